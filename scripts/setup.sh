@@ -1,22 +1,21 @@
 #!/usr/bin/env bash
 # Install every Debian package the project needs to build, test and run.
-# Idempotent: refreshes the package lists only when something is missing.
+# Package lists live in scripts/packages/*.list (one per component), one
+# name a line, '#' comments.  Idempotent: the package lists are refreshed
+# only when something is missing.
 set -euo pipefail
 
-PKGS=(
-	build-essential cmake pkg-config clang-format
-	libmnl-dev libyaml-dev libcmocka-dev libjson-c-dev
-	libzmq3-dev libsqlite3-dev libnl-3-dev libnl-route-3-dev
-	frr iproute2 iputils-ping graphviz jq procps psmisc
-)
+here=$(cd "$(dirname "$0")" && pwd)
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "setup: must run as root (namespaces, apt-get)" >&2
 	exit 1
 fi
 
+mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here"/packages/*.list | sort -u)
+
 missing=()
-for p in "${PKGS[@]}"; do
+for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 		missing+=("$p")
 	fi
@@ -29,8 +28,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The lab starts its own zebra/ospfd per namespace; the packaged service
-# must not hold the default pathspace or the FRR ports.
+# The lab starts its own zebra and ospfd in every namespace; the packaged
+# service must not hold the FRR ports or pathspace.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active -q frr 2>/dev/null; then
 	systemctl stop frr || true
 	systemctl disable frr >/dev/null 2>&1 || true
