@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install every Debian package the project needs to build, test and run.
 # Package lists live in scripts/packages/*.list (one per component), one
-# name a line, '#' comments.  Idempotent: the package lists are refreshed
+# name a line, '#' comments; component hooks in scripts/setup.d/*.sh.  Idempotent: the package lists are refreshed
 # only when something is missing.
 set -euo pipefail
 
@@ -27,6 +27,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Component hooks (apt sources, source packages): scripts/setup.d/*.sh,
+# each idempotent.
+for hook in "$here"/setup.d/*.sh; do
+	[ -e "$hook" ] || continue
+	bash "$hook"
+done
 
 # The lab starts its own zebra and ospfd in every namespace; the packaged
 # service must not hold the FRR ports or pathspace.
