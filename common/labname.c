@@ -1,0 +1,91 @@
+/*
+ * labname.c: the naming conventions of a running lab (see labname.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "labname.h"
+
+static char *
+labname_fmt(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static char *
+labname_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return buf;
+}
+
+const char *
+labname_rundir(void)
+{
+	const char	*dir = getenv("NSLAB_RUNDIR");
+
+	return dir != NULL && *dir != '\0' ? dir : LABNAME_RUNDIR;
+}
+
+char *
+labname_labdir(const char *lab, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s/%s", labname_rundir(), lab);
+}
+
+char *
+labname_nodedir(const char *lab, const char *node, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s/%s/%s", labname_rundir(), lab, node);
+}
+
+char *
+labname_netns(const char *lab, const char *node, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s.%s", lab, node);
+}
+
+char *
+labname_switch_netns(const char *lab, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s:%s", lab, LABNAME_SWITCH);
+}
+
+char *
+labname_lan_bridge(int lan, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "vs%d", lan);
+}
+
+char *
+labname_hsi_bridge(int member, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "hs%d", member);
+}
+
+char *
+labname_guest_hostif(int guest, int nic, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "g%dn%d", guest, nic);
+}
+
+char *
+labname_abr_hostif(int ifidx, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "a%d", ifidx);
+}
+
+char *
+labname_cgroup(const char *lab, const char *guest, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s/%s/%s", LABNAME_CGROUP, lab, guest);
+}

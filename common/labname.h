@@ -1,0 +1,41 @@
+/*
+ * labname.h: where a lab keeps things, shared by every program that
+ * works on a running lab (nslab, hvd, guestagentd, routecheck, lgrd).
+ *
+ *   state directory	/run/nslab/LAB/              (NSLAB_RUNDIR overrides
+ *   per-node directory	/run/nslab/LAB/NODE/          the /run/nslab part)
+ *   node namespace	LAB.NODE     (names are [A-Za-z0-9_-], so unique)
+ *   switch namespace	LAB:sw       (every bridge and host-end veth)
+ *   VSWITCH bridge	vs<lan index>
+ *   HiperSockets bridge	hs<member index>
+ *   host end of a NIC	g<guest index>n<nic index>, ABR a<if index>
+ *   guest cgroup	/sys/fs/cgroup/freezer/nslab/LAB/GUEST
+ *
+ * Every function writes into buf (len bytes) and returns buf, or NULL
+ * with errno ENAMETOOLONG when it does not fit.
+ */
+#ifndef LGR_LABNAME_H
+#define LGR_LABNAME_H
+
+#include <stddef.h>
+
+#define LABNAME_RUNDIR		"/run/nslab"
+#define LABNAME_CGROUP		"/sys/fs/cgroup/freezer/nslab"
+#define LABNAME_SWITCH		"sw"
+
+const char	*labname_rundir(void);
+char		*labname_labdir(const char *lab, char *buf, size_t len);
+char		*labname_nodedir(const char *lab, const char *node, char *buf,
+		    size_t len);
+char		*labname_netns(const char *lab, const char *node, char *buf,
+		    size_t len);
+char		*labname_switch_netns(const char *lab, char *buf, size_t len);
+char		*labname_lan_bridge(int lan, char *buf, size_t len);
+char		*labname_hsi_bridge(int member, char *buf, size_t len);
+char		*labname_guest_hostif(int guest, int nic, char *buf,
+		    size_t len);
+char		*labname_abr_hostif(int ifidx, char *buf, size_t len);
+char		*labname_cgroup(const char *lab, const char *guest, char *buf,
+		    size_t len);
+
+#endif
