@@ -31,11 +31,18 @@
 #define TOPO_IFNAME_MAX	16	/* IFNAMSIZ */
 #define TOPO_MAX_NICS	16	/* NICs per guest */
 
-/* Position of a parsed node; file points into the owning struct topo. */
+/*
+ * Position of a parsed node; file points into the owning struct topo.
+ * Every object keeps its own position (pos) and one per checked field
+ * (*_pos; the object's position when the key was absent).  invalid is
+ * set on a field whose value the parser already rejected, so that
+ * topo_validate() does not report it a second time.
+ */
 struct topo_pos {
 	const char	*file;
 	unsigned	 line;		/* 1-based */
 	unsigned	 col;		/* 1-based */
+	bool		 invalid;	/* value rejected by the parser */
 };
 
 struct topo_prefix {
@@ -57,6 +64,12 @@ struct topo_timers {
 	unsigned	 spf_max_hold;		/* ms, 0-600000, >= spf_hold */
 	unsigned	 lsa_throttle;		/* ms, 0-5000 */
 	unsigned	 lsa_min_arrival;	/* ms, 0-600000 */
+	struct topo_pos	 hello_pos;
+	struct topo_pos	 dead_pos;
+	struct topo_pos	 hello_multiplier_pos;
+	struct topo_pos	 spf_pos;
+	struct topo_pos	 lsa_throttle_pos;
+	struct topo_pos	 lsa_min_arrival_pos;
 };
 
 struct topo_area {
@@ -66,6 +79,9 @@ struct topo_area {
 	unsigned		 default_cost;	/* 0-16777215 */
 	struct topo_timers	 timers;
 	struct topo_pos		 pos;
+	struct topo_pos		 id_pos;
+	struct topo_pos		 no_summary_pos;
+	struct topo_pos		 default_cost_pos;
 };
 
 /* A hypervisor member and the HiperSockets LAN that lives in its CPC. */
@@ -75,6 +91,10 @@ struct topo_member {
 	struct topo_prefix	 hsi_lan;	/* network, e.g. 172.0.9.0/24 */
 	uint64_t		 memory_mib;	/* guest storage it can host */
 	struct topo_pos		 pos;
+	struct topo_pos		 name_pos;
+	struct topo_pos		 cpc_pos;
+	struct topo_pos		 hsi_lan_pos;
+	struct topo_pos		 memory_pos;
 };
 
 /* A VSWITCH LAN shared by every member. */
@@ -82,6 +102,8 @@ struct topo_lan {
 	char			 name[TOPO_NAME_MAX];
 	struct topo_prefix	 subnet;
 	struct topo_pos		 pos;
+	struct topo_pos		 name_pos;
+	struct topo_pos		 subnet_pos;
 };
 
 enum topo_nic_kind {
@@ -98,6 +120,11 @@ struct topo_nic {
 	unsigned		 cost;		/* 1-65535 */
 	unsigned		 priority;	/* 0-255 */
 	struct topo_pos		 pos;
+	struct topo_pos		 name_pos;
+	struct topo_pos		 ref_pos;	/* its lan or member */
+	struct topo_pos		 addr_pos;
+	struct topo_pos		 cost_pos;
+	struct topo_pos		 priority_pos;
 };
 
 /* An ABR interface on a VSWITCH LAN. */
@@ -108,6 +135,11 @@ struct topo_abr_if {
 	unsigned		 cost;
 	unsigned		 priority;	/* > 0: the ABR is the LAN's DR */
 	struct topo_pos		 pos;
+	struct topo_pos		 name_pos;
+	struct topo_pos		 lan_pos;
+	struct topo_pos		 addr_pos;
+	struct topo_pos		 cost_pos;
+	struct topo_pos		 priority_pos;
 };
 
 struct topo_abr {
@@ -118,6 +150,10 @@ struct topo_abr {
 	char			 backbone_if[TOPO_IFNAME_MAX];
 	struct topo_prefix	 backbone;	/* area 0 side */
 	struct topo_pos		 pos;
+	struct topo_pos		 name_pos;
+	struct topo_pos		 router_id_pos;
+	struct topo_pos		 backbone_if_pos;
+	struct topo_pos		 backbone_pos;
 };
 
 struct topo_guest {
@@ -130,6 +166,13 @@ struct topo_guest {
 	struct topo_nic		 nics[TOPO_MAX_NICS];
 	size_t			 nnics;
 	struct topo_pos		 pos;
+	struct topo_pos		 name_pos;
+	struct topo_pos		 vipa_pos;
+	struct topo_pos		 vipa_cost_pos;
+	struct topo_pos		 group_pos;
+	struct topo_pos		 memory_pos;
+	struct topo_pos		 member_pos;
+	struct topo_pos		 nics_pos;
 };
 
 /*
@@ -144,6 +187,9 @@ struct topo_group {
 	int			*member_idx;
 	size_t			 nmembers;
 	struct topo_pos		 pos;
+	struct topo_pos		 name_pos;
+	struct topo_pos		 pattern_pos;
+	struct topo_pos		*member_pos;	/* one per members[] */
 };
 
 struct topo {
@@ -159,6 +205,7 @@ struct topo {
 	size_t			 nguests;
 	struct topo_group	*groups;
 	size_t			 ngroups;
+	struct topo_pos		 name_pos;
 };
 
 /* One error or note, positioned. */
@@ -201,7 +248,10 @@ int		 topo_validate(const struct topo *t, struct topo_diags *diags);
  */
 void		 topo_free(struct topo *t);
 void		 topo_diags_free(struct topo_diags *d);
-/* "file:line:col: message" into buf; returns snprintf's result. */
+/*
+ * "file:line:col: message" into buf ("file: message" when line is 0, for
+ * errors without a position); returns snprintf's result.
+ */
 int		 topo_diag_format(const struct topo_diag *d, char *buf,
 		    size_t len);
 /* Index of the named object, or -1 (errno ENOENT). */
