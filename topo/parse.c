@@ -37,6 +37,7 @@ struct parser {
 };
 
 typedef void (*parse_fn)(struct parser *, yaml_node_t *, void *);
+typedef void (*parse_section_fn)(struct parser *, yaml_node_t *);
 
 enum parse_type {
 	PT_STR,		/* char[size] */
@@ -94,7 +95,7 @@ static const struct parse_key top_keys[] = {
 
 static const struct parse_key area_keys[] = {
 	KEY("id", PT_ADDR, true, struct topo_area, id, id_pos),
-	KEY_NOPOS("stub", PT_BOOL, false, struct topo_area, stub),
+	KEY("stub", PT_BOOL, false, struct topo_area, stub, stub_pos),
 	KEY("no-summary", PT_BOOL, false, struct topo_area, no_summary,
 	    no_summary_pos),
 	KEY("default-cost", PT_UINT, false, struct topo_area, default_cost,
@@ -701,8 +702,6 @@ parse_area(struct parser *p, yaml_node_t *n)
 	struct topo_area	*a = &p->t->area;
 	struct topo_timers	*tm = &a->timers;
 
-	a->default_cost = 1;
-	topo_timers_default(tm);
 	tm->hello_pos = tm->dead_pos = tm->hello_multiplier_pos =
 	    tm->spf_pos = tm->lsa_throttle_pos = tm->lsa_min_arrival_pos =
 	    a->pos = parse_pos(p, n);
@@ -946,12 +945,36 @@ parse_guests(struct parser *p, yaml_node_t *n)
 
 /* The document */
 
+/*
+ * Defaults, and positions for sections that may be missing: a missing
+ * section has been reported, so its required fields are invalid.
+ */
 static void
+parse_defaults(struct parser *p, yaml_node_t *root)
+{
+	struct topo		*t = p->t;
+	struct topo_timers	*tm = &t->area.timers;
+	struct topo_pos		 pos = parse_pos(p, root);
+
+	t->area.default_cost = 1;
+	topo_timers_default(tm);
+	t->name_pos = t->area.pos = t->area.stub_pos = t->area.no_summary_pos =
+	    t->area.default_cost_pos = pos;
+	tm->hello_pos = tm->dead_pos = tm->hello_multiplier_pos =
+	    tm->spf_pos = tm->lsa_throttle_pos = tm->lsa_min_arrival_pos = pos;
+	pos.invalid = true;
+	t->area.id_pos = pos;
+	t->abr.pos = t->abr.name_pos = t->abr.router_id_pos =
+	    t->abr.backbone_if_pos = t->abr.backbone_pos = pos;
+}
+
+/* The whole document; false when it is not a mapping at all. */
+static bool
 parse_root(struct parser *p, yaml_node_t *root)
 {
 	static const struct {
-		const char	*key;
-		void		(*fn)(struct parser *, yaml_node_t *);
+		const char		*key;
+		parse_section_fn	 fn;
 	} sections[] = {
 		/* in the order of their references, not of the file */
 		{ "area", parse_area },
@@ -964,9 +987,11 @@ parse_root(struct parser *p, yaml_node_t *root)
 	yaml_node_t	*n;
 	size_t		 i;
 
+	parse_defaults(p, root);
 	p->ctx = "topology";
-	p->t->name_pos = parse_pos(p, root);
 	parse_mapping(p, root, top_keys, NKEYS(top_keys), p->t);
+	if (root->type != YAML_MAPPING_NODE)
+		return false;
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
 		if ((n = mapping_get(p, root, sections[i].key)) == NULL)
 			continue;
@@ -974,6 +999,7 @@ parse_root(struct parser *p, yaml_node_t *root)
 		p->key = sections[i].key;
 		sections[i].fn(p, n);
 	}
+	return true;
 }
 
 static void
@@ -1021,7 +1047,7 @@ parse_document(struct parser *p, const char *buf, size_t len)
 				p->nomem = true;
 			ok = false;
 		} else {
-			parse_root(p, root);
+			ok = parse_root(p, root);
 		}
 		yaml_document_delete(&p->doc);
 	}

@@ -80,6 +80,7 @@ struct topo_area {
 	struct topo_timers	 timers;
 	struct topo_pos		 pos;
 	struct topo_pos		 id_pos;
+	struct topo_pos		 stub_pos;
 	struct topo_pos		 no_summary_pos;
 	struct topo_pos		 default_cost_pos;
 };
@@ -329,7 +330,18 @@ struct topo_adj {
 	bool		 must_be_full;
 };
 
-/* Returns the count and a malloc'ed array, or -1 (ENOENT, ENOMEM). */
+/*
+ * Every neighbour of node (a guest or the ABR) on each of its OSPF
+ * interfaces, guests placed by residency.  dummy0, the ABR's backbone
+ * stand-in and HSI interfaces that are down have none.  On a LAN, a pair
+ * of routers that both have priority 0 stays in 2-Way and is NOT listed;
+ * a pair with an eligible router (priority > 0) is listed with
+ * must_be_full true when at most two routers on that LAN are eligible
+ * (they are DR and BDR), false when the election decides.  So on a
+ * VSWITCH LAN each guest lists only the ABR, and the ABR every guest.
+ * Returns the count and a malloc'ed array (NULL when 0), or -1 (ENOENT:
+ * unknown node, ENOMEM).
+ */
 ssize_t		 topo_expect_adjacencies(const struct topo *t,
 		    const int *residency, const char *node,
 		    struct topo_adj **adjs);
@@ -338,7 +350,12 @@ ssize_t		 topo_expect_adjacencies(const struct topo *t,
  * The route a guest must have to another guest's VIPA: the interfaces
  * of the equal-cost next hops (hsiN alone when both live on the same
  * member and have HiperSockets NICs there, else trk1 and trk2), the
- * next-hop addresses, and the total cost.
+ * next-hop addresses (the other guest's address on that LAN), and the
+ * total cost (own interface cost + the other's vipa-cost).  Only the
+ * direct paths over a shared LAN are considered, the cheapest kept; with
+ * the costs of DESIGN section 5 no path through a third router is
+ * cheaper.  from and to are guest indexes.  Returns 0, or -1 with errno
+ * EINVAL (bad index, from == to) or ENETUNREACH (no shared LAN).
  */
 struct topo_route {
 	char		 ifname[TOPO_MAX_NICS][TOPO_IFNAME_MAX];
@@ -354,9 +371,12 @@ int		 topo_expect_vipa_route(const struct topo *t,
 /*
  * gen.c: write a valid topology of nmembers members and nguests guests,
  * a fraction hsi_fraction (0.0-1.0) of them with HiperSockets NICs,
- * with OSPF timers that let it converge on a small machine.  Returns 0,
- * or -1 with errno EINVAL when the sizes are out of range (1-250 guests,
- * 1-16 members... as documented in nslab(8)).
+ * with OSPF timers that let it converge on a small machine (chosen by
+ * size and explained in the file's header comment).  name is the lab
+ * name (NULL: "gen").  The same options give the same text.  Returns 0,
+ * or -1 with errno EINVAL when the sizes are out of range (1-16
+ * members, 1-250 guests, as documented in nslab(8)) or the name is too
+ * long, EIO when writing failed.
  */
 struct topo_gen_opts {
 	const char	*name;

@@ -186,7 +186,12 @@ val_timers(struct validator *v, const struct topo_timers *tm)
 	val_range(v, &tm->spf_pos, ctx, "spf initial hold", tm->spf_hold, 0,
 	    TOPO_SPF_MAX);
 	val_range(v, &tm->spf_pos, ctx, "spf maximum hold", tm->spf_max_hold,
-	    tm->spf_hold, TOPO_SPF_MAX);
+	    0, TOPO_SPF_MAX);
+	if (!tm->spf_pos.invalid && tm->spf_max_hold < tm->spf_hold &&
+	    tm->spf_hold <= TOPO_SPF_MAX)
+		val_error(v, &tm->spf_pos, "%s: spf maximum hold %u is less "
+		    "than the initial hold %u", ctx, tm->spf_max_hold,
+		    tm->spf_hold);
 	val_range(v, &tm->lsa_throttle_pos, ctx, "lsa-throttle",
 	    tm->lsa_throttle, 0, TOPO_LSA_THROTTLE_MAX);
 	val_range(v, &tm->lsa_min_arrival_pos, ctx, "lsa-min-arrival",
@@ -199,7 +204,8 @@ val_area(struct validator *v, const struct topo_area *a)
 	if (!a->id_pos.invalid && a->id.s_addr == INADDR_ANY)
 		val_error(v, &a->id_pos, "area: id 0.0.0.0 is the backbone; "
 		    "the guests need an area of their own (e.g. 4.4.4.4)");
-	if (a->no_summary && !a->stub && !a->no_summary_pos.invalid)
+	if (a->no_summary && !a->stub && !a->no_summary_pos.invalid &&
+	    !a->stub_pos.invalid)
 		val_error(v, &a->no_summary_pos, "area: no-summary needs "
 		    "stub: true (a totally stubby area is a stub area)");
 	val_range(v, &a->default_cost_pos, "area", "default-cost",
@@ -322,7 +328,7 @@ val_abr_if(struct validator *v, const struct topo *t, size_t i,
 	val_name(v, &ai->name_pos, ctx, "interface name", ai->name,
 	    sizeof(ai->name));
 	snprintf(field, sizeof(field), "%s address", ai->name);
-	if (ai->lan >= 0) {
+	if (ai->lan >= 0 && !t->lans[ai->lan].subnet_pos.invalid) {
 		snprintf(desc, sizeof(desc), "VSWITCH LAN %s",
 		    t->lans[ai->lan].name);
 		val_lan_addr(v, &ai->addr_pos, ctx, field, &ai->addr,
@@ -441,8 +447,9 @@ val_nic_vswitch(struct validator *v, const struct topo *t,
 		return;
 	snprintf(field, sizeof(field), "%s address", n->name);
 	snprintf(desc, sizeof(desc), "VSWITCH LAN %s", t->lans[n->lan].name);
-	val_lan_addr(v, &n->addr_pos, ctx, field, &n->addr,
-	    &t->lans[n->lan].subnet, desc);
+	if (!t->lans[n->lan].subnet_pos.invalid)
+		val_lan_addr(v, &n->addr_pos, ctx, field, &n->addr,
+		    &t->lans[n->lan].subnet, desc);
 	for (j = 0; j < i; j++)
 		if (g->nics[j].kind == TOPO_NIC_VSWITCH &&
 		    g->nics[j].lan == n->lan)
@@ -465,8 +472,9 @@ val_nic_hsi(struct validator *v, const struct topo *t,
 	snprintf(field, sizeof(field), "%s address", n->name);
 	snprintf(desc, sizeof(desc), "%s's HiperSockets LAN",
 	    t->members[n->member].name);
-	val_lan_addr(v, &n->addr_pos, ctx, field, &n->addr,
-	    &t->members[n->member].hsi_lan, desc);
+	if (!t->members[n->member].hsi_lan_pos.invalid)
+		val_lan_addr(v, &n->addr_pos, ctx, field, &n->addr,
+		    &t->members[n->member].hsi_lan, desc);
 	for (j = 0; j < i; j++)
 		if (g->nics[j].kind == TOPO_NIC_HIPERSOCKETS &&
 		    g->nics[j].member == n->member)
@@ -618,21 +626,26 @@ val_guest(struct validator *v, const struct topo *t, size_t i)
 static void
 val_lan_dr(struct validator *v, const struct topo *t, int lan)
 {
-	size_t	i, j, routers = 0, eligible = 0;
+	const struct topo_nic	*n;
+	size_t			 i, j, routers = 0, eligible = 0;
+	bool			 unknown = false;
 
 	for (i = 0; i < t->abr.nifs; i++)
 		if (t->abr.ifs[i].lan == lan) {
 			routers++;
 			eligible += t->abr.ifs[i].priority > 0;
+			unknown |= t->abr.ifs[i].priority_pos.invalid;
 		}
 	for (i = 0; i < t->nguests; i++)
-		for (j = 0; j < t->guests[i].nnics; j++)
-			if (t->guests[i].nics[j].kind == TOPO_NIC_VSWITCH &&
-			    t->guests[i].nics[j].lan == lan) {
-				routers++;
-				eligible += t->guests[i].nics[j].priority > 0;
-			}
-	if (routers >= 2 && eligible == 0)
+		for (j = 0; j < t->guests[i].nnics; j++) {
+			n = &t->guests[i].nics[j];
+			if (n->kind != TOPO_NIC_VSWITCH || n->lan != lan)
+				continue;
+			routers++;
+			eligible += n->priority > 0;
+			unknown |= n->priority_pos.invalid;
+		}
+	if (routers >= 2 && eligible == 0 && !unknown)
 		val_error(v, &t->lans[lan].pos, "lan %s: every router on it "
 		    "has priority 0, so no DR can be elected (give the ABR's "
 		    "interface priority 1 or more)", t->lans[lan].name);
@@ -732,7 +745,8 @@ topo_validate(const struct topo *t, struct topo_diags *diags)
 
 	val_name(&v, &t->name_pos, "topology", "lab", t->name,
 	    sizeof(t->name));
-	val_area(&v, &t->area);
+	if (!t->area.pos.invalid)
+		val_area(&v, &t->area);
 	val_members(&v, t);
 	val_lans(&v, t);
 	val_networks(&v, t);
@@ -740,7 +754,7 @@ topo_validate(const struct topo *t, struct topo_diags *diags)
 	val_groups(&v, t);
 	for (i = 0; i < t->nguests; i++)
 		val_guest(&v, t, i);
-	for (i = 0; i < t->nlans; i++)
+	for (i = 0; i < t->nlans && !t->abr.pos.invalid; i++)
 		val_lan_dr(&v, t, (int)i);
 	val_addresses(&v, t);
 	return v.nerr;

@@ -1,0 +1,79 @@
+/*
+ * topo_test.h: helpers the topology library's cmocka tests share.
+ * Tests run in topo/ (ctest's working directory).
+ */
+#ifndef LGR_TOPO_TEST_H
+#define LGR_TOPO_TEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "topo.h"
+
+#define REFERENCE	"../netns-lab/topologies/reference.yaml"
+
+/* Load a file that must be valid. */
+static inline struct topo *
+test_load(const char *path)
+{
+	struct topo_diags	 d = { NULL, 0 };
+	struct topo		*t;
+	char			 buf[1024];
+	size_t			 i;
+
+	t = topo_load(path, &d);
+	for (i = 0; i < d.n; i++) {
+		topo_diag_format(&d.v[i], buf, sizeof(buf));
+		print_error("unexpected: %s\n", buf);
+	}
+	assert_int_equal(d.n, 0);
+	assert_non_null(t);
+	topo_diags_free(&d);
+	return t;
+}
+
+/* Load a file that must fail with exactly the messages of want[]. */
+static inline void
+test_load_fails(const char *path, const char *const *want)
+{
+	struct topo_diags	 d = { NULL, 0 };
+	char			 buf[1024];
+	size_t			 i, n;
+
+	for (n = 0; want[n] != NULL; n++)
+		;
+	assert_null(topo_load(path, &d));
+	for (i = 0; i < d.n; i++) {
+		topo_diag_format(&d.v[i], buf, sizeof(buf));
+		if (i >= n || strcmp(buf, want[i]) != 0)
+			print_error("got  %s\nwant %s\n", buf,
+			    i < n ? want[i] : "(nothing)");
+		if (i < n)
+			assert_string_equal(buf, want[i]);
+	}
+	assert_int_equal(d.n, n);
+	topo_diags_free(&d);
+}
+
+/* The configuration text of one router daemon, malloc'ed. */
+static inline char *
+test_conf(const struct topo *t, const char *node, enum topo_daemon daemon)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*f;
+
+	assert_non_null(f = open_memstream(&text, &len));
+	assert_int_equal(topo_frr_conf(t, node, daemon, f), 0);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+#endif
