@@ -240,7 +240,10 @@ struct topo	*topo_load_buf(const char *name, const char *buf, size_t len,
  * duplicate names or addresses, an address outside its LAN, unknown
  * members and LANs, a HiperSockets guest missing a NIC for a member of
  * its workload group, router-id clashes, host numbers that differ from
- * the VIPA's, bad ranges.  Returns the number of errors added.
+ * the VIPA's, bad ranges.  Fields whose position is marked invalid and
+ * references left at -1 (already reported by the parser) are skipped.
+ * Returns the number of errors added (the caller sorts them if it
+ * wants file order; topo_load() does).
  */
 int		 topo_validate(const struct topo *t, struct topo_diags *diags);
 
@@ -276,7 +279,13 @@ bool		 topo_prefix_contains(const struct topo_prefix *net,
 
 /*
  * frrconf.c: FRR configuration per router.  node is a guest name or the
- * ABR's name.  Writes the zebra or ospfd configuration file text.
+ * ABR's name.  Writes the zebra or ospfd configuration file text: zebra
+ * only gets the hostname (the lab sets addresses); ospfd puts each OSPF
+ * interface in its area with "ip ospf area" (dummy0 and the NICs of a
+ * guest, the ABR's LAN interfaces in the area and its backbone stand-in
+ * in 0.0.0.0), with cost, priority and the lab's hello/dead timers,
+ * then "router ospf" with the router id, stub/no-summary, the ABR's
+ * default-cost and the SPF and LSA throttles.
  * Returns 0, or -1 with errno ENOENT for an unknown node.
  */
 enum topo_daemon {
