@@ -1,0 +1,305 @@
+/*
+ * control.c: the control socket (ZeroMQ REP, ipc://DIR/lgr.ctl).
+ *
+ * One request per message; the reply is zero or more CTL_DATA frames and
+ * one CTL_END, or a single CTL_ERROR (lgr_ctl.h).  Requests are validated
+ * completely before anything changes.
+ */
+#include "frr.h"
+
+#include <zmq.h>
+
+#include "lgr_ctl.h"
+#include "lgr.h"
+
+/* The control socket and its event-loop glue; main thread only. */
+static void	*control_sock;
+static void	*control_zio;
+static char	 control_path[PATH_MAX];
+
+struct control_reply {
+	void	*sock;
+	int	 ndata;
+};
+
+/*
+ * Transport security goes here: CURVE server keys from the project's key
+ * module (ZMQ_CURVE_SERVER, ZMQ_CURVE_SECRETKEY, a ZAP handler mapping
+ * client keys to roles) once that module exists.  Until then the socket's
+ * directory permissions are the access control.
+ */
+static int
+control_secure(void *sock)
+{
+	(void)sock;
+	return 0;
+}
+
+static int
+control_send(struct control_reply *r, uint16_t type, const void *payload,
+    size_t len, int more)
+{
+	uint8_t	*buf;
+	ssize_t	 n;
+	int	 rc;
+
+	if ((buf = malloc(CTL_HDR_LEN + len)) == NULL)
+		return -1;
+	n = ctl_msg_encode(buf, CTL_HDR_LEN + len, type, payload, len);
+	rc = n == -1 ? -1 : zmq_send(r->sock, buf, (size_t)n,
+	    more ? ZMQ_SNDMORE : 0);
+	free(buf);
+	if (rc == -1)
+		zlog_warn("%s %s: reply not sent: %s", LGR_MSG_SOCK, LGR_NAME,
+		    zmq_strerror(zmq_errno()));
+	return rc == -1 ? -1 : 0;
+}
+
+static void
+control_data(struct control_reply *r, struct json_object *obj)
+{
+	const char	*s;
+
+	s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	if (control_send(r, CTL_DATA, s, strlen(s), 1) == 0)
+		r->ndata++;
+}
+
+static void
+control_end(struct control_reply *r, struct json_object *obj)
+{
+	const char	*s = "";
+
+	if (obj != NULL)
+		s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	control_send(r, CTL_END, s, strlen(s), 0);
+	json_object_put(obj);
+}
+
+static void
+control_error(struct control_reply *r, uint32_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+control_error(struct control_reply *r, uint32_t code, const char *fmt, ...)
+{
+	char	text[512];
+	uint8_t	payload[sizeof(text) + 8];
+	ssize_t	n;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	n = ctl_error_encode(payload, sizeof(payload), code, text);
+	if (n != -1)
+		control_send(r, CTL_ERROR, payload, (size_t)n, 0);
+}
+
+/* Every element of arr as CTL_DATA, then CTL_END with the count. */
+static void
+control_array(struct control_reply *r, struct json_object *arr)
+{
+	struct json_object	*end;
+	size_t			 i, n = json_object_array_length(arr);
+
+	for (i = 0; i < n; i++)
+		control_data(r, json_object_array_get_idx(arr, i));
+	json_object_put(arr);
+	end = json_object_new_object();
+	json_object_object_add(end, "count", json_object_new_int64((int64_t)n));
+	control_end(r, end);
+}
+
+typedef int (*control_ifop_fn)(struct ospf *, const char *,
+    struct json_object *);
+
+/* "a, b, c": the interfaces OSPF runs on, for error messages. */
+static void
+control_ospf_ifnames(struct ospf *ospf, char *buf, size_t size)
+{
+	struct listnode		*node;
+	struct ospf_interface	*oi;
+	size_t			 off = 0;
+
+	buf[0] = '\0';
+	for (ALL_LIST_ELEMENTS_RO(ospf->oiflist, node, oi)) {
+		if (oi->ifp == NULL || strstr(buf, oi->ifp->name) != NULL)
+			continue;
+		off += snprintf(buf + off, size - off, "%s%s",
+		    off > 0 ? ", " : "", oi->ifp->name);
+		if (off >= size)
+			break;
+	}
+}
+
+static int
+control_check_ifnames(struct control_reply *r, struct ospf *ospf,
+    const char **argv, int argc)
+{
+	struct interface	*ifp;
+	char			 names[256];
+	int			 i;
+
+	for (i = 0; i < argc; i++) {
+		ifp = if_lookup_by_name(argv[i], ospf->vrf_id);
+		if (ifp != NULL && ospf_oi_count(ifp) > 0)
+			continue;
+		control_ospf_ifnames(ospf, names, sizeof(names));
+		control_error(r, CTL_E_NOIF, "interface %s: %s; OSPF runs "
+		    "on: %s", argv[i], ifp == NULL ? "no such interface" :
+		    "OSPF is not enabled on it", names);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+control_ifreq(struct control_reply *r, const struct ctl_msg *msg,
+    control_ifop_fn op)
+{
+	const char		*argv[CTL_MAX_ARGS];
+	struct json_object	*res;
+	struct ospf		*ospf;
+	int			 argc, i;
+
+	argc = ctl_args_decode(msg->payload, msg->len, argv, CTL_MAX_ARGS);
+	if (argc <= 0) {
+		control_error(r, CTL_E_BADARG, "%s needs 1 to %d interface "
+		    "names", ctl_type_name(msg->type), CTL_MAX_ARGS);
+		return;
+	}
+	if ((ospf = lgr_ospf()) == NULL) {
+		control_error(r, CTL_E_NOOSPF, "no OSPF instance; configure "
+		    "'router ospf' first");
+		return;
+	}
+	if (control_check_ifnames(r, ospf, argv, argc) == -1)
+		return;
+	for (i = 0; i < argc; i++) {
+		res = json_object_new_object();
+		op(ospf, argv[i], res);
+		control_data(r, res);
+		json_object_put(res);
+	}
+	res = json_object_new_object();
+	json_object_object_add(res, "count", json_object_new_int(argc));
+	control_end(r, res);
+}
+
+static void
+control_view(struct control_reply *r, struct json_object *(*view)(struct ospf *))
+{
+	struct ospf	*ospf;
+
+	if ((ospf = lgr_ospf()) == NULL) {
+		control_error(r, CTL_E_NOOSPF, "no OSPF instance; configure "
+		    "'router ospf' first");
+		return;
+	}
+	control_array(r, view(ospf));
+}
+
+static void
+control_dispatch(struct control_reply *r, const struct ctl_msg *msg)
+{
+	switch (msg->type) {
+	case CTL_DRAIN:
+		control_ifreq(r, msg, drain_request);
+		break;
+	case CTL_UNDRAIN:
+		control_ifreq(r, msg, drain_undrain);
+		break;
+	case CTL_STATE:
+		control_view(r, report_state);
+		break;
+	case CTL_ROUTES:
+		control_view(r, report_routes);
+		break;
+	case CTL_LSDB:
+		control_view(r, report_lsdb);
+		break;
+	case CTL_EVENTS:
+		control_array(r, events_recent());
+		break;
+	default:
+		control_error(r, CTL_E_BADREQ, "request type %u is not a "
+		    "request", msg->type);
+		break;
+	}
+}
+
+/* zio callback: one request, one reply. */
+static void
+control_read(void *sock, void *arg)
+{
+	struct control_reply	 r = { .sock = sock };
+	struct ctl_msg		 msg;
+	zmq_msg_t		 zm;
+	int			 more = 0, bad;
+	size_t			 len = sizeof(more);
+
+	(void)arg;
+	zmq_msg_init(&zm);
+	if (zmq_msg_recv(&zm, sock, ZMQ_DONTWAIT) == -1) {
+		zmq_msg_close(&zm);
+		return;
+	}
+	zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len);
+	bad = ctl_msg_decode(zmq_msg_data(&zm), zmq_msg_size(&zm), &msg);
+	if (more) {
+		/* Swallow the rest; a request is one frame. */
+		while (more && zmq_msg_recv(&zm, sock, 0) != -1)
+			zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len);
+		control_error(&r, CTL_E_BADMSG, "a request is one frame");
+	} else if (bad == -1)
+		control_error(&r, errno == EPROTO ? CTL_E_BADMSG :
+		    CTL_E_BADREQ, "bad request: %s (protocol version %d)",
+		    strerror(errno), CTL_VERSION);
+	else if (!ctl_type_is_request(msg.type))
+		control_error(&r, CTL_E_BADREQ, "message type %s is not a "
+		    "request", ctl_type_name(msg.type));
+	else
+		control_dispatch(&r, &msg);
+	zmq_msg_close(&zm);
+}
+
+int
+control_open(const char *dir)
+{
+	int	zero = 0;
+	char	ep[PATH_MAX + 8];
+
+	snprintf(control_path, sizeof(control_path), "%s/%s", dir,
+	    CTL_SOCK_NAME);
+	snprintf(ep, sizeof(ep), "ipc://%s", control_path);
+	if ((control_sock = zmq_socket(zio_context(), ZMQ_REP)) == NULL)
+		goto fail;
+	zmq_setsockopt(control_sock, ZMQ_LINGER, &zero, sizeof(zero));
+	if (control_secure(control_sock) == -1)
+		goto fail;
+	unlink(control_path);
+	if (zmq_bind(control_sock, ep) == -1)
+		goto fail;
+	if ((control_zio = zio_attach(control_sock, control_read, NULL)) ==
+	    NULL)
+		goto fail;
+	return 0;
+fail:
+	zlog_warn("%s %s: control socket %s: %s", LGR_MSG_SOCK, LGR_NAME, ep,
+	    zmq_strerror(zmq_errno()));
+	control_close();
+	return -1;
+}
+
+void
+control_close(void)
+{
+	zio_detach(control_zio);
+	control_zio = NULL;
+	if (control_sock != NULL) {
+		zmq_close(control_sock);
+		unlink(control_path);
+	}
+	control_sock = NULL;
+}

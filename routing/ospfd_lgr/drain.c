@@ -1,0 +1,460 @@
+/*
+ * drain.c: drain and undrain interfaces at run time.
+ *
+ * A drained interface stays up and keeps its adjacencies, but no path
+ * through it is used in either direction:
+ *   - broadcast/NBMA: the router leaves the network in its router-LSA (the
+ *     transit link becomes a stub link, rtrlsa.c), because the edge from a
+ *     network to a router costs 0 and raising our own cost would move
+ *     nothing.  Priority drops to 0 first; when we are the DR, we wait until
+ *     another router has taken over and originated the network-LSA
+ *     (DRAIN_HANDOVER), so the other routers on the LAN keep their routes.
+ *   - point-to-point and others: the output cost goes to the maximum.
+ * Nothing is written to the running configuration.  A drain is kept by
+ * interface name and re-asserted whenever ospfd recalculates (ISM changes,
+ * every router-LSA we originate).  Router-LSA re-originations are spaced by
+ * MinLSArrival (plus a margin) and coalesced per area, so neighbours never
+ * drop them.
+ */
+#include "frr.h"
+
+#include "lgr_ctl.h"
+#include "lgr.h"
+
+#define DRAIN_LSA_MARGIN_MS	50
+
+struct drain_if {
+	struct drain_if	*next;
+	char		 name[INTERFACE_NAMSIZ];
+	enum drain_phase phase;
+	double		 since;
+	struct thread	*t_handover;	/* give up waiting for a new DR */
+};
+
+struct drain_area {
+	struct drain_area *next;
+	struct in_addr	 area_id;
+	struct thread	*t_update;	/* spaced router-LSA update */
+};
+
+/* Drained interfaces and pending updates; main thread only. */
+static struct drain_if		*drain_list;
+static struct drain_area	*drain_areas;
+static struct thread		*drain_t_check;
+
+static void	drain_handover_check(struct thread *t);
+
+const char *
+drain_phase_name(enum drain_phase phase)
+{
+	switch (phase) {
+	case DRAIN_HANDOVER:
+		return "handover";
+	case DRAIN_ACTIVE:
+		return "drained";
+	case DRAIN_NONE:
+		break;
+	}
+	return "none";
+}
+
+static struct drain_if *
+drain_find(const char *name)
+{
+	struct drain_if	*d;
+
+	for (d = drain_list; d != NULL; d = d->next)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+enum drain_phase
+drain_phase(const char *ifname)
+{
+	struct drain_if	*d = drain_find(ifname);
+
+	return d == NULL ? DRAIN_NONE : d->phase;
+}
+
+static struct drain_if *
+drain_new(const char *name)
+{
+	struct drain_if	*d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	strlcpy(d->name, name, sizeof(d->name));
+	d->next = drain_list;
+	drain_list = d;
+	return d;
+}
+
+static void
+drain_free(struct drain_if *d)
+{
+	struct drain_if	**pp;
+
+	for (pp = &drain_list; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	THREAD_OFF(d->t_handover);
+	free(d);
+}
+
+static bool
+drain_is_lan(struct ospf_interface *oi)
+{
+	return oi->type == OSPF_IFTYPE_BROADCAST ||
+	    oi->type == OSPF_IFTYPE_NBMA;
+}
+
+static void
+drain_publish(struct drain_if *d, const char *ifname, enum drain_phase from,
+    enum drain_phase to)
+{
+	struct json_object	*ev = json_object_new_object();
+
+	json_object_object_add(ev, "ifname", json_object_new_string(ifname));
+	json_object_object_add(ev, "from", json_object_new_string(
+	    drain_phase_name(from)));
+	json_object_object_add(ev, "to", json_object_new_string(
+	    drain_phase_name(to)));
+	if (d != NULL)
+		json_object_object_add(ev, "since",
+		    json_object_new_double(d->since));
+	events_publish(CTL_EV_DRAIN, ev);
+}
+
+static void
+drain_set_phase(struct drain_if *d, enum drain_phase phase)
+{
+	enum drain_phase	from = d->phase;
+
+	if (from == phase)
+		return;
+	d->phase = phase;
+	d->since = lgr_now();
+	drain_publish(d, d->name, from, phase);
+}
+
+/* --- spaced router-LSA updates -------------------------------------- */
+
+static struct drain_area *
+drain_area_get(struct in_addr id)
+{
+	struct drain_area	*da;
+
+	for (da = drain_areas; da != NULL; da = da->next)
+		if (da->area_id.s_addr == id.s_addr)
+			return da;
+	if ((da = calloc(1, sizeof(*da))) == NULL)
+		return NULL;
+	da->area_id = id;
+	da->next = drain_areas;
+	drain_areas = da;
+	return da;
+}
+
+/* Milliseconds until a new router-LSA of area won't be dropped. */
+static long
+drain_lsa_wait(struct ospf_area *area)
+{
+	struct ospf_lsa	*self = area->router_lsa_self;
+	long		 elapsed, need;
+
+	if (self == NULL)
+		return 0;
+	elapsed = (long)(monotime_since(&self->tv_orig, NULL) / 1000);
+	need = (long)area->ospf->min_ls_arrival + DRAIN_LSA_MARGIN_MS;
+	return elapsed >= need ? 0 : need - elapsed;
+}
+
+static void drain_lsa_schedule(struct ospf_area *area);
+
+static void
+drain_lsa_update(struct thread *t)
+{
+	struct drain_area	*da = THREAD_ARG(t);
+	struct ospf		*ospf = lgr_ospf();
+	struct ospf_area	*area;
+
+	if (ospf == NULL ||
+	    (area = ospf_area_lookup_by_area_id(ospf, da->area_id)) == NULL)
+		return;
+	if (drain_lsa_wait(area) > 0) {
+		/* Someone originated meanwhile; keep the spacing. */
+		drain_lsa_schedule(area);
+		return;
+	}
+	ospf_router_lsa_update_area(area);
+}
+
+static void
+drain_lsa_schedule(struct ospf_area *area)
+{
+	struct drain_area	*da;
+
+	if ((da = drain_area_get(area->area_id)) == NULL || da->t_update)
+		return;
+	thread_add_timer_msec(lgr_master(), drain_lsa_update, da,
+	    drain_lsa_wait(area), &da->t_update);
+}
+
+/* --- applying and removing a drain ---------------------------------- */
+
+static void
+drain_set_priority(struct ospf_interface *oi, int prio)
+{
+	if (PRIORITY(oi) == prio)
+		return;
+	PRIORITY(oi) = prio;
+	thread_add_event(lgr_master(), ospf_ism_event, oi, ISM_NeighborChange,
+	    NULL);
+}
+
+/* Makes oi drained as far as ospfd's own state goes; true if we are the
+ * DR of a LAN and must hand over first. */
+static bool
+drain_apply_oi(struct ospf_interface *oi)
+{
+	if (drain_is_lan(oi)) {
+		drain_set_priority(oi, 0);
+		if (oi->state == ISM_DR) {
+			/* Tell the LAN at once instead of at the next hello. */
+			ospf_hello_send(oi);
+			return true;
+		}
+		return false;
+	}
+	oi->output_cost = OSPF_OUTPUT_COST_INFINITE;
+	return false;
+}
+
+static void
+drain_restore_oi(struct ospf_interface *oi)
+{
+	if (drain_is_lan(oi))
+		drain_set_priority(oi, OSPF_IF_PARAM(oi, priority));
+	oi->output_cost = ospf_if_get_output_cost(oi);
+}
+
+static void
+drain_handover_timeout(struct thread *t)
+{
+	struct drain_if	*d = THREAD_ARG(t);
+	struct ospf	*ospf = lgr_ospf();
+	struct interface *ifp;
+	struct route_node *rn;
+	struct ospf_interface *oi;
+
+	zlog_warn("%s %s: no other router took over as DR; leaving the LAN "
+	    "anyway", LGR_MSG_HANDOVER, d->name);
+	drain_set_phase(d, DRAIN_ACTIVE);
+	if (ospf == NULL ||
+	    (ifp = if_lookup_by_name(d->name, ospf->vrf_id)) == NULL)
+		return;
+	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
+		if ((oi = rn->info) != NULL)
+			drain_lsa_schedule(oi->area);
+}
+
+static void
+drain_add_json(struct json_object *res, const char *ifname,
+    enum drain_phase from, enum drain_phase to, struct interface *ifp)
+{
+	struct json_object	*ois = json_object_new_array();
+	struct route_node	*rn;
+	struct ospf_interface	*oi;
+
+	json_object_object_add(res, "ifname", json_object_new_string(ifname));
+	json_object_object_add(res, "from", json_object_new_string(
+	    drain_phase_name(from)));
+	json_object_object_add(res, "to", json_object_new_string(
+	    drain_phase_name(to)));
+	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
+		if ((oi = rn->info) != NULL)
+			json_object_array_add(ois, report_oi(oi));
+	json_object_object_add(res, "interfaces", ois);
+}
+
+int
+drain_request(struct ospf *ospf, const char *ifname, struct json_object *res)
+{
+	struct interface	*ifp;
+	struct route_node	*rn;
+	struct ospf_interface	*oi;
+	struct ospf_interface	*dr_oi = NULL;
+	struct drain_if		*d;
+	enum drain_phase	 from;
+
+	if ((ifp = if_lookup_by_name(ifname, ospf->vrf_id)) == NULL)
+		return -1;
+	if ((d = drain_find(ifname)) == NULL && (d = drain_new(ifname)) == NULL)
+		return -1;
+	from = d->phase;
+	d->since = lgr_now();
+	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
+		if ((oi = rn->info) != NULL && drain_apply_oi(oi))
+			dr_oi = oi;
+	if (dr_oi != NULL && d->phase != DRAIN_ACTIVE) {
+		drain_set_phase(d, DRAIN_HANDOVER);
+		thread_add_timer(lgr_master(), drain_handover_timeout, d,
+		    OSPF_IF_PARAM(dr_oi, v_wait), &d->t_handover);
+		zlog_notice("%s %s: DR of its LAN; handing over before "
+		    "leaving", LGR_MSG_HANDOVER, ifname);
+	} else
+		drain_set_phase(d, DRAIN_ACTIVE);
+	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
+		if ((oi = rn->info) != NULL)
+			drain_lsa_schedule(oi->area);
+	zlog_notice("%s %s: %s -> %s", LGR_MSG_DRAIN, ifname,
+	    drain_phase_name(from), drain_phase_name(d->phase));
+	drain_add_json(res, ifname, from, d->phase, ifp);
+	return 0;
+}
+
+int
+drain_undrain(struct ospf *ospf, const char *ifname, struct json_object *res)
+{
+	struct interface	*ifp;
+	struct route_node	*rn;
+	struct ospf_interface	*oi;
+	struct drain_if		*d;
+	enum drain_phase	 from = DRAIN_NONE;
+
+	if ((ifp = if_lookup_by_name(ifname, ospf->vrf_id)) == NULL)
+		return -1;
+	if ((d = drain_find(ifname)) != NULL) {
+		from = d->phase;
+		drain_free(d);
+		drain_publish(NULL, ifname, from, DRAIN_NONE);
+	}
+	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
+		if ((oi = rn->info) != NULL) {
+			drain_restore_oi(oi);
+			drain_lsa_schedule(oi->area);
+		}
+	zlog_notice("%s %s: %s -> none", LGR_MSG_UNDRAIN, ifname,
+	    drain_phase_name(from));
+	drain_add_json(res, ifname, from, DRAIN_NONE, ifp);
+	return 0;
+}
+
+/* --- DR handover ---------------------------------------------------- */
+
+/* True when another router is DR of oi's LAN and its network-LSA is in
+ * our LSDB, or when the LAN has no DR at all. */
+static bool
+drain_handover_done(struct ospf_interface *oi)
+{
+	struct ospf_lsa	*lsa;
+
+	if (oi->state == ISM_DR)
+		return false;
+	if (DR(oi).s_addr == INADDR_ANY)
+		return true;
+	lsa = ospf_lsa_lookup_by_id(oi->area, OSPF_NETWORK_LSA, DR(oi));
+	return lsa != NULL && !IS_LSA_MAXAGE(lsa) &&
+	    lsa->data->adv_router.s_addr != oi->ospf->router_id.s_addr;
+}
+
+static bool
+drain_handover_if_done(struct ospf *ospf, struct drain_if *d)
+{
+	struct interface	*ifp;
+	struct route_node	*rn;
+	struct ospf_interface	*oi;
+
+	if ((ifp = if_lookup_by_name(d->name, ospf->vrf_id)) == NULL)
+		return true;
+	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
+		if ((oi = rn->info) != NULL && drain_is_lan(oi) &&
+		    !drain_handover_done(oi))
+			return false;
+	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
+		if ((oi = rn->info) != NULL)
+			drain_lsa_schedule(oi->area);
+	return true;
+}
+
+static void
+drain_handover_check(struct thread *t)
+{
+	struct ospf	*ospf = lgr_ospf();
+	struct drain_if	*d;
+
+	(void)t;
+	if (ospf == NULL)
+		return;
+	for (d = drain_list; d != NULL; d = d->next) {
+		if (d->phase != DRAIN_HANDOVER ||
+		    !drain_handover_if_done(ospf, d))
+			continue;
+		THREAD_OFF(d->t_handover);
+		zlog_notice("%s %s: another router is DR now; leaving the LAN",
+		    LGR_MSG_HANDOVER, d->name);
+		drain_set_phase(d, DRAIN_ACTIVE);
+	}
+}
+
+static void
+drain_check_later(void)
+{
+	thread_add_event(lgr_master(), drain_handover_check, NULL, 0,
+	    &drain_t_check);
+}
+
+/* --- re-asserting --------------------------------------------------- */
+
+int
+drain_ism_change(struct ospf_interface *oi, int state, int oldstate)
+{
+	struct drain_if	*d;
+
+	if (oi->ifp == NULL || (d = drain_find(oi->ifp->name)) == NULL)
+		return 0;
+	if (drain_is_lan(oi)) {
+		drain_set_priority(oi, 0);
+		if (oldstate == ISM_DR && state != ISM_DR)
+			ospf_hello_send(oi);
+	} else if (oi->output_cost != OSPF_OUTPUT_COST_INFINITE) {
+		oi->output_cost = OSPF_OUTPUT_COST_INFINITE;
+		drain_lsa_schedule(oi->area);
+	}
+	if (d->phase == DRAIN_HANDOVER)
+		drain_check_later();
+	return 0;
+}
+
+/* LSDB hook: no LSDB changes from here, only scheduling. */
+void
+drain_lsa_installed(struct ospf_lsa *lsa)
+{
+	struct drain_if	*d;
+
+	if (lsa->data->type != OSPF_NETWORK_LSA)
+		return;
+	for (d = drain_list; d != NULL; d = d->next)
+		if (d->phase == DRAIN_HANDOVER) {
+			drain_check_later();
+			return;
+		}
+}
+
+void
+drain_shutdown(void)
+{
+	struct drain_area	*da;
+
+	while (drain_list != NULL)
+		drain_free(drain_list);
+	while ((da = drain_areas) != NULL) {
+		drain_areas = da->next;
+		THREAD_OFF(da->t_update);
+		free(da);
+	}
+	THREAD_OFF(drain_t_check);
+}
