@@ -1,0 +1,91 @@
+/*
+ * chan.c: frames of the member-to-member relocation channel (hvd.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "hvd.h"
+
+static bool
+chan_size_ok(const struct chan_hdr *h, size_t plen)
+{
+	switch (h->type) {
+	case CHAN_SETUP:
+		return plen == sizeof(struct chan_setup);
+	case CHAN_PAGES:
+		return h->count >= 1 && h->count <= CHAN_BATCH &&
+		    plen == (size_t)h->count * (sizeof(uint32_t) + HV_PAGE);
+	case CHAN_STATE:
+		return plen == sizeof(struct chan_state);
+	case CHAN_DIGEST:
+		return plen == sizeof(uint64_t);
+	case CHAN_ERROR:
+		return plen <= CHAN_ERROR_MAX;
+	default:
+		return plen == 0;
+	}
+}
+
+int
+chan_decode(const void *buf, size_t len, struct chan_hdr *h,
+    const void **payload, size_t *plen)
+{
+	if (len < sizeof(*h))
+		goto bad;
+	memcpy(h, buf, sizeof(*h));
+	if (h->magic != CHAN_MAGIC || h->type < CHAN_SETUP ||
+	    h->type >= CHAN_MAX)
+		goto bad;
+	*payload = (const char *)buf + sizeof(*h);
+	*plen = len - sizeof(*h);
+	if (!chan_size_ok(h, *plen))
+		goto bad;
+	if (h->type == CHAN_SETUP) {
+		const struct chan_setup	*s = *payload;
+
+		if (memchr(s->guest, '\0', sizeof(s->guest)) == NULL ||
+		    memchr(s->src, '\0', sizeof(s->src)) == NULL ||
+		    !msg_name_valid(s->guest) || !msg_name_valid(s->src) ||
+		    s->memory_mib == 0 || s->memory_mib > (1u << 20) ||
+		    s->verify > CTL_VERIFY_FULL)
+			goto bad;
+	}
+	return 0;
+bad:
+	errno = EBADMSG;
+	return -1;
+}
+
+bool
+chan_pages_valid(const void *payload, uint32_t count, size_t npages)
+{
+	uint32_t	p;
+	size_t		i;
+
+	for (i = 0; i < count; i++) {
+		memcpy(&p, (const char *)payload + i * sizeof(p), sizeof(p));
+		if (p >= npages)
+			return false;
+	}
+	return true;
+}
+
+int
+chan_send(void *sock, enum chan_type type, uint64_t rid, uint32_t count,
+    uint32_t seq, const void *payload, size_t plen)
+{
+	struct chan_hdr	h = { CHAN_MAGIC, (uint16_t)type, 0, rid, count, seq };
+	zmq_msg_t	m;
+
+	if (zmq_msg_init_size(&m, sizeof(h) + plen) == -1)
+		return -1;
+	memcpy(zmq_msg_data(&m), &h, sizeof(h));
+	if (plen > 0)
+		memcpy((char *)zmq_msg_data(&m) + sizeof(h), payload, plen);
+	if (zmq_msg_send(&m, sock, 0) == -1) {
+		zmq_msg_close(&m);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,122 @@
+/*
+ * chan_test.c: the relocation channel's frame decoder, table-driven.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hvd.h"
+
+static size_t
+frame(uint8_t *buf, uint32_t magic, uint16_t type, uint32_t count,
+    size_t plen)
+{
+	struct chan_hdr	h = { magic, type, 0, 42, count, 1 };
+
+	memcpy(buf, &h, sizeof(h));
+	memset(buf + sizeof(h), 0, plen);
+	return sizeof(h) + plen;
+}
+
+static const struct {
+	uint32_t	magic;
+	uint16_t	type;
+	uint32_t	count;
+	size_t		plen;
+	int		rc;
+} cases[] = {
+	{ CHAN_MAGIC, CHAN_READY, 0, 0, 0 },
+	{ CHAN_MAGIC, CHAN_READY, 0, 1, -1 },		/* trailing byte */
+	{ 0x12345678, CHAN_READY, 0, 0, -1 },		/* magic */
+	{ CHAN_MAGIC, 0, 0, 0, -1 },			/* type */
+	{ CHAN_MAGIC, CHAN_MAX, 0, 0, -1 },
+	{ CHAN_MAGIC, CHAN_PAGES, 1, 4 + HV_PAGE, 0 },
+	{ CHAN_MAGIC, CHAN_PAGES, 2, 4 + HV_PAGE, -1 },	/* short */
+	{ CHAN_MAGIC, CHAN_PAGES, 0, 0, -1 },		/* empty */
+	{ CHAN_MAGIC, CHAN_PAGES, CHAN_BATCH + 1,
+	    (CHAN_BATCH + 1) * (4 + HV_PAGE), -1 },	/* too many */
+	{ CHAN_MAGIC, CHAN_STATE, 0, sizeof(struct chan_state), 0 },
+	{ CHAN_MAGIC, CHAN_STATE, 0, sizeof(struct chan_state) - 1, -1 },
+	{ CHAN_MAGIC, CHAN_DIGEST, 0, 8, 0 },
+	{ CHAN_MAGIC, CHAN_DIGEST, 0, 4, -1 },
+	{ CHAN_MAGIC, CHAN_ERROR, 0, CHAN_ERROR_MAX, 0 },
+	{ CHAN_MAGIC, CHAN_ERROR, 0, CHAN_ERROR_MAX + 1, -1 },
+	{ CHAN_MAGIC, CHAN_SETUP, 0, sizeof(struct chan_setup), -1 }, /* "" */
+};
+
+static void
+test_frames(void **state)
+{
+	const void	*pl;
+	struct chan_hdr	 h;
+	uint8_t		*buf;
+	size_t		 i, len, plen;
+
+	(void)state;
+	buf = malloc(sizeof(h) + (CHAN_BATCH + 1) * (4 + HV_PAGE));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		len = frame(buf, cases[i].magic, cases[i].type, cases[i].count,
+		    cases[i].plen);
+		if (chan_decode(buf, len, &h, &pl, &plen) != cases[i].rc)
+			fail_msg("case %zu", i);
+	}
+	assert_int_equal(chan_decode(buf, 3, &h, &pl, &plen), -1);
+	assert_int_equal(errno, EBADMSG);
+	free(buf);
+}
+
+static void
+test_setup(void **state)
+{
+	struct chan_setup	s;
+	const void		*pl;
+	struct chan_hdr		 h;
+	uint8_t			 buf[sizeof(h) + sizeof(s)];
+	size_t			 plen;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	strcpy(s.guest, "LITDCON1");
+	strcpy(s.src, "VM9");
+	s.memory_mib = 256;
+	frame(buf, CHAN_MAGIC, CHAN_SETUP, 0, 0);
+	memcpy(buf + sizeof(h), &s, sizeof(s));
+	assert_int_equal(chan_decode(buf, sizeof(buf), &h, &pl, &plen), 0);
+	memset(((struct chan_setup *)(void *)(buf + sizeof(h)))->guest, 'A',
+	    HV_NAME);	/* unterminated */
+	assert_int_equal(chan_decode(buf, sizeof(buf), &h, &pl, &plen), -1);
+	memcpy(buf + sizeof(h), &s, sizeof(s));
+	((struct chan_setup *)(void *)(buf + sizeof(h)))->verify = 9;
+	assert_int_equal(chan_decode(buf, sizeof(buf), &h, &pl, &plen), -1);
+	memcpy(buf + sizeof(h), &s, sizeof(s));
+	((struct chan_setup *)(void *)(buf + sizeof(h)))->memory_mib = 0;
+	assert_int_equal(chan_decode(buf, sizeof(buf), &h, &pl, &plen), -1);
+}
+
+static void
+test_pages_valid(void **state)
+{
+	uint32_t	p[3] = { 0, 5, 9 };
+
+	(void)state;
+	assert_true(chan_pages_valid(p, 3, 10));
+	assert_false(chan_pages_valid(p, 3, 9));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_frames),
+		cmocka_unit_test(test_setup),
+		cmocka_unit_test(test_pages_valid),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

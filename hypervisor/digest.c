@@ -1,0 +1,73 @@
+/*
+ * digest.c: memory digests.  A page's digest is a 64-bit hash of its
+ * 4 KiB, four independent lanes so the CPU keeps them all busy; a
+ * memory's digest is the hash of its pages' digests in page order.
+ */
+#include <string.h>
+
+#include "hvd.h"
+
+#define DIGEST_M1	0x9e3779b97f4a7c15ULL
+#define DIGEST_M2	0xc2b2ae3d27d4eb4fULL
+
+static uint64_t
+digest_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= DIGEST_M2;
+	h ^= h >> 29;
+	return h;
+}
+
+uint64_t
+digest_page(const void *p)
+{
+	const uint64_t	*w = p;
+	uint64_t	 a = 1, b = 2, c = 3, d = 4;
+	size_t		 i;
+
+	for (i = 0; i < HV_PAGE / 8; i += 4) {
+		a = (a ^ w[i]) * DIGEST_M1;
+		b = (b ^ w[i + 1]) * DIGEST_M1;
+		c = (c ^ w[i + 2]) * DIGEST_M1;
+		d = (d ^ w[i + 3]) * DIGEST_M1;
+	}
+	return digest_mix(a ^ (b << 1) ^ (c << 2) ^ (d << 3) ^ (b >> 63) ^
+	    (c >> 62) ^ (d >> 61));
+}
+
+uint64_t
+digest_pages(const uint64_t *hashes, size_t n)
+{
+	uint64_t	h = DIGEST_M2 ^ n;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		h = digest_mix(h ^ hashes[i]) * DIGEST_M1 + i;
+	return h;
+}
+
+/* The digest of the whole memory, recomputed from its content. */
+uint64_t
+digest_memory(const uint8_t *mem, size_t npages)
+{
+	uint64_t	h = DIGEST_M2 ^ npages;
+	size_t		i;
+
+	for (i = 0; i < npages; i++)
+		h = digest_mix(h ^ digest_page(mem + i * HV_PAGE)) * DIGEST_M1 +
+		    i;
+	return h;
+}
+
+bool
+digest_zero(const void *p)
+{
+	const uint64_t	*w = p;
+	size_t		 i;
+
+	for (i = 0; i < HV_PAGE / 8; i += 4)
+		if ((w[i] | w[i + 1] | w[i + 2] | w[i + 3]) != 0)
+			return false;
+	return true;
+}

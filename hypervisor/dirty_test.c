@@ -1,0 +1,123 @@
+/*
+ * dirty_test.c: the kernel's dirty-page tracking and the digests.
+ * Skipped (not failed) where the kernel lacks asynchronous
+ * userfaultfd write-protect.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "hvd.h"
+
+static struct hv_guestdef	def = { .name = "T", .memory_mib = 4 };
+
+static void
+test_written_pages(void **state)
+{
+	static const uint32_t	 wrote[] = { 0, 7, 8, 511, 1023 };
+	struct guest		*g;
+	uint32_t		*list;
+	ssize_t			 n;
+	size_t			 i;
+
+	(void)state;
+	g = guest_new(&def, NULL, NULL);
+	assert_non_null(g);
+	list = calloc(g->npages, sizeof(*list));
+	guest_fill(g, 50, 1);
+	n = dirty_present(g, list);
+	assert_int_equal(n, (ssize_t)g->npages / 2);
+	if (dirty_start(g) == -1) {
+		guest_free(g, false);
+		free(list);
+		skip();
+	}
+	assert_int_equal(dirty_collect(g, list), 0);
+	for (i = 0; i < sizeof(wrote) / sizeof(wrote[0]); i++)
+		g->mem[wrote[i] * HV_PAGE + 100] ^= 1;	/* 1023: never touched */
+	n = dirty_collect(g, list);
+	assert_int_equal(n, (ssize_t)(sizeof(wrote) / sizeof(wrote[0])));
+	for (i = 0; i < (size_t)n; i++)
+		assert_int_equal(list[i], wrote[i]);
+	assert_int_equal(dirty_collect(g, list), 0);	/* protected again */
+	dirty_stop(g);
+	g->mem[5] = 1;		/* no longer tracked, still writable */
+	guest_free(g, false);
+	free(list);
+}
+
+static void
+test_vcpu_dirties(void **state)
+{
+	struct vcpu_state	 st;
+	struct guest		*g;
+	uint32_t		*list;
+	ssize_t			 n;
+
+	(void)state;
+	g = guest_new(&def, NULL, NULL);
+	list = calloc(g->npages, sizeof(*list));
+	if (dirty_start(g) == -1) {
+		guest_free(g, false);
+		free(list);
+		skip();
+	}
+	guest_set_workload(g, 64, 1);
+	assert_int_equal(guest_start(g), 0);
+	usleep(50000);
+	guest_pause(g);
+	guest_get_state(g, &st);
+	n = dirty_collect(g, list);
+	assert_true(n > 0);
+	assert_true(st.writes >= (uint64_t)n);
+	assert_true(list[n - 1] < (1u << 20) / HV_PAGE);	/* within wss */
+	assert_int_equal(dirty_collect(g, list), 0);	/* paused: no writes */
+	guest_resume(g);
+	guest_free(g, false);
+	free(list);
+}
+
+static void
+test_digest(void **state)
+{
+	static uint64_t	 page[HV_PAGE / 8], zero[HV_PAGE / 8];
+	uint64_t	 h[4];
+	uint8_t		*mem = calloc(4, HV_PAGE);
+	size_t		 i;
+
+	(void)state;
+	assert_true(digest_zero(zero));
+	page[100] = 1;
+	assert_false(digest_zero(page));
+	assert_int_not_equal(digest_page(page), digest_page(zero));
+	memcpy(mem + 2 * HV_PAGE, page, HV_PAGE);
+	for (i = 0; i < 4; i++)
+		h[i] = digest_page(mem + i * HV_PAGE);
+	assert_int_equal(digest_pages(h, 4), digest_memory(mem, 4));
+	mem[2 * HV_PAGE + 8]++;
+	assert_int_not_equal(digest_pages(h, 4), digest_memory(mem, 4));
+	/* Same pages, other order: another digest. */
+	h[0] = h[2];
+	h[2] = digest_page(zero);
+	assert_int_not_equal(digest_pages(h, 4), digest_memory(mem, 4));
+	free(mem);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_written_pages),
+		cmocka_unit_test(test_vcpu_dirties),
+		cmocka_unit_test(test_digest),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,187 @@
+/*
+ * eligibility_test.c: every eligibility conflict on its own.  Each case
+ * changes one condition of an eligible relocation and expects exactly
+ * that conflict.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hvd.h"
+
+static struct hv_guestdef	guest;
+
+static void
+base(struct elig_input *in)
+{
+	memset(&guest, 0, sizeof(guest));
+	strcpy(guest.name, "LITDCON1");
+	strcpy(guest.group, "LIT");
+	guest.memory_mib = 256;
+	strcpy(guest.domain[0], "VM2");
+	strcpy(guest.domain[1], "VM9");
+	guest.ndomain = 2;
+	guest.nnics = 3;
+	strcpy(guest.nics[0].name, "trk1");
+	strcpy(guest.nics[1].name, "hsi0");
+	guest.nics[1].hsi = true;
+	guest.nics[1].member = 0;
+	strcpy(guest.nics[2].name, "hsi1");
+	guest.nics[2].hsi = true;
+	guest.nics[2].member = 1;
+
+	memset(in, 0, sizeof(*in));
+	in->guest = &guest;
+	in->guest_state = "RUNNING";
+	strcpy(in->src.name, "VM9");
+	in->src.known = true;
+	in->src.state = MEMBER_JOINED;
+	in->src.memory_mib = 8192;
+	in->src.max_out = in->src.max_in = 2;
+	strcpy(in->dst.name, "VM2");
+	in->dst.known = true;
+	in->dst.state = MEMBER_JOINED;
+	in->dst.memory_mib = 8192;
+	in->dst.used_mib = 1024;
+	in->dst.max_out = in->dst.max_in = 2;
+	in->dst_idx = 1;
+}
+
+static void	mk_no_target(struct elig_input *in) { in->dst.known = false; }
+static void	mk_not_joined(struct elig_input *in)
+		{ in->dst.state = MEMBER_JOINING; }
+static void	mk_domain(struct elig_input *in)
+		{ (void)in; strcpy(guest.domain[0], "VM4"); }
+static void	mk_storage(struct elig_input *in)
+		{ in->dst.used_mib = 8192 - 255; }
+static void	mk_no_device(struct elig_input *in)
+		{ (void)in; guest.nics[2].member = 0; }
+static void	mk_active(struct elig_input *in)
+		{ strcpy(in->src.name, "VM2"); in->src.state = MEMBER_JOINED; }
+static void	mk_busy(struct elig_input *in) { in->relocating = true; }
+static void	mk_out_limit(struct elig_input *in) { in->src.active_out = 2; }
+static void	mk_in_limit(struct elig_input *in) { in->dst.active_in = 2; }
+static void	mk_multi(struct elig_input *in) { (void)in; guest.multi = true; }
+static void	mk_not_running(struct elig_input *in)
+		{ in->guest_state = "LOST"; }
+
+static const struct {
+	void			(*make)(struct elig_input *);
+	enum ctl_conflict	 code;
+	const char		*text;
+} cases[] = {
+	{ mk_no_target, CONFLICT_NO_TARGET, "VM2 is not a member" },
+	{ mk_not_joined, CONFLICT_NOT_JOINED, "target VM2 is JOINING" },
+	{ mk_domain, CONFLICT_DOMAIN, "outside guest LITDCON1's relocation "
+	    "domain (group LIT)" },
+	{ mk_storage, CONFLICT_STORAGE, "target VM2 has 255 MiB free, guest "
+	    "LITDCON1 needs 256 MiB" },
+	{ mk_no_device, CONFLICT_NO_DEVICE, "no HiperSockets NIC for member "
+	    "VM2's LAN" },
+	{ mk_active, CONFLICT_ACTIVE, "already active on VM2" },
+	{ mk_busy, CONFLICT_BUSY, "already running" },
+	{ mk_out_limit, CONFLICT_OUT_LIMIT, "source VM9 already sends 2 "
+	    "relocation(s) (limit 2)" },
+	{ mk_in_limit, CONFLICT_IN_LIMIT, "target VM2 already receives 2 "
+	    "relocation(s) (limit 2)" },
+	{ mk_multi, CONFLICT_MULTI, "multi-member identity" },
+	{ mk_not_running, CONFLICT_NOT_RUNNING, "LITDCON1 is LOST on VM9" },
+};
+
+static void
+test_eligible(void **state)
+{
+	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_input	in;
+
+	(void)state;
+	base(&in);
+	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 0);
+}
+
+static void
+test_each_conflict(void **state)
+{
+	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_input	in;
+	size_t			i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		base(&in);
+		cases[i].make(&in);
+		n = elig_check(&in, cf, CONFLICT_MAX);
+		if (n != 1 || cf[0].code != cases[i].code)
+			fail_msg("case %s: %zu conflicts, first %s",
+			    ctl_conflict_name(cases[i].code), n,
+			    n ? ctl_conflict_name(cf[0].code) : "-");
+		if (strstr(cf[0].text, cases[i].text) == NULL)
+			fail_msg("case %s: \"%s\" lacks \"%s\"",
+			    ctl_conflict_name(cases[i].code), cf[0].text,
+			    cases[i].text);
+	}
+}
+
+static void
+test_every_conflict_reported(void **state)
+{
+	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_input	in;
+
+	(void)state;
+	base(&in);
+	mk_not_joined(&in);
+	mk_domain(&in);
+	mk_storage(&in);
+	mk_busy(&in);
+	mk_multi(&in);
+	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 5);
+}
+
+static void
+test_force(void **state)
+{
+	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_input	in;
+
+	(void)state;
+	base(&in);
+	mk_domain(&in);
+	mk_storage(&in);
+	in.force = CTL_FORCE_DOMAIN;
+	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 1);
+	assert_int_equal(cf[0].code, CONFLICT_STORAGE);
+	in.force |= CTL_FORCE_STORAGE;
+	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 0);
+}
+
+static void
+test_vswitch_only(void **state)
+{
+	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_input	in;
+
+	(void)state;
+	base(&in);
+	guest.nnics = 1;	/* trk1 only: any member has it */
+	in.dst_idx = 5;
+	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eligible),
+		cmocka_unit_test(test_each_conflict),
+		cmocka_unit_test(test_every_conflict_reported),
+		cmocka_unit_test(test_force),
+		cmocka_unit_test(test_vswitch_only),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,381 @@
+/*
+ * hvd.h: the hypervisor member daemon's private header, prototypes
+ * grouped by the file that defines them.
+ *
+ * Threads: the main thread runs the control socket, the ZAP handler and
+ * the membership timer (hvd.c, control.c, member.c); one vCPU thread per
+ * guest (guest.c); one inbound thread receiving relocations (inbound.c);
+ * one thread per outbound relocation (relocate.c).  Every thread opens
+ * its own directory connection; the shared struct hvd is read-only after
+ * start-up except the guest and relocation lists, guarded by hvd->lock.
+ */
+#ifndef LGR_HVD_H
+#define LGR_HVD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctl.h"
+#include "keys.h"
+#include "msg.h"
+
+#define HV_PAGE		4096u
+#define HV_NAME		MSG_NAME_MAX
+#define HV_MAX_MEMBERS	16
+#define HV_MAX_NICS	16
+
+struct json_object;
+struct sqlite3;
+
+/* Member states and cluster modes, as stored in the directory. */
+enum member_state {
+	MEMBER_DOWN,
+	MEMBER_JOINING,
+	MEMBER_JOINED,
+	MEMBER_LEAVING,
+};
+
+enum cluster_mode {
+	CLUSTER_STABLE,
+	CLUSTER_INFLUX,
+	CLUSTER_SAFE,
+};
+
+/* A guest definition as hvd keeps it (imported from the topology). */
+struct hv_nic {
+	char		 name[16];
+	bool		 hsi;
+	int		 lan;		/* VSWITCH LAN index */
+	int		 member;	/* HSI: member index of its LAN */
+};
+
+struct hv_guestdef {
+	char		 name[HV_NAME];
+	int		 idx;			/* topology index */
+	uint64_t	 memory_mib;
+	char		 group[HV_NAME];
+	char		 domain[HV_MAX_MEMBERS][HV_NAME];
+	size_t		 ndomain;
+	int		 initial;		/* member index */
+	struct hv_nic	 nics[HV_MAX_NICS];
+	size_t		 nnics;
+	bool		 multi;			/* multi-member identity */
+};
+
+struct hv_memberdef {
+	char		 name[HV_NAME];
+	int		 idx;
+	uint64_t	 memory_mib;
+};
+
+/* What hvd learnt from the topology file. */
+struct hv_config {
+	char			 lab[HV_NAME];
+	struct hv_memberdef	*members;
+	size_t			 nmembers;
+	struct hv_guestdef	*guests;
+	size_t			 nguests;
+	size_t			 nlans;
+};
+
+struct hvd_opts {
+	const char	*topology;
+	const char	*member;
+	const char	*labdir;
+	bool		 foreground;
+	int		 verbose;
+	unsigned	 heartbeat_ms;	/* -H */
+	unsigned	 down_ms;	/* -T */
+	unsigned	 fill_pct;	/* -F: non-zero share of a new image */
+	unsigned	 max_out;	/* -o */
+	unsigned	 max_in;	/* -i */
+	uint64_t	 max_total_s;	/* default --max-total */
+	uint64_t	 max_quiesce_ms;/* default --max-quiesce */
+};
+
+struct guest;
+struct reloc;
+
+/* The daemon, one per process (hvd.c owns it). */
+struct hvd {
+	struct hvd_opts		 opts;
+	struct hv_config	*conf;
+	int			 self;		/* member index */
+	const char		*name;		/* member name */
+	struct keys_set		 keys;
+	char			 dbpath[512];
+	char			 chandir[512];
+	void			*zctx;
+	struct dir		*dir;		/* main thread's connection */
+	pthread_mutex_t		 lock;		/* guests, relocs */
+	struct guest		*guests[256];	/* by guest index, here */
+	struct reloc		*relocs[256];	/* outbound, by guest index */
+	pthread_t		 inbound;
+	atomic_bool		 quit;
+};
+
+/* config.c: the topology file. */
+struct hv_config	*config_load(const char *path);
+void			 config_free(struct hv_config *c);
+int			 config_member_find(const struct hv_config *c,
+			    const char *name);
+int			 config_guest_find(const struct hv_config *c,
+			    const char *name);
+bool			 config_in_domain(const struct hv_guestdef *g,
+			    const char *member);
+
+/* directory.c: the shared SQLite directory. */
+struct dir;
+struct dir		*dir_open(const char *path);
+void			 dir_close(struct dir *d);
+int			 dir_begin(struct dir *d);	/* IMMEDIATE */
+int			 dir_commit(struct dir *d);
+void			 dir_rollback(struct dir *d);
+/*
+ * Run SQL with parameters described by types: 's' const char *,
+ * 'i' int64_t, 'n' NULL.  dir_exec returns the number of changed rows
+ * or -1; dir_int returns the first column of the first row in *out
+ * (0 if no row: the return value is then 0, else 1), -1 on error.
+ */
+int			 dir_exec(struct dir *d, const char *sql,
+			    const char *types, ...);
+int			 dir_int(struct dir *d, int64_t *out, const char *sql,
+			    const char *types, ...);
+int			 dir_text(struct dir *d, char *out, size_t len,
+			    const char *sql, const char *types, ...);
+/* Rows as JSON objects keyed by column name, in a new array. */
+struct json_object	*dir_json(struct dir *d, const char *sql,
+			    const char *types, ...);
+int64_t			 dir_now_ms(void);
+/* The words the directory stores for states and modes. */
+const char		*member_state_name(enum member_state s);
+int			 member_state_find(const char *name);
+const char		*cluster_mode_name(enum cluster_mode m);
+int			 dir_event(struct dir *d, const char *msgid,
+			    const char *member, const char *guest,
+			    const char *fmt, ...)
+			    __attribute__((format(printf, 5, 6)));
+int			 dir_audit(struct dir *d, const char *member,
+			    const char *who, const char *what,
+			    const char *args, const char *result);
+
+/* member.c: membership, heartbeats, cluster mode, guest import. */
+int			 member_join(struct hvd *h);
+int			 member_leave(struct hvd *h);
+int			 member_tick(struct hvd *h);
+bool			 member_alive(struct dir *d, const char *name,
+			    unsigned down_ms);
+int			 member_set_down(struct dir *d, const char *name,
+			    const char *why);
+int			 member_import(struct dir *d,
+			    const struct hv_config *c);
+enum cluster_mode	 member_cluster_mode(struct dir *d);
+
+/* eligibility.c: every condition of a relocation, pure. */
+struct elig_member {
+	char		 name[HV_NAME];
+	bool		 known;
+	enum member_state state;
+	uint64_t	 memory_mib;	/* capacity */
+	uint64_t	 used_mib;	/* resident + reserved */
+	unsigned	 active_out, active_in;
+	unsigned	 max_out, max_in;
+};
+
+struct elig_input {
+	const struct hv_guestdef	*guest;
+	const char			*guest_state;	/* residency state */
+	struct elig_member		 src, dst;
+	bool				 relocating;
+	int				 dst_idx;	/* -1 unknown */
+	unsigned			 force;		/* CTL_FORCE_* */
+};
+
+struct elig_conflict {
+	enum ctl_conflict	 code;
+	char			 text[160];
+};
+
+size_t			 elig_check(const struct elig_input *in,
+			    struct elig_conflict *out, size_t max);
+int			 elig_gather(struct dir *d, const struct hv_config *c,
+			    const struct hv_guestdef *g, const char *target,
+			    unsigned force, struct elig_input *in);
+struct json_object	*elig_conflict_json(const struct elig_conflict *c);
+
+/* control.c: the control socket. */
+int			 control_open(struct hvd *h);
+void			 control_close(struct hvd *h);
+int			 control_dispatch(struct hvd *h);
+int			 control_zap(struct hvd *h);
+void			*control_socket(struct hvd *h);
+void			*control_zap_socket(struct hvd *h);
+
+/* guest.c: a guest's memory image and vCPU. */
+struct vcpu_state {
+	uint64_t	 rng;		/* xorshift state */
+	uint64_t	 writes;	/* words written so far */
+	uint64_t	 rate_mib;	/* MiB/s dirtied */
+	uint64_t	 wss_mib;	/* working set */
+};
+
+struct guest {
+	const struct hv_guestdef *def;
+	uint8_t			*mem;
+	size_t			 len;
+	size_t			 npages;
+	pthread_t		 vcpu;
+	bool			 running;
+	pthread_mutex_t		 mtx;
+	pthread_cond_t		 cv;
+	bool			 pause_req, paused, stop;
+	struct vcpu_state	 st;	/* under mtx while running */
+	int			 uffd;	/* dirty tracking, -1 when off */
+	int			 pagemap;
+};
+
+uint8_t			*guest_image_new(size_t len);
+void			 guest_image_free(uint8_t *mem, size_t len);
+struct guest		*guest_new(const struct hv_guestdef *def, uint8_t *mem,
+			    const struct vcpu_state *st);
+void			 guest_fill(struct guest *g, unsigned pct,
+			    uint64_t seed);
+int			 guest_start(struct guest *g);
+void			 guest_pause(struct guest *g);
+void			 guest_resume(struct guest *g);
+void			 guest_get_state(struct guest *g,
+			    struct vcpu_state *st);
+void			 guest_set_workload(struct guest *g, uint64_t rate,
+			    uint64_t wss);
+/* Stops the vCPU; frees the image unless keep_mem (returns it). */
+uint8_t			*guest_free(struct guest *g, bool keep_mem);
+int			 guest_freeze(const char *lab, const char *name,
+			    bool frozen);
+
+/* dirty.c: pages written since the last look (userfaultfd WP). */
+int			 dirty_start(struct guest *g);
+void			 dirty_stop(struct guest *g);
+/* Append written pages to list (capacity npages); returns count, -1. */
+ssize_t			 dirty_collect(struct guest *g, uint32_t *list);
+/* Present (ever touched) pages; returns count, -1. */
+ssize_t			 dirty_present(struct guest *g, uint32_t *list);
+
+/* digest.c: memory digests. */
+uint64_t		 digest_page(const void *p);
+uint64_t		 digest_pages(const uint64_t *hashes, size_t n);
+uint64_t		 digest_memory(const uint8_t *mem, size_t npages);
+bool			 digest_zero(const void *p);
+
+/*
+ * chan.c: the member-to-member relocation channel.  The source's DEALER
+ * talks to the target's ROUTER at ipc: LABDIR/chan/MEMBER (a 0700
+ * directory: only the lab's root processes reach it, the same trust as
+ * the key files).  Every frame starts with a struct chan_hdr; numbers are
+ * in host order (members share one kernel).  A target accepts a SETUP
+ * only for a relocation the directory's journal holds for it.
+ */
+#define CHAN_MAGIC	0x31435648u	/* "HVC1" */
+#define CHAN_BATCH	256		/* pages per PAGES frame */
+#define CHAN_WINDOW	16		/* PAGES frames not yet acked */
+
+enum chan_type {
+	CHAN_SETUP = 1,		/* src -> dst: struct chan_setup */
+	CHAN_READY,		/* dst -> src: image reserved */
+	CHAN_PAGES,		/* src -> dst: count page numbers, pages */
+	CHAN_ACK,		/* dst -> src: PAGES seq received */
+	CHAN_STATE,		/* src -> dst: struct chan_state */
+	CHAN_DIGEST,		/* dst -> src: uint64_t digest */
+	CHAN_RESUME,		/* src -> dst: commit and run */
+	CHAN_RESUMED,		/* dst -> src: running on dst */
+	CHAN_ABORT,		/* src -> dst: drop everything */
+	CHAN_ERROR,		/* dst -> src: text */
+	CHAN_MAX,
+};
+
+struct chan_hdr {
+	uint32_t	 magic;
+	uint16_t	 type;
+	uint16_t	 flags;
+	uint64_t	 rid;		/* journal id */
+	uint32_t	 count;		/* pages in a PAGES frame */
+	uint32_t	 seq;		/* PAGES/ACK sequence */
+};
+
+struct chan_setup {
+	char		 guest[HV_NAME];
+	char		 src[HV_NAME];
+	uint64_t	 memory_mib;
+	uint32_t	 verify;	/* enum ctl_verify */
+	uint32_t	 pad;
+};
+
+struct chan_state {
+	struct vcpu_state st;
+	uint64_t	 digest;	/* source's */
+};
+
+#define CHAN_ERROR_MAX	256
+
+/*
+ * Validate a frame: magic, type, payload size exact for its type, page
+ * count 1-CHAN_BATCH.  Returns 0 with *payload and *plen set, or -1 with
+ * errno EBADMSG.
+ */
+int			 chan_decode(const void *buf, size_t len,
+			    struct chan_hdr *h, const void **payload,
+			    size_t *plen);
+/* Every page number below npages? */
+bool			 chan_pages_valid(const void *payload, uint32_t count,
+			    size_t npages);
+int			 chan_send(void *sock, enum chan_type type,
+			    uint64_t rid, uint32_t count, uint32_t seq,
+			    const void *payload, size_t plen);
+
+/* replug.c: HiperSockets NIC host ends in the switch namespace. */
+struct replug {
+	int		 ifindex[HV_MAX_NICS];
+	int		 old_master[HV_MAX_NICS];
+	size_t		 n;
+	int		 dst_bridge;
+	unsigned	 seq;
+	void		*nl;		/* mnl socket in the switch netns */
+};
+/*
+ * Find the guest's HiperSockets host ends and the target's bridge in the
+ * switch namespace.  Returns 1 when the lab has no switch namespace or
+ * the guest no HiperSockets NIC (nothing to re-plug), 0, or -1.
+ */
+int			 replug_open(struct replug *r, const char *lab,
+			    const struct hv_guestdef *g, int dst_member);
+int			 replug_move(struct replug *r);
+int			 replug_restore(struct replug *r);
+void			 replug_close(struct replug *r);
+int			 replug_master_of(struct replug *r, int ifindex);
+
+/* relocate.c: the source side of a relocation. */
+/*
+ * Check and start: 0 with *id, or -1 with the conflicts in cf (*n, 0
+ * when it failed for another reason).
+ */
+int			 reloc_start(struct hvd *h, const struct ctl_request *rq,
+			    const char *who, struct elig_conflict *cf,
+			    size_t *n, int64_t *id);
+int			 reloc_cancel(struct hvd *h, int guest);
+int			 reloc_set_limits(struct hvd *h, int guest,
+			    const struct ctl_request *rq);
+void			 reloc_shutdown(struct hvd *h);
+void			 reloc_cleanup_journal(struct dir *d, const char *me);
+
+/* inbound.c: the target side. */
+int			 inbound_start(struct hvd *h);
+void			 inbound_stop(struct hvd *h);
+
+/* hvd.c: guests of this member. */
+int			 hvd_guest_add(struct hvd *h, struct guest *g);
+struct guest		*hvd_guest_take(struct hvd *h, int idx);
+int			 hvd_guest_boot(struct hvd *h, int idx);
+
+#endif

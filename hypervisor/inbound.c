@@ -1,0 +1,369 @@
+/*
+ * inbound.c: the target side of live relocations.  One thread serves
+ * the member's channel socket (a ROUTER at ipc: LABDIR/chan/MEMBER):
+ * for each relocation the journal holds for this member it reserves a
+ * memory image, stores the pages as they come, digests them, and on
+ * RESUME commits the residency in the directory and starts the guest.
+ *
+ * The sessions are the inbound thread's alone.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "hvd.h"
+#include "log.h"
+
+#define INB_SESSIONS	16
+#define INB_IDLE_MS	10000	/* a silent source is gone */
+#define INB_ID_MAX	256
+
+struct inb_session {
+	bool			 used;
+	uint64_t		 rid;
+	uint8_t			 peer[INB_ID_MAX];
+	size_t			 peerlen;
+	int			 gidx;
+	uint8_t			*mem;
+	size_t			 len, npages;
+	uint64_t		*hashes;
+	enum ctl_verify		 verify;
+	struct vcpu_state	 st;
+	bool			 have_state;
+	int64_t			 last_ms;
+	char			 src[HV_NAME];
+};
+
+struct inbound {
+	struct hvd		*h;
+	struct dir		*dir;
+	void			*sock;
+	struct inb_session	 s[INB_SESSIONS];
+	uint8_t			 peer[INB_ID_MAX];
+	size_t			 peerlen;
+	time_t			 lastwarn;
+};
+
+static struct inbound	inb;	/* the inbound thread's, set up before it */
+
+static const uint64_t	inb_zero_page[HV_PAGE / 8];
+
+static int
+inb_reply(struct inbound *ib, enum chan_type type, uint64_t rid,
+    uint32_t seq, const void *pl, size_t plen)
+{
+	if (zmq_send(ib->sock, ib->peer, ib->peerlen, ZMQ_SNDMORE) == -1)
+		return -1;
+	return chan_send(ib->sock, type, rid, 0, seq, pl, plen);
+}
+
+static void
+inb_error(struct inbound *ib, uint64_t rid, const char *text)
+{
+	log_warnx("[HV-INBOUND] relocation %ju refused: %s", (uintmax_t)rid,
+	    text);
+	inb_reply(ib, CHAN_ERROR, rid, 0, text, strlen(text));
+}
+
+static struct inb_session *
+inb_find(struct inbound *ib, uint64_t rid)
+{
+	size_t	i;
+
+	for (i = 0; i < INB_SESSIONS; i++)
+		if (ib->s[i].used && ib->s[i].rid == rid &&
+		    ib->s[i].peerlen == ib->peerlen &&
+		    memcmp(ib->s[i].peer, ib->peer, ib->peerlen) == 0)
+			return &ib->s[i];
+	return NULL;
+}
+
+static void
+inb_drop(struct inb_session *s, bool keep_mem)
+{
+	if (!keep_mem)
+		guest_image_free(s->mem, s->len);
+	free(s->hashes);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+inb_setup_check(struct inbound *ib, uint64_t rid, const struct chan_setup *cs,
+    int *gidx)
+{
+	struct hvd	*h = ib->h;
+	int64_t		 n;
+
+	if ((*gidx = config_guest_find(h->conf, cs->guest)) == -1) {
+		inb_error(ib, rid, "unknown guest");
+		return -1;
+	}
+	if (h->conf->guests[*gidx].memory_mib != cs->memory_mib) {
+		inb_error(ib, rid, "memory size differs from the definition");
+		return -1;
+	}
+	if (dir_int(ib->dir, &n, "SELECT count(*) FROM journal WHERE id = ? AND"
+	    " guest = ? AND src = ? AND dst = ? AND end_code IS NULL", "isss",
+	    (int64_t)rid, cs->guest, cs->src, h->name) == -1 || n != 1) {
+		inb_error(ib, rid, "no such relocation in the journal");
+		return -1;
+	}
+	if (h->guests[*gidx] != NULL) {
+		inb_error(ib, rid, "guest already active here");
+		return -1;
+	}
+	return 0;
+}
+
+static struct inb_session *
+inb_slot(struct inbound *ib)
+{
+	size_t	i;
+
+	for (i = 0; i < INB_SESSIONS; i++)
+		if (!ib->s[i].used)
+			return &ib->s[i];
+	return NULL;
+}
+
+static void
+inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
+{
+	struct inb_session	*s;
+	uint64_t		 zero = digest_page(inb_zero_page);
+	size_t			 i;
+	int			 gidx;
+
+	if (inb_find(ib, rid) != NULL || inb_setup_check(ib, rid, cs,
+	    &gidx) == -1)
+		return;
+	if ((s = inb_slot(ib)) == NULL) {
+		inb_error(ib, rid, "too many inbound relocations");
+		return;
+	}
+	s->len = (size_t)cs->memory_mib << 20;
+	s->npages = s->len / HV_PAGE;
+	if ((s->mem = guest_image_new(s->len)) == NULL ||
+	    (s->hashes = malloc(s->npages * sizeof(*s->hashes))) == NULL) {
+		guest_image_free(s->mem, s->len);
+		inb_error(ib, rid, "no memory for the image");
+		return;
+	}
+	for (i = 0; i < s->npages; i++)
+		s->hashes[i] = zero;
+	s->used = true;
+	s->rid = rid;
+	memcpy(s->peer, ib->peer, ib->peerlen);
+	s->peerlen = ib->peerlen;
+	s->gidx = gidx;
+	s->verify = (enum ctl_verify)cs->verify;
+	s->last_ms = dir_now_ms();
+	snprintf(s->src, sizeof(s->src), "%s", cs->src);
+	inb_reply(ib, CHAN_READY, rid, 0, NULL, 0);
+}
+
+static void
+inb_pages(struct inbound *ib, struct inb_session *s,
+    const struct chan_hdr *hdr, const uint8_t *pl)
+{
+	const uint8_t	*data = pl + (size_t)hdr->count * sizeof(uint32_t);
+	uint32_t	 i, p;
+
+	if (!chan_pages_valid(pl, hdr->count, s->npages)) {
+		inb_error(ib, s->rid, "page number out of range");
+		inb_drop(s, false);
+		return;
+	}
+	for (i = 0; i < hdr->count; i++, data += HV_PAGE) {
+		memcpy(&p, pl + i * sizeof(p), sizeof(p));
+		memcpy(s->mem + (size_t)p * HV_PAGE, data, HV_PAGE);
+		s->hashes[p] = digest_page(s->mem + (size_t)p * HV_PAGE);
+	}
+	inb_reply(ib, CHAN_ACK, s->rid, hdr->seq, NULL, 0);
+}
+
+static void
+inb_state(struct inbound *ib, struct inb_session *s, const void *pl)
+{
+	struct chan_state	cs;
+	uint64_t		d;
+
+	memcpy(&cs, pl, sizeof(cs));
+	s->st = cs.st;
+	s->have_state = true;
+	d = s->verify == CTL_VERIFY_FULL ? digest_memory(s->mem, s->npages) :
+	    digest_pages(s->hashes, s->npages);
+	inb_reply(ib, CHAN_DIGEST, s->rid, 0, &d, sizeof(d));
+}
+
+/* The commit point: the residency moves here only if still journalled. */
+static int
+inb_commit(struct inbound *ib, struct inb_session *s)
+{
+	const char	*guest = ib->h->conf->guests[s->gidx].name;
+	int64_t		 n;
+
+	if (dir_begin(ib->dir) == -1)
+		return -1;
+	if (dir_int(ib->dir, &n, "SELECT count(*) FROM journal WHERE id = ? "
+	    "AND end_code IS NULL", "i", (int64_t)s->rid) != 1 || n != 1 ||
+	    dir_exec(ib->dir, "UPDATE residency SET member = ?, state = "
+	    "'RUNNING', since_ms = ? WHERE guest = ? AND member = ?", "siss",
+	    ib->h->name, dir_now_ms(), guest, s->src) != 1 ||
+	    dir_exec(ib->dir, "UPDATE journal SET phase = 'RESUMED', updated_ms "
+	    "= ? WHERE id = ?", "ii", dir_now_ms(), (int64_t)s->rid) != 1) {
+		dir_rollback(ib->dir);
+		return -1;
+	}
+	return dir_commit(ib->dir);
+}
+
+static void
+inb_resume(struct inbound *ib, struct inb_session *s)
+{
+	const struct hv_guestdef	*def = &ib->h->conf->guests[s->gidx];
+	struct guest			*g;
+
+	if (!s->have_state || inb_commit(ib, s) == -1) {
+		inb_error(ib, s->rid, "relocation no longer journalled");
+		inb_drop(s, false);
+		return;
+	}
+	if ((g = guest_new(def, s->mem, &s->st)) == NULL ||
+	    guest_start(g) == -1)
+		fatal("[HV-RESUME] guest %s cannot run after commit", def->name);
+	hvd_guest_add(ib->h, g);
+	if (guest_freeze(ib->h->conf->lab, def->name, false) == -1)
+		log_warn("[HV-THAW] guest %s", def->name);
+	inb_reply(ib, CHAN_RESUMED, s->rid, 0, NULL, 0);
+	dir_event(ib->dir, "HV-RELOC-RESUMED", ib->h->name, def->name,
+	    "relocation %ju: resumed on %s", (uintmax_t)s->rid, ib->h->name);
+	inb_drop(s, true);
+}
+
+static void
+inb_frame(struct inbound *ib, const void *buf, size_t len)
+{
+	struct inb_session	*s;
+	struct chan_hdr		 hdr;
+	const void		*pl;
+	size_t			 plen;
+
+	if (chan_decode(buf, len, &hdr, &pl, &plen) == -1) {
+		if (time(NULL) != ib->lastwarn)
+			log_warnx("[HV-CHAN-BAD] malformed channel frame "
+			    "(%zu bytes) dropped", len);
+		ib->lastwarn = time(NULL);
+		return;
+	}
+	if (hdr.type == CHAN_SETUP) {
+		inb_setup(ib, hdr.rid, pl);
+		return;
+	}
+	if ((s = inb_find(ib, hdr.rid)) == NULL)
+		return;
+	s->last_ms = dir_now_ms();
+	switch (hdr.type) {
+	case CHAN_PAGES:
+		inb_pages(ib, s, &hdr, pl);
+		break;
+	case CHAN_STATE:
+		inb_state(ib, s, pl);
+		break;
+	case CHAN_RESUME:
+		inb_resume(ib, s);
+		break;
+	case CHAN_ABORT:
+		inb_drop(s, false);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+inb_recv(struct inbound *ib)
+{
+	zmq_msg_t	id, m;
+
+	zmq_msg_init(&id);
+	zmq_msg_init(&m);
+	if (zmq_msg_recv(&id, ib->sock, ZMQ_DONTWAIT) == -1 ||
+	    zmq_msg_size(&id) > INB_ID_MAX || !zmq_msg_more(&id) ||
+	    zmq_msg_recv(&m, ib->sock, 0) == -1)
+		goto out;
+	memcpy(ib->peer, zmq_msg_data(&id), zmq_msg_size(&id));
+	ib->peerlen = zmq_msg_size(&id);
+	if (!zmq_msg_more(&m))
+		inb_frame(ib, zmq_msg_data(&m), zmq_msg_size(&m));
+out:
+	zmq_msg_close(&m);
+	zmq_msg_close(&id);
+}
+
+static void
+inb_expire(struct inbound *ib)
+{
+	int64_t	now = dir_now_ms();
+	size_t	i;
+
+	for (i = 0; i < INB_SESSIONS; i++)
+		if (ib->s[i].used && now - ib->s[i].last_ms > INB_IDLE_MS) {
+			log_warnx("[HV-INBOUND] relocation %ju from %s: source "
+			    "silent, image released", (uintmax_t)ib->s[i].rid,
+			    ib->s[i].src);
+			inb_drop(&ib->s[i], false);
+		}
+}
+
+static void *
+inb_run(void *arg)
+{
+	struct inbound	*ib = arg;
+	zmq_pollitem_t	 it = { ib->sock, 0, ZMQ_POLLIN, 0 };
+
+	while (!ib->h->quit) {
+		if (zmq_poll(&it, 1, 200) > 0)
+			inb_recv(ib);
+		inb_expire(ib);
+	}
+	return NULL;
+}
+
+int
+inbound_start(struct hvd *h)
+{
+	char	ep[600];
+	int	zero = 0;
+
+	memset(&inb, 0, sizeof(inb));
+	inb.h = h;
+	if ((inb.dir = dir_open(h->dbpath)) == NULL)
+		return -1;
+	snprintf(ep, sizeof(ep), "ipc://%s/%s", h->chandir, h->name);
+	if ((inb.sock = zmq_socket(h->zctx, ZMQ_ROUTER)) == NULL ||
+	    zmq_setsockopt(inb.sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
+	    zmq_bind(inb.sock, ep) == -1) {
+		log_warn("channel socket %s", ep);
+		return -1;
+	}
+	if ((errno = pthread_create(&h->inbound, NULL, inb_run, &inb)) != 0)
+		return -1;
+	return 0;
+}
+
+void
+inbound_stop(struct hvd *h)
+{
+	size_t	i;
+
+	pthread_join(h->inbound, NULL);
+	for (i = 0; i < INB_SESSIONS; i++)
+		if (inb.s[i].used)
+			inb_drop(&inb.s[i], false);
+	zmq_close(inb.sock);
+	dir_close(inb.dir);
+}

@@ -1,0 +1,220 @@
+/*
+ * replug.c: move a guest's HiperSockets NIC host ends from one member's
+ * HiperSockets bridge to another's, in the lab's switch namespace, with
+ * rtnetlink (libmnl).  Only the host end changes master: the guest end
+ * keeps its carrier and sees no link event.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include "hvd.h"
+#include "labname.h"
+#include "log.h"
+
+/* Run in the switch namespace: open the socket, resolve the names. */
+static int
+replug_resolve(struct replug *r, const struct hv_guestdef *g, int dst)
+{
+	char	name[IFNAMSIZ];
+	size_t	i;
+
+	if ((r->nl = mnl_socket_open(NETLINK_ROUTE)) == NULL ||
+	    mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) == -1)
+		return -1;
+	labname_hsi_bridge(dst, name, sizeof(name));
+	if ((r->dst_bridge = (int)if_nametoindex(name)) == 0) {
+		log_warnx("[HV-REPLUG] bridge %s not found", name);
+		return -1;
+	}
+	for (i = 0; i < g->nnics; i++) {
+		if (!g->nics[i].hsi)
+			continue;
+		labname_guest_hostif(g->idx, (int)i, name, sizeof(name));
+		if ((r->ifindex[r->n] = (int)if_nametoindex(name)) == 0) {
+			log_warnx("[HV-REPLUG] host end %s of guest %s not "
+			    "found", name, g->name);
+			return -1;
+		}
+		r->n++;
+	}
+	return 0;
+}
+
+static bool
+replug_has_hsi(const struct hv_guestdef *g)
+{
+	size_t	i;
+
+	for (i = 0; i < g->nnics; i++)
+		if (g->nics[i].hsi)
+			return true;
+	return false;
+}
+
+int
+replug_open(struct replug *r, const char *lab, const struct hv_guestdef *g,
+    int dst_member)
+{
+	char	ns[PATH_MAX], swname[64];
+	int	self, fd, rc;
+	size_t	i;
+
+	memset(r, 0, sizeof(r->ifindex) + sizeof(r->old_master));
+	r->n = 0;
+	r->nl = NULL;
+	r->seq = (unsigned)time(NULL);
+	if (!replug_has_hsi(g))
+		return 1;
+	labname_switch_netns(lab, swname, sizeof(swname));
+	snprintf(ns, sizeof(ns), "/run/netns/%s", swname);
+	if ((fd = open(ns, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 1 : -1;
+	if ((self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) ==
+	    -1 || setns(fd, CLONE_NEWNET) == -1) {
+		close(fd);
+		return -1;
+	}
+	rc = replug_resolve(r, g, dst_member);
+	if (setns(self, CLONE_NEWNET) == -1)
+		fatal("[HV-REPLUG] cannot return to own network namespace");
+	close(self);
+	close(fd);
+	for (i = 0; rc == 0 && i < r->n; i++)
+		if ((r->old_master[i] = replug_master_of(r, r->ifindex[i])) ==
+		    -1)
+			rc = -1;
+	if (rc == -1)
+		replug_close(r);
+	return rc;
+}
+
+void
+replug_close(struct replug *r)
+{
+	if (r->nl != NULL)
+		mnl_socket_close(r->nl);
+	r->nl = NULL;
+}
+
+static int
+replug_ack_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+static int
+replug_master_cb(const struct nlattr *a, void *data)
+{
+	int	*master = data;
+
+	if (mnl_attr_get_type(a) == IFLA_MASTER &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+		*master = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int
+replug_link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct ifinfomsg), replug_master_cb,
+	    data);
+}
+
+/* Send one request and read its answer; logs the kernel's reason. */
+static int
+replug_talk(struct replug *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char		buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned	portid = mnl_socket_get_portid(r->nl);
+	ssize_t		n;
+	int		rc;
+
+	nlh->nlmsg_seq = ++r->seq;
+	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	while ((n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf))) > 0) {
+		rc = mnl_cb_run(buf, (size_t)n, r->seq, portid, cb, data);
+		if (rc <= MNL_CB_STOP)
+			return rc;
+	}
+	return -1;
+}
+
+int
+replug_master_of(struct replug *r, int ifindex)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg	*ifi;
+	int			 master = 0;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (replug_talk(r, nlh, replug_link_cb, &master) == -1) {
+		log_warn("[HV-REPLUG] link %d", ifindex);
+		return -1;
+	}
+	return master;
+}
+
+static int
+replug_set_master(struct replug *r, int ifindex, int master)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg	*ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	if (replug_talk(r, nlh, replug_ack_cb, NULL) == -1) {
+		log_warn("[HV-REPLUG] link %d to master %d", ifindex, master);
+		return -1;
+	}
+	return 0;
+}
+
+int
+replug_move(struct replug *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->old_master[i] != r->dst_bridge &&
+		    replug_set_master(r, r->ifindex[i], r->dst_bridge) == -1)
+			return -1;
+	return 0;
+}
+
+int
+replug_restore(struct replug *r)
+{
+	size_t	i;
+	int	rc = 0;
+
+	for (i = 0; i < r->n; i++)
+		if (replug_set_master(r, r->ifindex[i], r->old_master[i]) == -1)
+			rc = -1;
+	return rc;
+}
