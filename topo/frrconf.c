@@ -27,6 +27,7 @@ frr_header(const struct topo *t, const char *node, const char *daemon,
 static void
 frr_timers_if(const struct topo_timers *tm, FILE *out)
 {
+	fprintf(out, " ip ospf retransmit-interval %u\n", tm->retransmit);
 	if (tm->dead == 1 && tm->hello_multiplier > 0) {
 		fprintf(out, " ip ospf dead-interval minimal hello-multiplier "
 		    "%u\n", tm->hello_multiplier);

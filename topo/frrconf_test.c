@@ -30,23 +30,28 @@ static const char *const litdcon1_blocks[] = {
 	"hostname LITDCON1\n!\n",
 	"interface dummy0\n ip ospf area 4.4.4.4\n ip ospf cost 1\n"
 	    " ip ospf priority 0\n"
+	    " ip ospf retransmit-interval 1\n"
 	    " ip ospf dead-interval minimal hello-multiplier 4\n!\n",
 	"interface trk1\n ip ospf area 4.4.4.4\n ip ospf cost 10\n"
 	    " ip ospf priority 0\n"
+	    " ip ospf retransmit-interval 1\n"
 	    " ip ospf dead-interval minimal hello-multiplier 4\n!\n",
 	"interface trk2\n ip ospf area 4.4.4.4\n ip ospf cost 10\n"
 	    " ip ospf priority 0\n"
+	    " ip ospf retransmit-interval 1\n"
 	    " ip ospf dead-interval minimal hello-multiplier 4\n!\n",
 	"interface hsi0\n ip ospf area 4.4.4.4\n ip ospf cost 1\n"
 	    " ip ospf priority 10\n"
+	    " ip ospf retransmit-interval 1\n"
 	    " ip ospf dead-interval minimal hello-multiplier 4\n!\n",
 	"interface hsi1\n ip ospf area 4.4.4.4\n ip ospf cost 1\n"
 	    " ip ospf priority 10\n"
+	    " ip ospf retransmit-interval 1\n"
 	    " ip ospf dead-interval minimal hello-multiplier 4\n!\n",
 	"router ospf\n ospf router-id 10.20.7.100\n"
 	    " area 4.4.4.4 stub no-summary\n"
-	    " timers throttle spf 0 50 1000\n"
-	    " timers throttle lsa all 0\n"
+	    " timers throttle spf 0 20 200\n"
+	    " timers throttle lsa all 100\n"
 	    " timers lsa min-arrival 100\n!\n",
 };
 
@@ -118,6 +123,7 @@ test_timers_plain(void **state)
 	(void)state;
 	assert_has(text, "interface trk1\n ip ospf area 4.4.4.4\n"
 	    " ip ospf cost 10\n ip ospf priority 0\n"
+	    " ip ospf retransmit-interval 5\n"
 	    " ip ospf hello-interval 10\n ip ospf dead-interval 40\n!\n");
 	assert_int_equal(count(text, "ip ospf hello-interval 10\n"), 5);
 	assert_null(strstr(text, "stub"));

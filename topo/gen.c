@@ -26,15 +26,16 @@ struct gen_timers {
 	unsigned	 hello, dead, multiplier;
 	unsigned	 spf[3];
 	unsigned	 lsa_throttle, lsa_min_arrival;
+	unsigned	 retransmit;
 	const char	*why;		/* one sentence for the header */
 };
 
 static const struct gen_timers gen_timer_table[] = {
-	{ 10, 1, 1, 4, { 0, 50, 1000 }, 100, 100,
+	{ 10, 1, 1, 4, { 0, 50, 1000 }, 100, 100, 1,
 	    "A small lab converges in a few seconds." },
-	{ 50, 1, 4, 0, { 0, 50, 1000 }, 100, 100,
+	{ 50, 1, 4, 0, { 0, 50, 1000 }, 100, 100, 1,
 	    "Up to 50 routers share each DC LAN." },
-	{ GEN_GUESTS_MAX, 2, 6, 0, { 50, 100, 2000 }, 100, 100,
+	{ GEN_GUESTS_MAX, 2, 6, 0, { 50, 100, 2000 }, 100, 100, 2,
 	    "Keeps the hello load of 100+ routers per DC LAN low on 2 cores." },
 };
 
@@ -94,8 +95,10 @@ gen_header(const struct topo_gen_opts *o, const struct gen_timers *tm,
 		    tm->hello, tm->dead);
 	fprintf(out, "; SPF throttle %u/%u/%u ms;\n# LSA throttle %u ms and "
 	    "MinLSArrival %u ms, so that no LSA instance\n# arrives too early "
-	    "to be accepted.\n# %s\n", tm->spf[0], tm->spf[1], tm->spf[2],
-	    tm->lsa_throttle, tm->lsa_min_arrival, tm->why);
+	    "to be accepted; retransmit after %u s, so that a\n# database "
+	    "exchange that lost its first packet resumes quickly.\n# %s\n",
+	    tm->spf[0], tm->spf[1], tm->spf[2], tm->lsa_throttle,
+	    tm->lsa_min_arrival, tm->retransmit, tm->why);
 	fprintf(out, "# Production networks keep FRR's defaults (10/40 s, "
 	    "0/50/5000 ms,\n# 5000 ms, 1000 ms).\n");
 }
@@ -109,8 +112,9 @@ gen_area(const struct gen_timers *tm, FILE *out)
 	if (tm->multiplier > 0)
 		fprintf(out, "    hello-multiplier: %u\n", tm->multiplier);
 	fprintf(out, "    spf: [%u, %u, %u]\n    lsa-throttle: %u\n"
-	    "    lsa-min-arrival: %u\n", tm->spf[0], tm->spf[1], tm->spf[2],
-	    tm->lsa_throttle, tm->lsa_min_arrival);
+	    "    lsa-min-arrival: %u\n    retransmit: %u\n", tm->spf[0],
+	    tm->spf[1], tm->spf[2], tm->lsa_throttle, tm->lsa_min_arrival,
+	    tm->retransmit);
 }
 
 static void

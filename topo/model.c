@@ -145,6 +145,7 @@ topo_timers_default(struct topo_timers *tm)
 	tm->spf_max_hold = 5000;
 	tm->lsa_throttle = 5000;
 	tm->lsa_min_arrival = 1000;
+	tm->retransmit = 5;
 }
 
 const char *
@@ -269,9 +270,9 @@ area_print(const struct topo_area *a, FILE *out)
 		    tm->hello_multiplier);
 	else
 		fprintf(out, "  timers hello %u dead %u", tm->hello, tm->dead);
-	fprintf(out, " spf %u/%u/%u lsa-throttle %u lsa-min-arrival %u\n",
-	    tm->spf_delay, tm->spf_hold, tm->spf_max_hold, tm->lsa_throttle,
-	    tm->lsa_min_arrival);
+	fprintf(out, " spf %u/%u/%u lsa-throttle %u lsa-min-arrival %u "
+	    "retransmit %u\n", tm->spf_delay, tm->spf_hold, tm->spf_max_hold,
+	    tm->lsa_throttle, tm->lsa_min_arrival, tm->retransmit);
 }
 
 static void

@@ -113,6 +113,8 @@ static const struct parse_key timer_keys[] = {
 	    lsa_throttle_pos),
 	KEY("lsa-min-arrival", PT_UINT, false, struct topo_timers,
 	    lsa_min_arrival, lsa_min_arrival_pos),
+	KEY("retransmit", PT_UINT, false, struct topo_timers, retransmit,
+	    retransmit_pos),
 };
 
 static const struct parse_key member_keys[] = {
@@ -704,7 +706,7 @@ parse_area(struct parser *p, yaml_node_t *n)
 
 	tm->hello_pos = tm->dead_pos = tm->hello_multiplier_pos =
 	    tm->spf_pos = tm->lsa_throttle_pos = tm->lsa_min_arrival_pos =
-	    a->pos = parse_pos(p, n);
+	    tm->retransmit_pos = a->pos = parse_pos(p, n);
 	p->ctx = "area";
 	parse_mapping(p, n, area_keys, NKEYS(area_keys), a);
 }
@@ -961,7 +963,8 @@ parse_defaults(struct parser *p, yaml_node_t *root)
 	t->name_pos = t->area.pos = t->area.stub_pos = t->area.no_summary_pos =
 	    t->area.default_cost_pos = pos;
 	tm->hello_pos = tm->dead_pos = tm->hello_multiplier_pos =
-	    tm->spf_pos = tm->lsa_throttle_pos = tm->lsa_min_arrival_pos = pos;
+	    tm->spf_pos = tm->lsa_throttle_pos = tm->lsa_min_arrival_pos =
+	    tm->retransmit_pos = pos;
 	pos.invalid = true;
 	t->area.id_pos = pos;
 	t->abr.pos = t->abr.name_pos = t->abr.router_id_pos =

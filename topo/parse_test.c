@@ -32,8 +32,8 @@ static const char *const want_unknown_key[] = {
 	    "'colour' (allowed: lab, area, members, lans, abr, groups, "
 	    "guests)",
 	"fixtures/unknown-key.yaml:9:53: area: timers: unknown key "
-	    "'retransmit' (allowed: hello, dead, hello-multiplier, spf, "
-	    "lsa-throttle, lsa-min-arrival)",
+	    "'jitter' (allowed: hello, dead, hello-multiplier, spf, "
+	    "lsa-throttle, lsa-min-arrival, retransmit)",
 	"fixtures/unknown-key.yaml:11:69: member VM9: unknown key "
 	    "'cpus' (allowed: name, cpc, hipersockets, memory)",
 	"fixtures/unknown-key.yaml:22:3: abr ABR: unknown key 'area' "
@@ -153,9 +153,9 @@ test_reference_area(void **state)
 	assert_int_equal(t->area.timers.dead, 1);
 	assert_int_equal(t->area.timers.hello_multiplier, 4);
 	assert_int_equal(t->area.timers.spf_delay, 0);
-	assert_int_equal(t->area.timers.spf_hold, 50);
-	assert_int_equal(t->area.timers.spf_max_hold, 1000);
-	assert_int_equal(t->area.timers.lsa_throttle, 0);
+	assert_int_equal(t->area.timers.spf_hold, 20);
+	assert_int_equal(t->area.timers.spf_max_hold, 200);
+	assert_int_equal(t->area.timers.lsa_throttle, 100);
 	assert_int_equal(t->area.timers.lsa_min_arrival, 100);
 	topo_free(t);
 }

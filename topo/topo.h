@@ -64,7 +64,9 @@ struct topo_timers {
 	unsigned	 spf_max_hold;		/* ms, 0-600000, >= spf_hold */
 	unsigned	 lsa_throttle;		/* ms, 0-5000 */
 	unsigned	 lsa_min_arrival;	/* ms, 0-600000 */
+	unsigned	 retransmit;		/* s, 1-65535 */
 	struct topo_pos	 hello_pos;
+	struct topo_pos	 retransmit_pos;
 	struct topo_pos	 dead_pos;
 	struct topo_pos	 hello_multiplier_pos;
 	struct topo_pos	 spf_pos;

@@ -196,6 +196,8 @@ val_timers(struct validator *v, const struct topo_timers *tm)
 	    tm->lsa_throttle, 0, TOPO_LSA_THROTTLE_MAX);
 	val_range(v, &tm->lsa_min_arrival_pos, ctx, "lsa-min-arrival",
 	    tm->lsa_min_arrival, 0, TOPO_MIN_ARRIVAL_MAX);
+	val_range(v, &tm->retransmit_pos, ctx, "retransmit", tm->retransmit,
+	    1, 65535);
 }
 
 static void

@@ -1,0 +1,230 @@
+/*
+ * lab.c: `nslab up` and `nslab down`.
+ *
+ * up: validate the file (nothing is created when it is invalid), make the
+ * state directory, build namespaces and links, start the routers, wait
+ * for OSPF to converge.  A failure or an interrupt at any step removes
+ * everything made so far and names the step.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "labname.h"
+#include "log.h"
+#include "nslab.h"
+
+/* Set by the signal handler while `up` runs; read between steps. */
+static volatile sig_atomic_t lab_interrupted;
+
+static void
+lab_on_signal(int sig)
+{
+	(void)sig;
+	lab_interrupted = 1;
+}
+
+static void
+lab_catch_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = lab_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+bool
+lab_was_interrupted(void)
+{
+	return lab_interrupted != 0;
+}
+
+int
+lab_node_netns(const char *lab, const char *node, char *buf, size_t len)
+{
+	return labname_netns(lab, node, buf, len) == NULL ? -1 : 0;
+}
+
+/* Load and validate; print every diagnostic.  NULL when invalid. */
+struct topo *
+lab_load(const char *file)
+{
+	struct topo_diags	 d = { NULL, 0 };
+	struct topo		*t;
+	char			 line[1024];
+
+	t = topo_load(file, &d);
+	for (size_t i = 0; i < d.n; i++) {
+		topo_diag_format(&d.v[i], line, sizeof(line));
+		fprintf(stderr, "%s\n", line);
+	}
+	if (t == NULL && d.n == 0)
+		fprintf(stderr, "%s: %s\n", file, strerror(errno));
+	else if (t == NULL)
+		fprintf(stderr, "%s: %zu error%s, nothing created\n", file,
+		    d.n, d.n == 1 ? "" : "s");
+	topo_diags_free(&d);
+	return t;
+}
+
+static int
+lab_copy_topology(const struct lab_state *st, const char *file)
+{
+	char	path[600], buf[8192];
+	FILE	*in, *out;
+	size_t	n;
+	int	rc = 0;
+
+	snprintf(path, sizeof(path), "%s/topology.yaml", state_dir(st));
+	if ((in = fopen(file, "r")) == NULL)
+		return -1;
+	if ((out = fopen(path, "w")) == NULL) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (ferror(in))
+		rc = -1;
+	fclose(in);
+	if (fclose(out) == EOF)
+		rc = -1;
+	return rc;
+}
+
+static double
+lab_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Default convergence wait: generous, grows with the lab. */
+static unsigned
+lab_timeout(const struct topo *t, const struct up_opts *o)
+{
+	if (o->timeout_s > 0)
+		return o->timeout_s;
+	return 30 + (unsigned)t->nguests + 4 * t->area.timers.dead;
+}
+
+static int
+lab_fail(struct lab_state *st, const char *lab, const char *step)
+{
+	if (lab_interrupted)
+		log_warnx("[NSLAB-UP-INTR] interrupted during %s; removing "
+		    "what lab %s made", step, lab);
+	else
+		log_warnx("[NSLAB-UP-FAIL] %s failed; removing what lab %s "
+		    "made", step, lab);
+	if (state_undo(st, true) == -1)
+		log_warnx("[NSLAB-UP-LEFT] some objects could not be removed; "
+		    "run `nslab down %s`", lab);
+	state_close(st);
+	return NSLAB_EXIT_FAIL;
+}
+
+static void
+lab_progress(const struct up_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+lab_progress(const struct up_opts *o, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (o->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+int
+lab_up(const struct up_opts *o)
+{
+	struct topo		*t;
+	struct lab_state	*st;
+	double			 t0 = lab_now();
+	int			 rc;
+
+	if ((t = lab_load(o->file)) == NULL)
+		return NSLAB_EXIT_INVALID;
+	if ((st = state_create(t->name)) == NULL) {
+		if (errno == EEXIST)
+			log_warnx("[NSLAB-EXISTS] lab %s already exists; "
+			    "`nslab down %s` first", t->name, t->name);
+		else
+			log_warn("state directory of lab %s", t->name);
+		rc = errno == EEXIST ? NSLAB_EXIT_EXISTS : NSLAB_EXIT_FAIL;
+		topo_free(t);
+		return rc;
+	}
+	lab_catch_signals();
+	lab_progress(o, "nslab: lab %s: %zu routers, %zu members\n", t->name,
+	    t->nguests + 1, t->nmembers);
+	if (lab_copy_topology(st, o->file) == -1) {
+		rc = lab_fail(st, t->name, "saving the topology");
+		goto out;
+	}
+	if (lab_interrupted || links_build(t, st) == -1) {
+		rc = lab_fail(st, t->name, "building namespaces and links");
+		goto out;
+	}
+	lab_progress(o, "nslab: links up (%.2f s), starting routers\n",
+	    lab_now() - t0);
+	if (lab_interrupted || frr_start_all(t, st, o) == -1) {
+		rc = lab_fail(st, t->name, "starting routers");
+		goto out;
+	}
+	lab_progress(o, "nslab: routers started (%.2f s)\n", lab_now() - t0);
+	state_close(st);
+	rc = NSLAB_EXIT_OK;
+	if (!o->no_wait) {
+		if (converge_wait(t, t->name, lab_timeout(t, o), o->quiet,
+		    stderr) == -1)
+			rc = NSLAB_EXIT_CONVERGE;
+		else
+			lab_progress(o, "nslab: lab %s converged in %.2f s\n",
+			    t->name, lab_now() - t0);
+	}
+out:
+	topo_free(t);
+	return rc;
+}
+
+int
+lab_down(const char *lab, bool verbose)
+{
+	struct lab_state	*st;
+	int			 rc;
+
+	if ((st = state_open(lab)) == NULL) {
+		if (errno == ENOENT) {
+			log_warnx("[NSLAB-NOLAB] no lab %s (state directory "
+			    "%s/%s)", lab, labname_rundir(), lab);
+			return NSLAB_EXIT_NOLAB;
+		}
+		log_warn("lab %s", lab);
+		return NSLAB_EXIT_FAIL;
+	}
+	rc = state_undo(st, verbose);
+	state_close(st);
+	if (rc == -1) {
+		log_warnx("[NSLAB-DOWN-LEFT] lab %s: some objects could not be "
+		    "removed (see above)", lab);
+		return NSLAB_EXIT_FAIL;
+	}
+	return NSLAB_EXIT_OK;
+}

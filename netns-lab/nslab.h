@@ -1,0 +1,162 @@
+/*
+ * nslab.h: the network-namespace lab, private header.  Prototypes are
+ * grouped under the file that defines them.
+ */
+#ifndef NSLAB_H
+#define NSLAB_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "topo.h"
+
+#define NSLAB_FRR_DIR	"/usr/lib/frr"
+
+/* Exit codes (nslab(8)). */
+enum nslab_exit {
+	NSLAB_EXIT_OK = 0,
+	NSLAB_EXIT_FAIL = 1,		/* a step failed, lab removed */
+	NSLAB_EXIT_USAGE = 2,
+	NSLAB_EXIT_INVALID = 3,		/* topology file invalid */
+	NSLAB_EXIT_CONVERGE = 4,	/* up, but not converged in time */
+	NSLAB_EXIT_NOLAB = 5,		/* no such lab */
+	NSLAB_EXIT_EXISTS = 6,		/* lab already exists */
+};
+
+/* Options of `nslab up`. */
+struct up_opts {
+	const char	*file;
+	unsigned	 timeout_s;	/* convergence wait, 0: by size */
+	bool		 no_wait;
+	bool		 quiet;
+	bool		 json;
+	const char	*plugin;	/* ospfd module to load, or NULL */
+};
+
+/* netlink.c */
+struct nl_batch;
+typedef void (*nlb_err_cb)(void *arg, const char *what, int err,
+    const char *extack);
+struct nlb_veth {
+	const char	*name;
+	int		 ifindex;
+	const char	*peer;
+	int		 peer_ifindex;
+	int		 peer_nsfd;	/* -1: same namespace */
+	const char	*alias;
+};
+struct nl_batch	*nlb_open(int nsfd, nlb_err_cb errcb, void *arg);
+void		 nlb_close(struct nl_batch *nb);
+int		 nlb_bridge_add(struct nl_batch *nb, const char *name,
+		    int ifindex);
+int		 nlb_dummy_add(struct nl_batch *nb, const char *name,
+		    int ifindex);
+int		 nlb_veth_add(struct nl_batch *nb, const struct nlb_veth *v);
+int		 nlb_link_set(struct nl_batch *nb, int ifindex, bool up,
+		    int master, const char *what);
+int		 nlb_addr_add(struct nl_batch *nb, int ifindex,
+		    const struct topo_prefix *p, const char *what);
+int		 nlb_commit(struct nl_batch *nb);
+int		 nlb_errors(const struct nl_batch *nb);
+
+/* netns.c */
+int		 netns_self(void);
+int		 netns_enter(int fd);
+int		 netns_create(const char *name);
+int		 netns_open(const char *name);
+bool		 netns_exists(const char *name);
+int		 netns_delete(const char *name);
+int		 netns_sysctl(int nsfd, const char *path, const char *value);
+
+/* proc.c */
+struct proc_spec {
+	char *const	*argv;
+	int		 nsfd;		/* -1: stay */
+	const char	*cgroup;	/* cgroup directory to join, or NULL */
+	const char	*log;		/* stdout/stderr file, or NULL */
+};
+pid_t		 proc_spawn(const struct proc_spec *ps);
+int		 proc_starttime(pid_t pid, unsigned long long *st);
+bool		 proc_alive(pid_t pid, unsigned long long st);
+int		 proc_stop(pid_t pid, unsigned long long st, int timeout_ms);
+long		 proc_pss_kib(pid_t pid);
+
+/* state.c: the lab's manifest of what it created. */
+struct lab_state;
+struct lab_proc {
+	char			 node[TOPO_NAME_MAX];
+	char			 what[16];
+	pid_t			 pid;
+	unsigned long long	 start;
+};
+struct lab_state *state_create(const char *lab);
+struct lab_state *state_open(const char *lab);
+void		 state_close(struct lab_state *st);
+const char	*state_dir(const struct lab_state *st);
+int		 state_note(struct lab_state *st, const char *kind,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int		 state_note_proc(struct lab_state *st, const char *node,
+		    const char *what, pid_t pid);
+int		 state_procs(const struct lab_state *st, struct lab_proc **procs,
+		    size_t *n);
+int		 state_undo(struct lab_state *st, bool verbose);
+int		 state_labs(char ***names, size_t *n);
+struct topo	*state_topo(const struct lab_state *st);
+
+/* links.c: build the lab's namespaces and links. */
+int		 links_build(const struct topo *t, struct lab_state *st);
+
+/* cgroup.c */
+int		 cgroup_make_guest(struct lab_state *st, const char *lab,
+		    const char *guest, char *path, size_t len);
+
+/* frr.c: configuration files and daemons of every router. */
+int		 frr_start_all(const struct topo *t, struct lab_state *st,
+		    const struct up_opts *o);
+
+/* vty.c: FRR's vty socket protocol (what vtysh speaks). */
+struct vty_conn;
+struct vty_conn	*vty_open(const char *sockpath);
+void		 vty_close(struct vty_conn *v);
+int		 vty_exec(struct vty_conn *v, const char *cmd, char **out);
+json_object	*vty_json(struct vty_conn *v, const char *cmd);
+
+/* converge.c */
+int		 converge_wait(const struct topo *t, const char *lab,
+		    unsigned timeout_s, bool quiet, FILE *diag);
+
+/* linkstate.c */
+struct link_info {
+	char	name[16];
+	int	ifindex;
+	bool	up;		/* admin */
+	bool	running;	/* carrier */
+	int	master;		/* bridge ifindex, 0: none */
+};
+ssize_t		 linkstate_read(const char *ns, struct link_info **links);
+const struct link_info *linkstate_find(const struct link_info *v, size_t n,
+		    const char *name);
+const struct link_info *linkstate_by_index(const struct link_info *v,
+		    size_t n, int ifindex);
+int		 linkstate_residency(const struct topo *t, const char *lab,
+		    int *res);
+
+/* graph.c */
+int		 graph_write(const struct topo *t, const char *lab, FILE *out);
+int		 graph_cmd(const char *lab, bool svg, const char *output);
+
+/* status.c */
+int		 status_print(const char *lab, bool json, FILE *out);
+
+/* lab.c: up and down. */
+int		 lab_up(const struct up_opts *o);
+int		 lab_down(const char *lab, bool verbose);
+int		 lab_node_netns(const char *lab, const char *node, char *buf,
+		    size_t len);
+bool		 lab_was_interrupted(void);
+struct topo	*lab_load(const char *file);
+
+#endif
