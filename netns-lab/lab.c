@@ -189,16 +189,21 @@ lab_up(const struct up_opts *o)
 		goto out;
 	}
 	lab_progress(o, "nslab: routers started (%.2f s)\n", lab_now() - t0);
-	state_close(st);
 	rc = NSLAB_EXIT_OK;
-	if (!o->no_wait) {
-		if (converge_wait(t, t->name, lab_timeout(t, o), o->quiet,
-		    stderr) == -1)
-			rc = NSLAB_EXIT_CONVERGE;
-		else
-			lab_progress(o, "nslab: lab %s converged in %.2f s\n",
-			    t->name, lab_now() - t0);
-	}
+	if (!o->no_wait && converge_wait(t, t->name, lab_timeout(t, o),
+	    o->quiet, stderr) == -1) {
+		if (lab_interrupted) {
+			rc = lab_fail(st, t->name, "waiting for convergence");
+			goto out;
+		}
+		log_warnx("[NSLAB-UP-SLOW] lab %s is up but not converged; it "
+		    "stays for inspection (`nslab down %s` removes it)",
+		    t->name, t->name);
+		rc = NSLAB_EXIT_CONVERGE;
+	} else if (!o->no_wait)
+		lab_progress(o, "nslab: lab %s converged in %.2f s\n", t->name,
+		    lab_now() - t0);
+	state_close(st);
 out:
 	topo_free(t);
 	return rc;

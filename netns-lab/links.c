@@ -43,6 +43,17 @@ links_err(void *arg, const char *what, int err, const char *extack)
 	    strerror(err), extack ? ": " : "", extack ? extack : "");
 }
 
+/* A namespace of that name exists and is not ours: refuse, touch nothing. */
+static bool
+links_not_ours(const char *name)
+{
+	if (!netns_exists(name))
+		return false;
+	log_warnx("[NSLAB-NETNS] namespace %s exists and was not made by this "
+	    "lab; remove it (ip netns del %s) or rename the lab", name, name);
+	return true;
+}
+
 static int
 links_netns(struct links_ctx *c, const char *node, int *fd)
 {
@@ -50,7 +61,7 @@ links_netns(struct links_ctx *c, const char *node, int *fd)
 
 	if (lab_node_netns(c->t->name, node, name, sizeof(name)) == -1)
 		return -1;
-	if (state_note(c->st, "netns", "%s", name) == -1)
+	if (links_not_ours(name) || state_note(c->st, "netns", "%s", name) == -1)
 		return -1;
 	if (netns_create(name) == -1) {
 		log_warn("[NSLAB-NETNS] create namespace %s", name);
@@ -248,6 +259,7 @@ links_switch_ns(struct links_ctx *c)
 	char	name[128];
 
 	if (labname_switch_netns(c->t->name, name, sizeof(name)) == NULL ||
+	    links_not_ours(name) ||
 	    state_note(c->st, "netns", "%s", name) == -1)
 		return -1;
 	if (netns_create(name) == -1) {

@@ -1,0 +1,83 @@
+# labtest.sh: helpers for integration tests that build labs with nslab.
+# Source it; set NSLAB to the nslab binary first.  Every lab made through
+# lab_up is torn down on exit, whatever happens (trap).
+
+LABTEST_LABS=()
+LABTEST_FAILS=0
+LABTEST_PASSES=0
+LABTEST_TMP=$(mktemp -d)
+
+labtest_cleanup() {
+	local lab
+	for lab in "${LABTEST_LABS[@]}"; do
+		"$NSLAB" down "$lab" >/dev/null 2>&1 || true
+	done
+	rm -rf "$LABTEST_TMP"
+}
+trap labtest_cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() {
+	LABTEST_PASSES=$((LABTEST_PASSES + 1))
+	echo "ok - $*"
+}
+
+fail() {
+	LABTEST_FAILS=$((LABTEST_FAILS + 1))
+	echo "FAIL - $*"
+}
+
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+# A copy of a topology file with another lab name.
+topo_renamed() {
+	local src=$1 name=$2 out="$LABTEST_TMP/$2.yaml"
+	sed -e "s/^lab: .*/lab: $name/" "$src" >"$out"
+	echo "$out"
+}
+
+lab_up() {
+	local file=$1 name
+	name=$(sed -n 's/^lab: *//p' "$file")
+	LABTEST_LABS+=("$name")
+	shift
+	"$NSLAB" up -q "$@" "$file"
+}
+
+# Everything a lab made is gone: namespaces, state, cgroups, processes.
+lab_gone() {
+	local lab=$1 pids=$2 pid
+	if ip netns list 2>/dev/null | grep -q "^$lab[.:]"; then
+		echo "  namespaces of $lab remain: $(ip netns list 2>/dev/null | grep "^$lab[.:]" | tr '\n' ' ')"
+		return 1
+	fi
+	if [ -e "${NSLAB_RUNDIR:-/run/nslab}/$lab" ]; then
+		echo "  state directory of $lab remains"
+		return 1
+	fi
+	if [ -e "/sys/fs/cgroup/freezer/nslab/$lab" ]; then
+		echo "  cgroups of $lab remain"
+		return 1
+	fi
+	for pid in $pids; do
+		if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status"; then
+			echo "  process $pid of $lab still runs"
+			return 1
+		fi
+	done
+	return 0
+}
+
+lab_pids() {
+	awk '$1 == "proc" { print $4 }' "${NSLAB_RUNDIR:-/run/nslab}/$1/manifest" 2>/dev/null
+}
+
+labtest_summary() {
+	echo "$LABTEST_PASSES passed, $LABTEST_FAILS failed"
+	[ "$LABTEST_FAILS" -eq 0 ]
+}
