@@ -6,9 +6,10 @@
  *   - broadcast/NBMA: the router leaves the network in its router-LSA (the
  *     transit link becomes a stub link, rtrlsa.c), because the edge from a
  *     network to a router costs 0 and raising our own cost would move
- *     nothing.  Priority drops to 0 first; when we are the DR, we wait until
- *     another router has taken over and originated the network-LSA
- *     (DRAIN_HANDOVER), so the other routers on the LAN keep their routes.
+ *     nothing.  The priority drops to 0 and, when we are the DR, a hello
+ *     goes out at once: the other routers elect a new DR right away and
+ *     keep their adjacencies and routes when our interface goes down later
+ *     (otherwise they would wait a dead interval for the DR to vanish).
  *   - point-to-point and others: the output cost goes to the maximum.
  * Nothing is written to the running configuration.  A drain is kept by
  * interface name and re-asserted whenever ospfd recalculates (ISM changes,
@@ -28,28 +29,25 @@ struct drain_if {
 	char		 name[INTERFACE_NAMSIZ];
 	enum drain_phase phase;
 	double		 since;
-	struct thread	*t_handover;	/* give up waiting for a new DR */
 };
 
 struct drain_area {
 	struct drain_area *next;
 	struct in_addr	 area_id;
 	struct thread	*t_update;	/* spaced router-LSA update */
+	struct timeval	 dirty;		/* last drain change in the area */
+	struct timeval	 last_orig;	/* our last two router-LSAs */
+	struct timeval	 prev_orig;
 };
 
 /* Drained interfaces and pending updates; main thread only. */
 static struct drain_if		*drain_list;
 static struct drain_area	*drain_areas;
-static struct thread		*drain_t_check;
-
-static void	drain_handover_check(struct thread *t);
 
 const char *
 drain_phase_name(enum drain_phase phase)
 {
 	switch (phase) {
-	case DRAIN_HANDOVER:
-		return "handover";
 	case DRAIN_ACTIVE:
 		return "drained";
 	case DRAIN_NONE:
@@ -100,7 +98,6 @@ drain_free(struct drain_if *d)
 			*pp = d->next;
 			break;
 		}
-	THREAD_OFF(d->t_handover);
 	free(d);
 }
 
@@ -158,21 +155,44 @@ drain_area_get(struct in_addr id)
 	return da;
 }
 
-/* Milliseconds until a new router-LSA of area won't be dropped. */
 static long
-drain_lsa_wait(struct ospf_area *area)
+drain_ms_between(const struct timeval *a, const struct timeval *b)
 {
-	struct ospf_lsa	*self = area->router_lsa_self;
-	long		 elapsed, need;
-
-	if (self == NULL)
-		return 0;
-	elapsed = (long)(monotime_since(&self->tv_orig, NULL) / 1000);
-	need = (long)area->ospf->min_ls_arrival + DRAIN_LSA_MARGIN_MS;
-	return elapsed >= need ? 0 : need - elapsed;
+	return (long)(b->tv_sec - a->tv_sec) * 1000 +
+	    (long)(b->tv_usec - a->tv_usec) / 1000;
 }
 
-static void drain_lsa_schedule(struct ospf_area *area);
+/* Milliseconds until a new router-LSA of the area won't be dropped. */
+static long
+drain_lsa_wait(struct ospf_area *area, struct drain_area *da)
+{
+	struct timeval	now;
+	long		need;
+
+	if (da->last_orig.tv_sec == 0)
+		return 0;
+	monotime(&now);
+	need = (long)area->ospf->min_ls_arrival + DRAIN_LSA_MARGIN_MS;
+	need -= drain_ms_between(&da->last_orig, &now);
+	return need > 0 ? need : 0;
+}
+
+/*
+ * True when a router-LSA originated after the last drain change (every one
+ * passes rtrlsa_rewrite, so it carries the change) and far enough from its
+ * predecessor that neighbours accepted it.
+ */
+static bool
+drain_lsa_current(struct ospf_area *area, struct drain_area *da)
+{
+	if (timercmp(&da->last_orig, &da->dirty, <))
+		return false;
+	return da->prev_orig.tv_sec == 0 ||
+	    drain_ms_between(&da->prev_orig, &da->last_orig) >=
+	    (long)area->ospf->min_ls_arrival;
+}
+
+static void drain_lsa_timer(struct drain_area *da, struct ospf_area *area);
 
 static void
 drain_lsa_update(struct thread *t)
@@ -184,23 +204,51 @@ drain_lsa_update(struct thread *t)
 	if (ospf == NULL ||
 	    (area = ospf_area_lookup_by_area_id(ospf, da->area_id)) == NULL)
 		return;
-	if (drain_lsa_wait(area) > 0) {
-		/* Someone originated meanwhile; keep the spacing. */
-		drain_lsa_schedule(area);
+	if (drain_lsa_current(area, da))
+		return;
+	if (drain_lsa_wait(area, da) > 0) {
+		/* ospfd originated meanwhile; keep the spacing. */
+		drain_lsa_timer(da, area);
 		return;
 	}
 	ospf_router_lsa_update_area(area);
 }
 
 static void
+drain_lsa_timer(struct drain_area *da, struct ospf_area *area)
+{
+	thread_add_timer_msec(lgr_master(), drain_lsa_update, da,
+	    drain_lsa_wait(area, da), &da->t_update);
+}
+
+/*
+ * The area needs a router-LSA that reflects a drain change: ospfd often
+ * originates one by itself right away (an interface state change); if not,
+ * or if that one came too soon after the previous, we originate once the
+ * spacing allows.  Changes in the meantime are coalesced.
+ */
+static void
 drain_lsa_schedule(struct ospf_area *area)
 {
 	struct drain_area	*da;
 
-	if ((da = drain_area_get(area->area_id)) == NULL || da->t_update)
+	if ((da = drain_area_get(area->area_id)) == NULL)
 		return;
-	thread_add_timer_msec(lgr_master(), drain_lsa_update, da,
-	    drain_lsa_wait(area), &da->t_update);
+	monotime(&da->dirty);
+	if (da->t_update == NULL)
+		drain_lsa_timer(da, area);
+}
+
+static void
+drain_rtrlsa_originated(struct ospf_lsa *lsa)
+{
+	struct drain_area	*da;
+
+	if (lsa->area == NULL || (da = drain_area_get(lsa->area->area_id)) ==
+	    NULL)
+		return;
+	da->prev_orig = da->last_orig;
+	monotime(&da->last_orig);
 }
 
 /* --- applying and removing a drain ---------------------------------- */
@@ -215,22 +263,21 @@ drain_set_priority(struct ospf_interface *oi, int prio)
 	    NULL);
 }
 
-/* Makes oi drained as far as ospfd's own state goes; true if we are the
- * DR of a LAN and must hand over first. */
-static bool
+/* ospfd's own state of a drained interface; the router-LSA follows. */
+static void
 drain_apply_oi(struct ospf_interface *oi)
 {
-	if (drain_is_lan(oi)) {
-		drain_set_priority(oi, 0);
-		if (oi->state == ISM_DR) {
-			/* Tell the LAN at once instead of at the next hello. */
-			ospf_hello_send(oi);
-			return true;
-		}
-		return false;
+	if (!drain_is_lan(oi)) {
+		oi->output_cost = OSPF_OUTPUT_COST_INFINITE;
+		return;
 	}
-	oi->output_cost = OSPF_OUTPUT_COST_INFINITE;
-	return false;
+	drain_set_priority(oi, 0);
+	if (oi->state == ISM_DR) {
+		/* Hand the DR role over now, not at the next hello. */
+		ospf_hello_send(oi);
+		zlog_notice("%s %s: priority 0, another router takes over as "
+		    "DR", LGR_MSG_HANDOVER, oi->ifp->name);
+	}
 }
 
 static void
@@ -239,26 +286,6 @@ drain_restore_oi(struct ospf_interface *oi)
 	if (drain_is_lan(oi))
 		drain_set_priority(oi, OSPF_IF_PARAM(oi, priority));
 	oi->output_cost = ospf_if_get_output_cost(oi);
-}
-
-static void
-drain_handover_timeout(struct thread *t)
-{
-	struct drain_if	*d = THREAD_ARG(t);
-	struct ospf	*ospf = lgr_ospf();
-	struct interface *ifp;
-	struct route_node *rn;
-	struct ospf_interface *oi;
-
-	zlog_warn("%s %s: no other router took over as DR; leaving the LAN "
-	    "anyway", LGR_MSG_HANDOVER, d->name);
-	drain_set_phase(d, DRAIN_ACTIVE);
-	if (ospf == NULL ||
-	    (ifp = if_lookup_by_name(d->name, ospf->vrf_id)) == NULL)
-		return;
-	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
-		if ((oi = rn->info) != NULL)
-			drain_lsa_schedule(oi->area);
 }
 
 static void
@@ -286,7 +313,6 @@ drain_request(struct ospf *ospf, const char *ifname, struct json_object *res)
 	struct interface	*ifp;
 	struct route_node	*rn;
 	struct ospf_interface	*oi;
-	struct ospf_interface	*dr_oi = NULL;
 	struct drain_if		*d;
 	enum drain_phase	 from;
 
@@ -295,21 +321,12 @@ drain_request(struct ospf *ospf, const char *ifname, struct json_object *res)
 	if ((d = drain_find(ifname)) == NULL && (d = drain_new(ifname)) == NULL)
 		return -1;
 	from = d->phase;
-	d->since = lgr_now();
+	drain_set_phase(d, DRAIN_ACTIVE);
 	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
-		if ((oi = rn->info) != NULL && drain_apply_oi(oi))
-			dr_oi = oi;
-	if (dr_oi != NULL && d->phase != DRAIN_ACTIVE) {
-		drain_set_phase(d, DRAIN_HANDOVER);
-		thread_add_timer(lgr_master(), drain_handover_timeout, d,
-		    OSPF_IF_PARAM(dr_oi, v_wait), &d->t_handover);
-		zlog_notice("%s %s: DR of its LAN; handing over before "
-		    "leaving", LGR_MSG_HANDOVER, ifname);
-	} else
-		drain_set_phase(d, DRAIN_ACTIVE);
-	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
-		if ((oi = rn->info) != NULL)
+		if ((oi = rn->info) != NULL) {
+			drain_apply_oi(oi);
 			drain_lsa_schedule(oi->area);
+		}
 	zlog_notice("%s %s: %s -> %s", LGR_MSG_DRAIN, ifname,
 	    drain_phase_name(from), drain_phase_name(d->phase));
 	drain_add_json(res, ifname, from, d->phase, ifp);
@@ -343,70 +360,6 @@ drain_undrain(struct ospf *ospf, const char *ifname, struct json_object *res)
 	return 0;
 }
 
-/* --- DR handover ---------------------------------------------------- */
-
-/* True when another router is DR of oi's LAN and its network-LSA is in
- * our LSDB, or when the LAN has no DR at all. */
-static bool
-drain_handover_done(struct ospf_interface *oi)
-{
-	struct ospf_lsa	*lsa;
-
-	if (oi->state == ISM_DR)
-		return false;
-	if (DR(oi).s_addr == INADDR_ANY)
-		return true;
-	lsa = ospf_lsa_lookup_by_id(oi->area, OSPF_NETWORK_LSA, DR(oi));
-	return lsa != NULL && !IS_LSA_MAXAGE(lsa) &&
-	    lsa->data->adv_router.s_addr != oi->ospf->router_id.s_addr;
-}
-
-static bool
-drain_handover_if_done(struct ospf *ospf, struct drain_if *d)
-{
-	struct interface	*ifp;
-	struct route_node	*rn;
-	struct ospf_interface	*oi;
-
-	if ((ifp = if_lookup_by_name(d->name, ospf->vrf_id)) == NULL)
-		return true;
-	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
-		if ((oi = rn->info) != NULL && drain_is_lan(oi) &&
-		    !drain_handover_done(oi))
-			return false;
-	for (rn = route_top(IF_OIFS(ifp)); rn; rn = route_next(rn))
-		if ((oi = rn->info) != NULL)
-			drain_lsa_schedule(oi->area);
-	return true;
-}
-
-static void
-drain_handover_check(struct thread *t)
-{
-	struct ospf	*ospf = lgr_ospf();
-	struct drain_if	*d;
-
-	(void)t;
-	if (ospf == NULL)
-		return;
-	for (d = drain_list; d != NULL; d = d->next) {
-		if (d->phase != DRAIN_HANDOVER ||
-		    !drain_handover_if_done(ospf, d))
-			continue;
-		THREAD_OFF(d->t_handover);
-		zlog_notice("%s %s: another router is DR now; leaving the LAN",
-		    LGR_MSG_HANDOVER, d->name);
-		drain_set_phase(d, DRAIN_ACTIVE);
-	}
-}
-
-static void
-drain_check_later(void)
-{
-	thread_add_event(lgr_master(), drain_handover_check, NULL, 0,
-	    &drain_t_check);
-}
-
 /* --- re-asserting --------------------------------------------------- */
 
 int
@@ -424,24 +377,17 @@ drain_ism_change(struct ospf_interface *oi, int state, int oldstate)
 		oi->output_cost = OSPF_OUTPUT_COST_INFINITE;
 		drain_lsa_schedule(oi->area);
 	}
-	if (d->phase == DRAIN_HANDOVER)
-		drain_check_later();
 	return 0;
 }
 
-/* LSDB hook: no LSDB changes from here, only scheduling. */
+/* LSDB hook: no LSDB changes from here, only bookkeeping. */
 void
 drain_lsa_installed(struct ospf_lsa *lsa)
 {
-	struct drain_if	*d;
-
-	if (lsa->data->type != OSPF_NETWORK_LSA)
-		return;
-	for (d = drain_list; d != NULL; d = d->next)
-		if (d->phase == DRAIN_HANDOVER) {
-			drain_check_later();
-			return;
-		}
+	if (lsa->data->type == OSPF_ROUTER_LSA && lsa->area != NULL &&
+	    IS_LSA_SELF(lsa) && !IS_LSA_MAXAGE(lsa) &&
+	    lsa->data->adv_router.s_addr == lsa->area->ospf->router_id.s_addr)
+		drain_rtrlsa_originated(lsa);
 }
 
 void
@@ -456,5 +402,4 @@ drain_shutdown(void)
 		THREAD_OFF(da->t_update);
 		free(da);
 	}
-	THREAD_OFF(drain_t_check);
 }

@@ -62,7 +62,6 @@ int		 events_nsm_change(struct ospf_neighbor *nbr, int state,
 /* drain.c: drain and undrain interfaces */
 enum drain_phase {
 	DRAIN_NONE = 0,
-	DRAIN_HANDOVER,		/* DR role being handed over; still in */
 	DRAIN_ACTIVE,		/* out of the router-LSA / cost raised */
 };
 int		 drain_request(struct ospf *ospf, const char *ifname,

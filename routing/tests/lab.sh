@@ -162,6 +162,24 @@ lab_vtysh() {
 	vtysh --vty_socket "$(lab_dir "$1")" -c "$2"
 }
 
+# lab_vty NODE PORT CMD: run CMD on a daemon's own vty (TCP, "no login"),
+# for commands vtysh does not know (those a module adds).
+lab_vty() {
+	lab_exec "$1" python3 - "$2" "$3" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"terminal length 0\n" + sys.argv[2].encode() + b"\nexit\n")
+out = b""
+end = time.time() + 5
+while time.time() < end:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+sys.stdout.write(bytes(c for c in out if c < 128 and c != 255).decode(errors="replace"))
+PY
+}
+
 lab_wait() {
 	local secs=$1 desc=$2 i
 	shift 2

@@ -29,12 +29,14 @@ ospfd_conf() {
 		while [ $# -gt 0 ]; do
 			echo "interface $1"
 			echo " ip ospf hello-interval 1"
-			echo " ip ospf dead-interval 4"
+			echo " ip ospf dead-interval 10"
 			echo " ip ospf cost $2"
 			echo " ip ospf priority $3"
 			[ "$4" = p2p ] && echo " ip ospf network point-to-point"
 			shift 4
 		done
+		echo "line vty"
+		echo " no login"
 		echo "router ospf"
 		echo " ospf router-id $rid"
 		echo " network 10.99.0.0/16 area 0"
@@ -77,10 +79,10 @@ lab_vtysh a "show modules" | grep -q ospfd_lgr ||
 lab_wait 10 "control socket" ctl state
 
 # Converged: a is DR on lan1, routes go over lan1.
-lab_wait 30 "a DR on lan1" sh -c "'$drainctl' -s '$da' -j state | grep -q '\"state\": \"DR\"'"
-lab_wait 30 "b -> a via lan1" lab_route_has b 10.99.0.1 "via 10.99.1.1 dev lan1"
-lab_wait 30 "c -> a via lan1" lab_route_has c 10.99.0.1 "via 10.99.1.1 dev lan1"
-lab_wait 30 "c -> b via lan1" lab_route_has c 10.99.0.2 "via 10.99.1.2 dev lan1"
+lab_wait 60 "a DR on lan1" sh -c "'$drainctl' -s '$da' -j state | grep -q '\"state\": \"DR\"'"
+lab_wait 60 "b -> a via lan1" lab_route_has b 10.99.0.1 "via 10.99.1.1 dev lan1"
+lab_wait 60 "c -> a via lan1" lab_route_has c 10.99.0.1 "via 10.99.1.1 dev lan1"
+lab_wait 60 "c -> b via lan1" lab_route_has c 10.99.0.2 "via 10.99.1.2 dev lan1"
 ctl state
 
 # Watch c's route to b's VIPA while a hands over DR and leaves lan1.
@@ -90,10 +92,17 @@ sleep 0.2
 
 lab_log "drain lan1 on a"
 ctl drain lan1
-lab_wait 20 "b -> a via lan2" lab_route_has b 10.99.0.1 "via 10.99.2.1 dev lan2"
-lab_wait 20 "c -> a via p2p" lab_route_has c 10.99.0.1 "via 10.99.3.1 dev p2p"
+lab_wait 30 "b -> a via lan2" lab_route_has b 10.99.0.1 "via 10.99.2.1 dev lan2"
+lab_wait 30 "c -> a via p2p" lab_route_has c 10.99.0.1 "via 10.99.3.1 dev p2p"
 ctl state
 ctl -j state | grep -q '"drain": "drained"' || lab_fail "a: lan1 not drained"
+
+# ospfd's own vty shows the same state.
+lab_vty a 2604 "show lgr" >"$LAB_DIR/vty.txt"
+grep -E "^lan1 .* drained" "$LAB_DIR/vty.txt" >/dev/null || {
+	cat "$LAB_DIR/vty.txt" >&2
+	lab_fail "show lgr on ospfd's vty does not show lan1 drained"
+}
 
 # The link stays up, adjacencies stay Full, b <-> c keeps lan1.
 lab_exec a ip link show lan1 | grep -q "state UP" || lab_fail "lan1 went down"
@@ -128,8 +137,8 @@ lab_route_has b 10.99.0.1 "via 10.99.2.1 dev lan2" ||
 
 lab_log "undrain lan1 on a"
 ctl undrain lan1
-lab_wait 20 "b -> a back via lan1" lab_route_has b 10.99.0.1 "via 10.99.1.1 dev lan1"
-lab_wait 20 "c -> a back via lan1" lab_route_has c 10.99.0.1 "via 10.99.1.1 dev lan1"
+lab_wait 30 "b -> a back via lan1" lab_route_has b 10.99.0.1 "via 10.99.1.1 dev lan1"
+lab_wait 30 "c -> a back via lan1" lab_route_has c 10.99.0.1 "via 10.99.1.1 dev lan1"
 ctl -j state | grep -q '"drain": "drained"' && lab_fail "a: still drained"
 
 # The running configuration never changed.
