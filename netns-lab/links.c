@@ -22,7 +22,7 @@
 #define IDX_BRIDGE	10	/* + bridge number, switch namespace */
 #define IDX_HOSTEND	1000	/* + link number, switch namespace */
 #define IDX_ROUTER	10	/* + link number within the node */
-#define IDX_STANDIN	500	/* + link number within the node */
+#define IDX_STANDIN	100	/* + link number within the node */
 
 struct links_ctx {
 	const struct topo	*t;
@@ -106,8 +106,10 @@ links_switch(struct links_ctx *c)
 	nlb_close(nb);
 
 	c->step = "create bridges";
-	if ((nb = nlb_open(c->swfd, links_err, c)) == NULL)
+	if ((nb = nlb_open(c->swfd, links_err, c)) == NULL) {
+		log_warn("[NSLAB-NETLINK] %s", c->step);
 		return -1;
+	}
 	for (i = 0; i < c->t->nlans; i++) {
 		labname_lan_bridge((int)i, name, sizeof(name));
 		nlb_bridge_add(nb, name, IDX_BRIDGE + (int)i);
@@ -120,7 +122,8 @@ links_switch(struct links_ctx *c)
 		nlb_bridge_add(nb, name, idx);
 		nlb_link_set(nb, idx, true, 0, name);
 	}
-	rc = nlb_commit(nb);
+	if ((rc = nlb_commit(nb)) == -1)
+		nlb_log_failure(c->step);
 	nlb_close(nb);
 	return rc;
 }
@@ -142,13 +145,24 @@ links_hostif(const struct links_ctx *c, size_t k, char *buf, size_t len)
 		labname_abr_hostif((int)n, buf, len);
 }
 
+/* The link's number within its node's namespace. */
+static int
+links_local(const struct links_ctx *c, size_t k)
+{
+	int	n = 0;
+
+	for (size_t j = 0; j < k; j++)
+		n += c->links[j].node == c->links[k].node;
+	return n;
+}
+
 static void
 links_queue(struct links_ctx *c, struct nl_batch *nb, size_t k)
 {
 	const struct topo_link	*l = &c->links[k];
 	struct nlb_veth		 v;
 	char			 peer[32], alias[64];
-	int			 idx = IDX_ROUTER + (int)k;
+	int			 idx = IDX_ROUTER + links_local(c, k);
 
 	snprintf(alias, sizeof(alias), "%s/%s", l->node, l->ifname);
 	memset(&v, 0, sizeof(v));
@@ -160,7 +174,7 @@ links_queue(struct links_ctx *c, struct nl_batch *nb, size_t k)
 	else if (l->kind == TOPO_LINK_STANDIN) {
 		snprintf(peer, sizeof(peer), "%.13sp", l->ifname);
 		v.peer = peer;
-		v.peer_ifindex = IDX_STANDIN + (int)k;
+		v.peer_ifindex = IDX_STANDIN + links_local(c, k);
 		v.peer_nsfd = -1;
 		nlb_veth_add(nb, &v);
 		nlb_link_set(nb, v.peer_ifindex, true, 0, peer);
@@ -215,14 +229,18 @@ links_node(struct links_ctx *c, const char *node, int guest)
 	snprintf(step, sizeof(step), "links of %s", node);
 	c->step = step;
 	rc = -1;
-	if (links_sysctls(fd, guest >= 0) == -1 ||
-	    (nb = nlb_open(fd, links_err, c)) == NULL)
+	if (links_sysctls(fd, guest >= 0) == -1)
 		goto out;
+	if ((nb = nlb_open(fd, links_err, c)) == NULL) {
+		log_warn("[NSLAB-NETLINK] %s", step);
+		goto out;
+	}
 	nlb_link_set(nb, 1, true, 0, "lo");
 	for (k = 0; k < c->nlinks; k++)
 		if (strcmp(c->links[k].node, node) == 0)
 			links_queue(c, nb, k);
-	rc = nlb_commit(nb);
+	if ((rc = nlb_commit(nb)) == -1)
+		nlb_log_failure(c->step);
 	nlb_close(nb);
 out:
 	close(fd);
@@ -239,8 +257,10 @@ links_plug(struct links_ctx *c)
 	int		 rc;
 
 	c->step = "plug NICs into bridges";
-	if ((nb = nlb_open(c->swfd, links_err, c)) == NULL)
+	if ((nb = nlb_open(c->swfd, links_err, c)) == NULL) {
+		log_warn("[NSLAB-NETLINK] %s", c->step);
 		return -1;
+	}
 	for (k = 0; k < c->nlinks; k++) {
 		if (c->links[k].kind == TOPO_LINK_STANDIN)
 			continue;
@@ -248,7 +268,8 @@ links_plug(struct links_ctx *c)
 		nlb_link_set(nb, IDX_HOSTEND + (int)k, true,
 		    links_bridge_index(c, &c->links[k]), name);
 	}
-	rc = nlb_commit(nb);
+	if ((rc = nlb_commit(nb)) == -1)
+		nlb_log_failure(c->step);
 	nlb_close(nb);
 	return rc;
 }
@@ -272,6 +293,84 @@ links_switch_ns(struct links_ctx *c)
 }
 
 /*
+ * The kernel's neighbour (ARP) table is one table for every namespace,
+ * sized by sysctls that exist only in the initial namespace.  A LAN of n
+ * routers needs about n * n entries (plus multicast ones); past
+ * gc_thresh3 the kernel drops packets ("neighbor table overflow") and
+ * OSPF never converges.  Raise the limits when this lab needs more; they
+ * stay raised (other labs may rely on them).
+ */
+static unsigned long
+links_neigh_need(const struct topo *t)
+{
+	unsigned long	need = 0, n;
+
+	for (size_t l = 0; l < t->nlans; l++) {
+		n = 1;
+		for (size_t g = 0; g < t->nguests; g++)
+			for (size_t k = 0; k < t->guests[g].nnics; k++)
+				n += t->guests[g].nics[k].kind ==
+				    TOPO_NIC_VSWITCH && t->guests[g].nics[k].lan ==
+				    (int)l;
+		need += n * n;
+	}
+	for (size_t g = 0; g < t->nguests; g++)
+		need += 4 * (t->guests[g].nnics + 1) + 2 * t->nguests /
+		    (t->nmembers ? t->nmembers : 1);
+	return need;
+}
+
+static unsigned long
+links_sysctl_get(const char *path)
+{
+	FILE		*f;
+	unsigned long	 v = 0;
+
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+static int
+links_sysctl_set(const char *path, unsigned long v)
+{
+	FILE	*f;
+	int	 rc;
+
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	rc = fprintf(f, "%lu\n", v) < 0 ? -1 : 0;
+	if (fclose(f) == EOF)
+		rc = -1;
+	return rc;
+}
+
+static int
+links_neigh_capacity(const struct topo *t)
+{
+	static const char *const th2 = "/proc/sys/net/ipv4/neigh/default/gc_thresh2";
+	static const char *const th3 = "/proc/sys/net/ipv4/neigh/default/gc_thresh3";
+	unsigned long	cur3 = links_sysctl_get(th3), want;
+
+	want = 1024 + 2 * links_neigh_need(t);
+	if (cur3 >= want)
+		return 0;
+	if ((links_sysctl_get(th2) < want / 2 &&
+	    links_sysctl_set(th2, want / 2) == -1) ||
+	    links_sysctl_set(th3, want) == -1) {
+		log_warn("[NSLAB-SYSCTL] raising the ARP table limit "
+		    "(gc_thresh3 %lu) to %lu", cur3, want);
+		return -1;
+	}
+	log_info("[NSLAB-SYSCTL] ARP table limit gc_thresh3 raised from %lu "
+	    "to %lu for lab %s", cur3, want, t->name);
+	return 0;
+}
+
+/*
  * Build every namespace and link of the topology.  Everything created
  * is in the manifest before it exists.  Returns 0 or -1 (logged).
  */
@@ -290,6 +389,8 @@ links_build(const struct topo *t, struct lab_state *st)
 	if ((n = topo_links(t, &c.links)) == -1)
 		return -1;
 	c.nlinks = (size_t)n;
+	if (links_neigh_capacity(t) == -1)
+		goto out;
 	if (links_switch_ns(&c) == -1 || links_switch(&c) == -1)
 		goto out;
 	if (links_node(&c, t->abr.name, -1) == -1)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -23,6 +24,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
+#include "log.h"
 #include "nslab.h"
 
 #define NLB_BUFSIZE	(64 * 1024)
@@ -55,7 +57,7 @@ struct nl_batch *
 nlb_open(int nsfd, nlb_err_cb errcb, void *arg)
 {
 	struct nl_batch	*nb;
-	int		 one = 1, self = -1;
+	int		 one = 1, self = -1, rcvbuf = 4 << 20;
 
 	if ((nb = calloc(1, sizeof(*nb))) == NULL)
 		return NULL;
@@ -69,6 +71,11 @@ nlb_open(int nsfd, nlb_err_cb errcb, void *arg)
 		goto fail;
 	if (nb->nl == NULL || mnl_socket_bind(nb->nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto fail;
+	/* Room for the acks of a whole buffer of requests. */
+	if (setsockopt(mnl_socket_get_fd(nb->nl), SOL_SOCKET, SO_RCVBUFFORCE,
+	    &rcvbuf, sizeof(rcvbuf)) == -1)
+		setsockopt(mnl_socket_get_fd(nb->nl), SOL_SOCKET, SO_RCVBUF,
+		    &rcvbuf, sizeof(rcvbuf));
 	mnl_socket_setsockopt(nb->nl, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nb->nl, NETLINK_CAP_ACK, &one, sizeof(one));
 	nb->portid = mnl_socket_get_portid(nb->nl);
@@ -370,6 +377,14 @@ nlb_commit(struct nl_batch *nb)
 		return -1;
 	}
 	return 0;
+}
+
+/* Log a failed commit that was not a request's own failure. */
+void
+nlb_log_failure(const char *step)
+{
+	if (errno != EIO)
+		log_warn("[NSLAB-NETLINK] %s", step);
 }
 
 /* Requests answered with an error since the batch was opened. */

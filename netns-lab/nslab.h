@@ -61,6 +61,7 @@ int		 nlb_addr_add(struct nl_batch *nb, int ifindex,
 		    const struct topo_prefix *p, const char *what);
 int		 nlb_commit(struct nl_batch *nb);
 int		 nlb_errors(const struct nl_batch *nb);
+void		 nlb_log_failure(const char *step);
 
 /* netns.c */
 int		 netns_self(void);
