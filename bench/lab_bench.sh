@@ -4,6 +4,7 @@
 # generated topologies of 20, 50 and 100 guests.  Medians over repeated
 # runs; prints a table and writes JSON.
 # usage: lab_bench.sh [RUNS] [OUT.json]     (default 5 runs, 3 for >= 50)
+# SIZES="20 50 100" (environment) chooses the generated sizes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 nslab=$top/build/netns-lab/nslab
@@ -37,7 +38,13 @@ bench_one() {
 	for i in $(seq "$n"); do
 		current=$lab
 		t0=$(now)
-		"$nslab" up -q "$file" --timeout 300
+		if ! "$nslab" up -q "$file" --timeout 240 >/dev/null 2>&1; then
+			"$nslab" down "$lab" >/dev/null 2>&1 || true
+			current=""
+			echo "$label: run $i did not converge within 240 s" >&2
+			echo "$label" >>"$tmp/failed"
+			continue
+		fi
 		t1=$(now)
 		guest_mem "$lab" >"$tmp/mem"
 		awk '{ print $1 / 1024 }' "$tmp/mem" >>"$tmp/pss"
@@ -49,13 +56,18 @@ bench_one() {
 		echo "$t1 - $t0" | bc >>"$tmp/up"
 		echo "$t3 - $t2" | bc >>"$tmp/down"
 	done
+	if [ ! -s "$tmp/up" ]; then
+		printf '%-10s %6s %5d %12s\n' "$label" - "$n" "not converged"
+		printf '{"topology":"%s","runs":%d,"converged":false}\n' "$label" "$n" >>"$tmp/json"
+		return 0
+	fi
 	up_s=$(median <"$tmp/up")
 	down_s=$(median <"$tmp/down")
 	pss=$(median <"$tmp/pss")
 	hwm=$(sort -g "$tmp/hwm" | tail -n1)
 	printf '%-10s %6s %5d %12.2f %10.2f %14.1f %14.1f\n' "$label" \
-	    "$(grep -c '^  - name:' "$file" || true)" "$n" "$up_s" "$down_s" "$pss" "$hwm"
-	printf '{"topology":"%s","runs":%d,"up_converged_s":%s,"down_s":%s,"pss_mib_per_guest":%s,"peak_rss_mib_per_guest":%s}\n' \
+	    "$(grep -c '^  - name: ' "$file" | awk '{ print $1 }')" "$n" "$up_s" "$down_s" "$pss" "$hwm"
+	printf '{"topology":"%s","runs":%d,"converged":true,"up_converged_s":%s,"down_s":%s,"pss_mib_per_guest":%s,"peak_rss_mib_per_guest":%s}\n' \
 	    "$label" "$n" "$up_s" "$down_s" "$pss" "$hwm" >>"$tmp/json"
 }
 
@@ -63,7 +75,7 @@ bench_one() {
 printf '%-10s %6s %5s %12s %10s %14s %14s\n' TOPOLOGY NODES RUNS "UP->CONV s" "DOWN s" "PSS MiB/guest" "PEAK RSS MiB"
 sed 's/^lab: .*/lab: bref/' "$top/netns-lab/topologies/reference.yaml" >"$tmp/ref.yaml"
 bench_one reference "$tmp/ref.yaml" "$runs"
-for n in 20 50 100; do
+for n in ${SIZES:-20 50 100}; do
 	"$nslab" gen --members 2 --guests "$n" --hsi-fraction 0.5 --name "bg$n" -o "$tmp/g$n.yaml"
 	r=$runs
 	[ "$n" -ge 50 ] && r=$(( runs < 3 ? runs : 3 ))
