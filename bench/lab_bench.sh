@@ -66,13 +66,13 @@ bench_one() {
 	pss=$(median <"$tmp/pss")
 	hwm=$(sort -g "$tmp/hwm" | tail -n1)
 	printf '%-10s %6s %5d %12.2f %10.2f %14.1f %14.1f\n' "$label" \
-	    "$(grep -c '^  - name: ' "$file" | awk '{ print $1 }')" "$n" "$up_s" "$down_s" "$pss" "$hwm"
+	    "$("$nslab" check "$file" | sed -n 's/.*, \([0-9]*\) guests)$/\1/p')" "$n" "$up_s" "$down_s" "$pss" "$hwm"
 	printf '{"topology":"%s","runs":%d,"converged":true,"up_converged_s":%s,"down_s":%s,"pss_mib_per_guest":%s,"peak_rss_mib_per_guest":%s}\n' \
 	    "$label" "$n" "$up_s" "$down_s" "$pss" "$hwm" >>"$tmp/json"
 }
 
 : >"$tmp/json"
-printf '%-10s %6s %5s %12s %10s %14s %14s\n' TOPOLOGY NODES RUNS "UP->CONV s" "DOWN s" "PSS MiB/guest" "PEAK RSS MiB"
+printf '%-10s %6s %5s %12s %10s %14s %14s\n' TOPOLOGY GUESTS RUNS "UP->CONV s" "DOWN s" "PSS MiB/guest" "PEAK RSS MiB"
 sed 's/^lab: .*/lab: bref/' "$top/netns-lab/topologies/reference.yaml" >"$tmp/ref.yaml"
 bench_one reference "$tmp/ref.yaml" "$runs"
 for n in ${SIZES:-20 50 100}; do
