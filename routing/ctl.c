@@ -29,6 +29,7 @@ static const struct {
 	{ CTL_E_INTERNAL, "internal error" },
 	{ CTL_E_NOOSPF, "no OSPF instance" },
 	{ CTL_E_NOIF, "no such OSPF interface" },
+	{ CTL_E_DENIED, "permission denied" },
 	{ CTL_E_BADMSG, "malformed message" },
 	{ CTL_E_BADREQ, "unknown request" },
 	{ CTL_E_BADARG, "bad arguments" },

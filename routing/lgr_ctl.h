@@ -53,6 +53,7 @@ enum ctl_error {
 	CTL_E_INTERNAL = 8000,	/* the module failed; see ospfd's log */
 	CTL_E_NOOSPF = 8001,	/* no OSPF instance ("router ospf") */
 	CTL_E_NOIF = 8002,	/* no OSPF interface of that name */
+	CTL_E_DENIED = 8003,	/* the client's role may not do this */
 	CTL_E_BADMSG = 9000,	/* malformed message */
 	CTL_E_BADREQ = 9001,	/* unknown request type */
 	CTL_E_BADARG = 9002,	/* wrong arguments */

@@ -17,6 +17,7 @@
 
 #include <zmq.h>
 
+#include "common/keys.h"
 #include "drainctl.h"
 
 #define NSLAB_RUN_DIR	"/run/nslab"
@@ -26,8 +27,16 @@ struct options {
 	const char	*lab;
 	const char	*router;
 	const char	*sockdir;
+	const char	*role;		/* operator, viewer */
+	const char	*keyfile;	/* secret key instead of a role */
 	int		 json;
 	int		 timeout_ms;
+};
+
+/* The client's CURVE identity when the lab has keys. */
+struct client_keys {
+	int			 enabled;
+	struct keys_client	 kc;
 };
 
 static volatile sig_atomic_t	 stop;
@@ -42,6 +51,9 @@ usage(FILE *f)
 	    "(lgr.ctl, lgr.ev)\n"
 	    "  --lab LAB --router NODE  same as -s %s/LAB/NODE\n"
 	    "  -j, --json            JSON output\n"
+	    "  -r, --role ROLE       lab key to use: operator (default) or "
+	    "viewer\n"
+	    "  -k, --key FILE        secret key file instead of a role\n"
 	    "  -t, --timeout MS      reply timeout (default %d)\n"
 	    "  -h, --help            this text\n"
 	    "  -V, --version         version\n", parse_synopsis(),
@@ -63,6 +75,8 @@ options_parse(int argc, char *argv[], struct options *o)
 		{ "router", required_argument, NULL, 'R' },
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "key", required_argument, NULL, 'k' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -72,7 +86,7 @@ options_parse(int argc, char *argv[], struct options *o)
 	int	 c;
 
 	/* "+": stop at the command; "events -f" belongs to the parser. */
-	while ((c = getopt_long(argc, argv, "+s:jt:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:jr:k:t:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'L':
 			o->lab = optarg;
@@ -85,6 +99,12 @@ options_parse(int argc, char *argv[], struct options *o)
 			break;
 		case 'j':
 			o->json = 1;
+			break;
+		case 'r':
+			o->role = optarg;
+			break;
+		case 'k':
+			o->keyfile = optarg;
 			break;
 		case 't':
 			o->timeout_ms = (int)strtol(optarg, &end, 10);
@@ -135,9 +155,38 @@ sockdir_resolve(const struct options *o, char *dir, size_t size)
 	return 0;
 }
 
+/*
+ * The lab's keys are in the parent of the router's directory; a lab
+ * without keys runs its control sockets without authentication.
+ */
+static int
+client_keys_load(const struct options *o, const char *dir,
+    struct client_keys *ck)
+{
+	char	labdir[PATH_MAX], keydir[PATH_MAX + 8], *slash;
+	struct stat st;
+
+	ck->enabled = 0;
+	snprintf(labdir, sizeof(labdir), "%s", dir);
+	if ((slash = strrchr(labdir, '/')) != NULL && slash != labdir)
+		*slash = '\0';
+	else
+		snprintf(labdir, sizeof(labdir), "%s", ".");
+	snprintf(keydir, sizeof(keydir), "%s/%s", labdir, KEYS_DIR);
+	if (stat(keydir, &st) == -1 && o->keyfile == NULL)
+		return 0;
+	if (keys_load_client(labdir, o->role, o->keyfile, &ck->kc) == -1) {
+		fprintf(stderr, "drainctl: key %s in %s: %s\n", o->keyfile ?
+		    o->keyfile : o->role, keydir, strerror(errno));
+		return -1;
+	}
+	ck->enabled = 1;
+	return 0;
+}
+
 static void *
 sock_open(void *ctx, int type, const char *dir, const char *name,
-    int timeout_ms)
+    int timeout_ms, const struct client_keys *ck)
 {
 	char		 path[PATH_MAX], ep[PATH_MAX + 8];
 	struct stat	 st;
@@ -157,6 +206,12 @@ sock_open(void *ctx, int type, const char *dir, const char *name,
 	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout_ms, sizeof(timeout_ms));
 	if (type == ZMQ_SUB)
 		zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
+	if (ck != NULL && ck->enabled && keys_client_setup(s, &ck->kc) == -1) {
+		fprintf(stderr, "drainctl: CURVE setup: %s\n",
+		    zmq_strerror(zmq_errno()));
+		zmq_close(s);
+		return NULL;
+	}
 	if (zmq_connect(s, ep) == -1) {
 		fprintf(stderr, "drainctl: %s: %s\n", ep,
 		    zmq_strerror(zmq_errno()));
@@ -307,7 +362,8 @@ events_follow(void *sub, int json, int64_t seen)
 }
 
 static int
-run(const struct options *o, const struct parse_result *pr, const char *dir)
+run(const struct options *o, const struct parse_result *pr, const char *dir,
+    const struct client_keys *ck)
 {
 	const struct output	*out;
 	struct json_object	*last = NULL;
@@ -315,13 +371,13 @@ run(const struct options *o, const struct parse_result *pr, const char *dir)
 	int			 rc, json = o->json || pr->json;
 
 	if ((req = sock_open(ctx, ZMQ_REQ, dir, CTL_SOCK_NAME,
-	    o->timeout_ms)) == NULL) {
+	    o->timeout_ms, ck)) == NULL) {
 		zmq_ctx_term(ctx);
 		return EXIT_NOREPLY;
 	}
 	/* Subscribe before asking for the history: no gap between them. */
 	if (pr->follow && (sub = sock_open(ctx, ZMQ_SUB, dir,
-	    CTL_EVENT_SOCK_NAME, 500)) == NULL)
+	    CTL_EVENT_SOCK_NAME, 500, NULL)) == NULL)
 		rc = EXIT_NOREPLY;
 	else if (request_send(req, pr) == -1) {
 		fprintf(stderr, "drainctl: request not sent: %s\n",
@@ -345,7 +401,9 @@ run(const struct options *o, const struct parse_result *pr, const char *dir)
 int
 main(int argc, char *argv[])
 {
-	struct options		 o = { .timeout_ms = REPLY_TIMEOUT_MS };
+	struct options		 o = { .timeout_ms = REPLY_TIMEOUT_MS,
+				    .role = "operator" };
+	struct client_keys	 ck;
 	struct parse_result	 pr;
 	char			 dir[PATH_MAX], err[512];
 
@@ -359,7 +417,9 @@ main(int argc, char *argv[])
 	}
 	if (sockdir_resolve(&o, dir, sizeof(dir)) == -1)
 		return EXIT_USAGE;
+	if (client_keys_load(&o, dir, &ck) == -1)
+		return EXIT_USAGE;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	return run(&o, &pr, dir);
+	return run(&o, &pr, dir, &ck);
 }

@@ -9,30 +9,117 @@
 
 #include <zmq.h>
 
+#include "common/keys.h"
+
 #include "lgr_ctl.h"
 #include "lgr.h"
 
-/* The control socket and its event-loop glue; main thread only. */
-static void	*control_sock;
-static void	*control_zio;
-static char	 control_path[PATH_MAX];
+/*
+ * The control socket, its event-loop glue, the lab's keys and the ZAP
+ * handler; main thread only (the keys are read once at load time).
+ */
+static void		*control_sock;
+static void		*control_zio;
+static void		*control_zap;
+static void		*control_zap_zio;
+static char		 control_path[PATH_MAX];
+static struct keys_set	 control_keys;
+static char		 control_keydir[PATH_MAX + 8];
+static bool		 control_keys_present;	/* LABDIR/keys exists */
+static int		 control_keys_errno;	/* 0: loaded */
 
 struct control_reply {
-	void	*sock;
-	int	 ndata;
+	void		*sock;
+	int		 ndata;
+	const char	*who;		/* role of the client, for the log */
 };
 
 /*
- * Transport security goes here: CURVE server keys from the project's key
- * module (ZMQ_CURVE_SERVER, ZMQ_CURVE_SECRETKEY, a ZAP handler mapping
- * client keys to roles) once that module exists.  Until then the socket's
- * directory permissions are the access control.
+ * Called from the module's init, while ospfd still runs as root (the key
+ * files are root's, mode 0600): the lab's keys are in the parent of the
+ * router's directory, LABDIR/keys.  No keys there: the socket runs
+ * without authentication (logged when it opens).
+ */
+void
+control_keys_load(const char *dir)
+{
+	char	labdir[PATH_MAX], *slash;
+
+	if (dir == NULL)
+		return;
+	snprintf(labdir, sizeof(labdir), "%s", dir);
+	if ((slash = strrchr(labdir, '/')) == NULL || slash == labdir)
+		return;
+	*slash = '\0';
+	snprintf(control_keydir, sizeof(control_keydir), "%s/%s", labdir,
+	    KEYS_DIR);
+	if (access(control_keydir, F_OK) == -1)
+		return;
+	control_keys_present = true;
+	control_keys_errno = keys_load_server(labdir, &control_keys) == -1 ?
+	    errno : 0;
+}
+
+static void
+control_zap_audit(const struct keys_zap_result *r, void *arg)
+{
+	(void)arg;
+	if (!r->accepted)
+		zlog_warn("%s %s: refused a %s client %s (key %s)",
+		    LGR_MSG_AUTH, LGR_NAME, r->mechanism, r->address,
+		    r->public[0] ? r->public : "none");
+}
+
+static void
+control_zap_read(void *sock, void *arg)
+{
+	(void)arg;
+	keys_zap_handle(sock, &control_keys, control_zap_audit, NULL);
+}
+
+/*
+ * CURVE server with the lab's keys; the ZAP handler admits the lab's
+ * operator and viewer keys and names the role in each message's User-Id.
  */
 static int
 control_secure(void *sock)
 {
-	(void)sock;
+	if (!control_keys_present) {
+		zlog_warn("%s %s: no lab keys (%s): control socket is not "
+		    "authenticated", LGR_MSG_AUTH, LGR_NAME,
+		    control_keydir[0] ? control_keydir : "no lab directory");
+		return 0;
+	}
+	if (control_keys_errno != 0) {
+		zlog_warn("%s %s: lab keys in %s: %s; control socket not "
+		    "opened", LGR_MSG_AUTH, LGR_NAME, control_keydir,
+		    strerror(control_keys_errno));
+		errno = control_keys_errno;
+		return -1;
+	}
+	if ((control_zap = keys_zap_open(zio_context())) == NULL ||
+	    (control_zap_zio = zio_attach(control_zap, control_zap_read,
+	    NULL)) == NULL || keys_server_setup(sock, &control_keys) == -1)
+		return -1;
 	return 0;
+}
+
+/* NULL when the client may not send this request. */
+static const char *
+control_role(zmq_msg_t *zm, int type)
+{
+	const char	*user;
+
+	if (control_zap == NULL)
+		return "unauthenticated";
+	user = zmq_msg_gets(zm, "User-Id");
+	if (user == NULL)
+		return NULL;
+	if (type != CTL_DRAIN && type != CTL_UNDRAIN)
+		return user;
+	if (strcmp(user, "operator") == 0 || strcmp(user, "server") == 0)
+		return user;
+	return NULL;
 }
 
 static int
@@ -177,6 +264,8 @@ control_ifreq(struct control_reply *r, const struct ctl_msg *msg,
 	if (control_check_ifnames(r, ospf, argv, argc) == -1)
 		return;
 	for (i = 0; i < argc; i++) {
+		zlog_notice("%s %s %s by %s", LGR_MSG_AUDIT,
+		    ctl_type_name(msg->type), argv[i], r->who);
 		res = json_object_new_object();
 		op(ospf, argv[i], res);
 		control_data(r, res);
@@ -259,7 +348,13 @@ control_read(void *sock, void *arg)
 	else if (!ctl_type_is_request(msg.type))
 		control_error(&r, CTL_E_BADREQ, "message type %s is not a "
 		    "request", ctl_type_name(msg.type));
-	else
+	else if ((r.who = control_role(&zm, msg.type)) == NULL) {
+		zlog_warn("%s %s: %s refused for role %s", LGR_MSG_AUTH,
+		    LGR_NAME, ctl_type_name(msg.type),
+		    zmq_msg_gets(&zm, "User-Id") ?: "none");
+		control_error(&r, CTL_E_DENIED, "%s needs the operator role",
+		    ctl_type_name(msg.type));
+	} else
 		control_dispatch(&r, &msg);
 	zmq_msg_close(&zm);
 }
@@ -297,6 +392,11 @@ control_close(void)
 {
 	zio_detach(control_zio);
 	control_zio = NULL;
+	zio_detach(control_zap_zio);
+	control_zap_zio = NULL;
+	if (control_zap != NULL)
+		zmq_close(control_zap);
+	control_zap = NULL;
 	if (control_sock != NULL) {
 		zmq_close(control_sock);
 		unlink(control_path);

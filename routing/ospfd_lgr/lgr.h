@@ -31,6 +31,8 @@ struct vty;
 #define LGR_MSG_UNDRAIN	"[LGR-UNDRAIN]"
 #define LGR_MSG_HANDOVER "[LGR-DR-HANDOVER]"
 #define LGR_MSG_REWRITE	"[LGR-RTRLSA]"
+#define LGR_MSG_AUTH	"[LGR-AUTH]"
+#define LGR_MSG_AUDIT	"[LGR-AUDIT]"
 
 /* module.c */
 struct thread_master	*lgr_master(void);
@@ -45,6 +47,7 @@ void		 zio_detach(void *zio);
 void		 zio_shutdown(void);
 
 /* control.c: the request socket */
+void		 control_keys_load(const char *dir);
 int		 control_open(const char *dir);
 void		 control_close(void);
 

@@ -170,6 +170,8 @@ static int
 lgr_module_init(void)
 {
 	lgr_inert_reason = lgr_version_check();
+	if (lgr_inert_reason == NULL)
+		control_keys_load(THIS_MODULE->load_args);
 	hook_register(frr_late_init, lgr_late_init);
 	return 0;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# lab_drain.sh MODULE DRAINCTL: drain and undrain with real zebra + ospfd.
+# lab_drain.sh MODULE DRAINCTL KEYGEN: drain and undrain with real zebra +
+# ospfd, control sockets authenticated with the lab's CURVE keys.
 #
 #   a, b, c on LAN lan1 (10.99.1.0/24, bridge; a is DR, cost 10)
 #   a - b   on lan2 (10.99.2.0/24, broadcast veth, cost 50)
@@ -13,6 +14,7 @@ set -euo pipefail
 
 module=$(realpath "$1")
 drainctl=$(realpath "$2")
+keygen=$(realpath "$3")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lab.sh"
 
@@ -42,6 +44,9 @@ ospfd_conf() {
 		echo " network 10.99.0.0/16 area 0"
 	} >"$(lab_dir "$node")/ospfd.conf"
 }
+
+"$keygen" "$LAB_DIR" || lab_fail "no lab keys"
+mkdir "$LAB_DIR/foreign" && "$keygen" "$LAB_DIR/foreign" || lab_fail "no foreign keys"
 
 lab_switch
 lab_bridge lan1
@@ -144,6 +149,20 @@ ctl -j state | grep -q '"drain": "drained"' && lab_fail "a: still drained"
 # The running configuration never changed.
 lab_vtysh a "show running-config" | grep -q "priority 0" &&
     lab_fail "drain leaked into the running configuration"
+
+# Roles: a viewer reads but may not drain; a key from another lab gets no
+# answer at all.
+ctl -r viewer state >/dev/null || lab_fail "viewer may not read"
+out=$(ctl -r viewer drain lan1 2>&1) && lab_fail "viewer drained lan1"
+echo "$out" | grep -q "operator role" || lab_fail "viewer refusal: $out"
+rc=0
+ctl -t 1500 -k "$LAB_DIR/foreign/keys/operator.key" state >/dev/null 2>&1 ||
+    rc=$?
+[ "$rc" -eq 3 ] || lab_fail "foreign key: exit $rc, want 3 (no reply)"
+grep -q "LGR-AUTH.*refused" "$da/ospfd.log" ||
+    lab_fail "refused client not logged"
+grep -q "LGR-AUDIT.*drain lan1 by operator" "$da/ospfd.log" ||
+    lab_fail "drain not audited"
 
 # Errors name the object and the choices.
 out=$(ctl drain nosuch 2>&1) && lab_fail "drain nosuch succeeded"
