@@ -29,6 +29,13 @@ hvd_guest_boot(struct hvd *h, int idx)
 }
 
 void
+hvd_guest_drop(struct hvd *h, int idx)
+{
+	(void)h;
+	(void)idx;
+}
+
+void
 reloc_cleanup_journal(struct dir *d, const char *me)
 {
 	(void)d;

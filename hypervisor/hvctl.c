@@ -79,7 +79,25 @@ hvctl_labdir(struct hvctl *c, const char *dir, const char *lab)
 	return n == 1 ? 0 : -1;
 }
 
-/* The default member: the first control socket in the lab directory. */
+/* Is the hvd of that member running (its pid file names a process)? */
+static bool
+hvctl_member_alive(struct hvctl *c, const char *member, size_t len)
+{
+	char	path[PATH_MAX + 64];
+	FILE	*f;
+	int	pid = 0;
+
+	snprintf(path, sizeof(path), "%s/hvd-%.*s.pid", c->labdir, (int)len,
+	    member);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+/* The default member: the first running one with a control socket. */
 static int
 hvctl_default_member(struct hvctl *c)
 {
@@ -94,7 +112,8 @@ hvctl_default_member(struct hvctl *c)
 		len = strlen(de->d_name);
 		if (strncmp(de->d_name, "hvd-", 4) != 0 || len < 9 ||
 		    strcmp(de->d_name + len - 4, ".ctl") != 0 ||
-		    len - 8 >= sizeof(best))
+		    len - 8 >= sizeof(best) ||
+		    !hvctl_member_alive(c, de->d_name + 4, len - 8))
 			continue;
 		if (best[0] == '\0' || strncmp(de->d_name + 4, best,
 		    len - 8) < 0)

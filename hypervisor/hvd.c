@@ -202,6 +202,21 @@ hvd_guest_take(struct hvd *h, int idx)
 	return g;
 }
 
+/* A guest that runs elsewhere now: stop it here. */
+void
+hvd_guest_drop(struct hvd *h, int idx)
+{
+	pthread_mutex_lock(&h->lock);
+	if (h->relocs[idx] != NULL) {	/* its relocation rolls back first */
+		pthread_mutex_unlock(&h->lock);
+		return;
+	}
+	pthread_mutex_unlock(&h->lock);
+	guest_free(hvd_guest_take(h, idx), false);
+	log_warnx("[HV-GUEST-DROPPED] guest %s runs elsewhere now: stopped "
+	    "here", h->conf->guests[idx].name);
+}
+
 /* Start a guest here with a fresh memory image. */
 int
 hvd_guest_boot(struct hvd *h, int idx)
@@ -274,9 +289,18 @@ hvd_loop(struct hvd *h, int sfd)
 		if (items[0].revents & ZMQ_POLLIN)
 			control_dispatch(h);
 		if (dir_now_ms() >= next) {
-			if (member_tick(h) == -1)
+			switch (member_tick(h)) {
+			case -1:
 				log_warnx("[HV-HEARTBEAT] directory update "
 				    "failed");
+				break;
+			case 1:
+				log_warnx("[HV-MEMBER-FENCED] member %s was "
+				    "declared DOWN while alive: rejoining",
+				    h->name);
+				member_rejoin(h);
+				break;
+			}
 			next = dir_now_ms() + h->opts.heartbeat_ms;
 		}
 	}

@@ -166,6 +166,7 @@ int			 dir_audit(struct dir *d, const char *member,
 int			 member_join(struct hvd *h);
 int			 member_leave(struct hvd *h);
 int			 member_tick(struct hvd *h);
+int			 member_rejoin(struct hvd *h);
 bool			 member_alive(struct dir *d, const char *name,
 			    unsigned down_ms);
 int			 member_set_down(struct dir *d, const char *name,
@@ -377,5 +378,6 @@ void			 inbound_stop(struct hvd *h);
 int			 hvd_guest_add(struct hvd *h, struct guest *g);
 struct guest		*hvd_guest_take(struct hvd *h, int idx);
 int			 hvd_guest_boot(struct hvd *h, int idx);
+void			 hvd_guest_drop(struct hvd *h, int idx);
 
 #endif

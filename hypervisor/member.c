@@ -103,6 +103,34 @@ member_boot_guests(struct hvd *h)
 	return 0;
 }
 
+/*
+ * Back from the dead (stopped longer than the timeout): guests still
+ * here and not recovered elsewhere run again, the others are dropped.
+ */
+int
+member_rejoin(struct hvd *h)
+{
+	char	where[HV_NAME];
+	size_t	i;
+
+	for (i = 0; i < h->conf->nguests; i++) {
+		if (h->guests[i] == NULL)
+			continue;
+		if (dir_text(h->dir, where, sizeof(where), "SELECT member FROM "
+		    "residency WHERE guest = ?", "s", h->conf->guests[i].name) ==
+		    1 && strcmp(where, h->name) == 0)
+			dir_exec(h->dir, "UPDATE residency SET state = 'RUNNING' "
+			    "WHERE guest = ?", "s", h->conf->guests[i].name);
+		else
+			hvd_guest_drop(h, (int)i);
+	}
+	if (member_set_state(h->dir, h->name, MEMBER_JOINED, "rejoined") == -1)
+		return -1;
+	dir_event(h->dir, "HV-MEMBER-REJOINED", h->name, NULL, "member %s was "
+	    "declared DOWN while alive and joined again", h->name);
+	return 0;
+}
+
 int
 member_join(struct hvd *h)
 {
@@ -161,9 +189,10 @@ member_set_down(struct dir *d, const char *name, const char *why)
 		return n;
 	dir_exec(d, "UPDATE residency SET state = 'LOST', since_ms = ? WHERE "
 	    "member = ? AND state != 'STOPPED'", "is", dir_now_ms(), name);
+	/* A dead source ends nothing itself; a live one rolls back alone. */
 	dir_exec(d, "UPDATE journal SET end_code = 'LOSTLINK', ended_ms = ?1, "
-	    "phase = 'ENDED', text = 'member down' WHERE end_code IS NULL AND "
-	    "(src = ?2 OR dst = ?2)", "is", dir_now_ms(), name);
+	    "phase = 'ENDED', text = 'source member down' WHERE end_code IS "
+	    "NULL AND src = ?2", "is", dir_now_ms(), name);
 	return n;
 }
 
@@ -206,9 +235,18 @@ member_cluster_mode(struct dir *d)
 	return CLUSTER_STABLE;
 }
 
+/*
+ * Returns 0, 1 when the others declared this member DOWN while it was
+ * alive (hvd must rejoin), -1 on a directory error.
+ */
 int
 member_tick(struct hvd *h)
 {
+	char	state[16];
+
+	if (dir_text(h->dir, state, sizeof(state), "SELECT state FROM members "
+	    "WHERE name = ?", "s", h->name) == 1 && strcmp(state, "DOWN") == 0)
+		return 1;
 	if (dir_exec(h->dir, "UPDATE members SET heartbeat_ms = ?, pid = ? "
 	    "WHERE name = ?", "iis", dir_now_ms(), (int64_t)getpid(),
 	    h->name) < 0)

@@ -1,0 +1,170 @@
+#!/bin/bash
+# relocate_test.sh HVD HVCTL TOPOLOGY: live relocation between two real
+# hvd members in a stand-in lab (see lib.sh): success under a dirtying
+# workload, every rollback, limits, authentication, recovery.
+. "$(dirname "$0")/lib.sh"
+lab_skip_unless_able
+lab_init "$1" "$2" "$3" || { echo "FAIL: lab setup"; exit 1; }
+
+t_move_dirty() {
+	ip netns exec "$LAB.LITDCON1" ip monitor link > "$TMP/mon" 2>&1 &
+	local mon=$!
+	PIDS="$PIDS $mon"
+	sleep 0.2
+	hv workload LITDCON1 --rate 8 --wss 16 >/dev/null
+	hv relocate LITDCON1 VM2 --verify full > "$TMP/out" ||
+	    fail "relocate: exit $? $(cat "$TMP/out")"
+	local h
+	h=$(hv -j history LITDCON1 | jq '.[-1]')
+	[ "$(echo "$h" | jq -r .end_code)" = OK ] || fail "end code: $h"
+	[ "$(echo "$h" | jq -r .digest_src)" = \
+	    "$(echo "$h" | jq -r .digest_dst)" ] || fail "digests differ: $h"
+	[ "$(echo "$h" | jq -r .verified)" = 1 ] || fail "not verified: $h"
+	[ "$(where LITDCON1)" = VM2 ] || fail "guest not on VM2"
+	[ "$(gstate LITDCON1)" = RUNNING ] || fail "guest not RUNNING on VM2"
+	[ "$(master_of g2n2)" = hs1 ] || fail "hsi0 host end not on hs1"
+	[ "$(master_of g2n3)" = hs1 ] || fail "hsi1 host end not on hs1"
+	[ "$(freezer)" = THAWED ] || fail "cgroup $(freezer) after resume"
+	kill -0 "$GUESTPID" || fail "guest process gone"
+	sleep 0.2
+	kill "$mon"
+	if grep -q hsi "$TMP/mon"; then
+		fail "link event inside the guest: $(cat "$TMP/mon")"
+	fi
+	# And back, with the per-page digests and the post-resume check.
+	hv relocate LITDCON1 VM9 >/dev/null || fail "relocate back: exit $?"
+	h=$(hv -j history LITDCON1 | jq '.[-1]')
+	[ "$(echo "$h" | jq -r .verified)" = 1 ] || fail "back: $h"
+	[ "$(where LITDCON1)" = VM9 ] || fail "guest not back on VM9"
+	[ "$(master_of g2n2)" = hs0 ] || fail "hsi0 host end not back on hs0"
+	[ "$(hv -j guests | jq -r '.[] | select(.name == "LITDCON1") |
+	    .relocations')" = 2 ] || fail "relocation count"
+}
+
+t_auth() {
+	hv -k viewer members >/dev/null || fail "viewer cannot read"
+	hv -k viewer relocate LITDCON1 VM2 2>/dev/null
+	[ $? = 3 ] || fail "viewer relocate not refused with 3"
+	hv -j audit | jq -e '.[] | select(.who == "viewer" and
+	    .what == "relocate" and (.result | test("may only read")))' \
+	    >/dev/null || fail "viewer refusal not audited"
+	mkdir -p "$TMP/other"
+	"$HVD" -K "$TMP/other"
+	hv -t 2000 -K "$TMP/other/keys/operator.key" members 2>/dev/null
+	[ $? = 3 ] || fail "unknown key not refused with 3"
+	hv -j audit | jq -e '.[] | select((.who | startswith("unknown:")) and
+	    (.result | startswith("denied")))' >/dev/null ||
+	    fail "unknown key not audited"
+	chmod 0644 "$LABDIR/keys/viewer.key"
+	hv -k viewer members 2>/dev/null
+	[ $? = 3 ] || fail "key readable by others accepted"
+	chmod 0600 "$LABDIR/keys/viewer.key"
+}
+
+t_maxquiesce() {
+	hv relocate LITDCON1 VM2 --max-quiesce 0 >/dev/null 2>&1
+	[ $? = 5 ] || fail "max-quiesce 0: not exit 5"
+	[ "$(last_end LITDCON1)" = MAXQUIESCE ] ||
+	    fail "end $(last_end LITDCON1), want MAXQUIESCE"
+	expect_rolled_back maxquiesce
+}
+
+t_cancel() {
+	hv relocate LITDCON1 VM2 --async --max-rate 4 >/dev/null ||
+	    fail "async relocate"
+	sleep 0.5
+	hv cancel LITDCON1 >/dev/null || fail "cancel refused"
+	[ "$(wait_end LITDCON1)" = CANCELLED ] || fail "end not CANCELLED"
+	sleep 0.2
+	expect_rolled_back cancel
+	hv cancel LITDCON1 2>/dev/null
+	[ $? = 7 ] || fail "cancel with nothing running not refused"
+}
+
+t_target_killed() {
+	hv relocate LITDCON1 VM2 --async --max-rate 4 >/dev/null
+	sleep 0.5
+	kill -9 "$HVD_VM2"
+	[ "$(wait_end LITDCON1)" = LOSTLINK ] || fail "end not LOSTLINK"
+	sleep 0.2
+	hvd_start VM2 || fail "VM2 restart"
+	expect_rolled_back "target killed"
+}
+
+t_channel_cut() {
+	hv relocate LITDCON1 VM2 --async --max-rate 4 ||
+	    fail "cut: relocation did not start"
+	sleep 0.5
+	kill -STOP "$HVD_VM2"
+	[ "$(wait_end LITDCON1)" = LOSTLINK ] || fail "cut: end not LOSTLINK"
+	kill -CONT "$HVD_VM2"
+	sleep 0.5
+	expect_rolled_back "channel cut"
+}
+
+t_no_convergence() {
+	hv workload LITDCON1 --rate 64 --wss 16 >/dev/null
+	hv relocate LITDCON1 VM2 --max-rate 16 --max-quiesce 50 >/dev/null 2>&1
+	[ $? = 5 ] || fail "non-converging: not exit 5"
+	[ "$(last_end LITDCON1)" = MAXQUIESCE ] ||
+	    fail "non-converging: end $(last_end LITDCON1)"
+	expect_rolled_back "no convergence"
+	hv relocate LITDCON1 VM2 --max-total 1 --max-rate 4 >/dev/null 2>&1
+	[ "$(last_end LITDCON1)" = MAXTOTAL ] ||
+	    fail "max-total: end $(last_end LITDCON1)"
+	expect_rolled_back "max-total"
+	hv relocate LITDCON1 VM2 --max-rate 16 --immediate >/dev/null ||
+	    fail "immediate did not complete"
+	[ "$(where LITDCON1)" = VM2 ] || fail "immediate: not on VM2"
+	hv workload LITDCON1 --rate 8 --wss 16 >/dev/null
+	hv relocate LITDCON1 VM9 >/dev/null || fail "back after immediate"
+}
+
+t_limits() {
+	hv member set-limits VM9 --out 1 >/dev/null || fail "set-limits"
+	hv relocate LITDCON1 VM2 --async --max-rate 4 >/dev/null
+	sleep 0.3
+	hv -j check LITSWAS1 VM2 > "$TMP/chk"
+	[ $? = 4 ] || fail "check during a relocation: not exit 4"
+	jq -e '.[] | select(.name == "OUTLIMIT")' "$TMP/chk" >/dev/null ||
+	    fail "no OUTLIMIT conflict: $(cat "$TMP/chk")"
+	hv relocate LITSWAS1 VM2 >/dev/null 2>&1
+	[ $? = 4 ] || fail "second relocation not refused"
+	hv relocate LITDCON1 VM2 >/dev/null 2>&1
+	[ $? = 4 ] || fail "same guest twice not refused"
+	hv cancel LITDCON1 >/dev/null
+	wait_end LITDCON1 >/dev/null
+	hv member set-limits VM2 --in 0 --out 2 >/dev/null
+	hv member set-limits VM9 --out 2 >/dev/null
+	hv -j check LITSWAS1 VM2 | jq -e '.[] | select(.name == "INLIMIT")' \
+	    >/dev/null || fail "no INLIMIT conflict"
+	hv member set-limits VM2 --in 2 >/dev/null
+	hv check LITSWAS1 VM2 >/dev/null || fail "limits not restored"
+}
+
+t_recover() {
+	hv relocate LITSHA22 VM2 >/dev/null || fail "LITSHA22 to VM2"
+	hv member set-down VM2 2>/dev/null
+	[ $? = 7 ] || fail "set-down of a live member not refused"
+	hv recover LITSHA22 VM9 2>/dev/null
+	[ $? = 7 ] || fail "recover while VM2 alive not refused"
+	kill -9 "$HVD_VM2"
+	local i s=""
+	for i in $(seq 40); do
+		s=$(hv -j members | jq -r '.[] | select(.name == "VM2") | .state')
+		[ "$s" = DOWN ] && break
+		sleep 0.1
+	done
+	[ "$s" = DOWN ] || fail "VM2 not declared DOWN ($s)"
+	[ "$(gstate LITSHA22)" = LOST ] || fail "LITSHA22 not LOST"
+	[ "$(hv -j members | jq -r '.[0].cluster_mode')" = SAFE ] ||
+	    fail "cluster not SAFE"
+	hv -j events | jq -e '.[] | select(.msgid == "HV-MEMBER-DOWN")' \
+	    >/dev/null || fail "no HV-MEMBER-DOWN event"
+	hv recover LITSHA22 VM9 >/dev/null || fail "recover refused"
+	[ "$(where LITSHA22)" = VM9 ] || fail "LITSHA22 not on VM9"
+	[ "$(gstate LITSHA22)" = RUNNING ] || fail "LITSHA22 not RUNNING"
+}
+
+lab_run t_move_dirty t_auth t_maxquiesce t_cancel t_target_killed \
+    t_channel_cut t_no_convergence t_limits t_recover
