@@ -348,6 +348,31 @@ links_sysctl_set(const char *path, unsigned long v)
 	return rc;
 }
 
+/*
+ * A hello on a LAN of n routers becomes n copies through the bridge, each
+ * queued on the receiving CPU's backlog (one for every namespace); when
+ * the routers' hellos coincide the default backlog of 1000 overflows.
+ */
+static int
+links_backlog_capacity(const struct topo *t)
+{
+	static const char *const bl = "/proc/sys/net/core/netdev_max_backlog";
+	unsigned long	cur = links_sysctl_get(bl), want;
+	size_t		n = t->nguests + 1;
+
+	want = 1000 + (unsigned long)(n * n);
+	if (cur >= want)
+		return 0;
+	if (links_sysctl_set(bl, want) == -1) {
+		log_warn("[NSLAB-SYSCTL] raising netdev_max_backlog (%lu) to "
+		    "%lu", cur, want);
+		return -1;
+	}
+	log_info("[NSLAB-SYSCTL] netdev_max_backlog raised from %lu to %lu "
+	    "for lab %s", cur, want, t->name);
+	return 0;
+}
+
 static int
 links_neigh_capacity(const struct topo *t)
 {
@@ -389,7 +414,7 @@ links_build(const struct topo *t, struct lab_state *st)
 	if ((n = topo_links(t, &c.links)) == -1)
 		return -1;
 	c.nlinks = (size_t)n;
-	if (links_neigh_capacity(t) == -1)
+	if (links_neigh_capacity(t) == -1 || links_backlog_capacity(t) == -1)
 		goto out;
 	if (links_switch_ns(&c) == -1 || links_switch(&c) == -1)
 		goto out;
