@@ -279,8 +279,8 @@ bool			 digest_zero(const void *p);
  * only for a relocation the directory's journal holds for it.
  */
 #define CHAN_MAGIC	0x31435648u	/* "HVC1" */
-#define CHAN_BATCH	256		/* pages per PAGES frame */
-#define CHAN_WINDOW	16		/* PAGES frames not yet acked */
+#define CHAN_BATCH	64		/* pages per PAGES frame */
+#define CHAN_WINDOW	32		/* PAGES frames not yet acked */
 
 enum chan_type {
 	CHAN_SETUP = 1,		/* src -> dst: struct chan_setup */

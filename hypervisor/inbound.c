@@ -7,6 +7,8 @@
  *
  * The sessions are the inbound thread's alone.
  */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +149,7 @@ inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 	s->len = (size_t)cs->memory_mib << 20;
 	s->npages = s->len / HV_PAGE;
 	if ((s->mem = guest_image_new(s->len)) == NULL ||
+	    madvise(s->mem, s->len, MADV_POPULATE_WRITE) == -1 ||
 	    (s->hashes = malloc(s->npages * sizeof(*s->hashes))) == NULL) {
 		guest_image_free(s->mem, s->len);
 		inb_error(ib, rid, "no memory for the image");
