@@ -65,9 +65,8 @@ start_members() {
 stop_members() {
 	local p
 	for p in $PIDS; do
-		[ "$p" = "$GUESTPID" ] || kill "$p" 2>/dev/null
+		[ "$p" = "$GUESTPID" ] || { kill "$p"; wait "$p"; } 2>/dev/null
 	done
-	wait 2>/dev/null
 	PIDS="$GUESTPID"
 }
 
