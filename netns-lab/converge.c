@@ -215,15 +215,6 @@ out:
 	return rc;
 }
 
-static double
-cv_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 cv_routers(const struct topo *t, struct cv_router **out, size_t *n)
 {
@@ -284,19 +275,19 @@ converge_wait(const struct topo *t, const char *lab, unsigned timeout_s,
 	struct cv_router	*rs;
 	struct cv_diag		 d = { diag, 0 };
 	size_t			 n, done = 0;
-	double			 t0 = cv_now();
+	double			 t0 = proc_now();
 	bool			 tty = !quiet && isatty(fileno(diag));
 	struct timespec		 ts = { 0, CONVERGE_POLL_MS * 1000000L };
 
 	if (cv_routers(t, &rs, &n) == -1)
 		return -1;
-	while (!lab_was_interrupted() && cv_now() - t0 < timeout_s) {
+	while (!lab_was_interrupted() && proc_now() - t0 < timeout_s) {
 		if ((done = cv_pass(t, lab, rs, n)) == n)
 			break;
 		if (tty)
 			fprintf(diag, "\rnslab: waiting for OSPF: %zu of %zu "
 			    "routers converged (%.1f s) ", done, n,
-			    cv_now() - t0);
+			    proc_now() - t0);
 		nanosleep(&ts, NULL);
 	}
 	if (tty)
@@ -306,7 +297,7 @@ converge_wait(const struct topo *t, const char *lab, unsigned timeout_s,
 		return 0;
 	}
 	fprintf(diag, "nslab: [NSLAB-CONVERGE] lab %s not converged after "
-	    "%.1f s (%zu of %zu routers); missing:\n", lab, cv_now() - t0,
+	    "%.1f s (%zu of %zu routers); missing:\n", lab, proc_now() - t0,
 	    done, n);
 	for (size_t i = 0; i < n; i++)
 		if (!rs[i].done)

@@ -142,14 +142,6 @@ frr_spawn(struct lab_state *st, const struct frr_router *r,
 	return pid;
 }
 
-static void
-frr_sleep_ms(int ms)
-{
-	struct timespec	ts = { 0, (long)ms * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Wait until every zebra's API socket exists. */
 static int
 frr_wait_zebras(struct frr_router *rs, size_t n)
@@ -175,7 +167,7 @@ frr_wait_zebras(struct frr_router *rs, size_t n)
 		}
 		if (ready == n)
 			return 0;
-		frr_sleep_ms(20);
+		proc_sleep_ms(20);
 	}
 	log_warnx("[NSLAB-FRR] zebra did not open its API socket within "
 	    "%d ms", FRR_START_TIMEOUT_MS);

@@ -101,15 +101,6 @@ lab_copy_topology(const struct lab_state *st, const char *file)
 	return rc;
 }
 
-static double
-lab_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Default convergence wait: generous, grows with the lab. */
 static unsigned
 lab_timeout(const struct topo *t, const struct up_opts *o)
@@ -156,7 +147,7 @@ lab_up(const struct up_opts *o)
 {
 	struct topo		*t;
 	struct lab_state	*st;
-	double			 t0 = lab_now();
+	double			 t0 = proc_now();
 	int			 rc;
 
 	if ((t = lab_load(o->file)) == NULL)
@@ -183,12 +174,12 @@ lab_up(const struct up_opts *o)
 		goto out;
 	}
 	lab_progress(o, "nslab: links up (%.2f s), starting routers\n",
-	    lab_now() - t0);
+	    proc_now() - t0);
 	if (lab_interrupted || frr_start_all(t, st, o) == -1) {
 		rc = lab_fail(st, t->name, "starting routers");
 		goto out;
 	}
-	lab_progress(o, "nslab: routers started (%.2f s)\n", lab_now() - t0);
+	lab_progress(o, "nslab: routers started (%.2f s)\n", proc_now() - t0);
 	rc = NSLAB_EXIT_OK;
 	if (!o->no_wait && converge_wait(t, t->name, lab_timeout(t, o),
 	    o->quiet, stderr) == -1) {
@@ -202,7 +193,7 @@ lab_up(const struct up_opts *o)
 		rc = NSLAB_EXIT_CONVERGE;
 	} else if (!o->no_wait)
 		lab_progress(o, "nslab: lab %s converged in %.2f s\n", t->name,
-		    lab_now() - t0);
+		    proc_now() - t0);
 	state_close(st);
 out:
 	topo_free(t);

@@ -171,44 +171,38 @@ nlb_ifinfo(struct nlmsghdr *nlh, int ifindex)
 	return ifm;
 }
 
-int
-nlb_bridge_add(struct nl_batch *nb, const char *name, int ifindex)
+/* A link of a kind with no options ("bridge", "dummy"). */
+static int
+nlb_simple_add(struct nl_batch *nb, const char *kind, const char *name,
+    int ifindex)
 {
 	struct nlmsghdr	*nlh;
 	struct nlattr	*linkinfo;
 	char		 desc[NLB_DESC_MAX];
 
-	snprintf(desc, sizeof(desc), "create bridge %s", name);
+	snprintf(desc, sizeof(desc), "create %s %s", kind, name);
 	if ((nlh = nlb_begin(nb, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 	    desc)) == NULL)
 		return -1;
 	nlb_ifinfo(nlh, ifindex);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	mnl_attr_nest_end(nlh, linkinfo);
 	nlb_end(nb);
 	return 0;
 }
 
 int
+nlb_bridge_add(struct nl_batch *nb, const char *name, int ifindex)
+{
+	return nlb_simple_add(nb, "bridge", name, ifindex);
+}
+
+int
 nlb_dummy_add(struct nl_batch *nb, const char *name, int ifindex)
 {
-	struct nlmsghdr	*nlh;
-	struct nlattr	*linkinfo;
-	char		 desc[NLB_DESC_MAX];
-
-	snprintf(desc, sizeof(desc), "create dummy %s", name);
-	if ((nlh = nlb_begin(nb, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-	    desc)) == NULL)
-		return -1;
-	nlb_ifinfo(nlh, ifindex);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
-	mnl_attr_nest_end(nlh, linkinfo);
-	nlb_end(nb);
-	return 0;
+	return nlb_simple_add(nb, "dummy", name, ifindex);
 }
 
 /*

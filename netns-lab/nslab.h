@@ -84,6 +84,8 @@ int		 proc_starttime(pid_t pid, unsigned long long *st);
 bool		 proc_alive(pid_t pid, unsigned long long st);
 int		 proc_stop(pid_t pid, unsigned long long st, int timeout_ms);
 long		 proc_pss_kib(pid_t pid);
+void		 proc_sleep_ms(int ms);
+double		 proc_now(void);
 
 /* state.c: the lab's manifest of what it created. */
 struct lab_state;

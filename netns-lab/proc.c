@@ -113,12 +113,22 @@ proc_alive(pid_t pid, unsigned long long st)
 	return now == st && state != 'Z';
 }
 
-static void
+void
 proc_sleep_ms(int ms)
 {
 	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
+}
+
+/* Seconds on the monotonic clock. */
+double
+proc_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /*

@@ -213,14 +213,6 @@ state_procs(const struct lab_state *st, struct lab_proc **procs, size_t *n)
 	return 0;
 }
 
-static void
-state_sleep_ms(int ms)
-{
-	struct timespec	ts = { 0, (long)ms * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Stop every process: SIGTERM to all, then SIGKILL to what remains. */
 static int
 state_stop_procs(const struct lab_state *st, bool verbose)
@@ -241,7 +233,7 @@ state_stop_procs(const struct lab_state *st, bool verbose)
 		}
 		if (left == 0)
 			break;
-		state_sleep_ms(10);
+		proc_sleep_ms(10);
 	}
 	for (i = 0; i < n; i++) {
 		if (!proc_alive(p[i].pid, p[i].start))
