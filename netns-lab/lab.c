@@ -75,12 +75,16 @@ lab_load(const char *file)
 	return t;
 }
 
+/*
+ * Save the topology in the state directory, where the lab's daemons read
+ * it; with a name override, its top-level "lab:" line names the lab.
+ */
 static int
-lab_copy_topology(const struct lab_state *st, const char *file)
+lab_copy_topology(const struct lab_state *st, const char *file,
+    const char *name)
 {
-	char	path[600], buf[8192];
+	char	path[600], line[4096];
 	FILE	*in, *out;
-	size_t	n;
 	int	rc = 0;
 
 	snprintf(path, sizeof(path), "%s/topology.yaml", state_dir(st));
@@ -90,9 +94,12 @@ lab_copy_topology(const struct lab_state *st, const char *file)
 		fclose(in);
 		return -1;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (name != NULL && strncmp(line, "lab:", 4) == 0)
+			snprintf(line, sizeof(line), "lab: %s\n", name);
+		if (fputs(line, out) == EOF)
 			rc = -1;
+	}
 	if (ferror(in))
 		rc = -1;
 	fclose(in);
@@ -152,6 +159,8 @@ lab_up(const struct up_opts *o)
 
 	if ((t = lab_load(o->file)) == NULL)
 		return NSLAB_EXIT_INVALID;
+	if (o->name != NULL)
+		snprintf(t->name, sizeof(t->name), "%s", o->name);
 	if ((st = state_create(t->name)) == NULL) {
 		if (errno == EEXIST)
 			log_warnx("[NSLAB-EXISTS] lab %s already exists; "
@@ -165,8 +174,12 @@ lab_up(const struct up_opts *o)
 	lab_catch_signals();
 	lab_progress(o, "nslab: lab %s: %zu routers, %zu members\n", t->name,
 	    t->nguests + 1, t->nmembers);
-	if (lab_copy_topology(st, o->file) == -1) {
+	if (lab_copy_topology(st, o->file, o->name) == -1) {
 		rc = lab_fail(st, t->name, "saving the topology");
+		goto out;
+	}
+	if (daemons_keys(st) == -1) {
+		rc = lab_fail(st, t->name, "generating the lab's keys");
 		goto out;
 	}
 	if (lab_interrupted || links_build(t, st) == -1) {
@@ -179,7 +192,23 @@ lab_up(const struct up_opts *o)
 		rc = lab_fail(st, t->name, "starting routers");
 		goto out;
 	}
-	lab_progress(o, "nslab: routers started (%.2f s)\n", proc_now() - t0);
+	lab_progress(o, "nslab: routers started%s (%.2f s)\n",
+	    o->plugin != NULL ? " with ospfd_lgr" : "", proc_now() - t0);
+	if (o->hvd != NULL && (lab_interrupted ||
+	    daemons_start_hvd(t, st, o->hvd) == -1)) {
+		rc = lab_fail(st, t->name, "starting hvd on every member");
+		goto out;
+	}
+	if (o->agent != NULL && (lab_interrupted ||
+	    daemons_start_agents(t, st, o->agent) == -1)) {
+		rc = lab_fail(st, t->name, "starting the guest agents");
+		goto out;
+	}
+	if (o->hvd != NULL || o->agent != NULL)
+		lab_progress(o, "nslab: %s%s%s started (%.2f s)\n",
+		    o->hvd != NULL ? "hvd" : "",
+		    o->hvd != NULL && o->agent != NULL ? " and " : "",
+		    o->agent != NULL ? "guest agents" : "", proc_now() - t0);
 	rc = NSLAB_EXIT_OK;
 	if (!o->no_wait && converge_wait(t, t->name, lab_timeout(t, o),
 	    o->quiet, stderr) == -1) {

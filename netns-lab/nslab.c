@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,9 @@ static int	cmd_gen(int, char **);
 /* In the order of nslab(8). */
 static const struct cmd cmds[] = {
 	{ "check",	cmd_check,	"check FILE [-v]" },
-	{ "up",		cmd_up,		"up FILE [--timeout S] [--no-wait] "
-	    "[--plugin MODULE] [-q]" },
+	{ "up",		cmd_up,		"up FILE [--name NAME] [--timeout S] "
+	    "[--no-wait] [--plugin MODULE | --no-plugin]\n"
+	    "                [--no-hv] [--no-agents] [-q]" },
 	{ "down",	cmd_down,	"down NAME [-v]" },
 	{ "status",	cmd_status,	"status [NAME] [-j]" },
 	{ "exec",	cmd_exec,	"exec NAME NODE -- CMD [ARG...]" },
@@ -122,6 +124,17 @@ cmd_check(int argc, char **argv)
 	return NSLAB_EXIT_OK;
 }
 
+/* A lab name as the topology allows it: [A-Za-z0-9_-], not too long. */
+static bool
+name_ok(const char *name)
+{
+	size_t	len = strlen(name);
+
+	return len > 0 && len < TOPO_NAME_MAX &&
+	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") == len;
+}
+
 static int
 cmd_up(int argc, char **argv)
 {
@@ -129,15 +142,20 @@ cmd_up(int argc, char **argv)
 		{ "timeout",	required_argument,	NULL, 't' },
 		{ "no-wait",	no_argument,		NULL, 'n' },
 		{ "plugin",	required_argument,	NULL, 'p' },
+		{ "no-plugin",	no_argument,		NULL, 'P' },
+		{ "name",	required_argument,	NULL, 'N' },
+		{ "no-hv",	no_argument,		NULL, 'H' },
+		{ "no-agents",	no_argument,		NULL, 'A' },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ NULL,		0,			NULL, 0 },
 	};
+	static char	plugin[PATH_MAX], hvd[PATH_MAX], agent[PATH_MAX];
 	struct up_opts	o;
 	char		*end;
+	bool		 no_plugin = false, no_hv = false, no_agents = false;
 	int		 ch;
 
 	memset(&o, 0, sizeof(o));
-	o.plugin = getenv("NSLAB_PLUGIN");
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "t:np:q", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -156,6 +174,24 @@ cmd_up(int argc, char **argv)
 		case 'p':
 			o.plugin = optarg;
 			break;
+		case 'P':
+			no_plugin = true;
+			break;
+		case 'N':
+			if (!name_ok(optarg)) {
+				fprintf(stderr, "nslab: --name %s: expected "
+				    "1-%d characters of A-Z, a-z, 0-9, _ and "
+				    "-\n", optarg, TOPO_NAME_MAX - 1);
+				return NSLAB_EXIT_USAGE;
+			}
+			o.name = optarg;
+			break;
+		case 'H':
+			no_hv = true;
+			break;
+		case 'A':
+			no_agents = true;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
@@ -165,13 +201,20 @@ cmd_up(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_cmd("up");
-	if (o.plugin != NULL && *o.plugin == '\0')
-		o.plugin = NULL;
 	if (o.plugin != NULL && access(o.plugin, R_OK) == -1) {
 		fprintf(stderr, "nslab: --plugin %s: %s\n", o.plugin,
 		    strerror(errno));
 		return NSLAB_EXIT_USAGE;
 	}
+	if (o.plugin == NULL && !no_plugin)
+		o.plugin = daemons_find("NSLAB_PLUGIN", "routing",
+		    "ospfd_lgr.so", plugin, sizeof(plugin));
+	if (!no_hv)
+		o.hvd = daemons_find("NSLAB_HVD", "hypervisor", "hvd", hvd,
+		    sizeof(hvd));
+	if (!no_agents)
+		o.agent = daemons_find("NSLAB_AGENT", "guestagent",
+		    "guestagentd", agent, sizeof(agent));
 	o.file = argv[optind];
 	if (!is_root())
 		return NSLAB_EXIT_FAIL;

@@ -34,6 +34,9 @@ struct up_opts {
 	bool		 quiet;
 	bool		 json;
 	const char	*plugin;	/* ospfd module to load, or NULL */
+	const char	*name;		/* lab name instead of the file's */
+	const char	*hvd;		/* hvd program, or NULL: none */
+	const char	*agent;		/* guestagentd program, or NULL */
 };
 
 /* netlink.c */
@@ -115,6 +118,15 @@ int		 links_build(const struct topo *t, struct lab_state *st);
 /* cgroup.c */
 int		 cgroup_make_guest(struct lab_state *st, const char *lab,
 		    const char *guest, char *path, size_t len);
+
+/* daemons.c: hvd per member, guest agents, the lab's keys. */
+const char	*daemons_find(const char *env, const char *subdir,
+		    const char *name, char *buf, size_t len);
+int		 daemons_keys(struct lab_state *st);
+int		 daemons_start_hvd(const struct topo *t, struct lab_state *st,
+		    const char *hvd);
+int		 daemons_start_agents(const struct topo *t,
+		    struct lab_state *st, const char *agent);
 
 /* frr.c: configuration files and daemons of every router. */
 int		 frr_start_all(const struct topo *t, struct lab_state *st,

@@ -312,6 +312,23 @@ state_rm_entry(const char *path, const struct stat *sb, int flag,
 	return remove(path) == -1 && errno != ENOENT ? -1 : 0;
 }
 
+/* Thaw every guest first: a frozen process cannot act on a signal. */
+static int
+state_thaw(void *arg, const char *path)
+{
+	char	file[600];
+	int	fd;
+
+	(void)arg;
+	snprintf(file, sizeof(file), "%s/freezer.state", path);
+	if ((fd = open(file, O_WRONLY)) == -1)
+		return 0;
+	if (write(fd, "THAWED", 6) == -1)
+		log_warn("thawing %s", path);
+	close(fd);
+	return 0;
+}
+
 /*
  * Remove everything the manifest names, then the state directory.
  * Returns 0 when all of it is gone.
@@ -321,6 +338,7 @@ state_undo(struct lab_state *st, bool verbose)
 {
 	int	rc = 0;
 
+	state_each(st, "cgroup", state_thaw, NULL);
 	if (state_stop_procs(st, verbose) == -1)
 		rc = -1;
 	if (state_each(st, "netns", state_del_netns, NULL) == -1)

@@ -1,0 +1,204 @@
+/*
+ * daemons.c: the project's own daemons in a lab, and where their
+ * programs are.
+ *
+ * Besides FRR, `nslab up` starts one hvd per member (in the host's
+ * namespace: it is the hypervisor) and one guestagentd in every guest
+ * with HiperSockets NICs (inside the guest's namespace and cgroup, so
+ * it is stunned with the guest).  Both read the lab's saved topology
+ * and its keys; both are recorded in the manifest like every process.
+ *
+ * A program is found through its environment variable when set (empty:
+ * none), else beside nslab in the build tree (../DIR/NAME from the
+ * directory of /proc/self/exe).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "keys.h"
+#include "labname.h"
+#include "log.h"
+#include "nslab.h"
+
+#define DAEMON_READY_MS	5000
+
+/*
+ * Find a program: $env when set (an empty value means "none"), else
+ * SUBDIR/NAME beside nslab's own directory.  Returns buf, or NULL when
+ * there is none.
+ */
+const char *
+daemons_find(const char *env, const char *subdir, const char *name,
+    char *buf, size_t len)
+{
+	const char	*v = getenv(env);
+	char		 self[PATH_MAX], *slash;
+	ssize_t		 n;
+
+	if (v != NULL) {
+		if (*v == '\0')
+			return NULL;
+		snprintf(buf, len, "%s", v);
+		return buf;
+	}
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
+		return NULL;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return NULL;
+	*slash = '\0';
+	if ((size_t)snprintf(buf, len, "%s/../%s/%s", self, subdir, name) >=
+	    len || access(buf, X_OK | R_OK) == -1)
+		return NULL;
+	return buf;
+}
+
+/* The lab's CURVE keys (LABDIR/keys), shared by every daemon. */
+int
+daemons_keys(struct lab_state *st)
+{
+	if (keys_generate(state_dir(st), false) == -1) {
+		log_warn("[NSLAB-KEYS] keys of the lab in %s/%s", state_dir(st),
+		    KEYS_DIR);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait until path exists or pid exits. */
+static int
+daemons_wait_file(const char *path, pid_t pid, const char *what)
+{
+	struct stat	sb;
+
+	for (int waited = 0; waited < DAEMON_READY_MS; waited += 20) {
+		if (stat(path, &sb) == 0)
+			return 0;
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			log_warnx("[NSLAB-DAEMON] %s exited at start", what);
+			return -1;
+		}
+		proc_sleep_ms(20);
+	}
+	log_warnx("[NSLAB-DAEMON] %s: no %s within %d ms", what, path,
+	    DAEMON_READY_MS);
+	return -1;
+}
+
+static pid_t
+daemons_spawn(struct lab_state *st, char **argv, int nsfd,
+    const char *cgroup, const char *log, const char *node, const char *what)
+{
+	struct proc_spec	ps;
+	pid_t			pid;
+
+	ps.argv = argv;
+	ps.nsfd = nsfd;
+	ps.cgroup = cgroup;
+	ps.log = log;
+	if ((pid = proc_spawn(&ps)) == -1) {
+		log_warn("[NSLAB-DAEMON] %s of %s", what, node);
+		return -1;
+	}
+	if (state_note_proc(st, node, what, pid) == -1)
+		log_warn("[NSLAB-DAEMON] recording %s of %s", what, node);
+	return pid;
+}
+
+/* One hvd per member, each joined when its control socket exists. */
+int
+daemons_start_hvd(const struct topo *t, struct lab_state *st,
+    const char *hvd)
+{
+	char		 dir[512], topo[600], log[600], sock[600];
+	char		 bin[PATH_MAX], member[TOPO_NAME_MAX];
+	pid_t		*pids;
+	int		 rc = -1;
+
+	if ((pids = calloc(t->nmembers, sizeof(*pids))) == NULL)
+		return -1;
+	snprintf(bin, sizeof(bin), "%s", hvd);
+	snprintf(dir, sizeof(dir), "%s", state_dir(st));
+	snprintf(topo, sizeof(topo), "%s/topology.yaml", dir);
+	for (size_t i = 0; i < t->nmembers; i++) {
+		char	*argv[] = { bin, "-d", "-f", topo, "-m", member, "-D",
+		    dir, NULL };
+
+		snprintf(member, sizeof(member), "%s", t->members[i].name);
+		snprintf(log, sizeof(log), "%s/hvd-%s.log", dir,
+		    t->members[i].name);
+		if ((pids[i] = daemons_spawn(st, argv, -1, NULL, log,
+		    t->members[i].name, "hvd")) == -1)
+			goto out;
+	}
+	for (size_t i = 0; i < t->nmembers; i++) {
+		char	what[64];
+
+		snprintf(sock, sizeof(sock), "%s/hvd-%s.ctl", dir,
+		    t->members[i].name);
+		snprintf(what, sizeof(what), "hvd of member %s",
+		    t->members[i].name);
+		if (daemons_wait_file(sock, pids[i], what) == -1) {
+			log_warnx("[NSLAB-DAEMON] see %s/hvd-%s.log", dir,
+			    t->members[i].name);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(pids);
+	return rc;
+}
+
+static bool
+daemons_guest_has_hsi(const struct topo_guest *g)
+{
+	for (size_t i = 0; i < g->nnics; i++)
+		if (g->nics[i].kind == TOPO_NIC_HIPERSOCKETS)
+			return true;
+	return false;
+}
+
+/* One guestagentd in every guest with HiperSockets NICs. */
+int
+daemons_start_agents(const struct topo *t, struct lab_state *st,
+    const char *agent)
+{
+	char		 dir[512], topo[600], log[600], cg[512], ns[128];
+	char		 bin[PATH_MAX], guest[TOPO_NAME_MAX];
+
+	snprintf(bin, sizeof(bin), "%s", agent);
+	snprintf(dir, sizeof(dir), "%s", state_dir(st));
+	snprintf(topo, sizeof(topo), "%s/topology.yaml", dir);
+	for (size_t i = 0; i < t->nguests; i++) {
+		const struct topo_guest	*g = &t->guests[i];
+		char	*argv[] = { bin, "-d", "-f", topo, "-g", guest, "-D",
+		    dir, NULL };
+		int	 nsfd;
+		pid_t	 pid;
+
+		if (!daemons_guest_has_hsi(g))
+			continue;
+		snprintf(guest, sizeof(guest), "%s", g->name);
+		if (labname_cgroup(t->name, g->name, cg, sizeof(cg)) == NULL ||
+		    lab_node_netns(t->name, g->name, ns, sizeof(ns)) == -1 ||
+		    (nsfd = netns_open(ns)) == -1) {
+			log_warn("[NSLAB-DAEMON] namespace of %s", g->name);
+			return -1;
+		}
+		snprintf(log, sizeof(log), "%s/%s/guestagentd.log", dir,
+		    g->name);
+		pid = daemons_spawn(st, argv, nsfd, cg, log, g->name,
+		    "guestagentd");
+		close(nsfd);
+		if (pid == -1)
+			return -1;
+	}
+	return 0;
+}
