@@ -17,7 +17,8 @@
 #define KEYS_ZAP_DOMAIN		"lgr"
 #define KEYS_ZAP_FRAMES		7	/* version..mechanism, 1 credential */
 
-static const char *const keys_names[] = { "server", "operator", "viewer" };
+static const char *const keys_names[] = { "server", "operator", "viewer",
+    "orchestrator" };
 
 static int
 keys_path(const char *labdir, const char *name, const char *ext, char *buf,
@@ -161,7 +162,9 @@ keys_load_server(const char *labdir, struct keys_set *ks)
 	    keys_read_named(labdir, "server", "key", ks->server_secret) == -1 ||
 	    keys_read_named(labdir, "operator", "pub",
 	    ks->operator_public) == -1 ||
-	    keys_read_named(labdir, "viewer", "pub", ks->viewer_public) == -1)
+	    keys_read_named(labdir, "viewer", "pub", ks->viewer_public) == -1 ||
+	    keys_read_named(labdir, "orchestrator", "pub",
+	    ks->orchestrator_public) == -1)
 		return -1;
 	return 0;
 }
@@ -178,7 +181,9 @@ keys_load_client(const char *labdir, const char *role, const char *secret_path,
 			return -1;
 	} else {
 		if (role == NULL || (strcmp(role, "operator") != 0 &&
-		    strcmp(role, "viewer") != 0)) {
+		    strcmp(role, "viewer") != 0 &&
+		    strcmp(role, "orchestrator") != 0 &&
+		    strcmp(role, "server") != 0)) {
 			errno = EINVAL;
 			return -1;
 		}
@@ -199,6 +204,8 @@ keys_role_of(const struct keys_set *ks, const char *public)
 		return KEYS_ROLE_VIEWER;
 	if (strcmp(public, ks->server_public) == 0)
 		return KEYS_ROLE_SERVER;
+	if (strcmp(public, ks->orchestrator_public) == 0)
+		return KEYS_ROLE_ORCHESTRATOR;
 	return KEYS_ROLE_NONE;
 }
 
@@ -212,6 +219,8 @@ keys_role_name(enum keys_role role)
 		return "operator";
 	case KEYS_ROLE_SERVER:
 		return "server";
+	case KEYS_ROLE_ORCHESTRATOR:
+		return "orchestrator";
 	default:
 		return "none";
 	}

@@ -7,6 +7,8 @@
  *   server.key server.pub	the lab's server keypair (every daemon)
  *   operator.key operator.pub	a client allowed to change state
  *   viewer.key viewer.pub	a client allowed only to read
+ *   orchestrator.key .pub	lgrd: changes state, the only key the guest
+ *				agents accept
  *
  * Each file holds one Z85 key (40 characters) and a newline, mode 0600.
  * A key file readable or writable by group or others is refused.
@@ -28,6 +30,7 @@ enum keys_role {
 	KEYS_ROLE_VIEWER,		/* may read */
 	KEYS_ROLE_OPERATOR,		/* may read and change state */
 	KEYS_ROLE_SERVER,		/* a daemon of the lab talking to another */
+	KEYS_ROLE_ORCHESTRATOR,		/* lgrd */
 };
 
 /* A lab's keys as a daemon needs them: its secret, the clients' publics. */
@@ -36,6 +39,7 @@ struct keys_set {
 	char	server_secret[KEYS_Z85_LEN + 1];
 	char	operator_public[KEYS_Z85_LEN + 1];
 	char	viewer_public[KEYS_Z85_LEN + 1];
+	char	orchestrator_public[KEYS_Z85_LEN + 1];
 };
 
 /* A client's keypair, and the server public key it must talk to. */
@@ -63,7 +67,8 @@ int		 keys_read(const char *path, char *out);
 int		 keys_load_server(const char *labdir, struct keys_set *ks);
 
 /*
- * Load a client identity: role "operator" or "viewer" from LABDIR/keys,
+ * Load a client identity: role "operator", "viewer", "orchestrator" or
+ * "server" (a daemon talking to another) from LABDIR/keys,
  * or, when secret_path is not NULL, the secret key in that file (its
  * public key is derived).  Returns 0 or -1 (keys_read; EINVAL for an
  * unknown role).

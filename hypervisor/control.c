@@ -527,6 +527,8 @@ ctl_serve(struct ctl_conn *c, zmq_msg_t *m)
 		c->role = KEYS_ROLE_VIEWER;
 	else if (user != NULL && strcmp(user, "server") == 0)
 		c->role = KEYS_ROLE_SERVER;
+	else if (user != NULL && strcmp(user, "orchestrator") == 0)
+		c->role = KEYS_ROLE_ORCHESTRATOR;
 	snprintf(c->who, sizeof(c->who), "%s", keys_role_name(c->role));
 	ctl_args(c, m);
 	if (ctl_request_decode(zmq_msg_data(m), zmq_msg_size(m), &c->rq) == -1) {
@@ -536,7 +538,7 @@ ctl_serve(struct ctl_conn *c, zmq_msg_t *m)
 		return;
 	}
 	if (ctl_req_writes(c->rq.type) && c->role != KEYS_ROLE_OPERATOR &&
-	    c->role != KEYS_ROLE_SERVER) {
+	    c->role != KEYS_ROLE_SERVER && c->role != KEYS_ROLE_ORCHESTRATOR) {
 		log_warnx("[HV-AUTH-REFUSED] %s may not %s", c->who,
 		    ctl_req_name(c->rq.type));
 		ctl_error(c, CTL_E_DENIED, "role %s may only read: %s needs "

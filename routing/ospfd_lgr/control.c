@@ -117,7 +117,8 @@ control_role(zmq_msg_t *zm, int type)
 		return NULL;
 	if (type != CTL_DRAIN && type != CTL_UNDRAIN)
 		return user;
-	if (strcmp(user, "operator") == 0 || strcmp(user, "server") == 0)
+	if (strcmp(user, "operator") == 0 || strcmp(user, "server") == 0 ||
+	    strcmp(user, "orchestrator") == 0)
 		return user;
 	return NULL;
 }
