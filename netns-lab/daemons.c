@@ -3,9 +3,10 @@
  * programs are.
  *
  * Besides FRR, `nslab up` starts one hvd per member (in the host's
- * namespace: it is the hypervisor) and one guestagentd in every guest
+ * namespace: it is the hypervisor), one guestagentd in every guest
  * with HiperSockets NICs (inside the guest's namespace and cgroup, so
- * it is stunned with the guest).  Both read the lab's saved topology
+ * it is stunned with the guest) and the lab's orchestrator lgrd (in the
+ * host's namespace).  Both read the lab's saved topology
  * and its keys; both are recorded in the manifest like every process.
  *
  * A program is found through its environment variable when set (empty:
@@ -154,6 +155,27 @@ daemons_start_hvd(const struct topo *t, struct lab_state *st,
 out:
 	free(pids);
 	return rc;
+}
+
+/* The lab's orchestrator, ready when its control socket exists. */
+int
+daemons_start_lgrd(struct lab_state *st, const char *lgrd)
+{
+	char	dir[512], log[600], sock[600], bin[PATH_MAX];
+	char	*argv[] = { bin, "-d", "-D", dir, NULL };
+	pid_t	pid;
+
+	snprintf(bin, sizeof(bin), "%s", lgrd);
+	snprintf(dir, sizeof(dir), "%s", state_dir(st));
+	snprintf(log, sizeof(log), "%s/lgrd.log", dir);
+	snprintf(sock, sizeof(sock), "%s/lgrd.ctl", dir);
+	if ((pid = daemons_spawn(st, argv, -1, NULL, log, "-", "lgrd")) == -1)
+		return -1;
+	if (daemons_wait_file(sock, pid, "lgrd") == -1) {
+		log_warnx("[NSLAB-DAEMON] see %s", log);
+		return -1;
+	}
+	return 0;
 }
 
 static bool

@@ -204,11 +204,17 @@ lab_up(const struct up_opts *o)
 		rc = lab_fail(st, t->name, "starting the guest agents");
 		goto out;
 	}
+	if (o->lgrd != NULL && (lab_interrupted ||
+	    daemons_start_lgrd(st, o->lgrd) == -1)) {
+		rc = lab_fail(st, t->name, "starting lgrd");
+		goto out;
+	}
 	if (o->hvd != NULL || o->agent != NULL)
-		lab_progress(o, "nslab: %s%s%s started (%.2f s)\n",
+		lab_progress(o, "nslab: %s%s%s%s started (%.2f s)\n",
 		    o->hvd != NULL ? "hvd" : "",
-		    o->hvd != NULL && o->agent != NULL ? " and " : "",
-		    o->agent != NULL ? "guest agents" : "", proc_now() - t0);
+		    o->hvd != NULL && o->agent != NULL ? ", " : "",
+		    o->agent != NULL ? "guest agents" : "",
+		    o->lgrd != NULL ? ", lgrd" : "", proc_now() - t0);
 	rc = NSLAB_EXIT_OK;
 	if (!o->no_wait && converge_wait(t, t->name, lab_timeout(t, o),
 	    o->quiet, stderr) == -1) {

@@ -150,6 +150,7 @@ cmd_up(int argc, char **argv)
 		{ NULL,		0,			NULL, 0 },
 	};
 	static char	plugin[PATH_MAX], hvd[PATH_MAX], agent[PATH_MAX];
+	static char	lgrd[PATH_MAX];
 	struct up_opts	o;
 	char		*end;
 	bool		 no_plugin = false, no_hv = false, no_agents = false;
@@ -215,6 +216,9 @@ cmd_up(int argc, char **argv)
 	if (!no_agents)
 		o.agent = daemons_find("NSLAB_AGENT", "guestagent",
 		    "guestagentd", agent, sizeof(agent));
+	if (o.hvd != NULL)
+		o.lgrd = daemons_find("NSLAB_LGRD", "orchestrator", "lgrd",
+		    lgrd, sizeof(lgrd));
 	o.file = argv[optind];
 	if (!is_root())
 		return NSLAB_EXIT_FAIL;

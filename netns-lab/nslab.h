@@ -37,6 +37,7 @@ struct up_opts {
 	const char	*name;		/* lab name instead of the file's */
 	const char	*hvd;		/* hvd program, or NULL: none */
 	const char	*agent;		/* guestagentd program, or NULL */
+	const char	*lgrd;		/* lgrd program, or NULL */
 };
 
 /* netlink.c */
@@ -127,6 +128,7 @@ int		 daemons_start_hvd(const struct topo *t, struct lab_state *st,
 		    const char *hvd);
 int		 daemons_start_agents(const struct topo *t,
 		    struct lab_state *st, const char *agent);
+int		 daemons_start_lgrd(struct lab_state *st, const char *lgrd);
 
 /* frr.c: configuration files and daemons of every router. */
 int		 frr_start_all(const struct topo *t, struct lab_state *st,
