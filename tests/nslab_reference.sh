@@ -87,7 +87,12 @@ check "the reference lab is still converged" \
 
 # --- down leaves nothing ---------------------------------------------
 pids=$(lab_pids t2ref)
-check "the lab recorded its processes" [ "$(echo $pids | wc -w)" -eq 12 ]
+check "the lab recorded its processes (zebra and ospfd of 6 routers)" \
+    [ "$(awk '$1 == "proc" && ($3 == "zebra" || $3 == "ospfd")' \
+    "${NSLAB_RUNDIR:-/run/nslab}/t2ref/manifest" | wc -l)" -eq 12 ]
+check "the lab recorded hvd of both members" \
+    [ "$(awk '$1 == "proc" && $3 == "hvd"' \
+    "${NSLAB_RUNDIR:-/run/nslab}/t2ref/manifest" | wc -l)" -eq 2 ]
 check "nslab down t2ref" "$NSLAB" down t2ref
 check "after down: no namespace, bridge, veth, process, cgroup or state of t2ref" lab_gone t2ref "$pids"
 check "after down: t2gen untouched" bash -c "\"$NSLAB\" status t2gen -j >/dev/null"
