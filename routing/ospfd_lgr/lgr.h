@@ -80,6 +80,7 @@ void		 drain_shutdown(void);
 
 /* rtrlsa.c: keep drained links out of our own router-LSAs */
 int		 rtrlsa_rewrite(struct ospf_lsa *lsa);
+void		 rtrlsa_shutdown(void);
 
 /* routes.c: route table snapshots, diffs after SPF */
 void		 routes_init(void);

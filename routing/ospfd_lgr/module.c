@@ -135,6 +135,7 @@ lgr_fini(void)
 	if (lgr_inert_reason != NULL)
 		return 0;
 	drain_shutdown();
+	rtrlsa_shutdown();
 	routes_shutdown();
 	control_close();
 	events_close();

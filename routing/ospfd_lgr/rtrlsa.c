@@ -12,6 +12,13 @@
  * The LSA keeps its size and link positions (ospfd's SPF maps positions back
  * to interfaces), only the checksum is recomputed.  Every link is checked
  * against the interface before it is touched.
+ *
+ * ospfd decides whether an installed LSA needs an SPF run by comparing it
+ * with its predecessor before the install callback runs: a router-LSA
+ * that only our rewrite makes different (the first one after a drain)
+ * would leave our own routes through the drained interface.  So every
+ * rewrite schedules an SPF run, from an event (the LSDB must not be
+ * touched from its callback).
  */
 #include "frr.h"
 
@@ -19,6 +26,9 @@
 
 #define RTRLSA_LINKS_OFF	(OSPF_LSA_HEADER_SIZE + 4)
 #define RTRLSA_LINK_SIZE	12
+
+/* The pending SPF request; main thread only. */
+static struct thread	*rtrlsa_t_spf;
 
 struct rtrlsa_link {
 	struct in_addr	id;
@@ -98,6 +108,16 @@ rtrlsa_rewrite_oi(struct ospf_lsa *lsa, struct ospf_interface *oi)
 	return changed;
 }
 
+static void
+rtrlsa_spf(struct thread *t)
+{
+	struct ospf	*ospf = lgr_ospf();
+
+	(void)t;
+	if (ospf != NULL)
+		ospf_spf_calculate_schedule(ospf, SPF_FLAG_ROUTER_LSA_INSTALL);
+}
+
 int
 rtrlsa_rewrite(struct ospf_lsa *lsa)
 {
@@ -123,5 +143,12 @@ rtrlsa_rewrite(struct ospf_lsa *lsa)
 	zlog_info("%s router-LSA seq 0x%08x of area %pI4: drained links "
 	    "rewritten", LGR_MSG_REWRITE, ntohl(lsa->data->ls_seqnum),
 	    &area->area_id);
+	thread_add_event(lgr_master(), rtrlsa_spf, NULL, 0, &rtrlsa_t_spf);
 	return 1;
+}
+
+void
+rtrlsa_shutdown(void)
+{
+	THREAD_OFF(rtrlsa_t_spf);
 }
