@@ -1,0 +1,508 @@
+/*
+ * evac.c: jobs.  An evacuation (or a single relocation) is planned in
+ * the main thread, journaled, and run by a runner thread that starts up
+ * to job->parallel move threads, workload group after workload group.
+ * At start, lgrd takes over every job the journal still shows running.
+ *
+ * d->jobs (the running jobs) is guarded by d->lock; a job's moves'
+ * active and cancel flags and its scheduling counters by job->lock.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "lgrd.h"
+#include "log.h"
+
+#define EVAC_PARALLEL_MAX	64
+
+struct evac_worker {
+	struct job	*j;
+	struct move	*m;
+};
+
+static const char *
+evac_str(struct json_object *o, const char *key)
+{
+	struct json_object	*v;
+
+	return o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL ?
+	    json_object_get_string(v) : "";
+}
+
+int
+evac_residency(struct lgrd *d, struct hv *h, int *residency)
+{
+	struct json_object	*rows;
+	int			 g;
+
+	for (size_t i = 0; i < d->topo->nguests; i++)
+		residency[i] = -1;
+	if ((rows = hv_guests(h)) == NULL)
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		struct json_object	*r = json_object_array_get_idx(rows, i);
+
+		if ((g = topo_guest_find(d->topo, evac_str(r, "name"))) >= 0)
+			residency[g] = topo_member_find(d->topo, evac_str(r,
+			    "member"));
+	}
+	json_object_put(rows);
+	return 0;
+}
+
+/* Joined state and free memory per member; the smallest relocation
+ * limits of the members (0: none) into *limit. */
+static int
+evac_members(struct lgrd *d, struct hv *h, struct plan_member *pm,
+    unsigned *limit)
+{
+	struct json_object	*rows;
+	int			 m, lim;
+
+	if ((rows = hv_members(h)) == NULL)
+		return -1;
+	*limit = 0;
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		struct json_object	*r = json_object_array_get_idx(rows, i);
+
+		if ((m = topo_member_find(d->topo, evac_str(r, "name"))) < 0)
+			continue;
+		pm[m].joined = strcmp(evac_str(r, "state"), "JOINED") == 0;
+		pm[m].free_mib = json_object_get_int64(json_object_object_get(
+		    r, "memory_mib")) - json_object_get_int64(
+		    json_object_object_get(r, "used_mib"));
+		lim = json_object_get_int(json_object_object_get(r, "max_out"));
+		if (lim > 0 && (*limit == 0 || (unsigned)lim < *limit))
+			*limit = (unsigned)lim;
+		lim = json_object_get_int(json_object_object_get(r, "max_in"));
+		if (lim > 0 && (*limit == 0 || (unsigned)lim < *limit))
+			*limit = (unsigned)lim;
+	}
+	json_object_put(rows);
+	return 0;
+}
+
+static void
+evac_move_fill(struct lgrd *d, struct move *m, const struct plan_item *it,
+    int seq)
+{
+	const struct topo	*t = d->topo;
+
+	memset(m, 0, sizeof(*m));
+	m->seq = seq;
+	snprintf(m->guest, sizeof(m->guest), "%s", t->guests[it->guest].name);
+	snprintf(m->src, sizeof(m->src), "%s", t->members[it->src].name);
+	snprintf(m->dst, sizeof(m->dst), "%s", t->members[it->dst].name);
+	m->hsi = it->hsi;
+	m->memory_mib = t->guests[it->guest].memory_mib;
+	m->probe_lost = -1;
+	m->prepare_ms = m->reloc_ms = m->quiesce_ms = m->downtime_ms = -1;
+	m->converge_ms = m->complete_ms = m->total_ms = -1;
+}
+
+static int
+evac_plan_error(enum plan_error e)
+{
+	switch (e) {
+	case PLAN_E_WORKLOAD:
+		return LGR_E_WORKLOAD;
+	case PLAN_E_EMPTY:
+		return LGR_E_EMPTY;
+	case PLAN_E_FROM:
+	case PLAN_E_TO:
+	case PLAN_E_NODEST:
+		return LGR_E_CONFLICT;
+	default:
+		return LGR_E_INTERNAL;
+	}
+}
+
+static int
+evac_member_arg(struct lgrd *d, const char *name, int *idx, int *errcode,
+    char *errbuf, size_t len)
+{
+	*idx = -1;
+	if (name[0] == '\0')
+		return 0;
+	if ((*idx = topo_member_find(d->topo, name)) == -1) {
+		*errcode = LGR_E_NOTFOUND;
+		snprintf(errbuf, len, "unknown member %s", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The plan of an evacuation (rq->workload) or a relocation (rq->guest). */
+static ssize_t
+evac_items(struct lgrd *d, struct hv *h, const struct lgr_request *rq,
+    struct plan_item **items, unsigned *limit, int *errcode, char *errbuf,
+    size_t len)
+{
+	struct plan_input	 in = { .t = d->topo };
+	struct plan_member	*pm;
+	enum plan_error		 perr;
+	int			*res;
+	ssize_t			 n = -1;
+
+	pm = calloc(d->topo->nmembers, sizeof(*pm));
+	res = calloc(d->topo->nguests, sizeof(int));
+	*errcode = LGR_E_INTERNAL;
+	snprintf(errbuf, len, "the hypervisor does not answer");
+	if (pm == NULL || res == NULL || evac_residency(d, h, res) == -1 ||
+	    evac_members(d, h, pm, limit) == -1)
+		goto out;
+	in.residency = res;
+	in.members = pm;
+	in.workload = rq->workload;
+	if (evac_member_arg(d, rq->from, &in.from, errcode, errbuf, len) ==
+	    -1 || evac_member_arg(d, rq->to, &in.to, errcode, errbuf, len) ==
+	    -1)
+		goto out;
+	if ((n = plan_make(&in, items, &perr, errbuf, len)) == -1)
+		*errcode = evac_plan_error(perr);
+out:
+	free(pm);
+	free(res);
+	return n;
+}
+
+/* A single relocation as a one-item plan. */
+static ssize_t
+evac_single(struct lgrd *d, struct hv *h, const struct lgr_request *rq,
+    struct plan_item **items, int *errcode, char *errbuf, size_t len)
+{
+	char	where[LGRD_NAME];
+	int	g, to;
+
+	if ((g = topo_guest_find(d->topo, rq->guest)) == -1 ||
+	    (to = topo_member_find(d->topo, rq->to)) == -1) {
+		*errcode = LGR_E_NOTFOUND;
+		snprintf(errbuf, len, "unknown %s %s", g == -1 ? "guest" :
+		    "member", g == -1 ? rq->guest : rq->to);
+		return -1;
+	}
+	if (hv_where(h, rq->guest, where, sizeof(where)) == -1 ||
+	    where[0] == '\0') {
+		*errcode = LGR_E_INTERNAL;
+		snprintf(errbuf, len, "where guest %s runs is unknown",
+		    rq->guest);
+		return -1;
+	}
+	if (strcmp(where, rq->to) == 0) {
+		*errcode = LGR_E_EMPTY;
+		snprintf(errbuf, len, "guest %s already runs on %s", rq->guest,
+		    rq->to);
+		return -1;
+	}
+	if ((*items = calloc(1, sizeof(**items))) == NULL)
+		return -1;
+	(*items)->guest = g;
+	(*items)->src = topo_member_find(d->topo, where);
+	(*items)->dst = to;
+	(*items)->group = d->topo->guests[g].group;
+	(*items)->hsi = topo_guest_has_hsi(&d->topo->guests[g]);
+	return 1;
+}
+
+static void
+evac_job_init(struct lgrd *d, const struct lgr_request *rq, struct job *j,
+    unsigned limit)
+{
+	memset(j, 0, sizeof(*j));
+	j->d = d;
+	snprintf(j->kind, sizeof(j->kind), "%s", rq->type ==
+	    LGR_REQ_RELOCATE ? "relocate" : "evacuate");
+	snprintf(j->workload, sizeof(j->workload), "%s",
+	    rq->type == LGR_REQ_RELOCATE ? rq->guest : rq->workload);
+	snprintf(j->src, sizeof(j->src), "%s", rq->from);
+	snprintf(j->dst, sizeof(j->dst), "%s", rq->to);
+	j->parallel = rq->parallel == LGR_UNSET ? 1 : (unsigned)rq->parallel;
+	if (limit > 0 && j->parallel > limit)
+		j->parallel = limit;
+	j->max_blackhole_ms = rq->max_blackhole_ms == LGR_UNSET ? -1 :
+	    (int64_t)rq->max_blackhole_ms;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->cond, NULL);
+}
+
+int
+evac_plan(struct lgrd *d, const struct lgr_request *rq, struct job *j,
+    int *errcode, char *errbuf, size_t len)
+{
+	struct plan_item	*items = NULL;
+	struct hv		*h;
+	unsigned		 limit = 0;
+	ssize_t			 n;
+
+	if ((h = hv_open(d)) == NULL)
+		return -1;
+	if (rq->type == LGR_REQ_RELOCATE)
+		n = evac_single(d, h, rq, &items, errcode, errbuf, len);
+	else
+		n = evac_items(d, h, rq, &items, &limit, errcode, errbuf, len);
+	hv_close(h);
+	if (n == -1)
+		return -1;
+	evac_job_init(d, rq, j, limit);
+	if ((j->moves = calloc((size_t)n, sizeof(*j->moves))) == NULL) {
+		free(items);
+		return -1;
+	}
+	for (ssize_t i = 0; i < n; i++)
+		evac_move_fill(d, &j->moves[i], &items[i], items[i].group);
+	j->nmoves = (size_t)n;
+	free(items);
+	return 0;
+}
+
+bool
+evac_busy(struct lgrd *d, const char *guest)
+{
+	bool	busy = false;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct job *j = d->jobs; j != NULL && !busy; j = j->nextjob)
+		for (size_t i = 0; i < j->nmoves && !busy; i++)
+			busy = strcmp(j->moves[i].guest, guest) == 0 &&
+			    j->moves[i].step != STEP_DONE;
+	pthread_mutex_unlock(&d->lock);
+	return busy;
+}
+
+/* --- running -------------------------------------------------------------- */
+
+static void *
+evac_worker(void *arg)
+{
+	struct evac_worker	*w = arg;
+	struct job		*j = w->j;
+
+	move_run(j, w->m);
+	pthread_mutex_lock(&j->lock);
+	w->m->active = false;
+	j->running--;
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+	free(w);
+	return NULL;
+}
+
+/* Start move i in its own thread (j->lock held). */
+static void
+evac_launch(struct job *j, size_t i)
+{
+	struct evac_worker	*w;
+	pthread_t		 t;
+
+	if ((w = malloc(sizeof(*w))) == NULL) {
+		snprintf(j->moves[i].reason, sizeof(j->moves[i].reason),
+		    "out of memory");
+		return;
+	}
+	w->j = j;
+	w->m = &j->moves[i];
+	j->moves[i].active = true;
+	j->running++;
+	if (pthread_create(&t, NULL, evac_worker, w) != 0) {
+		j->moves[i].active = false;
+		j->running--;
+		free(w);
+		return;
+	}
+	pthread_detach(t);
+}
+
+/* Up to j->parallel at once; a new workload group waits for the last. */
+static void
+evac_schedule(struct job *j)
+{
+	int	seq = -1;
+
+	pthread_mutex_lock(&j->lock);
+	for (size_t i = 0; i < j->nmoves; i++) {
+		if (j->moves[i].step == STEP_DONE)
+			continue;
+		while (j->running >= j->parallel || (j->running > 0 &&
+		    j->moves[i].seq != seq))
+			pthread_cond_wait(&j->cond, &j->lock);
+		seq = j->moves[i].seq;
+		evac_launch(j, i);
+	}
+	while (j->running > 0)
+		pthread_cond_wait(&j->cond, &j->lock);
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void
+evac_count(struct job *j)
+{
+	j->moved = j->not_moved = j->attempted = 0;
+	for (size_t i = 0; i < j->nmoves; i++) {
+		const struct move	*m = &j->moves[i];
+
+		if (strcmp(m->result, "moved") == 0)
+			j->moved++;
+		else
+			j->not_moved++;
+		if (m->hv_id != 0)
+			j->attempted++;
+	}
+}
+
+static void
+evac_unlink(struct lgrd *d, struct job *j)
+{
+	pthread_mutex_lock(&d->lock);
+	for (struct job **p = &d->jobs; *p != NULL; p = &(*p)->nextjob)
+		if (*p == j) {
+			*p = j->nextjob;
+			break;
+		}
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void
+evac_free(struct job *j)
+{
+	pthread_mutex_destroy(&j->lock);
+	pthread_cond_destroy(&j->cond);
+	free(j->moves);
+	free(j);
+}
+
+static void *
+evac_runner(void *arg)
+{
+	struct job	*j = arg;
+	struct lgrd	*d = j->d;
+
+	evac_schedule(j);
+	evac_count(j);
+	report_write(d, j);
+	journal_job_end(d->db, j, atomic_load(&j->cancel) ? "CANCELLED" :
+	    "DONE");
+	journal_event(d->db, j->id, NULL, j->not_moved ? "LGR-JOB-PARTIAL" :
+	    "LGR-JOB-DONE", "%s %s: %zu moved, %zu not moved, %zu attempted; "
+	    "report %s", j->kind, j->workload, j->moved, j->not_moved,
+	    j->attempted, j->report);
+	evac_unlink(d, j);
+	evac_free(j);
+	return NULL;
+}
+
+static int
+evac_run(struct lgrd *d, struct job *j)
+{
+	pthread_mutex_lock(&d->lock);
+	j->nextjob = d->jobs;
+	d->jobs = j;
+	pthread_mutex_unlock(&d->lock);
+	if (pthread_create(&j->thread, NULL, evac_runner, j) != 0) {
+		evac_unlink(d, j);
+		return -1;
+	}
+	pthread_detach(j->thread);
+	return 0;
+}
+
+int
+evac_start(struct lgrd *d, struct job *j)
+{
+	if (journal_job_new(d->db, j) == -1)
+		return -1;
+	for (size_t i = 0; i < j->nmoves; i++)
+		if (journal_move_new(d->db, j->id, &j->moves[i]) == -1)
+			return -1;
+	journal_event(d->db, j->id, NULL, "LGR-JOB-START", "%s %s by %s: %zu "
+	    "guest(s), parallel %u", j->kind, j->workload, j->who, j->nmoves,
+	    j->parallel);
+	return evac_run(d, j);
+}
+
+static void
+evac_resume_job(struct lgrd *d, int64_t id)
+{
+	struct job	*j;
+	size_t		 pending = 0;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    journal_job_load(d->db, id, j) != 1) {
+		free(j);
+		return;
+	}
+	j->d = d;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->cond, NULL);
+	if (j->parallel == 0)
+		j->parallel = 1;
+	j->moves = journal_moves_load(d->db, id, &j->nmoves);
+	for (size_t i = 0; j->moves != NULL && i < j->nmoves; i++)
+		if (j->moves[i].step != STEP_DONE) {
+			j->moves[i].resumed = true;
+			pending++;
+		}
+	journal_event(d->db, id, NULL, "LGR-JOB-RESUME", "%s %s: taking over "
+	    "%zu unfinished guest(s) of %zu", j->kind, j->workload, pending,
+	    j->nmoves);
+	if (evac_run(d, j) == -1)
+		evac_free(j);
+}
+
+void
+evac_resume(struct lgrd *d)
+{
+	struct json_object	*rows;
+
+	if ((rows = journal_json(d->db, "SELECT id FROM jobs WHERE state = "
+	    "'RUNNING' ORDER BY id", "")) == NULL)
+		return;
+	for (size_t i = 0; i < json_object_array_length(rows); i++)
+		evac_resume_job(d, json_object_get_int64(json_object_object_get(
+		    json_object_array_get_idx(rows, i), "id")));
+	json_object_put(rows);
+}
+
+/* Cancel job id, or the move of guest; 0, or -1 (ENOENT). */
+int
+evac_cancel(struct lgrd *d, int64_t id, const char *guest)
+{
+	int	found = 0;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct job *j = d->jobs; j != NULL; j = j->nextjob) {
+		if (guest == NULL && j->id == id) {
+			atomic_store(&j->cancel, true);
+			found = 1;
+			continue;
+		}
+		pthread_mutex_lock(&j->lock);
+		for (size_t i = 0; guest != NULL && i < j->nmoves; i++)
+			if (strcmp(j->moves[i].guest, guest) == 0 &&
+			    j->moves[i].step != STEP_DONE) {
+				j->moves[i].cancel = true;
+				found = 1;
+			}
+		pthread_mutex_unlock(&j->lock);
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (!found)
+		errno = ENOENT;
+	return found ? 0 : -1;
+}
+
+size_t
+evac_running(struct lgrd *d)
+{
+	size_t	n = 0;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct job *j = d->jobs; j != NULL; j = j->nextjob)
+		n++;
+	pthread_mutex_unlock(&d->lock);
+	return n;
+}

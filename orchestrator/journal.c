@@ -1,0 +1,445 @@
+/*
+ * journal.c: lgrd's journal, an SQLite database LABDIR/lgr.db in WAL
+ * mode beside the hypervisors' cluster directory: jobs (evacuations and
+ * single relocations), their moves with the step each guest is at,
+ * events, and the audit log.  Every step of a move is written before it
+ * is taken, so that a restarted lgrd knows what was in flight.
+ *
+ * The connection is opened serialized (SQLITE_OPEN_FULLMUTEX): every
+ * thread of lgrd may call these functions.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <sqlite3.h>
+
+#include "lgrd.h"
+#include "log.h"
+
+static const char journal_schema[] =
+    "CREATE TABLE IF NOT EXISTS jobs ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT, workload TEXT,"
+    " src TEXT, dst TEXT, parallel INTEGER, max_blackhole_ms INTEGER,"
+    " state TEXT, who TEXT, started_ms INTEGER, ended_ms INTEGER,"
+    " moved INTEGER DEFAULT 0, not_moved INTEGER DEFAULT 0,"
+    " attempted INTEGER DEFAULT 0, report TEXT);"
+    "CREATE TABLE IF NOT EXISTS moves ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, job INTEGER, seq INTEGER,"
+    " guest TEXT, src TEXT, dst TEXT, hsi INTEGER, memory_mib INTEGER,"
+    " step TEXT, result TEXT DEFAULT '', reason TEXT DEFAULT '',"
+    " hv_id INTEGER DEFAULT 0, started_ms INTEGER, ended_ms INTEGER,"
+    " prepare_ms REAL, reloc_ms REAL, quiesce_ms REAL, downtime_ms REAL,"
+    " converge_ms REAL, complete_ms REAL, total_ms REAL,"
+    " probe_lost INTEGER, routecheck TEXT DEFAULT '',"
+    " progress TEXT DEFAULT '');"
+    "CREATE TABLE IF NOT EXISTS events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, job INTEGER,"
+    " guest TEXT, msgid TEXT, text TEXT);"
+    "CREATE TABLE IF NOT EXISTS audit ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, who TEXT,"
+    " what TEXT, args TEXT, result TEXT);"
+    "CREATE INDEX IF NOT EXISTS moves_job ON moves(job);";
+
+int64_t
+journal_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+sqlite3 *
+journal_open(const char *path)
+{
+	sqlite3	*db;
+	char	*err = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("journal %s: %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		errno = EIO;
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA "
+	    "synchronous=NORMAL;", NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(db, journal_schema, NULL, NULL, &err) != SQLITE_OK) {
+		log_warnx("journal %s: %s", path, err ? err : "?");
+		sqlite3_free(err);
+		sqlite3_close(db);
+		errno = EIO;
+		return NULL;
+	}
+	return db;
+}
+
+void
+journal_close(sqlite3 *db)
+{
+	sqlite3_close(db);
+}
+
+/* Bind the arguments described by fmt: i int64, s string, d double. */
+static int
+journal_bind(sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+	const char	*s;
+	int		 i, rc = SQLITE_OK;
+
+	for (i = 1; *fmt != '\0' && rc == SQLITE_OK; fmt++, i++) {
+		switch (*fmt) {
+		case 'i':
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			rc = sqlite3_bind_double(st, i, va_arg(ap, double));
+			break;
+		case 's':
+			s = va_arg(ap, const char *);
+			rc = s != NULL ? sqlite3_bind_text(st, i, s, -1,
+			    SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+			break;
+		default:
+			fatalx("journal_bind: format %c", *fmt);
+		}
+	}
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static sqlite3_stmt *
+journal_prepare(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("journal: %s: %s", sql, sqlite3_errmsg(db));
+		return NULL;
+	}
+	if (journal_bind(st, fmt, ap) == -1) {
+		log_warnx("journal: bind: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+int
+journal_exec(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt	*st;
+	va_list		 ap;
+	int		 rc;
+
+	va_start(ap, fmt);
+	st = journal_prepare(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE)
+		log_warnx("journal: %s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The first column of the first row as an integer; 1 if found. */
+int
+journal_int(sqlite3 *db, int64_t *out, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt	*st;
+	va_list		 ap;
+	int		 rc;
+
+	va_start(ap, fmt);
+	st = journal_prepare(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static struct json_object *
+journal_row(sqlite3_stmt *st)
+{
+	struct json_object	*row = json_object_new_object();
+	struct json_object	*v;
+	int			 i, n = sqlite3_column_count(st);
+
+	for (i = 0; i < n; i++) {
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			v = json_object_new_int64(sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_FLOAT:
+			v = json_object_new_double(sqlite3_column_double(st, i));
+			break;
+		case SQLITE_NULL:
+			v = NULL;
+			break;
+		default:
+			v = json_object_new_string((const char *)
+			    sqlite3_column_text(st, i));
+		}
+		json_object_object_add(row, sqlite3_column_name(st, i), v);
+	}
+	return row;
+}
+
+/* Every row as a JSON object; a new array, or NULL. */
+struct json_object *
+journal_json(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	struct json_object	*arr;
+	sqlite3_stmt		*st;
+	va_list			 ap;
+	int			 rc;
+
+	va_start(ap, fmt);
+	st = journal_prepare(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return NULL;
+	arr = json_object_new_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_object_array_add(arr, journal_row(st));
+	if (rc != SQLITE_DONE)
+		log_warnx("journal: %s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return arr;
+}
+
+void
+journal_event(sqlite3 *db, int64_t job, const char *guest, const char *msgid,
+    const char *fmt, ...)
+{
+	char	text[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	log_info("[%s] %s%s%s", msgid, guest ? guest : "", guest ? ": " : "",
+	    text);
+	journal_exec(db, "INSERT INTO events (ts_ms, job, guest, msgid, text) "
+	    "VALUES (?, ?, ?, ?, ?)", "iisss", journal_now_ms(), job, guest,
+	    msgid, text);
+}
+
+void
+journal_audit(sqlite3 *db, const char *who, const char *what,
+    const char *args, const char *result)
+{
+	journal_exec(db, "INSERT INTO audit (ts_ms, who, what, args, result) "
+	    "VALUES (?, ?, ?, ?, ?)", "issss", journal_now_ms(), who, what,
+	    args, result);
+}
+
+/* --- jobs and moves ----------------------------------------------------- */
+
+int
+journal_job_new(sqlite3 *db, struct job *j)
+{
+	int64_t	id;
+
+	if (journal_exec(db, "INSERT INTO jobs (kind, workload, src, dst, "
+	    "parallel, max_blackhole_ms, state, who, started_ms) VALUES (?, ?, "
+	    "?, ?, ?, ?, 'RUNNING', ?, ?)", "ssssiisi", j->kind, j->workload,
+	    j->src, j->dst, (int64_t)j->parallel, j->max_blackhole_ms, j->who,
+	    journal_now_ms()) == -1 ||
+	    journal_int(db, &id, "SELECT last_insert_rowid()", "") != 1)
+		return -1;
+	j->id = id;
+	return 0;
+}
+
+int
+journal_move_new(sqlite3 *db, int64_t job, struct move *m)
+{
+	int64_t	id;
+
+	if (journal_exec(db, "INSERT INTO moves (job, seq, guest, src, dst, "
+	    "hsi, memory_mib, step) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned')",
+	    "iisssii", job, (int64_t)m->seq, m->guest, m->src, m->dst,
+	    (int64_t)m->hsi, (int64_t)m->memory_mib) == -1 ||
+	    journal_int(db, &id, "SELECT last_insert_rowid()", "") != 1)
+		return -1;
+	m->id = id;
+	m->job = job;
+	return 0;
+}
+
+int
+journal_move_step(sqlite3 *db, struct move *m, enum lgr_step step)
+{
+	m->step = step;
+	return journal_exec(db, "UPDATE moves SET step = ?, started_ms = "
+	    "coalesce(started_ms, ?) WHERE id = ?", "sii", lgr_step_name(step),
+	    journal_now_ms(), m->id);
+}
+
+/* A timing not measured is NULL in the journal. */
+static void
+journal_bind_ms(sqlite3 *db, int64_t id, const char *col, double v)
+{
+	char	sql[128];
+
+	if (v < 0)
+		return;
+	snprintf(sql, sizeof(sql), "UPDATE moves SET %s = ? WHERE id = ?", col);
+	journal_exec(db, sql, "di", v, id);
+}
+
+int
+journal_move_save(sqlite3 *db, const struct move *m)
+{
+	if (journal_exec(db, "UPDATE moves SET step = ?, result = ?, reason = "
+	    "?, hv_id = ?, dst = ?, routecheck = ?, probe_lost = ? WHERE id = ?",
+	    "sssissii", lgr_step_name(m->step), m->result, m->reason, m->hv_id,
+	    m->dst, m->routecheck, m->probe_lost, m->id) == -1)
+		return -1;
+	journal_bind_ms(db, m->id, "prepare_ms", m->prepare_ms);
+	journal_bind_ms(db, m->id, "reloc_ms", m->reloc_ms);
+	journal_bind_ms(db, m->id, "quiesce_ms", m->quiesce_ms);
+	journal_bind_ms(db, m->id, "downtime_ms", m->downtime_ms);
+	journal_bind_ms(db, m->id, "converge_ms", m->converge_ms);
+	journal_bind_ms(db, m->id, "complete_ms", m->complete_ms);
+	journal_bind_ms(db, m->id, "total_ms", m->total_ms);
+	if (m->step == STEP_DONE)
+		journal_exec(db, "UPDATE moves SET ended_ms = ? WHERE id = ?",
+		    "ii", journal_now_ms(), m->id);
+	return 0;
+}
+
+int
+journal_move_progress(sqlite3 *db, const struct move *m)
+{
+	return journal_exec(db, "UPDATE moves SET progress = ? WHERE id = ?",
+	    "si", m->progress, m->id);
+}
+
+int
+journal_job_end(sqlite3 *db, const struct job *j, const char *state)
+{
+	return journal_exec(db, "UPDATE jobs SET state = ?, ended_ms = ?, "
+	    "moved = ?, not_moved = ?, attempted = ?, report = ? WHERE id = ?",
+	    "siiiisi", state, journal_now_ms(), (int64_t)j->moved,
+	    (int64_t)j->not_moved, (int64_t)j->attempted, j->report, j->id);
+}
+
+static const char *
+journal_str(struct json_object *row, const char *key)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(row, key, &v) || v == NULL)
+		return "";
+	return json_object_get_string(v);
+}
+
+static double
+journal_ms(struct json_object *row, const char *key)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(row, key, &v) || v == NULL)
+		return -1;
+	return json_object_get_double(v);
+}
+
+static void
+journal_move_from_row(struct move *m, struct json_object *row)
+{
+	int	step;
+
+	memset(m, 0, sizeof(*m));
+	m->id = json_object_get_int64(json_object_object_get(row, "id"));
+	m->job = json_object_get_int64(json_object_object_get(row, "job"));
+	m->seq = json_object_get_int(json_object_object_get(row, "seq"));
+	snprintf(m->guest, sizeof(m->guest), "%s", journal_str(row, "guest"));
+	snprintf(m->src, sizeof(m->src), "%s", journal_str(row, "src"));
+	snprintf(m->dst, sizeof(m->dst), "%s", journal_str(row, "dst"));
+	snprintf(m->result, sizeof(m->result), "%s", journal_str(row,
+	    "result"));
+	snprintf(m->reason, sizeof(m->reason), "%s", journal_str(row,
+	    "reason"));
+	snprintf(m->routecheck, sizeof(m->routecheck), "%s", journal_str(row,
+	    "routecheck"));
+	m->hsi = json_object_get_int(json_object_object_get(row, "hsi")) != 0;
+	m->memory_mib = (uint64_t)json_object_get_int64(
+	    json_object_object_get(row, "memory_mib"));
+	m->hv_id = json_object_get_int64(json_object_object_get(row, "hv_id"));
+	step = lgr_step_find(journal_str(row, "step"));
+	m->step = step == -1 ? STEP_PLANNED : (enum lgr_step)step;
+	m->prepare_ms = journal_ms(row, "prepare_ms");
+	m->reloc_ms = journal_ms(row, "reloc_ms");
+	m->quiesce_ms = journal_ms(row, "quiesce_ms");
+	m->downtime_ms = journal_ms(row, "downtime_ms");
+	m->converge_ms = journal_ms(row, "converge_ms");
+	m->complete_ms = journal_ms(row, "complete_ms");
+	m->total_ms = journal_ms(row, "total_ms");
+	m->probe_lost = -1;
+}
+
+/* The moves of a job, in order; a malloc'ed array (count in *n). */
+struct move *
+journal_moves_load(sqlite3 *db, int64_t job, size_t *n)
+{
+	struct json_object	*arr;
+	struct move		*v;
+	size_t			 i;
+
+	*n = 0;
+	if ((arr = journal_json(db, "SELECT * FROM moves WHERE job = ? ORDER "
+	    "BY seq, id", "i", job)) == NULL)
+		return NULL;
+	*n = json_object_array_length(arr);
+	if ((v = calloc(*n ? *n : 1, sizeof(*v))) != NULL)
+		for (i = 0; i < *n; i++)
+			journal_move_from_row(&v[i],
+			    json_object_array_get_idx(arr, i));
+	json_object_put(arr);
+	return v;
+}
+
+/* The job row into j (moves not loaded).  Returns 1 if found. */
+int
+journal_job_load(sqlite3 *db, int64_t id, struct job *j)
+{
+	struct json_object	*arr, *row;
+	int			 found;
+
+	if ((arr = journal_json(db, "SELECT * FROM jobs WHERE id = ?", "i",
+	    id)) == NULL)
+		return -1;
+	if ((found = json_object_array_length(arr) > 0)) {
+		row = json_object_array_get_idx(arr, 0);
+		j->id = id;
+		snprintf(j->kind, sizeof(j->kind), "%s", journal_str(row,
+		    "kind"));
+		snprintf(j->workload, sizeof(j->workload), "%s",
+		    journal_str(row, "workload"));
+		snprintf(j->src, sizeof(j->src), "%s", journal_str(row, "src"));
+		snprintf(j->dst, sizeof(j->dst), "%s", journal_str(row, "dst"));
+		snprintf(j->who, sizeof(j->who), "%s", journal_str(row, "who"));
+		j->parallel = (unsigned)json_object_get_int(
+		    json_object_object_get(row, "parallel"));
+		j->max_blackhole_ms = json_object_get_int64(
+		    json_object_object_get(row, "max_blackhole_ms"));
+		j->started_ms = json_object_get_int64(json_object_object_get(
+		    row, "started_ms"));
+	}
+	json_object_put(arr);
+	return found;
+}

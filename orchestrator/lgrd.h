@@ -1,0 +1,272 @@
+/*
+ * lgrd.h: the orchestrator daemon, private header.  Prototypes are
+ * grouped under the file that defines them.
+ *
+ * Threads: the main thread owns the control socket; each job (an
+ * evacuation or one relocation) has a runner thread, which starts up to
+ * job->parallel move threads.  A move thread owns every socket it uses
+ * (hvd, agent, plugins), since ZeroMQ sockets are not shared; the
+ * ZeroMQ context and the journal connection are.
+ */
+#ifndef LGR_LGRD_H
+#define LGR_LGRD_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "keys.h"
+#include "lgrd_ctl.h"
+#include "topo.h"
+
+#define LGRD_NAME	32
+#define LGRD_PROBE_PORT	7448		/* lgrd's own probes (lgrprobe: 7447) */
+
+struct json_object;
+
+struct lgrd_opts {
+	char		 labdir[PATH_MAX];
+	char		 routecheck[PATH_MAX];	/* "" : not found, skipped */
+	bool		 debug;			/* foreground, log to stderr */
+	int		 verbose;
+	unsigned	 prepare_timeout_ms;	/* agent prepare */
+	unsigned	 converge_timeout_ms;	/* routing convergence */
+	unsigned	 reloc_timeout_s;	/* one hypervisor relocation */
+	bool		 probe;			/* measure downtime per move */
+};
+
+struct lgrd {
+	struct lgrd_opts	 opts;
+	char			 lab[LGRD_NAME];
+	struct topo		*topo;
+	struct keys_set		 keys;		/* our socket's */
+	struct keys_client	 kc;		/* our identity: orchestrator */
+	void			*zctx;
+	sqlite3			*db;
+	pthread_mutex_t		 lock;		/* jobs */
+	struct job		*jobs;		/* running, linked by next */
+};
+
+/* One guest's move. */
+struct move {
+	int64_t		 id;
+	int64_t		 job;
+	int		 seq;		/* order: workload group, then guest */
+	char		 guest[LGRD_NAME];
+	char		 src[LGRD_NAME];
+	char		 dst[LGRD_NAME];
+	bool		 hsi;
+	uint64_t	 memory_mib;
+	enum lgr_step	 step;
+	char		 result[16];	/* moved, not-moved, cancelled */
+	char		 reason[256];
+	char		 routecheck[16];/* ok, violations, skipped, error */
+	int64_t		 hv_id;		/* the hypervisor's relocation id */
+	int64_t		 probe_lost;	/* -1: not measured */
+	double		 prepare_ms;	/* timings, -1 when not measured */
+	double		 reloc_ms;
+	double		 quiesce_ms;
+	double		 downtime_ms;
+	double		 converge_ms;
+	double		 complete_ms;
+	double		 total_ms;
+	bool		 resumed;	/* taken over after a restart */
+	bool		 active;	/* a thread runs it (job->lock) */
+	bool		 cancel;	/* cancel this one (job->lock) */
+	char		 progress[96];	/* hypervisor progress, for status */
+};
+
+/* An evacuation or a single relocation. */
+struct job {
+	int64_t		 id;
+	char		 kind[16];	/* evacuate, relocate */
+	char		 workload[LGRD_NAME];
+	char		 src[LGRD_NAME];	/* "" : every member */
+	char		 dst[LGRD_NAME];	/* "" : chosen per guest */
+	char		 who[16];
+	unsigned	 parallel;
+	int64_t		 max_blackhole_ms;	/* -1: none */
+	int64_t		 started_ms;
+	struct move	*moves;
+	size_t		 nmoves;
+	size_t		 moved, not_moved, attempted;
+	char		 report[PATH_MAX];
+	struct lgrd	*d;
+	atomic_bool	 cancel;
+	pthread_mutex_t	 lock;		/* next, running, moves' cancel */
+	pthread_cond_t	 cond;
+	size_t		 next;
+	unsigned	 running;
+	pthread_t	 thread;
+	struct job	*nextjob;
+};
+
+/* journal.c */
+int64_t		 journal_now_ms(void);
+sqlite3		*journal_open(const char *path);
+void		 journal_close(sqlite3 *db);
+int		 journal_exec(sqlite3 *db, const char *sql, const char *fmt,
+		    ...);
+int		 journal_int(sqlite3 *db, int64_t *out, const char *sql,
+		    const char *fmt, ...);
+struct json_object *journal_json(sqlite3 *db, const char *sql,
+		    const char *fmt, ...);
+void		 journal_event(sqlite3 *db, int64_t job, const char *guest,
+		    const char *msgid, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
+void		 journal_audit(sqlite3 *db, const char *who, const char *what,
+		    const char *args, const char *result);
+int		 journal_job_new(sqlite3 *db, struct job *j);
+int		 journal_move_new(sqlite3 *db, int64_t job, struct move *m);
+int		 journal_move_step(sqlite3 *db, struct move *m,
+		    enum lgr_step step);
+int		 journal_move_save(sqlite3 *db, const struct move *m);
+int		 journal_move_progress(sqlite3 *db, const struct move *m);
+int		 journal_job_end(sqlite3 *db, const struct job *j,
+		    const char *state);
+struct move	*journal_moves_load(sqlite3 *db, int64_t job, size_t *n);
+int		 journal_job_load(sqlite3 *db, int64_t id, struct job *j);
+
+/* plan.c: which guest goes where (no I/O; unit-tested). */
+struct plan_member {
+	bool		 joined;
+	int64_t		 free_mib;
+};
+
+struct plan_input {
+	const struct topo	*t;
+	const int		*residency;	/* member per guest, -1 unknown */
+	struct plan_member	*members;	/* per topo member (updated) */
+	const char		*workload;	/* group name or ALL */
+	int			 from;		/* member index or -1 */
+	int			 to;		/* member index or -1 */
+};
+
+struct plan_item {
+	int		 guest;
+	int		 src;
+	int		 dst;
+	int		 group;
+	bool		 hsi;
+};
+
+enum plan_error {
+	PLAN_OK = 0,
+	PLAN_E_WORKLOAD,	/* unknown workload group */
+	PLAN_E_EMPTY,		/* no guest of it on the source */
+	PLAN_E_FROM,		/* --from not allowed for the group */
+	PLAN_E_TO,		/* --to not allowed for the group */
+	PLAN_E_NODEST,		/* no allowed member to go to */
+};
+
+/* Returns the item count (items malloc'ed, NULL when 0), or -1 with
+ * *err set and a message in errbuf. */
+ssize_t		 plan_make(const struct plan_input *in, struct plan_item **items,
+		    enum plan_error *err, char *errbuf, size_t len);
+
+/* hv.c: client of the members' hvd control sockets (one per thread). */
+struct hv;
+struct hv_progress {
+	char		 phase[16];
+	int		 pass;
+	double		 left_mib;
+	double		 sent_mib;
+	double		 est_quiesce_ms;
+	char		 end_code[16];	/* "" while running */
+	char		 text[256];
+};
+struct hv	*hv_open(struct lgrd *d);
+void		 hv_close(struct hv *h);
+/* Guests with member, state, memory: a JSON array, or NULL. */
+struct json_object *hv_guests(struct hv *h);
+struct json_object *hv_members(struct hv *h);
+/* Conflicts of guest -> member as JSON rows (array), or NULL. */
+struct json_object *hv_check(struct hv *h, const char *guest,
+		    const char *member);
+/* Start; returns the relocation id, or -1 with reason (conflicts too). */
+int64_t		 hv_relocate(struct hv *h, const char *guest, const char *src,
+		    const char *dst, int64_t max_quiesce_ms, char *reason,
+		    size_t len);
+/* Latest relocation of guest as seen on member; 1 found, 0 none, -1. */
+int		 hv_status(struct hv *h, const char *member, const char *guest,
+		    int64_t *id, struct hv_progress *p);
+/* The history row of relocation id: total and quiesce ms. */
+int		 hv_result(struct hv *h, const char *member, const char *guest,
+		    int64_t id, double *total_ms, double *quiesce_ms,
+		    char *end_code, size_t len, char *text, size_t tlen);
+int		 hv_cancel(struct hv *h, const char *member, const char *guest);
+/* The member a guest runs on ("" unknown); 0 or -1. */
+int		 hv_where(struct hv *h, const char *guest, char *member,
+		    size_t len);
+
+/* agent.c: client of the guest agents (one per call). */
+struct agent_result {
+	bool		 ok;
+	char		 error[256];
+	char		 up[16];		/* complete: interface up */
+	double		 ms;
+	bool		 timed_out;		/* prepare */
+	bool		 full;			/* complete */
+	bool		 alone;
+};
+int		 agent_prepare(struct lgrd *d, const char *guest,
+		    const char *const *peers, size_t npeers,
+		    unsigned timeout_ms, struct agent_result *r);
+int		 agent_complete(struct lgrd *d, const char *guest,
+		    struct agent_result *r);
+/* Is the agent answering (status)?  0 yes, -1 with text. */
+int		 agent_ping(struct lgrd *d, const char *guest, char *err,
+		    size_t len);
+
+/* converge.c: wait for routing convergence around a moved guest. */
+struct converge;
+/* Subscribe to the routers' events before anything changes. */
+struct converge	*converge_open(struct lgrd *d, int guest, const int *residency);
+/* Wait until every peer's route to the guest's VIPA (and back) is what
+ * the topology expects; returns ms waited, or -1 on timeout (reason). */
+double		 converge_wait(struct converge *c, unsigned timeout_ms,
+		    char *reason, size_t len);
+void		 converge_close(struct converge *c);
+/* Is a router's plugin answering?  0 yes, -1. */
+int		 converge_ping(struct lgrd *d, const char *router);
+
+/* verify.c: routecheck for a guest. */
+/* 0 clean, 1 violations (summary), -1 could not run (skipped). */
+int		 verify_guest(struct lgrd *d, const char *guest, char *summary,
+		    size_t len);
+
+/* move.c: one guest's pipeline. */
+void		 move_run(struct job *j, struct move *m);
+/* The guests the move's checks must leave out (moving at the same
+ * time): residency with those set to -1.  0 or -1. */
+int		 move_residency(struct job *j, struct hv *h, const struct move *m,
+		    int *residency);
+
+/* evac.c: jobs. */
+int		 evac_plan(struct lgrd *d, const struct lgr_request *rq,
+		    struct job *j, int *errcode, char *errbuf, size_t len);
+int		 evac_start(struct lgrd *d, struct job *j);
+void		 evac_resume(struct lgrd *d);
+int		 evac_cancel(struct lgrd *d, int64_t id, const char *guest);
+bool		 evac_busy(struct lgrd *d, const char *guest);
+size_t		 evac_running(struct lgrd *d);
+int		 evac_residency(struct lgrd *d, struct hv *h, int *residency);
+
+/* report.c: the report of a job (shared with lgrctl). */
+struct json_object *report_json(sqlite3 *db, int64_t job);
+int		 report_write(struct lgrd *d, struct job *j);
+
+/* control.c */
+int		 control_open(struct lgrd *d);
+void		 control_close(struct lgrd *d);
+void		*control_socket(void);
+void		*control_zap(void);
+int		 control_dispatch(struct lgrd *d);
+int		 control_zap_handle(struct lgrd *d);
+
+#endif

@@ -1,0 +1,512 @@
+/*
+ * move.c: one guest's pipeline (DESIGN section 4):
+ *
+ *   check -> (HSI guest) agent prepare -> hypervisor relocation ->
+ *   agent complete, always, moved or not -> routing convergence from
+ *   the plugins' events -> routecheck for the guest -> result.
+ *
+ * Each step is journaled before it is taken.  A move taken over after
+ * a restart (m->resumed) starts from what its journaled step implies:
+ * before the relocation, the agent is completed (rolled back) and the
+ * move starts over; during it, the hypervisor's own relocation is
+ * followed to its end; after it, complete, converge and verify run
+ * again (complete is idempotent).
+ *
+ * While the guest moves, lgrd probes its VIPA from a peer and back
+ * (probe.h): the longest gap is the move's network downtime.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "lgrd.h"
+#include "log.h"
+#include "probe.h"
+
+#define MOVE_POLL_US		20000	/* hypervisor progress */
+#define MOVE_PROGRESS_MS	250	/* journaled progress */
+
+struct move_ctx {
+	struct job	*j;
+	struct lgrd	*d;
+	struct move	*m;
+	struct hv	*hv;
+	struct probe	*probe;
+	int		 gi;		/* guest index */
+	bool		 moved;
+	double		 t0;
+};
+
+static double
+move_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static bool
+move_cancelled(struct move_ctx *c)
+{
+	bool	cancel;
+
+	pthread_mutex_lock(&c->j->lock);
+	cancel = c->m->cancel;
+	pthread_mutex_unlock(&c->j->lock);
+	return cancel || atomic_load(&c->j->cancel);
+}
+
+static void
+move_step(struct move_ctx *c, enum lgr_step step)
+{
+	journal_move_step(c->d->db, c->m, step);
+}
+
+static void
+move_reason(struct move_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+move_reason(struct move_ctx *c, const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	n = strlen(c->m->reason);
+
+	if (n > 0 && n + 2 < sizeof(c->m->reason)) {
+		snprintf(c->m->reason + n, sizeof(c->m->reason) - n, "; ");
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(c->m->reason + n, sizeof(c->m->reason) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* --- residency and peers ----------------------------------------------- */
+
+int
+move_residency(struct job *j, struct hv *h, const struct move *m,
+    int *residency)
+{
+	if (evac_residency(j->d, h, residency) == -1)
+		return -1;
+	pthread_mutex_lock(&j->lock);
+	for (size_t i = 0; i < j->nmoves; i++) {
+		int	g;
+
+		if (&j->moves[i] == m || !j->moves[i].active)
+			continue;
+		if ((g = topo_guest_find(j->d->topo, j->moves[i].guest)) >= 0)
+			residency[g] = -1;
+	}
+	pthread_mutex_unlock(&j->lock);
+	return 0;
+}
+
+/* The other HSI guests on the guest's member: the agent's peers. */
+static size_t
+move_peers(struct move_ctx *c, const int *res, const char **peers,
+    size_t max)
+{
+	const struct topo	*t = c->d->topo;
+	size_t			 n = 0;
+
+	for (size_t i = 0; i < t->nguests && n < max; i++)
+		if ((int)i != c->gi && res[i] == res[c->gi] &&
+		    topo_guest_has_hsi(&t->guests[i]))
+			peers[n++] = t->guests[i].name;
+	return n;
+}
+
+/* A peer to probe from: an HSI peer on the same member, else any guest
+ * not moving, else none (-1). */
+static int
+move_probe_peer(struct move_ctx *c, const int *res)
+{
+	const struct topo	*t = c->d->topo;
+	int			 any = -1;
+
+	for (size_t i = 0; i < t->nguests; i++) {
+		if ((int)i == c->gi || res[i] < 0)
+			continue;
+		if (c->m->hsi && topo_guest_has_hsi(&t->guests[i]) &&
+		    res[i] == res[c->gi])
+			return (int)i;
+		if (any == -1)
+			any = (int)i;
+	}
+	return any;
+}
+
+/* --- downtime probe ---------------------------------------------------------- */
+
+static void
+move_probe_start(struct move_ctx *c, const int *res)
+{
+	const struct topo	*t = c->d->topo;
+	struct probe_opts	 o = { .lab = c->d->lab, .interval_ms = 10,
+				    .port = LGRD_PROBE_PORT, .grace_ms = 300,
+				    .stun = true };
+	struct probe_endpoint	 a, b;
+	int			 peer;
+
+	if (!c->d->opts.probe || (peer = move_probe_peer(c, res)) == -1)
+		return;
+	snprintf(a.guest, sizeof(a.guest), "%s", t->guests[peer].name);
+	a.vipa = t->guests[peer].vipa;
+	snprintf(b.guest, sizeof(b.guest), "%s", c->m->guest);
+	b.vipa = t->guests[c->gi].vipa;
+	if ((c->probe = probe_new(&o)) == NULL || probe_add(c->probe, &a,
+	    &b) == -1 || probe_add(c->probe, &b, &a) == -1 ||
+	    probe_start(c->probe) == -1) {
+		log_warnx("%s: no downtime probe: %s", c->m->guest,
+		    c->probe ? probe_error(c->probe) : strerror(errno));
+		probe_free(c->probe);
+		c->probe = NULL;
+	}
+}
+
+static void
+move_probe_stop(struct move_ctx *c)
+{
+	struct probe_stats	st;
+
+	if (c->probe == NULL)
+		return;
+	probe_stop(c->probe);
+	probe_total(c->probe, &st);
+	c->m->downtime_ms = st.longest_gap_ms;
+	c->m->probe_lost = (int64_t)st.lost;
+	probe_free(c->probe);
+	c->probe = NULL;
+}
+
+/* --- the steps --------------------------------------------------------------- */
+
+static bool
+move_check(struct move_ctx *c)
+{
+	struct json_object	*rows;
+	char			 err[256];
+
+	move_step(c, STEP_CHECK);
+	if ((rows = hv_check(c->hv, c->m->guest, c->m->dst)) == NULL) {
+		move_reason(c, "hypervisor check failed (hvd not answering)");
+		return false;
+	}
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		struct json_object	*r = json_object_array_get_idx(rows, i);
+
+		move_reason(c, "%s: %s", json_object_get_string(
+		    json_object_object_get(r, "name")), json_object_get_string(
+		    json_object_object_get(r, "text")));
+	}
+	json_object_put(rows);
+	if (c->m->reason[0] != '\0')
+		return false;
+	if (c->m->hsi && agent_ping(c->d, c->m->guest, err, sizeof(err)) ==
+	    -1) {
+		move_reason(c, "%s", err);
+		return false;
+	}
+	return true;
+}
+
+static bool
+move_prepare(struct move_ctx *c, const int *res)
+{
+	struct agent_result	 r;
+	const char		*peers[TOPO_NAME_MAX * 8];
+	size_t			 n;
+
+	move_step(c, STEP_PREPARE);
+	n = move_peers(c, res, peers, sizeof(peers) / sizeof(peers[0]));
+	if (agent_prepare(c->d, c->m->guest, peers, n,
+	    c->d->opts.prepare_timeout_ms, &r) == -1) {
+		move_reason(c, "prepare: %s", r.error);
+		return false;
+	}
+	c->m->prepare_ms = r.ms;
+	if (r.timed_out)
+		journal_event(c->d->db, c->j->id, c->m->guest, "LGR-PREPARE-SLOW",
+		    "peers did not move off HiperSockets within %u ms; "
+		    "interfaces taken down anyway", c->d->opts.prepare_timeout_ms);
+	return true;
+}
+
+static void
+move_progress(struct move_ctx *c, const struct hv_progress *p, double *last)
+{
+	if (move_now() - *last < MOVE_PROGRESS_MS)
+		return;
+	*last = move_now();
+	snprintf(c->m->progress, sizeof(c->m->progress), "%s pass %d, %.1f "
+	    "MiB sent, %.1f MiB left", p->phase, p->pass, p->sent_mib,
+	    p->left_mib);
+	journal_move_progress(c->d->db, c->m);
+}
+
+static void
+move_hv_result(struct move_ctx *c, const char *member)
+{
+	char	end[16] = "", text[256] = "";
+	double	total = -1, quiesce = -1;
+
+	for (int i = 0; i < 100; i++) {
+		if (hv_result(c->hv, member, c->m->guest, c->m->hv_id, &total,
+		    &quiesce, end, sizeof(end), text, sizeof(text)) == 1)
+			break;
+		usleep(MOVE_POLL_US);
+	}
+	c->m->reloc_ms = total;
+	c->m->quiesce_ms = quiesce;
+	if (end[0] != '\0' && strcmp(end, "OK") != 0)
+		move_reason(c, "relocation ended %s: %s", end, text);
+}
+
+/* Follow the hypervisor's relocation to its end; cancel on request. */
+static void
+move_follow(struct move_ctx *c)
+{
+	struct hv_progress	p;
+	double			last = 0;
+	bool			cancelled = false;
+	int64_t			id = 0;
+	time_t			end = time(NULL) + c->d->opts.reloc_timeout_s;
+
+	for (;;) {
+		if (cancelled && time(NULL) > end + 30) {
+			move_reason(c, "relocation %jd did not end (hvd of %s "
+			    "gone?)", (intmax_t)c->m->hv_id, c->m->src);
+			return;
+		}
+		if (hv_status(c->hv, c->m->src, c->m->guest, &id, &p) == 1 &&
+		    id == c->m->hv_id) {
+			if (p.end_code[0] != '\0')
+				break;
+			move_progress(c, &p, &last);
+		}
+		if (!cancelled && (move_cancelled(c) || time(NULL) > end)) {
+			hv_cancel(c->hv, c->m->src, c->m->guest);
+			cancelled = true;
+		}
+		usleep(MOVE_POLL_US);
+	}
+	move_hv_result(c, c->m->src);
+}
+
+static bool
+move_moved(struct move_ctx *c)
+{
+	char	where[LGRD_NAME];
+
+	if (hv_where(c->hv, c->m->guest, where, sizeof(where)) == -1)
+		return false;
+	return strcmp(where, c->m->dst) == 0;
+}
+
+static void
+move_relocate(struct move_ctx *c)
+{
+	char	reason[512];
+	int64_t	id;
+
+	move_step(c, STEP_RELOCATE);
+	id = hv_relocate(c->hv, c->m->guest, c->m->src, c->m->dst,
+	    c->j->max_blackhole_ms, reason, sizeof(reason));
+	if (id == -1) {
+		move_reason(c, "relocation refused: %s", reason);
+		return;
+	}
+	c->m->hv_id = id;
+	journal_move_save(c->d->db, c->m);
+	journal_event(c->d->db, c->j->id, c->m->guest, "LGR-RELOCATE",
+	    "relocation %jd %s -> %s started", (intmax_t)id, c->m->src,
+	    c->m->dst);
+	move_follow(c);
+}
+
+static void
+move_complete(struct move_ctx *c)
+{
+	struct agent_result	r;
+
+	move_step(c, STEP_COMPLETE);
+	if (!c->m->hsi)
+		return;
+	if (agent_complete(c->d, c->m->guest, &r) == -1) {
+		move_reason(c, "complete: %s", r.error);
+		journal_event(c->d->db, c->j->id, c->m->guest,
+		    "LGR-COMPLETE-FAIL", "%s", r.error);
+		return;
+	}
+	c->m->complete_ms = r.ms;
+	journal_event(c->d->db, c->j->id, c->m->guest, "LGR-COMPLETE",
+	    "%s up%s", r.up, r.alone ? " (alone on the LAN)" :
+	    r.full ? ", adjacency Full" : "");
+}
+
+static void
+move_converge(struct move_ctx *c, struct converge *cv)
+{
+	char	reason[512];
+	double	ms;
+
+	move_step(c, STEP_CONVERGE);
+	if (cv == NULL) {
+		move_reason(c, "routing events unavailable");
+		return;
+	}
+	ms = converge_wait(cv, c->d->opts.converge_timeout_ms, reason,
+	    sizeof(reason));
+	if (ms < 0)
+		move_reason(c, "routing not converged within %u ms: %s",
+		    c->d->opts.converge_timeout_ms, reason);
+	c->m->converge_ms = ms;
+}
+
+static void
+move_verify(struct move_ctx *c)
+{
+	char	summary[300];
+	int	rc;
+
+	move_step(c, STEP_VERIFY);
+	rc = verify_guest(c->d, c->m->guest, summary, sizeof(summary));
+	snprintf(c->m->routecheck, sizeof(c->m->routecheck), "%s", rc == 0 ?
+	    "ok" : rc == 1 ? "violations" : "skipped");
+	if (rc == 1)
+		move_reason(c, "routecheck: %s", summary);
+	else if (rc == -1)
+		log_warnx("%s: routecheck skipped: %s", c->m->guest, summary);
+}
+
+/* complete, converge, verify: the part that runs whatever happened. */
+static void
+move_finish(struct move_ctx *c)
+{
+	struct converge	*cv = NULL;
+	int		*res;
+
+	if ((res = calloc(c->d->topo->nguests, sizeof(int))) != NULL &&
+	    move_residency(c->j, c->hv, c->m, res) == 0)
+		cv = converge_open(c->d, c->gi, res);
+	free(res);
+	move_complete(c);
+	c->moved = move_moved(c);
+	move_converge(c, cv);
+	converge_close(cv);
+	move_probe_stop(c);
+	move_verify(c);
+}
+
+static void
+move_done(struct move_ctx *c)
+{
+	struct move	*m = c->m;
+
+	snprintf(m->result, sizeof(m->result), "%s", c->moved ? "moved" :
+	    move_cancelled(c) ? "cancelled" : "not-moved");
+	if (c->moved && c->j->max_blackhole_ms >= 0 && m->downtime_ms >
+	    (double)c->j->max_blackhole_ms)
+		move_reason(c, "downtime %.1f ms over --max-blackhole %jd ms",
+		    m->downtime_ms, (intmax_t)c->j->max_blackhole_ms);
+	m->total_ms = move_now() - c->t0;
+	m->step = STEP_DONE;
+	m->progress[0] = '\0';
+	journal_move_progress(c->d->db, m);
+	journal_move_save(c->d->db, m);
+	journal_event(c->d->db, c->j->id, m->guest, c->moved ? "LGR-MOVED" :
+	    "LGR-NOT-MOVED", "%s %s -> %s%s%s", m->result, m->src, m->dst,
+	    m->reason[0] ? ": " : "", m->reason);
+}
+
+/* A fresh pipeline from check on. */
+static void
+move_pipeline(struct move_ctx *c)
+{
+	int	*res;
+
+	if (move_cancelled(c) || !move_check(c)) {
+		move_step(c, STEP_DONE);
+		return;
+	}
+	if ((res = calloc(c->d->topo->nguests, sizeof(int))) == NULL ||
+	    move_residency(c->j, c->hv, c->m, res) == -1) {
+		free(res);
+		move_reason(c, "residency unknown (hvd not answering)");
+		return;
+	}
+	move_probe_start(c, res);
+	if (c->m->hsi && !move_prepare(c, res)) {
+		free(res);
+		move_finish(c);		/* complete: the rollback */
+		return;
+	}
+	free(res);
+	move_relocate(c);
+	move_finish(c);
+}
+
+/* Taken over after a restart. */
+static void
+move_resume(struct move_ctx *c)
+{
+	struct hv_progress	p;
+	int64_t			id = 0;
+
+	journal_event(c->d->db, c->j->id, c->m->guest, "LGR-RESUME",
+	    "taking over at step %s", lgr_step_name(c->m->step));
+	switch (c->m->step) {
+	case STEP_PLANNED:
+	case STEP_CHECK:
+		move_pipeline(c);
+		return;
+	case STEP_PREPARE:
+		if (c->m->hsi)
+			move_complete(c);	/* roll the prepare back */
+		c->m->reason[0] = '\0';
+		move_pipeline(c);
+		return;
+	case STEP_RELOCATE:
+		if (c->m->hv_id == 0 && hv_status(c->hv, c->m->src, c->m->guest,
+		    &id, &p) == 1 && p.end_code[0] == '\0')
+			c->m->hv_id = id;
+		if (c->m->hv_id != 0)
+			move_follow(c);
+		move_finish(c);
+		return;
+	default:
+		move_finish(c);
+		return;
+	}
+}
+
+void
+move_run(struct job *j, struct move *m)
+{
+	struct move_ctx	c = { .j = j, .d = j->d, .m = m };
+
+	c.t0 = move_now();
+	c.gi = topo_guest_find(j->d->topo, m->guest);
+	if (c.gi == -1 || (c.hv = hv_open(j->d)) == NULL) {
+		move_reason(&c, "guest %s unknown to lgrd", m->guest);
+		move_done(&c);
+		return;
+	}
+	if (m->resumed)
+		move_resume(&c);
+	else
+		move_pipeline(&c);
+	move_probe_stop(&c);
+	move_done(&c);
+	hv_close(c.hv);
+}

@@ -1,0 +1,75 @@
+/*
+ * report.c: the report of a job, from the journal: the job's row and
+ * its moves, as JSON (lgrctl report -j) and as text, the text also
+ * written to LABDIR/reports/WORKLOAD-YYYYmmdd-HHMMSS.log at the end.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "lgrd.h"
+#include "log.h"
+
+struct json_object *
+report_json(sqlite3 *db, int64_t job)
+{
+	struct json_object	*rep, *jobs, *moves;
+
+	if ((jobs = journal_json(db, "SELECT * FROM jobs WHERE id = ?", "i",
+	    job)) == NULL)
+		return NULL;
+	if (json_object_array_length(jobs) == 0) {
+		json_object_put(jobs);
+		errno = ENOENT;
+		return NULL;
+	}
+	moves = journal_json(db, "SELECT guest, src AS 'from', dst AS 'to', "
+	    "hsi, step, result, reason, routecheck, hv_id, memory_mib, "
+	    "prepare_ms, reloc_ms, quiesce_ms, downtime_ms, converge_ms, "
+	    "complete_ms, total_ms, probe_lost, progress FROM moves WHERE "
+	    "job = ? ORDER BY seq, id", "i", job);
+	rep = json_object_new_object();
+	json_object_object_add(rep, "job", json_object_get(
+	    json_object_array_get_idx(jobs, 0)));
+	json_object_object_add(rep, "moves", moves ? moves :
+	    json_object_new_array());
+	json_object_put(jobs);
+	return rep;
+}
+
+int
+report_write(struct lgrd *d, struct job *j)
+{
+	struct json_object	*rep;
+	char			 dir[PATH_MAX - 128], stamp[32];
+	time_t			 now = time(NULL);
+	FILE			*f;
+
+	snprintf(dir, sizeof(dir), "%.*s/reports", (int)sizeof(dir) - 16,
+	    d->opts.labdir);
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+		log_warn("[LGR-REPORT] %s", dir);
+		return -1;
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	snprintf(j->report, sizeof(j->report), "%s/%s-%s-%jd.log", dir,
+	    j->workload, stamp, (intmax_t)j->id);
+	/* The counts go in first, so that the file shows the final ones. */
+	journal_job_end(d->db, j, "RUNNING");
+	if ((rep = report_json(d->db, j->id)) == NULL)
+		return -1;
+	if ((f = fopen(j->report, "w")) == NULL) {
+		log_warn("[LGR-REPORT] %s", j->report);
+		json_object_put(rep);
+		return -1;
+	}
+	lgr_report_print(rep, f);
+	fclose(f);
+	json_object_put(rep);
+	return 0;
+}
