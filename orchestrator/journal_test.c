@@ -1,0 +1,159 @@
+/*
+ * journal_test.c: jobs and moves survive in the journal the way a
+ * restarted lgrd reads them back.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "lgrd.h"
+#include "log.h"
+
+static sqlite3 *
+journal_tmp(char *path, size_t len)
+{
+	sqlite3	*db;
+	int	 fd;
+
+	snprintf(path, len, "/tmp/lgr-journal-test-XXXXXX");
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	assert_non_null(db = journal_open(path));
+	return db;
+}
+
+static void
+journal_rm(sqlite3 *db, const char *path)
+{
+	char	p[300];
+
+	journal_close(db);
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+static void
+journal_fill(struct job *j, struct move *m)
+{
+	memset(j, 0, sizeof(*j));
+	snprintf(j->kind, sizeof(j->kind), "evacuate");
+	snprintf(j->workload, sizeof(j->workload), "LIT");
+	snprintf(j->dst, sizeof(j->dst), "VM2");
+	snprintf(j->who, sizeof(j->who), "operator");
+	j->parallel = 2;
+	j->max_blackhole_ms = -1;
+	for (int i = 0; i < 3; i++) {
+		memset(&m[i], 0, sizeof(m[i]));
+		m[i].seq = 1;
+		snprintf(m[i].guest, sizeof(m[i].guest), "G%d", i);
+		snprintf(m[i].src, sizeof(m[i].src), "VM9");
+		snprintf(m[i].dst, sizeof(m[i].dst), "VM2");
+		m[i].hsi = i != 0;
+		m[i].memory_mib = 256;
+		m[i].prepare_ms = m[i].reloc_ms = m[i].quiesce_ms = -1;
+		m[i].downtime_ms = m[i].converge_ms = m[i].complete_ms = -1;
+		m[i].total_ms = -1;
+	}
+}
+
+static void
+test_journal_resume(void **state)
+{
+	struct job	 j, back;
+	struct move	 m[3], *v;
+	char		 path[64];
+	sqlite3		*db = journal_tmp(path, sizeof(path));
+	size_t		 n;
+	int64_t		 running;
+
+	(void)state;
+	journal_fill(&j, m);
+	assert_int_equal(journal_job_new(db, &j), 0);
+	assert_true(j.id > 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(journal_move_new(db, j.id, &m[i]), 0);
+	/* G0 done, G1 killed while relocating, G2 not started. */
+	snprintf(m[0].result, sizeof(m[0].result), "moved");
+	m[0].reloc_ms = 120.5;
+	m[0].step = STEP_DONE;
+	assert_int_equal(journal_move_save(db, &m[0]), 0);
+	assert_int_equal(journal_move_step(db, &m[1], STEP_PREPARE), 0);
+	assert_int_equal(journal_move_step(db, &m[1], STEP_RELOCATE), 0);
+	m[1].hv_id = 42;
+	assert_int_equal(journal_move_save(db, &m[1]), 0);
+	journal_close(db);	/* lgrd gone with the job running */
+	assert_non_null(db = journal_open(path));
+
+	assert_int_equal(journal_int(db, &running, "SELECT count(*) FROM jobs "
+	    "WHERE state = 'RUNNING'", ""), 1);
+	assert_int_equal(running, 1);
+	assert_int_equal(journal_job_load(db, j.id, &back), 1);
+	assert_string_equal(back.workload, "LIT");
+	assert_int_equal(back.parallel, 2);
+	assert_non_null(v = journal_moves_load(db, j.id, &n));
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].step, STEP_DONE);
+	assert_string_equal(v[0].result, "moved");
+	assert_true(v[0].reloc_ms > 120.4 && v[0].reloc_ms < 120.6);
+	assert_true(v[0].quiesce_ms < 0);	/* not measured: NULL */
+	assert_int_equal(v[1].step, STEP_RELOCATE);
+	assert_int_equal(v[1].hv_id, 42);
+	assert_true(v[1].hsi);
+	assert_int_equal(v[2].step, STEP_PLANNED);
+	free(v);
+
+	back.moved = 1;
+	back.not_moved = 2;
+	back.attempted = 2;
+	assert_int_equal(journal_job_end(db, &back, "DONE"), 0);
+	assert_int_equal(journal_int(db, &running, "SELECT count(*) FROM jobs "
+	    "WHERE state = 'RUNNING'", ""), 1);
+	assert_int_equal(running, 0);
+	journal_rm(db, path);
+}
+
+static void
+test_journal_events(void **state)
+{
+	struct json_object	*rows;
+	char			 path[64];
+	sqlite3			*db = journal_tmp(path, sizeof(path));
+
+	(void)state;
+	journal_event(db, 7, "LITDCON1", "LGR-MOVED", "moved %s -> %s", "VM9",
+	    "VM2");
+	journal_audit(db, "viewer", "evacuate", "{}", "denied");
+	assert_non_null(rows = journal_json(db, "SELECT * FROM events", ""));
+	assert_int_equal(json_object_array_length(rows), 1);
+	assert_string_equal(json_object_get_string(json_object_object_get(
+	    json_object_array_get_idx(rows, 0), "text")), "moved VM9 -> VM2");
+	json_object_put(rows);
+	assert_non_null(rows = journal_json(db, "SELECT who, result FROM audit",
+	    ""));
+	assert_string_equal(json_object_get_string(json_object_object_get(
+	    json_object_array_get_idx(rows, 0), "who")), "viewer");
+	json_object_put(rows);
+	journal_rm(db, path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_journal_resume),
+		cmocka_unit_test(test_journal_events),
+	};
+
+	log_init("journal_test", LOG_TO_STDERR, 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
