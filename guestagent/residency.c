@@ -1,0 +1,202 @@
+/*
+ * residency.c: where the guest runs, as the hypervisor says ("The guest
+ * can ask where it runs"): the hvd control protocol (hypervisor/ctl.h),
+ * a DEALER socket to ipc://LABDIR/hvd-MEMBER.ctl of the first member,
+ * in topology order, whose hvd runs and answers.  Every member reads
+ * the same cluster directory, so any one of them knows.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "agent.h"
+#include "ctl.h"
+#include "log.h"
+
+#define RESIDENCY_TIMEOUT_MS	1000
+
+typedef int (*residency_row_cb)(struct json_object *row, void *arg);
+
+/* Is the hvd of that member running (its pid file names a process)? */
+static bool
+residency_member_alive(struct agent *a, const char *member)
+{
+	char	path[PATH_MAX];
+	FILE	*f;
+	int	pid = 0;
+
+	snprintf(path, sizeof(path), "%s/hvd-%s.pid", a->opts.labdir, member);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+static void *
+residency_connect(struct agent *a, const char *member)
+{
+	char	ep[PATH_MAX + 32];
+	void	*s;
+	int	zero = 0;
+
+	snprintf(ep, sizeof(ep), "ipc://%s/hvd-%s.ctl", a->opts.labdir,
+	    member);
+	if ((s = zmq_socket(a->zctx, ZMQ_DEALER)) == NULL)
+		return NULL;
+	if (zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
+	    keys_client_setup(s, &a->kc) == -1 || zmq_connect(s, ep) == -1) {
+		zmq_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Every data row to cb; 0 at the end, -1 on error or silence. */
+static int
+residency_answer(void *s, const char *member, residency_row_cb cb, void *arg)
+{
+	zmq_pollitem_t		 it = { s, 0, ZMQ_POLLIN, 0 };
+	struct json_object	*o;
+	const char		*text;
+	int			 code, t;
+
+	for (;;) {
+		if (zmq_poll(&it, 1, RESIDENCY_TIMEOUT_MS) <= 0 ||
+		    (o = msg_recv_json(s)) == NULL) {
+			log_debug("%s hvd of %s: no answer", GA_MSG_HV, member);
+			return -1;
+		}
+		if ((t = msg_terminator(o, &code, &text)) != 0) {
+			if (t == -1)
+				log_debug("%s hvd of %s: %s (%d)", GA_MSG_HV,
+				    member, text, code);
+			json_object_put(o);
+			return t == 1 ? 0 : -1;
+		}
+		cb(o, arg);
+		json_object_put(o);
+	}
+}
+
+/* Ask members in order until one answers completely. */
+static int
+residency_ask(struct agent *a, const struct ctl_request *rq,
+    residency_row_cb cb, void *arg)
+{
+	struct json_object	*req;
+	const char		*member;
+	size_t			 i;
+	void			*s;
+	int			 rc;
+
+	if ((req = ctl_request_encode(rq)) == NULL)
+		return -1;
+	for (i = 0; i < a->conf.topo->nmembers; i++) {
+		member = a->conf.topo->members[i].name;
+		if (!residency_member_alive(a, member) ||
+		    (s = residency_connect(a, member)) == NULL)
+			continue;
+		rc = msg_send_json(s, req, 0) == -1 ? -1 :
+		    residency_answer(s, member, cb, arg);
+		zmq_close(s);
+		if (rc == 0) {
+			json_object_put(req);
+			return 0;
+		}
+	}
+	json_object_put(req);
+	errno = EHOSTUNREACH;
+	return -1;
+}
+
+struct residency_where_arg {
+	char	member[MSG_NAME_MAX];
+	char	state[32];
+	bool	seen;
+};
+
+static int
+residency_where_row(struct json_object *row, void *arg)
+{
+	struct residency_where_arg	*w = arg;
+
+	if (msg_get_name(row, "member", true, w->member) != 0 ||
+	    msg_get_str(row, "state", true, w->state, sizeof(w->state)) != 0)
+		return -1;
+	w->seen = true;
+	return 0;
+}
+
+/*
+ * The member index the guest runs on, its residency state ("RUNNING",
+ * "RELOCATING", ...) in state.  Returns -1 with errno EHOSTUNREACH (no
+ * hvd answered), ENOENT (no residency, or a member the topology does
+ * not know).
+ */
+int
+residency_where(struct agent *a, char *state, size_t len)
+{
+	struct ctl_request		rq;
+	struct residency_where_arg	w;
+	int				m;
+
+	memset(&w, 0, sizeof(w));
+	ctl_request_init(&rq, CTL_WHERE);
+	snprintf(rq.guest, sizeof(rq.guest), "%s", config_guest_name(&a->conf));
+	if (residency_ask(a, &rq, residency_where_row, &w) == -1)
+		return -1;
+	if (!w.seen || (m = config_member_find(&a->conf, w.member)) == -1) {
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(state, len, "%s", w.state);
+	return m;
+}
+
+struct residency_guests_arg {
+	struct agent	*a;
+	int		 member;
+	bool		*on;
+	size_t		 n;
+};
+
+static int
+residency_guests_row(struct json_object *row, void *arg)
+{
+	struct residency_guests_arg	*g = arg;
+	char				 name[MSG_NAME_MAX];
+	char				 member[MSG_NAME_MAX];
+	char				 state[32];
+	int				 i;
+
+	if (msg_get_name(row, "name", true, name) != 0 ||
+	    msg_get_name(row, "member", true, member) != 0 ||
+	    msg_get_str(row, "state", true, state, sizeof(state)) != 0)
+		return -1;
+	if ((i = topo_guest_find(g->a->conf.topo, name)) == -1 ||
+	    (size_t)i >= g->n)
+		return 0;
+	g->on[i] = config_member_find(&g->a->conf, member) == g->member &&
+	    strcmp(state, "RUNNING") == 0;
+	return 0;
+}
+
+/*
+ * on[g] = guest g (topology index) runs on member; n = the size of on.
+ * Returns 0, or -1 with errno EHOSTUNREACH (no hvd answered).
+ */
+int
+residency_guests_on(struct agent *a, int member, bool *on, size_t n)
+{
+	struct ctl_request		rq;
+	struct residency_guests_arg	g = { a, member, on, n };
+
+	memset(on, 0, n * sizeof(*on));
+	ctl_request_init(&rq, CTL_GUESTS);
+	return residency_ask(a, &rq, residency_guests_row, &g);
+}
