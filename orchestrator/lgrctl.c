@@ -180,6 +180,20 @@ lgrctl_print(struct lgrctl *c, enum lgr_req req, struct json_object *o,
 	(*rows)++;
 }
 
+/* Plan rows: printed, the ineligible ones counted. */
+static void
+lgrctl_plan_row(struct lgrctl *c, enum lgr_req req, struct json_object *o,
+    void *arg)
+{
+	struct json_object	*v;
+	int			*bad = arg;
+
+	c->out->row(req, o);
+	if (!json_object_object_get_ex(o, "eligible", &v) ||
+	    !json_object_get_boolean(v))
+		(*bad)++;
+}
+
 static void
 lgrctl_keep(struct lgrctl *c, enum lgr_req req, struct json_object *o,
     void *arg)
@@ -331,7 +345,10 @@ lgrctl_run(struct lgrctl *c, struct parse_result *pr)
 	if (req == LGR_REQ_STATUS && pr->rq.id != LGR_UNSET)
 		req = LGR_REQ_REPORT;	/* one job: its report, with progress */
 	c->out->begin(req);
-	status = lgrctl_request(c, &pr->rq, lgrctl_print, &rows);
+	status = lgrctl_request(c, &pr->rq, req == LGR_REQ_PLAN ?
+	    lgrctl_plan_row : lgrctl_print, &rows);
+	if (req == LGR_REQ_PLAN && status == LGRCTL_OK && rows > 0)
+		status = LGRCTL_FAILED;
 	if (status == LGRCTL_OK || req == LGR_REQ_CHECK || req == LGR_REQ_PLAN)
 		c->out->end(req);
 	return status;

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Lab test of lgrd/lgrctl on the reference topology: refusals and their
+# exit codes; LIT evacuated VM9 -> VM2 while probes between every pair
+# of VIPAs run (none lost), every LIT guest on VM2 with hsi1 up and
+# hsi0 down, ECMSS00 still on VM9, routecheck clean; then back to VM9
+# with lgrd killed in the middle and restarted: the job finishes and
+# the invariants hold again.
+# usage: lab_evacuate.sh BUILDDIR SRCDIR
+set -u
+BIN=$1
+SRC=$2
+. "$SRC/orchestrator/tests/lib.sh"
+orch_require "$AGENT"
+
+LAB=orev$$
+LIT_HSI="LITDCON1 LITSWAS1 LITDAT01"
+
+check "reference lab up with lgrd" orch_lab_up "$LAB" "$REFERENCE"
+
+# --- refusals ------------------------------------------------------------
+"$LGRCTL" -l "$LAB" evacuate NOSUCH --to VM2 >"$LABTEST_TMP/out" 2>&1
+rc=$?
+check "unknown workload: exit 4" [ "$rc" -eq 4 ]
+check "unknown workload: message lists the groups" \
+    grep -q "unknown workload NOSUCH (known: ALL, ECM, LIT, TIV)" "$LABTEST_TMP/out"
+"$LGRCTL" -l "$LAB" evacuate LIT --from VM2 >"$LABTEST_TMP/out" 2>&1
+rc=$?
+check "empty match: exit 3" [ "$rc" -eq 3 ]
+check "empty match: message names the source" \
+    grep -q "no guest of workload LIT runs on VM2" "$LABTEST_TMP/out"
+"$LGRCTL" -l "$LAB" -k viewer evacuate LIT --to VM2 >"$LABTEST_TMP/out" 2>&1
+rc=$?
+check "viewer key: evacuate refused, exit 5" [ "$rc" -eq 5 ]
+check "viewer key: message names the role" \
+    grep -q "role viewer may only read" "$LABTEST_TMP/out"
+check "viewer key: nothing moved" [ "$(where "$LAB" LITDCON1)" = VM9 ]
+check "viewer key may read (status)" "$LGRCTL" -l "$LAB" -k viewer status
+
+# --- evacuate LIT to VM2 under probes --------------------------------------
+check "dry run lists the four LIT guests" \
+    bash -c "[ \$(\"$LGRCTL\" -l $LAB evacuate LIT --to VM2 --dry-run | grep -c ' VM9 *VM2 ') -eq 4 ]"
+check "probes between every pair of VIPAs start" probe_start "$LAB"
+"$LGRCTL" -l "$LAB" evacuate LIT --to VM2 >"$LABTEST_TMP/evac1" 2>&1
+rc=$?
+sed 's/^/  /' "$LABTEST_TMP/evac1"
+check "evacuate LIT --to VM2: exit 0" [ "$rc" -eq 0 ]
+read -r sent lost gap < <(probe_stop "$LAB")
+echo "  probes: $sent sent, $lost lost, longest gap $gap ms"
+probe_losses "$LAB"
+check "probes between every pair of VIPAs: none lost" [ "$sent" -gt 0 ] && [ "$lost" -eq 0 ]
+for g in LITSHA22 $LIT_HSI; do
+	check "$g runs on VM2" [ "$(where "$LAB" $g)" = VM2 ]
+done
+for g in $LIT_HSI; do
+	check "$g: hsi1 up, hsi0 down" hsi_right "$LAB" $g hsi1 hsi0
+done
+check "ECMSS00 stays on VM9" [ "$(where "$LAB" ECMSS00)" = VM9 ]
+check "routecheck clean after the evacuation" routecheck_clean "$LAB"
+check "report file written" bash -c "ls $(labdir "$LAB")/reports/LIT-*.log"
+check "history records the downtime" \
+    bash -c "\"$LGRCTL\" -l $LAB -j history LITDCON1 | grep -q '\"downtime_ms\":[ ]*[0-9]'"
+
+# --- back to VM9, lgrd killed in the middle --------------------------------
+out=$("$LGRCTL" -l "$LAB" -j evacuate LIT --to VM9 --no-wait)
+id=$(sed -n 's/.*"id": *\([0-9]*\).*/\1/p' <<<"$out")
+check "evacuation back started (job $id)" [ -n "$id" ]
+for ((i = 0; i < 600; i++)); do
+	steps=$("$LGRCTL" -l "$LAB" -j status "$id" 2>/dev/null |
+	    grep -o '"step":"[a-z]*"' | sort | uniq -c | tr '\n' ' ')
+	grep -Eq 'prepare|relocate|complete|converge' <<<"$steps" && break
+	sleep 0.1
+done
+echo "  killing lgrd at: $steps"
+kill -9 "$(lgrd_pid "$LAB")"
+sleep 1
+"$LGRD" -d -D "$(labdir "$LAB")" >"$LABTEST_TMP/lgrd2.log" 2>&1 &
+orch_note_pid $!
+for ((i = 0; i < 100; i++)); do
+	"$LGRCTL" -l "$LAB" status >/dev/null 2>&1 && break
+	sleep 0.1
+done
+check "restarted lgrd finishes the job" job_wait "$LAB" "$id" 600
+check "the job took over its guests (LGR-JOB-RESUME)" \
+    bash -c "\"$LGRCTL\" -l $LAB events $id | grep -q LGR-JOB-RESUME"
+"$LGRCTL" -l "$LAB" report "$id" | sed 's/^/  /'
+check "every LIT guest moved back" [ "$(job_field "$LAB" "$id" moved)" -eq 4 ]
+for g in LITSHA22 $LIT_HSI; do
+	check "$g runs on VM9" [ "$(where "$LAB" $g)" = VM9 ]
+done
+for g in $LIT_HSI; do
+	check "$g: hsi0 up, hsi1 down" hsi_right "$LAB" $g hsi0 hsi1
+done
+check "routecheck clean after the restart" routecheck_clean "$LAB"
+
+labtest_summary
