@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The main job: set up, build, bring up the reference lab of DESIGN §5
-# on real FRR, show its routing state and drawing, tear it down.
+# on real FRR with the hypervisor members, guest agents and lgrd, probe
+# every pair of VIPAs every 10 ms, evacuate the LIT workload from VM9 to
+# VM2 with live progress, print the report, the probes' loss, the
+# routecheck summary and the drawing's path, tear it down.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -9,27 +12,76 @@ bash scripts/setup.sh
 bash scripts/build.sh >/dev/null
 
 nslab=build/netns-lab/nslab
+lgrctl=build/orchestrator/lgrctl
+lgrprobe=build/orchestrator/lgrprobe
+routecheck=build/routing/routecheck
 topo=netns-lab/topologies/reference.yaml
 lab=$(sed -n 's/^lab: *//p' "$topo")
 out=${LAB_OUT:-$top/build/lab-output}
 mkdir -p "$out"
+probe_pid=
 
-trap '"$nslab" down "$lab" >/dev/null 2>&1 || true' EXIT
+cleanup() {
+	[ -n "$probe_pid" ] && kill "$probe_pid" 2>/dev/null
+	"$nslab" down "$lab" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 
 "$nslab" check "$topo"
 "$nslab" up "$topo"
 echo
 "$nslab" status "$lab"
 echo
-echo "== OSPF routing table of ECMSS00 (no HiperSockets) =="
-"$nslab" vtysh "$lab" ECMSS00 -c 'show ip ospf route'
 echo "== OSPF routing table of LITDCON1 (HiperSockets on VM9) =="
 "$nslab" vtysh "$lab" LITDCON1 -c 'show ip ospf route'
-echo "== kernel routes of LITDCON1 =="
+
+echo "== probes between every pair of VIPAs, every 10 ms, both directions =="
+rm -f "$out/probe.stop" "$out/probe.ready"
+"$lgrprobe" --lab "$lab" --all-vipas -q --stop-file "$out/probe.stop" \
+    --ready-file "$out/probe.ready" -o "$out/probe.json" &
+probe_pid=$!
+for _ in $(seq 100); do [ -e "$out/probe.ready" ] && break; sleep 0.1; done
+
+echo
+echo "== lgrctl evacuate LIT --to VM2 --dry-run =="
+"$lgrctl" -l "$lab" evacuate LIT --to VM2 --dry-run || true
+echo
+echo "== lgrctl evacuate LIT --to VM2 =="
+rc=0
+"$lgrctl" -l "$lab" evacuate LIT --to VM2 || rc=$?
+echo "(lgrctl exit $rc)"
+
+touch "$out/probe.stop"
+wait "$probe_pid" || true
+probe_pid=
+echo
+echo "== probes during the evacuation =="
+python3 - "$out/probe.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["total"]
+print("%d flows, %d probes sent, %d lost, longest gap %.1f ms" %
+      (len(r["pairs"]), t["sent"], t["lost"], t["longest_gap_ms"]))
+for p in r["pairs"]:
+    if p["lost"]:
+        print("  %s -> %s: %d lost" % (p["from"], p["to"], p["lost"]))
+EOF
+
+echo
+echo "== routecheck =="
+if [ -x "$routecheck" ]; then
+	"$routecheck" "$lab" || true
+else
+	echo "(routecheck not built)"
+fi
+echo
+echo "== kernel routes of LITDCON1, now on VM2 =="
 "$nslab" exec "$lab" LITDCON1 -- ip route
 echo
 "$nslab" graph "$lab" --format svg -o "$out/$lab.svg"
 "$nslab" graph "$lab" -o "$out/$lab.dot"
+echo "report files: $(ls /run/nslab/"$lab"/reports/ 2>/dev/null | tr '\n' ' ')"
+cp /run/nslab/"$lab"/reports/*.log "$out/" 2>/dev/null || true
 echo "drawing: $out/$lab.svg (dot source: $out/$lab.dot)"
 "$nslab" down "$lab"
 trap - EXIT
