@@ -103,6 +103,7 @@ daemons_spawn(struct lab_state *st, char **argv, int nsfd,
 	ps.nsfd = nsfd;
 	ps.cgroup = cgroup;
 	ps.log = log;
+	ps.nice = 0;
 	if ((pid = proc_spawn(&ps)) == -1) {
 		log_warn("[NSLAB-DAEMON] %s of %s", what, node);
 		return -1;

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "nslab.h"
 
+#define FRR_ABR_NICE		(-10)
 #define FRR_START_TIMEOUT_MS	15000
 
 struct frr_router {
@@ -133,6 +134,12 @@ frr_spawn(struct lab_state *st, const struct frr_router *r,
 	ps.nsfd = r->nsfd;
 	ps.cgroup = r->cgroup[0] ? r->cgroup : NULL;
 	ps.log = out;
+	/*
+	 * The ABR is every guest's DR on the DC LANs and runs a database
+	 * exchange with each of them: on a shared CPU it must not get only
+	 * a guest's fair share, as a dedicated router would not.
+	 */
+	ps.nice = r->guest < 0 ? FRR_ABR_NICE : 0;
 	if ((pid = proc_spawn(&ps)) == -1) {
 		log_warn("[NSLAB-FRR] %s of %s", daemon, r->node);
 		return -1;

@@ -82,6 +82,7 @@ struct proc_spec {
 	int		 nsfd;		/* -1: stay */
 	const char	*cgroup;	/* cgroup directory to join, or NULL */
 	const char	*log;		/* stdout/stderr file, or NULL */
+	int		 nice;		/* scheduling niceness, 0: inherit */
 };
 pid_t		 proc_spawn(const struct proc_spec *ps);
 int		 proc_starttime(pid_t pid, unsigned long long *st);

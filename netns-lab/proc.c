@@ -9,10 +9,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "nslab.h"
+
+/*
+ * Niceness of the process and of its session's scheduling group: with
+ * autogroup on, setsid() makes a group of its own and CPU time is shared
+ * between groups first, so the process's own niceness alone would not
+ * count against the lab's hundreds of other sessions.
+ */
+static int
+proc_nice(int nice)
+{
+	char	buf[16];
+	int	fd;
+
+	if (setpriority(PRIO_PROCESS, 0, nice) == -1)
+		return -1;
+	if ((fd = open("/proc/self/autogroup", O_WRONLY)) == -1)
+		return 0;		/* kernel without autogroup */
+	snprintf(buf, sizeof(buf), "%d", nice);
+	if (write(fd, buf, strlen(buf)) == -1 && errno != EINVAL) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
 
 static void
 proc_child(const struct proc_spec *ps)
@@ -20,6 +46,8 @@ proc_child(const struct proc_spec *ps)
 	int	fd;
 
 	setsid();
+	if (ps->nice != 0 && proc_nice(ps->nice) == -1)
+		_exit(126);
 	if (ps->nsfd != -1 && netns_enter(ps->nsfd) == -1)
 		_exit(126);
 	if (ps->cgroup != NULL) {

@@ -77,6 +77,8 @@ frr_router(const struct topo *t, struct in_addr router_id, bool abr,
 	    tm->spf_hold, tm->spf_max_hold);
 	fprintf(out, " timers throttle lsa all %u\n", tm->lsa_throttle);
 	fprintf(out, " timers lsa min-arrival %u\n", tm->lsa_min_arrival);
+	if (!a->proactive_arp)
+		fprintf(out, " no proactive-arp\n");
 	fprintf(out, "!\n");
 }
 

@@ -27,15 +27,16 @@ struct gen_timers {
 	unsigned	 spf[3];
 	unsigned	 lsa_throttle, lsa_min_arrival;
 	unsigned	 retransmit;
+	bool		 proactive_arp;
 	const char	*why;		/* one sentence for the header */
 };
 
 static const struct gen_timers gen_timer_table[] = {
-	{ 10, 1, 1, 4, { 0, 50, 1000 }, 100, 100, 1,
+	{ 10, 1, 1, 4, { 0, 50, 1000 }, 100, 100, 1, true,
 	    "A small lab converges in a few seconds." },
-	{ 50, 1, 4, 0, { 0, 50, 1000 }, 100, 100, 1,
+	{ 50, 1, 4, 0, { 0, 50, 1000 }, 100, 100, 1, false,
 	    "Up to 50 routers share each DC LAN." },
-	{ GEN_GUESTS_MAX, 2, 6, 0, { 50, 100, 2000 }, 100, 100, 2,
+	{ GEN_GUESTS_MAX, 2, 6, 0, { 50, 100, 2000 }, 100, 100, 2, false,
 	    "Keeps the hello load of 100+ routers per DC LAN low on 2 cores." },
 };
 
@@ -99,6 +100,12 @@ gen_header(const struct topo_gen_opts *o, const struct gen_timers *tm,
 	    "exchange that lost its first packet resumes quickly.\n# %s\n",
 	    tm->spf[0], tm->spf[1], tm->spf[2], tm->lsa_throttle,
 	    tm->lsa_min_arrival, tm->retransmit, tm->why);
+	if (!tm->proactive_arp)
+		fprintf(out, "# No proactive ARP: ospfd would ask zebra to "
+		    "resolve every 2-Way\n# neighbour on every hello, "
+		    "which on DC LANs this size costs more CPU\n# than "
+		    "everything else; addresses are resolved on first use "
+		    "instead.\n");
 	fprintf(out, "# Production networks keep FRR's defaults (10/40 s, "
 	    "0/50/5000 ms,\n# 5000 ms, 1000 ms).\n");
 }
@@ -107,8 +114,11 @@ static void
 gen_area(const struct gen_timers *tm, FILE *out)
 {
 	fprintf(out, "\narea:\n  id: 4.4.4.4\n  stub: true\n"
-	    "  no-summary: true\n  default-cost: 10\n  timers:\n"
-	    "    hello: %u\n    dead: %u\n", tm->hello, tm->dead);
+	    "  no-summary: true\n  default-cost: 10\n");
+	if (!tm->proactive_arp)
+		fprintf(out, "  proactive-arp: false\n");
+	fprintf(out, "  timers:\n    hello: %u\n    dead: %u\n", tm->hello,
+	    tm->dead);
 	if (tm->multiplier > 0)
 		fprintf(out, "    hello-multiplier: %u\n", tm->multiplier);
 	fprintf(out, "    spf: [%u, %u, %u]\n    lsa-throttle: %u\n"

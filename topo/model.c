@@ -265,6 +265,8 @@ area_print(const struct topo_area *a, FILE *out)
 	fprintf(out, "area %s%s%s default-cost %u\n",
 	    topo_ntoa(a->id, id, sizeof(id)), a->stub ? " stub" : "",
 	    a->no_summary ? " no-summary" : "", a->default_cost);
+	if (!a->proactive_arp)
+		fprintf(out, "  no proactive-arp\n");
 	if (tm->dead == 1 && tm->hello_multiplier > 0)
 		fprintf(out, "  timers dead minimal hello-multiplier %u",
 		    tm->hello_multiplier);

@@ -100,6 +100,8 @@ static const struct parse_key area_keys[] = {
 	    no_summary_pos),
 	KEY("default-cost", PT_UINT, false, struct topo_area, default_cost,
 	    default_cost_pos),
+	KEY("proactive-arp", PT_BOOL, false, struct topo_area, proactive_arp,
+	    proactive_arp_pos),
 	KEY_FN("timers", false, parse_timers),
 };
 
@@ -959,9 +961,10 @@ parse_defaults(struct parser *p, yaml_node_t *root)
 	struct topo_pos		 pos = parse_pos(p, root);
 
 	t->area.default_cost = 1;
+	t->area.proactive_arp = true;
 	topo_timers_default(tm);
 	t->name_pos = t->area.pos = t->area.stub_pos = t->area.no_summary_pos =
-	    t->area.default_cost_pos = pos;
+	    t->area.default_cost_pos = t->area.proactive_arp_pos = pos;
 	tm->hello_pos = tm->dead_pos = tm->hello_multiplier_pos =
 	    tm->spf_pos = tm->lsa_throttle_pos = tm->lsa_min_arrival_pos =
 	    tm->retransmit_pos = pos;

@@ -79,12 +79,14 @@ struct topo_area {
 	bool			 stub;
 	bool			 no_summary;	/* totally stubby; needs stub */
 	unsigned		 default_cost;	/* 0-16777215 */
+	bool			 proactive_arp;	/* ospfd's, default true */
 	struct topo_timers	 timers;
 	struct topo_pos		 pos;
 	struct topo_pos		 id_pos;
 	struct topo_pos		 stub_pos;
 	struct topo_pos		 no_summary_pos;
 	struct topo_pos		 default_cost_pos;
+	struct topo_pos		 proactive_arp_pos;
 };
 
 /* A hypervisor member and the HiperSockets LAN that lives in its CPC. */
