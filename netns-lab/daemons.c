@@ -113,13 +113,42 @@ daemons_spawn(struct lab_state *st, char **argv, int nsfd,
 	return pid;
 }
 
+/*
+ * How much of each guest's memory image hvd fills with data, in percent:
+ * all of it while the lab's guests fit in a quarter of the memory
+ * available, less for larger labs, so that a lab never pushes the host
+ * into swapping or the OOM killer.
+ */
+static unsigned
+daemons_fill_pct(const struct topo *t)
+{
+	unsigned long long	avail_kib = 0, need_mib = 0, budget_mib;
+	char			line[128];
+	FILE			*f;
+
+	for (size_t i = 0; i < t->nguests; i++)
+		need_mib += t->guests[i].memory_mib;
+	if ((f = fopen("/proc/meminfo", "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "MemAvailable: %llu kB",
+			    &avail_kib) == 1)
+				break;
+		fclose(f);
+	}
+	budget_mib = avail_kib / 1024 / 4;
+	if (need_mib == 0 || avail_kib == 0 || need_mib <= budget_mib)
+		return 100;
+	return budget_mib * 100 / need_mib > 0 ?
+	    (unsigned)(budget_mib * 100 / need_mib) : 1;
+}
+
 /* One hvd per member, each joined when its control socket exists. */
 int
 daemons_start_hvd(const struct topo *t, struct lab_state *st,
     const char *hvd)
 {
 	char		 dir[512], topo[600], log[600], sock[600];
-	char		 bin[PATH_MAX], member[TOPO_NAME_MAX];
+	char		 bin[PATH_MAX], member[TOPO_NAME_MAX], fill[8];
 	pid_t		*pids;
 	int		 rc = -1;
 
@@ -128,9 +157,10 @@ daemons_start_hvd(const struct topo *t, struct lab_state *st,
 	snprintf(bin, sizeof(bin), "%s", hvd);
 	snprintf(dir, sizeof(dir), "%s", state_dir(st));
 	snprintf(topo, sizeof(topo), "%s/topology.yaml", dir);
+	snprintf(fill, sizeof(fill), "%u", daemons_fill_pct(t));
 	for (size_t i = 0; i < t->nmembers; i++) {
 		char	*argv[] = { bin, "-d", "-f", topo, "-m", member, "-D",
-		    dir, NULL };
+		    dir, "-F", fill, NULL };
 
 		snprintf(member, sizeof(member), "%s", t->members[i].name);
 		snprintf(log, sizeof(log), "%s/hvd-%s.log", dir,
