@@ -135,7 +135,10 @@ enum fsm_want {
 enum fsm_verdict {
 	FSM_LINK_OK,
 	FSM_LINK_WRONG,		/* up though it must not be: take it down */
+	FSM_LINK_STALE,		/* older than our own change: ignored */
 };
+
+#define FSM_EXPECT_MS	1000	/* how long our own change awaits its event */
 
 struct fsm_if {
 	char		 name[TOPO_IFNAME_MAX];
@@ -145,6 +148,8 @@ struct fsm_if {
 	bool		 oper_up;
 	bool		 drained;	/* as the plugin last said */
 	int64_t		 since_ms;	/* wall clock of its last change */
+	int		 expect;	/* our change in flight: 0/1, -1 none */
+	int64_t		 expect_until;	/* ... awaited until then */
 };
 
 struct fsm_action {
@@ -187,6 +192,9 @@ size_t		 fsm_plan(const struct fsm *f, struct fsm_action *a,
 size_t		 fsm_count_up(const struct fsm *f);
 enum fsm_verdict fsm_link_changed(struct fsm *f, size_t i, bool present,
 		    bool admin_up, bool oper_up, int64_t now_ms);
+/* We changed the admin state: events from before it are stale. */
+void		 fsm_set_admin(struct fsm *f, size_t i, bool up,
+		    int64_t now_ms);
 void		 fsm_correction(struct fsm *f, const char *warning);
 void		 fsm_warning(struct fsm *f, const char *warning);
 /* Returns 1 when the residency changed, 0 when not. */

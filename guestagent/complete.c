@@ -5,13 +5,15 @@
  *   1. journal COMPLETING (a restart finishes it);
  *   2. ask the hypervisor where the guest runs;
  *   3. every other HSI interface down, that member's one up;
- *   4. drain mode: undrain every HSI interface;
+ *   4. drain mode: undrain every HSI interface (the one that came up as
+ *      soon as ospfd sees it);
  *   5. alone on that HiperSockets LAN (no other guest runs on the member
  *      with its interface there up): report at once, no neighbour will
  *      come; else wait, bounded, for a Full adjacency;
  *   6. journal IDLE, report.
  * Naive mode (the evaluation's script): a fixed wait before 2, no
- * undrain, a fixed wait instead of 5.
+ * undrain, a fixed wait instead of 5 (alone or not: the script could
+ * not tell).
  * When the hypervisor cannot say where the guest runs, every HSI
  * interface stays down, the journal stays COMPLETING and the engine
  * tries again.
@@ -160,15 +162,17 @@ complete_up(struct agent *a)
 	a->op.up = fsm_if_of_member(&a->fsm, m);
 	a->op.up_us = agent_mono_us();
 	if (a->opts.mode == AGENT_MODE_DRAIN)
-		a->undrain_pending = engine_undrain(a) == -1;
+		a->undrain_pending = engine_undrain(a) != 0;
 	if (a->op.up == -1) {
 		complete_finish(a);
 		return;
 	}
 	now = agent_mono_ms();
 	a->op.alone = complete_alone(a, m);
-	if (a->op.alone) {
+	if (a->op.alone)
 		a->op.dr = complete_priority(a, a->op.up) > 0;
+	if (a->op.alone && !a->undrain_pending &&
+	    a->opts.mode == AGENT_MODE_DRAIN) {
 		complete_finish(a);
 		return;
 	}
@@ -206,8 +210,9 @@ complete_step(struct agent *a)
 		if (now < a->op.next_poll)
 			return;
 		if (a->undrain_pending)
-			a->undrain_pending = engine_undrain(a) == -1;
-		if (complete_full(a) || now >= a->op.deadline) {
+			a->undrain_pending = engine_undrain(a) != 0;
+		if ((!a->undrain_pending && (a->op.alone || complete_full(a))) ||
+		    now >= a->op.deadline) {
 			complete_finish(a);
 			return;
 		}

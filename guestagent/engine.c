@@ -76,7 +76,11 @@ engine_apply(struct agent *a)
 	return rc;
 }
 
-/* Our plugin's view of the drains into the fsm; *state kept if asked. */
+/*
+ * Our plugin's view of the drains into the fsm; *state kept if asked.
+ * ospfd forgets an interface that went down while the plugin keeps its
+ * drain (by name): for those our own record stands.
+ */
 int
 engine_refresh_drained(struct agent *a, struct json_object **state)
 {
@@ -90,8 +94,8 @@ engine_refresh_drained(struct agent *a, struct json_object **state)
 	    ENGINE_PLUGIN_MS, &st) == -1)
 		return -1;
 	for (i = 0; i < a->fsm.nifs; i++)
-		a->fsm.ifs[i].drained = evidence_iface(st, a->fsm.ifs[i].name,
-		    &e) == 0 && e.drained;
+		if (evidence_iface(st, a->fsm.ifs[i].name, &e) == 0)
+			a->fsm.ifs[i].drained = e.drained;
 	if (state != NULL)
 		*state = st;
 	else
@@ -120,30 +124,43 @@ engine_undrain_one(struct agent *a, const char *name)
 }
 
 /*
- * Undrain every HSI interface the plugin reports drained.  Returns 0,
- * or -1 when the plugin did not answer or refused one.
+ * Undrain every HSI interface the plugin shows drained.  An interface
+ * drained by our record that is up but not shown yet (ospfd has not
+ * seen it come up) is pending; one that is down stays drained until it
+ * comes up again.  Returns 0 when done, 1 when something is pending,
+ * -1 when the plugin did not answer or refused.
  */
 int
 engine_undrain(struct agent *a)
 {
-	size_t	i;
-	int	rc = 0;
+	struct json_object	*st;
+	struct evidence_if	 e;
+	struct fsm_if		*fi;
+	size_t			 i;
+	int			 rc = 0;
 
-	if (engine_refresh_drained(a, NULL) == -1) {
+	if (engine_refresh_drained(a, &st) == -1) {
 		log_debug("undrain: ospfd_lgr of %s not answering",
 		    config_guest_name(&a->conf));
 		return -1;
 	}
 	for (i = 0; i < a->fsm.nifs; i++) {
-		if (!a->fsm.ifs[i].drained)
+		fi = &a->fsm.ifs[i];
+		if (evidence_iface(st, fi->name, &e) == -1) {
+			if (fi->drained && fi->admin_up && rc == 0)
+				rc = 1;
 			continue;
-		if (engine_undrain_one(a, a->fsm.ifs[i].name) == -1)
+		}
+		if (!e.drained)
+			continue;
+		if (engine_undrain_one(a, fi->name) == -1)
 			rc = -1;
 		else {
-			a->fsm.ifs[i].drained = false;
-			log_info("%s undrained", a->fsm.ifs[i].name);
+			fi->drained = false;
+			log_info("%s undrained", fi->name);
 		}
 	}
+	json_object_put(st);
 	return rc;
 }
 
@@ -200,6 +217,8 @@ engine_start(struct agent *a)
 {
 	struct journal	j;
 	int64_t		now = agent_wall_ms();
+	size_t		i;
+	int		k;
 
 	if (journal_read(a->journal_path, &j) == -1) {
 		if (errno != ENOENT)
@@ -210,6 +229,9 @@ engine_start(struct agent *a)
 		j.state = FSM_IDLE;
 		j.since_ms = now;
 	}
+	for (i = 0; i < j.ndrained; i++)
+		if ((k = fsm_if_find(&a->fsm, j.drained[i])) != -1)
+			a->fsm.ifs[k].drained = true;
 	engine_residency(a);
 	switch (fsm_restore(&a->fsm, j.state, j.since_ms, j.prepared_ms)) {
 	case FSM_START_WAIT:
@@ -268,11 +290,17 @@ engine_link_event(struct agent *a, size_t i, bool present, bool admin_up,
     bool oper_up)
 {
 	struct fsm_if	*fi = &a->fsm.ifs[i];
-	char		 text[FSM_WARN_MAX];
-	bool		 was_up = fi->admin_up, was_oper = fi->oper_up;
+	char			 text[FSM_WARN_MAX];
+	bool			 was_up = fi->admin_up, was_oper = fi->oper_up;
+	enum fsm_verdict	 v;
 
-	if (fsm_link_changed(&a->fsm, i, present, admin_up, oper_up,
-	    agent_wall_ms()) == FSM_LINK_OK) {
+	v = fsm_link_changed(&a->fsm, i, present, admin_up, oper_up,
+	    agent_wall_ms());
+	if (v == FSM_LINK_STALE) {
+		log_debug("%s: event older than our change, ignored", fi->name);
+		return;
+	}
+	if (v == FSM_LINK_OK) {
 		if (was_up != fi->admin_up || was_oper != fi->oper_up)
 			log_debug("%s: admin %s, link %s", fi->name,
 			    fi->admin_up ? "up" : "down",

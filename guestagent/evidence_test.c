@@ -1,6 +1,9 @@
 /*
  * evidence_test.c: reading ospfd_lgr's state and routes answers, from
- * fixture files captured in the reference lab (testdata/), and from
+ * fixture files captured in the reference lab with drainctl -j
+ * (testdata/: LITDCON1 on VM9, then alone on VM2 after its move;
+ * LITSWAS1's routes before and after LITDCON1's prepare; LITDAT01
+ * draining hsi0), and from
  * malformed answers that must count as "not shown".
  */
 #include <setjmp.h>
@@ -39,8 +42,8 @@ test_iface_dr_alone(void **state)
 	assert_true(e.link_up);
 	assert_false(e.drained);
 	assert_int_equal(e.nfull, 0);
-	assert_int_equal(evidence_iface(st, "hsi0", &e), 0);
-	assert_false(e.link_up);
+	/* ospfd forgets an interface that is down. */
+	assert_int_equal(evidence_iface(st, "hsi0", &e), -1);
 	assert_int_equal(evidence_iface(st, "eth7", &e), -1);
 	assert_false(e.found);
 	json_object_put(st);
@@ -70,13 +73,18 @@ test_iface_full_and_neighbors(void **state)
 static void
 test_iface_drained(void **state)
 {
-	struct json_object	*st = fixture("state_dcon1_drained.json");
+	struct json_object	*st = fixture("state_dat01_drained.json");
 	struct evidence_if	 e;
 
 	(void)state;
 	assert_int_equal(evidence_iface(st, "hsi0", &e), 0);
 	assert_true(e.drained);
 	assert_int_equal(e.priority, 0);
+	assert_true(e.link_up);
+	/* Never up yet: ospfd lists it, Down. */
+	assert_int_equal(evidence_iface(st, "hsi1", &e), 0);
+	assert_false(e.link_up);
+	assert_string_equal(e.state, "Down");
 	json_object_put(st);
 }
 
@@ -102,21 +110,23 @@ test_route_avoids(void **state)
 static void
 test_routes_avoid_except_lans(void **state)
 {
-	struct json_object	*hsi = fixture("routes_swas1_hsi.json");
-	struct json_object	*trk = fixture("routes_swas1_trk.json");
+	struct json_object	*peer = fixture("routes_swas1_trk.json");
+	struct json_object	*own = fixture("routes_dcon1_vm2.json");
 	const char		*lans[] = { "172.0.9.0/24", "172.1.2.0/24" };
 	const char		*first;
 
 	(void)state;
-	assert_false(evidence_routes_avoid(hsi, hsi_ifs, 2, lans, 2, &first));
-	assert_non_null(first);
-	assert_true(evidence_routes_avoid(trk, hsi_ifs, 2, lans, 2, &first));
+	/* LITSWAS1 still reaches LITDAT01 over hsi0. */
+	assert_false(evidence_routes_avoid(peer, hsi_ifs, 2, lans, 2,
+	    &first));
+	assert_string_equal(first, "10.20.7.104/32");
+	/* LITDCON1 alone on VM2: only its attached LAN is over hsi1. */
+	assert_true(evidence_routes_avoid(own, hsi_ifs, 2, lans, 2, &first));
 	assert_null(first);
-	/* Without the exception the attached LAN itself counts. */
-	assert_false(evidence_routes_avoid(trk, hsi_ifs, 2, NULL, 0, &first));
-	assert_string_equal(first, "172.0.9.0/24");
-	json_object_put(hsi);
-	json_object_put(trk);
+	assert_false(evidence_routes_avoid(own, hsi_ifs, 2, NULL, 0, &first));
+	assert_string_equal(first, "172.1.2.0/24");
+	json_object_put(peer);
+	json_object_put(own);
 }
 
 /* Wrong types and missing members never count as evidence. */

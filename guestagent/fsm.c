@@ -44,6 +44,7 @@ fsm_add_if(struct fsm *f, const char *name, int member)
 	}
 	fi = &f->ifs[f->nifs];
 	memset(fi, 0, sizeof(*fi));
+	fi->expect = -1;
 	snprintf(fi->name, sizeof(fi->name), "%s", name);
 	fi->member = member;
 	return (int)f->nifs++;
@@ -183,10 +184,12 @@ fsm_plan(const struct fsm *f, struct fsm_action *a, size_t max)
 }
 
 /*
- * A link changed.  An interface that came up and must not be up is
- * WRONG; so is a second one coming up while the residency is unknown.
- * An interface taken down by hand is left down: that is the operator's
- * call, and it breaks no invariant.
+ * A link changed.  While our own change of the interface awaits its
+ * event, events that say otherwise are older than it (the kernel keeps
+ * their order) and change nothing.  An interface that came up and must
+ * not be up is WRONG; so is a second one coming up while the residency
+ * is unknown.  An interface taken down by hand is left down: that is
+ * the operator's call, and it breaks no invariant.
  */
 enum fsm_verdict
 fsm_link_changed(struct fsm *f, size_t i, bool present, bool admin_up,
@@ -196,6 +199,10 @@ fsm_link_changed(struct fsm *f, size_t i, bool present, bool admin_up,
 	bool		 came_up = admin_up && !(fi->present && fi->admin_up);
 	enum fsm_want	 w;
 
+	if (fi->expect != -1 && present && now_ms < fi->expect_until &&
+	    admin_up != (fi->expect == 1))
+		return FSM_LINK_STALE;
+	fi->expect = -1;
 	if (fi->present != present || fi->admin_up != admin_up ||
 	    fi->oper_up != oper_up)
 		fi->since_ms = now_ms;
@@ -210,6 +217,21 @@ fsm_link_changed(struct fsm *f, size_t i, bool present, bool admin_up,
 	if (w == FSM_WANT_KEEP && came_up && fsm_count_up(f) > 1)
 		return FSM_LINK_WRONG;
 	return FSM_LINK_OK;
+}
+
+void
+fsm_set_admin(struct fsm *f, size_t i, bool up, int64_t now_ms)
+{
+	struct fsm_if	*fi = &f->ifs[i];
+
+	if (fi->admin_up != up) {
+		fi->since_ms = now_ms;
+		fi->expect = up;
+		fi->expect_until = now_ms + FSM_EXPECT_MS;
+	}
+	fi->admin_up = up;
+	if (!up)
+		fi->oper_up = false;
 }
 
 void

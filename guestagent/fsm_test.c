@@ -224,6 +224,42 @@ test_link_since_and_absent(void **state)
 	assert_int_equal(fsm_plan(&f, (struct fsm_action[4]){ 0 }, 4), 0);
 }
 
+/* Our own change: events from before it are stale, for a while. */
+static void
+test_link_stale(void **state)
+{
+	struct fsm	f;
+
+	(void)state;
+	fsm_three(&f, true, false, false);
+	f.residency = VM9;
+	/* hsi1 up by hand (no carrier yet), we take it down ... */
+	assert_int_equal(fsm_link_changed(&f, 1, true, true, false, 10),
+	    FSM_LINK_WRONG);
+	fsm_set_admin(&f, 1, false, 11);
+	assert_false(f.ifs[1].admin_up);
+	/* ... its carrier event, sent before our down, is stale ... */
+	assert_int_equal(fsm_link_changed(&f, 1, true, true, true, 12),
+	    FSM_LINK_STALE);
+	assert_false(f.ifs[1].admin_up);
+	/* ... our down arrives ... */
+	assert_int_equal(fsm_link_changed(&f, 1, true, false, false, 13),
+	    FSM_LINK_OK);
+	assert_int_equal(f.ifs[1].expect, -1);
+	/* ... and a new hand-up is wrong again. */
+	assert_int_equal(fsm_link_changed(&f, 1, true, true, true, 14),
+	    FSM_LINK_WRONG);
+	/* An event that never came does not blind us for long. */
+	fsm_set_admin(&f, 1, false, 100);
+	assert_int_equal(fsm_link_changed(&f, 1, true, true, true,
+	    100 + FSM_EXPECT_MS), FSM_LINK_WRONG);
+	/* Setting what is already so expects nothing. */
+	fsm_set_admin(&f, 2, false, 200);
+	assert_int_equal(f.ifs[2].expect, -1);
+	assert_int_equal(fsm_link_changed(&f, 2, true, true, true, 201),
+	    FSM_LINK_WRONG);
+}
+
 static void
 test_transitions(void **state)
 {
@@ -353,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_never_two_up),
 		cmocka_unit_test(test_link_verdicts),
 		cmocka_unit_test(test_link_since_and_absent),
+		cmocka_unit_test(test_link_stale),
 		cmocka_unit_test(test_transitions),
 		cmocka_unit_test(test_complete_fail_stays),
 		cmocka_unit_test(test_restore),

@@ -7,10 +7,12 @@
  * handed to every module; nothing else is global but the sockets of
  * control.c and links.c.
  */
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -188,6 +190,35 @@ agent_dirs(struct agent *a)
 }
 
 /*
+ * One agent per guest: an exclusive lock on LABDIR/GUEST/agent.lock,
+ * held for the life of the process (the kernel drops it on any death),
+ * with our pid in it.  A second agent would take over the socket.
+ */
+static void
+agent_lock(struct agent *a)
+{
+	char	path[PATH_MAX + 16], pid[32];
+	ssize_t	n;
+	int	fd;
+
+	snprintf(path, sizeof(path), "%s/agent.lock", a->nodedir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		fatal("%s %s", GA_MSG_START, path);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		n = read(fd, pid, sizeof(pid) - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fatalx("%s guestagentd %s already serves %s (%s)", GA_MSG_START,
+		    pid[0] ? pid : "(pid unknown)", config_guest_name(&a->conf),
+		    path);
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || write(fd, pid, (size_t)n) != n)
+		log_warn("%s %s", GA_MSG_START, path);
+	/* fd stays open: the lock lives as long as we do. */
+}
+
+/*
  * The lab's keys: the server key for our control socket; towards the
  * plugins and hvd the lab's server identity (a daemon of the lab), else
  * the orchestrator's.
@@ -342,6 +373,7 @@ main(int argc, char **argv)
 			fatal("daemon");
 		log_init(AGENT_NAME, LOG_TO_SYSLOG, a.opts.verbose + 1);
 	}
+	agent_lock(&a);
 	if ((sfd = agent_signals()) == -1)
 		fatal("signals");
 	agent_init(&a);

@@ -184,10 +184,6 @@ links_set(struct agent *a, size_t i, bool up)
 		return -1;
 	}
 	log_debug("%s set %s", fi->name, up ? "up" : "down");
-	if (fi->admin_up != up)
-		fi->since_ms = agent_wall_ms();
-	fi->admin_up = up;
-	if (!up)
-		fi->oper_up = false;
+	fsm_set_admin(&a->fsm, i, up, agent_wall_ms());
 	return 0;
 }

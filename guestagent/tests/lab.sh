@@ -1,0 +1,104 @@
+# lab.sh: helpers for the guest agent's lab tests.  Source it after
+# tests/lib/labtest.sh, with NSLAB, AGENTCTL, AGENTD, HVCTL set.
+#
+# Agents restarted by a test are this script's own processes: their
+# pids are kept and they are killed (by pid) before the labs go down.
+
+AGENT_PIDS=()
+
+agent_cleanup() {
+	local pid
+	for pid in "${AGENT_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${AGENT_PIDS[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -9 "$pid" 2>/dev/null
+	done
+	labtest_cleanup
+}
+trap agent_cleanup EXIT
+
+labdir() { echo "${NSLAB_RUNDIR:-/run/nslab}/$1"; }
+
+# The pid of GUEST's agent: the last we started, else nslab's.
+agent_pid() {
+	local lab=$1 guest=$2 f
+	f="$LABTEST_TMP/agent.$lab.$guest.pid"
+	if [ -s "$f" ]; then
+		cat "$f"
+	else
+		awk -v g="$guest" '$1 == "proc" && $2 == g && $3 == "guestagentd" { print $4 }' \
+		    "$(labdir "$lab")/manifest"
+	fi
+}
+
+# Stop GUEST's agent with a signal (default KILL) and wait for it.
+agent_kill() {
+	local lab=$1 guest=$2 sig=${3:-KILL} pid
+	pid=$(agent_pid "$lab" "$guest")
+	[ -n "$pid" ] || return 1
+	kill -"$sig" "$pid" 2>/dev/null
+	for _ in $(seq 1 50); do
+		if ! kill -0 "$pid" 2>/dev/null ||
+		    grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# Start an agent for GUEST as nslab does (its namespace and cgroup),
+# with extra options; its log goes on in the guest's guestagentd.log.
+agent_start() {
+	local lab=$1 guest=$2 dir cg
+	shift 2
+	dir=$(labdir "$lab")
+	cg="/sys/fs/cgroup/freezer/nslab/$lab/$guest"
+	# The cgroup first: "ip netns exec" would hide /sys/fs/cgroup.
+	sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec nsenter --net="$@"' \
+	    sh "$cg" "/run/netns/$lab.$guest" "$AGENTD" -d -f "$dir/topology.yaml" \
+	    -g "$guest" -D "$dir" "$@" >>"$dir/$guest/guestagentd.log" 2>&1 &
+	echo $! >"$LABTEST_TMP/agent.$lab.$guest.pid"
+	AGENT_PIDS+=("$!")
+	# Ready when its socket answers.
+	for _ in $(seq 1 100); do
+		"$AGENTCTL" --lab "$lab" --guest "$guest" -T 1000 status >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+agent() {
+	local lab=$1 guest=$2
+	shift 2
+	"$AGENTCTL" --lab "$lab" --guest "$guest" "$@"
+}
+
+# The admin state of GUEST's HSI interfaces that are up: "hsi0", "".
+hsi_up() {
+	"$NSLAB" exec "$1" "$2" -- ip -j link show | \
+	    jq -r '[.[] | select(.ifname | startswith("hsi")) | select(.flags | index("UP")) | .ifname] | join(",")'
+}
+
+# Poll a command until it succeeds or SECONDS pass.
+wait_for() {
+	local secs=$1 end
+	shift
+	end=$((SECONDS + secs))
+	while [ "$SECONDS" -le "$end" ]; do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# The interfaces of GUEST's kernel route to a VIPA: "trk1,trk2", "hsi0".
+route_devs() {
+	"$NSLAB" exec "$1" "$2" -- ip -j route show "$3/32" | \
+	    jq -r '[.[0] | if .nexthops then .nexthops[].dev else .dev end] | sort | join(",")'
+}
