@@ -369,6 +369,9 @@ void		 links_close(void);
 int		 links_fd(void);
 void		 links_read(struct agent *a);
 int		 links_set(struct agent *a, size_t i, bool up);
+int		 links_fib_avoids_hsi(struct agent *a,
+		    const char *const *except, size_t nexcept, char *first,
+		    size_t len);
 
 /* plugin.c: clients of ospfd_lgr's control socket */
 struct plugin	*plugin_open(struct agent *a, const char *node);

@@ -173,6 +173,11 @@ engine_residency(struct agent *a)
 
 	if ((m = residency_where(a, state, sizeof(state))) == -1 ||
 	    strcmp(state, "RUNNING") != 0) {
+		if (m != -1 && strcmp(state, "RELOCATING") == 0) {
+			log_debug("%s is relocating", config_guest_name(
+			    &a->conf));
+			return -1;
+		}
 		if (!a->residency_warned)
 			log_warnx("%s where %s runs: %s", GA_MSG_HV,
 			    config_guest_name(&a->conf), m == -1 ?

@@ -2,7 +2,8 @@
  * links.c: the guest's HSI links through libnl-route-3: a link cache
  * kept current by a cache manager (link events), and admin up/down
  * through rtnetlink.  Every change of an HSI interface goes to the
- * engine, which decides (fsm_link_changed).
+ * engine, which decides (fsm_link_changed).  Also the guest's own
+ * kernel routes, evidence that a drain reached the FIB.
  *
  * The manager, its cache and the request socket are this file's
  * singletons, touched only from the main loop.
@@ -14,6 +15,7 @@
 #include <netlink/cache.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
 
 #include "agent.h"
 #include "log.h"
@@ -186,4 +188,77 @@ links_set(struct agent *a, size_t i, bool up)
 	log_debug("%s set %s", fi->name, up ? "up" : "down");
 	fsm_set_admin(&a->fsm, i, up, agent_wall_ms());
 	return 0;
+}
+
+static bool
+links_is_hsi_ifindex(const int *idx, size_t n, int ifindex)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (idx[i] == ifindex)
+			return true;
+	return false;
+}
+
+/* Does this kernel route leave through one of the interfaces? */
+static bool
+links_route_uses(struct rtnl_route *r, const int *idx, size_t n)
+{
+	struct rtnl_nexthop	*nh;
+	int			 i;
+
+	for (i = 0; i < rtnl_route_get_nnexthops(r); i++)
+		if ((nh = rtnl_route_nexthop_n(r, i)) != NULL &&
+		    links_is_hsi_ifindex(idx, n, rtnl_route_nh_get_ifindex(nh)))
+			return true;
+	return false;
+}
+
+/*
+ * The kernel's main table, read now: 1 when no route but those to the
+ * prefixes in except ("a.b.c.d/len") leaves through an HSI interface,
+ * 0 when one does (its destination in first), -1 when the table could
+ * not be read.
+ */
+int
+links_fib_avoids_hsi(struct agent *a, const char *const *except,
+    size_t nexcept, char *first, size_t len)
+{
+	struct nl_cache		*routes;
+	struct nl_object	*o;
+	struct rtnl_link	*l;
+	struct rtnl_route	*r;
+	int			 idx[FSM_MAX_IFS], rc = 1, err;
+	size_t			 i, n = 0;
+	char			 dst[64];
+
+	first[0] = '\0';
+	for (i = 0; i < a->fsm.nifs; i++)
+		if ((l = rtnl_link_get_by_name(links_cache,
+		    a->fsm.ifs[i].name)) != NULL) {
+			idx[n++] = rtnl_link_get_ifindex(l);
+			rtnl_link_put(l);
+		}
+	if ((err = rtnl_route_alloc_cache(links_sock, AF_INET, 0,
+	    &routes)) < 0) {
+		log_warnx("%s kernel routes: %s", GA_MSG_LINK, nl_geterror(err));
+		return -1;
+	}
+	for (o = nl_cache_get_first(routes); o != NULL && rc == 1;
+	    o = nl_cache_get_next(o)) {
+		r = (struct rtnl_route *)o;
+		if (rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+		    !links_route_uses(r, idx, n))
+			continue;
+		nl_addr2str(rtnl_route_get_dst(r), dst, sizeof(dst));
+		for (i = 0; i < nexcept && strcmp(dst, except[i]) != 0; i++)
+			;
+		if (i == nexcept) {
+			snprintf(first, len, "%s", dst);
+			rc = 0;
+		}
+	}
+	nl_cache_free(routes);
+	return rc;
 }

@@ -76,14 +76,19 @@ out_time(int64_t ms, char *buf, size_t len)
 static void
 human_prepare(FILE *f, struct json_object *o)
 {
-	char	dr[128], down[128], peers[512];
+	char		 dr[128], down[128], peers[512];
+	const char	*moved;
 
+	moved = out_bool(o, "timed_out") ? "NOT all moved (timed out)" :
+	    out_bool(o, "peers_moved") ? "moved" : "not checked";
+	if (strcmp(out_list(o, "peers", peers, sizeof(peers)), "none") == 0 &&
+	    !out_bool(o, "timed_out"))
+		moved = "to wait for";
 	fprintf(f, "%s: drained %s in %.1f ms; peers %s %s; down %s; %.1f "
 	    "ms\n", out_str(o, "guest", "?"), out_list(o, "drained", dr,
 	    sizeof(dr)), out_num(o, "drain_ms"), out_list(o, "peers", peers,
-	    sizeof(peers)), out_bool(o, "timed_out") ? "NOT moved (timed out)" :
-	    out_bool(o, "peers_moved") ? "moved" : "not checked",
-	    out_list(o, "down", down, sizeof(down)), out_num(o, "ms"));
+	    sizeof(peers)), moved, out_list(o, "down", down, sizeof(down)),
+	    out_num(o, "ms"));
 }
 
 static void

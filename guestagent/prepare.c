@@ -8,9 +8,13 @@
  *     and none of our own routes leaves through an HSI interface (but
  *     the HSI LANs themselves, still attached);
  *   - every peer routes our VIPA off its HSI interfaces;
- * or the timeout, reported as such.  After a short settle (zebra puts
- * the routes into the kernels) every HSI interface goes down, the
- * journal says PREPARED, and the orchestrator gets the report.
+ *   - our kernel's table no longer sends anything through HSI (but the
+ *     HSI LANs' own routes);
+ * or the timeout, reported as such.  The peers' kernels are out of our
+ * sight (another guest's namespace): a short settle (-s, default 50 ms)
+ * gives their zebra time to install what their ospfd shows.  Then every
+ * HSI interface goes down, the journal says PREPARED, and the
+ * orchestrator gets the report.
  *
  * Naive mode (the evaluation's script): every HSI interface down now.
  */
@@ -22,7 +26,7 @@
 #include "lgr_ctl.h"
 #include "log.h"
 
-#define PREPARE_POLL_MS		50
+#define PREPARE_POLL_MS		10	/* short: a prepare waits tens of ms */
 #define PREPARE_PLUGIN_MS	2000	/* drain request */
 #define PREPARE_ASK_MS		500	/* each evidence request */
 
@@ -129,14 +133,17 @@ prepare_finish(struct agent *a)
 	prepare_cleanup(a);
 }
 
-/* Our drain: the plugin says drained, our routes avoid HSI. */
+/*
+ * Our drain: the plugin says drained, our OSPF routes avoid HSI, and so
+ * does our kernel's table (zebra installed them).
+ */
 static bool
 prepare_own_ok(struct agent *a)
 {
 	struct json_object	*st = NULL, *routes = NULL;
 	struct evidence_if	 e;
 	const char		*ifs[FSM_MAX_IFS], *lans[FSM_MAX_IFS], *first;
-	char			 lanbuf[FSM_MAX_IFS][24];
+	char			 lanbuf[FSM_MAX_IFS][24], fib[64];
 	size_t			 i;
 	bool			 ok = true;
 
@@ -157,6 +164,11 @@ prepare_own_ok(struct agent *a)
 	if (ok && !evidence_routes_avoid(routes, ifs, a->conf.nhsi, lans,
 	    a->conf.nhsi, &first)) {
 		log_debug("prepare: own route %s still over HSI", first);
+		ok = false;
+	}
+	if (ok && links_fib_avoids_hsi(a, lans, a->conf.nhsi, fib,
+	    sizeof(fib)) != 1) {
+		log_debug("prepare: kernel route %s still over HSI", fib);
 		ok = false;
 	}
 	json_object_put(st);
@@ -235,6 +247,7 @@ prepare_step(struct agent *a)
 	if (now < a->op.next_poll)
 		return;
 	done = prepare_evidence(a);
+	now = agent_mono_ms();		/* asking took time */
 	if (!done && now < a->op.deadline) {
 		a->op.next_poll = now + PREPARE_POLL_MS;
 		return;

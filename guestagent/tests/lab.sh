@@ -102,3 +102,7 @@ route_devs() {
 	"$NSLAB" exec "$1" "$2" -- ip -j route show "$3/32" | \
 	    jq -r '[.[0] | if .nexthops then .nexthops[].dev else .dev end] | sort | join(",")'
 }
+
+# For "check DESCRIPTION bash -c '...'": the helpers and programs.
+export NSLAB AGENTCTL AGENTD HVCTL DRAINCTL
+export -f labdir agent_pid agent hsi_up wait_for route_devs

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Guest agents around moves, in the reference lab (DESIGN §5, issue 6):
+#   prepare on LITDCON1: both HSI interfaces down, its VIPA still reached
+#     by LITSWAS1 over trk1/trk2, 10 ms probes losing nothing;
+#   LITDCON1 moved to VM2 by hvctl, complete: hsi1 up alone on VM2's LAN
+#     (DR, reported rather than waited for), hsi0 down, routes clean;
+#   LITSWAS1 follows: a Full adjacency between the two on VM2's LAN;
+#   complete without a move (LITDAT01): hsi0 back.
+# usage: lab_move.sh NSLAB SRCDIR AGENTCTL GUESTAGENTD HVCTL DRAINCTL
+#        KEYGEN ROUTECHECK|none
+set -u
+NSLAB=$1 SRC=$2 AGENTCTL=$3 AGENTD=$4 HVCTL=$5 DRAINCTL=$6 KEYGEN=$7
+ROUTECHECK=$8
+. "$SRC/tests/lib/labtest.sh"
+. "$SRC/guestagent/tests/lab.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
+command -v jq >/dev/null || { echo "skip: needs jq"; exit 77; }
+
+LAB=gam$$
+REF=$(topo_renamed "$SRC/netns-lab/topologies/reference.yaml" "$LAB")
+OUT=$LABTEST_TMP/out.json
+
+check "reference lab with guest agents converges" lab_up "$REF"
+for g in LITDCON1 LITSWAS1 LITDAT01; do
+	check "$g: agent answers status" wait_for 30 \
+	    bash -c "\"$AGENTCTL\" --lab $LAB --guest $g -j status >\"$OUT.$g\" 2>/dev/null"
+	check "$g: IDLE on VM9, hsi0 up and hsi1 down" jq -e '.journal == "IDLE" and
+	    .member == "VM9" and ([.interfaces[] | select(.admin_up) | .name] == ["hsi0"])' "$OUT.$g"
+done
+
+# --- prepare LITDCON1 under 10 ms probes from LITSWAS1 --------------
+check "before: LITSWAS1 reaches LITDCON1's VIPA over hsi0" \
+    bash -c "[ \"\$(route_devs $LAB LITSWAS1 10.20.7.100)\" = hsi0 ]"
+"$NSLAB" exec "$LAB" LITSWAS1 -- ping -D -O -i 0.01 -c 400 10.20.7.100 \
+    >"$LABTEST_TMP/ping" 2>&1 &
+PING=$!
+sleep 1
+T0=$(date +%s.%N)
+agent "$LAB" LITDCON1 -j prepare --peers LITSWAS1,LITDAT01 --timeout 10000 >"$OUT"
+rc=$?
+T1=$(date +%s.%N)
+check "prepare LITDCON1 succeeds" [ "$rc" -eq 0 ]
+check "prepare report: hsi0 drained, peers moved, no timeout, both down" \
+    jq -e '.guest == "LITDCON1" and .drained == ["hsi0"] and .peers_moved and
+    (.timed_out | not) and (.down | sort) == ["hsi0", "hsi1"] and
+    (.drain_ms | type) == "number" and (.ms | type) == "number"' "$OUT"
+check "LITDCON1: both HSI interfaces down" bash -c "[ -z \"\$(hsi_up $LAB LITDCON1)\" ]"
+check "LITSWAS1 reaches LITDCON1's VIPA over trk1 and trk2" \
+    bash -c "[ \"\$(route_devs $LAB LITSWAS1 10.20.7.100)\" = trk1,trk2 ]"
+wait "$PING"
+check "10 ms probes from LITSWAS1 to LITDCON1's VIPA lost nothing" \
+    grep -q ' 0% packet loss' "$LABTEST_TMP/ping"
+grep -E 'packet loss|no answer' "$LABTEST_TMP/ping" | sed 's/^/  /'
+echo "  prepare started $T0, answered $T1"
+check "status: journal PREPARED, hsi0 drained" bash -c \
+    "agent $LAB LITDCON1 -j status | jq -e '.journal == \"PREPARED\" and
+    ([.interfaces[] | select(.drained) | .name] == [\"hsi0\"])' >/dev/null"
+
+# --- move to VM2, complete: alone on VM2's LAN ------------------------
+check "hvctl moves LITDCON1 to VM2" "$HVCTL" -l "$LAB" relocate LITDCON1 VM2
+agent "$LAB" LITDCON1 -j complete >"$OUT"
+rc=$?
+check "complete LITDCON1 succeeds" [ "$rc" -eq 0 ]
+check "complete report: VM2, hsi1 up, alone and DR, hsi0 down, no Full wait" \
+    jq -e '.member == "VM2" and .up == "hsi1" and .alone and .dr and
+    .down == ["hsi0"] and (.full | not) and .full_ms == null' "$OUT"
+check "LITDCON1: hsi1 up alone" bash -c "[ \"\$(hsi_up $LAB LITDCON1)\" = hsi1 ]"
+check "LITDCON1 becomes DR on VM2's HiperSockets LAN" wait_for 20 bash -c \
+    "\"$DRAINCTL\" --lab $LAB --router LITDCON1 -j state | jq -e '.[] | select(.ifname == \"hsi1\") | .state == \"DR\" and (.drained | not)' >/dev/null"
+check "VM9's guests reach LITDCON1's VM2 address 172.1.2.100 in one hop" \
+    wait_for 20 bash -c "\"$NSLAB\" exec $LAB ECMSS00 -- ip -j route get 172.1.2.100 |
+    jq -e '.[0].gateway == \"10.20.8.100\" or .[0].gateway == \"10.20.9.100\"' >/dev/null"
+check "LITSWAS1 pings LITDCON1 on VM2's HiperSockets LAN" \
+    "$NSLAB" exec "$LAB" LITSWAS1 -- ping -c1 -W2 -q 172.1.2.100
+
+# The lab's routes: routecheck where it is built, else the key routes.
+routes_clean() {
+	if [ "$ROUTECHECK" != none ]; then
+		wait_for 30 "$ROUTECHECK" -q "$LAB" || "$ROUTECHECK" "$LAB"
+		return
+	fi
+	echo "  note: routecheck not built; checking the VIPA routes directly"
+	wait_for 30 bash -c "[ \"\$(route_devs $LAB LITDAT01 10.20.7.100)\" = trk1,trk2 ] &&
+	    [ \"\$(route_devs $LAB ECMSS00 10.20.7.100)\" = trk1,trk2 ]"
+}
+check "routecheck clean after LITDCON1's move" routes_clean
+
+# --- LITSWAS1 follows: a Full adjacency on VM2's LAN ------------------
+agent "$LAB" LITSWAS1 -j prepare --peers LITDAT01 >"$OUT"
+check "prepare LITSWAS1: both down, peer moved" jq -e '.peers_moved and
+    (.down | sort) == ["hsi0", "hsi1"]' "$OUT"
+check "hvctl moves LITSWAS1 to VM2" "$HVCTL" -l "$LAB" relocate LITSWAS1 VM2
+agent "$LAB" LITSWAS1 -j complete >"$OUT"
+rc=$?
+check "complete LITSWAS1 succeeds" [ "$rc" -eq 0 ]
+check "complete report: hsi1 up, not alone, Full reported with its time" \
+    jq -e '.member == "VM2" and .up == "hsi1" and (.alone | not) and .full and
+    (.full_ms | type) == "number" and .down == ["hsi0"]' "$OUT"
+check "Full adjacency between LITDCON1 and LITSWAS1 on hsi1" wait_for 20 bash -c \
+    "\"$NSLAB\" vtysh $LAB LITDCON1 -c 'show ip ospf neighbor json' |
+    jq -e '[.neighbors[\"10.20.7.101\"][]? | select(.ifaceName | startswith(\"hsi1\")) |
+    select(.nbrState | startswith(\"Full\"))] | length == 1' >/dev/null"
+check "LITDCON1 reaches LITSWAS1's VIPA over hsi1" wait_for 20 \
+    bash -c "[ \"\$(route_devs $LAB LITDCON1 10.20.7.101)\" = hsi1 ]"
+check "routecheck clean after LITSWAS1 followed" routes_clean
+
+# --- complete without a move: hsi0 back --------------------------------
+agent "$LAB" LITDAT01 -j prepare >"$OUT"
+check "prepare LITDAT01: both down" bash -c "[ -z \"\$(hsi_up $LAB LITDAT01)\" ]"
+agent "$LAB" LITDAT01 -j complete >"$OUT"
+check "complete without a move: hsi0 back on VM9, hsi1 down" jq -e \
+    '.member == "VM9" and .up == "hsi0" and .down == ["hsi1"]' "$OUT"
+check "LITDAT01: hsi0 up" bash -c "[ \"\$(hsi_up $LAB LITDAT01)\" = hsi0 ]"
+check "LITDAT01: hsi0 undrained, journal IDLE" bash -c \
+    "agent $LAB LITDAT01 -j status | jq -e '.journal == \"IDLE\" and
+    ([.interfaces[] | select(.drained)] | length == 0)' >/dev/null"
+check "routecheck clean at the end" routes_clean
+
+labtest_summary
