@@ -34,7 +34,7 @@ static const char journal_schema[] =
     " step TEXT, result TEXT DEFAULT '', reason TEXT DEFAULT '',"
     " hv_id INTEGER DEFAULT 0, started_ms INTEGER, ended_ms INTEGER,"
     " prepare_ms REAL, reloc_ms REAL, quiesce_ms REAL, downtime_ms REAL,"
-    " converge_ms REAL, complete_ms REAL, total_ms REAL,"
+    " converge_ms REAL, complete_ms REAL, verify_ms REAL, total_ms REAL,"
     " probe_lost INTEGER, routecheck TEXT DEFAULT '',"
     " progress TEXT DEFAULT '');"
     "CREATE TABLE IF NOT EXISTS events ("
@@ -315,6 +315,7 @@ journal_move_save(sqlite3 *db, const struct move *m)
 	journal_bind_ms(db, m->id, "downtime_ms", m->downtime_ms);
 	journal_bind_ms(db, m->id, "converge_ms", m->converge_ms);
 	journal_bind_ms(db, m->id, "complete_ms", m->complete_ms);
+	journal_bind_ms(db, m->id, "verify_ms", m->verify_ms);
 	journal_bind_ms(db, m->id, "total_ms", m->total_ms);
 	if (m->step == STEP_DONE)
 		journal_exec(db, "UPDATE moves SET ended_ms = ? WHERE id = ?",
@@ -388,6 +389,7 @@ journal_move_from_row(struct move *m, struct json_object *row)
 	m->downtime_ms = journal_ms(row, "downtime_ms");
 	m->converge_ms = journal_ms(row, "converge_ms");
 	m->complete_ms = journal_ms(row, "complete_ms");
+	m->verify_ms = journal_ms(row, "verify_ms");
 	m->total_ms = journal_ms(row, "total_ms");
 	m->probe_lost = -1;
 }

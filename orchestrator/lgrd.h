@@ -74,6 +74,7 @@ struct move {
 	double		 downtime_ms;
 	double		 converge_ms;
 	double		 complete_ms;
+	double		 verify_ms;
 	double		 total_ms;
 	bool		 resumed;	/* taken over after a restart */
 	bool		 active;	/* a thread runs it (job->lock) */

@@ -377,10 +377,12 @@ static void
 move_verify(struct move_ctx *c)
 {
 	char	summary[300];
+	double	t0 = move_now();
 	int	rc;
 
 	move_step(c, STEP_VERIFY);
 	rc = verify_guest(c->d, c->m->guest, summary, sizeof(summary));
+	c->m->verify_ms = move_now() - t0;
 	snprintf(c->m->routecheck, sizeof(c->m->routecheck), "%s", rc == 0 ?
 	    "ok" : rc == 1 ? "violations" : "skipped");
 	if (rc == 1)

@@ -31,7 +31,7 @@
 #include "probe.h"
 
 #define PROBE_MAGIC	0x4c475250u	/* "LGRP" */
-#define PROBE_POLL_MS	50
+#define PROBE_POLL_MS	10
 
 struct probe_pkt {
 	uint32_t	 magic;
@@ -517,6 +517,19 @@ probe_finish(struct probe *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* Every probe sent so far answered: nothing left to wait for. */
+static bool
+probe_all_answered(struct probe *p)
+{
+	bool	all = true;
+
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->nflows && all; i++)
+		all = p->flows[i].next == p->flows[i].sent;
+	pthread_mutex_unlock(&p->lock);
+	return all;
+}
+
 static void *
 probe_sender(void *arg)
 {
@@ -533,7 +546,8 @@ probe_sender(void *arg)
 	for (;;) {
 		if (atomic_load(&p->stopping) && stop_at == 0)
 			stop_at = probe_now() + p->o.grace_ms;
-		if (stop_at != 0 && probe_now() >= stop_at)
+		if (stop_at != 0 && (probe_now() >= stop_at ||
+		    probe_all_answered(p)))
 			break;
 		n = epoll_wait(ep, evs, 64, PROBE_POLL_MS);
 		for (int k = 0; k < n; k++) {

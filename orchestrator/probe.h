@@ -86,7 +86,8 @@ int		 probe_add(struct probe *p, const struct probe_endpoint *from,
 int		 probe_start(struct probe *p);
 
 /*
- * Stop sending, wait grace_ms for late answers, stop the responders.
+ * Stop sending, wait for the answers still out (at most grace_ms), stop
+ * the responders.
  * The statistics stay readable.  Idempotent.
  */
 void		 probe_stop(struct probe *p);
