@@ -140,7 +140,7 @@ agent_parse(int argc, char **argv, struct agent_opts *o)
 			    "residency-interval");
 			break;
 		case 's':
-			o->settle_ms = agent_number(optarg, 0, 10000,
+			o->settle_ms = agent_number(optarg, 0, 60000,
 			    "settle");
 			break;
 		case 't':

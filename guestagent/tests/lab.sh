@@ -103,6 +103,16 @@ route_devs() {
 	    jq -r '[.[0] | if .nexthops then .nexthops[].dev else .dev end] | sort | join(",")'
 }
 
+# After a failure, the agents' logs tell what happened.
+agent_logs_on_failure() {
+	local g
+	[ "$LABTEST_FAILS" -eq 0 ] && return 0
+	for g in LITDCON1 LITSWAS1 LITDAT01; do
+		echo "--- $g/guestagentd.log"
+		tail -40 "$(labdir "$1")/$g/guestagentd.log" | sed 's/^/  /'
+	done
+}
+
 # For "check DESCRIPTION bash -c '...'": the helpers and programs.
 export NSLAB AGENTCTL AGENTD HVCTL DRAINCTL
 export -f labdir agent_pid agent hsi_up wait_for route_devs

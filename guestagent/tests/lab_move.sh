@@ -117,4 +117,5 @@ check "LITDAT01: hsi0 undrained, journal IDLE" bash -c \
     ([.interfaces[] | select(.drained)] | length == 0)' >/dev/null"
 check "routecheck clean at the end" routes_clean
 
+agent_logs_on_failure "$LAB"
 labtest_summary
