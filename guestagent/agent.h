@@ -403,7 +403,7 @@ int64_t		 engine_next_deadline(struct agent *a);
 int		 engine_apply(struct agent *a);
 int		 engine_journal(struct agent *a);
 int		 engine_refresh_drained(struct agent *a,
-		    struct json_object **state);
+		    struct json_object **state, int timeout_ms);
 int		 engine_undrain(struct agent *a);
 
 /* prepare.c */

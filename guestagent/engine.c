@@ -82,7 +82,8 @@ engine_apply(struct agent *a)
  * drain (by name): for those our own record stands.
  */
 int
-engine_refresh_drained(struct agent *a, struct json_object **state)
+engine_refresh_drained(struct agent *a, struct json_object **state,
+    int timeout_ms)
 {
 	struct json_object	*st;
 	struct evidence_if	 e;
@@ -91,7 +92,7 @@ engine_refresh_drained(struct agent *a, struct json_object **state)
 	if (state != NULL)
 		*state = NULL;
 	if (a->own == NULL || plugin_request(a->own, CTL_STATE, NULL, 0,
-	    ENGINE_PLUGIN_MS, &st) == -1)
+	    timeout_ms, &st) == -1)
 		return -1;
 	for (i = 0; i < a->fsm.nifs; i++)
 		if (evidence_iface(st, a->fsm.ifs[i].name, &e) == 0)
@@ -139,7 +140,7 @@ engine_undrain(struct agent *a)
 	size_t			 i;
 	int			 rc = 0;
 
-	if (engine_refresh_drained(a, &st) == -1) {
+	if (engine_refresh_drained(a, &st, ENGINE_PLUGIN_MS) == -1) {
 		log_debug("undrain: ospfd_lgr of %s not answering",
 		    config_guest_name(&a->conf));
 		return -1;

@@ -8,8 +8,12 @@
  * control.c and links.c.
  */
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/capability.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,7 +114,7 @@ agent_parse(int argc, char **argv, struct agent_opts *o)
 	o->naive_wait_ms = 8000;
 	o->residency_ms = 2000;
 	o->settle_ms = 50;
-	while ((c = getopt_long(argc, argv, "dD:f:F:g:m:nr:s:t:vw:", lopts,
+	while ((c = getopt_long(argc, argv, "dD:f:F:g:hm:nr:s:t:vVw:", lopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -258,6 +262,35 @@ agent_init(struct agent *a)
 		    config_guest_name(&a->conf));
 }
 
+/*
+ * Once the keys are read and the sockets open, keep only what the agent
+ * needs (BIRD's syspriv): CAP_NET_ADMIN to set links up and down,
+ * CAP_DAC_OVERRIDE for the router's directory and ospfd_lgr's socket
+ * (owned by frr).  No new privileges through exec either.
+ */
+static void
+agent_privdrop(void)
+{
+	struct __user_cap_header_struct	hdr = { _LINUX_CAPABILITY_VERSION_3,
+					    0 };
+	struct __user_cap_data_struct	data[2];
+	uint32_t			keep;
+	int				cap;
+
+	keep = (1u << CAP_NET_ADMIN) | (1u << CAP_DAC_OVERRIDE);
+	for (cap = 0; cap <= 63; cap++)
+		if (cap != CAP_NET_ADMIN && cap != CAP_DAC_OVERRIDE &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+		    errno == EINVAL)
+			break;		/* past the kernel's last capability */
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = keep;
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		log_warn("capabilities not dropped");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		log_warn("no_new_privs");
+}
+
 static int
 agent_signals(void)
 {
@@ -377,6 +410,7 @@ main(int argc, char **argv)
 	if ((sfd = agent_signals()) == -1)
 		fatal("signals");
 	agent_init(&a);
+	agent_privdrop();
 	log_info("%s %s %s: guest %s, mode %s, %zu HSI interface(s), "
 	    "lab %s", GA_MSG_START, AGENT_NAME, LGR_VERSION,
 	    config_guest_name(&a.conf), a.opts.mode == AGENT_MODE_DRAIN ?

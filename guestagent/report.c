@@ -7,6 +7,8 @@
 
 #include "agent.h"
 
+#define REPORT_PLUGIN_MS	300	/* status does not wait long for ospfd */
+
 /* A duration in ms with one decimal, printed as such. */
 struct json_object *
 report_ms(double ms)
@@ -158,7 +160,7 @@ report_status(struct agent *a)
 	struct fsm		*f = &a->fsm;
 
 	if (a->opts.mode == AGENT_MODE_DRAIN && f->op == FSM_OP_NONE)
-		engine_refresh_drained(a, NULL);
+		engine_refresh_drained(a, NULL, REPORT_PLUGIN_MS);
 	json_object_object_add(o, "guest", json_object_new_string(
 	    config_guest_name(&a->conf)));
 	json_object_object_add(o, "member", report_str_or_null(
