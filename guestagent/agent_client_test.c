@@ -1,0 +1,242 @@
+/*
+ * agent_client_test.c: the client library against a stand-in agent (a
+ * CURVE ROUTER with the ZAP handler, in a thread): an answer with data,
+ * an error terminator, silence, a refused key, no socket.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zmq.h>
+
+#include "agent_client.h"
+
+struct fake {
+	char		 dir[64];
+	char		 path[PATH_MAX];
+	void		*ctx;
+	pthread_t	 thread;
+	struct keys_set	 keys;
+	volatile int	 stop;
+	int		 ready;
+};
+
+static void
+fake_send(void *s, zmq_msg_t *id, const char *text)
+{
+	zmq_msg_t	copy;
+
+	zmq_msg_init(&copy);
+	zmq_msg_copy(&copy, id);
+	zmq_msg_send(&copy, s, ZMQ_SNDMORE);
+	zmq_send(s, text, strlen(text), 0);
+}
+
+/* status: data and end; prepare: an error; anything else: silence. */
+static void
+fake_serve(void *s)
+{
+	struct agent_request	rq;
+	zmq_msg_t		id, m;
+
+	zmq_msg_init(&id);
+	zmq_msg_init(&m);
+	if (zmq_msg_recv(&id, s, 0) != -1 && zmq_msg_recv(&m, s, 0) != -1 &&
+	    agent_request_decode(zmq_msg_data(&m), zmq_msg_size(&m), &rq) == 0) {
+		if (rq.type == AGENT_REQ_STATUS) {
+			fake_send(s, &id, "{\"guest\":\"LITDCON1\","
+			    "\"journal\":\"IDLE\"}");
+			fake_send(s, &id, "{\"end\":true}");
+		} else if (rq.type == AGENT_REQ_PREPARE)
+			fake_send(s, &id, "{\"error\":403,\"text\":\"role "
+			    "operator may not prepare\"}");
+	}
+	zmq_msg_close(&m);
+	zmq_msg_close(&id);
+}
+
+static void *
+fake_run(void *arg)
+{
+	struct fake	*f = arg;
+	void		*zap, *s;
+	char		 ep[PATH_MAX + 8];
+	zmq_pollitem_t	 it[2];
+
+	zap = keys_zap_open(f->ctx);
+	s = zmq_socket(f->ctx, ZMQ_ROUTER);
+	snprintf(ep, sizeof(ep), "ipc://%s", f->path);
+	if (zap == NULL || s == NULL || keys_server_setup(s, &f->keys) == -1 ||
+	    zmq_bind(s, ep) == -1)
+		f->ready = -1;
+	else
+		f->ready = 1;
+	while (f->ready == 1 && !f->stop) {
+		it[0] = (zmq_pollitem_t){ s, 0, ZMQ_POLLIN, 0 };
+		it[1] = (zmq_pollitem_t){ zap, 0, ZMQ_POLLIN, 0 };
+		if (zmq_poll(it, 2, 50) <= 0)
+			continue;
+		if (it[1].revents & ZMQ_POLLIN)
+			keys_zap_handle(zap, &f->keys, NULL, NULL);
+		if (it[0].revents & ZMQ_POLLIN)
+			fake_serve(s);
+	}
+	zmq_close(s);
+	zmq_close(zap);
+	return NULL;
+}
+
+static int
+setup(void **state)
+{
+	struct fake	*f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/agent_client_XXXXXX");
+	if (mkdtemp(f->dir) == NULL || keys_generate(f->dir, false) == -1 ||
+	    keys_load_server(f->dir, &f->keys) == -1)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/agent.ctl", f->dir);
+	f->ctx = zmq_ctx_new();
+	zmq_ctx_set(f->ctx, ZMQ_BLOCKY, 0);
+	pthread_create(&f->thread, NULL, fake_run, f);
+	while (f->ready == 0)
+		usleep(1000);
+	*state = f;
+	return f->ready == 1 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct fake	*f = *state;
+	char		 cmd[128];
+
+	f->stop = 1;
+	pthread_join(f->thread, NULL);
+	zmq_ctx_term(f->ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static struct agent_client *
+client(struct fake *f, const char *role)
+{
+	struct keys_client	 kc;
+	struct agent_client	*c;
+
+	assert_int_equal(keys_load_client(f->dir, role, NULL, &kc), 0);
+	c = agent_client_open(NULL, f->path, &kc);
+	assert_non_null(c);
+	return c;
+}
+
+static void
+test_data(void **state)
+{
+	struct agent_client	*c = client(*state, "viewer");
+	struct agent_request	 rq;
+	struct json_object	*data, *v;
+
+	agent_request_init(&rq, AGENT_REQ_STATUS);
+	assert_int_equal(agent_client_request(c, &rq, 5000, &data), 0);
+	assert_non_null(data);
+	assert_true(json_object_object_get_ex(data, "journal", &v));
+	assert_string_equal(json_object_get_string(v), "IDLE");
+	assert_int_equal(agent_client_error(c, NULL), 0);
+	json_object_put(data);
+	agent_client_close(c);
+}
+
+static void
+test_error(void **state)
+{
+	struct agent_client	*c = client(*state, "operator");
+	struct agent_request	 rq;
+	struct json_object	*data;
+	const char		*text;
+
+	agent_request_init(&rq, AGENT_REQ_PREPARE);
+	assert_int_equal(agent_client_request(c, &rq, 5000, &data), -1);
+	assert_int_equal(errno, EREMOTEIO);
+	assert_null(data);
+	assert_int_equal(agent_client_error(c, &text), AGENT_E_DENIED);
+	assert_string_equal(text, "role operator may not prepare");
+	agent_client_close(c);
+}
+
+static void
+test_silence(void **state)
+{
+	struct agent_client	*c = client(*state, "orchestrator");
+	struct agent_request	 rq;
+	struct json_object	*data;
+
+	agent_request_init(&rq, AGENT_REQ_COMPLETE);
+	assert_int_equal(agent_client_request(c, &rq, 200, &data), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	agent_client_close(c);
+}
+
+static void
+test_unknown_key(void **state)
+{
+	struct fake		*f = *state;
+	struct keys_client	 kc;
+	struct agent_client	*c;
+	struct agent_request	 rq;
+	struct json_object	*data;
+	char			 pub[KEYS_Z85_LEN + 1];
+
+	assert_int_equal(keys_load_client(f->dir, "viewer", NULL, &kc), 0);
+	assert_int_equal(zmq_curve_keypair(pub, kc.secret), 0);
+	memcpy(kc.public, pub, sizeof(pub));
+	assert_non_null(c = agent_client_open(NULL, f->path, &kc));
+	agent_request_init(&rq, AGENT_REQ_STATUS);
+	assert_int_equal(agent_client_request(c, &rq, 5000, &data), -1);
+	assert_int_equal(errno, EACCES);
+	agent_client_close(c);
+}
+
+static void
+test_no_socket(void **state)
+{
+	struct fake		*f = *state;
+	struct keys_client	 kc;
+	char			 path[PATH_MAX + 8];
+
+	assert_int_equal(keys_load_client(f->dir, "viewer", NULL, &kc), 0);
+	snprintf(path, sizeof(path), "%s/nothing.ctl", f->dir);
+	assert_null(agent_client_open(NULL, path, &kc));
+	assert_int_equal(errno, ENOENT);
+	assert_non_null(agent_client_path("/run/nslab/ref", "LITDCON1", path,
+	    sizeof(path)));
+	assert_string_equal(path, "/run/nslab/ref/LITDCON1/agent.ctl");
+	assert_null(agent_client_path("/run/nslab/ref", "LITDCON1", path, 8));
+	assert_int_equal(errno, ENAMETOOLONG);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_data),
+		cmocka_unit_test(test_error),
+		cmocka_unit_test(test_silence),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_no_socket),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
