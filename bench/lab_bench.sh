@@ -19,10 +19,12 @@ now() { date +%s.%N; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# PSS (KiB) of every process of each guest, and the peak RSS (VmHWM).
+# PSS (KiB) of every process of each guest (zebra, ospfd, its agent),
+# and the peak RSS (VmHWM).  The members' hvd and lgrd are not a guest's.
 guest_mem() {
 	local lab=$1 node pid pss hwm
-	awk '$1 == "proc" { print $2, $4 }' "/run/nslab/$lab/manifest" |
+	awk '$1 == "proc" && ($3 == "zebra" || $3 == "ospfd" ||
+	    $3 == "guestagentd") { print $2, $4 }' "/run/nslab/$lab/manifest" |
 	while read -r node pid; do
 		[ "$node" = ABR ] && continue
 		pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")
