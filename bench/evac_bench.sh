@@ -7,8 +7,9 @@
 #     lab fits one member), at --parallel 1 and 4; RUNS evacuations per
 #     point, alternately to the other member and back.  Per guest: the
 #     orchestration overhead, the move's total time minus the
-#     hypervisor's relocation, the agent's prepare and complete, the
-#     wait for routing convergence and routecheck (reported apart).
+#     hypervisor's relocation (from lgrd's request to the end it sees),
+#     the agent's prepare and complete, the wait for routing convergence
+#     and routecheck (reported apart).
 #  2. Probe loss in the reference lab, probes between every pair of
 #     VIPAs every 10 ms from before the first move until the last one is
 #     done (plus SETTLE_S seconds): our pipeline (lgrctl evacuate LIT),
@@ -84,7 +85,7 @@ evac_once() {	# LAB KIND GROUP TO PARALLEL RUN
 	    { lab: $kind, parallel: $par, run: $run, exit: $rc, wall_s: $wall,
 	      effective_parallel: $r.job.parallel,
 	      guests: ($r.moves | length), moved: ($m | length),
-	      overhead_ms: ($m | map(.total_ms - .reloc_ms - (.prepare_ms // 0) -
+	      overhead_ms: ($m | map(.total_ms - (.reloc_wall_ms // .reloc_ms) - (.prepare_ms // 0) -
 	        (.complete_ms // 0) - (.converge_ms // 0) - (.verify_ms // 0))),
 	      verify_ms: ($m | map(.verify_ms // 0)),
 	      reloc_ms: ($m | map(.reloc_ms)), converge_ms: ($m | map(.converge_ms // 0)),

@@ -463,11 +463,13 @@ ctl_cancel(struct ctl_conn *c)
 {
 	const char	*guest = c->rq.guest[0] ? c->rq.guest : NULL;
 
-	if (evac_cancel(c->d, (int64_t)c->rq.id, guest) == -1)
-		return ctl_error(c, LGR_E_NOTFOUND, "no running %s %s",
-		    guest ? "move of guest" : "job", guest ? guest :
-		    c->args);
-	return ctl_done(c, "cancel requested");
+	if (evac_cancel(c->d, (int64_t)c->rq.id, guest) == 0)
+		return ctl_done(c, "cancel requested");
+	if (guest != NULL)
+		return ctl_error(c, LGR_E_NOTFOUND, "no move of guest %s is "
+		    "running or planned", guest);
+	return ctl_error(c, LGR_E_NOTFOUND, "job %ju is not running (lgrctl "
+	    "status)", (uintmax_t)c->rq.id);
 }
 
 static int

@@ -102,6 +102,7 @@ evac_move_fill(struct lgrd *d, struct move *m, const struct plan_item *it,
 	m->memory_mib = t->guests[it->guest].memory_mib;
 	m->probe_lost = -1;
 	m->prepare_ms = m->reloc_ms = m->quiesce_ms = m->downtime_ms = -1;
+	m->reloc_wall_ms = -1;
 	m->converge_ms = m->complete_ms = m->verify_ms = m->total_ms = -1;
 }
 

@@ -33,7 +33,8 @@ static const char journal_schema[] =
     " guest TEXT, src TEXT, dst TEXT, hsi INTEGER, memory_mib INTEGER,"
     " step TEXT, result TEXT DEFAULT '', reason TEXT DEFAULT '',"
     " hv_id INTEGER DEFAULT 0, started_ms INTEGER, ended_ms INTEGER,"
-    " prepare_ms REAL, reloc_ms REAL, quiesce_ms REAL, downtime_ms REAL,"
+    " prepare_ms REAL, reloc_ms REAL, reloc_wall_ms REAL, quiesce_ms REAL,"
+    " downtime_ms REAL,"
     " converge_ms REAL, complete_ms REAL, verify_ms REAL, total_ms REAL,"
     " probe_lost INTEGER, routecheck TEXT DEFAULT '',"
     " progress TEXT DEFAULT '');"
@@ -311,6 +312,7 @@ journal_move_save(sqlite3 *db, const struct move *m)
 		return -1;
 	journal_bind_ms(db, m->id, "prepare_ms", m->prepare_ms);
 	journal_bind_ms(db, m->id, "reloc_ms", m->reloc_ms);
+	journal_bind_ms(db, m->id, "reloc_wall_ms", m->reloc_wall_ms);
 	journal_bind_ms(db, m->id, "quiesce_ms", m->quiesce_ms);
 	journal_bind_ms(db, m->id, "downtime_ms", m->downtime_ms);
 	journal_bind_ms(db, m->id, "converge_ms", m->converge_ms);
@@ -385,6 +387,7 @@ journal_move_from_row(struct move *m, struct json_object *row)
 	m->step = step == -1 ? STEP_PLANNED : (enum lgr_step)step;
 	m->prepare_ms = journal_ms(row, "prepare_ms");
 	m->reloc_ms = journal_ms(row, "reloc_ms");
+	m->reloc_wall_ms = journal_ms(row, "reloc_wall_ms");
 	m->quiesce_ms = journal_ms(row, "quiesce_ms");
 	m->downtime_ms = journal_ms(row, "downtime_ms");
 	m->converge_ms = journal_ms(row, "converge_ms");

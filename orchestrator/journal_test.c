@@ -61,6 +61,7 @@ journal_fill(struct job *j, struct move *m)
 		m[i].hsi = i != 0;
 		m[i].memory_mib = 256;
 		m[i].prepare_ms = m[i].reloc_ms = m[i].quiesce_ms = -1;
+		m[i].reloc_wall_ms = -1;
 		m[i].downtime_ms = m[i].converge_ms = m[i].complete_ms = -1;
 		m[i].verify_ms = m[i].total_ms = -1;
 	}

@@ -69,7 +69,8 @@ struct move {
 	int64_t		 hv_id;		/* the hypervisor's relocation id */
 	int64_t		 probe_lost;	/* -1: not measured */
 	double		 prepare_ms;	/* timings, -1 when not measured */
-	double		 reloc_ms;
+	double		 reloc_ms;	/* the hypervisor's total */
+	double		 reloc_wall_ms;	/* request to end, as seen by lgrd */
 	double		 quiesce_ms;
 	double		 downtime_ms;
 	double		 converge_ms;

@@ -31,7 +31,7 @@
 #include "log.h"
 #include "probe.h"
 
-#define MOVE_POLL_US		20000	/* hypervisor progress */
+#define MOVE_POLL_US		5000	/* hypervisor progress */
 #define MOVE_PROGRESS_MS	250	/* journaled progress */
 
 struct move_ctx {
@@ -68,6 +68,8 @@ move_cancelled(struct move_ctx *c)
 static void
 move_step(struct move_ctx *c, enum lgr_step step)
 {
+	log_debug("%s: %s at +%.1f ms", c->m->guest, lgr_step_name(step),
+	    move_now() - c->t0);
 	journal_move_step(c->d->db, c->m, step);
 }
 
@@ -260,7 +262,7 @@ move_hv_result(struct move_ctx *c, const char *member)
 	char	end[16] = "", text[256] = "";
 	double	total = -1, quiesce = -1;
 
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 400; i++) {
 		if (hv_result(c->hv, member, c->m->guest, c->m->hv_id, &total,
 		    &quiesce, end, sizeof(end), text, sizeof(text)) == 1)
 			break;
@@ -317,6 +319,7 @@ static void
 move_relocate(struct move_ctx *c)
 {
 	char	reason[512];
+	double	t0 = move_now();
 	int64_t	id;
 
 	move_step(c, STEP_RELOCATE);
@@ -332,6 +335,7 @@ move_relocate(struct move_ctx *c)
 	    "relocation %jd %s -> %s started", (intmax_t)id, c->m->src,
 	    c->m->dst);
 	move_follow(c);
+	c->m->reloc_wall_ms = move_now() - t0;
 }
 
 static void
@@ -422,6 +426,7 @@ move_done(struct move_ctx *c)
 		move_reason(c, "downtime %.1f ms over --max-blackhole %jd ms",
 		    m->downtime_ms, (intmax_t)c->j->max_blackhole_ms);
 	m->total_ms = move_now() - c->t0;
+	log_debug("%s: done at +%.1f ms", m->guest, m->total_ms);
 	m->step = STEP_DONE;
 	m->progress[0] = '\0';
 	journal_move_progress(c->d->db, m);

@@ -30,9 +30,9 @@ report_json(sqlite3 *db, int64_t job)
 	}
 	moves = journal_json(db, "SELECT guest, src AS 'from', dst AS 'to', "
 	    "hsi, step, result, reason, routecheck, hv_id, memory_mib, "
-	    "prepare_ms, reloc_ms, quiesce_ms, downtime_ms, converge_ms, "
-	    "complete_ms, verify_ms, total_ms, probe_lost, progress FROM moves WHERE "
-	    "job = ? ORDER BY seq, id", "i", job);
+	    "prepare_ms, reloc_ms, reloc_wall_ms, quiesce_ms, downtime_ms, "
+	    "converge_ms, complete_ms, verify_ms, total_ms, probe_lost, "
+	    "progress FROM moves WHERE job = ? ORDER BY seq, id", "i", job);
 	rep = json_object_new_object();
 	json_object_object_add(rep, "job", json_object_get(
 	    json_object_array_get_idx(jobs, 0)));
