@@ -85,6 +85,9 @@ hsi_up() {
 	    jq -r '[.[] | select(.ifname | startswith("hsi")) | select(.flags | index("UP")) | .ifname] | join(",")'
 }
 
+# jq -e, quietly: a check of a JSON answer.
+jqe() { jq -e "$@" >/dev/null; }
+
 # Poll a command until it succeeds or SECONDS pass.
 wait_for() {
 	local secs=$1 end
@@ -115,4 +118,4 @@ agent_logs_on_failure() {
 
 # For "check DESCRIPTION bash -c '...'": the helpers and programs.
 export NSLAB AGENTCTL AGENTD HVCTL DRAINCTL
-export -f labdir agent_pid agent hsi_up wait_for route_devs
+export -f labdir agent_pid agent hsi_up wait_for route_devs jqe

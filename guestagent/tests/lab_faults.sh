@@ -36,7 +36,8 @@ export LAB
 
 check "reference lab with guest agents converges" lab_up "$REF"
 for g in LITDCON1 LITSWAS1 LITDAT01; do
-	check "$g: agent ready" wait_for 30 status_is "$g" '.journal == "IDLE"'
+	check "$g: agent ready, residency known" wait_for 60 status_is "$g" \
+	    '.journal == "IDLE" and .member == "VM9"'
 done
 
 # --- keys and roles -------------------------------------------------
@@ -97,7 +98,7 @@ check "agent restarted" agent_start "$LAB" LITDCON1
 check "journal PREPARED kept: no reconcile, both still down" bash -c \
     "status_is LITDCON1 '.journal == \"PREPARED\"' && [ -z \"\$(hsi_up $LAB LITDCON1)\" ]"
 agent "$LAB" LITDCON1 -j complete >"$OUT"
-check "then complete: hsi0 back" jq -e '.up == "hsi0" and .member == "VM9"' "$OUT"
+check "then complete: hsi0 back" jqe '.up == "hsi0" and .member == "VM9"' "$OUT"
 
 # --- no complete ever comes: self-complete ------------------------------
 agent_kill "$LAB" LITSWAS1 TERM
@@ -126,11 +127,11 @@ agent_kill "$LAB" LITDAT01 TERM
 check "LITDAT01's agent restarted in naive mode" \
     agent_start "$LAB" LITDAT01 -m naive -w 300
 agent "$LAB" LITDAT01 -j prepare >"$OUT"
-check "naive prepare: no drain, both down" jq -e '.mode == "naive" and
+check "naive prepare: no drain, both down" jqe '.mode == "naive" and
     .drained == [] and (.down | sort) == ["hsi0", "hsi1"]' "$OUT"
 check "naive prepare: nothing drained in the plugin" bash -c "! drained LITDAT01 hsi1"
 agent "$LAB" LITDAT01 -j complete >"$OUT"
-check "naive complete: hsi1 up on VM2" jq -e '.mode == "naive" and
+check "naive complete: hsi1 up on VM2" jqe '.mode == "naive" and
     .up == "hsi1" and .member == "VM2"' "$OUT"
 
 # --- one agent per guest -----------------------------------------------------

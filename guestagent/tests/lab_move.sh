@@ -25,8 +25,10 @@ check "reference lab with guest agents converges" lab_up "$REF"
 for g in LITDCON1 LITSWAS1 LITDAT01; do
 	check "$g: agent answers status" wait_for 30 \
 	    bash -c "\"$AGENTCTL\" --lab $LAB --guest $g -j status >\"$OUT.$g\" 2>/dev/null"
-	check "$g: IDLE on VM9, hsi0 up and hsi1 down" jq -e '.journal == "IDLE" and
-	    .member == "VM9" and ([.interfaces[] | select(.admin_up) | .name] == ["hsi0"])' "$OUT.$g"
+	# The hypervisor may still be booting the guest: wait for residency.
+	check "$g: IDLE on VM9, hsi0 up and hsi1 down" wait_for 60 bash -c \
+	    "agent $LAB $g -j status | jqe '.journal == \"IDLE\" and
+	    .member == \"VM9\" and ([.interfaces[] | select(.admin_up) | .name] == [\"hsi0\"])'"
 done
 
 # --- prepare LITDCON1 under 10 ms probes from LITSWAS1 --------------
@@ -42,7 +44,7 @@ rc=$?
 T1=$(date +%s.%N)
 check "prepare LITDCON1 succeeds" [ "$rc" -eq 0 ]
 check "prepare report: hsi0 drained, peers moved, no timeout, both down" \
-    jq -e '.guest == "LITDCON1" and .drained == ["hsi0"] and .peers_moved and
+    jqe '.guest == "LITDCON1" and .drained == ["hsi0"] and .peers_moved and
     (.timed_out | not) and (.down | sort) == ["hsi0", "hsi1"] and
     (.drain_ms | type) == "number" and (.ms | type) == "number"' "$OUT"
 check "LITDCON1: both HSI interfaces down" bash -c "[ -z \"\$(hsi_up $LAB LITDCON1)\" ]"
@@ -63,14 +65,14 @@ agent "$LAB" LITDCON1 -j complete >"$OUT"
 rc=$?
 check "complete LITDCON1 succeeds" [ "$rc" -eq 0 ]
 check "complete report: VM2, hsi1 up, alone and DR, hsi0 down, no Full wait" \
-    jq -e '.member == "VM2" and .up == "hsi1" and .alone and .dr and
+    jqe '.member == "VM2" and .up == "hsi1" and .alone and .dr and
     .down == ["hsi0"] and (.full | not) and .full_ms == null' "$OUT"
 check "LITDCON1: hsi1 up alone" bash -c "[ \"\$(hsi_up $LAB LITDCON1)\" = hsi1 ]"
 check "LITDCON1 becomes DR on VM2's HiperSockets LAN" wait_for 20 bash -c \
     "\"$DRAINCTL\" --lab $LAB --router LITDCON1 -j state | jq -e '.[] | select(.ifname == \"hsi1\") | .state == \"DR\" and (.drained | not)' >/dev/null"
 check "VM9's guests reach LITDCON1's VM2 address 172.1.2.100 in one hop" \
     wait_for 20 bash -c "\"$NSLAB\" exec $LAB ECMSS00 -- ip -j route get 172.1.2.100 |
-    jq -e '.[0].gateway == \"10.20.8.100\" or .[0].gateway == \"10.20.9.100\"' >/dev/null"
+    jqe '.[0].gateway == \"10.20.8.100\" or .[0].gateway == \"10.20.9.100\"' >/dev/null"
 check "LITSWAS1 pings LITDCON1 on VM2's HiperSockets LAN" \
     "$NSLAB" exec "$LAB" LITSWAS1 -- ping -c1 -W2 -q 172.1.2.100
 
@@ -88,18 +90,18 @@ check "routecheck clean after LITDCON1's move" routes_clean
 
 # --- LITSWAS1 follows: a Full adjacency on VM2's LAN ------------------
 agent "$LAB" LITSWAS1 -j prepare --peers LITDAT01 >"$OUT"
-check "prepare LITSWAS1: both down, peer moved" jq -e '.peers_moved and
+check "prepare LITSWAS1: both down, peer moved" jqe '.peers_moved and
     (.down | sort) == ["hsi0", "hsi1"]' "$OUT"
 check "hvctl moves LITSWAS1 to VM2" "$HVCTL" -l "$LAB" relocate LITSWAS1 VM2
 agent "$LAB" LITSWAS1 -j complete >"$OUT"
 rc=$?
 check "complete LITSWAS1 succeeds" [ "$rc" -eq 0 ]
 check "complete report: hsi1 up, not alone, Full reported with its time" \
-    jq -e '.member == "VM2" and .up == "hsi1" and (.alone | not) and .full and
+    jqe '.member == "VM2" and .up == "hsi1" and (.alone | not) and .full and
     (.full_ms | type) == "number" and .down == ["hsi0"]' "$OUT"
 check "Full adjacency between LITDCON1 and LITSWAS1 on hsi1" wait_for 20 bash -c \
     "\"$NSLAB\" vtysh $LAB LITDCON1 -c 'show ip ospf neighbor json' |
-    jq -e '[.neighbors[\"10.20.7.101\"][]? | select(.ifaceName | startswith(\"hsi1\")) |
+    jqe '[.neighbors[\"10.20.7.101\"][]? | select(.ifaceName | startswith(\"hsi1\")) |
     select(.nbrState | startswith(\"Full\"))] | length == 1' >/dev/null"
 check "LITDCON1 reaches LITSWAS1's VIPA over hsi1" wait_for 20 \
     bash -c "[ \"\$(route_devs $LAB LITDCON1 10.20.7.101)\" = hsi1 ]"
@@ -109,7 +111,7 @@ check "routecheck clean after LITSWAS1 followed" routes_clean
 agent "$LAB" LITDAT01 -j prepare >"$OUT"
 check "prepare LITDAT01: both down" bash -c "[ -z \"\$(hsi_up $LAB LITDAT01)\" ]"
 agent "$LAB" LITDAT01 -j complete >"$OUT"
-check "complete without a move: hsi0 back on VM9, hsi1 down" jq -e \
+check "complete without a move: hsi0 back on VM9, hsi1 down" jqe \
     '.member == "VM9" and .up == "hsi0" and .down == ["hsi1"]' "$OUT"
 check "LITDAT01: hsi0 up" bash -c "[ \"\$(hsi_up $LAB LITDAT01)\" = hsi0 ]"
 check "LITDAT01: hsi0 undrained, journal IDLE" bash -c \
