@@ -260,6 +260,8 @@ hv_progress_fill(struct json_object *row, struct hv_progress *p)
 	    "sent_mib"));
 	p->est_quiesce_ms = json_object_get_double(json_object_object_get(row,
 	    "est_quiesce_ms"));
+	p->started_ms = json_object_get_int64(json_object_object_get(row,
+	    "started_ms"));
 }
 
 int

@@ -383,6 +383,8 @@ journal_move_from_row(struct move *m, struct json_object *row)
 	m->memory_mib = (uint64_t)json_object_get_int64(
 	    json_object_object_get(row, "memory_mib"));
 	m->hv_id = json_object_get_int64(json_object_object_get(row, "hv_id"));
+	m->started_ms = json_object_get_int64(json_object_object_get(row,
+	    "started_ms"));
 	step = lgr_step_find(journal_str(row, "step"));
 	m->step = step == -1 ? STEP_PLANNED : (enum lgr_step)step;
 	m->prepare_ms = journal_ms(row, "prepare_ms");

@@ -77,6 +77,7 @@ struct move {
 	double		 complete_ms;
 	double		 verify_ms;
 	double		 total_ms;
+	int64_t		 started_ms;	/* wall clock, journaled */
 	bool		 resumed;	/* taken over after a restart */
 	bool		 active;	/* a thread runs it (job->lock) */
 	bool		 cancel;	/* cancel this one (job->lock) */
@@ -179,6 +180,7 @@ struct hv_progress {
 	double		 left_mib;
 	double		 sent_mib;
 	double		 est_quiesce_ms;
+	int64_t		 started_ms;	/* wall clock */
 	char		 end_code[16];	/* "" while running */
 	char		 text[256];
 };

@@ -484,10 +484,21 @@ move_resume(struct move_ctx *c)
 		move_pipeline(c);
 		return;
 	case STEP_RELOCATE:
+		/* Killed between the request and its id: is the latest
+		 * relocation of the guest ours (started after the move)? */
 		if (c->m->hv_id == 0 && hv_status(c->hv, c->m->src, c->m->guest,
-		    &id, &p) == 1 && p.end_code[0] == '\0')
+		    &id, &p) == 1 && p.started_ms >= c->m->started_ms)
 			c->m->hv_id = id;
-		if (c->m->hv_id != 0)
+		if (c->m->hv_id == 0) {		/* never started: over again */
+			if (c->m->hsi)
+				move_complete(c);
+			move_pipeline(c);
+			return;
+		}
+		if (hv_status(c->hv, c->m->src, c->m->guest, &id, &p) == 1 &&
+		    id == c->m->hv_id && p.end_code[0] != '\0')
+			move_hv_result(c, c->m->src);
+		else
 			move_follow(c);
 		move_finish(c);
 		return;

@@ -64,11 +64,14 @@ check "history records the downtime" \
 out=$("$LGRCTL" -l "$LAB" -j evacuate LIT --to VM9 --no-wait)
 id=$(sed -n 's/.*"id": *\([0-9]*\).*/\1/p' <<<"$out")
 check "evacuation back started (job $id)" [ -n "$id" ]
-for ((i = 0; i < 600; i++)); do
-	steps=$("$LGRCTL" -l "$LAB" -j status "$id" 2>/dev/null |
-	    grep -o '"step":"[a-z]*"' | sort | uniq -c | tr '\n' ' ')
-	grep -Eq 'prepare|relocate|complete|converge' <<<"$steps" && break
-	sleep 0.1
+# Kill it while an HSI guest is between prepare and convergence.
+for ((i = 0; i < 1200; i++)); do
+	steps=$("$LGRCTL" -l "$LAB" -j status "$id" 2>/dev/null | python3 -c '
+import json, sys
+r = json.load(sys.stdin)[0]
+print(" ".join("%s:%s" % (m["guest"], m["step"]) for m in r["moves"]))' 2>/dev/null)
+	grep -Eq 'LIT(DCON1|SWAS1|DAT01):(prepare|relocate|complete|converge)' <<<"$steps" && break
+	sleep 0.05
 done
 echo "  killing lgrd at: $steps"
 kill -9 "$(lgrd_pid "$LAB")"
