@@ -1,8 +1,8 @@
 /*
  * collect.c: a snapshot of a running lab, every router at once.
  *
- * 1. Every request goes out first: "routes" then "state" to each
- *    router's ospfd_lgr.so (ZeroMQ REQ, the lab's viewer key), or "show
+ * 1. Every request goes out first: "routes" and "state" to each
+ *    router's ospfd_lgr.so (ZeroMQ, the lab's viewer key), or "show
  *    ip ospf route json" to its ospfd's vty, and "show ip route ospf
  *    json" to its zebra's vty.
  * 2. While the daemons answer, the kernel of each router is read: one
@@ -209,7 +209,8 @@ co_plugin_ask(struct co *c, struct co_router *cr)
 	}
 	if ((cr->plugin = rc_plugin_open(c->zctx, cr->dir,
 	    c->keys_state == 1 ? &c->keys : NULL)) == NULL ||
-	    rc_plugin_send(cr->plugin, CTL_ROUTES) == -1) {
+	    rc_plugin_send(cr->plugin, CTL_ROUTES) == -1 ||
+	    rc_plugin_send(cr->plugin, CTL_STATE) == -1) {
 		co_fail(c, cr, "%s/%s: %s", cr->dir, CTL_SOCK_NAME,
 		    strerror(errno));
 		return;
@@ -274,6 +275,7 @@ co_state_cb(json_object *item, void *arg)
 	return rc_ospf_if_from_plugin(arg, item);
 }
 
+/* Both replies, in the order asked; the second may already be here. */
 static void
 co_plugin_io(struct co *c, struct co_router *cr)
 {
@@ -281,31 +283,24 @@ co_plugin_io(struct co *c, struct co_router *cr)
 	char			 err[300];
 	int			 rc;
 
-	if (cr->step == CO_STEP_ROUTES)
-		rc = rc_plugin_read(cr->plugin, co_route_cb,
-		    &r->tables[RC_TABLE_OSPF], err, sizeof(err));
-	else
-		rc = rc_plugin_read(cr->plugin, co_state_cb, r, err,
-		    sizeof(err));
-	if (rc == -1) {
-		co_fail(c, cr, "%s/%s: %s request: %s", cr->dir,
-		    CTL_SOCK_NAME, cr->step == CO_STEP_ROUTES ? "routes" :
-		    "state", err);
-		return;
-	}
-	if (rc == 0)
-		return;
-	if (cr->step == CO_STEP_ROUTES) {
-		rc_table_sort(&r->tables[RC_TABLE_OSPF]);
-		if (rc_plugin_send(cr->plugin, CTL_STATE) == -1) {
-			co_fail(c, cr, "%s/%s: %s", cr->dir, CTL_SOCK_NAME,
-			    strerror(errno));
+	while (cr->step != CO_STEP_DONE) {
+		if (cr->step == CO_STEP_ROUTES)
+			rc = rc_plugin_read(cr->plugin, co_route_cb,
+			    &r->tables[RC_TABLE_OSPF], err, sizeof(err));
+		else
+			rc = rc_plugin_read(cr->plugin, co_state_cb, r, err,
+			    sizeof(err));
+		if (rc == -1) {
+			co_fail(c, cr, "%s/%s: %s request: %s", cr->dir,
+			    CTL_SOCK_NAME, cr->step == CO_STEP_ROUTES ?
+			    "routes" : "state", err);
 			return;
 		}
-		cr->step = CO_STEP_STATE;
-		return;
+		if (rc == 0)
+			return;
+		cr->step = cr->step == CO_STEP_ROUTES ? CO_STEP_STATE :
+		    CO_STEP_DONE;
 	}
-	cr->step = CO_STEP_DONE;
 	rc_plugin_close(cr->plugin);
 	cr->plugin = NULL;
 }

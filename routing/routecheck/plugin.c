@@ -1,6 +1,11 @@
 /*
  * plugin.c: requests to ospfd_lgr.so's control socket (lgr_ctl.h), read
  * without blocking so that one poll loop serves every router.
+ *
+ * The socket is a DEALER, so that several requests can be in flight: a
+ * busy ospfd answers them in one wake-up instead of one per request.
+ * Each request goes out behind the empty delimiter frame a REP socket
+ * expects; each reply comes back behind one.
  */
 #include <errno.h>
 #include <limits.h>
@@ -16,6 +21,7 @@
 
 struct rc_plugin {
 	void	*sock;
+	bool	 in_reply;	/* the reply's delimiter was read */
 };
 
 struct rc_plugin *
@@ -32,7 +38,7 @@ rc_plugin_open(void *zctx, const char *dir, const struct keys_client *keys)
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
-	if ((p->sock = zmq_socket(zctx, ZMQ_REQ)) == NULL)
+	if ((p->sock = zmq_socket(zctx, ZMQ_DEALER)) == NULL)
 		goto fail;
 	zmq_setsockopt(p->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	if (keys != NULL && keys_client_setup(p->sock, keys) == -1)
@@ -72,7 +78,8 @@ rc_plugin_send(struct rc_plugin *p, int type)
 	if ((n = ctl_msg_encode(buf, sizeof(buf), (uint16_t)type, NULL,
 	    0)) == -1)
 		return -1;
-	if (zmq_send(p->sock, buf, (size_t)n, ZMQ_DONTWAIT) == -1) {
+	if (zmq_send(p->sock, NULL, 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1 ||
+	    zmq_send(p->sock, buf, (size_t)n, ZMQ_DONTWAIT) == -1) {
 		errno = zmq_errno();
 		return -1;
 	}
@@ -175,8 +182,23 @@ rc_plugin_read(struct rc_plugin *p, rc_plugin_cb cb, void *arg, char *errbuf,
 			errno = rc;
 			return -1;
 		}
+		if (!p->in_reply) {
+			/* The delimiter in front of every reply. */
+			rc = zmq_msg_size(&zm) == 0 && zmq_msg_more(&zm);
+			zmq_msg_close(&zm);
+			if (!rc) {
+				snprintf(errbuf, errlen, "reply without its "
+				    "delimiter");
+				errno = EBADMSG;
+				return -1;
+			}
+			p->in_reply = true;
+			continue;
+		}
 		rc = plugin_frame(&zm, cb, arg, errbuf, errlen);
 		zmq_msg_close(&zm);
+		if (rc == 1)
+			p->in_reply = false;
 		if (rc != 0)
 			return rc;
 	}
