@@ -1,35 +1,44 @@
 #!/usr/bin/env bash
-# lab_badver.sh MODULE: a module built for another FRR version is loaded
-# by ospfd, logs [LGR-INERT], opens no socket, and ospfd keeps running.
-set -euo pipefail
+# lab_badver.sh SRCDIR NSLAB MODULE ROUTECHECK: the reference lab with a
+# module built for another FRR version in every ospfd.  Each module logs
+# [LGR-INERT] and opens no socket, ospfd keeps running, the lab
+# converges, and routecheck (which then reads ospfd's vty) passes.
+set -uo pipefail
 
-module=$(realpath "$1")
+src=$1
+module=$(realpath "$3")
+rc_bin=$4
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lab.sh"
+. "$here/rlab.sh"
+rlab_init "$src" "$2"
 
-lab_skip_unless_ready
-lab_init
+rlab_up "rb$$" --no-agents --no-hv --plugin "$module"
+labdir="${NSLAB_RUNDIR:-/run/nslab}/$RLAB"
+routers="ABR ECMSS00 LITSHA22 LITDCON1 LITSWAS1 LITDAT01"
 
-lab_node a
-lab_addr a lo 10.98.0.1/32
-d=$(lab_dir a)
-cat >"$d/ospfd.conf" <<CONF
-hostname a
-router ospf
- ospf router-id 10.98.0.1
- network 10.98.0.0/16 area 0
-CONF
-lab_frr a "$module"
-
-lab_vtysh a "show modules" | grep -q ospfd_lgr ||
-    lab_fail "show modules does not list the module"
-lab_wait 10 "[LGR-INERT] in ospfd's log" grep -q "LGR-INERT" "$d/ospfd.log"
-grep "LGR-INERT" "$d/ospfd.log" >&2
+inert=0 socks=0 alive=0
+for n in $routers; do
+	grep -q "LGR-INERT" "$labdir/$n/ospfd.log" && inert=$((inert + 1))
+	[ -e "$labdir/$n/lgr.ctl" ] && socks=$((socks + 1))
+	kill -0 "$(cat "$labdir/$n/ospfd.pid")" 2>/dev/null &&
+	    alive=$((alive + 1))
+done
+grep -h "LGR-INERT" "$labdir/LITDCON1/ospfd.log"
+[ $inert -eq 6 ] && ok "every ospfd logged [LGR-INERT]" ||
+    fail "[LGR-INERT] in $inert of 6 ospfd logs"
+[ $socks -eq 0 ] && ok "no inert module opened its control socket" ||
+    fail "$socks control sockets opened"
+! grep -q "LGR-START" "$labdir"/*/ospfd.log &&
+    ok "no module started" || fail "an inert module started"
+"$NSLAB" vtysh "$RLAB" LITDCON1 -c "show modules" | grep -q ospfd_lgr &&
+    ok "show modules lists the module" || fail "module not listed"
 sleep 2
-pid=$(cat "$d/ospfd.pid")
-[ -d "/proc/$pid" ] || lab_fail "ospfd died"
-lab_vtysh a "show ip ospf" | grep -q "10.98.0.1" ||
-    lab_fail "ospfd does not answer"
-[ -e "$d/lgr.ctl" ] && lab_fail "inert module opened its control socket"
-grep -q "LGR-START" "$d/ospfd.log" && lab_fail "inert module started"
-echo "PASS: lab_badver"
+[ $alive -eq 6 ] && ok "every ospfd keeps running" ||
+    fail "only $alive of 6 ospfd run"
+"$rc_bin" -q --snapshot "$LABTEST_TMP/snap.json" "$RLAB" &&
+    ok "routecheck passes from ospfd's vty" || fail "routecheck fails"
+jq -e '[.routers[] | .source] | all(. == "vty")' "$LABTEST_TMP/snap.json" \
+    >/dev/null && ok "every OSPF table came from the vty" ||
+    fail "a table did not come from the vty"
+
+labtest_summary

@@ -1,171 +1,260 @@
 #!/usr/bin/env bash
-# lab_drain.sh MODULE DRAINCTL KEYGEN: drain and undrain with real zebra +
-# ospfd, control sockets authenticated with the lab's CURVE keys.
+# lab_drain.sh SRCDIR NSLAB DRAINCTL ROUTECHECK UDPROBE KEYGEN: drain and
+# undrain in the reference lab built by nslab (real zebra and ospfd with
+# ospfd_lgr.so, the lab's CURVE keys; no guest agents).
 #
-#   a, b, c on LAN lan1 (10.99.1.0/24, bridge; a is DR, cost 10)
-#   a - b   on lan2 (10.99.2.0/24, broadcast veth, cost 50)
-#   a - c   on p2p  (10.99.3.0/30, point-to-point, cost 50)
-#   VIPAs on lo: a 10.99.0.1, b 10.99.0.2, c 10.99.0.3
-#
-# Draining lan1 on a (the DR) must move b's route to a's VIPA onto lan2 and
-# c's onto p2p while lan1 stays up with its adjacencies Full, leave b <-> c
-# routing over lan1 untouched, and undrain must move them back.
-set -euo pipefail
+#   - drain hsi0 on LITDCON1 moves LITSWAS1's and LITDAT01's routes to
+#     10.20.7.100 onto trk1 + trk2 (and LITDCON1's to them) while every
+#     link stays up and hsi0's adjacencies stay Full; undrain moves them
+#     back; routecheck sees exactly that;
+#   - 10 ms UDP probes LITSWAS1 -> LITDCON1's VIPA -> back lose nothing
+#     through the drain, hsi0 going down and up, and the undrain;
+#   - draining the HSI LAN's DR never removes a route between the two
+#     other HSI guests and loses no probe between them; with an SPF delay
+#     of 20 ms it does not change their routing at all (repeated until
+#     LITDCON1 was the DR, so that LITSWAS1 <-> LITDAT01 was watched);
+#   - a drain survives a cost recalculation, stays out of the running
+#     configuration, shows on ospfd's vty; roles, audit, errors.
+set -uo pipefail
 
-module=$(realpath "$1")
-drainctl=$(realpath "$2")
-keygen=$(realpath "$3")
+src=$1
+DRAINCTL=$3
+rc_bin=$4
+udprobe=$5
+keygen=$6
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lab.sh"
+. "$here/rlab.sh"
+rlab_init "$src" "$2"
 
-lab_skip_unless_ready
-lab_init
+rlab_up "rd$$" --no-agents
+tmp=$LABTEST_TMP
+labdir="${NSLAB_RUNDIR:-/run/nslab}/$RLAB"
+TRK100="10.20.8.100@trk1 10.20.9.100@trk2 "
 
-ospfd_conf() {
-	local node=$1 rid=$2
-	shift 2
-	{
-		echo "hostname $node"
-		echo "interface lo"
-		echo " ip ospf cost 1"
-		while [ $# -gt 0 ]; do
-			echo "interface $1"
-			echo " ip ospf hello-interval 1"
-			echo " ip ospf dead-interval 10"
-			echo " ip ospf cost $2"
-			echo " ip ospf priority $3"
-			[ "$4" = p2p ] && echo " ip ospf network point-to-point"
-			shift 4
-		done
-		echo "line vty"
-		echo " no login"
-		echo "router ospf"
-		echo " ospf router-id $rid"
-		echo " network 10.99.0.0/16 area 0"
-	} >"$(lab_dir "$node")/ospfd.conf"
+ctl() { "$DRAINCTL" --lab "$RLAB" --router "$@"; }
+jqx() { jq -e "$@" >/dev/null; }
+
+# hsi_nh GUEST: GUEST's HiperSockets next hop "172.0.9.N@hsi0 ".
+hsi_nh() { echo "172.0.9.$(rlab_host "$1")@hsi0 "; }
+trk_nh() {
+	local h
+	h=$(rlab_host "$1")
+	echo "10.20.8.$h@trk1 10.20.9.$h@trk2 "
 }
 
-"$keygen" "$LAB_DIR" || lab_fail "no lab keys"
-mkdir "$LAB_DIR/foreign" && "$keygen" "$LAB_DIR/foreign" || lab_fail "no foreign keys"
-
-lab_switch
-lab_bridge lan1
-for n in a b c; do
-	lab_node $n
-	lab_lan lan1 $n lan1
-done
-lab_veth a lan2 b lan2
-lab_veth a p2p c p2p
-lab_addr a lo 10.99.0.1/32
-lab_addr b lo 10.99.0.2/32
-lab_addr c lo 10.99.0.3/32
-lab_addr a lan1 10.99.1.1/24
-lab_addr b lan1 10.99.1.2/24
-lab_addr c lan1 10.99.1.3/24
-lab_addr a lan2 10.99.2.1/24
-lab_addr b lan2 10.99.2.2/24
-lab_addr a p2p 10.99.3.1/30
-lab_addr c p2p 10.99.3.2/30
-
-ospfd_conf a 10.99.0.1 lan1 10 100 lan lan2 50 1 lan p2p 50 1 p2p
-ospfd_conf b 10.99.0.2 lan1 10 50 lan lan2 50 1 lan
-ospfd_conf c 10.99.0.3 lan1 10 1 lan p2p 50 1 p2p
-for n in a b c; do
-	lab_frr $n "$module"
-done
-
-da=$(lab_dir a)
-db=$(lab_dir b)
-ctl() { "$drainctl" -s "$da" "$@"; }
-
-# The module is loaded and answering.
-lab_vtysh a "show modules" | grep -q ospfd_lgr ||
-    lab_fail "show modules does not list ospfd_lgr"
-lab_wait 10 "control socket" ctl state
-
-# Converged: a is DR on lan1, routes go over lan1.
-lab_wait 60 "a DR on lan1" sh -c "'$drainctl' -s '$da' -j state | grep -q '\"state\": \"DR\"'"
-lab_wait 60 "b -> a via lan1" lab_route_has b 10.99.0.1 "via 10.99.1.1 dev lan1"
-lab_wait 60 "c -> a via lan1" lab_route_has c 10.99.0.1 "via 10.99.1.1 dev lan1"
-lab_wait 60 "c -> b via lan1" lab_route_has c 10.99.0.2 "via 10.99.1.2 dev lan1"
-ctl state
-
-# Watch c's route to b's VIPA while a hands over DR and leaves lan1.
-lab_exec c ip -ts -4 monitor route >"$LAB_DIR/c-monitor.txt" 2>&1 &
-echo $! >"$LAB_DIR/monitor.bgpid"
-sleep 0.2
-
-lab_log "drain lan1 on a"
-ctl drain lan1
-lab_wait 30 "b -> a via lan2" lab_route_has b 10.99.0.1 "via 10.99.2.1 dev lan2"
-lab_wait 30 "c -> a via p2p" lab_route_has c 10.99.0.1 "via 10.99.3.1 dev p2p"
-ctl state
-ctl -j state | grep -q '"drain": "drained"' || lab_fail "a: lan1 not drained"
-
-# ospfd's own vty shows the same state.
-lab_vty a 2604 "show lgr" >"$LAB_DIR/vty.txt"
-grep -E "^lan1 .* drained" "$LAB_DIR/vty.txt" >/dev/null || {
-	cat "$LAB_DIR/vty.txt" >&2
-	lab_fail "show lgr on ospfd's vty does not show lan1 drained"
+# links_up: every link of every router administratively up and running.
+links_up() {
+	local n
+	for n in ABR ECMSS00 LITSHA22 LITDCON1 LITSWAS1 LITDAT01; do
+		rlab_exec "$n" ip -j link show | jqx '[.[] | select(.ifname
+		    != "hsi1") | select((.flags | index("UP")) == null or
+		    (.flags | index("LOWER_UP")) == null)] | length == 0' ||
+		    return 1
+	done
 }
 
-# The link stays up, adjacencies stay Full, b <-> c keeps lan1.
-lab_exec a ip link show lan1 | grep -q "state UP" || lab_fail "lan1 went down"
-lab_vtysh b "show ip ospf neighbor" | grep "10.99.0.1" | grep "lan1" |
-    grep -q Full || lab_fail "b: adjacency with a on lan1 not Full"
-# A DR change makes every router on the LAN re-originate: c may take
-# another path to b for an SPF round, but never loses the route, and ends
-# on lan1 again.
-lab_wait 15 "c -> b on lan1" lab_route_has c 10.99.0.2 "via 10.99.1.2 dev lan1"
-if grep -q "Deleted 10.99.0.2" "$LAB_DIR/c-monitor.txt"; then
-	cat "$LAB_DIR/c-monitor.txt" >&2
-	lab_fail "c lost its route to b's VIPA during a's drain"
-fi
-lab_log "c's route changes to b's VIPA during the DR handover:"
-grep -A2 "10.99.0.2" "$LAB_DIR/c-monitor.txt" >&2 || true
+# hsi0_full GUEST: every neighbour on GUEST's hsi0 is Full.
+hsi0_full() {
+	ctl "$1" -r viewer -j state | jqx '.[] | select(.ifname == "hsi0") |
+	    (.neighbors | length) == 2 and all(.neighbors[]; .state == "Full")'
+}
 
-# b's module reported the move in an spf event.
-"$drainctl" -s "$db" -j events >"$LAB_DIR/b-events.json"
-jq -e '[.[] | select(.event == "spf") | .changes[] |
-    select(.prefix == "10.99.0.1/32" and .new.nexthops[0].ifname == "lan2")] |
-    length > 0' "$LAB_DIR/b-events.json" >/dev/null ||
-    lab_fail "b: no spf event moving 10.99.0.1/32 to lan2"
-"$drainctl" -s "$db" events | tail -5
+check "routecheck passes on the converged lab" "$rc_bin" -q "$RLAB"
+check "hsi0 of LITDCON1 has its two neighbours Full" hsi0_full LITDCON1
+rlab_wait 30 "every HSI guest elected" sh -c "! '$DRAINCTL' --lab $RLAB \
+    --router LITDCON1 -r viewer -j state | grep -q Waiting"
+
+# Probes from LITSWAS1's VIPA to LITDCON1's and back, every 10 ms.
+rlab_bg LITDCON1 "$tmp/echo.txt" "$udprobe" echo 10.20.7.100 7447
+sleep 0.3
+rlab_bg LITSWAS1 "$tmp/probe.txt" "$udprobe" send 10.20.7.101 10.20.7.100 \
+    7447 10
+probe=$RLAB_PID
+sleep 1
+
+# Drain: the peers move to the trunks, both directions.
+ctl LITDCON1 drain hsi0 || rlab_die "drain hsi0 on LITDCON1 refused"
+rlab_wait 30 "LITSWAS1 -> 10.20.7.100 on the trunks" \
+    rlab_nh_is LITSWAS1 10.20.7.100/32 "$TRK100"
+rlab_wait 30 "LITDAT01 -> 10.20.7.100 on the trunks" \
+    rlab_nh_is LITDAT01 10.20.7.100/32 "$TRK100"
+ok "drain moved LITSWAS1's and LITDAT01's routes to 10.20.7.100 onto trk1 and trk2"
+rlab_wait 30 "LITDCON1 -> LITSWAS1 on the trunks" \
+    rlab_nh_is LITDCON1 10.20.7.101/32 "$(trk_nh LITSWAS1)"
+check "LITDCON1 -> LITDAT01 on the trunks" rlab_nh_is LITDCON1 \
+    10.20.7.104/32 "$(trk_nh LITDAT01)"
+check "every link stays up" links_up
+check "hsi0 keeps its adjacencies Full" hsi0_full LITDCON1
+check "drained in the state" sh -c "'$DRAINCTL' --lab $RLAB --router \
+    LITDCON1 -j state | jq -e '.[] | select(.ifname == \"hsi0\") |
+    .drained and .link_up' >/dev/null"
+"$rc_bin" -j "$RLAB" >"$tmp/drained.json"
+check "routecheck: the four HSI pairs with LITDCON1, nothing else" jqx '
+    (.violations | length) == 4 and
+    all(.violations[]; .invariant == 2 and
+    (.found | test("hsi0 drained on LITDCON1")))' "$tmp/drained.json"
+rlab_vty LITDCON1 ospfd "show lgr" >"$tmp/vty.txt"
+grep -Eq "^hsi0 .* drained" "$tmp/vty.txt" &&
+    ok "show lgr on ospfd's vty shows hsi0 drained" ||
+    fail "show lgr: $(cat "$tmp/vty.txt")"
+ctl LITSWAS1 -r viewer -j events >"$tmp/events.json"
+check "LITSWAS1 published the move in an spf event" jqx '[.[] |
+    select(.event == "spf") | .changes[] | select(.prefix ==
+    "10.20.7.100/32" and .new.nexthops[0].ifname == "trk1")] | length > 0' \
+    "$tmp/events.json"
 
 # Drained stays drained when ospfd recalculates the cost.
-lab_vtysh a "configure terminal
-interface lan1
-ip ospf cost 11" >/dev/null
-sleep 2
-lab_route_has b 10.99.0.1 "via 10.99.2.1 dev lan2" ||
-    lab_fail "drain lost after a cost change: $(lab_route b 10.99.0.1)"
+"$NSLAB" vtysh "$RLAB" LITDCON1 -c "configure terminal" -c "interface hsi0" \
+    -c "ip ospf cost 2" >/dev/null
+sleep 1.5
+check "drain kept over a cost change" rlab_nh_is LITSWAS1 10.20.7.100/32 \
+    "$TRK100"
+"$NSLAB" vtysh "$RLAB" LITDCON1 -c "configure terminal" -c "interface hsi0" \
+    -c "ip ospf cost 1" >/dev/null
 
-lab_log "undrain lan1 on a"
-ctl undrain lan1
-lab_wait 30 "b -> a back via lan1" lab_route_has b 10.99.0.1 "via 10.99.1.1 dev lan1"
-lab_wait 30 "c -> a back via lan1" lab_route_has c 10.99.0.1 "via 10.99.1.1 dev lan1"
-ctl -j state | grep -q '"drain": "drained"' && lab_fail "a: still drained"
+# The interface goes down and comes back while drained: nothing moves.
+rlab_exec LITDCON1 ip link set hsi0 down
+sleep 1.5
+check "hsi0 down: LITSWAS1 still on the trunks" rlab_nh_is LITSWAS1 \
+    10.20.7.100/32 "$TRK100"
+rlab_exec LITDCON1 ip link set hsi0 up
+rlab_wait 30 "hsi0 Full again" hsi0_full LITDCON1
+sleep 1
+check "hsi0 up, still drained: LITSWAS1 on the trunks" rlab_nh_is LITSWAS1 \
+    10.20.7.100/32 "$TRK100"
 
-# The running configuration never changed.
-lab_vtysh a "show running-config" | grep -q "priority 0" &&
-    lab_fail "drain leaked into the running configuration"
+# Undrain: back to the HiperSockets LAN.
+ctl LITDCON1 undrain hsi0 || rlab_die "undrain refused"
+rlab_wait 30 "LITSWAS1 -> 10.20.7.100 back on hsi0" \
+    rlab_nh_is LITSWAS1 10.20.7.100/32 "$(hsi_nh LITDCON1)"
+rlab_wait 30 "LITDAT01 -> 10.20.7.100 back on hsi0" \
+    rlab_nh_is LITDAT01 10.20.7.100/32 "$(hsi_nh LITDCON1)"
+rlab_wait 30 "LITDCON1 -> LITSWAS1 back on hsi0" \
+    rlab_nh_is LITDCON1 10.20.7.101/32 "$(hsi_nh LITSWAS1)"
+ok "undrain moved the routes back onto hsi0"
+rlab_wait 30 "routecheck passes after the undrain" "$rc_bin" -q "$RLAB"
+ok "routecheck passes after the undrain"
+sleep 1
+rlab_stop "$probe"
+cat "$tmp/probe.txt"
+grep -q "lost 0 " "$tmp/probe.txt" && ! grep -q "sent 0 " "$tmp/probe.txt" &&
+    ok "10 ms probes lost nothing through drain, down, up, undrain" ||
+    fail "probes lost: $(cat "$tmp/probe.txt")"
+"$NSLAB" vtysh "$RLAB" LITDCON1 -c "show running-config" >"$tmp/run.txt"
+grep -q "priority 0" "$tmp/run.txt" && sed -n '/^interface hsi0/,/^!/p' \
+    "$tmp/run.txt" | grep -q "priority 0" &&
+    fail "the drain leaked into the running configuration" ||
+    ok "running configuration unchanged"
 
-# Roles: a viewer reads but may not drain; a key from another lab gets no
-# answer at all.
-ctl -r viewer state >/dev/null || lab_fail "viewer may not read"
-out=$(ctl -r viewer drain lan1 2>&1) && lab_fail "viewer drained lan1"
-echo "$out" | grep -q "operator role" || lab_fail "viewer refusal: $out"
-rc=0
-ctl -t 1500 -k "$LAB_DIR/foreign/keys/operator.key" state >/dev/null 2>&1 ||
-    rc=$?
-[ "$rc" -eq 3 ] || lab_fail "foreign key: exit $rc, want 3 (no reply)"
-grep -q "LGR-AUTH.*refused" "$da/ospfd.log" ||
-    lab_fail "refused client not logged"
-grep -q "LGR-AUDIT.*drain lan1 by operator" "$da/ospfd.log" ||
-    lab_fail "drain not audited"
+# Draining the DR of the HSI LAN leaves the other two HSI guests alone.
+has_dr() { [ -n "$(rlab_hsi_dr)" ]; }
+dr_is_not() { local d; d=$(rlab_hsi_dr); [ -n "$d" ] && [ "$d" != "$1" ]; }
 
-# Errors name the object and the choices.
-out=$(ctl drain nosuch 2>&1) && lab_fail "drain nosuch succeeded"
-echo "$out" | grep -q "nosuch" || lab_fail "error does not name the interface: $out"
+# dr_round STRICT: drain the DR, watch the two other HSI guests' routes
+# to each other (and probe between them when STRICT is 0), undrain.
+# Sets dr to the guest drained.
+dr_round() {
+	local strict=$1 y z my mz pr g pair=() changes
+	rlab_wait 30 "a DR on the HSI LAN" has_dr
+	dr=$(rlab_hsi_dr)
+	for g in LITDCON1 LITSWAS1 LITDAT01; do
+		[ "$g" = "$dr" ] || pair+=("$g")
+	done
+	y=${pair[0]} z=${pair[1]}
+	rlab_log "drain $dr (the DR), watch $y <-> $z"
+	rlab_bg "$y" "$tmp/mon-$y.txt" ip -4 monitor route
+	my=$RLAB_PID
+	rlab_bg "$z" "$tmp/mon-$z.txt" ip -4 monitor route
+	mz=$RLAB_PID
+	if [ "$strict" = 0 ]; then
+		rlab_bg "$z" "$tmp/echo-$z.txt" "$udprobe" echo \
+		    "$(rlab_vipa "$z")" 7448
+		sleep 0.2
+		rlab_bg "$y" "$tmp/probe-$y.txt" "$udprobe" send \
+		    "$(rlab_vipa "$y")" "$(rlab_vipa "$z")" 7448 10
+		pr=$RLAB_PID
+	fi
+	sleep 0.5
+	ctl "$dr" drain hsi0 >/dev/null || rlab_die "drain $dr refused"
+	rlab_wait 30 "$y -> $dr on the trunks" rlab_nh_is "$y" \
+	    "$(rlab_vipa "$dr")/32" "$(trk_nh "$dr")"
+	rlab_wait 30 "a new DR" dr_is_not "$dr"
+	sleep 1.5
+	rlab_stop "$my"
+	rlab_stop "$mz"
+	check "$y -> $z on hsi0 after $dr handed over" rlab_nh_is "$y" \
+	    "$(rlab_vipa "$z")/32" "$(hsi_nh "$z")"
+	check "$z -> $y on hsi0 after $dr handed over" rlab_nh_is "$z" \
+	    "$(rlab_vipa "$y")/32" "$(hsi_nh "$y")"
+	changes=$(grep -c -e "$(rlab_vipa "$z") " "$tmp/mon-$y.txt")
+	changes=$((changes + $(grep -c -e "$(rlab_vipa "$y") " \
+	    "$tmp/mon-$z.txt")))
+	if [ "$strict" = 1 ]; then
+		[ "$changes" -eq 0 ] &&
+		    ok "draining the DR $dr did not change $y <-> $z routing" ||
+		    { fail "draining the DR $dr changed $y <-> $z routing"
+		    cat "$tmp/mon-$y.txt" "$tmp/mon-$z.txt"; }
+	else
+		rlab_log "$changes transient route changes $y <-> $z"
+		! grep -q "Deleted $(rlab_vipa "$z")" "$tmp/mon-$y.txt" &&
+		    ! grep -q "Deleted $(rlab_vipa "$y")" "$tmp/mon-$z.txt" &&
+		    ok "draining the DR $dr never removed $y <-> $z routes" ||
+		    fail "draining the DR $dr removed a $y <-> $z route"
+		rlab_stop "$pr"
+		cat "$tmp/probe-$y.txt"
+		grep -q "lost 0 " "$tmp/probe-$y.txt" &&
+		    ok "10 ms probes $y -> $z lost nothing" ||
+		    fail "probes $y -> $z: $(cat "$tmp/probe-$y.txt")"
+	fi
+	ctl "$dr" undrain hsi0 >/dev/null || rlab_die "undrain $dr refused"
+	rlab_wait 30 "$y -> $dr back on hsi0" rlab_nh_is "$y" \
+	    "$(rlab_vipa "$dr")/32" "$(hsi_nh "$dr")"
+	rlab_wait 30 "routecheck passes after undraining $dr" \
+	    "$rc_bin" -q "$RLAB"
+}
 
-echo "PASS: lab_drain"
+# With the reference timers (SPF delay 0), the first SPF run after the DR
+# change may see the new DR's LSAs before the router's own router-LSA
+# points at it: one SPF hold (20 ms) over the trunks, nothing lost.
+dr_round 0
+# With an SPF delay that lets the LAN's LSAs arrive together, nothing
+# moves at all.  Repeat with the next DR until LITDCON1 was the DR, so
+# that LITSWAS1 <-> LITDAT01 is among the pairs watched.
+for n in ABR ECMSS00 LITSHA22 LITDCON1 LITSWAS1 LITDAT01; do
+	"$NSLAB" vtysh "$RLAB" "$n" -c "configure terminal" -c "router ospf" \
+	    -c "timers throttle spf 20 20 200" >/dev/null ||
+	    rlab_die "$n: SPF timers"
+done
+for round in 1 2 3; do
+	dr_round 1
+	[ "$dr" = LITDCON1 ] && break
+done
+[ "$dr" = LITDCON1 ] &&
+    ok "LITSWAS1 <-> LITDAT01 watched with LITDCON1 as the DR" ||
+    fail "LITDCON1 never became the DR in three rounds"
+
+# Roles: a viewer reads but may not drain; another lab's key gets no
+# answer at all; every drain is audited.
+check "a viewer may read" ctl LITDCON1 -r viewer state
+out=$(ctl LITDCON1 -r viewer drain hsi0 2>&1) &&
+    fail "a viewer drained hsi0" || {
+	echo "$out" | grep -q "operator role" &&
+	    ok "a viewer may not drain" || fail "viewer refusal: $out"
+}
+mkdir "$tmp/foreign" && "$keygen" "$tmp/foreign" ||
+    rlab_die "no foreign keys"
+s=0
+ctl LITDCON1 -t 1500 -k "$tmp/foreign/keys/operator.key" state \
+    >/dev/null 2>&1 || s=$?
+[ "$s" -eq 3 ] && ok "another lab's key: no answer (exit 3)" ||
+    fail "foreign key: exit $s, want 3"
+check "the refused client is logged" grep -q "LGR-AUTH.*refused" \
+    "$labdir/LITDCON1/ospfd.log"
+check "the drain is audited" grep -q "LGR-AUDIT.*drain hsi0 by operator" \
+    "$labdir/LITDCON1/ospfd.log"
+out=$(ctl LITDCON1 drain nosuch 2>&1) && fail "drain nosuch succeeded" || {
+	echo "$out" | grep -q nosuch && ok "an error names the interface" ||
+	    fail "error does not name the interface: $out"
+}
+
+labtest_summary
