@@ -133,26 +133,54 @@ complete_priority(struct agent *a, int i)
 	return nic != NULL ? nic->priority : 0;
 }
 
+/* Step 2: the member the guest runs on, or -1 (answered, retried). */
+static int
+complete_where(struct agent *a)
+{
+	char	state[32], what[128];
+	int	m;
+
+	if ((m = residency_where(a, state, sizeof(state))) != -1 &&
+	    strcmp(state, "RUNNING") == 0)
+		return m;
+	if (m == -1)
+		snprintf(what, sizeof(what), "no hypervisor member says where "
+		    "it runs");
+	else
+		snprintf(what, sizeof(what), "the hypervisor says it is %s on "
+		    "%s", state, config_member_name(&a->conf, m));
+	complete_fail(a, AGENT_E_UNAVAILABLE, what);
+	return -1;
+}
+
+/* Step 5 set up: wait for Full (drain) or the second fixed wait. */
+static void
+complete_wait(struct agent *a)
+{
+	int64_t	now = agent_mono_ms();
+
+	watch_add(a, config_guest_name(&a->conf));
+	a->op.deadline = now + (int64_t)a->op.full_timeout_ms;
+	a->op.next_poll = now;
+	if (a->opts.mode == AGENT_MODE_NAIVE) {
+		a->op.phase = OP_COMPLETE_WAIT2;
+		a->op.until = now + a->opts.naive_wait_ms;
+		a->op.deadline = a->op.until;
+	} else {
+		a->op.phase = OP_COMPLETE_FULL;
+		a->op.until = a->op.deadline;
+	}
+	complete_step(a);
+}
+
 /* Steps 2-5. */
 static void
 complete_up(struct agent *a)
 {
-	char	state[32], what[128];
 	int	m;
-	int64_t	now;
 
-	if ((m = residency_where(a, state, sizeof(state))) == -1 ||
-	    strcmp(state, "RUNNING") != 0) {
-		if (m == -1)
-			snprintf(what, sizeof(what), "no hypervisor member "
-			    "says where it runs");
-		else
-			snprintf(what, sizeof(what), "the hypervisor says it "
-			    "is %s on %s", state,
-			    config_member_name(&a->conf, m));
-		complete_fail(a, AGENT_E_UNAVAILABLE, what);
+	if ((m = complete_where(a)) == -1)
 		return;
-	}
 	fsm_complete_target(&a->fsm, m);
 	if (engine_apply(a) == -1) {
 		complete_fail(a, AGENT_E_INTERNAL, "the HSI interfaces could "
@@ -167,7 +195,6 @@ complete_up(struct agent *a)
 		complete_finish(a);
 		return;
 	}
-	now = agent_mono_ms();
 	a->op.alone = complete_alone(a, m);
 	if (a->op.alone)
 		a->op.dr = complete_priority(a, a->op.up) > 0;
@@ -176,18 +203,7 @@ complete_up(struct agent *a)
 		complete_finish(a);
 		return;
 	}
-	watch_add(a, config_guest_name(&a->conf));
-	a->op.deadline = now + (int64_t)a->op.full_timeout_ms;
-	a->op.next_poll = now;
-	if (a->opts.mode == AGENT_MODE_NAIVE) {
-		a->op.phase = OP_COMPLETE_WAIT2;
-		a->op.until = now + a->opts.naive_wait_ms;
-		a->op.deadline = a->op.until;
-	} else {
-		a->op.phase = OP_COMPLETE_FULL;
-		a->op.until = a->op.deadline;
-	}
-	complete_step(a);
+	complete_wait(a);
 }
 
 void

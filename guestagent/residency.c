@@ -22,7 +22,7 @@ typedef int (*residency_row_cb)(struct json_object *row, void *arg);
 
 /* Is the hvd of that member running (its pid file names a process)? */
 static bool
-residency_member_alive(struct agent *a, const char *member)
+residency_member_alive(struct agent *a, const char *member, bool *any)
 {
 	char	path[PATH_MAX];
 	FILE	*f;
@@ -31,6 +31,7 @@ residency_member_alive(struct agent *a, const char *member)
 	snprintf(path, sizeof(path), "%s/hvd-%s.pid", a->opts.labdir, member);
 	if ((f = fopen(path, "r")) == NULL)
 		return false;
+	*any = true;
 	if (fscanf(f, "%d", &pid) != 1)
 		pid = 0;
 	fclose(f);
@@ -83,7 +84,11 @@ residency_answer(void *s, const char *member, residency_row_cb cb, void *arg)
 	}
 }
 
-/* Ask members in order until one answers completely. */
+/*
+ * Ask members in order until one answers completely.  Returns 0, or -1
+ * with errno EHOSTUNREACH (none answered) or ENXIO (the lab has no
+ * hypervisor: no member ever wrote a pid file).
+ */
 static int
 residency_ask(struct agent *a, const struct ctl_request *rq,
     residency_row_cb cb, void *arg)
@@ -92,13 +97,14 @@ residency_ask(struct agent *a, const struct ctl_request *rq,
 	const char		*member;
 	size_t			 i;
 	void			*s;
+	bool			 any = false;
 	int			 rc;
 
 	if ((req = ctl_request_encode(rq)) == NULL)
 		return -1;
 	for (i = 0; i < a->conf.topo->nmembers; i++) {
 		member = a->conf.topo->members[i].name;
-		if (!residency_member_alive(a, member) ||
+		if (!residency_member_alive(a, member, &any) ||
 		    (s = residency_connect(a, member)) == NULL)
 			continue;
 		rc = msg_send_json(s, req, 0) == -1 ? -1 :
@@ -110,7 +116,7 @@ residency_ask(struct agent *a, const struct ctl_request *rq,
 		}
 	}
 	json_object_put(req);
-	errno = EHOSTUNREACH;
+	errno = any ? EHOSTUNREACH : ENXIO;
 	return -1;
 }
 
@@ -134,9 +140,10 @@ residency_where_row(struct json_object *row, void *arg)
 
 /*
  * The member index the guest runs on, its residency state ("RUNNING",
- * "RELOCATING", ...) in state.  Returns -1 with errno EHOSTUNREACH (no
- * hvd answered), ENOENT (no residency, or a member the topology does
- * not know).
+ * "RELOCATING", ...) in state.  In a lab without a hypervisor (no hvd
+ * ever ran) nothing can move the guest: it runs where the topology put
+ * it.  Returns -1 with errno EHOSTUNREACH (no hvd answered), ENOENT (no
+ * residency, or a member the topology does not know).
  */
 int
 residency_where(struct agent *a, char *state, size_t len)
@@ -148,8 +155,12 @@ residency_where(struct agent *a, char *state, size_t len)
 	memset(&w, 0, sizeof(w));
 	ctl_request_init(&rq, CTL_WHERE);
 	snprintf(rq.guest, sizeof(rq.guest), "%s", config_guest_name(&a->conf));
-	if (residency_ask(a, &rq, residency_where_row, &w) == -1)
-		return -1;
+	if (residency_ask(a, &rq, residency_where_row, &w) == -1) {
+		if (errno != ENXIO)
+			return -1;
+		snprintf(state, len, "RUNNING");
+		return a->conf.topo->guests[a->conf.guest].member;
+	}
 	if (!w.seen || (m = config_member_find(&a->conf, w.member)) == -1) {
 		errno = ENOENT;
 		return -1;
@@ -188,7 +199,8 @@ residency_guests_row(struct json_object *row, void *arg)
 
 /*
  * on[g] = guest g (topology index) runs on member; n = the size of on.
- * Returns 0, or -1 with errno EHOSTUNREACH (no hvd answered).
+ * Without a hypervisor, the topology's placement.  Returns 0, or -1 with
+ * errno EHOSTUNREACH (no hvd answered).
  */
 int
 residency_guests_on(struct agent *a, int member, bool *on, size_t n)
@@ -196,7 +208,15 @@ residency_guests_on(struct agent *a, int member, bool *on, size_t n)
 	struct ctl_request		rq;
 	struct residency_guests_arg	g = { a, member, on, n };
 
+	size_t				i;
+
 	memset(on, 0, n * sizeof(*on));
 	ctl_request_init(&rq, CTL_GUESTS);
-	return residency_ask(a, &rq, residency_guests_row, &g);
+	if (residency_ask(a, &rq, residency_guests_row, &g) == 0)
+		return 0;
+	if (errno != ENXIO)
+		return -1;
+	for (i = 0; i < n && i < a->conf.topo->nguests; i++)	/* no hvd */
+		on[i] = a->conf.topo->guests[i].member == member;
+	return 0;
 }
