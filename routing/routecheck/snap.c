@@ -266,9 +266,11 @@ void
 rc_table_sort(struct rc_table *t)
 {
 	for (size_t i = 0; i < t->n; i++)
-		qsort(t->v[i].nh, t->v[i].nnh, sizeof(*t->v[i].nh),
-		    rc_nexthop_cmp);
-	qsort(t->v, t->n, sizeof(*t->v), rc_route_cmp);
+		if (t->v[i].nnh > 1)
+			qsort(t->v[i].nh, t->v[i].nnh, sizeof(*t->v[i].nh),
+			    rc_nexthop_cmp);
+	if (t->n > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(t->v, t->n, sizeof(*t->v), rc_route_cmp);
 }
 
 const struct rc_route *
