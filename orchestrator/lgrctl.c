@@ -420,6 +420,10 @@ main(int argc, char **argv)
 	if (parse(argc - first, argv + first, &pr) == -1)
 		return LGRCTL_USAGE;
 	c.out = c.json ? &output_json : &output_text;
+	if (access(c.labdir, F_OK) == -1) {
+		fprintf(stderr, "lgrctl: no lab at %s (is it up?)\n", c.labdir);
+		return LGRCTL_UNREACHABLE;
+	}
 	if (keys_load_client(c.labdir, c.role, c.keyfile, &c.kc) == -1) {
 		fprintf(stderr, "lgrctl: key %s in %s/%s: %s%s\n", c.keyfile ?
 		    c.keyfile : c.role, c.labdir, KEYS_DIR, strerror(errno),
