@@ -15,7 +15,7 @@ chan_size_ok(const struct chan_hdr *h, size_t plen)
 		return plen == sizeof(struct chan_setup);
 	case CHAN_PAGES:
 		return h->count >= 1 && h->count <= CHAN_BATCH &&
-		    plen == (size_t)h->count * (sizeof(uint32_t) + HV_PAGE);
+		    plen == (size_t)h->count * sizeof(uint32_t);
 	case CHAN_STATE:
 		return plen == sizeof(struct chan_state);
 	case CHAN_DIGEST:
@@ -25,6 +25,20 @@ chan_size_ok(const struct chan_hdr *h, size_t plen)
 	default:
 		return plen == 0;
 	}
+}
+
+/* The payload lies where the frame put it: copied out, not cast. */
+static bool
+chan_setup_ok(const void *payload)
+{
+	struct chan_setup	s;
+
+	memcpy(&s, payload, sizeof(s));
+	return memchr(s.guest, '\0', sizeof(s.guest)) != NULL &&
+	    memchr(s.src, '\0', sizeof(s.src)) != NULL &&
+	    msg_name_valid(s.guest) && msg_name_valid(s.src) &&
+	    s.memory_mib != 0 && s.memory_mib <= (1u << 20) &&
+	    s.verify <= CTL_VERIFY_FULL;
 }
 
 int
@@ -41,18 +55,20 @@ chan_decode(const void *buf, size_t len, struct chan_hdr *h,
 	*plen = len - sizeof(*h);
 	if (!chan_size_ok(h, *plen))
 		goto bad;
-	if (h->type == CHAN_SETUP) {
-		const struct chan_setup	*s = *payload;
-
-		if (memchr(s->guest, '\0', sizeof(s->guest)) == NULL ||
-		    memchr(s->src, '\0', sizeof(s->src)) == NULL ||
-		    !msg_name_valid(s->guest) || !msg_name_valid(s->src) ||
-		    s->memory_mib == 0 || s->memory_mib > (1u << 20) ||
-		    s->verify > CTL_VERIFY_FULL)
-			goto bad;
-	}
+	if (h->type == CHAN_SETUP && !chan_setup_ok(*payload))
+		goto bad;
 	return 0;
 bad:
+	errno = EBADMSG;
+	return -1;
+}
+
+int
+chan_decode_data(const struct chan_hdr *h, bool more, size_t len)
+{
+	if (h->type == CHAN_PAGES ? more && len == (size_t)h->count * HV_PAGE :
+	    !more)
+		return 0;
 	errno = EBADMSG;
 	return -1;
 }

@@ -36,11 +36,14 @@ static const struct {
 	{ 0x12345678, CHAN_READY, 0, 0, -1 },		/* magic */
 	{ CHAN_MAGIC, 0, 0, 0, -1 },			/* type */
 	{ CHAN_MAGIC, CHAN_MAX, 0, 0, -1 },
-	{ CHAN_MAGIC, CHAN_PAGES, 1, 4 + HV_PAGE, 0 },
-	{ CHAN_MAGIC, CHAN_PAGES, 2, 4 + HV_PAGE, -1 },	/* short */
+	{ CHAN_MAGIC, CHAN_PAGES, 1, 4, 0 },
+	{ CHAN_MAGIC, CHAN_PAGES, 2, 4, -1 },		/* short */
+	{ CHAN_MAGIC, CHAN_PAGES, 1, 4 + HV_PAGE, -1 },	/* pages inline */
 	{ CHAN_MAGIC, CHAN_PAGES, 0, 0, -1 },		/* empty */
+	{ CHAN_MAGIC, CHAN_PAGES, CHAN_BATCH, CHAN_BATCH * 4, 0 },
 	{ CHAN_MAGIC, CHAN_PAGES, CHAN_BATCH + 1,
-	    (CHAN_BATCH + 1) * (4 + HV_PAGE), -1 },	/* too many */
+	    (CHAN_BATCH + 1) * 4, -1 },			/* too many */
+	{ 0x31435648, CHAN_PAGES, 1, 4, -1 },		/* "HVC1" peer */
 	{ CHAN_MAGIC, CHAN_STATE, 0, sizeof(struct chan_state), 0 },
 	{ CHAN_MAGIC, CHAN_STATE, 0, sizeof(struct chan_state) - 1, -1 },
 	{ CHAN_MAGIC, CHAN_DIGEST, 0, 8, 0 },
@@ -60,6 +63,7 @@ test_frames(void **state)
 
 	(void)state;
 	buf = malloc(sizeof(h) + (CHAN_BATCH + 1) * (4 + HV_PAGE));
+	assert_non_null(buf);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		len = frame(buf, cases[i].magic, cases[i].type, cases[i].count,
 		    cases[i].plen);
@@ -99,6 +103,44 @@ test_setup(void **state)
 	assert_int_equal(chan_decode(buf, sizeof(buf), &h, &pl, &plen), -1);
 }
 
+/* The part after a frame: PAGES has its pages, nothing else has any. */
+static const struct {
+	uint16_t	type;
+	uint32_t	count;
+	bool		more;
+	size_t		len;
+	int		rc;
+} data_cases[] = {
+	{ CHAN_PAGES, 1, true, HV_PAGE, 0 },
+	{ CHAN_PAGES, CHAN_BATCH, true, CHAN_BATCH * HV_PAGE, 0 },
+	{ CHAN_PAGES, 2, true, HV_PAGE, -1 },		/* short */
+	{ CHAN_PAGES, 1, true, HV_PAGE + 1, -1 },	/* long */
+	{ CHAN_PAGES, 1, false, 0, -1 },		/* missing */
+	{ CHAN_ACK, 0, false, 0, 0 },
+	{ CHAN_ACK, 0, true, 0, -1 },			/* unexpected */
+	{ CHAN_STATE, 0, true, HV_PAGE, -1 },
+};
+
+static void
+test_data(void **state)
+{
+	struct chan_hdr	h = { CHAN_MAGIC, 0, 0, 42, 0, 1 };
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof(data_cases) / sizeof(data_cases[0]); i++) {
+		h.type = data_cases[i].type;
+		h.count = data_cases[i].count;
+		if (chan_decode_data(&h, data_cases[i].more,
+		    data_cases[i].len) != data_cases[i].rc)
+			fail_msg("data case %zu", i);
+	}
+	h.type = CHAN_PAGES;
+	h.count = 3;
+	assert_int_equal(chan_decode_data(&h, false, 0), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
 static void
 test_pages_valid(void **state)
 {
@@ -115,6 +157,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_setup),
+		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_pages_valid),
 	};
 

@@ -19,18 +19,28 @@ digest_mix(uint64_t h)
 	return h;
 }
 
-uint64_t
-digest_page(const void *p)
+/* A word wherever it lies (received pages need not be aligned). */
+static inline uint64_t
+digest_word(const uint8_t *p)
 {
-	const uint64_t	*w = p;
+	uint64_t	w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+uint64_t
+digest_page(const void *page)
+{
+	const uint8_t	*p = page;
 	uint64_t	 a = 1, b = 2, c = 3, d = 4;
 	size_t		 i;
 
-	for (i = 0; i < HV_PAGE / 8; i += 4) {
-		a = (a ^ w[i]) * DIGEST_M1;
-		b = (b ^ w[i + 1]) * DIGEST_M1;
-		c = (c ^ w[i + 2]) * DIGEST_M1;
-		d = (d ^ w[i + 3]) * DIGEST_M1;
+	for (i = 0; i < HV_PAGE; i += 32) {
+		a = (a ^ digest_word(p + i)) * DIGEST_M1;
+		b = (b ^ digest_word(p + i + 8)) * DIGEST_M1;
+		c = (c ^ digest_word(p + i + 16)) * DIGEST_M1;
+		d = (d ^ digest_word(p + i + 24)) * DIGEST_M1;
 	}
 	return digest_mix(a ^ (b << 1) ^ (c << 2) ^ (d << 3) ^ (b >> 63) ^
 	    (c >> 62) ^ (d >> 61));

@@ -28,8 +28,12 @@ fuzz_decoders(const uint8_t *data, size_t len)
 		return 0;
 	}
 	if (chan_decode(data + 1, len - 1, &h, &pl, &plen) == 0 &&
-	    h.type == CHAN_PAGES)
+	    h.type == CHAN_PAGES) {
 		chan_pages_valid(pl, h.count, 1024);
+		/* Bit 1 of the first byte: a data part of count pages. */
+		chan_decode_data(&h, (data[0] & 2) != 0, plen /
+		    sizeof(uint32_t) * HV_PAGE);
+	}
 	return 0;
 }
 

@@ -42,11 +42,10 @@ fuzz_chan_seed(uint8_t *buf)
 	struct chan_hdr	h = { CHAN_MAGIC, CHAN_PAGES, 0, 1, 2, 1 };
 	uint32_t	pages[2] = { 3, 1000 };
 
-	buf[0] = 0;
+	buf[0] = 2;
 	memcpy(buf + 1, &h, sizeof(h));
 	memcpy(buf + 1 + sizeof(h), pages, sizeof(pages));
-	memset(buf + 1 + sizeof(h) + sizeof(pages), 0x5a, 2 * HV_PAGE);
-	return 1 + sizeof(h) + sizeof(pages) + 2 * HV_PAGE;
+	return 1 + sizeof(h) + sizeof(pages);
 }
 
 static void

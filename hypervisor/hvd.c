@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +290,7 @@ hvd_loop(struct hvd *h, int sfd)
 		if (items[0].revents & ZMQ_POLLIN)
 			control_dispatch(h);
 		if (dir_now_ms() >= next) {
+			pool_expire(h, false);
 			switch (member_tick(h)) {
 			case -1:
 				log_warnx("[HV-HEARTBEAT] directory update "
@@ -316,6 +318,7 @@ hvd_shutdown(struct hvd *h)
 	inbound_stop(h);
 	for (i = 0; i < h->conf->nguests; i++)
 		guest_free(hvd_guest_take(h, (int)i), false);
+	pool_expire(h, true);
 	member_leave(h);
 	control_close(h);
 	dir_close(h->dir);
@@ -331,6 +334,13 @@ main(int argc, char **argv)
 	int			sfd;
 
 	hvd_parse(argc, argv, &h.opts);
+	/*
+	 * The relocation channel receives 1 MiB frames: keep them on the
+	 * heap and keep the heap, rather than map, fault in and unmap
+	 * fresh pages for every frame.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	log_init("hvd", h.opts.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
 	    h.opts.verbose);
 	hvd_setup(&h);

@@ -99,6 +99,14 @@ struct hvd_opts {
 struct guest;
 struct reloc;
 
+/* A spare guest image (pool.c). */
+#define POOL_MAX	4
+struct pool_image {
+	uint8_t		*mem;
+	size_t		 len;
+	int64_t		 since_ms;
+};
+
 /* The daemon, one per process (hvd.c owns it). */
 struct hvd {
 	struct hvd_opts		 opts;
@@ -110,9 +118,11 @@ struct hvd {
 	char			 chandir[512];
 	void			*zctx;
 	struct dir		*dir;		/* main thread's connection */
-	pthread_mutex_t		 lock;		/* guests, relocs */
+	pthread_mutex_t		 lock;		/* guests, relocs, spare */
 	struct guest		*guests[256];	/* by guest index, here */
 	struct reloc		*relocs[256];	/* outbound, by guest index */
+	struct pool_image	 spare[POOL_MAX];	/* pool.c */
+	size_t			 nspare;
 	pthread_t		 inbound;
 	atomic_bool		 quit;
 };
@@ -256,6 +266,15 @@ uint8_t			*guest_free(struct guest *g, bool keep_mem);
 int			 guest_freeze(const char *lab, const char *name,
 			    bool frozen);
 
+/*
+ * pool.c: spare images.  pool_keep takes over (and frees) a guest that
+ * runs elsewhere now, keeping its image scrubbed if there is room;
+ * pool_take returns a scrubbed, populated image of len bytes or NULL.
+ */
+void			 pool_keep(struct hvd *h, struct guest *g);
+uint8_t			*pool_take(struct hvd *h, size_t len);
+void			 pool_expire(struct hvd *h, bool all);
+
 /* dirty.c: pages written since the last look (userfaultfd WP). */
 int			 dirty_start(struct guest *g);
 void			 dirty_stop(struct guest *g);
@@ -263,6 +282,17 @@ void			 dirty_stop(struct guest *g);
 ssize_t			 dirty_collect(struct guest *g, uint32_t *list);
 /* Present (ever touched) pages; returns count, -1. */
 ssize_t			 dirty_present(struct guest *g, uint32_t *list);
+
+/*
+ * store.c: a target's image filling up as pages arrive (userfaultfd
+ * missing mode: pages are allocated and filled in one step).  Close the
+ * store before anything else touches the image.
+ */
+int			 store_open(uint8_t *mem, size_t len);
+void			 store_close(int fd, uint8_t *mem, size_t len);
+int			 store_pages(int fd, uint8_t *mem,
+			    const uint32_t *list, uint32_t n,
+			    const uint8_t *data);
 
 /* digest.c: memory digests. */
 uint64_t		 digest_page(const void *p);
@@ -277,15 +307,19 @@ bool			 digest_zero(const void *p);
  * the key files).  Every frame starts with a struct chan_hdr; numbers are
  * in host order (members share one kernel).  A target accepts a SETUP
  * only for a relocation the directory's journal holds for it.
+ *
+ * PAGES is a message of two parts: the header with count page numbers,
+ * then the count pages themselves, so that a run of consecutive pages
+ * goes out straight from the guest's image.
  */
-#define CHAN_MAGIC	0x31435648u	/* "HVC1" */
-#define CHAN_BATCH	64		/* pages per PAGES frame */
-#define CHAN_WINDOW	32		/* PAGES frames not yet acked */
+#define CHAN_MAGIC	0x32435648u	/* "HVC2" */
+#define CHAN_BATCH	256		/* pages per PAGES frame (1 MiB) */
+#define CHAN_WINDOW	8		/* PAGES frames not yet acked */
 
 enum chan_type {
 	CHAN_SETUP = 1,		/* src -> dst: struct chan_setup */
 	CHAN_READY,		/* dst -> src: image reserved */
-	CHAN_PAGES,		/* src -> dst: count page numbers, pages */
+	CHAN_PAGES,		/* src -> dst: page numbers; part 2: pages */
 	CHAN_ACK,		/* dst -> src: PAGES seq received */
 	CHAN_STATE,		/* src -> dst: struct chan_state */
 	CHAN_DIGEST,		/* dst -> src: uint64_t digest */
@@ -328,6 +362,13 @@ struct chan_state {
 int			 chan_decode(const void *buf, size_t len,
 			    struct chan_hdr *h, const void **payload,
 			    size_t *plen);
+/*
+ * Validate the part that follows a decoded frame: PAGES needs one of
+ * exactly count pages (len), every other type none (more false).
+ * Returns 0, or -1 with errno EBADMSG.
+ */
+int			 chan_decode_data(const struct chan_hdr *h, bool more,
+			    size_t len);
 /* Every page number below npages? */
 bool			 chan_pages_valid(const void *payload, uint32_t count,
 			    size_t npages);

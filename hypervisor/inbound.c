@@ -2,8 +2,9 @@
  * inbound.c: the target side of live relocations.  One thread serves
  * the member's channel socket (a ROUTER at ipc: LABDIR/chan/MEMBER):
  * for each relocation the journal holds for this member it reserves a
- * memory image, stores the pages as they come, digests them, and on
- * RESUME commits the residency in the directory and starts the guest.
+ * memory image, stores the pages as they come (store.c), digests them,
+ * and on RESUME commits the residency in the directory and starts the
+ * guest.
  *
  * The sessions are the inbound thread's alone.
  */
@@ -31,6 +32,7 @@ struct inb_session {
 	int			 gidx;
 	uint8_t			*mem;
 	size_t			 len, npages;
+	int			 store;		/* -1: plain memory */
 	uint64_t		*hashes;
 	enum ctl_verify		 verify;
 	struct vcpu_state	 st;
@@ -86,6 +88,7 @@ inb_find(struct inbound *ib, uint64_t rid)
 static void
 inb_drop(struct inb_session *s, bool keep_mem)
 {
+	store_close(s->store, s->mem, s->len);
 	if (!keep_mem)
 		guest_image_free(s->mem, s->len);
 	free(s->hashes);
@@ -131,6 +134,25 @@ inb_slot(struct inbound *ib)
 	return NULL;
 }
 
+/*
+ * A spare image from the pool, else a new one that pages fill as they
+ * come (store.c); without a userfaultfd, populate it now rather than
+ * page by page.
+ */
+static int
+inb_image(struct inbound *ib, struct inb_session *s)
+{
+	if ((s->mem = pool_take(ib->h, s->len)) != NULL)
+		return 0;
+	if ((s->mem = guest_image_new(s->len)) == NULL)
+		return -1;
+	if ((s->store = store_open(s->mem, s->len)) != -1)
+		return 0;
+	log_debug("relocation image without userfaultfd (%s): populated",
+	    strerror(errno));
+	return madvise(s->mem, s->len, MADV_POPULATE_WRITE);
+}
+
 static void
 inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 {
@@ -146,12 +168,14 @@ inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 		inb_error(ib, rid, "too many inbound relocations");
 		return;
 	}
+	s->store = -1;
 	s->len = (size_t)cs->memory_mib << 20;
 	s->npages = s->len / HV_PAGE;
-	if ((s->mem = guest_image_new(s->len)) == NULL ||
-	    madvise(s->mem, s->len, MADV_POPULATE_WRITE) == -1 ||
+	if (inb_image(ib, s) == -1 ||
 	    (s->hashes = malloc(s->npages * sizeof(*s->hashes))) == NULL) {
+		store_close(s->store, s->mem, s->len);
 		guest_image_free(s->mem, s->len);
+		memset(s, 0, sizeof(*s));
 		inb_error(ib, rid, "no memory for the image");
 		return;
 	}
@@ -170,20 +194,25 @@ inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 
 static void
 inb_pages(struct inbound *ib, struct inb_session *s,
-    const struct chan_hdr *hdr, const uint8_t *pl)
+    const struct chan_hdr *hdr, const void *pl, const uint8_t *data)
 {
-	const uint8_t	*data = pl + (size_t)hdr->count * sizeof(uint32_t);
-	uint32_t	 i, p;
+	uint32_t	 list[CHAN_BATCH], i;
 
 	if (!chan_pages_valid(pl, hdr->count, s->npages)) {
 		inb_error(ib, s->rid, "page number out of range");
 		inb_drop(s, false);
 		return;
 	}
-	for (i = 0; i < hdr->count; i++, data += HV_PAGE) {
-		memcpy(&p, pl + i * sizeof(p), sizeof(p));
-		memcpy(s->mem + (size_t)p * HV_PAGE, data, HV_PAGE);
-		s->hashes[p] = digest_page(s->mem + (size_t)p * HV_PAGE);
+	memcpy(list, pl, hdr->count * sizeof(list[0]));
+	if (s->verify != CTL_VERIFY_FULL)
+		for (i = 0; i < hdr->count; i++)
+			s->hashes[list[i]] = digest_page(data +
+			    (size_t)i * HV_PAGE);
+	if (store_pages(s->store, s->mem, list, hdr->count, data) == -1) {
+		inb_error(ib, s->rid, errno == ENOMEM ? "no memory for the "
+		    "image" : "pages cannot be stored");
+		inb_drop(s, false);
+		return;
 	}
 	inb_reply(ib, CHAN_ACK, s->rid, hdr->seq, NULL, 0);
 }
@@ -197,6 +226,8 @@ inb_state(struct inbound *ib, struct inb_session *s, const void *pl)
 	memcpy(&cs, pl, sizeof(cs));
 	s->st = cs.st;
 	s->have_state = true;
+	store_close(s->store, s->mem, s->len);	/* the last pages are in */
+	s->store = -1;
 	d = s->verify == CTL_VERIFY_FULL ? digest_memory(s->mem, s->npages) :
 	    digest_pages(s->hashes, s->npages);
 	inb_reply(ib, CHAN_DIGEST, s->rid, 0, &d, sizeof(d));
@@ -230,6 +261,8 @@ inb_resume(struct inbound *ib, struct inb_session *s)
 	const struct hv_guestdef	*def = &ib->h->conf->guests[s->gidx];
 	struct guest			*g;
 
+	store_close(s->store, s->mem, s->len);
+	s->store = -1;
 	if (!s->have_state || inb_commit(ib, s) == -1) {
 		inb_error(ib, s->rid, "relocation no longer journalled");
 		inb_drop(s, false);
@@ -248,22 +281,33 @@ inb_resume(struct inbound *ib, struct inb_session *s)
 }
 
 static void
-inb_frame(struct inbound *ib, const void *buf, size_t len)
+inb_bad(struct inbound *ib, size_t len)
+{
+	if (time(NULL) != ib->lastwarn)
+		log_warnx("[HV-CHAN-BAD] malformed channel frame (%zu bytes) "
+		    "dropped", len);
+	ib->lastwarn = time(NULL);
+}
+
+/* A frame and, for PAGES, its pages (data, dlen; more: there are some). */
+static void
+inb_frame(struct inbound *ib, const void *buf, size_t len, bool more,
+    const void *data, size_t dlen)
 {
 	struct inb_session	*s;
+	struct chan_setup	 setup;
 	struct chan_hdr		 hdr;
 	const void		*pl;
 	size_t			 plen;
 
-	if (chan_decode(buf, len, &hdr, &pl, &plen) == -1) {
-		if (time(NULL) != ib->lastwarn)
-			log_warnx("[HV-CHAN-BAD] malformed channel frame "
-			    "(%zu bytes) dropped", len);
-		ib->lastwarn = time(NULL);
+	if (chan_decode(buf, len, &hdr, &pl, &plen) == -1 ||
+	    chan_decode_data(&hdr, more, dlen) == -1) {
+		inb_bad(ib, len);
 		return;
 	}
 	if (hdr.type == CHAN_SETUP) {
-		inb_setup(ib, hdr.rid, pl);
+		memcpy(&setup, pl, sizeof(setup));	/* pl may be unaligned */
+		inb_setup(ib, hdr.rid, &setup);
 		return;
 	}
 	if ((s = inb_find(ib, hdr.rid)) == NULL)
@@ -271,7 +315,7 @@ inb_frame(struct inbound *ib, const void *buf, size_t len)
 	s->last_ms = dir_now_ms();
 	switch (hdr.type) {
 	case CHAN_PAGES:
-		inb_pages(ib, s, &hdr, pl);
+		inb_pages(ib, s, &hdr, pl, data);
 		break;
 	case CHAN_STATE:
 		inb_state(ib, s, pl);
@@ -287,22 +331,50 @@ inb_frame(struct inbound *ib, const void *buf, size_t len)
 	}
 }
 
+/* Parts beyond the ones a frame may have: read and dropped. */
+static bool
+inb_drain(struct inbound *ib, zmq_msg_t *last)
+{
+	zmq_msg_t	m;
+
+	if (!zmq_msg_more(last))
+		return false;
+	zmq_msg_init(&m);
+	while (zmq_msg_recv(&m, ib->sock, 0) != -1 && zmq_msg_more(&m))
+		;
+	zmq_msg_close(&m);
+	return true;
+}
+
+/* One message: the peer's identity, a frame, at most one data part. */
 static void
 inb_recv(struct inbound *ib)
 {
-	zmq_msg_t	id, m;
+	zmq_msg_t	id, m, d;
+	bool		more;
 
 	zmq_msg_init(&id);
 	zmq_msg_init(&m);
-	if (zmq_msg_recv(&id, ib->sock, ZMQ_DONTWAIT) == -1 ||
-	    zmq_msg_size(&id) > INB_ID_MAX || !zmq_msg_more(&id) ||
-	    zmq_msg_recv(&m, ib->sock, 0) == -1)
+	zmq_msg_init(&d);
+	if (zmq_msg_recv(&id, ib->sock, ZMQ_DONTWAIT) == -1)
+		goto out;
+	if (zmq_msg_size(&id) > INB_ID_MAX || !zmq_msg_more(&id)) {
+		inb_drain(ib, &id);
+		goto out;
+	}
+	if (zmq_msg_recv(&m, ib->sock, 0) == -1)
 		goto out;
 	memcpy(ib->peer, zmq_msg_data(&id), zmq_msg_size(&id));
 	ib->peerlen = zmq_msg_size(&id);
-	if (!zmq_msg_more(&m))
-		inb_frame(ib, zmq_msg_data(&m), zmq_msg_size(&m));
+	if ((more = zmq_msg_more(&m)) && zmq_msg_recv(&d, ib->sock, 0) == -1)
+		goto out;
+	if (inb_drain(ib, more ? &d : &m))
+		inb_bad(ib, zmq_msg_size(&m));
+	else
+		inb_frame(ib, zmq_msg_data(&m), zmq_msg_size(&m), more,
+		    zmq_msg_data(&d), zmq_msg_size(&d));
 out:
+	zmq_msg_close(&d);
 	zmq_msg_close(&m);
 	zmq_msg_close(&id);
 }

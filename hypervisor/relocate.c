@@ -25,6 +25,8 @@
 #define RELOC_MAX_PASSES	32
 #define RELOC_SMALL_PAGES	64	/* a remainder this small: quiesce */
 #define RELOC_TARGET_MS		2.0	/* aimed-at quiesce estimate */
+#define RELOC_RUN_MIN		16	/* consecutive pages sent as they lie */
+#define RELOC_SNDBUF		(4 << 20)	/* socket buffer, if allowed */
 
 struct reloc {
 	struct hvd			*h;
@@ -42,6 +44,7 @@ struct reloc {
 	pthread_t			 thread;
 
 	struct dir			*dir;
+	void				*zctx;	/* the relocation's own */
 	void				*sock;
 	struct guest			*g;
 	uint64_t			*hashes;
@@ -150,7 +153,8 @@ reloc_wait(struct reloc *r, enum chan_type want, void *out, size_t outlen,
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, r->sock, 0) == -1 ||
 		    chan_decode(zmq_msg_data(&m), zmq_msg_size(&m), &hdr, &pl,
-		    &plen) == -1 || hdr.rid != (uint64_t)r->id) {
+		    &plen) == -1 || chan_decode_data(&hdr, zmq_msg_more(&m),
+		    0) == -1 || hdr.rid != (uint64_t)r->id) {
 			zmq_msg_close(&m);
 			return reloc_fail(r, END_FAILED, "bad frame from %s",
 			    r->dst);
@@ -190,28 +194,67 @@ reloc_throttle(struct reloc *r)
 		usleep((useconds_t)((want - took) * 1000));
 }
 
-/* Build and send one PAGES frame from the pages in list. */
+/*
+ * The pages of one PAGES frame: n consecutive ones go out from the image
+ * itself, scattered ones are gathered into a copy.  A page the guest
+ * writes while it is on its way is sent again by the next pass, and so
+ * is its digest.  Frames from the image are constant messages, safe
+ * because the image outlives them: post lets it go only once the target
+ * has taken every frame, and after a rollback the guest keeps it until
+ * reloc_free has ended the relocation's ZeroMQ context.
+ */
 static int
-reloc_send_batch(struct reloc *r, const uint32_t *list, uint32_t n)
+reloc_batch_data(struct reloc *r, zmq_msg_t *d, const uint32_t *list,
+    uint32_t n, bool run)
+{
+	const uint8_t	*mem = r->g->mem;
+	uint8_t		*p;
+	uint32_t	 i;
+
+	if (run) {
+		p = r->g->mem + (size_t)list[0] * HV_PAGE;
+		zmq_msg_init_data(d, p, (size_t)n * HV_PAGE, NULL, NULL);
+	} else {
+		if (zmq_msg_init_size(d, (size_t)n * HV_PAGE) == -1)
+			return reloc_fail(r, END_FAILED, "out of memory");
+		p = zmq_msg_data(d);
+		for (i = 0; i < n; i++)
+			memcpy(p + (size_t)i * HV_PAGE, mem + (size_t)list[i] *
+			    HV_PAGE, HV_PAGE);
+	}
+	if (r->verify != CTL_VERIFY_FULL)
+		for (i = 0; i < n; i++)
+			r->hashes[list[i]] = digest_page(p + (size_t)i *
+			    HV_PAGE);
+	return 0;
+}
+
+/* Send one PAGES frame: its header and page numbers, then the pages. */
+static int
+reloc_send_batch(struct reloc *r, const uint32_t *list, uint32_t n, bool run)
 {
 	struct chan_hdr	 hdr = { CHAN_MAGIC, CHAN_PAGES, 0, (uint64_t)r->id,
 	    n, ++r->seq };
-	zmq_msg_t	 m;
-	uint8_t		*p, *data;
-	uint32_t	 i;
+	zmq_msg_t	 m, d;
+	uint8_t		*p;
 
-	if (zmq_msg_init_size(&m, sizeof(hdr) + n * (4 + HV_PAGE)) == -1)
+	if (zmq_msg_init_size(&m, sizeof(hdr) + n * sizeof(uint32_t)) == -1)
 		return reloc_fail(r, END_FAILED, "out of memory");
 	p = zmq_msg_data(&m);
 	memcpy(p, &hdr, sizeof(hdr));
 	memcpy(p + sizeof(hdr), list, n * sizeof(uint32_t));
-	data = p + sizeof(hdr) + n * sizeof(uint32_t);
-	for (i = 0; i < n; i++, data += HV_PAGE) {
-		memcpy(data, r->g->mem + (size_t)list[i] * HV_PAGE, HV_PAGE);
-		r->hashes[list[i]] = digest_page(data);
-	}
-	if (zmq_msg_send(&m, r->sock, 0) == -1) {
+	if (reloc_batch_data(r, &d, list, n, run) == -1) {
 		zmq_msg_close(&m);
+		return -1;
+	}
+	if (zmq_msg_send(&m, r->sock, ZMQ_SNDMORE) == -1) {
+		zmq_msg_close(&m);
+		zmq_msg_close(&d);
+		return reloc_fail(r, END_LOST_LINK, "channel to %s: %s", r->dst,
+		    zmq_strerror(errno));
+	}
+	if (zmq_msg_send(&d, r->sock, 0) == -1) {
+		zmq_msg_close(&d);
 		return reloc_fail(r, END_LOST_LINK, "channel to %s: %s", r->dst,
 		    zmq_strerror(errno));
 	}
@@ -220,12 +263,45 @@ reloc_send_batch(struct reloc *r, const uint32_t *list, uint32_t n)
 	return 0;
 }
 
+/* Consecutive page numbers at the start of list[0, n), at most max. */
+static size_t
+reloc_run_len(const uint32_t *list, size_t n, size_t max)
+{
+	size_t	k = 1;
+
+	while (k < n && k < max && list[k] == list[k - 1] + 1)
+		k++;
+	return k;
+}
+
+/*
+ * How many pages of list[0, n) the next frame takes: a run of at least
+ * RELOC_RUN_MIN consecutive pages (*run), else scattered pages up to
+ * where such a run starts.
+ */
+static size_t
+reloc_batch_len(const uint32_t *list, size_t n, bool *run)
+{
+	size_t	k, i = 0, max = n < CHAN_BATCH ? n : CHAN_BATCH;
+
+	if ((k = reloc_run_len(list, n, max)) >= RELOC_RUN_MIN || k == n) {
+		*run = true;
+		return k;
+	}
+	*run = false;
+	while (i < max && (i == 0 || reloc_run_len(list + i, n - i,
+	    RELOC_RUN_MIN) < RELOC_RUN_MIN))
+		i++;
+	return i;
+}
+
 /* Send the listed pages; skip_zero drops all-zero pages (pass 1). */
 static int
 reloc_send_list(struct reloc *r, uint32_t *list, size_t n, bool skip_zero,
     bool check)
 {
 	size_t		i, k = 0;
+	bool		run;
 
 	if (skip_zero) {
 		for (i = 0; i < n; i++)
@@ -233,11 +309,11 @@ reloc_send_list(struct reloc *r, uint32_t *list, size_t n, bool skip_zero,
 				list[k++] = list[i];
 		n = k;
 	}
-	for (i = 0; i < n; i += CHAN_BATCH) {
+	for (i = 0; i < n; i += k) {
 		if (check && reloc_limits(r) == -1)
 			return -1;
-		if (reloc_send_batch(r, list + i, (uint32_t)(n - i < CHAN_BATCH ?
-		    n - i : CHAN_BATCH)) == -1)
+		k = reloc_batch_len(list + i, n - i, &run);
+		if (reloc_send_batch(r, list + i, (uint32_t)k, run) == -1)
 			return -1;
 		while (r->seq - r->acked >= CHAN_WINDOW)
 			if (reloc_wait(r, CHAN_ACK, NULL, 0, RELOC_LINK_MS) == -1)
@@ -252,14 +328,17 @@ reloc_connect(struct reloc *r)
 {
 	char	ep[600];
 	int	zero = 0, hwm = CHAN_WINDOW * 2, tmo = RELOC_LINK_MS;
+	int	buf = RELOC_SNDBUF;
 
-	if ((r->sock = zmq_socket(r->h->zctx, ZMQ_DEALER)) == NULL)
+	if ((r->zctx = zmq_ctx_new()) == NULL ||
+	    (r->sock = zmq_socket(r->zctx, ZMQ_DEALER)) == NULL)
 		return reloc_fail(r, END_FAILED, "socket: %s",
 		    zmq_strerror(errno));
 	snprintf(ep, sizeof(ep), "ipc://%s/%s", r->h->chandir, r->dst);
 	zmq_setsockopt(r->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(r->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(r->sock, ZMQ_SNDTIMEO, &tmo, sizeof(tmo));
+	zmq_setsockopt(r->sock, ZMQ_SNDBUF, &buf, sizeof(buf));
 	if (zmq_connect(r->sock, ep) == -1)
 		return reloc_fail(r, END_LOST_LINK, "connect %s: %s", ep,
 		    zmq_strerror(errno));
@@ -553,7 +632,7 @@ reloc_post(struct reloc *r)
 
 	reloc_verify(r);
 	g = hvd_guest_take(r->h, r->gidx);
-	guest_free(g, false);
+	pool_keep(r->h, g);
 	r->g = NULL;
 	if (r->has_rp)
 		replug_close(&r->rp);
@@ -606,11 +685,14 @@ reloc_rollback(struct reloc *r)
 static void
 reloc_free(struct reloc *r)
 {
-	pthread_mutex_lock(&r->h->lock);
-	r->h->relocs[r->gidx] = NULL;
-	pthread_mutex_unlock(&r->h->lock);
+	/* No frame sent from the image outlives the context. */
 	if (r->sock != NULL)
 		zmq_close(r->sock);
+	if (r->zctx != NULL)
+		zmq_ctx_term(r->zctx);
+	pthread_mutex_lock(&r->h->lock);
+	r->h->relocs[r->gidx] = NULL;	/* the guest may go now */
+	pthread_mutex_unlock(&r->h->lock);
 	dir_close(r->dir);
 	free(r->hashes);
 	free(r->list);
@@ -621,6 +703,7 @@ static void *
 reloc_run(void *arg)
 {
 	struct reloc	*r = arg;
+	double		 t[2] = { 0, 0 };
 	int		 rc = -1;
 
 	if ((r->dir = dir_open(r->h->dbpath)) == NULL) {
@@ -634,14 +717,21 @@ reloc_run(void *arg)
 		reloc_fail(r, END_GUEST_RESET, "guest %s is not running here",
 		    r->def->name);
 	else if (reloc_setup(r) == 0) {
+		t[0] = reloc_now();
 		reloc_phase(r, "PRECOPY", "HV-RELOC-PRECOPY");
-		if (reloc_precopy(r) == 0)
+		if (reloc_precopy(r) == 0) {
+			t[1] = reloc_now();
 			rc = reloc_quiesce(r);
+		}
 	}
 	r->total_ms = reloc_now() - r->t0;
-	if (rc == 0)
+	if (rc == 0) {
+		log_debug("relocation %jd: setup %.1f ms, pre-copy %.1f ms (%d "
+		    "passes, %ju pages), total %.1f ms", (intmax_t)r->id,
+		    t[0] - r->t0, t[1] - t[0], r->passes,
+		    (uintmax_t)r->pages_sent, r->total_ms);
 		reloc_post(r);
-	else
+	} else
 		reloc_rollback(r);
 	reloc_free(r);
 	return NULL;
