@@ -55,7 +55,10 @@ complete_fail(struct agent *a, int code, const char *what)
 	snprintf(text, sizeof(text), "%s %s: %s; every HSI interface stays "
 	    "down, retried every %d ms", GA_MSG_COMPLETE,
 	    config_guest_name(&a->conf), what, COMPLETE_RETRY_MS);
-	log_warnx("%s", text);
+	if (strcmp(text, a->fsm.last_warning) == 0)
+		log_debug("%s", text);	/* said once: the retries are quiet */
+	else
+		log_warnx("%s", text);
 	fsm_warning(&a->fsm, text);
 	fsm_complete_fail(&a->fsm);
 	engine_apply(a);
@@ -257,10 +260,12 @@ complete_start(struct agent *a, const struct agent_request *rq,
 		    GA_MSG_SELF_COMPLETE, config_guest_name(&a->conf), why);
 		log_warnx("%s", text);
 		fsm_warning(&a->fsm, text);
-	} else
+	} else if (cl != NULL || a->fsm.state != FSM_COMPLETING)
 		log_info("%s %s: complete %s%s", GA_MSG_COMPLETE,
 		    config_guest_name(&a->conf), cl != NULL ? "by " : "",
 		    cl != NULL ? cl->role : why);
+	else
+		log_debug("%s: complete %s", config_guest_name(&a->conf), why);
 	fsm_complete_begin(&a->fsm, agent_wall_ms());
 	memset(&a->op, 0, sizeof(a->op));
 	a->op.up = -1;
