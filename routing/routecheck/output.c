@@ -52,7 +52,7 @@ text_print(FILE *f, const struct result *res, bool quiet)
 	}
 	for (size_t i = 0; i < r->n; i++)
 		text_violation(f, &r->v[i]);
-	if (quiet && r->n == 0 && res->nfailed == 0)
+	if (quiet)
 		return;
 	for (int inv = 1; inv <= RC_NINV; inv++)
 		checks += r->checks[inv];
