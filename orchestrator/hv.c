@@ -140,9 +140,10 @@ again:
 	}
 	return t == -1 ? code : 0;
 lost:
-	snprintf(err, len, "hvd of %s does not answer (%s/hvd-%s.ctl)",
-	    h->d->topo->members[m].name, h->d->opts.labdir,
-	    h->d->topo->members[m].name);
+	if ((size_t)snprintf(err, len, "hvd of %s does not answer "
+	    "(%s/hvd-%s.ctl)", h->d->topo->members[m].name, h->d->opts.labdir,
+	    h->d->topo->members[m].name) >= len && len > 4)
+		memcpy(err + len - 4, "...", 4);
 	hv_drop(h, m);	/* a DEALER with a pending answer: start afresh */
 	json_object_put(*rows);
 	*rows = NULL;

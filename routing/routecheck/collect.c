@@ -151,7 +151,12 @@ co_keys(struct co *c, const char *labdir)
 	char		keydir[PATH_MAX];
 	struct stat	st;
 
-	snprintf(keydir, sizeof(keydir), "%s/%s", labdir, KEYS_DIR);
+	if ((size_t)snprintf(keydir, sizeof(keydir), "%s/%s", labdir,
+	    KEYS_DIR) >= sizeof(keydir)) {
+		c->keys_state = -1;
+		c->keys_errno = ENAMETOOLONG;
+		return;
+	}
 	if (stat(keydir, &st) == -1) {
 		c->keys_state = 0;
 		return;

@@ -35,10 +35,13 @@ diff_route_str(enum rc_table_kind k, const struct rc_route *rt, char *buf,
 	char	nh[DIFF_TEXT_MAX];
 
 	rc_nexthops_str(rt->nh, rt->nnh, nh, sizeof(nh));
-	snprintf(buf, len, "%s %s %u%s via %s", rt->kind[0] ? rt->kind : "?",
+	/* A next-hop list longer than the line is cut short, on purpose. */
+	if ((size_t)snprintf(buf, len, "%s %s %u%s via %s",
+	    rt->kind[0] ? rt->kind : "?",
 	    k == RC_TABLE_OSPF ? "cost" : "metric", rt->metric,
 	    k == RC_TABLE_ZEBRA && !rt->installed ? " not installed" : "",
-	    rt->nnh ? nh : "nothing");
+	    rt->nnh ? nh : "nothing") >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
 	return buf;
 }
 
