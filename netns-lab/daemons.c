@@ -218,14 +218,22 @@ daemons_guest_has_hsi(const struct topo_guest *g)
 	return false;
 }
 
-/* One guestagentd in every guest with HiperSockets NICs. */
+/*
+ * One guestagentd in every guest with HiperSockets NICs, each ready when
+ * its control socket exists.
+ */
 int
 daemons_start_agents(const struct topo *t, struct lab_state *st,
     const char *agent)
 {
 	char		 dir[512], topo[600], log[600], cg[512], ns[128];
-	char		 bin[PATH_MAX], guest[TOPO_NAME_MAX];
+	char		 bin[PATH_MAX], guest[TOPO_NAME_MAX], sock[600];
+	char		 what[64];
+	pid_t		*pids;
+	int		 rc = -1;
 
+	if ((pids = calloc(t->nguests, sizeof(*pids))) == NULL)
+		return -1;
 	snprintf(bin, sizeof(bin), "%s", agent);
 	snprintf(dir, sizeof(dir), "%s", state_dir(st));
 	snprintf(topo, sizeof(topo), "%s/topology.yaml", dir);
@@ -243,7 +251,7 @@ daemons_start_agents(const struct topo *t, struct lab_state *st,
 		    lab_node_netns(t->name, g->name, ns, sizeof(ns)) == -1 ||
 		    (nsfd = netns_open(ns)) == -1) {
 			log_warn("[NSLAB-DAEMON] namespace of %s", g->name);
-			return -1;
+			goto out;
 		}
 		snprintf(log, sizeof(log), "%s/%s/guestagentd.log", dir,
 		    g->name);
@@ -251,7 +259,24 @@ daemons_start_agents(const struct topo *t, struct lab_state *st,
 		    "guestagentd");
 		close(nsfd);
 		if (pid == -1)
-			return -1;
+			goto out;
+		pids[i] = pid;
 	}
-	return 0;
+	for (size_t i = 0; i < t->nguests; i++) {
+		if (pids[i] == 0)
+			continue;
+		snprintf(sock, sizeof(sock), "%s/%s/agent.ctl", dir,
+		    t->guests[i].name);
+		snprintf(what, sizeof(what), "guest agent of %s",
+		    t->guests[i].name);
+		if (daemons_wait_file(sock, pids[i], what) == -1) {
+			log_warnx("[NSLAB-DAEMON] see %s/%s/guestagentd.log",
+			    dir, t->guests[i].name);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(pids);
+	return rc;
 }
