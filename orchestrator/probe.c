@@ -415,6 +415,11 @@ probe_run_end(struct probe_flow *f, uint32_t upto, double now)
 		f->lost_run = lost;
 }
 
+/*
+ * An answer to seq.  Probes before it still unanswered end their wait
+ * here (lost, unless their answer is merely late): the gap is measured
+ * from the oldest of them, and they no longer hold the gap open.
+ */
 static void
 probe_answer(struct probe_flow *f, uint32_t seq, double now)
 {
@@ -425,10 +430,13 @@ probe_answer(struct probe_flow *f, uint32_t seq, double now)
 	rtt = now - f->sent_ms[seq];
 	if (rtt > f->rtt_ms)
 		f->rtt_ms = rtt;
-	if (seq >= f->next && now - f->sent_ms[f->next] > f->gap_ms)
-		f->gap_ms = now - f->sent_ms[f->next];
-	if (seq > f->next)
-		probe_run_end(f, seq, now);
+	if (seq >= f->next) {
+		if (now - f->sent_ms[f->next] > f->gap_ms)
+			f->gap_ms = now - f->sent_ms[f->next];
+		if (seq > f->next)
+			probe_run_end(f, seq, now);
+		f->next = seq + 1;
+	}
 	f->ok[seq] = 1;
 	f->answered++;
 	while (f->next < f->sent && f->ok[f->next])
