@@ -302,6 +302,8 @@ move_follow(struct move_ctx *c)
 		}
 		usleep(MOVE_POLL_US);
 	}
+	c->m->progress[0] = '\0';
+	journal_move_progress(c->d->db, c->m);
 	move_hv_result(c, c->m->src);
 }
 

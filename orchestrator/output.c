@@ -243,7 +243,7 @@ output_progress(struct json_object *rep, bool tty)
 		snprintf(line, sizeof(line), "[guest %zu of %zu] %s %s -> %s: "
 		    "%s %s", done + 1, n, out_str(cur, "guest"), out_str(cur,
 		    "from"), out_str(cur, "to"), out_str(cur, "step"),
-		    strcmp(out_str(cur, "progress"), "-") ? out_str(cur,
+		    strcmp(out_str(cur, "step"), "relocate") == 0 ? out_str(cur,
 		    "progress") : "");
 	if (tty)
 		fprintf(stderr, "\r\033[K%.*s", 150, line);
