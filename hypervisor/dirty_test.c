@@ -103,6 +103,12 @@ test_digest(void **state)
 	assert_int_equal(digest_pages(h, 4), digest_memory(mem, 4));
 	mem[2 * HV_PAGE + 8]++;
 	assert_int_not_equal(digest_pages(h, 4), digest_memory(mem, 4));
+	/* Copying with digest_copy: the same digest, the same bytes. */
+	memset(page, 0, sizeof(page));
+	assert_int_equal(digest_copy(page, mem + 2 * HV_PAGE + 1),
+	    digest_page(mem + 2 * HV_PAGE + 1));
+	digest_copy_end();
+	assert_memory_equal(page, mem + 2 * HV_PAGE + 1, HV_PAGE);
 	/* Same pages, other order: another digest. */
 	h[0] = h[2];
 	h[2] = digest_page(zero);

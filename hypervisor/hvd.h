@@ -290,12 +290,15 @@ ssize_t			 dirty_present(struct guest *g, uint32_t *list);
  */
 int			 store_open(uint8_t *mem, size_t len);
 void			 store_close(int fd, uint8_t *mem, size_t len);
+/* Stores the pages, and with hashes their digests (hashes[list[i]]). */
 int			 store_pages(int fd, uint8_t *mem,
 			    const uint32_t *list, uint32_t n,
-			    const uint8_t *data);
+			    const uint8_t *data, uint64_t *hashes);
 
 /* digest.c: memory digests. */
 uint64_t		 digest_page(const void *p);
+uint64_t		 digest_copy(void *dst, const void *src);
+void			 digest_copy_end(void);
 uint64_t		 digest_pages(const uint64_t *hashes, size_t n);
 uint64_t		 digest_memory(const uint8_t *mem, size_t npages);
 bool			 digest_zero(const void *p);

@@ -23,6 +23,9 @@
 #define INB_SESSIONS	16
 #define INB_IDLE_MS	10000	/* a silent source is gone */
 #define INB_ID_MAX	256
+#define INB_ACK_MAX	4	/* PAGES frames acknowledged at once, at most */
+
+_Static_assert(INB_ACK_MAX < CHAN_WINDOW, "a held-back ACK would stall");
 
 struct inb_session {
 	bool			 used;
@@ -39,6 +42,8 @@ struct inb_session {
 	bool			 have_state;
 	int64_t			 last_ms;
 	char			 src[HV_NAME];
+	uint32_t		 ack;		/* last PAGES seq stored */
+	unsigned		 unacked;	/* frames stored since ACK */
 };
 
 struct inbound {
@@ -192,11 +197,39 @@ inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 	inb_reply(ib, CHAN_READY, rid, 0, NULL, 0);
 }
 
+/* More frames waiting already? */
+static bool
+inb_pending(struct inbound *ib)
+{
+	size_t	len;
+	int	ev = 0;
+
+	len = sizeof(ev);
+	return zmq_getsockopt(ib->sock, ZMQ_EVENTS, &ev, &len) == 0 &&
+	    (ev & ZMQ_POLLIN) != 0;
+}
+
+/*
+ * Acknowledge the PAGES frames stored so far (ACKs are cumulative).  A
+ * frame with more behind it waits for them, up to INB_ACK_MAX, so that
+ * a busy target wakes its source less often; less than the source's
+ * window, so the source never waits for an ACK held back.
+ */
+static void
+inb_ack(struct inbound *ib, struct inb_session *s)
+{
+	if (s->unacked == 0)
+		return;
+	s->unacked = 0;
+	if (zmq_send(ib->sock, s->peer, s->peerlen, ZMQ_SNDMORE) != -1)
+		chan_send(ib->sock, CHAN_ACK, s->rid, 0, s->ack, NULL, 0);
+}
+
 static void
 inb_pages(struct inbound *ib, struct inb_session *s,
     const struct chan_hdr *hdr, const void *pl, const uint8_t *data)
 {
-	uint32_t	 list[CHAN_BATCH], i;
+	uint32_t	 list[CHAN_BATCH];
 
 	if (!chan_pages_valid(pl, hdr->count, s->npages)) {
 		inb_error(ib, s->rid, "page number out of range");
@@ -204,17 +237,16 @@ inb_pages(struct inbound *ib, struct inb_session *s,
 		return;
 	}
 	memcpy(list, pl, hdr->count * sizeof(list[0]));
-	if (s->verify != CTL_VERIFY_FULL)
-		for (i = 0; i < hdr->count; i++)
-			s->hashes[list[i]] = digest_page(data +
-			    (size_t)i * HV_PAGE);
-	if (store_pages(s->store, s->mem, list, hdr->count, data) == -1) {
+	if (store_pages(s->store, s->mem, list, hdr->count, data,
+	    s->verify != CTL_VERIFY_FULL ? s->hashes : NULL) == -1) {
 		inb_error(ib, s->rid, errno == ENOMEM ? "no memory for the "
 		    "image" : "pages cannot be stored");
 		inb_drop(s, false);
 		return;
 	}
-	inb_reply(ib, CHAN_ACK, s->rid, hdr->seq, NULL, 0);
+	s->ack = hdr->seq;
+	if (++s->unacked >= INB_ACK_MAX || !inb_pending(ib))
+		inb_ack(ib, s);
 }
 
 static void
@@ -399,10 +431,15 @@ inb_run(void *arg)
 {
 	struct inbound	*ib = arg;
 	zmq_pollitem_t	 it = { ib->sock, 0, ZMQ_POLLIN, 0 };
+	size_t		 i;
 
 	while (!ib->h->quit) {
 		if (zmq_poll(&it, 1, 200) > 0)
 			inb_recv(ib);
+		if (!inb_pending(ib))
+			for (i = 0; i < INB_SESSIONS; i++)
+				if (ib->s[i].used)
+					inb_ack(ib, &ib->s[i]);
 		inb_expire(ib);
 	}
 	return NULL;

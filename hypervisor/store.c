@@ -111,22 +111,35 @@ store_copy(int fd, uint8_t *dst, const uint8_t *src, size_t n)
 }
 
 /*
- * Store n pages, page list[i] from data + i * HV_PAGE.  The page numbers
- * were validated.  Returns 0, or -1 with errno set (ENOMEM: no memory
- * for a page).
+ * Store n pages, page list[i] from data + i * HV_PAGE, and with hashes
+ * their digests in hashes[list[i]].  The page numbers were validated.
+ * Returns 0, or -1 with errno set (ENOMEM: no memory for a page).
  */
 int
 store_pages(int fd, uint8_t *mem, const uint32_t *list, uint32_t n,
-    const uint8_t *data)
+    const uint8_t *data, uint64_t *hashes)
 {
+	uint64_t	h;
 	uint32_t	i, k;
 
+	if (fd == -1) {
+		/* Populated memory: copy and digest in one read. */
+		for (i = 0; i < n; i++) {
+			h = digest_copy(mem + (size_t)list[i] * HV_PAGE, data +
+			    (size_t)i * HV_PAGE);
+			if (hashes != NULL)
+				hashes[list[i]] = h;
+		}
+		digest_copy_end();
+		return 0;
+	}
+	if (hashes != NULL)
+		for (i = 0; i < n; i++)
+			hashes[list[i]] = digest_page(data + (size_t)i *
+			    HV_PAGE);
 	for (i = 0; i < n; i += k) {
 		k = store_run(list + i, n - i);
-		if (fd == -1)
-			memcpy(mem + (size_t)list[i] * HV_PAGE, data +
-			    (size_t)i * HV_PAGE, (size_t)k * HV_PAGE);
-		else if (store_copy(fd, mem + (size_t)list[i] * HV_PAGE, data +
+		if (store_copy(fd, mem + (size_t)list[i] * HV_PAGE, data +
 		    (size_t)i * HV_PAGE, k) == -1)
 			return -1;
 	}

@@ -59,14 +59,16 @@ store_check(int fd, uint8_t *mem)
 	/* A run, scattered pages, then pages sent again around new ones. */
 	static const uint32_t	 a[] = { 0, 1, 2, 3, 4, 5, 6, 7, 20, 33, 34 };
 	static const uint32_t	 b[] = { 6, 7, 8, 9, 33, 63 };
-	uint8_t			*data = malloc(16 * HV_PAGE);
+	uint8_t			*data = malloc(16 * HV_PAGE + 1);
+	uint64_t		 hashes[NPAGES] = { 0 };
 	uint32_t		 i;
 
 	assert_non_null(data);
 	fill(data, a, 11, 0);
-	assert_int_equal(store_pages(fd, mem, a, 11, data), 0);
-	fill(data, b, 6, 100);
-	assert_int_equal(store_pages(fd, mem, b, 6, data), 0);
+	assert_int_equal(store_pages(fd, mem, a, 11, data, hashes), 0);
+	/* Received pages need not be aligned. */
+	fill(data + 1, b, 6, 100);
+	assert_int_equal(store_pages(fd, mem, b, 6, data + 1, hashes), 0);
 	store_close(fd, mem, LEN);
 	for (i = 0; i < 6; i++)
 		expect(mem, i, (int)i);
@@ -78,6 +80,12 @@ store_check(int fd, uint8_t *mem)
 	expect(mem, 63, 163);
 	expect(mem, 10, 0);	/* never sent: zero */
 	expect(mem, 62, 0);
+	for (i = 0; i < NPAGES; i++)
+		if (hashes[i] != 0 && hashes[i] != digest_page(mem +
+		    (size_t)i * HV_PAGE))
+			fail_msg("page %u: digest differs", i);
+	assert_int_equal(hashes[63], digest_page(mem + 63 * HV_PAGE));
+	assert_int_equal(hashes[10], 0);
 	free(data);
 }
 
