@@ -271,7 +271,9 @@ move_hv_result(struct move_ctx *c, const char *member)
 	c->m->reloc_ms = total;
 	c->m->quiesce_ms = quiesce;
 	if (end[0] != '\0' && strcmp(end, "OK") != 0)
-		move_reason(c, "relocation ended %s: %s", end, text);
+		move_reason(c, "relocation ended %s: %s%s", end, text,
+		    strcmp(end, "MAXQUIESCE") == 0 && c->j->max_blackhole_ms >=
+		    0 ? " (the --max-blackhole budget)" : "");
 }
 
 /* Follow the hypervisor's relocation to its end; cancel on request. */
