@@ -25,7 +25,6 @@ dirty_uffd(struct guest *g)
 {
 	struct uffdio_api		api = { 0 };
 	struct uffdio_register		reg = { 0 };
-	struct uffdio_writeprotect	wp = { 0 };
 	int				fd;
 
 	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK |
@@ -37,20 +36,22 @@ dirty_uffd(struct guest *g)
 	reg.range.start = (uintptr_t)g->mem;
 	reg.range.len = g->len;
 	reg.mode = UFFDIO_REGISTER_MODE_WP;
-	wp.range = reg.range;
-	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
 	if (ioctl(fd, UFFDIO_API, &api) == -1 ||
-	    ioctl(fd, UFFDIO_REGISTER, &reg) == -1 ||
-	    ioctl(fd, UFFDIO_WRITEPROTECT, &wp) == -1) {
+	    ioctl(fd, UFFDIO_REGISTER, &reg) == -1) {
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-/* Start tracking: from now on every write marks its page. */
+/*
+ * Register the image for tracking without protecting it: until
+ * dirty_protect covers a page, dirty_collect counts it as written if it
+ * holds something, and may if it is empty (the kernel reports empty
+ * entries of a page table it has, not of one it lacks).
+ */
 int
-dirty_start(struct guest *g)
+dirty_register(struct guest *g)
 {
 	if (g->uffd != -1)
 		return 0;
@@ -60,6 +61,33 @@ dirty_start(struct guest *g)
 	if ((g->uffd = dirty_uffd(g)) == -1) {
 		close(g->pagemap);
 		g->pagemap = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* From now on a write to pages [first, first + n) marks its page. */
+int
+dirty_protect(struct guest *g, size_t first, size_t n)
+{
+	struct uffdio_writeprotect	wp = { 0 };
+
+	if (n == 0)
+		return 0;
+	wp.range.start = (uintptr_t)g->mem + first * HV_PAGE;
+	wp.range.len = n * HV_PAGE;
+	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
+	return ioctl(g->uffd, UFFDIO_WRITEPROTECT, &wp);
+}
+
+/* Start tracking: from now on every write marks its page. */
+int
+dirty_start(struct guest *g)
+{
+	if (dirty_register(g) == -1)
+		return -1;
+	if (dirty_protect(g, 0, g->npages) == -1) {
+		dirty_stop(g);
 		return -1;
 	}
 	return 0;

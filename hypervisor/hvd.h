@@ -275,8 +275,17 @@ void			 pool_keep(struct hvd *h, struct guest *g);
 uint8_t			*pool_take(struct hvd *h, size_t len);
 void			 pool_expire(struct hvd *h, bool all);
 
-/* dirty.c: pages written since the last look (userfaultfd WP). */
+/*
+ * dirty.c: pages written since the last look (userfaultfd WP).
+ * dirty_start protects the whole image at once; dirty_register and
+ * dirty_protect let a caller protect it piece by piece, each piece
+ * before it reads it.  Until the whole image is protected, a page not
+ * protected yet counts as written if it holds something (and may if it
+ * is empty).
+ */
 int			 dirty_start(struct guest *g);
+int			 dirty_register(struct guest *g);
+int			 dirty_protect(struct guest *g, size_t first, size_t n);
 void			 dirty_stop(struct guest *g);
 /* Append written pages to list (capacity npages); returns count, -1. */
 ssize_t			 dirty_collect(struct guest *g, uint32_t *list);

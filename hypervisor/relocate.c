@@ -27,6 +27,7 @@
 #define RELOC_TARGET_MS		2.0	/* aimed-at quiesce estimate */
 #define RELOC_RUN_MIN		16	/* consecutive pages sent as they lie */
 #define RELOC_SNDBUF		(4 << 20)	/* socket buffer, if allowed */
+#define RELOC_PROTECT		8192	/* pass 1 protects this many ahead */
 
 struct reloc {
 	struct hvd			*h;
@@ -295,31 +296,75 @@ reloc_batch_len(const uint32_t *list, size_t n, bool *run)
 	return i;
 }
 
-/* Send the listed pages; skip_zero drops all-zero pages (pass 1). */
+/*
+ * Send one frame from the start of list[0, n); *k: how many pages it
+ * took.  Then wait for room in the window and keep to the rate limit.
+ */
 static int
-reloc_send_list(struct reloc *r, uint32_t *list, size_t n, bool skip_zero,
+reloc_send_frame(struct reloc *r, const uint32_t *list, size_t n, size_t *k,
     bool check)
 {
-	size_t		i, k = 0;
-	bool		run;
+	bool	run;
 
-	if (skip_zero) {
-		for (i = 0; i < n; i++)
-			if (!digest_zero(r->g->mem + (size_t)list[i] * HV_PAGE))
-				list[k++] = list[i];
-		n = k;
-	}
-	for (i = 0; i < n; i += k) {
-		if (check && reloc_limits(r) == -1)
+	if (check && reloc_limits(r) == -1)
+		return -1;
+	*k = reloc_batch_len(list, n, &run);
+	if (reloc_send_batch(r, list, (uint32_t)*k, run) == -1)
+		return -1;
+	while (r->seq - r->acked >= CHAN_WINDOW)
+		if (reloc_wait(r, CHAN_ACK, NULL, 0, RELOC_LINK_MS) == -1)
 			return -1;
-		k = reloc_batch_len(list + i, n - i, &run);
-		if (reloc_send_batch(r, list + i, (uint32_t)k, run) == -1)
+	reloc_throttle(r);
+	return 0;
+}
+
+/* Send the listed pages. */
+static int
+reloc_send_list(struct reloc *r, const uint32_t *list, size_t n, bool check)
+{
+	size_t	i, k;
+
+	for (i = 0; i < n; i += k)
+		if (reloc_send_frame(r, list + i, n - i, &k, check) == -1)
 			return -1;
-		while (r->seq - r->acked >= CHAN_WINDOW)
-			if (reloc_wait(r, CHAN_ACK, NULL, 0, RELOC_LINK_MS) == -1)
-				return -1;
-		reloc_throttle(r);
+	return 0;
+}
+
+/*
+ * Pass 1 over the present pages (list[0, n), ascending): the image gets
+ * write-protected piece by piece, RELOC_PROTECT pages ahead of what is
+ * read, so that protecting a large image overlaps sending it.  A page is
+ * protected before it is checked for zero or sent, hence any write after
+ * that is caught; all-zero pages are dropped.  Ends with the whole image
+ * protected.
+ */
+static int
+reloc_send_first(struct reloc *r, uint32_t *list, size_t n)
+{
+	size_t		i = 0, j, k = 0, sent = 0, step;
+	uint32_t	wp = 0, end;
+
+	while (i < n || sent < k) {
+		if (i < n && k - sent < CHAN_BATCH) {
+			j = n - i < RELOC_PROTECT ? n : i + RELOC_PROTECT;
+			end = list[j - 1] + 1;
+			if (dirty_protect(r->g, wp, end - wp) == -1)
+				return reloc_fail(r, END_FAILED, "dirty "
+				    "tracking: %s", strerror(errno));
+			for (wp = end; i < j; i++)
+				if (!digest_zero(r->g->mem + (size_t)list[i] *
+				    HV_PAGE))
+					list[k++] = list[i];
+			continue;
+		}
+		if (reloc_send_frame(r, list + sent, k - sent, &step, true) ==
+		    -1)
+			return -1;
+		sent += step;
 	}
+	if (dirty_protect(r->g, wp, r->g->npages - wp) == -1)
+		return reloc_fail(r, END_FAILED, "dirty tracking: %s",
+		    strerror(errno));
 	return 0;
 }
 
@@ -405,7 +450,8 @@ reloc_pass(struct reloc *r, size_t n, bool first)
 	r->passes++;
 	r->pass_t0 = reloc_now();
 	r->pass_bytes = 0;
-	if (reloc_send_list(r, r->list, n, first, true) == -1)
+	if ((first ? reloc_send_first(r, r->list, n) :
+	    reloc_send_list(r, r->list, n, true)) == -1)
 		return -1;
 	took = reloc_now() - r->pass_t0;
 	if (r->pass_bytes >= (1u << 20) && took > 0)
@@ -440,7 +486,7 @@ reloc_precopy(struct reloc *r)
 	double	est;
 	int	grew = 0;
 
-	if (dirty_start(r->g) == -1)
+	if (dirty_register(r->g) == -1)
 		return reloc_fail(r, END_FAILED, "dirty tracking: %s",
 		    strerror(errno));
 	if ((n = dirty_present(r->g, r->list)) == -1)
@@ -506,8 +552,7 @@ reloc_final(struct reloc *r)
 	if ((n = dirty_collect(r->g, r->list + r->carry)) == -1)
 		return reloc_fail(r, END_FAILED, "pagemap: %s", strerror(errno));
 	r->passes++;
-	if (reloc_send_list(r, r->list, r->carry + (size_t)n, false, false) ==
-	    -1)
+	if (reloc_send_list(r, r->list, r->carry + (size_t)n, false) == -1)
 		return -1;
 	memset(&cs, 0, sizeof(cs));
 	guest_get_state(r->g, &cs.st);
