@@ -28,6 +28,13 @@
 #include "nslab.h"
 
 #define DAEMON_READY_MS	5000
+/*
+ * The hypervisor runs above its guests, as on a real machine: while a
+ * large lab starts, hundreds of routers must not delay hvd's heartbeats
+ * into a false DOWN.  The DOWN time-out is also longer than hvd's default.
+ */
+#define DAEMON_HVD_NICE	(-10)
+#define DAEMON_HVD_DOWN	"10000"		/* ms */
 
 /*
  * Find a program: $env when set (an empty value means "none"), else
@@ -94,7 +101,8 @@ daemons_wait_file(const char *path, pid_t pid, const char *what)
 
 static pid_t
 daemons_spawn(struct lab_state *st, char **argv, int nsfd,
-    const char *cgroup, const char *log, const char *node, const char *what)
+    const char *cgroup, const char *log, const char *node, const char *what,
+    int nice)
 {
 	struct proc_spec	ps;
 	pid_t			pid;
@@ -103,7 +111,7 @@ daemons_spawn(struct lab_state *st, char **argv, int nsfd,
 	ps.nsfd = nsfd;
 	ps.cgroup = cgroup;
 	ps.log = log;
-	ps.nice = 0;
+	ps.nice = nice;
 	if ((pid = proc_spawn(&ps)) == -1) {
 		log_warn("[NSLAB-DAEMON] %s of %s", what, node);
 		return -1;
@@ -160,13 +168,13 @@ daemons_start_hvd(const struct topo *t, struct lab_state *st,
 	snprintf(fill, sizeof(fill), "%u", daemons_fill_pct(t));
 	for (size_t i = 0; i < t->nmembers; i++) {
 		char	*argv[] = { bin, "-d", "-f", topo, "-m", member, "-D",
-		    dir, "-F", fill, NULL };
+		    dir, "-F", fill, "-T", DAEMON_HVD_DOWN, NULL };
 
 		snprintf(member, sizeof(member), "%s", t->members[i].name);
 		snprintf(log, sizeof(log), "%s/hvd-%s.log", dir,
 		    t->members[i].name);
 		if ((pids[i] = daemons_spawn(st, argv, -1, NULL, log,
-		    t->members[i].name, "hvd")) == -1)
+		    t->members[i].name, "hvd", DAEMON_HVD_NICE)) == -1)
 			goto out;
 	}
 	for (size_t i = 0; i < t->nmembers; i++) {
@@ -200,7 +208,7 @@ daemons_start_lgrd(struct lab_state *st, const char *lgrd)
 	snprintf(dir, sizeof(dir), "%s", state_dir(st));
 	snprintf(log, sizeof(log), "%s/lgrd.log", dir);
 	snprintf(sock, sizeof(sock), "%s/lgrd.ctl", dir);
-	if ((pid = daemons_spawn(st, argv, -1, NULL, log, "-", "lgrd")) == -1)
+	if ((pid = daemons_spawn(st, argv, -1, NULL, log, "-", "lgrd", 0)) == -1)
 		return -1;
 	if (daemons_wait_file(sock, pid, "lgrd") == -1) {
 		log_warnx("[NSLAB-DAEMON] see %s", log);
@@ -256,7 +264,7 @@ daemons_start_agents(const struct topo *t, struct lab_state *st,
 		snprintf(log, sizeof(log), "%s/%s/guestagentd.log", dir,
 		    g->name);
 		pid = daemons_spawn(st, argv, nsfd, cg, log, g->name,
-		    "guestagentd");
+		    "guestagentd", 0);
 		close(nsfd);
 		if (pid == -1)
 			goto out;
