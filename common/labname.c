@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -88,4 +89,25 @@ char *
 labname_cgroup(const char *lab, const char *guest, char *buf, size_t len)
 {
 	return labname_fmt(buf, len, "%s/%s/%s", LABNAME_CGROUP, lab, guest);
+}
+
+char *
+labname_pick(const char *dir, const char *lab, char *buf, size_t len)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 n = 0;
+
+	if (dir != NULL)
+		return (size_t)snprintf(buf, len, "%s", dir) < len ? buf : NULL;
+	if (lab != NULL)
+		return labname_labdir(lab, buf, len);
+	if ((d = opendir(labname_rundir())) == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && de->d_type == DT_DIR && n++ == 0 &&
+		    labname_labdir(de->d_name, buf, len) == NULL)
+			n = 2;
+	closedir(d);
+	return n == 1 ? buf : NULL;
 }

@@ -37,5 +37,12 @@ char		*labname_guest_hostif(int guest, int nic, char *buf,
 char		*labname_abr_hostif(int ifidx, char *buf, size_t len);
 char		*labname_cgroup(const char *lab, const char *guest, char *buf,
 		    size_t len);
+/*
+ * The lab directory a command works on: dir when given, else the lab's
+ * directory, else the only lab under the run directory.  NULL when there
+ * is none or more than one.
+ */
+char		*labname_pick(const char *dir, const char *lab, char *buf,
+		    size_t len);
 
 #endif

@@ -225,3 +225,27 @@ msg_terminator(struct json_object *o, int *code, const char **text)
 	}
 	return 0;
 }
+
+int
+msg_recv_routed(void *sock, zmq_msg_t *id, zmq_msg_t *req)
+{
+	zmq_msg_t	extra;
+
+	if (zmq_msg_recv(id, sock, ZMQ_DONTWAIT) == -1)
+		return -1;
+	if (!zmq_msg_more(id)) {
+		errno = EBADMSG;
+		return -1;
+	}
+	if (zmq_msg_recv(req, sock, 0) == -1)
+		return -1;
+	if (!zmq_msg_more(req))
+		return 0;
+	zmq_msg_init(&extra);
+	do {
+		if (zmq_msg_recv(&extra, sock, 0) == -1)
+			break;
+	} while (zmq_msg_more(&extra));
+	zmq_msg_close(&extra);
+	return 0;
+}

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zmq.h>
 
 #define MSG_MAX		(256 * 1024)	/* largest JSON frame */
 #define MSG_DEPTH	8		/* deepest nesting accepted */
@@ -47,6 +48,13 @@ int	msg_send_json(void *sock, struct json_object *o, int flags);
 int	msg_send_end(void *sock);
 int	msg_send_error(void *sock, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/*
+ * On a ROUTER socket, one request without waiting: the peer's routing id
+ * into id and the request frame into req (both initialised by the
+ * caller); frames after the request are dropped.  0, or -1 with errno
+ * (EAGAIN: nothing waiting; EBADMSG: a routing id without a request).
+ */
+int	msg_recv_routed(void *sock, zmq_msg_t *id, zmq_msg_t *req);
 /* Receive one frame and parse it; NULL with errno (EAGAIN: timeout). */
 struct json_object	*msg_recv_json(void *sock);
 

@@ -554,27 +554,13 @@ control_dispatch(struct hvd *h)
 {
 	struct ctl_conn	c;
 	zmq_msg_t	m;
-	int		more;
-	size_t		len = sizeof(more);
 
 	memset(&c, 0, sizeof(c));
 	c.h = h;
 	zmq_msg_init(&c.id);
 	zmq_msg_init(&m);
-	if (zmq_msg_recv(&c.id, control_sock, ZMQ_DONTWAIT) == -1)
+	if (msg_recv_routed(control_sock, &c.id, &m) == -1)
 		goto out;
-	zmq_getsockopt(control_sock, ZMQ_RCVMORE, &more, &len);
-	if (!more || zmq_msg_recv(&m, control_sock, 0) == -1)
-		goto out;
-	zmq_getsockopt(control_sock, ZMQ_RCVMORE, &more, &len);
-	while (more) {		/* extra frames: drop */
-		zmq_msg_t	x;
-
-		zmq_msg_init(&x);
-		zmq_msg_recv(&x, control_sock, 0);
-		zmq_msg_close(&x);
-		zmq_getsockopt(control_sock, ZMQ_RCVMORE, &more, &len);
-	}
 	ctl_serve(&c, &m);
 out:
 	zmq_msg_close(&m);

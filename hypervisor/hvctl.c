@@ -54,31 +54,6 @@ usage(FILE *f, int code)
 	exit(code);
 }
 
-/* The lab directory: -D, -l, or the only lab under the run directory. */
-static int
-hvctl_labdir(struct hvctl *c, const char *dir, const char *lab)
-{
-	struct dirent	*de;
-	DIR		*d;
-	int		 n = 0;
-
-	if (dir != NULL) {
-		snprintf(c->labdir, sizeof(c->labdir), "%s", dir);
-		return 0;
-	}
-	if (lab != NULL)
-		return labname_labdir(lab, c->labdir, sizeof(c->labdir)) ?
-		    0 : -1;
-	if ((d = opendir(labname_rundir())) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.' && de->d_type == DT_DIR && n++ == 0)
-			labname_labdir(de->d_name, c->labdir,
-			    sizeof(c->labdir));
-	closedir(d);
-	return n == 1 ? 0 : -1;
-}
-
 /* Is the hvd of that member running (its pid file names a process)? */
 static bool
 hvctl_member_alive(struct hvctl *c, const char *member, size_t len)
@@ -490,7 +465,7 @@ hvctl_options(int argc, char **argv, struct hvctl *c, int *first)
 			usage(stderr, HVCTL_USAGE);
 		}
 	}
-	if (hvctl_labdir(c, dir, lab) == -1) {
+	if (labname_pick(dir, lab, c->labdir, sizeof(c->labdir)) == NULL) {
 		fprintf(stderr, "hvctl: which lab? (-D labdir or -l lab)\n");
 		exit(HVCTL_USAGE);
 	}

@@ -50,7 +50,7 @@ static const char *const litdcon1_blocks[] = {
 	    " ip ospf dead-interval minimal hello-multiplier 4\n!\n",
 	"router ospf\n ospf router-id 10.20.7.100\n"
 	    " area 4.4.4.4 stub no-summary\n"
-	    " timers throttle spf 0 20 200\n"
+	    " timers throttle spf 20 20 200\n"
 	    " timers throttle lsa all 100\n"
 	    " timers lsa min-arrival 100\n!\n",
 };

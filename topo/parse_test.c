@@ -152,7 +152,7 @@ test_reference_area(void **state)
 	assert_int_equal(t->area.timers.hello, 1);
 	assert_int_equal(t->area.timers.dead, 1);
 	assert_int_equal(t->area.timers.hello_multiplier, 4);
-	assert_int_equal(t->area.timers.spf_delay, 0);
+	assert_int_equal(t->area.timers.spf_delay, 20);
 	assert_int_equal(t->area.timers.spf_hold, 20);
 	assert_int_equal(t->area.timers.spf_max_hold, 200);
 	assert_int_equal(t->area.timers.lsa_throttle, 100);
