@@ -249,3 +249,17 @@ msg_recv_routed(void *sock, zmq_msg_t *id, zmq_msg_t *req)
 	zmq_msg_close(&extra);
 	return 0;
 }
+
+int
+msg_send_routed(void *sock, zmq_msg_t *id, struct json_object *o)
+{
+	zmq_msg_t	copy;
+
+	zmq_msg_init(&copy);
+	zmq_msg_copy(&copy, id);
+	if (zmq_msg_send(&copy, sock, ZMQ_SNDMORE) == -1) {
+		zmq_msg_close(&copy);
+		return -1;
+	}
+	return msg_send_json(sock, o, 0);
+}

@@ -55,6 +55,8 @@ int	msg_send_error(void *sock, int code, const char *fmt, ...)
  * (EAGAIN: nothing waiting; EBADMSG: a routing id without a request).
  */
 int	msg_recv_routed(void *sock, zmq_msg_t *id, zmq_msg_t *req);
+/* Send one JSON frame to the peer with that routing id (ROUTER). */
+int	msg_send_routed(void *sock, zmq_msg_t *id, struct json_object *o);
 /* Receive one frame and parse it; NULL with errno (EAGAIN: timeout). */
 struct json_object	*msg_recv_json(void *sock);
 

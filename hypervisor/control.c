@@ -107,15 +107,7 @@ control_zap(struct hvd *h)
 static int
 ctl_send(struct ctl_conn *c, struct json_object *o)
 {
-	zmq_msg_t	id;
-
-	zmq_msg_init(&id);
-	zmq_msg_copy(&id, &c->id);
-	if (zmq_msg_send(&id, control_sock, ZMQ_SNDMORE) == -1) {
-		zmq_msg_close(&id);
-		return -1;
-	}
-	return msg_send_json(control_sock, o, 0);
+	return msg_send_routed(control_sock, &c->id, o);
 }
 
 static int
