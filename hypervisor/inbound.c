@@ -338,7 +338,7 @@ inb_frame(struct inbound *ib, const void *buf, size_t len, bool more,
 		return;
 	}
 	if (hdr.type == CHAN_SETUP) {
-		memcpy(&setup, pl, sizeof(setup));	/* pl may be unaligned */
+		memcpy(&setup, pl, sizeof(setup));	/* may be unaligned */
 		inb_setup(ib, hdr.rid, &setup);
 		return;
 	}

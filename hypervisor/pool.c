@@ -41,8 +41,9 @@ pool_scrub(uint8_t *mem, const uint32_t *list, size_t n)
 	size_t	i, k;
 
 	for (i = 0; i < n; i += k) {
-		for (k = 1; i + k < n && list[i + k] == list[i + k - 1] + 1; k++)
-			;
+		k = 1;
+		while (i + k < n && list[i + k] == list[i + k - 1] + 1)
+			k++;
 		memset(mem + (size_t)list[i] * HV_PAGE, 0, k * HV_PAGE);
 	}
 }

@@ -27,7 +27,7 @@
 #define RELOC_TARGET_MS		2.0	/* aimed-at quiesce estimate */
 #define RELOC_RUN_MIN		16	/* consecutive pages sent as they lie */
 #define RELOC_SNDBUF		(4 << 20)	/* socket buffer, if allowed */
-#define RELOC_PROTECT		8192	/* pass 1 protects this many ahead */
+#define RELOC_PROTECT		8192	/* pass 1 protects this far ahead */
 
 struct reloc {
 	struct hvd			*h;
@@ -332,21 +332,24 @@ reloc_send_list(struct reloc *r, const uint32_t *list, size_t n, bool check)
 
 /*
  * Pass 1 over the present pages (list[0, n), ascending): the image gets
- * write-protected piece by piece, RELOC_PROTECT pages ahead of what is
- * read, so that protecting a large image overlaps sending it.  A page is
- * protected before it is checked for zero or sent, hence any write after
- * that is caught; all-zero pages are dropped.  Ends with the whole image
- * protected.
+ * write-protected piece by piece, up to RELOC_PROTECT pages ahead of
+ * what is read, so that protecting a large image overlaps sending it.
+ * A page is protected before it is checked for zero or sent, hence any
+ * write after that is caught; all-zero pages are dropped.  Ends with the
+ * whole image protected.
  */
 static int
 reloc_send_first(struct reloc *r, uint32_t *list, size_t n)
 {
-	size_t		i = 0, j, k = 0, sent = 0, step;
+	size_t		i = 0, j, k = 0, sent = 0, step, ahead = CHAN_BATCH;
 	uint32_t	wp = 0, end;
 
 	while (i < n || sent < k) {
 		if (i < n && k - sent < CHAN_BATCH) {
-			j = n - i < RELOC_PROTECT ? n : i + RELOC_PROTECT;
+			/* Small pieces first: the first frame goes out soon. */
+			j = n - i < ahead ? n : i + ahead;
+			if (ahead < RELOC_PROTECT)
+				ahead *= 2;
 			end = list[j - 1] + 1;
 			if (dirty_protect(r->g, wp, end - wp) == -1)
 				return reloc_fail(r, END_FAILED, "dirty "
