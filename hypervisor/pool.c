@@ -58,10 +58,13 @@ pool_keep(struct hvd *h, struct guest *g)
 {
 	uint32_t	*list;
 	uint8_t		*mem;
-	size_t		 len = g->len;
+	size_t		 len;
 	ssize_t		 n = -1;
 	bool		 room;
 
+	if (g == NULL)
+		return;
+	len = g->len;
 	pthread_mutex_lock(&h->lock);
 	room = pool_room(h) >= len;
 	pthread_mutex_unlock(&h->lock);
