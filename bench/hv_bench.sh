@@ -4,8 +4,10 @@
 # non-zero) at 0, 8 and 64 MiB/s dirty rates, medians over RUNS moves
 # (default 5), and pre-copy throughput against a plain memcpy of the same
 # size.  Prints a table, writes JSON to OUT (bench/results/hv_bench.json).
-# Needs root (the guest's freezer cgroup); run after scripts/build.sh.
-# SIZES= and RATES= choose the grid.
+# Needs root (the guest's freezer cgroup); run after scripts/build.sh
+# (optimised: an unoptimised build moves pages at less than half speed).
+# SIZES= and RATES= choose the grid, BUILD= the build directory.  The
+# machine may be shared: each row records the load average (LOAD).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${BUILD:-$top/build}
@@ -79,8 +81,8 @@ PIDS=$GUESTPID
 echo "$GUESTPID" > "$CG/cgroup.procs"
 
 rows=""
-printf "%-8s %-10s %-12s %-12s %-14s %-14s %s\n" SIZE-MIB DIRTY-MIB/S \
-    QUIESCE-MS TOTAL-MS PRECOPY-MIB/S MEMCPY-MIB/S RATIO
+printf "%-8s %-10s %-12s %-12s %-14s %-14s %-6s %s\n" SIZE-MIB DIRTY-MIB/S \
+    QUIESCE-MS TOTAL-MS PRECOPY-MIB/S MEMCPY-MIB/S RATIO LOAD
 for size in $SIZES; do
 	topology "$size"
 	start_members
@@ -101,14 +103,15 @@ for size in $SIZES; do
 		q=$(echo "$h" | jq '.[].quiesce_ms' | median)
 		t=$(echo "$h" | jq '.[].total_ms' | median)
 		tp=$(echo "$h" | jq '.[] | .mib / (.total_ms / 1000)' | median)
-		printf "%-8s %-10s %-12.2f %-12.1f %-14.0f %-14s %.2f\n" \
+		load=$(cut -d' ' -f1 /proc/loadavg)
+		printf "%-8s %-10s %-12.2f %-12.1f %-14.0f %-14s %-6.2f %s\n" \
 		    "$size" "$rate" "$q" "$t" "$tp" "$memcpy" \
-		    "$(echo "$tp $memcpy" | awk '{ print $1 / $2 }')"
+		    "$(echo "$tp $memcpy" | awk '{ print $1 / $2 }')" "$load"
 		rows="$rows{\"size_mib\":$size,\"dirty_mib_s\":$rate,"
 		rows="$rows\"runs\":$(echo "$h" | jq length),"
 		rows="$rows\"quiesce_ms_median\":$q,\"total_ms_median\":$t,"
 		rows="$rows\"precopy_mib_s_median\":$tp,"
-		rows="$rows\"memcpy_mib_s_median\":$memcpy},"
+		rows="$rows\"memcpy_mib_s_median\":$memcpy,\"load1\":$load},"
 	done
 	stop_members
 done
