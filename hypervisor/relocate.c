@@ -185,14 +185,14 @@ static void
 reloc_throttle(struct reloc *r)
 {
 	uint64_t	rate = r->max_rate_mib;
-	double		want, took;
+	double		want, left;
 
 	if (rate == 0)
 		return;
 	want = (double)r->pass_bytes / ((double)rate * 1048.576);
-	took = reloc_now() - r->pass_t0;
-	if (want > took)
-		usleep((useconds_t)((want - took) * 1000));
+	/* A frame is 1 MiB: sleep in slices, so that cancel stays prompt. */
+	while (!r->cancel && (left = want - (reloc_now() - r->pass_t0)) > 0)
+		usleep((useconds_t)((left < 50 ? left : 50) * 1000));
 }
 
 /*
