@@ -27,7 +27,9 @@ rc() { "$rc_bin" "$@"; }
 jqx() { jq -e "$@" >/dev/null; }
 status() { local s=0; "$@" >"$tmp/out" 2>&1 || s=$?; echo $s; }
 
-# The converged lab.
+# The converged lab.  nslab's convergence is the OSPF tables'; zebra may
+# still be installing the last routes into the kernels: a few seconds.
+rlab_wait 10 "the kernels to follow OSPF" rc -q "$RLAB"
 out=$(rc "$RLAB") && ok "converged lab passes" ||
     fail "converged lab: $out"
 echo "$out" | grep -q "every invariant holds" ||
