@@ -19,6 +19,7 @@
 
 #include "hvd.h"
 #include "log.h"
+#include "sqlbind.h"
 
 #define DIR_BUSY_MS	10000
 
@@ -196,30 +197,12 @@ static sqlite3_stmt *
 dir_prepare(struct dir *d, const char *sql, const char *types, va_list ap)
 {
 	sqlite3_stmt	*st;
-	int		 i, rc = SQLITE_OK;
 
 	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		log_warnx("directory: prepare: %s", sqlite3_errmsg(d->db));
 		return NULL;
 	}
-	for (i = 0; types[i] != '\0' && rc == SQLITE_OK; i++) {
-		switch (types[i]) {
-		case 's':
-			rc = sqlite3_bind_text(st, i + 1, va_arg(ap,
-			    const char *), -1, SQLITE_TRANSIENT);
-			break;
-		case 'i':
-			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-			break;
-		case 'd':
-			rc = sqlite3_bind_double(st, i + 1, va_arg(ap, double));
-			break;
-		default:
-			rc = sqlite3_bind_null(st, i + 1);
-			break;
-		}
-	}
-	if (rc != SQLITE_OK) {
+	if (sqlbind(st, types, ap) != SQLITE_OK) {
 		log_warnx("directory: bind: %s", sqlite3_errmsg(d->db));
 		sqlite3_finalize(st);
 		return NULL;

@@ -20,6 +20,7 @@
 
 #include "lgrd.h"
 #include "log.h"
+#include "sqlbind.h"
 
 static const char journal_schema[] =
     "CREATE TABLE IF NOT EXISTS jobs ("
@@ -87,33 +88,6 @@ journal_close(sqlite3 *db)
 	sqlite3_close(db);
 }
 
-/* Bind the arguments described by fmt: i int64, s string, d double. */
-static int
-journal_bind(sqlite3_stmt *st, const char *fmt, va_list ap)
-{
-	const char	*s;
-	int		 i, rc = SQLITE_OK;
-
-	for (i = 1; *fmt != '\0' && rc == SQLITE_OK; fmt++, i++) {
-		switch (*fmt) {
-		case 'i':
-			rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
-			break;
-		case 'd':
-			rc = sqlite3_bind_double(st, i, va_arg(ap, double));
-			break;
-		case 's':
-			s = va_arg(ap, const char *);
-			rc = s != NULL ? sqlite3_bind_text(st, i, s, -1,
-			    SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
-			break;
-		default:
-			fatalx("journal_bind: format %c", *fmt);
-		}
-	}
-	return rc == SQLITE_OK ? 0 : -1;
-}
-
 static sqlite3_stmt *
 journal_prepare(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
 {
@@ -123,7 +97,7 @@ journal_prepare(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
 		log_warnx("journal: %s: %s", sql, sqlite3_errmsg(db));
 		return NULL;
 	}
-	if (journal_bind(st, fmt, ap) == -1) {
+	if (sqlbind(st, fmt, ap) != SQLITE_OK) {
 		log_warnx("journal: bind: %s", sqlite3_errmsg(db));
 		sqlite3_finalize(st);
 		return NULL;
