@@ -92,6 +92,49 @@ labname_cgroup(const char *lab, const char *guest, char *buf, size_t len)
 }
 
 char *
+labname_hvd_sock(const char *labdir, const char *member, char *buf,
+    size_t len)
+{
+	return labname_fmt(buf, len, "%s/hvd-%s.ctl", labdir, member);
+}
+
+char *
+labname_lgrd_sock(const char *labdir, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s/%s", labdir, LABNAME_LGRD_SOCK);
+}
+
+char *
+labname_agent_sock(const char *labdir, const char *guest, char *buf,
+    size_t len)
+{
+	return labname_fmt(buf, len, "%s/%s/%s", labdir, guest,
+	    LABNAME_AGENT_SOCK);
+}
+
+char *
+labname_plugin_sock(const char *labdir, const char *node, char *buf,
+    size_t len)
+{
+	return labname_fmt(buf, len, "%s/%s/%s", labdir, node,
+	    LABNAME_PLUGIN_SOCK);
+}
+
+char *
+labname_plugin_events(const char *labdir, const char *node, char *buf,
+    size_t len)
+{
+	return labname_fmt(buf, len, "%s/%s/%s", labdir, node,
+	    LABNAME_PLUGIN_EVENTS);
+}
+
+char *
+labname_ipc(const char *path, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "ipc://%s", path);
+}
+
+char *
 labname_pick(const char *dir, const char *lab, char *buf, size_t len)
 {
 	struct dirent	*de;

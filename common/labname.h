@@ -10,6 +10,9 @@
  *   HiperSockets bridge	hs<member index>
  *   host end of a NIC	g<guest index>n<nic index>, ABR a<if index>
  *   guest cgroup	/sys/fs/cgroup/freezer/nslab/LAB/GUEST
+ *   control sockets	LABDIR/hvd-MEMBER.ctl (hvd), LABDIR/lgrd.ctl (lgrd),
+ *			LABDIR/GUEST/agent.ctl (guestagentd),
+ *			LABDIR/NODE/lgr.ctl and lgr.ev (ospfd_lgr)
  *
  * Every function writes into buf (len bytes) and returns buf, or NULL
  * with errno ENAMETOOLONG when it does not fit.
@@ -37,6 +40,26 @@ char		*labname_guest_hostif(int guest, int nic, char *buf,
 char		*labname_abr_hostif(int ifidx, char *buf, size_t len);
 char		*labname_cgroup(const char *lab, const char *guest, char *buf,
 		    size_t len);
+/*
+ * Control socket paths (files; prefix "ipc://" for a ZeroMQ endpoint).
+ * labdir is the lab's state directory.
+ */
+#define LABNAME_LGRD_SOCK	"lgrd.ctl"
+#define LABNAME_AGENT_SOCK	"agent.ctl"
+#define LABNAME_PLUGIN_SOCK	"lgr.ctl"
+#define LABNAME_PLUGIN_EVENTS	"lgr.ev"
+char		*labname_hvd_sock(const char *labdir, const char *member,
+		    char *buf, size_t len);
+char		*labname_lgrd_sock(const char *labdir, char *buf, size_t len);
+char		*labname_agent_sock(const char *labdir, const char *guest,
+		    char *buf, size_t len);
+char		*labname_plugin_sock(const char *labdir, const char *node,
+		    char *buf, size_t len);
+char		*labname_plugin_events(const char *labdir, const char *node,
+		    char *buf, size_t len);
+/* "ipc://" followed by path, into buf. */
+char		*labname_ipc(const char *path, char *buf, size_t len);
+
 /*
  * The lab directory a command works on: dir when given, else the lab's
  * directory, else the only lab under the run directory.  NULL when there

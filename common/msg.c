@@ -14,10 +14,7 @@
 
 static _Thread_local char	msg_err[160];
 
-static int
-msg_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
+int
 msg_fail(int err, const char *fmt, ...)
 {
 	va_list	ap;

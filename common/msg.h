@@ -29,6 +29,9 @@
 struct json_object	*msg_parse(const void *buf, size_t len);
 bool			 msg_name_valid(const char *s);
 const char		*msg_errtext(void);
+/* Set the error text and errno for a decoder built on these; returns -1. */
+int			 msg_fail(int err, const char *fmt, ...)
+			    __attribute__((format(printf, 2, 3)));
 
 /*
  * Typed members.  Each returns 0 when present and valid, 1 when absent

@@ -1,0 +1,332 @@
+/*
+ * cli_test.c: the command-line front end, good and bad command lines,
+ * with the exact messages an operator sees.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+
+enum { O_JSON = 1, O_LAB, O_TIMEOUT, O_DRY, O_TOTAL, O_VERIFY, O_MEMBER,
+    O_FOLLOW };
+enum { C_MEMBERS, C_STATUS, C_SETLIM, C_RELOCATE, C_HISTORY, C_MDOWN,
+    C_MLIM, C_EVACUATE };
+
+static const char *const verify_words[] = { "pages", "full", NULL };
+
+static const struct cli_option opts[] = {
+	{ O_JSON, 'j', "json", CLI_FLAG, NULL, 0, 0, NULL },
+	{ O_LAB, 'l', "lab", CLI_NAME, "LAB", 0, 0, NULL },
+	{ O_TIMEOUT, 't', NULL, CLI_U64, "MS", 1, 600000, NULL },
+	{ O_DRY, 0, "dry-run", CLI_FLAG, NULL, 0, 0, NULL },
+	{ O_TOTAL, 0, "max-total", CLI_U64, "S", 1, 86400, NULL },
+	{ O_VERIFY, 0, "verify", CLI_CHOICE, "HOW", 0, 0, verify_words },
+	{ O_MEMBER, 'm', "member", CLI_NAME, "MEMBER", 0, 0, NULL },
+	{ O_FOLLOW, 'f', "follow", CLI_FLAG, NULL, 0, 0, NULL },
+	{ 0 },
+};
+static const int global[] = { O_JSON, O_LAB, O_TIMEOUT, 0 };
+static const int reloc_opts[] = { O_TOTAL, O_VERIFY, 0 };
+static const int evac_opts[] = { O_DRY, O_MEMBER, 0 };
+static const int hist_opts[] = { O_FOLLOW, 0 };
+
+static const struct cli_command cmds[] = {
+	{ { "members" }, C_MEMBERS, 0, 0, NULL, NULL },
+	{ { "status" }, C_STATUS, 0, 1, "[GUEST]", NULL },
+	{ { "set-limits" }, C_SETLIM, 1, 1, "GUEST", reloc_opts },
+	{ { "relocate" }, C_RELOCATE, 2, 2, "GUEST MEMBER", reloc_opts },
+	{ { "history" }, C_HISTORY, 0, 1, "[GUEST]", hist_opts },
+	{ { "member", "set-down" }, C_MDOWN, 1, 1, "MEMBER", NULL },
+	{ { "member", "set-limits" }, C_MLIM, 1, 1, "MEMBER", NULL },
+	{ { "evacuate" }, C_EVACUATE, 1, 1, "WORKLOAD", evac_opts },
+};
+
+static const struct cli_spec spec = {
+	.prog = "tctl",
+	.synopsis = "[-j] [-l lab] [-t ms] command [argument ...]",
+	.options = opts,
+	.global = global,
+	.commands = cmds,
+	.ncommands = sizeof(cmds) / sizeof(cmds[0]),
+};
+
+static const struct cli_spec daemon_spec = {
+	.prog = "tstd",
+	.synopsis = "[-l lab] MEMBER",
+	.options = opts,
+	.global = global,
+	.min_args = 1,
+	.max_args = 1,
+	.args = "MEMBER",
+};
+
+#define MAXW	16
+
+/* "prog a b c" -> argv (argv[0] is the program). */
+static int
+split(const char *line, char *buf, size_t size, char *argv[MAXW])
+{
+	char	*p, *save = NULL;
+	int	 argc = 0;
+
+	snprintf(buf, size, "prog %s", line);
+	for (p = strtok_r(buf, " ", &save); p != NULL && argc < MAXW;
+	    p = strtok_r(NULL, " ", &save))
+		argv[argc++] = p;
+	return argc;
+}
+
+static void
+test_good(void **state)
+{
+	static const struct {
+		const char	*line;
+		int		 cmd;
+		int		 nargs;
+		const char	*arg0;
+		bool		 json;
+		const char	*lab;
+	} cases[] = {
+		{ "members", C_MEMBERS, 0, NULL, false, NULL },
+		{ "members", C_MEMBERS, 0, NULL, false, NULL },
+		{ "-j members", C_MEMBERS, 0, NULL, true, NULL },
+		{ "members -j", C_MEMBERS, 0, NULL, true, NULL },
+		{ "-l ref history -j", C_HISTORY, 0, NULL, true, "ref" },
+		{ "history -l ref -j", C_HISTORY, 0, NULL, true, "ref" },
+		{ "history LITDCON1 --lab=ref", C_HISTORY, 1, "LITDCON1",
+		    false, "ref" },
+		{ "-jlref hist X", C_HISTORY, 1, "X", true, "ref" },
+		{ "member set-d VM9", C_MDOWN, 1, "VM9", false, NULL },
+		{ "member set-l VM9", C_MLIM, 1, "VM9", false, NULL },
+		{ "st", C_STATUS, 0, NULL, false, NULL },
+		{ "status G1", C_STATUS, 1, "G1", false, NULL },
+		{ "set G1 --max-total 30", C_SETLIM, 1, "G1", false, NULL },
+		{ "relocate G1 VM2 --verify full -t 900", C_RELOCATE, 2, "G1",
+		    false, NULL },
+		{ "relocate -- G1 -x", C_RELOCATE, 2, "G1", false, NULL },
+		{ "evacuate LIT --dry-run -m VM2", C_EVACUATE, 1, "LIT", false,
+		    NULL },
+	};
+	struct cli_result	 r;
+	const struct cli_value	*v;
+	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
+	size_t			 i;
+	int			 argc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		argc = split(cases[i].line, buf, sizeof(buf), argv);
+		if (cli_parse(&spec, argc, argv, &r, err, sizeof(err)) != 0)
+			fail_msg("\"%s\": %s", cases[i].line, err);
+		assert_non_null(r.cmd);
+		assert_int_equal(r.cmd->id, cases[i].cmd);
+		assert_int_equal(r.nargs, cases[i].nargs);
+		if (cases[i].arg0 != NULL)
+			assert_string_equal(r.args[0], cases[i].arg0);
+		assert_int_equal(cli_has(&r, O_JSON), cases[i].json);
+		v = cli_get(&r, O_LAB);
+		if (cases[i].lab != NULL) {
+			assert_non_null(v);
+			assert_string_equal(v->str, cases[i].lab);
+		} else
+			assert_null(v);
+	}
+}
+
+static void
+test_values(void **state)
+{
+	struct cli_result	 r;
+	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
+	int			 argc;
+
+	(void)state;
+	argc = split("relocate G1 VM2 --verify full --max-total 86400 -t 5",
+	    buf, sizeof(buf), argv);
+	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
+	    0);
+	assert_int_equal(cli_get(&r, O_VERIFY)->num, 1);
+	assert_int_equal(cli_get(&r, O_TOTAL)->num, 86400);
+	assert_int_equal(cli_get(&r, O_TIMEOUT)->num, 5);
+	assert_string_equal(r.args[1], "VM2");
+	/* the last of an option given twice wins */
+	argc = split("-t 5 members -t 7", buf, sizeof(buf), argv);
+	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
+	    0);
+	assert_int_equal(cli_get(&r, O_TIMEOUT)->num, 7);
+}
+
+static void
+test_bad(void **state)
+{
+	static const struct {
+		const char	*line;
+		const char	*err;
+	} cases[] = {
+		{ "", "missing command; valid: members, status, set-limits, "
+		    "relocate, history, member, evacuate" },
+		{ "-j", "missing command; valid: members, status, set-limits, "
+		    "relocate, history, member, evacuate" },
+		{ "foo", "unknown command \"foo\"; valid: members, status, "
+		    "set-limits, relocate, history, member, evacuate" },
+		{ "s", "ambiguous command \"s\"; valid: status, set-limits" },
+		{ "me", "ambiguous command \"me\"; valid: members, member" },
+		{ "member", "member: missing word; valid: set-down, "
+		    "set-limits" },
+		{ "member set", "member: ambiguous word \"set\"; valid: "
+		    "set-down, set-limits" },
+		{ "member x VM9", "member: unknown word \"x\"; valid: "
+		    "set-down, set-limits" },
+		{ "relocate G1", "relocate: missing argument MEMBER" },
+		{ "relocate", "relocate: missing argument GUEST" },
+		{ "member set-down", "member set-down: missing argument "
+		    "MEMBER" },
+		{ "members x", "members: unexpected argument \"x\"" },
+		{ "status a b", "status: unexpected argument \"b\"" },
+		{ "relocate G1 VM2 --dry-run", "relocate: unknown option "
+		    "\"--dry-run\"; valid: -j, --json, -l, --lab, -t, "
+		    "--max-total, --verify" },
+		{ "members --nope", "unknown option \"--nope\"" },
+		{ "members -x", "unknown option \"-x\"" },
+		{ "members -jx", "unknown option \"-x\"" },
+		{ "relocate G1 VM2 --max-total abc", "--max-total \"abc\": "
+		    "expected a number (1-86400)" },
+		{ "relocate G1 VM2 --max-total 0", "--max-total \"0\": "
+		    "expected a number (1-86400)" },
+		{ "relocate G1 VM2 --max-total 86401", "--max-total "
+		    "\"86401\": expected a number (1-86400)" },
+		{ "relocate G1 VM2 --max-total -5", "--max-total \"-5\": "
+		    "expected a number (1-86400)" },
+		{ "relocate G1 VM2 --max-total=", "--max-total \"\": expected "
+		    "a number (1-86400)" },
+		{ "relocate G1 VM2 --max-total", "--max-total: missing value "
+		    "S" },
+		{ "members -t", "-t: missing value MS" },
+		{ "members -t 1x", "-t \"1x\": expected a number (1-600000)" },
+		{ "relocate G1 VM2 --verify some", "--verify \"some\": valid: "
+		    "pages, full" },
+		{ "members -l a/b", "--lab \"a/b\": expected 1-31 characters "
+		    "of A-Z, a-z, 0-9, _ and -" },
+		{ "members --json=1", "--json takes no value" },
+		{ "history -f -m VM2", "history: unknown option \"--member\"; "
+		    "valid: -j, --json, -l, --lab, -t, -f, --follow" },
+	};
+	struct cli_result	 r;
+	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
+	size_t			 i;
+	int			 argc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		argc = split(cases[i].line, buf, sizeof(buf), argv);
+		err[0] = '\0';
+		if (cli_parse(&spec, argc, argv, &r, err, sizeof(err)) != -1)
+			fail_msg("\"%s\" parsed", cases[i].line);
+		if (strcmp(err, cases[i].err) != 0)
+			fail_msg("\"%s\":\n got: %s\nwant: %s", cases[i].line,
+			    err, cases[i].err);
+	}
+}
+
+static void
+test_help_version(void **state)
+{
+	struct cli_result	 r;
+	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
+	int			 argc;
+
+	(void)state;
+	argc = split("--help", buf, sizeof(buf), argv);
+	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
+	    0);
+	assert_true(r.help);
+	/* help wins over a bad command line */
+	argc = split("nonsense -h", buf, sizeof(buf), argv);
+	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
+	    0);
+	assert_true(r.help);
+	argc = split("--version", buf, sizeof(buf), argv);
+	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
+	    0);
+	assert_true(r.version);
+}
+
+static void
+test_daemon(void **state)
+{
+	struct cli_result	 r;
+	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
+	int			 argc;
+
+	(void)state;
+	argc = split("-l ref VM9", buf, sizeof(buf), argv);
+	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
+	    sizeof(err)), 0);
+	assert_null(r.cmd);
+	assert_int_equal(r.nargs, 1);
+	assert_string_equal(r.args[0], "VM9");
+	argc = split("-l ref", buf, sizeof(buf), argv);
+	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "tstd: missing argument MEMBER");
+	argc = split("VM9 VM2", buf, sizeof(buf), argv);
+	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "tstd: unexpected argument \"VM2\"");
+	argc = split("VM9 --dry-run", buf, sizeof(buf), argv);
+	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "tstd: unknown option \"--dry-run\"; valid: "
+	    "-j, --json, -l, --lab, -t");
+}
+
+static void
+test_numbers(void **state)
+{
+	char		err[CLI_ERRLEN];
+	uint64_t	v = 7;
+
+	(void)state;
+	assert_int_equal(cli_u64("count", "0", 0, 10, &v, err, sizeof(err)),
+	    0);
+	assert_int_equal(v, 0);
+	assert_int_equal(cli_u64("count", "", 0, 10, &v, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "count \"\": expected a number (0-10)");
+	assert_int_equal(cli_u64("count", " 1", 0, 10, &v, err, sizeof(err)),
+	    -1);
+	assert_int_equal(cli_u64("count", "+1", 0, 10, &v, err, sizeof(err)),
+	    -1);
+	assert_int_equal(cli_u64("count", "99999999999999999999", 0,
+	    UINT64_MAX, &v, err, sizeof(err)), -1);
+	assert_int_equal(cli_u64("count", "18446744073709551615", 0,
+	    UINT64_MAX, &v, err, sizeof(err)), 0);
+	assert_int_equal(v, UINT64_MAX);
+	assert_int_equal(cli_name("guest", "LITDCON1", err, sizeof(err)), 0);
+	assert_int_equal(cli_name("guest", "", err, sizeof(err)), -1);
+	assert_string_equal(err, "guest \"\": expected 1-31 characters of "
+	    "A-Z, a-z, 0-9, _ and -");
+	assert_int_equal(cli_name("guest", "0123456789012345678901234567890x",
+	    err, sizeof(err)), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_daemon),
+		cmocka_unit_test(test_numbers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
