@@ -20,33 +20,8 @@
 
 #include "clock.h"
 #include "ctlclient.h"
+#include "codec_table_test.h"
 #include "ctlsrv.h"
-
-enum t_req { T_READ, T_MOVE, T_LATER, T_NREQ };
-
-struct t_request {
-	int		type;
-	char		guest[MSG_NAME_MAX];
-};
-
-static const struct codec_arg t_args_guest[] = {
-	CODEC_NAME_ARG("guest", struct t_request, guest, true),
-	CODEC_END,
-};
-
-static const struct codec_req t_reqs[T_NREQ] = {
-	[T_READ] = { "read", false, NULL },
-	[T_MOVE] = { "move", true, t_args_guest },
-	[T_LATER] = { "later", false, NULL },
-};
-
-static const struct codec t_codec = {
-	.proto = "test",
-	.reqs = t_reqs,
-	.nreqs = T_NREQ,
-	.size = sizeof(struct t_request),
-	.type_off = offsetof(struct t_request, type),
-};
 
 struct fixture {
 	char		 dir[64];
@@ -95,7 +70,7 @@ t_serve(struct ctlsrv *s, struct ctlsrv_conn *later)
 			else
 				ctlsrv_done(&c, "done");
 			break;
-		case T_LATER:		/* answered by the next read */
+		case T_PEERS:		/* answered by the next read */
 			ctlsrv_conn_move(later, &c);
 			break;
 		}
@@ -279,7 +254,7 @@ test_deferred(void **state)
 	struct fixture		*f = *state;
 	struct ctlclient	*a = t_open(f, "operator");
 	struct ctlclient	*b = t_open(f, "viewer");
-	struct json_object	*o = json_tokener_parse("{\"req\":\"later\"}");
+	struct json_object	*o = json_tokener_parse("{\"req\":\"peers\"}");
 	struct json_object	*end;
 	char			 text[64];
 	int			 rows, code;
