@@ -119,7 +119,7 @@ options_parse(int argc, char *argv[], struct options *o)
 			exit(0);
 		case 'V':
 			printf("drainctl %s (control protocol %d)\n",
-			    LGR_VERSION, CTL_VERSION);
+			    LGR_VERSION, LGR_CTL_VERSION);
 			exit(0);
 		default:
 			usage(stderr);
@@ -224,15 +224,15 @@ sock_open(void *ctx, int type, const char *dir, const char *name,
 static int
 request_send(void *s, const struct parse_result *pr)
 {
-	char		args[CTL_MAX_ARGS * (CTL_MAX_ARGLEN + 1)];
-	uint8_t		buf[sizeof(args) + CTL_HDR_LEN];
+	char		args[LGR_MAX_ARGS * (LGR_MAX_ARGLEN + 1)];
+	uint8_t		buf[sizeof(args) + LGR_HDR_LEN];
 	ssize_t		alen, n;
 
-	alen = ctl_args_encode(args, sizeof(args), pr->nifs,
+	alen = lgr_args_encode(args, sizeof(args), pr->nifs,
 	    pr->ifs);
 	if (alen == -1)
 		return -1;
-	n = ctl_msg_encode(buf, sizeof(buf), (uint16_t)pr->action, args,
+	n = lgr_msg_encode(buf, sizeof(buf), (uint16_t)pr->action, args,
 	    (size_t)alen);
 	if (n == -1 || zmq_send(s, buf, (size_t)n, 0) == -1)
 		return -1;
@@ -240,22 +240,22 @@ request_send(void *s, const struct parse_result *pr)
 }
 
 static int
-reply_error(const struct ctl_msg *m)
+reply_error(const struct lgr_msg *m)
 {
 	uint32_t	 code;
 	const char	*text;
 
-	if (ctl_error_decode(m->payload, m->len, &code, &text) == -1) {
+	if (lgr_error_decode(m->payload, m->len, &code, &text) == -1) {
 		fprintf(stderr, "drainctl: malformed error reply\n");
 		return EXIT_REFUSED;
 	}
 	fprintf(stderr, "drainctl: %s (%u %s)\n", text, code,
-	    ctl_error_name((int)code));
+	    reply_name((int)code));
 	return EXIT_REFUSED;
 }
 
 static int
-reply_data(const struct ctl_msg *m, const struct output *out,
+reply_data(const struct lgr_msg *m, const struct output *out,
     struct json_object **last)
 {
 	struct json_object	*o;
@@ -267,7 +267,7 @@ reply_data(const struct ctl_msg *m, const struct output *out,
 		fprintf(stderr, "drainctl: reply is not JSON\n");
 		return -1;
 	}
-	if (m->type == CTL_DATA) {
+	if (m->type == LGR_DATA) {
 		out->item(o);
 		if (last != NULL) {
 			json_object_put(*last);
@@ -284,7 +284,7 @@ static int
 reply_read(void *s, const struct output *out, const char *dir,
     struct json_object **last)
 {
-	struct ctl_msg	 m;
+	struct lgr_msg	 m;
 	zmq_msg_t	 zm;
 	int		 rc = -1, more = 1;
 	size_t		 len = sizeof(more);
@@ -294,22 +294,22 @@ reply_read(void *s, const struct output *out, const char *dir,
 		zmq_msg_init(&zm);
 		if (zmq_msg_recv(&zm, s, 0) == -1) {
 			fprintf(stderr, "drainctl: no reply from %s/%s: %s\n",
-			    dir, CTL_SOCK_NAME, zmq_strerror(zmq_errno()));
+			    dir, LABNAME_PLUGIN_SOCK, zmq_strerror(zmq_errno()));
 			zmq_msg_close(&zm);
 			return EXIT_NOREPLY;
 		}
 		zmq_getsockopt(s, ZMQ_RCVMORE, &more, &len);
-		if (ctl_msg_decode(zmq_msg_data(&zm), zmq_msg_size(&zm),
+		if (lgr_msg_decode(zmq_msg_data(&zm), zmq_msg_size(&zm),
 		    &m) == -1) {
 			fprintf(stderr, "drainctl: malformed reply: %s\n",
 			    strerror(errno));
 			rc = EXIT_REFUSED;
-		} else if (m.type == CTL_ERROR)
+		} else if (m.type == LGR_ERROR)
 			rc = reply_error(&m);
-		else if (m.type == CTL_DATA || m.type == CTL_END) {
+		else if (m.type == LGR_DATA || m.type == LGR_END) {
 			if (reply_data(&m, out, last) == -1)
 				rc = EXIT_REFUSED;
-			else if (m.type == CTL_END && rc == -1)
+			else if (m.type == LGR_END && rc == -1)
 				rc = 0;
 		}
 		zmq_msg_close(&zm);
@@ -370,14 +370,14 @@ run(const struct options *o, const struct parse_result *pr, const char *dir,
 	void			*ctx = zmq_ctx_new(), *req, *sub = NULL;
 	int			 rc, json = o->json || pr->json;
 
-	if ((req = sock_open(ctx, ZMQ_REQ, dir, CTL_SOCK_NAME,
+	if ((req = sock_open(ctx, ZMQ_REQ, dir, LABNAME_PLUGIN_SOCK,
 	    o->timeout_ms, ck)) == NULL) {
 		zmq_ctx_term(ctx);
 		return EXIT_NOREPLY;
 	}
 	/* Subscribe before asking for the history: no gap between them. */
 	if (pr->follow && (sub = sock_open(ctx, ZMQ_SUB, dir,
-	    CTL_EVENT_SOCK_NAME, 500, NULL)) == NULL)
+	    LABNAME_PLUGIN_EVENTS, 500, NULL)) == NULL)
 		rc = EXIT_NOREPLY;
 	else if (request_send(req, pr) == -1) {
 		fprintf(stderr, "drainctl: request not sent: %s\n",

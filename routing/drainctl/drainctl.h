@@ -17,9 +17,9 @@
 
 /* parser.c */
 struct parse_result {
-	int		 action;	/* enum ctl_type request */
+	int		 action;	/* enum lgr_type request */
 	int		 nifs;
-	const char	*ifs[CTL_MAX_ARGS];
+	const char	*ifs[LGR_MAX_ARGS];
 	int		 json;
 	int		 follow;
 };

@@ -38,12 +38,12 @@ static const struct token t_read[];
 static const struct token t_events[];
 
 static const struct token t_main[] = {
-	{ KEYWORD, "drain", CTL_DRAIN, t_ifname },
-	{ KEYWORD, "undrain", CTL_UNDRAIN, t_ifname },
-	{ KEYWORD, "state", CTL_STATE, t_read },
-	{ KEYWORD, "routes", CTL_ROUTES, t_read },
-	{ KEYWORD, "lsdb", CTL_LSDB, t_read },
-	{ KEYWORD, "events", CTL_EVENTS, t_events },
+	{ KEYWORD, "drain", LGR_DRAIN, t_ifname },
+	{ KEYWORD, "undrain", LGR_UNDRAIN, t_ifname },
+	{ KEYWORD, "state", LGR_STATE, t_read },
+	{ KEYWORD, "routes", LGR_ROUTES, t_read },
+	{ KEYWORD, "lsdb", LGR_LSDB, t_read },
+	{ KEYWORD, "events", LGR_EVENTS, t_events },
 	{ ENDTOKEN, "", 0, NULL },
 };
 
@@ -172,9 +172,9 @@ parse_ifname_add(struct parse_result *res, const char *word, const char *ctx,
 			    "twice", ctx, word);
 			return -1;
 		}
-	if (res->nifs == CTL_MAX_ARGS) {
+	if (res->nifs == LGR_MAX_ARGS) {
 		snprintf(err, errlen, "%s: too many interfaces (at most %d)",
-		    ctx, CTL_MAX_ARGS);
+		    ctx, LGR_MAX_ARGS);
 		return -1;
 	}
 	res->ifs[res->nifs++] = word;

@@ -39,22 +39,22 @@ test_good(void **state)
 		const char	*if0, *if1;
 		int		 json, follow;
 	} cases[] = {
-		{ "drain hsi0", CTL_DRAIN, 1, "hsi0", NULL, 0, 0 },
-		{ "drain hsi0 hsi1", CTL_DRAIN, 2, "hsi0", "hsi1", 0, 0 },
-		{ "dr hsi0", CTL_DRAIN, 1, "hsi0", NULL, 0, 0 },
-		{ "d -j trk1", CTL_DRAIN, 1, "trk1", NULL, 1, 0 },
-		{ "undrain hsi1", CTL_UNDRAIN, 1, "hsi1", NULL, 0, 0 },
-		{ "u hsi1 -j", CTL_UNDRAIN, 1, "hsi1", NULL, 1, 0 },
-		{ "state", CTL_STATE, 0, NULL, NULL, 0, 0 },
-		{ "s -j", CTL_STATE, 0, NULL, NULL, 1, 0 },
-		{ "routes --json", CTL_ROUTES, 0, NULL, NULL, 1, 0 },
-		{ "ro", CTL_ROUTES, 0, NULL, NULL, 0, 0 },
-		{ "lsdb", CTL_LSDB, 0, NULL, NULL, 0, 0 },
-		{ "events", CTL_EVENTS, 0, NULL, NULL, 0, 0 },
-		{ "ev -f", CTL_EVENTS, 0, NULL, NULL, 0, 1 },
-		{ "events --follow -j", CTL_EVENTS, 0, NULL, NULL, 1, 1 },
-		{ "drain eth0.100", CTL_DRAIN, 1, "eth0.100", NULL, 0, 0 },
-		{ "drain state", CTL_DRAIN, 1, "state", NULL, 0, 0 },
+		{ "drain hsi0", LGR_DRAIN, 1, "hsi0", NULL, 0, 0 },
+		{ "drain hsi0 hsi1", LGR_DRAIN, 2, "hsi0", "hsi1", 0, 0 },
+		{ "dr hsi0", LGR_DRAIN, 1, "hsi0", NULL, 0, 0 },
+		{ "d -j trk1", LGR_DRAIN, 1, "trk1", NULL, 1, 0 },
+		{ "undrain hsi1", LGR_UNDRAIN, 1, "hsi1", NULL, 0, 0 },
+		{ "u hsi1 -j", LGR_UNDRAIN, 1, "hsi1", NULL, 1, 0 },
+		{ "state", LGR_STATE, 0, NULL, NULL, 0, 0 },
+		{ "s -j", LGR_STATE, 0, NULL, NULL, 1, 0 },
+		{ "routes --json", LGR_ROUTES, 0, NULL, NULL, 1, 0 },
+		{ "ro", LGR_ROUTES, 0, NULL, NULL, 0, 0 },
+		{ "lsdb", LGR_LSDB, 0, NULL, NULL, 0, 0 },
+		{ "events", LGR_EVENTS, 0, NULL, NULL, 0, 0 },
+		{ "ev -f", LGR_EVENTS, 0, NULL, NULL, 0, 1 },
+		{ "events --follow -j", LGR_EVENTS, 0, NULL, NULL, 1, 1 },
+		{ "drain eth0.100", LGR_DRAIN, 1, "eth0.100", NULL, 0, 0 },
+		{ "drain state", LGR_DRAIN, 1, "state", NULL, 0, 0 },
 	};
 	struct parse_result	 r;
 	char			 buf[128], err[256], *argv[MAXW];
@@ -130,22 +130,22 @@ test_bad(void **state)
 static void
 test_too_many(void **state)
 {
-	static char		 names[CTL_MAX_ARGS + 1][8], drain[] = "drain";
-	char			*argv[CTL_MAX_ARGS + 2];
+	static char		 names[LGR_MAX_ARGS + 1][8], drain[] = "drain";
+	char			*argv[LGR_MAX_ARGS + 2];
 	struct parse_result	 r;
 	char			 err[256];
 	int			 i;
 
 	(void)state;
 	argv[0] = drain;
-	for (i = 0; i <= CTL_MAX_ARGS; i++) {
+	for (i = 0; i <= LGR_MAX_ARGS; i++) {
 		snprintf(names[i], sizeof(names[i]), "if%d", i);
 		argv[i + 1] = names[i];
 	}
-	assert_int_equal(parse(CTL_MAX_ARGS + 1, argv, &r, err, sizeof(err)),
+	assert_int_equal(parse(LGR_MAX_ARGS + 1, argv, &r, err, sizeof(err)),
 	    0);
-	assert_int_equal(r.nifs, CTL_MAX_ARGS);
-	assert_int_equal(parse(CTL_MAX_ARGS + 2, argv, &r, err, sizeof(err)),
+	assert_int_equal(r.nifs, LGR_MAX_ARGS);
+	assert_int_equal(parse(LGR_MAX_ARGS + 2, argv, &r, err, sizeof(err)),
 	    -1);
 	assert_string_equal(err, "drain: too many interfaces (at most 64)");
 }

@@ -214,9 +214,9 @@ co_plugin_ask(struct co *c, struct co_router *cr)
 	}
 	if ((cr->plugin = rc_plugin_open(c->zctx, cr->dir,
 	    c->keys_state == 1 ? &c->keys : NULL)) == NULL ||
-	    rc_plugin_send(cr->plugin, CTL_ROUTES) == -1 ||
-	    rc_plugin_send(cr->plugin, CTL_STATE) == -1) {
-		co_fail(c, cr, "%s/%s: %s", cr->dir, CTL_SOCK_NAME,
+	    rc_plugin_send(cr->plugin, LGR_ROUTES) == -1 ||
+	    rc_plugin_send(cr->plugin, LGR_STATE) == -1) {
+		co_fail(c, cr, "%s/%s: %s", cr->dir, LABNAME_PLUGIN_SOCK,
 		    strerror(errno));
 		return;
 	}
@@ -232,7 +232,7 @@ co_ask(struct co *c, struct co_router *cr)
 	enum rc_source	src = c->o->source;
 
 	if (src == RC_SOURCE_AUTO)
-		src = co_exists(cr->dir, CTL_SOCK_NAME) && c->keys_state != -1 ?
+		src = co_exists(cr->dir, LABNAME_PLUGIN_SOCK) && c->keys_state != -1 ?
 		    RC_SOURCE_PLUGIN : RC_SOURCE_VTY;
 	if (src == RC_SOURCE_PLUGIN)
 		co_plugin_ask(c, cr);
@@ -297,7 +297,7 @@ co_plugin_io(struct co *c, struct co_router *cr)
 			    sizeof(err));
 		if (rc == -1) {
 			co_fail(c, cr, "%s/%s: %s request: %s", cr->dir,
-			    CTL_SOCK_NAME, cr->step == CO_STEP_ROUTES ?
+			    LABNAME_PLUGIN_SOCK, cr->step == CO_STEP_ROUTES ?
 			    "routes" : "state", err);
 			return;
 		}
@@ -434,7 +434,7 @@ co_finish(struct co *c)
 
 		if (co_pending(cr))
 			co_fail(c, cr, "no answer within %d ms from %s%s%s",
-			    c->o->timeout_ms, cr->plugin ? CTL_SOCK_NAME : "",
+			    c->o->timeout_ms, cr->plugin ? LABNAME_PLUGIN_SOCK : "",
 			    cr->plugin && (cr->ospf || cr->zebra) ? ", " : "",
 			    cr->ospf ? "ospfd.vty" : cr->zebra ? "zebra.vty" :
 			    "");
