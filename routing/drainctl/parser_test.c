@@ -13,16 +13,16 @@
 
 #include "drainctl.h"
 
-#define MAXW	8
+#define MAXW	16
 
-/* "drain hsi0 hsi1" -> argv; words separated by single spaces. */
+/* "drain hsi0 hsi1" -> argv after the program's name; single spaces. */
 static int
 split(const char *line, char *buf, size_t size, char *argv[MAXW])
 {
 	char	*p, *save = NULL;
 	int	 argc = 0;
 
-	snprintf(buf, size, "%s", line);
+	snprintf(buf, size, "drainctl %s", line);
 	for (p = strtok_r(buf, " ", &save); p != NULL && argc < MAXW;
 	    p = strtok_r(NULL, " ", &save))
 		argv[argc++] = p;
@@ -86,12 +86,10 @@ test_bad(void **state)
 	} cases[] = {
 		{ "", "missing command; valid: drain, undrain, state, routes, "
 		    "lsdb, events" },
-		{ "dran hsi0", "drainctl: unknown command \"dran\"; valid: "
-		    "drain, undrain, state, routes, lsdb, events" },
-		{ "drain", "drain: missing argument; valid: -j, --json, "
-		    "IFNAME" },
-		{ "drain -j", "drain: missing argument; valid: -j, --json, "
-		    "IFNAME" },
+		{ "dran hsi0", "unknown command \"dran\"; valid: drain, "
+		    "undrain, state, routes, lsdb, events" },
+		{ "drain", "drain: missing argument IFNAME" },
+		{ "drain -j", "drain: missing argument IFNAME" },
 		{ "drain hsi0 hsi0", "drain: interface \"hsi0\" is given "
 		    "twice" },
 		{ "drain averyveryverylongname", "drain: interface name "
@@ -99,16 +97,19 @@ test_bad(void **state)
 		    "no '/', ':' or spaces)" },
 		{ "drain a/b", "drain: interface name \"a/b\" is not valid "
 		    "(1-15 characters, no '/', ':' or spaces)" },
-		{ "drain -x", "drain: unknown argument \"-x\"; valid: -j, "
-		    "--json, IFNAME" },
-		{ "state hsi0", "state: unknown argument \"hsi0\"; valid: -j, "
-		    "--json" },
-		{ "routes -f", "routes: unknown argument \"-f\"; valid: -j, "
-		    "--json" },
-		{ "events -x", "events: unknown argument \"-x\"; valid: -f, "
-		    "--follow, -j, --json" },
-		{ "-j", "drainctl: unknown command \"-j\"; valid: drain, "
-		    "undrain, state, routes, lsdb, events" },
+		{ "drain -x", "unknown option \"-x\"" },
+		{ "state hsi0", "state: unexpected argument \"hsi0\"" },
+		{ "routes -f", "routes: unknown option \"--follow\"; valid: "
+		    "-j, --json, -s, --socket-dir, --lab, --router, -r, "
+		    "--role, -k, --key, -t, --timeout" },
+		{ "events -x", "unknown option \"-x\"" },
+		{ "-j", "missing command; valid: drain, undrain, state, routes, "
+		    "lsdb, events" },
+		{ "-t 0 state", "--timeout \"0\": expected a number "
+		    "(1-600000)" },
+		{ "state --lab a/b", "--lab \"a/b\": expected 1-31 characters "
+		    "of A-Z, a-z, 0-9, _ and -" },
+		{ "state --router", "--router: missing value NODE" },
 	};
 	struct parse_result	 r;
 	char			 buf[128], err[256], *argv[MAXW];
@@ -127,27 +128,68 @@ test_bad(void **state)
 	}
 }
 
+/* The global options go before or after the command. */
+static void
+test_options(void **state)
+{
+	static const char *const lines[] = {
+		"--lab ref --router LITDCON1 -t 1500 -r viewer state",
+		"state --lab ref --router LITDCON1 -t 1500 -r viewer",
+		"--lab ref state -r viewer --router=LITDCON1 -t1500",
+	};
+	struct parse_result	 r;
+	char			 buf[128], err[256], *argv[MAXW];
+	size_t			 i;
+	int			 argc;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		argc = split(lines[i], buf, sizeof(buf), argv);
+		if (parse(argc, argv, &r, err, sizeof(err)) != 0)
+			fail_msg("\"%s\": %s", lines[i], err);
+		assert_int_equal(r.action, LGR_STATE);
+		assert_string_equal(r.lab, "ref");
+		assert_string_equal(r.router, "LITDCON1");
+		assert_string_equal(r.role, "viewer");
+		assert_int_equal(r.timeout_ms, 1500);
+		assert_null(r.sockdir);
+	}
+	argc = split("-s /run/nslab/ref/ABR lsdb", buf, sizeof(buf), argv);
+	assert_int_equal(parse(argc, argv, &r, err, sizeof(err)), 0);
+	assert_string_equal(r.sockdir, "/run/nslab/ref/ABR");
+	assert_string_equal(r.role, "operator");
+	assert_int_equal(r.timeout_ms, PARSE_TIMEOUT_MS);
+	argc = split("nonsense --help", buf, sizeof(buf), argv);
+	assert_int_equal(parse(argc, argv, &r, err, sizeof(err)), 0);
+	assert_true(r.help);
+	argc = split("--version", buf, sizeof(buf), argv);
+	assert_int_equal(parse(argc, argv, &r, err, sizeof(err)), 0);
+	assert_true(r.version);
+}
+
 static void
 test_too_many(void **state)
 {
-	static char		 names[LGR_MAX_ARGS + 1][8], drain[] = "drain";
-	char			*argv[LGR_MAX_ARGS + 2];
+	static char		 names[LGR_MAX_ARGS + 1][8], drain[] = "drain",
+				 prog[] = "drainctl";
+	char			*argv[LGR_MAX_ARGS + 3];
 	struct parse_result	 r;
 	char			 err[256];
 	int			 i;
 
 	(void)state;
-	argv[0] = drain;
+	argv[0] = prog;
+	argv[1] = drain;
 	for (i = 0; i <= LGR_MAX_ARGS; i++) {
 		snprintf(names[i], sizeof(names[i]), "if%d", i);
-		argv[i + 1] = names[i];
+		argv[i + 2] = names[i];
 	}
-	assert_int_equal(parse(LGR_MAX_ARGS + 1, argv, &r, err, sizeof(err)),
+	assert_int_equal(parse(LGR_MAX_ARGS + 2, argv, &r, err, sizeof(err)),
 	    0);
 	assert_int_equal(r.nifs, LGR_MAX_ARGS);
-	assert_int_equal(parse(LGR_MAX_ARGS + 2, argv, &r, err, sizeof(err)),
+	assert_int_equal(parse(LGR_MAX_ARGS + 3, argv, &r, err, sizeof(err)),
 	    -1);
-	assert_string_equal(err, "drain: too many interfaces (at most 64)");
+	assert_string_equal(err, "drain: too many arguments (at most 64)");
 }
 
 int
@@ -156,6 +198,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_too_many),
 	};
 
