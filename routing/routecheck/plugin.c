@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "keys.h"
+#include "labname.h"
 #include "lgr_ctl.h"
 #include "routecheck.h"
 
@@ -25,17 +26,15 @@ struct rc_plugin {
 };
 
 struct rc_plugin *
-rc_plugin_open(void *zctx, const char *dir, const struct keys_client *keys)
+rc_plugin_open(void *zctx, const char *path,
+    const struct keys_client *keys)
 {
 	struct rc_plugin	*p;
 	char			 ep[PATH_MAX + 16];
 	int			 zero = 0, saved;
 
-	if (snprintf(ep, sizeof(ep), "ipc://%s/%s", dir, LABNAME_PLUGIN_SOCK) >=
-	    (int)sizeof(ep)) {
-		errno = ENAMETOOLONG;
+	if (labname_ipc(path, ep, sizeof(ep)) == NULL)
 		return NULL;
-	}
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	if ((p->sock = zmq_socket(zctx, ZMQ_DEALER)) == NULL)

@@ -243,12 +243,12 @@ int		 rc_vty_io(struct rc_vty *v, char **out, int *status);
  * plugin.c: requests to ospfd_lgr.so's control socket (lgr_ctl.h) over a
  * ZeroMQ DEALER socket, several in flight, each answered in order as a
  * series of LGR_DATA frames and one LGR_END.  rc_plugin_open() connects
- * to DIR/lgr.ctl with the lab's key when the lab has keys (keys NULL:
- * none).
+ * to the socket at path (labname_plugin_sock) with the lab's key when the
+ * lab has keys (keys NULL: none).
  */
 struct keys_client;
 struct rc_plugin;
-struct rc_plugin *rc_plugin_open(void *zctx, const char *dir,
+struct rc_plugin *rc_plugin_open(void *zctx, const char *path,
 		    const struct keys_client *keys);
 void		 rc_plugin_close(struct rc_plugin *p);
 void		*rc_plugin_socket(const struct rc_plugin *p);
