@@ -11,23 +11,16 @@
 
 #include <cmocka.h>
 
+#include "cmdline.h"
 #include "drainctl.h"
 
-#define MAXW	16
-
-/* "drain hsi0 hsi1" -> argv after the program's name; single spaces. */
 static int
-split(const char *line, char *buf, size_t size, char *argv[MAXW])
+drain_parse(int argc, char **argv, void *res, char *err, size_t errlen)
 {
-	char	*p, *save = NULL;
-	int	 argc = 0;
-
-	snprintf(buf, size, "drainctl %s", line);
-	for (p = strtok_r(buf, " ", &save); p != NULL && argc < MAXW;
-	    p = strtok_r(NULL, " ", &save))
-		argv[argc++] = p;
-	return argc;
+	return parse(argc, argv, res, err, errlen);
 }
+
+static struct cmdline	cl = { .prog = "drainctl", .parse = drain_parse };
 
 static void
 test_good(void **state)
@@ -57,15 +50,11 @@ test_good(void **state)
 		{ "drain state", LGR_DRAIN, 1, "state", NULL, 0, 0 },
 	};
 	struct parse_result	 r;
-	char			 buf[128], err[256], *argv[MAXW];
 	size_t			 i;
-	int			 argc;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		argc = split(cases[i].line, buf, sizeof(buf), argv);
-		if (parse(argc, argv, &r, err, sizeof(err)) != 0)
-			fail_msg("\"%s\": %s", cases[i].line, err);
+		cmdline_parse(&cl, cases[i].line, &r);
 		assert_int_equal(r.action, cases[i].action);
 		assert_int_equal(r.nifs, cases[i].nifs);
 		if (cases[i].if0 != NULL)
@@ -80,10 +69,7 @@ test_good(void **state)
 static void
 test_bad(void **state)
 {
-	static const struct {
-		const char	*line;
-		const char	*err;
-	} cases[] = {
+	static const struct cmdline_bad cases[] = {
 		{ "", "missing command; valid: drain, undrain, state, routes, "
 		    "lsdb, events" },
 		{ "dran hsi0", "unknown command \"dran\"; valid: drain, "
@@ -112,20 +98,9 @@ test_bad(void **state)
 		{ "state --router", "--router: missing value NODE" },
 	};
 	struct parse_result	 r;
-	char			 buf[128], err[256], *argv[MAXW];
-	size_t			 i;
-	int			 argc;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		argc = split(cases[i].line, buf, sizeof(buf), argv);
-		err[0] = '\0';
-		if (parse(argc, argv, &r, err, sizeof(err)) != -1)
-			fail_msg("\"%s\" parsed", cases[i].line);
-		if (strcmp(err, cases[i].err) != 0)
-			fail_msg("\"%s\":\n got: %s\nwant: %s", cases[i].line,
-			    err, cases[i].err);
-	}
+	cmdline_errors(&cl, cases, sizeof(cases) / sizeof(cases[0]), &r);
 }
 
 /* The global options go before or after the command. */
@@ -138,15 +113,11 @@ test_options(void **state)
 		"--lab ref state -r viewer --router=LITDCON1 -t1500",
 	};
 	struct parse_result	 r;
-	char			 buf[128], err[256], *argv[MAXW];
 	size_t			 i;
-	int			 argc;
 
 	(void)state;
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		argc = split(lines[i], buf, sizeof(buf), argv);
-		if (parse(argc, argv, &r, err, sizeof(err)) != 0)
-			fail_msg("\"%s\": %s", lines[i], err);
+		cmdline_parse(&cl, lines[i], &r);
 		assert_int_equal(r.action, LGR_STATE);
 		assert_string_equal(r.lab, "ref");
 		assert_string_equal(r.router, "LITDCON1");
@@ -154,16 +125,13 @@ test_options(void **state)
 		assert_int_equal(r.timeout_ms, 1500);
 		assert_null(r.sockdir);
 	}
-	argc = split("-s /run/nslab/ref/ABR lsdb", buf, sizeof(buf), argv);
-	assert_int_equal(parse(argc, argv, &r, err, sizeof(err)), 0);
+	cmdline_parse(&cl, "-s /run/nslab/ref/ABR lsdb", &r);
 	assert_string_equal(r.sockdir, "/run/nslab/ref/ABR");
 	assert_string_equal(r.role, "operator");
 	assert_int_equal(r.timeout_ms, PARSE_TIMEOUT_MS);
-	argc = split("nonsense --help", buf, sizeof(buf), argv);
-	assert_int_equal(parse(argc, argv, &r, err, sizeof(err)), 0);
+	cmdline_parse(&cl, "nonsense --help", &r);
 	assert_true(r.help);
-	argc = split("--version", buf, sizeof(buf), argv);
-	assert_int_equal(parse(argc, argv, &r, err, sizeof(err)), 0);
+	cmdline_parse(&cl, "--version", &r);
 	assert_true(r.version);
 }
 

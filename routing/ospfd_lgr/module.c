@@ -51,13 +51,14 @@ lgr_ospf(void)
 	return ospf_lookup_by_vrf_id(VRF_DEFAULT);
 }
 
+/* Wall-clock time, UNIX seconds to the microsecond: events' "ts". */
 double
 lgr_now(void)
 {
-	struct timespec	ts;
+	struct timeval	tv;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
 /*

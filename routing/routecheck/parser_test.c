@@ -11,23 +11,16 @@
 
 #include <cmocka.h>
 
+#include "cmdline.h"
 #include "command.h"
 
-#define MAXW	16
-
-/* "-q ref ABR" -> argv after the program's name; single spaces. */
 static int
-split(const char *line, char *buf, size_t size, char *argv[MAXW])
+rc_parse(int argc, char **argv, void *res, char *err, size_t errlen)
 {
-	char	*p, *save = NULL;
-	int	 argc = 0;
-
-	snprintf(buf, size, "routecheck %s", line);
-	for (p = strtok_r(buf, " ", &save); p != NULL && argc < MAXW;
-	    p = strtok_r(NULL, " ", &save))
-		argv[argc++] = p;
-	return argc;
+	return parse(argc, argv, res, err, errlen);
 }
+
+static struct cmdline	cl = { .prog = "routecheck", .parse = rc_parse };
 
 static void
 test_good(void **state)
@@ -55,15 +48,11 @@ test_good(void **state)
 		    RC_SOURCE_AUTO },
 	};
 	struct options	 o;
-	char		 buf[128], err[CLI_ERRLEN], *argv[MAXW];
 	size_t		 i;
-	int		 argc;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		argc = split(cases[i].line, buf, sizeof(buf), argv);
-		if (parse(argc, argv, &o, err, sizeof(err)) != 0)
-			fail_msg("\"%s\": %s", cases[i].line, err);
+		cmdline_parse(&cl, cases[i].line, &o);
 		if (cases[i].lab != NULL)
 			assert_string_equal(o.lab, cases[i].lab);
 		else
@@ -83,14 +72,10 @@ static void
 test_values(void **state)
 {
 	struct options	 o;
-	char		 buf[256], err[CLI_ERRLEN], *argv[MAXW];
-	int		 argc;
 
 	(void)state;
-	argc = split("ref LITSWAS1 --no-zebra -t 2500 --guest LITDCON1 "
-	    "--snapshot s.json --expect e.json --junit j.xml -f t.yaml", buf,
-	    sizeof(buf), argv);
-	assert_int_equal(parse(argc, argv, &o, err, sizeof(err)), 0);
+	cmdline_parse(&cl, "ref LITSWAS1 --no-zebra -t 2500 --guest LITDCON1 "
+	    "--snapshot s.json --expect e.json --junit j.xml -f t.yaml", &o);
 	assert_false(o.zebra);
 	assert_int_equal(o.timeout_ms, 2500);
 	assert_string_equal(o.guest, "LITDCON1");
@@ -99,21 +84,16 @@ test_values(void **state)
 	assert_string_equal(o.junit, "j.xml");
 	assert_string_equal(o.topology, "t.yaml");
 	assert_string_equal(o.routers[0], "LITSWAS1");
-	argc = split("ref --help", buf, sizeof(buf), argv);
-	assert_int_equal(parse(argc, argv, &o, err, sizeof(err)), 0);
+	cmdline_parse(&cl, "ref --help", &o);
 	assert_true(o.help);
-	argc = split("--version", buf, sizeof(buf), argv);
-	assert_int_equal(parse(argc, argv, &o, err, sizeof(err)), 0);
+	cmdline_parse(&cl, "--version", &o);
 	assert_true(o.version);
 }
 
 static void
 test_bad(void **state)
 {
-	static const struct {
-		const char	*line;
-		const char	*err;
-	} cases[] = {
+	static const struct cmdline_bad cases[] = {
 		{ "", "missing argument LAB (nslab status lists the labs)" },
 		{ "-q", "missing argument LAB (nslab status lists the labs)" },
 		{ "a/b", "LAB \"a/b\": expected 1-31 characters of A-Z, a-z, "
@@ -134,20 +114,9 @@ test_bad(void **state)
 		{ "ref --no-zebra=1", "--no-zebra takes no value" },
 	};
 	struct options	 o;
-	char		 buf[128], err[CLI_ERRLEN], *argv[MAXW];
-	size_t		 i;
-	int		 argc;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		argc = split(cases[i].line, buf, sizeof(buf), argv);
-		err[0] = '\0';
-		if (parse(argc, argv, &o, err, sizeof(err)) != -1)
-			fail_msg("\"%s\" parsed", cases[i].line);
-		if (strcmp(err, cases[i].err) != 0)
-			fail_msg("\"%s\":\n got: %s\nwant: %s", cases[i].line,
-			    err, cases[i].err);
-	}
+	cmdline_errors(&cl, cases, sizeof(cases) / sizeof(cases[0]), &o);
 }
 
 int
