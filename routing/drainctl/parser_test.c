@@ -89,8 +89,8 @@ test_bad(void **state)
 		    "-j, --json, -s, --socket-dir, --lab, --router, -r, "
 		    "--role, -k, --key, -t, --timeout" },
 		{ "events -x", "unknown option \"-x\"" },
-		{ "-j", "missing command; valid: drain, undrain, state, routes, "
-		    "lsdb, events" },
+		{ "-j", "missing command; valid: drain, undrain, state, "
+		    "routes, lsdb, events" },
 		{ "-t 0 state", "--timeout \"0\": expected a number "
 		    "(1-600000)" },
 		{ "state --lab a/b", "--lab \"a/b\": expected 1-31 characters "

@@ -39,7 +39,7 @@ enum co_step {
 struct co_router {
 	size_t		 idx;		/* in the snapshot */
 	char		 dir[PATH_MAX];		/* LABDIR/NODE */
-	char		 sock[PATH_MAX];	/* the module's control socket */
+	char		 sock[PATH_MAX];	/* the module's control */
 	struct rc_plugin *plugin;
 	enum co_step	 step;
 	struct rc_vty	*ospf;		/* vty source */
@@ -464,7 +464,8 @@ rc_collect(const struct topo *t, const struct rc_collect_opts *o)
 		snprintf(labdir, sizeof(labdir), "%s", o->labdir);
 	else if (labname_labdir(o->lab, labdir, sizeof(labdir)) == NULL)
 		return NULL;
-	if ((c.s = rc_snap_new(o->lab)) == NULL || co_routers(&c, labdir) == -1 ||
+	if ((c.s = rc_snap_new(o->lab)) == NULL ||
+	    co_routers(&c, labdir) == -1 ||
 	    rc_residency_collect(t, o->lab, labdir, c.s) == -1)
 		goto fail;
 	co_keys(&c, labdir);
