@@ -540,6 +540,9 @@ cli_parse(const struct cli_spec *spec, int argc, char **argv,
 		min = spec->min_args;
 		max = spec->max_args;
 	}
+	if (nwords - used > CLI_ARGS)	/* up to CLI_WORDS more were read */
+		return cli_fail(err, errlen, "%s: too many arguments (at most "
+		    "%d)", what, CLI_ARGS);
 	for (i = used; i < nwords; i++)
 		res->args[res->nargs++] = words[i];
 	if (cli_check_options(spec, res, what, err, errlen) == -1)
