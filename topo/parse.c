@@ -211,51 +211,60 @@ parse_names(const char *first, size_t stride, size_t n, char *buf,
 		snprintf(buf, len, "none");
 }
 
+/*
+ * An unknown name: "what 'name' is_not (plural: A, B)", the valid names
+ * being the first field of n objects stride bytes apart.
+ */
+static int
+parse_ref_unknown(struct walk *w, yaml_node_t *n, const char *s,
+    const char *what, const char *is_not, const char *plural,
+    const char *first, size_t stride, size_t count)
+{
+	char	names[256];
+
+	parse_names(first, stride, count, names, sizeof(names));
+	walk_error(w, n, "%s '%s' %s (%s: %s)", what, s, is_not, plural,
+	    names);
+	return -1;
+}
+
 static int
 parse_member_ref(struct walk *w, yaml_node_t *n, const char *s)
 {
 	const struct topo	*t = w->arg;
-	char			 names[256];
 	int			 i;
 
 	if ((i = topo_member_find(t, s)) >= 0)
 		return i;
-	parse_names(t->members ? t->members[0].name : "",
-	    sizeof(t->members[0]), t->nmembers, names, sizeof(names));
-	walk_error(w, n, "member '%s' is not a member of this lab (members: "
-	    "%s)", s, names);
-	return -1;
+	return parse_ref_unknown(w, n, s, "member", "is not a member of this "
+	    "lab", "members", t->members ? t->members[0].name : "",
+	    sizeof(t->members[0]), t->nmembers);
 }
 
 static int
 parse_lan_ref(struct walk *w, yaml_node_t *n, const char *s)
 {
 	const struct topo	*t = w->arg;
-	char			 names[256];
 	int			 i;
 
 	if ((i = topo_lan_find(t, s)) >= 0)
 		return i;
-	parse_names(t->lans ? t->lans[0].name : "", sizeof(t->lans[0]),
-	    t->nlans, names, sizeof(names));
-	walk_error(w, n, "lan '%s' is not a VSWITCH LAN of this lab (lans: "
-	    "%s)", s, names);
-	return -1;
+	return parse_ref_unknown(w, n, s, "lan", "is not a VSWITCH LAN of "
+	    "this lab", "lans", t->lans ? t->lans[0].name : "",
+	    sizeof(t->lans[0]), t->nlans);
 }
 
 static int
 parse_group_ref(struct walk *w, yaml_node_t *n, const char *s)
 {
 	const struct topo	*t = w->arg;
-	char			 names[256];
 	int			 i;
 
 	if ((i = topo_group_find(t, s)) >= 0)
 		return i;
-	parse_names(t->groups ? t->groups[0].name : "",
-	    sizeof(t->groups[0]), t->ngroups, names, sizeof(names));
-	walk_error(w, n, "group '%s' is not defined (groups: %s)", s, names);
-	return -1;
+	return parse_ref_unknown(w, n, s, "group", "is not defined", "groups",
+	    t->groups ? t->groups[0].name : "", sizeof(t->groups[0]),
+	    t->ngroups);
 }
 
 /* Area and timers */

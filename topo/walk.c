@@ -164,44 +164,45 @@ walk_uint(const char *s, unsigned *out)
 }
 
 static int
-walk_bool(const char *s, bool *out)
+walk_bool(const char *s, void *out)
 {
 	if (strcmp(s, "true") == 0)
-		*out = true;
+		*(bool *)out = true;
 	else if (strcmp(s, "false") == 0)
-		*out = false;
+		*(bool *)out = false;
 	else
 		return -1;
 	return 0;
 }
 
 static int
-walk_addr(const char *s, struct in_addr *out)
+walk_addr(const char *s, void *out)
 {
 	return inet_pton(AF_INET, s, out) == 1 ? 0 : -1;
 }
 
 static int
-walk_prefix(const char *s, struct topo_prefix *out)
+walk_prefix(const char *s, void *out)
 {
-	char		 buf[INET_ADDRSTRLEN];
-	const char	*slash = strchr(s, '/');
-	unsigned	 len;
+	struct topo_prefix	*p = out;
+	char			 buf[INET_ADDRSTRLEN];
+	const char		*slash = strchr(s, '/');
+	unsigned		 len;
 
 	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
 		return -1;
 	memcpy(buf, s, (size_t)(slash - s));
 	buf[slash - s] = '\0';
-	if (walk_addr(buf, &out->addr) == -1 ||
+	if (walk_addr(buf, &p->addr) == -1 ||
 	    strlen(slash + 1) > 2 || walk_uint(slash + 1, &len) == -1 ||
 	    len > 32)
 		return -1;
-	out->len = (uint8_t)len;
+	p->len = (uint8_t)len;
 	return 0;
 }
 
 static int
-walk_memory(const char *s, uint64_t *mib)
+walk_memory(const char *s, void *out)
 {
 	uint64_t	v = 0, unit;
 	const char	*p;
@@ -228,8 +229,14 @@ walk_memory(const char *s, uint64_t *mib)
 	}
 	if (v > UINT64_MAX / unit)
 		return -1;
-	*mib = v * unit;
+	*(uint64_t *)out = v * unit;
 	return 0;
+}
+
+static int
+walk_unsigned(const char *s, void *out)
+{
+	return walk_uint(s, out);
 }
 
 static int
@@ -267,39 +274,39 @@ walk_str(struct walk *w, const struct walk_key *k, yaml_node_t *n,
 }
 
 /* The converters of the simple types and what their errors say. */
+typedef int (*walk_conv_fn)(const char *, void *);
+
+static const struct {
+	enum walk_type	 type;
+	walk_conv_fn	 conv;
+	const char	*expect;
+} walk_types[] = {
+	{ WALK_UINT, walk_unsigned, "is not a non-negative integer" },
+	{ WALK_BOOL, walk_bool, "is not true or false" },
+	{ WALK_ADDR, walk_addr, "is not an IPv4 address (a.b.c.d)" },
+	{ WALK_PREFIX, walk_prefix, "is not an IPv4 prefix (a.b.c.d/0-32)" },
+	{ WALK_MEMORY, walk_memory, "is not a size (a number and M, G or T, "
+	    "e.g. 256M or 8G)" },
+};
+
 static int
 walk_typed(struct walk *w, const struct walk_key *k, yaml_node_t *n,
     const char *s, void *field)
 {
-	const char	*expect;
-	int		 rc;
+	size_t	i;
 
-	switch (k->type) {
-	case WALK_UINT:
-		rc = walk_uint(s, field);
-		expect = "is not a non-negative integer";
-		break;
-	case WALK_BOOL:
-		rc = walk_bool(s, field);
-		expect = "is not true or false";
-		break;
-	case WALK_ADDR:
-		rc = walk_addr(s, field);
-		expect = "is not an IPv4 address (a.b.c.d)";
-		break;
-	case WALK_PREFIX:
-		rc = walk_prefix(s, field);
-		expect = "is not an IPv4 prefix (a.b.c.d/0-32)";
-		break;
-	default:	/* WALK_MEMORY */
-		rc = walk_memory(s, field);
-		expect = "is not a size (a number and M, G or T, e.g. 256M "
-		    "or 8G)";
-		break;
+	for (i = 0; i < sizeof(walk_types) / sizeof(walk_types[0]); i++) {
+		if (walk_types[i].type != k->type)
+			continue;
+		if (walk_types[i].conv(s, field) == 0)
+			return 0;
+		walk_error(w, n, "%s '%s' %s", k->name, s,
+		    walk_types[i].expect);
+		return -1;
 	}
-	if (rc == -1)
-		walk_error(w, n, "%s '%s' %s", k->name, s, expect);
-	return rc;
+	walk_error(w, n, "%s: a key of type %d, which this walker cannot "
+	    "read", k->name, (int)k->type);	/* a bug in a key table */
+	return -1;
 }
 
 /* One value of a key table into its object; -1 when rejected. */
