@@ -180,8 +180,7 @@ daemons_start_hvd(const struct topo *t, struct lab_state *st,
 	for (size_t i = 0; i < t->nmembers; i++) {
 		char	what[64];
 
-		snprintf(sock, sizeof(sock), "%s/hvd-%s.ctl", dir,
-		    t->members[i].name);
+		labname_hvd_sock(dir, t->members[i].name, sock, sizeof(sock));
 		snprintf(what, sizeof(what), "hvd of member %s",
 		    t->members[i].name);
 		if (daemons_wait_file(sock, pids[i], what) == -1) {
@@ -207,7 +206,7 @@ daemons_start_lgrd(struct lab_state *st, const char *lgrd)
 	snprintf(bin, sizeof(bin), "%s", lgrd);
 	snprintf(dir, sizeof(dir), "%s", state_dir(st));
 	snprintf(log, sizeof(log), "%s/lgrd.log", dir);
-	snprintf(sock, sizeof(sock), "%s/lgrd.ctl", dir);
+	labname_lgrd_sock(dir, sock, sizeof(sock));
 	if ((pid = daemons_spawn(st, argv, -1, NULL, log, "-", "lgrd", 0)) == -1)
 		return -1;
 	if (daemons_wait_file(sock, pid, "lgrd") == -1) {
@@ -273,8 +272,7 @@ daemons_start_agents(const struct topo *t, struct lab_state *st,
 	for (size_t i = 0; i < t->nguests; i++) {
 		if (pids[i] == 0)
 			continue;
-		snprintf(sock, sizeof(sock), "%s/%s/agent.ctl", dir,
-		    t->guests[i].name);
+		labname_agent_sock(dir, t->guests[i].name, sock, sizeof(sock));
 		snprintf(what, sizeof(what), "guest agent of %s",
 		    t->guests[i].name);
 		if (daemons_wait_file(sock, pids[i], what) == -1) {

@@ -6,11 +6,13 @@
 #define NSLAB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 #include <json-c/json.h>
 
+#include "cli.h"
 #include "topo.h"
 
 #define NSLAB_FRR_DIR	"/usr/lib/frr"
@@ -39,6 +41,44 @@ struct up_opts {
 	const char	*agent;		/* guestagentd program, or NULL */
 	const char	*lgrd;		/* lgrd program, or NULL */
 };
+
+/* parser.c: the command line. */
+enum nslab_cmd {
+	NSLAB_CHECK,
+	NSLAB_UP,
+	NSLAB_DOWN,
+	NSLAB_STATUS,
+	NSLAB_EXEC,
+	NSLAB_VTYSH,
+	NSLAB_GRAPH,
+	NSLAB_GEN,
+};
+
+struct nslab_args {
+	char			*argv[CLI_ARGS + 8];	/* exec's, with "--" */
+	struct cli_result	 res;
+	bool			 help;
+	bool			 version;
+	enum nslab_cmd		 cmd;
+	char			**args;		/* positional, after the words */
+	int			 nargs;
+	bool			 verbose;	/* check, down: -v */
+	bool			 json;		/* status: -j */
+	struct up_opts		 up;		/* up (programs not looked up) */
+	bool			 no_plugin, no_hv, no_agents;
+	const char		*vtysh[CLI_VALUES];	/* vtysh: -c, in order */
+	size_t			 nvtysh;
+	bool			 svg;		/* graph --format svg */
+	const char		*output;	/* graph, gen: -o */
+	struct topo_gen_opts	 gen;
+};
+/*
+ * argv to a, or -1 with the message in err (without the program's name,
+ * as cli.h says).  With --help or --version nothing else is checked.
+ */
+int		 parser_parse(int argc, char **argv, struct nslab_args *a,
+		    char *err, size_t errlen);
+void		 parser_usage(FILE *f);
 
 /* netlink.c */
 struct nl_batch;
@@ -90,7 +130,6 @@ bool		 proc_alive(pid_t pid, unsigned long long st);
 int		 proc_stop(pid_t pid, unsigned long long st, int timeout_ms);
 long		 proc_pss_kib(pid_t pid);
 void		 proc_sleep_ms(int ms);
-double		 proc_now(void);
 
 /* state.c: the lab's manifest of what it created. */
 struct lab_state;
@@ -175,6 +214,7 @@ int		 lab_down(const char *lab, bool verbose);
 int		 lab_node_netns(const char *lab, const char *node, char *buf,
 		    size_t len);
 bool		 lab_was_interrupted(void);
+double		 lab_secs(uint64_t t0_ms);
 struct topo	*lab_load(const char *file);
 
 #endif
