@@ -123,7 +123,7 @@ lab_fail(struct lab_state *st, const char *lab, const char *step)
 	else
 		log_warnx("[NSLAB-UP-FAIL] %s failed; removing what lab %s "
 		    "made", step, lab);
-	if (state_undo(st, true) == -1)
+	if (state_undo(st, true, NULL) == -1)
 		log_warnx("[NSLAB-UP-LEFT] some objects could not be removed; "
 		    "run `nslab down %s`", lab);
 	state_close(st);
@@ -247,7 +247,7 @@ lab_down(const char *lab, bool verbose)
 		log_warn("lab %s", lab);
 		return NSLAB_EXIT_FAIL;
 	}
-	rc = state_undo(st, verbose);
+	rc = state_undo(st, verbose, verbose ? stdout : NULL);
 	state_close(st);
 	if (rc == -1) {
 		log_warnx("[NSLAB-DOWN-LEFT] lab %s: some objects could not be "

@@ -149,7 +149,12 @@ int		 state_note_proc(struct lab_state *st, const char *node,
 		    const char *what, pid_t pid);
 int		 state_procs(const struct lab_state *st, struct lab_proc **procs,
 		    size_t *n);
-int		 state_undo(struct lab_state *st, bool verbose);
+/*
+ * Remove what the manifest names; verbose: warn about processes that
+ * needed SIGKILL; report (or NULL): a line per object removed and a
+ * summary.
+ */
+int		 state_undo(struct lab_state *st, bool verbose, FILE *report);
 int		 state_labs(char ***names, size_t *n);
 struct topo	*state_topo(const struct lab_state *st);
 

@@ -44,6 +44,16 @@ parse(const char *line, struct nslab_args *a, char *err, size_t errlen)
 	return parser_parse(argc, argv, a, err, errlen);
 }
 
+/* A line that must parse. */
+static void
+parse_ok(const char *line, struct nslab_args *a)
+{
+	char	err[CLI_ERRLEN];
+
+	if (parse(line, a, err, sizeof(err)) != 0)
+		fail_msg("\"%s\": %s", line, err);
+}
+
 static void
 test_good(void **state)
 {
@@ -73,13 +83,11 @@ test_good(void **state)
 		{ "gen --guests 4", NSLAB_GEN, 0, NULL },
 	};
 	struct nslab_args	a;
-	char			err[CLI_ERRLEN];
 	size_t			i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (parse(cases[i].line, &a, err, sizeof(err)) != 0)
-			fail_msg("\"%s\": %s", cases[i].line, err);
+		parse_ok(cases[i].line, &a);
 		assert_int_equal(a.cmd, cases[i].cmd);
 		assert_int_equal(a.nargs, cases[i].nargs);
 		if (cases[i].arg0 != NULL)
@@ -92,11 +100,10 @@ static void
 test_values(void **state)
 {
 	struct nslab_args	a;
-	char			err[CLI_ERRLEN];
 
 	(void)state;
-	assert_int_equal(parse("up f.yaml --name t2 -t 60 --no-wait "
-	    "--plugin p.so --no-hv --no-agents -q", &a, err, sizeof(err)), 0);
+	parse_ok("up f.yaml --name t2 -t 60 --no-wait "
+	    "--plugin p.so --no-hv --no-agents -q", &a);
 	assert_string_equal(a.up.file, "f.yaml");
 	assert_string_equal(a.up.name, "t2");
 	assert_int_equal(a.up.timeout_s, 60);
@@ -104,73 +111,80 @@ test_values(void **state)
 	assert_string_equal(a.up.plugin, "p.so");
 	assert_false(a.no_plugin);
 
-	assert_int_equal(parse("up f.yaml --no-plugin", &a, err, sizeof(err)),
-	    0);
+	parse_ok("up f.yaml --no-plugin", &a);
 	assert_true(a.no_plugin);
 	assert_null(a.up.plugin);
 	assert_int_equal(a.up.timeout_s, 0);
 	assert_false(a.up.no_wait || a.up.quiet);
 
-	assert_int_equal(parse("exec ref X -- ping -c1 -W2 10.0.0.1", &a, err,
-	    sizeof(err)), 0);
+	parse_ok("exec ref X -- ping -c1 -W2 10.0.0.1", &a);
 	assert_string_equal(a.args[1], "X");
 	assert_string_equal(a.args[2], "ping");
 	assert_string_equal(a.args[3], "-c1");
 	assert_string_equal(a.args[5], "10.0.0.1");
 	assert_null(a.args[a.nargs]);
-	assert_int_equal(parse("exec ref X ip -j route show -- x", &a, err,
-	    sizeof(err)), 0);
+	parse_ok("exec ref X ip -j route show -- x", &a);
 	assert_int_equal(a.nargs, 8);
 	assert_string_equal(a.args[3], "-j");
 	assert_string_equal(a.args[6], "--");
 	assert_string_equal(a.args[7], "x");
 
-	assert_int_equal(parse("vtysh ref X -c configure_terminal -c "
-	    "router_ospf", &a, err, sizeof(err)), 0);
+	parse_ok("vtysh ref X -c configure_terminal -c "
+	    "router_ospf", &a);
 	assert_int_equal(a.nvtysh, 2);
 	assert_string_equal(a.vtysh[0], "configure terminal");
 	assert_string_equal(a.vtysh[1], "router ospf");
 
-	assert_int_equal(parse("graph ref", &a, err, sizeof(err)), 0);
+	parse_ok("graph ref", &a);
 	assert_false(a.svg);
 	assert_null(a.output);
-	assert_int_equal(parse("graph -o g.svg ref --format=svg", &a, err,
-	    sizeof(err)), 0);
+	parse_ok("graph -o g.svg ref --format=svg", &a);
 	assert_true(a.svg);
 	assert_string_equal(a.output, "g.svg");
 
-	assert_int_equal(parse("gen --guests 12", &a, err, sizeof(err)), 0);
+	parse_ok("gen --guests 12", &a);
 	assert_string_equal(a.gen.name, "gen");
 	assert_int_equal(a.gen.nmembers, 2);
 	assert_int_equal(a.gen.nguests, 12);
 	assert_true(a.gen.hsi_fraction == 0.5);
-	assert_int_equal(parse("gen -m 3 -g 250 --hsi-fraction 0.25 --name g "
-	    "-o x.yaml", &a, err, sizeof(err)), 0);
+	parse_ok("gen -m 3 -g 250 --hsi-fraction 0.25 --name g "
+	    "-o x.yaml", &a);
 	assert_string_equal(a.gen.name, "g");
 	assert_int_equal(a.gen.nmembers, 3);
 	assert_int_equal(a.gen.nguests, 250);
 	assert_true(a.gen.hsi_fraction == 0.25);
 	assert_string_equal(a.output, "x.yaml");
 
-	assert_int_equal(parse("status -j", &a, err, sizeof(err)), 0);
+	parse_ok("status -j", &a);
 	assert_true(a.json);
-	assert_int_equal(parse("down -v ref", &a, err, sizeof(err)), 0);
+	parse_ok("down -v ref", &a);
 	assert_true(a.verbose);
 }
 
+/* --help and --version anywhere; the rest is not checked then. */
 static void
 test_builtin(void **state)
 {
+	static const struct {
+		const char	*line;
+		bool		 help, version;
+	} cases[] = {
+		{ "--help", true, false },
+		{ "-h", true, false },
+		{ "up --help", true, false },
+		{ "gen --help", true, false },
+		{ "--version", false, true },
+		{ "nosuch --version", false, true },
+	};
 	struct nslab_args	a;
-	char			err[CLI_ERRLEN];
+	size_t			i;
 
 	(void)state;
-	assert_int_equal(parse("--help", &a, err, sizeof(err)), 0);
-	assert_true(a.help);
-	assert_int_equal(parse("up --help", &a, err, sizeof(err)), 0);
-	assert_true(a.help);
-	assert_int_equal(parse("--version", &a, err, sizeof(err)), 0);
-	assert_true(a.version);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_ok(cases[i].line, &a);
+		assert_int_equal(a.help, cases[i].help);
+		assert_int_equal(a.version, cases[i].version);
+	}
 }
 
 static void
