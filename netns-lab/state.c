@@ -311,8 +311,12 @@ state_stop_procs(const struct lab_state *st, struct state_report *r)
 		if (!alive[i])
 			continue;
 		r->procs++;
-		state_report(r, "stopped %s of %s (pid %d)", p[i].what,
-		    p[i].node, (int)p[i].pid);
+		if (strcmp(p[i].node, "-") == 0)	/* the lab's own */
+			state_report(r, "stopped %s (pid %d)", p[i].what,
+			    (int)p[i].pid);
+		else
+			state_report(r, "stopped %s of %s (pid %d)",
+			    p[i].what, p[i].node, (int)p[i].pid);
 	}
 	free(alive);
 	free(p);

@@ -38,7 +38,7 @@ check "one line per process stopped ($nproc)" [ "$(nlines stopped)" -eq "$nproc"
 check "zebra of a guest named" grep -q '^stopped zebra of G001 (pid [0-9]*)$' <<<"$out"
 check "ospfd of the ABR named" grep -q '^stopped ospfd of ABR (pid [0-9]*)$' <<<"$out"
 check "hvd named" grep -q '^stopped hvd of ' <<<"$out"
-check "lgrd named" grep -q '^stopped lgrd of ' <<<"$out"
+check "lgrd named" grep -q '^stopped lgrd (pid [0-9]*)$' <<<"$out"
 for cg in $cgroups; do
 	check "cgroup $cg named" grep -qx "removed cgroup $cg" <<<"$out"
 done
