@@ -216,15 +216,6 @@ daemons_start_lgrd(struct lab_state *st, const char *lgrd)
 	return 0;
 }
 
-static bool
-daemons_guest_has_hsi(const struct topo_guest *g)
-{
-	for (size_t i = 0; i < g->nnics; i++)
-		if (g->nics[i].kind == TOPO_NIC_HIPERSOCKETS)
-			return true;
-	return false;
-}
-
 /*
  * One guestagentd in every guest with HiperSockets NICs, each ready when
  * its control socket exists.
@@ -251,7 +242,7 @@ daemons_start_agents(const struct topo *t, struct lab_state *st,
 		int	 nsfd;
 		pid_t	 pid;
 
-		if (!daemons_guest_has_hsi(g))
+		if (!topo_guest_has_hsi(g))
 			continue;
 		snprintf(guest, sizeof(guest), "%s", g->name);
 		if (labname_cgroup(t->name, g->name, cg, sizeof(cg)) == NULL ||
