@@ -5,7 +5,6 @@
  * (parser_test.c asserts them); nothing here prints or exits.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,21 +70,6 @@ static const struct cli_spec parser_spec = {
 	.ncommands = sizeof(parser_commands) / sizeof(parser_commands[0]),
 };
 
-static int
-parser_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-parser_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static const char *
 parser_str(const struct cli_result *res, int id, const char *dflt)
 {
@@ -123,9 +107,10 @@ parser_gen_opts(const struct cli_result *res, struct nslab_args *a,
 	const char	*hsi = parser_str(res, O_HSI, NULL);
 	char		*end;
 
-	if (!cli_has(res, O_GUESTS))
-		return parser_fail(err, errlen, "gen: missing option "
-		    "--guests N");
+	if (!cli_has(res, O_GUESTS)) {
+		snprintf(err, errlen, "gen: missing option --guests N");
+		return -1;
+	}
 	a->gen.name = parser_str(res, O_NAME, "gen");
 	a->gen.nmembers = (unsigned)parser_num(res, O_MEMBERS, 2);
 	a->gen.nguests = (unsigned)parser_num(res, O_GUESTS, 0);
@@ -135,9 +120,11 @@ parser_gen_opts(const struct cli_result *res, struct nslab_args *a,
 	errno = 0;
 	a->gen.hsi_fraction = strtod(hsi, &end);
 	if (hsi[0] == '\0' || *end != '\0' || errno != 0 ||
-	    !(a->gen.hsi_fraction >= 0 && a->gen.hsi_fraction <= 1))
-		return parser_fail(err, errlen, "--hsi-fraction \"%s\": "
-		    "expected a number (0.0-1.0)", hsi);
+	    !(a->gen.hsi_fraction >= 0 && a->gen.hsi_fraction <= 1)) {
+		snprintf(err, errlen, "--hsi-fraction \"%s\": expected a "
+		    "number (0.0-1.0)", hsi);
+		return -1;
+	}
 	return 0;
 }
 
