@@ -55,9 +55,9 @@ links_not_ours(const char *name)
 	return true;
 }
 
-/* Make the namespace name (noted first) and open it into *fd. */
+/* Make the namespace name, noted in the manifest first. */
 static int
-links_ns_create(struct links_ctx *c, const char *name, int *fd)
+links_ns_create(struct links_ctx *c, const char *name)
 {
 	if (links_not_ours(name) || state_note(c->st, "netns", "%s", name) == -1)
 		return -1;
@@ -65,21 +65,7 @@ links_ns_create(struct links_ctx *c, const char *name, int *fd)
 		log_warn("[NSLAB-NETNS] create namespace %s", name);
 		return -1;
 	}
-	if ((*fd = netns_open(name)) == -1) {
-		log_warn("[NSLAB-NETNS] open namespace %s", name);
-		return -1;
-	}
 	return 0;
-}
-
-static int
-links_netns(struct links_ctx *c, const char *node, int *fd)
-{
-	char	name[128];
-
-	if (lab_node_netns(c->t->name, node, name, sizeof(name)) == -1)
-		return -1;
-	return links_ns_create(c, name, fd);
 }
 
 /*
@@ -107,14 +93,14 @@ links_switch(struct links_ctx *c)
 	int		 rc;
 
 	c->step = "probe dummy links";
-	if ((nb = nlb_open(c->swfd, NULL, NULL)) == NULL)
+	if ((nb = nlb_open(c->swname, NULL, NULL)) == NULL)
 		return -1;
 	nlb_dummy_add(nb, "probe0", 2);
 	c->have_dummy = nlb_commit(nb) == 0;
 	nlb_close(nb);
 
 	c->step = "create bridges";
-	if ((nb = nlb_open(c->swfd, links_err, c)) == NULL) {
+	if ((nb = nlb_open(c->swname, links_err, c)) == NULL) {
 		log_warn("[NSLAB-NETLINK] %s", c->step);
 		return -1;
 	}
@@ -201,7 +187,7 @@ links_queue(struct links_ctx *c, struct nl_batch *nb, size_t k)
 }
 
 static int
-links_sysctls(int fd, bool guest)
+links_sysctls(const char *ns, bool guest)
 {
 	static const char *const common[][2] = {
 		{ "net/ipv6/conf/all/disable_ipv6", "1" },
@@ -213,12 +199,12 @@ links_sysctls(int fd, bool guest)
 	size_t	i;
 
 	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
-		if (netns_sysctl(fd, common[i][0], common[i][1]) == -1) {
+		if (netns_sysctl(ns, common[i][0], common[i][1]) == -1) {
 			log_warn("[NSLAB-SYSCTL] %s", common[i][0]);
 			return -1;
 		}
-	if (guest && (netns_sysctl(fd, "net/ipv4/conf/all/arp_announce",
-	    "1") == -1 || netns_sysctl(fd, "net/ipv4/conf/default/arp_announce",
+	if (guest && (netns_sysctl(ns, "net/ipv4/conf/all/arp_announce",
+	    "1") == -1 || netns_sysctl(ns, "net/ipv4/conf/default/arp_announce",
 	    "1") == -1)) {
 		log_warn("[NSLAB-SYSCTL] arp_announce");
 		return -1;
@@ -231,20 +217,20 @@ static int
 links_node(struct links_ctx *c, const char *node, int guest)
 {
 	struct nl_batch	*nb;
-	char		 step[96];
+	char		 ns[128], step[96];
 	size_t		 k;
-	int		 fd, rc;
+	int		 rc;
 
-	if (links_netns(c, node, &fd) == -1)
+	if (lab_node_netns(c->t->name, node, ns, sizeof(ns)) == -1 ||
+	    links_ns_create(c, ns) == -1)
 		return -1;
 	snprintf(step, sizeof(step), "links of %s", node);
 	c->step = step;
-	rc = -1;
-	if (links_sysctls(fd, guest >= 0) == -1)
-		goto out;
-	if ((nb = nlb_open(fd, links_err, c)) == NULL) {
+	if (links_sysctls(ns, guest >= 0) == -1)
+		return -1;
+	if ((nb = nlb_open(ns, links_err, c)) == NULL) {
 		log_warn("[NSLAB-NETLINK] %s", step);
-		goto out;
+		return -1;
 	}
 	nlb_link_set(nb, 1, true, 0, "lo");
 	for (k = 0; k < c->nlinks; k++)
@@ -253,8 +239,6 @@ links_node(struct links_ctx *c, const char *node, int guest)
 	if ((rc = nlb_commit(nb)) == -1)
 		nlb_log_failure(c->step);
 	nlb_close(nb);
-out:
-	close(fd);
 	return rc;
 }
 
@@ -268,7 +252,7 @@ links_plug(struct links_ctx *c)
 	int		 rc;
 
 	c->step = "plug NICs into bridges";
-	if ((nb = nlb_open(c->swfd, links_err, c)) == NULL) {
+	if ((nb = nlb_open(c->swname, links_err, c)) == NULL) {
 		log_warn("[NSLAB-NETLINK] %s", c->step);
 		return -1;
 	}
@@ -289,10 +273,13 @@ static int
 links_switch_ns(struct links_ctx *c)
 {
 	if (labname_switch_netns(c->t->name, c->swname,
-	    sizeof(c->swname)) == NULL ||
-	    links_ns_create(c, c->swname, &c->swfd) == -1)
+	    sizeof(c->swname)) == NULL || links_ns_create(c, c->swname) == -1)
 		return -1;
-	return links_sysctls(c->swfd, false);
+	if ((c->swfd = netns_open(c->swname)) == -1) {
+		log_warn("[NSLAB-NETNS] open namespace %s", c->swname);
+		return -1;
+	}
+	return links_sysctls(c->swname, false);
 }
 
 /*

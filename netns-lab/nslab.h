@@ -92,7 +92,7 @@ struct nlb_veth {
 	int		 peer_nsfd;	/* -1: same namespace */
 	const char	*alias;
 };
-struct nl_batch	*nlb_open(int nsfd, nlb_err_cb errcb, void *arg);
+struct nl_batch	*nlb_open(const char *ns, nlb_err_cb errcb, void *arg);
 void		 nlb_close(struct nl_batch *nb);
 int		 nlb_bridge_add(struct nl_batch *nb, const char *name,
 		    int ifindex);
@@ -108,13 +108,13 @@ int		 nlb_errors(const struct nl_batch *nb);
 void		 nlb_log_failure(const char *step);
 
 /* netns.c */
-int		 netns_self(void);
 int		 netns_enter(int fd);
 int		 netns_create(const char *name);
 int		 netns_open(const char *name);
 bool		 netns_exists(const char *name);
 int		 netns_delete(const char *name);
-int		 netns_sysctl(int nsfd, const char *path, const char *value);
+int		 netns_sysctl(const char *ns, const char *path,
+		    const char *value);
 
 /* proc.c */
 struct proc_spec {
