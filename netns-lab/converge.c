@@ -281,7 +281,8 @@ converge_wait(const struct topo *t, const char *lab, unsigned timeout_s,
 
 	if (cv_routers(t, &rs, &n) == -1)
 		return -1;
-	while (!lab_was_interrupted() && clock_ms() - t0 < timeout_s * 1000ULL) {
+	while (!lab_was_interrupted() &&
+	    clock_ms() - t0 < (uint64_t)timeout_s * 1000) {
 		if ((done = cv_pass(t, lab, rs, n)) == n)
 			break;
 		if (tty)

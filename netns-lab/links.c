@@ -59,7 +59,8 @@ links_not_ours(const char *name)
 static int
 links_ns_create(struct links_ctx *c, const char *name)
 {
-	if (links_not_ours(name) || state_note(c->st, "netns", "%s", name) == -1)
+	if (links_not_ours(name) ||
+	    state_note(c->st, "netns", "%s", name) == -1)
 		return -1;
 	if (netns_create(name) == -1) {
 		log_warn("[NSLAB-NETNS] create namespace %s", name);

@@ -60,13 +60,13 @@ struct nslab_args {
 	bool			 help;
 	bool			 version;
 	enum nslab_cmd		 cmd;
-	char			**args;		/* positional, after the words */
+	char			**args;		/* positional, after the word */
 	int			 nargs;
 	bool			 verbose;	/* check, down: -v */
 	bool			 json;		/* status: -j */
-	struct up_opts		 up;		/* up (programs not looked up) */
+	struct up_opts		 up;		/* up (no programs looked up) */
 	bool			 no_plugin, no_hv, no_agents;
-	const char		*vtysh[CLI_VALUES];	/* vtysh: -c, in order */
+	const char		*vtysh[CLI_VALUES];	/* vtysh -c, in order */
 	size_t			 nvtysh;
 	bool			 svg;		/* graph --format svg */
 	const char		*output;	/* graph, gen: -o */
