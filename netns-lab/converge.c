@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "labname.h"
 #include "log.h"
 #include "nslab.h"
@@ -275,20 +276,20 @@ converge_wait(const struct topo *t, const char *lab, unsigned timeout_s,
 	struct cv_router	*rs;
 	struct cv_diag		 d = { diag, 0 };
 	size_t			 n, done = 0;
-	double			 t0 = proc_now();
+	uint64_t		 t0 = clock_ms();
 	bool			 tty = !quiet && isatty(fileno(diag));
-	struct timespec		 ts = { 0, CONVERGE_POLL_MS * 1000000L };
 
 	if (cv_routers(t, &rs, &n) == -1)
 		return -1;
-	while (!lab_was_interrupted() && proc_now() - t0 < timeout_s) {
+	while (!lab_was_interrupted() &&
+	    clock_ms() - t0 < (uint64_t)timeout_s * 1000) {
 		if ((done = cv_pass(t, lab, rs, n)) == n)
 			break;
 		if (tty)
 			fprintf(diag, "\rnslab: waiting for OSPF: %zu of %zu "
 			    "routers converged (%.1f s) ", done, n,
-			    proc_now() - t0);
-		nanosleep(&ts, NULL);
+			    lab_secs(t0));
+		proc_sleep_ms(CONVERGE_POLL_MS);
 	}
 	if (tty)
 		fputc('\n', diag);
@@ -297,7 +298,7 @@ converge_wait(const struct topo *t, const char *lab, unsigned timeout_s,
 		return 0;
 	}
 	fprintf(diag, "nslab: [NSLAB-CONVERGE] lab %s not converged after "
-	    "%.1f s (%zu of %zu routers); missing:\n", lab, proc_now() - t0,
+	    "%.1f s (%zu of %zu routers); missing:\n", lab, lab_secs(t0),
 	    done, n);
 	for (size_t i = 0; i < n; i++)
 		if (!rs[i].done)

@@ -79,9 +79,10 @@ daemons_keys(struct lab_state *st)
 	return 0;
 }
 
-/* Wait until path exists or pid exits. */
+/* Wait until path exists or pid exits; on failure, point at its log. */
 static int
-daemons_wait_file(const char *path, pid_t pid, const char *what)
+daemons_wait_file(const char *path, pid_t pid, const char *what,
+    const char *log)
 {
 	struct stat	sb;
 
@@ -90,13 +91,60 @@ daemons_wait_file(const char *path, pid_t pid, const char *what)
 			return 0;
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
 			log_warnx("[NSLAB-DAEMON] %s exited at start", what);
+			log_warnx("[NSLAB-DAEMON] see %s", log);
 			return -1;
 		}
 		proc_sleep_ms(20);
 	}
 	log_warnx("[NSLAB-DAEMON] %s: no %s within %d ms", what, path,
 	    DAEMON_READY_MS);
+	log_warnx("[NSLAB-DAEMON] see %s", log);
 	return -1;
+}
+
+/*
+ * One kind of daemon started up to n times: its program, the lab's
+ * directory and saved topology (its arguments), and for each one
+ * started (pid > 0) the socket that says it is ready, its log and what
+ * messages call it.
+ */
+struct daemons_one {
+	pid_t	pid;
+	char	sock[600];
+	char	log[600];
+	char	what[64];
+};
+
+struct daemons_set {
+	char			 bin[PATH_MAX];
+	char			 dir[512];
+	char			 topo[600];
+	struct daemons_one	*v;
+	size_t			 n;
+};
+
+static int
+daemons_set_init(struct daemons_set *d, const struct lab_state *st,
+    const char *prog, size_t n)
+{
+	snprintf(d->bin, sizeof(d->bin), "%s", prog);
+	snprintf(d->dir, sizeof(d->dir), "%s", state_dir(st));
+	snprintf(d->topo, sizeof(d->topo), "%s/topology.yaml", d->dir);
+	d->n = n;
+	d->v = calloc(n + 1, sizeof(*d->v));
+	return d->v == NULL ? -1 : 0;
+}
+
+/* Wait for every daemon started when rc is 0; frees the set. */
+static int
+daemons_set_wait(struct daemons_set *d, int rc)
+{
+	for (size_t i = 0; rc == 0 && i < d->n; i++)
+		if (d->v[i].pid > 0 && daemons_wait_file(d->v[i].sock,
+		    d->v[i].pid, d->v[i].what, d->v[i].log) == -1)
+			rc = -1;
+	free(d->v);
+	return rc;
 }
 
 static pid_t
@@ -155,45 +203,28 @@ int
 daemons_start_hvd(const struct topo *t, struct lab_state *st,
     const char *hvd)
 {
-	char		 dir[512], topo[600], log[600], sock[600];
-	char		 bin[PATH_MAX], member[TOPO_NAME_MAX], fill[8];
-	pid_t		*pids;
-	int		 rc = -1;
+	struct daemons_set	 d;
+	struct daemons_one	*o;
+	char			 member[TOPO_NAME_MAX], fill[8];
 
-	if ((pids = calloc(t->nmembers, sizeof(*pids))) == NULL)
+	if (daemons_set_init(&d, st, hvd, t->nmembers) == -1)
 		return -1;
-	snprintf(bin, sizeof(bin), "%s", hvd);
-	snprintf(dir, sizeof(dir), "%s", state_dir(st));
-	snprintf(topo, sizeof(topo), "%s/topology.yaml", dir);
 	snprintf(fill, sizeof(fill), "%u", daemons_fill_pct(t));
 	for (size_t i = 0; i < t->nmembers; i++) {
-		char	*argv[] = { bin, "-d", "-f", topo, "-m", member, "-D",
-		    dir, "-F", fill, "-T", DAEMON_HVD_DOWN, NULL };
+		char	*argv[] = { d.bin, "-d", "-f", d.topo, "-m", member,
+		    "-D", d.dir, "-F", fill, "-T", DAEMON_HVD_DOWN, NULL };
 
+		o = &d.v[i];
 		snprintf(member, sizeof(member), "%s", t->members[i].name);
-		snprintf(log, sizeof(log), "%s/hvd-%s.log", dir,
-		    t->members[i].name);
-		if ((pids[i] = daemons_spawn(st, argv, -1, NULL, log,
-		    t->members[i].name, "hvd", DAEMON_HVD_NICE)) == -1)
-			goto out;
+		labname_hvd_sock(d.dir, member, o->sock, sizeof(o->sock));
+		snprintf(o->log, sizeof(o->log), "%s/hvd-%s.log", d.dir,
+		    member);
+		snprintf(o->what, sizeof(o->what), "hvd of member %s", member);
+		if ((o->pid = daemons_spawn(st, argv, -1, NULL, o->log,
+		    member, "hvd", DAEMON_HVD_NICE)) == -1)
+			return daemons_set_wait(&d, -1);
 	}
-	for (size_t i = 0; i < t->nmembers; i++) {
-		char	what[64];
-
-		snprintf(sock, sizeof(sock), "%s/hvd-%s.ctl", dir,
-		    t->members[i].name);
-		snprintf(what, sizeof(what), "hvd of member %s",
-		    t->members[i].name);
-		if (daemons_wait_file(sock, pids[i], what) == -1) {
-			log_warnx("[NSLAB-DAEMON] see %s/hvd-%s.log", dir,
-			    t->members[i].name);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(pids);
-	return rc;
+	return daemons_set_wait(&d, 0);
 }
 
 /* The lab's orchestrator, ready when its control socket exists. */
@@ -207,23 +238,10 @@ daemons_start_lgrd(struct lab_state *st, const char *lgrd)
 	snprintf(bin, sizeof(bin), "%s", lgrd);
 	snprintf(dir, sizeof(dir), "%s", state_dir(st));
 	snprintf(log, sizeof(log), "%s/lgrd.log", dir);
-	snprintf(sock, sizeof(sock), "%s/lgrd.ctl", dir);
+	labname_lgrd_sock(dir, sock, sizeof(sock));
 	if ((pid = daemons_spawn(st, argv, -1, NULL, log, "-", "lgrd", 0)) == -1)
 		return -1;
-	if (daemons_wait_file(sock, pid, "lgrd") == -1) {
-		log_warnx("[NSLAB-DAEMON] see %s", log);
-		return -1;
-	}
-	return 0;
-}
-
-static bool
-daemons_guest_has_hsi(const struct topo_guest *g)
-{
-	for (size_t i = 0; i < g->nnics; i++)
-		if (g->nics[i].kind == TOPO_NIC_HIPERSOCKETS)
-			return true;
-	return false;
+	return daemons_wait_file(sock, pid, "lgrd", log);
 }
 
 /*
@@ -234,57 +252,36 @@ int
 daemons_start_agents(const struct topo *t, struct lab_state *st,
     const char *agent)
 {
-	char		 dir[512], topo[600], log[600], cg[512], ns[128];
-	char		 bin[PATH_MAX], guest[TOPO_NAME_MAX], sock[600];
-	char		 what[64];
-	pid_t		*pids;
-	int		 rc = -1;
+	struct daemons_set	 d;
+	struct daemons_one	*o;
+	char			 cg[512], ns[128], guest[TOPO_NAME_MAX];
+	int			 nsfd;
 
-	if ((pids = calloc(t->nguests, sizeof(*pids))) == NULL)
+	if (daemons_set_init(&d, st, agent, t->nguests) == -1)
 		return -1;
-	snprintf(bin, sizeof(bin), "%s", agent);
-	snprintf(dir, sizeof(dir), "%s", state_dir(st));
-	snprintf(topo, sizeof(topo), "%s/topology.yaml", dir);
 	for (size_t i = 0; i < t->nguests; i++) {
-		const struct topo_guest	*g = &t->guests[i];
-		char	*argv[] = { bin, "-d", "-f", topo, "-g", guest, "-D",
-		    dir, NULL };
-		int	 nsfd;
-		pid_t	 pid;
+		char	*argv[] = { d.bin, "-d", "-f", d.topo, "-g", guest,
+		    "-D", d.dir, NULL };
 
-		if (!daemons_guest_has_hsi(g))
+		if (!topo_guest_has_hsi(&t->guests[i]))
 			continue;
-		snprintf(guest, sizeof(guest), "%s", g->name);
-		if (labname_cgroup(t->name, g->name, cg, sizeof(cg)) == NULL ||
-		    lab_node_netns(t->name, g->name, ns, sizeof(ns)) == -1 ||
+		o = &d.v[i];
+		snprintf(guest, sizeof(guest), "%s", t->guests[i].name);
+		if (labname_cgroup(t->name, guest, cg, sizeof(cg)) == NULL ||
+		    lab_node_netns(t->name, guest, ns, sizeof(ns)) == -1 ||
 		    (nsfd = netns_open(ns)) == -1) {
-			log_warn("[NSLAB-DAEMON] namespace of %s", g->name);
-			goto out;
+			log_warn("[NSLAB-DAEMON] namespace of %s", guest);
+			return daemons_set_wait(&d, -1);
 		}
-		snprintf(log, sizeof(log), "%s/%s/guestagentd.log", dir,
-		    g->name);
-		pid = daemons_spawn(st, argv, nsfd, cg, log, g->name,
+		labname_agent_sock(d.dir, guest, o->sock, sizeof(o->sock));
+		snprintf(o->log, sizeof(o->log), "%s/%s/guestagentd.log",
+		    d.dir, guest);
+		snprintf(o->what, sizeof(o->what), "guest agent of %s", guest);
+		o->pid = daemons_spawn(st, argv, nsfd, cg, o->log, guest,
 		    "guestagentd", 0);
 		close(nsfd);
-		if (pid == -1)
-			goto out;
-		pids[i] = pid;
+		if (o->pid == -1)
+			return daemons_set_wait(&d, -1);
 	}
-	for (size_t i = 0; i < t->nguests; i++) {
-		if (pids[i] == 0)
-			continue;
-		snprintf(sock, sizeof(sock), "%s/%s/agent.ctl", dir,
-		    t->guests[i].name);
-		snprintf(what, sizeof(what), "guest agent of %s",
-		    t->guests[i].name);
-		if (daemons_wait_file(sock, pids[i], what) == -1) {
-			log_warnx("[NSLAB-DAEMON] see %s/%s/guestagentd.log",
-			    dir, t->guests[i].name);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(pids);
-	return rc;
+	return daemons_set_wait(&d, 0);
 }

@@ -15,9 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "labname.h"
 #include "log.h"
 #include "nslab.h"
+#include "sig.h"
 
 /* Set by the signal handler while `up` runs; read between steps. */
 static volatile sig_atomic_t lab_interrupted;
@@ -27,18 +29,6 @@ lab_on_signal(int sig)
 {
 	(void)sig;
 	lab_interrupted = 1;
-}
-
-static void
-lab_catch_signals(void)
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = lab_on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 bool
@@ -117,6 +107,13 @@ lab_timeout(const struct topo *t, const struct up_opts *o)
 	return 30 + (unsigned)t->nguests + 4 * t->area.timers.dead;
 }
 
+/* Seconds since t0 (clock_ms()), for progress lines. */
+double
+lab_secs(uint64_t t0)
+{
+	return (double)(clock_ms() - t0) / 1000.0;
+}
+
 static int
 lab_fail(struct lab_state *st, const char *lab, const char *step)
 {
@@ -126,7 +123,7 @@ lab_fail(struct lab_state *st, const char *lab, const char *step)
 	else
 		log_warnx("[NSLAB-UP-FAIL] %s failed; removing what lab %s "
 		    "made", step, lab);
-	if (state_undo(st, true) == -1)
+	if (state_undo(st, true, NULL) == -1)
 		log_warnx("[NSLAB-UP-LEFT] some objects could not be removed; "
 		    "run `nslab down %s`", lab);
 	state_close(st);
@@ -154,7 +151,7 @@ lab_up(const struct up_opts *o)
 {
 	struct topo		*t;
 	struct lab_state	*st;
-	double			 t0 = proc_now();
+	uint64_t		 t0 = clock_ms();
 	int			 rc;
 
 	if ((t = lab_load(o->file)) == NULL)
@@ -171,7 +168,7 @@ lab_up(const struct up_opts *o)
 		topo_free(t);
 		return rc;
 	}
-	lab_catch_signals();
+	sig_setup(lab_on_signal, true);
 	lab_progress(o, "nslab: lab %s: %zu routers, %zu members\n", t->name,
 	    t->nguests + 1, t->nmembers);
 	if (lab_copy_topology(st, o->file, o->name) == -1) {
@@ -187,13 +184,13 @@ lab_up(const struct up_opts *o)
 		goto out;
 	}
 	lab_progress(o, "nslab: links up (%.2f s), starting routers\n",
-	    proc_now() - t0);
+	    lab_secs(t0));
 	if (lab_interrupted || frr_start_all(t, st, o) == -1) {
 		rc = lab_fail(st, t->name, "starting routers");
 		goto out;
 	}
 	lab_progress(o, "nslab: routers started%s (%.2f s)\n",
-	    o->plugin != NULL ? " with ospfd_lgr" : "", proc_now() - t0);
+	    o->plugin != NULL ? " with ospfd_lgr" : "", lab_secs(t0));
 	if (o->hvd != NULL && (lab_interrupted ||
 	    daemons_start_hvd(t, st, o->hvd) == -1)) {
 		rc = lab_fail(st, t->name, "starting hvd on every member");
@@ -214,7 +211,7 @@ lab_up(const struct up_opts *o)
 		    o->hvd != NULL ? "hvd" : "",
 		    o->hvd != NULL && o->agent != NULL ? ", " : "",
 		    o->agent != NULL ? "guest agents" : "",
-		    o->lgrd != NULL ? ", lgrd" : "", proc_now() - t0);
+		    o->lgrd != NULL ? ", lgrd" : "", lab_secs(t0));
 	rc = NSLAB_EXIT_OK;
 	if (!o->no_wait && converge_wait(t, t->name, lab_timeout(t, o),
 	    o->quiet, stderr) == -1) {
@@ -228,7 +225,7 @@ lab_up(const struct up_opts *o)
 		rc = NSLAB_EXIT_CONVERGE;
 	} else if (!o->no_wait)
 		lab_progress(o, "nslab: lab %s converged in %.2f s\n", t->name,
-		    proc_now() - t0);
+		    lab_secs(t0));
 	state_close(st);
 out:
 	topo_free(t);
@@ -250,7 +247,7 @@ lab_down(const char *lab, bool verbose)
 		log_warn("lab %s", lab);
 		return NSLAB_EXIT_FAIL;
 	}
-	rc = state_undo(st, verbose);
+	rc = state_undo(st, verbose, verbose ? stdout : NULL);
 	state_close(st);
 	if (rc == -1) {
 		log_warnx("[NSLAB-DOWN-LEFT] lab %s: some objects could not be "

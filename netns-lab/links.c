@@ -30,6 +30,7 @@ struct links_ctx {
 	struct topo_link	*links;
 	size_t			 nlinks;
 	int			 swfd;
+	char			 swname[128];
 	bool			 have_dummy;
 	const char		*step;
 };
@@ -54,21 +55,15 @@ links_not_ours(const char *name)
 	return true;
 }
 
+/* Make the namespace name, noted in the manifest first. */
 static int
-links_netns(struct links_ctx *c, const char *node, int *fd)
+links_ns_create(struct links_ctx *c, const char *name)
 {
-	char	name[128];
-
-	if (lab_node_netns(c->t->name, node, name, sizeof(name)) == -1)
-		return -1;
-	if (links_not_ours(name) || state_note(c->st, "netns", "%s", name) == -1)
+	if (links_not_ours(name) ||
+	    state_note(c->st, "netns", "%s", name) == -1)
 		return -1;
 	if (netns_create(name) == -1) {
 		log_warn("[NSLAB-NETNS] create namespace %s", name);
-		return -1;
-	}
-	if ((*fd = netns_open(name)) == -1) {
-		log_warn("[NSLAB-NETNS] open namespace %s", name);
 		return -1;
 	}
 	return 0;
@@ -99,28 +94,31 @@ links_switch(struct links_ctx *c)
 	int		 rc;
 
 	c->step = "probe dummy links";
-	if ((nb = nlb_open(c->swfd, NULL, NULL)) == NULL)
+	if ((nb = nlb_open(c->swname, NULL, NULL)) == NULL)
 		return -1;
 	nlb_dummy_add(nb, "probe0", 2);
 	c->have_dummy = nlb_commit(nb) == 0;
 	nlb_close(nb);
 
 	c->step = "create bridges";
-	if ((nb = nlb_open(c->swfd, links_err, c)) == NULL) {
+	if ((nb = nlb_open(c->swname, links_err, c)) == NULL) {
 		log_warn("[NSLAB-NETLINK] %s", c->step);
 		return -1;
 	}
-	for (i = 0; i < c->t->nlans; i++) {
-		labname_lan_bridge((int)i, name, sizeof(name));
+	for (i = 0; i < c->t->nlans + c->t->nmembers; i++) {
+		if (i < c->t->nlans)
+			labname_lan_bridge((int)i, name, sizeof(name));
+		else
+			labname_hsi_bridge((int)(i - c->t->nlans), name,
+			    sizeof(name));
+		if (state_note(c->st, "bridge", "%s %s", c->swname,
+		    name) == -1) {
+			log_warn("[NSLAB-STATE] %s", c->step);
+			nlb_close(nb);
+			return -1;
+		}
 		nlb_bridge_add(nb, name, IDX_BRIDGE + (int)i);
 		nlb_link_set(nb, IDX_BRIDGE + (int)i, true, 0, name);
-	}
-	for (i = 0; i < c->t->nmembers; i++) {
-		int	idx = IDX_BRIDGE + (int)(c->t->nlans + i);
-
-		labname_hsi_bridge((int)i, name, sizeof(name));
-		nlb_bridge_add(nb, name, idx);
-		nlb_link_set(nb, idx, true, 0, name);
 	}
 	if ((rc = nlb_commit(nb)) == -1)
 		nlb_log_failure(c->step);
@@ -190,7 +188,7 @@ links_queue(struct links_ctx *c, struct nl_batch *nb, size_t k)
 }
 
 static int
-links_sysctls(int fd, bool guest)
+links_sysctls(const char *ns, bool guest)
 {
 	static const char *const common[][2] = {
 		{ "net/ipv6/conf/all/disable_ipv6", "1" },
@@ -202,12 +200,12 @@ links_sysctls(int fd, bool guest)
 	size_t	i;
 
 	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
-		if (netns_sysctl(fd, common[i][0], common[i][1]) == -1) {
+		if (netns_sysctl(ns, common[i][0], common[i][1]) == -1) {
 			log_warn("[NSLAB-SYSCTL] %s", common[i][0]);
 			return -1;
 		}
-	if (guest && (netns_sysctl(fd, "net/ipv4/conf/all/arp_announce",
-	    "1") == -1 || netns_sysctl(fd, "net/ipv4/conf/default/arp_announce",
+	if (guest && (netns_sysctl(ns, "net/ipv4/conf/all/arp_announce",
+	    "1") == -1 || netns_sysctl(ns, "net/ipv4/conf/default/arp_announce",
 	    "1") == -1)) {
 		log_warn("[NSLAB-SYSCTL] arp_announce");
 		return -1;
@@ -220,20 +218,20 @@ static int
 links_node(struct links_ctx *c, const char *node, int guest)
 {
 	struct nl_batch	*nb;
-	char		 step[96];
+	char		 ns[128], step[96];
 	size_t		 k;
-	int		 fd, rc;
+	int		 rc;
 
-	if (links_netns(c, node, &fd) == -1)
+	if (lab_node_netns(c->t->name, node, ns, sizeof(ns)) == -1 ||
+	    links_ns_create(c, ns) == -1)
 		return -1;
 	snprintf(step, sizeof(step), "links of %s", node);
 	c->step = step;
-	rc = -1;
-	if (links_sysctls(fd, guest >= 0) == -1)
-		goto out;
-	if ((nb = nlb_open(fd, links_err, c)) == NULL) {
+	if (links_sysctls(ns, guest >= 0) == -1)
+		return -1;
+	if ((nb = nlb_open(ns, links_err, c)) == NULL) {
 		log_warn("[NSLAB-NETLINK] %s", step);
-		goto out;
+		return -1;
 	}
 	nlb_link_set(nb, 1, true, 0, "lo");
 	for (k = 0; k < c->nlinks; k++)
@@ -242,8 +240,6 @@ links_node(struct links_ctx *c, const char *node, int guest)
 	if ((rc = nlb_commit(nb)) == -1)
 		nlb_log_failure(c->step);
 	nlb_close(nb);
-out:
-	close(fd);
 	return rc;
 }
 
@@ -257,7 +253,7 @@ links_plug(struct links_ctx *c)
 	int		 rc;
 
 	c->step = "plug NICs into bridges";
-	if ((nb = nlb_open(c->swfd, links_err, c)) == NULL) {
+	if ((nb = nlb_open(c->swname, links_err, c)) == NULL) {
 		log_warn("[NSLAB-NETLINK] %s", c->step);
 		return -1;
 	}
@@ -277,19 +273,14 @@ links_plug(struct links_ctx *c)
 static int
 links_switch_ns(struct links_ctx *c)
 {
-	char	name[128];
-
-	if (labname_switch_netns(c->t->name, name, sizeof(name)) == NULL ||
-	    links_not_ours(name) ||
-	    state_note(c->st, "netns", "%s", name) == -1)
+	if (labname_switch_netns(c->t->name, c->swname,
+	    sizeof(c->swname)) == NULL || links_ns_create(c, c->swname) == -1)
 		return -1;
-	if (netns_create(name) == -1) {
-		log_warn("[NSLAB-NETNS] create namespace %s", name);
+	if ((c->swfd = netns_open(c->swname)) == -1) {
+		log_warn("[NSLAB-NETNS] open namespace %s", c->swname);
 		return -1;
 	}
-	if ((c->swfd = netns_open(name)) == -1)
-		return -1;
-	return links_sysctls(c->swfd, false);
+	return links_sysctls(c->swname, false);
 }
 
 /*
@@ -348,6 +339,25 @@ links_sysctl_set(const char *path, unsigned long v)
 	return rc;
 }
 
+/* Raise a host-wide sysctl to want when it is lower; logged. */
+static int
+links_raise(const char *path, const char *what, unsigned long want,
+    const char *lab)
+{
+	unsigned long	cur = links_sysctl_get(path);
+
+	if (cur >= want)
+		return 0;
+	if (links_sysctl_set(path, want) == -1) {
+		log_warn("[NSLAB-SYSCTL] raising %s (%lu) to %lu", what, cur,
+		    want);
+		return -1;
+	}
+	log_info("[NSLAB-SYSCTL] %s raised from %lu to %lu for lab %s", what,
+	    cur, want, lab);
+	return 0;
+}
+
 /*
  * A hello on a LAN of n routers becomes n copies through the bridge, each
  * queued on the receiving CPU's backlog (one for every namespace); when
@@ -356,21 +366,10 @@ links_sysctl_set(const char *path, unsigned long v)
 static int
 links_backlog_capacity(const struct topo *t)
 {
-	static const char *const bl = "/proc/sys/net/core/netdev_max_backlog";
-	unsigned long	cur = links_sysctl_get(bl), want;
-	size_t		n = t->nguests + 1;
+	size_t	n = t->nguests + 1;
 
-	want = 1000 + (unsigned long)(n * n);
-	if (cur >= want)
-		return 0;
-	if (links_sysctl_set(bl, want) == -1) {
-		log_warn("[NSLAB-SYSCTL] raising netdev_max_backlog (%lu) to "
-		    "%lu", cur, want);
-		return -1;
-	}
-	log_info("[NSLAB-SYSCTL] netdev_max_backlog raised from %lu to %lu "
-	    "for lab %s", cur, want, t->name);
-	return 0;
+	return links_raise("/proc/sys/net/core/netdev_max_backlog",
+	    "netdev_max_backlog", 1000 + (unsigned long)(n * n), t->name);
 }
 
 static int
@@ -378,21 +377,17 @@ links_neigh_capacity(const struct topo *t)
 {
 	static const char *const th2 = "/proc/sys/net/ipv4/neigh/default/gc_thresh2";
 	static const char *const th3 = "/proc/sys/net/ipv4/neigh/default/gc_thresh3";
-	unsigned long	cur3 = links_sysctl_get(th3), want;
+	unsigned long	want = 1024 + 2 * links_neigh_need(t);
 
-	want = 1024 + 2 * links_neigh_need(t);
-	if (cur3 >= want)
+	if (links_sysctl_get(th3) >= want)
 		return 0;
-	if ((links_sysctl_get(th2) < want / 2 &&
-	    links_sysctl_set(th2, want / 2) == -1) ||
-	    links_sysctl_set(th3, want) == -1) {
-		log_warn("[NSLAB-SYSCTL] raising the ARP table limit "
-		    "(gc_thresh3 %lu) to %lu", cur3, want);
+	if (links_sysctl_get(th2) < want / 2 &&
+	    links_sysctl_set(th2, want / 2) == -1) {
+		log_warn("[NSLAB-SYSCTL] raising gc_thresh2 to %lu", want / 2);
 		return -1;
 	}
-	log_info("[NSLAB-SYSCTL] ARP table limit gc_thresh3 raised from %lu "
-	    "to %lu for lab %s", cur3, want, t->name);
-	return 0;
+	return links_raise(th3, "the ARP table limit gc_thresh3", want,
+	    t->name);
 }
 
 /*

@@ -16,6 +16,7 @@
 
 #include "labname.h"
 #include "nslab.h"
+#include "nsswitch.h"
 
 struct ls_dump {
 	struct link_info	*v;
@@ -100,25 +101,19 @@ ssize_t
 linkstate_read(const char *ns, struct link_info **links)
 {
 	struct ls_dump		 d = { NULL, 0 };
-	struct mnl_socket	*nl = NULL;
-	int			 fd, self, rc = -1, saved;
+	struct mnl_socket	*nl;
+	int			 self, rc = -1, saved;
 
-	if ((fd = netns_open(ns)) == -1)
+	if ((self = nsswitch_enter(ns)) == -1)
 		return -1;
-	if ((self = netns_self()) == -1 || netns_enter(fd) == -1)
-		goto out;
 	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (netns_enter(self) == -1 || nl == NULL ||
-	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		goto out;
-	rc = linkstate_run(nl, &d);
-out:
+	nsswitch_leave(self);
+	if (nl == NULL)
+		return -1;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0)
+		rc = linkstate_run(nl, &d);
 	saved = errno;
-	if (nl != NULL)
-		mnl_socket_close(nl);
-	if (self != -1)
-		close(self);
-	close(fd);
+	mnl_socket_close(nl);
 	if (rc == -1) {
 		free(d.v);
 		errno = saved;

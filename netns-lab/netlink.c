@@ -26,6 +26,7 @@
 
 #include "log.h"
 #include "nslab.h"
+#include "nsswitch.h"
 
 #define NLB_BUFSIZE	(64 * 1024)
 #define NLB_DESC_MAX	64
@@ -50,11 +51,11 @@ struct nl_batch {
 };
 
 /*
- * Open a batch whose socket lives in the namespace nsfd (-1: the
+ * Open a batch whose socket lives in the namespace named ns (NULL: the
  * current one).  errcb is called for every failed request.
  */
 struct nl_batch *
-nlb_open(int nsfd, nlb_err_cb errcb, void *arg)
+nlb_open(const char *ns, nlb_err_cb errcb, void *arg)
 {
 	struct nl_batch	*nb;
 	int		 one = 1, self = -1, rcvbuf = 4 << 20;
@@ -63,12 +64,11 @@ nlb_open(int nsfd, nlb_err_cb errcb, void *arg)
 		return NULL;
 	if ((nb->buf = malloc(NLB_BUFSIZE)) == NULL)
 		goto fail;
-	if (nsfd != -1 && ((self = netns_self()) == -1 ||
-	    netns_enter(nsfd) == -1))
+	if (ns != NULL && (self = nsswitch_enter(ns)) == -1)
 		goto fail;
 	nb->nl = mnl_socket_open(NETLINK_ROUTE);
-	if (self != -1 && netns_enter(self) == -1)
-		goto fail;
+	if (self != -1)
+		nsswitch_leave(self);
 	if (nb->nl == NULL || mnl_socket_bind(nb->nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto fail;
 	/* Room for the acks of a whole buffer of requests. */
@@ -83,12 +83,8 @@ nlb_open(int nsfd, nlb_err_cb errcb, void *arg)
 	nb->b = mnl_nlmsg_batch_start(nb->buf, NLB_BUFSIZE - MNL_SOCKET_BUFFER_SIZE);
 	nb->errcb = errcb;
 	nb->arg = arg;
-	if (self != -1)
-		close(self);
 	return nb;
 fail:
-	if (self != -1)
-		close(self);
 	nlb_close(nb);
 	return NULL;
 }

@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #include "nslab.h"
+#include "nsswitch.h"
 
-#define NETNS_DIR	"/run/netns"
+#define NETNS_DIR	NSSWITCH_DIR
 
 static int
 netns_path(const char *name, char *buf, size_t len)
@@ -46,7 +47,7 @@ netns_prepare_dir(void)
 }
 
 /* A descriptor of the calling thread's network namespace, or -1. */
-int
+static int
 netns_self(void)
 {
 	return open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -134,20 +135,16 @@ netns_delete(const char *name)
 	return 0;
 }
 
-/* Write a sysctl of the namespace nsfd: path under /proc/sys. */
+/* Write a sysctl of the namespace named ns: path under /proc/sys. */
 int
-netns_sysctl(int nsfd, const char *path, const char *value)
+netns_sysctl(const char *ns, const char *path, const char *value)
 {
 	char	full[256];
-	int	self, fd, rc = -1, saved = 0;
+	int	self, fd, rc = -1, saved;
 
 	snprintf(full, sizeof(full), "/proc/sys/%s", path);
-	if ((self = netns_self()) == -1)
+	if ((self = nsswitch_enter(ns)) == -1)
 		return -1;
-	if (netns_enter(nsfd) == -1) {
-		close(self);
-		return -1;
-	}
 	if ((fd = open(full, O_WRONLY | O_CLOEXEC)) != -1) {
 		if (write(fd, value, strlen(value)) ==
 		    (ssize_t)strlen(value))
@@ -156,9 +153,7 @@ netns_sysctl(int nsfd, const char *path, const char *value)
 		close(fd);
 	} else
 		saved = errno;
-	if (netns_enter(self) == -1)
-		rc = -1;
-	close(self);
+	nsswitch_leave(self);
 	errno = saved;
 	return rc;
 }

@@ -6,11 +6,13 @@
 #define NSLAB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 #include <json-c/json.h>
 
+#include "cli.h"
 #include "topo.h"
 
 #define NSLAB_FRR_DIR	"/usr/lib/frr"
@@ -40,6 +42,44 @@ struct up_opts {
 	const char	*lgrd;		/* lgrd program, or NULL */
 };
 
+/* parser.c: the command line. */
+enum nslab_cmd {
+	NSLAB_CHECK,
+	NSLAB_UP,
+	NSLAB_DOWN,
+	NSLAB_STATUS,
+	NSLAB_EXEC,
+	NSLAB_VTYSH,
+	NSLAB_GRAPH,
+	NSLAB_GEN,
+};
+
+struct nslab_args {
+	char			*argv[CLI_ARGS + 8];	/* exec's, with "--" */
+	struct cli_result	 res;
+	bool			 help;
+	bool			 version;
+	enum nslab_cmd		 cmd;
+	char			**args;		/* positional, after the word */
+	int			 nargs;
+	bool			 verbose;	/* check, down: -v */
+	bool			 json;		/* status: -j */
+	struct up_opts		 up;		/* up (no programs looked up) */
+	bool			 no_plugin, no_hv, no_agents;
+	const char		*vtysh[CLI_VALUES];	/* vtysh -c, in order */
+	size_t			 nvtysh;
+	bool			 svg;		/* graph --format svg */
+	const char		*output;	/* graph, gen: -o */
+	struct topo_gen_opts	 gen;
+};
+/*
+ * argv to a, or -1 with the message in err (without the program's name,
+ * as cli.h says).  With --help or --version nothing else is checked.
+ */
+int		 parser_parse(int argc, char **argv, struct nslab_args *a,
+		    char *err, size_t errlen);
+void		 parser_usage(FILE *f);
+
 /* netlink.c */
 struct nl_batch;
 typedef void (*nlb_err_cb)(void *arg, const char *what, int err,
@@ -52,7 +92,7 @@ struct nlb_veth {
 	int		 peer_nsfd;	/* -1: same namespace */
 	const char	*alias;
 };
-struct nl_batch	*nlb_open(int nsfd, nlb_err_cb errcb, void *arg);
+struct nl_batch	*nlb_open(const char *ns, nlb_err_cb errcb, void *arg);
 void		 nlb_close(struct nl_batch *nb);
 int		 nlb_bridge_add(struct nl_batch *nb, const char *name,
 		    int ifindex);
@@ -68,13 +108,13 @@ int		 nlb_errors(const struct nl_batch *nb);
 void		 nlb_log_failure(const char *step);
 
 /* netns.c */
-int		 netns_self(void);
 int		 netns_enter(int fd);
 int		 netns_create(const char *name);
 int		 netns_open(const char *name);
 bool		 netns_exists(const char *name);
 int		 netns_delete(const char *name);
-int		 netns_sysctl(int nsfd, const char *path, const char *value);
+int		 netns_sysctl(const char *ns, const char *path,
+		    const char *value);
 
 /* proc.c */
 struct proc_spec {
@@ -90,7 +130,6 @@ bool		 proc_alive(pid_t pid, unsigned long long st);
 int		 proc_stop(pid_t pid, unsigned long long st, int timeout_ms);
 long		 proc_pss_kib(pid_t pid);
 void		 proc_sleep_ms(int ms);
-double		 proc_now(void);
 
 /* state.c: the lab's manifest of what it created. */
 struct lab_state;
@@ -110,7 +149,12 @@ int		 state_note_proc(struct lab_state *st, const char *node,
 		    const char *what, pid_t pid);
 int		 state_procs(const struct lab_state *st, struct lab_proc **procs,
 		    size_t *n);
-int		 state_undo(struct lab_state *st, bool verbose);
+/*
+ * Remove what the manifest names; verbose: warn about processes that
+ * needed SIGKILL; report (or NULL): a line per object removed and a
+ * summary.
+ */
+int		 state_undo(struct lab_state *st, bool verbose, FILE *report);
 int		 state_labs(char ***names, size_t *n);
 struct topo	*state_topo(const struct lab_state *st);
 
@@ -175,6 +219,7 @@ int		 lab_down(const char *lab, bool verbose);
 int		 lab_node_netns(const char *lab, const char *node, char *buf,
 		    size_t len);
 bool		 lab_was_interrupted(void);
+double		 lab_secs(uint64_t t0_ms);
 struct topo	*lab_load(const char *file);
 
 #endif

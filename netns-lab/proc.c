@@ -46,6 +46,7 @@ proc_child(const struct proc_spec *ps)
 	int	fd;
 
 	setsid();
+	signal(SIGPIPE, SIG_DFL);	/* nslab ignores it (sig.h) */
 	if (ps->nice != 0 && proc_nice(ps->nice) == -1)
 		_exit(126);
 	if (ps->nsfd != -1 && netns_enter(ps->nsfd) == -1)
@@ -147,16 +148,6 @@ proc_sleep_ms(int ms)
 	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-/* Seconds on the monotonic clock. */
-double
-proc_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /*

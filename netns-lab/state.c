@@ -6,6 +6,7 @@
  * crashed or interrupted `up`, and nothing else.  Lines:
  *
  *	netns NAME
+ *	bridge NAMESPACE NAME	(removed with its namespace)
  *	cgroup PATH
  *	proc NODE WHAT PID STARTTIME
  */
@@ -213,52 +214,6 @@ state_procs(const struct lab_state *st, struct lab_proc **procs, size_t *n)
 	return 0;
 }
 
-/* Stop every process: SIGTERM to all, then SIGKILL to what remains. */
-static int
-state_stop_procs(const struct lab_state *st, bool verbose)
-{
-	struct lab_proc	*p;
-	size_t		 n, i, left;
-	int		 waited, rc = 0;
-
-	if (state_procs(st, &p, &n) == -1)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (proc_alive(p[i].pid, p[i].start))
-			kill(p[i].pid, SIGTERM);
-	for (waited = 0; waited < 3000; waited += 10) {
-		for (i = 0, left = 0; i < n; i++) {
-			waitpid(p[i].pid, NULL, WNOHANG);
-			left += proc_alive(p[i].pid, p[i].start);
-		}
-		if (left == 0)
-			break;
-		proc_sleep_ms(10);
-	}
-	for (i = 0; i < n; i++) {
-		if (!proc_alive(p[i].pid, p[i].start))
-			continue;
-		if (verbose)
-			log_warnx("%s %s (pid %d) ignored SIGTERM, killing it",
-			    p[i].node, p[i].what, (int)p[i].pid);
-		if (proc_stop(p[i].pid, p[i].start, 0) == -1)
-			rc = -1;
-	}
-	free(p);
-	return rc;
-}
-
-static int
-state_del_netns(void *arg, const char *name)
-{
-	(void)arg;
-	if (netns_delete(name) == -1) {
-		log_warn("namespace %s", name);
-		return -1;
-	}
-	return 0;
-}
-
 struct str_list {
 	char	**v;
 	size_t	  n;
@@ -279,9 +234,134 @@ state_add_str(void *arg, const char *s)
 	return 0;
 }
 
+/*
+ * What state_undo() removed, for `nslab down -v`: one line per object
+ * on f (NULL: none), counted for the summary; the namespaces deleted
+ * (their bridges went with them).
+ */
+struct state_report {
+	FILE		*f;
+	bool		 verbose;
+	size_t		 procs, netns, bridges, cgroups;
+	struct str_list	 gone;
+};
+
+static void
+state_report(struct state_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+state_report(struct state_report *r, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (r->f == NULL)
+		return;
+	va_start(ap, fmt);
+	vfprintf(r->f, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->f);
+}
+
+/* SIGTERM to every process alive; true in alive[] for those. */
+static void
+state_term_procs(const struct lab_proc *p, size_t n, bool *alive)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((alive[i] = proc_alive(p[i].pid, p[i].start)))
+			kill(p[i].pid, SIGTERM);
+}
+
+/* Stop every process: SIGTERM to all, then SIGKILL to what remains. */
+static int
+state_stop_procs(const struct lab_state *st, struct state_report *r)
+{
+	struct lab_proc	*p;
+	size_t		 n, i, left;
+	bool		*alive;
+	int		 waited, rc = 0;
+
+	if (state_procs(st, &p, &n) == -1)
+		return -1;
+	if ((alive = calloc(n + 1, sizeof(*alive))) == NULL) {
+		free(p);
+		return -1;
+	}
+	state_term_procs(p, n, alive);
+	for (waited = 0; waited < 3000; waited += 10) {
+		for (i = 0, left = 0; i < n; i++) {
+			waitpid(p[i].pid, NULL, WNOHANG);
+			left += proc_alive(p[i].pid, p[i].start);
+		}
+		if (left == 0)
+			break;
+		proc_sleep_ms(10);
+	}
+	for (i = 0; i < n; i++) {
+		if (proc_alive(p[i].pid, p[i].start)) {
+			if (r->verbose)
+				log_warnx("%s %s (pid %d) ignored SIGTERM, "
+				    "killing it", p[i].node, p[i].what,
+				    (int)p[i].pid);
+			if (proc_stop(p[i].pid, p[i].start, 0) == -1) {
+				rc = -1;
+				continue;
+			}
+		}
+		if (!alive[i])
+			continue;
+		r->procs++;
+		if (strcmp(p[i].node, "-") == 0)	/* the lab's own */
+			state_report(r, "stopped %s (pid %d)", p[i].what,
+			    (int)p[i].pid);
+		else
+			state_report(r, "stopped %s of %s (pid %d)",
+			    p[i].what, p[i].node, (int)p[i].pid);
+	}
+	free(alive);
+	free(p);
+	return rc;
+}
+
+static int
+state_del_netns(void *arg, const char *name)
+{
+	struct state_report	*r = arg;
+	bool			 existed = netns_exists(name);
+
+	if (netns_delete(name) == -1) {
+		log_warn("namespace %s", name);
+		return -1;
+	}
+	if (!existed)
+		return 0;
+	r->netns++;
+	state_report(r, "deleted namespace %s", name);
+	return state_add_str(&r->gone, name);
+}
+
+/* "bridge NAMESPACE NAME": gone with its namespace. */
+static int
+state_bridge_gone(void *arg, const char *line)
+{
+	struct state_report	*r = arg;
+	char			 ns[128], name[32];
+
+	if (sscanf(line, "%127s %31s", ns, name) != 2)
+		return 0;
+	for (size_t i = 0; i < r->gone.n; i++) {
+		if (strcmp(r->gone.v[i], ns) != 0)
+			continue;
+		r->bridges++;
+		state_report(r, "removed bridge %s (namespace %s)", name, ns);
+		break;
+	}
+	return 0;
+}
+
 /* Remove cgroups deepest first; a shared parent still in use stays. */
 static int
-state_del_cgroups(const struct lab_state *st)
+state_del_cgroups(const struct lab_state *st, struct state_report *r)
 {
 	struct str_list	sl = { NULL, 0 };
 	int		rc = 0;
@@ -291,7 +371,10 @@ state_del_cgroups(const struct lab_state *st)
 	while (sl.n > 0) {
 		char	*path = sl.v[--sl.n];
 
-		if (rmdir(path) == -1 && errno != ENOENT && errno != EBUSY &&
+		if (rmdir(path) == 0) {
+			r->cgroups++;
+			state_report(r, "removed cgroup %s", path);
+		} else if (errno != ENOENT && errno != EBUSY &&
 		    errno != ENOTEMPTY) {
 			log_warn("cgroup %s", path);
 			rc = -1;
@@ -329,27 +412,45 @@ state_thaw(void *arg, const char *path)
 	return 0;
 }
 
+static void
+state_report_free(struct state_report *r)
+{
+	while (r->gone.n > 0)
+		free(r->gone.v[--r->gone.n]);
+	free(r->gone.v);
+}
+
 /*
  * Remove everything the manifest names, then the state directory.
  * Returns 0 when all of it is gone.
  */
 int
-state_undo(struct lab_state *st, bool verbose)
+state_undo(struct lab_state *st, bool verbose, FILE *report)
 {
-	int	rc = 0;
+	struct state_report	r = { report, verbose, 0, 0, 0, 0,
+				    { NULL, 0 } };
+	int			rc = 0;
 
 	state_each(st, "cgroup", state_thaw, NULL);
-	if (state_stop_procs(st, verbose) == -1)
+	if (state_stop_procs(st, &r) == -1)
 		rc = -1;
-	if (state_each(st, "netns", state_del_netns, NULL) == -1)
+	if (state_each(st, "netns", state_del_netns, &r) == -1)
 		rc = -1;
-	if (state_del_cgroups(st) == -1)
+	state_each(st, "bridge", state_bridge_gone, &r);
+	if (state_del_cgroups(st, &r) == -1)
 		rc = -1;
 	if (rc == 0 && nftw(st->dir, state_rm_entry, 16,
 	    FTW_DEPTH | FTW_PHYS) == -1) {
 		log_warn("%s", st->dir);
 		rc = -1;
 	}
+	if (rc == 0)
+		state_report(&r, "removed state directory %s", st->dir);
+	state_report(&r, "lab %s%s: %zu processes stopped, %zu namespaces, "
+	    "%zu bridges and %zu cgroups removed%s", st->lab, rc == 0 ?
+	    " removed" : " partly removed", r.procs, r.netns, r.bridges,
+	    r.cgroups, rc == 0 ? ", and its state directory" : "");
+	state_report_free(&r);
 	return rc;
 }
 

@@ -4,11 +4,7 @@
 # all; a failure midway names its step and leaves nothing.
 # usage: nslab_failures.sh NSLAB SRCDIR
 set -u
-NSLAB=$1
-SRC=$2
-. "$SRC/tests/lib/labtest.sh"
-
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
+. "$2/tests/lib/labtest.sh" "$@"
 
 # --- interrupted up (SIGINT while waiting for convergence) ----------
 REF=$(topo_renamed "$SRC/netns-lab/topologies/reference.yaml" t2int)

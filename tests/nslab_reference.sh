@@ -4,11 +4,7 @@
 # and ECMP paths, a second lab beside the first, and a clean teardown.
 # usage: nslab_reference.sh NSLAB SRCDIR
 set -u
-NSLAB=$1
-SRC=$2
-. "$SRC/tests/lib/labtest.sh"
-
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
+. "$2/tests/lib/labtest.sh" "$@"
 
 REF=$(topo_renamed "$SRC/netns-lab/topologies/reference.yaml" t2ref)
 GUESTS="ECMSS00 LITSHA22 LITDCON1 LITSWAS1 LITDAT01"

@@ -99,10 +99,7 @@ static const char *const want_missing[] = {
 	    "key 'priority'",
 	NULL
 };
-static const struct {
-	const char		*path;
-	const char *const	*want;
-} bad_files[] = {
+static const struct test_bad_file bad_files[] = {
 	{ "fixtures/syntax.yaml", want_syntax },
 	{ "fixtures/empty.yaml", want_empty },
 	{ "fixtures/not-mapping.yaml", want_not_mapping },
@@ -115,11 +112,8 @@ static const struct {
 static void
 test_bad_files(void **state)
 {
-	size_t	i;
-
 	(void)state;
-	for (i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++)
-		test_load_fails(bad_files[i].path, bad_files[i].want);
+	test_bad_files_run(bad_files, sizeof(bad_files) / sizeof(bad_files[0]));
 }
 
 static void
@@ -141,22 +135,18 @@ assert_prefix(const struct topo_prefix *p, const char *want)
 static void
 test_reference_area(void **state)
 {
-	struct topo	*t = test_load(REFERENCE);
+	static const struct test_area	 want = {
+		.stub = true, .no_summary = true, .default_cost = 10,
+		.hello = 1, .dead = 1, .hello_multiplier = 4,
+		.spf_delay = 20, .spf_hold = 20, .spf_max_hold = 200,
+		.lsa_throttle = 100, .lsa_min_arrival = 100,
+	};
+	struct topo			*t = test_load(REFERENCE);
 
 	(void)state;
 	assert_string_equal(t->name, "ref");
 	assert_addr(t->area.id, "4.4.4.4");
-	assert_true(t->area.stub);
-	assert_true(t->area.no_summary);
-	assert_int_equal(t->area.default_cost, 10);
-	assert_int_equal(t->area.timers.hello, 1);
-	assert_int_equal(t->area.timers.dead, 1);
-	assert_int_equal(t->area.timers.hello_multiplier, 4);
-	assert_int_equal(t->area.timers.spf_delay, 20);
-	assert_int_equal(t->area.timers.spf_hold, 20);
-	assert_int_equal(t->area.timers.spf_max_hold, 200);
-	assert_int_equal(t->area.timers.lsa_throttle, 100);
-	assert_int_equal(t->area.timers.lsa_min_arrival, 100);
+	test_area_is(&t->area, &want);
 	topo_free(t);
 }
 

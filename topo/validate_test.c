@@ -204,10 +204,7 @@ static const char *const want_several[] = {
 	    "172.1.9.100 is outside VM2's HiperSockets LAN 172.1.2.0/24",
 	NULL
 };
-static const struct {
-	const char		*path;
-	const char *const	*want;
-} bad_files[] = {
+static const struct test_bad_file bad_files[] = {
 	{ "fixtures/dup-names.yaml", want_dup_names },
 	{ "fixtures/dup-addresses.yaml", want_dup_addresses },
 	{ "fixtures/outside-lan.yaml", want_outside_lan },
@@ -223,11 +220,8 @@ static const struct {
 static void
 test_bad_files(void **state)
 {
-	size_t	i;
-
 	(void)state;
-	for (i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++)
-		test_load_fails(bad_files[i].path, bad_files[i].want);
+	test_bad_files_run(bad_files, sizeof(bad_files) / sizeof(bad_files[0]));
 }
 
 static void
@@ -248,20 +242,17 @@ test_good_files(void **state)
 static void
 test_defaults(void **state)
 {
-	struct topo	*t = test_load("fixtures/good-defaults.yaml");
+	static const struct test_area	 want = {
+		.stub = false, .no_summary = false, .default_cost = 1,
+		.hello = 10, .dead = 40, .hello_multiplier = 0,
+		.spf_delay = 0, .spf_hold = 50, .spf_max_hold = 5000,
+		.lsa_throttle = 5000, .lsa_min_arrival = 1000,
+	};
+	struct topo			*t;
 
+	t = test_load("fixtures/good-defaults.yaml");
 	(void)state;
-	assert_false(t->area.stub);
-	assert_false(t->area.no_summary);
-	assert_int_equal(t->area.default_cost, 1);
-	assert_int_equal(t->area.timers.hello, 10);
-	assert_int_equal(t->area.timers.dead, 40);
-	assert_int_equal(t->area.timers.hello_multiplier, 0);
-	assert_int_equal(t->area.timers.spf_delay, 0);
-	assert_int_equal(t->area.timers.spf_hold, 50);
-	assert_int_equal(t->area.timers.spf_max_hold, 5000);
-	assert_int_equal(t->area.timers.lsa_throttle, 5000);
-	assert_int_equal(t->area.timers.lsa_min_arrival, 1000);
+	test_area_is(&t->area, &want);
 	assert_int_equal(t->guests[0].vipa_cost, 1);
 	topo_free(t);
 }

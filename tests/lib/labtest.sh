@@ -1,6 +1,12 @@
 # labtest.sh: helpers for integration tests that build labs with nslab.
-# Source it; set NSLAB to the nslab binary first.  Every lab made through
-# lab_up is torn down on exit, whatever happens (trap).
+# Source it with the test's arguments, NSLAB SRCDIR:
+#	. "$2/tests/lib/labtest.sh" "$@"
+# or with NSLAB and SRC set.  It skips the test (77) when not root, and
+# tears down every lab named in LABTEST_LABS on exit, whatever happens
+# (trap).
+
+NSLAB=${NSLAB:-$1}
+SRC=${SRC:-$2}
 
 LABTEST_LABS=()
 LABTEST_FAILS=0
@@ -16,6 +22,8 @@ labtest_cleanup() {
 }
 trap labtest_cleanup EXIT
 trap 'exit 130' INT TERM
+
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
 
 ok() {
 	LABTEST_PASSES=$((LABTEST_PASSES + 1))
