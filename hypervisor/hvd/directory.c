@@ -352,3 +352,10 @@ dir_audit(struct dir *d, const char *member, const char *who,
 	    " result) VALUES (?, ?, ?, ?, ?, ?)", "isssss", dir_now_ms(),
 	    member, who, what, args, result) < 0 ? -1 : 0;
 }
+
+int
+dir_guest_member(struct dir *d, const char *guest, char *member, size_t len)
+{
+	return dir_text(d, member, len, "SELECT member FROM residency WHERE "
+	    "guest = ?", "s", guest);
+}

@@ -6,20 +6,21 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zmq.h>
 
 #include <json-c/json.h>
 
+#include "cli.h"
+#include "ctlclient.h"
 #include "hvctl.h"
 #include "keys.h"
 #include "labname.h"
+#include "sig.h"
 
 #define HVCTL_POLL_MS	100
 
@@ -31,13 +32,23 @@ struct hvctl {
 	int			 timeout_ms;
 	bool			 json;
 	struct keys_client	 kc;
-	void			*ctx;
-	void			*sock;
-	void			*mon;
+	struct ctlclient	*cl;
 	const struct output	*out;
 	char			 redirect[MSG_NAME_MAX];
 };
 
+typedef void (*hvctl_row_cb)(struct hvctl *c, enum hv_req req,
+    struct json_object *o, void *arg);
+
+/* What the rows of one answer go to. */
+struct hvctl_rows {
+	struct hvctl	*c;
+	enum hv_req	 req;
+	hvctl_row_cb	 cb;
+	void		*arg;
+};
+
+/* Written by the signal handler, read by the events -f loop. */
 static volatile sig_atomic_t	hvctl_stop;
 
 static void
@@ -47,23 +58,15 @@ hvctl_sigint(int sig)
 	hvctl_stop = 1;
 }
 
-static void __attribute__((noreturn))
-usage(FILE *f, int code)
-{
-	parse_usage(f);
-	exit(code);
-}
-
 /* Is the hvd of that member running (its pid file names a process)? */
 static bool
-hvctl_member_alive(struct hvctl *c, const char *member, size_t len)
+hvctl_member_alive(struct hvctl *c, const char *member)
 {
 	char	path[PATH_MAX + 64];
 	FILE	*f;
 	int	pid = 0;
 
-	snprintf(path, sizeof(path), "%s/hvd-%.*s.pid", c->labdir, (int)len,
-	    member);
+	snprintf(path, sizeof(path), "%s/hvd-%s.pid", c->labdir, member);
 	if ((f = fopen(path, "r")) == NULL)
 		return false;
 	if (fscanf(f, "%d", &pid) != 1)
@@ -72,28 +75,39 @@ hvctl_member_alive(struct hvctl *c, const char *member, size_t len)
 	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
+/* The member whose control socket the directory entry name is, or "". */
+static void
+hvctl_sock_member(struct hvctl *c, const char *name, char *member,
+    size_t len)
+{
+	char	want[PATH_MAX + 64], path[PATH_MAX + 64];
+	size_t	n = strlen(name);
+
+	member[0] = '\0';
+	if (n < 9 || n - 8 >= len || strncmp(name, "hvd-", 4) != 0)
+		return;
+	snprintf(member, len, "%.*s", (int)(n - 8), name + 4);
+	snprintf(path, sizeof(path), "%s/%s", c->labdir, name);
+	if (!msg_name_valid(member) || labname_hvd_sock(c->labdir, member,
+	    want, sizeof(want)) == NULL || strcmp(want, path) != 0)
+		member[0] = '\0';
+}
+
 /* The default member: the first running one with a control socket. */
 static int
 hvctl_default_member(struct hvctl *c)
 {
 	struct dirent	*de;
 	DIR		*d;
-	size_t		 len;
-	char		 best[MSG_NAME_MAX] = "";
+	char		 m[MSG_NAME_MAX], best[MSG_NAME_MAX] = "";
 
 	if ((d = opendir(c->labdir)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (strncmp(de->d_name, "hvd-", 4) != 0 || len < 9 ||
-		    strcmp(de->d_name + len - 4, ".ctl") != 0 ||
-		    len - 8 >= sizeof(best) ||
-		    !hvctl_member_alive(c, de->d_name + 4, len - 8))
-			continue;
-		if (best[0] == '\0' || strncmp(de->d_name + 4, best,
-		    len - 8) < 0)
-			snprintf(best, sizeof(best), "%.*s", (int)(len - 8),
-			    de->d_name + 4);
+		hvctl_sock_member(c, de->d_name, m, sizeof(m));
+		if (m[0] != '\0' && hvctl_member_alive(c, m) &&
+		    (best[0] == '\0' || strcmp(m, best) < 0))
+			snprintf(best, sizeof(best), "%s", m);
 	}
 	closedir(d);
 	if (best[0] == '\0')
@@ -105,132 +119,103 @@ hvctl_default_member(struct hvctl *c)
 static void
 hvctl_disconnect(struct hvctl *c)
 {
-	if (c->sock != NULL)
-		zmq_close(c->sock);
-	if (c->mon != NULL)
-		zmq_close(c->mon);
-	c->sock = c->mon = NULL;
+	if (c->cl != NULL)
+		ctlclient_close(c->cl);
+	c->cl = NULL;
 }
 
+/* Connect to c->member's hvd: an exit code. */
 static int
 hvctl_connect(struct hvctl *c)
 {
-	static int	n;
-	char		ep[PATH_MAX + 64], mon[64];
-	int		zero = 0;
+	char	path[PATH_MAX + 64], ep[PATH_MAX + 80];
 
 	hvctl_disconnect(c);
-	snprintf(ep, sizeof(ep), "ipc://%s/hvd-%s.ctl", c->labdir, c->member);
-	snprintf(mon, sizeof(mon), "inproc://hvctl-mon-%d", n++);
-	if ((c->sock = zmq_socket(c->ctx, ZMQ_DEALER)) == NULL ||
-	    keys_client_setup(c->sock, &c->kc) == -1 ||
-	    zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
-	    zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-	    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) == -1 ||
-	    (c->mon = zmq_socket(c->ctx, ZMQ_PAIR)) == NULL ||
-	    zmq_connect(c->mon, mon) == -1 || zmq_connect(c->sock, ep) == -1) {
-		fprintf(stderr, "hvctl: %s: %s\n", ep, zmq_strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Wait for one answer frame; reports a refused key. */
-static struct json_object *
-hvctl_recv(struct hvctl *c, int *status)
-{
-	zmq_pollitem_t	it[2] = { { c->sock, 0, ZMQ_POLLIN, 0 },
-			    { c->mon, 0, ZMQ_POLLIN, 0 } };
-	int		rc;
-
-	rc = zmq_poll(it, 2, c->timeout_ms);
-	if (rc > 0 && (it[1].revents & ZMQ_POLLIN)) {
-		fprintf(stderr, "hvctl: hvd on %s refused our key (%s): "
-		    "authentication failed\n", c->member, c->keyfile ?
-		    c->keyfile : c->role);
-		*status = HVCTL_DENIED;
-		return NULL;
-	}
-	if (rc <= 0) {
-		fprintf(stderr, "hvctl: no answer from hvd on %s within %d ms "
-		    "(%s/hvd-%s.ctl)\n", c->member, c->timeout_ms, c->labdir,
+	if (labname_hvd_sock(c->labdir, c->member, path, sizeof(path)) ==
+	    NULL || labname_ipc(path, ep, sizeof(ep)) == NULL) {
+		fprintf(stderr, "hvctl: socket path of %s too long\n",
 		    c->member);
-		*status = HVCTL_CONNECT;
-		return NULL;
+		return HVCTL_USAGE;
 	}
-	return msg_recv_json(c->sock);
+	if ((c->cl = ctlclient_open(NULL, ep, &c->kc,
+	    CTLCLIENT_CONNECT_MS)) != NULL)
+		return HVCTL_OK;
+	fprintf(stderr, "hvctl: %s\n", ctlclient_errtext());
+	return errno == EACCES ? HVCTL_DENIED : HVCTL_CONNECT;
 }
 
+/* The documented exit code of a reply code. */
 static int
-hvctl_error_status(int code)
+hvctl_exit_code(int code)
 {
 	switch (code) {
-	case CTL_E_DENIED:
+	case REPLY_E_DENIED:
 		return HVCTL_DENIED;
-	case CTL_E_CONFLICT:
+	case REPLY_E_CONFLICT:
 		return HVCTL_CONFLICT;
-	case CTL_E_NOTFOUND:
+	case REPLY_E_NOTFOUND:
 		return HVCTL_NOTFOUND;
-	case CTL_E_REFUSED:
+	case REPLY_E_REFUSED:
+	case REPLY_E_BUSY:
 		return HVCTL_REFUSED;
-	case CTL_E_BADREQ:
+	case REPLY_E_BADMSG:
+	case REPLY_E_BADREQ:
+	case REPLY_E_BADARG:
 		return HVCTL_USAGE;
 	default:
 		return HVCTL_ERROR;
 	}
 }
 
-typedef void (*hvctl_row_cb)(struct hvctl *c, enum ctl_req req,
-    struct json_object *o, void *arg);
-
-static bool
-hvctl_is_redirect(struct hvctl *c, struct json_object *o)
+/* A data row: a redirect is kept, anything else goes to the callback. */
+static void
+hvctl_row(struct json_object *o, void *arg)
 {
+	struct hvctl_rows	*r = arg;
 	struct json_object	*v;
 
-	if (!json_object_object_get_ex(o, "redirect", &v))
-		return false;
-	snprintf(c->redirect, sizeof(c->redirect), "%s",
-	    json_object_get_string(v));
-	return true;
+	if (json_object_object_get_ex(o, "redirect", &v))
+		snprintf(r->c->redirect, sizeof(r->c->redirect), "%s",
+		    json_object_get_string(v));
+	else
+		r->cb(r->c, r->req, o, r->arg);
 }
 
-/* One request, every answer frame to cb; returns an exit status. */
+/*
+ * One request, every answer frame to cb; returns an exit status, or -1
+ * when the answer is a redirect (c->redirect names the member).
+ */
 static int
-hvctl_request(struct hvctl *c, const struct ctl_request *rq, hvctl_row_cb cb,
-    void *arg, bool quiet)
+hvctl_request(struct hvctl *c, const struct hv_request *rq, hvctl_row_cb cb,
+    void *arg)
 {
-	struct json_object	*o, *req = ctl_request_encode(rq);
-	const char		*text;
-	int			 code, status = HVCTL_OK, t;
+	struct hvctl_rows	 r = { c, rq->type, cb, arg };
+	struct json_object	*req;
+	char			 text[512];
+	int			 code = 0, rc;
 
 	c->redirect[0] = '\0';
-	if (msg_send_json(c->sock, req, 0) == -1) {
-		json_object_put(req);
-		return HVCTL_CONNECT;
+	if ((req = hv_request_encode(rq)) == NULL) {
+		fprintf(stderr, "hvctl: %s\n", strerror(errno));
+		return HVCTL_ERROR;
 	}
+	rc = ctlclient_request(c->cl, req, c->timeout_ms, hvctl_row, &r, &code,
+	    text, sizeof(text));
 	json_object_put(req);
-	for (;;) {
-		if ((o = hvctl_recv(c, &status)) == NULL)
-			return status;
-		if ((t = msg_terminator(o, &code, &text)) != 0) {
-			if (t == -1 && (code != CTL_E_NOTHERE || quiet ||
-			    c->redirect[0] == '\0')) {
-				fprintf(stderr, "hvctl: %s\n", text);
-				status = hvctl_error_status(code);
-			} else if (t == -1)
-				status = -1;	/* redirect */
-			json_object_put(o);
-			return status;
-		}
-		if (!hvctl_is_redirect(c, o))
-			cb(c, rq->type, o, arg);
-		json_object_put(o);
+	if (rc == -1) {
+		fprintf(stderr, "hvctl: %s\n", ctlclient_errtext());
+		return errno == EACCES ? HVCTL_DENIED : HVCTL_CONNECT;
 	}
+	if (rc == 0)
+		return HVCTL_OK;
+	if (code == REPLY_E_NOTHERE && c->redirect[0] != '\0')
+		return -1;
+	fprintf(stderr, "hvctl: %s\n", text);
+	return hvctl_exit_code(code);
 }
 
 static void
-hvctl_print(struct hvctl *c, enum ctl_req req, struct json_object *o,
+hvctl_print(struct hvctl *c, enum hv_req req, struct json_object *o,
     void *arg)
 {
 	int	*rows = arg;
@@ -240,7 +225,7 @@ hvctl_print(struct hvctl *c, enum ctl_req req, struct json_object *o,
 }
 
 static void
-hvctl_keep(struct hvctl *c, enum ctl_req req, struct json_object *o,
+hvctl_keep(struct hvctl *c, enum hv_req req, struct json_object *o,
     void *arg)
 {
 	struct json_object	**last = arg;
@@ -254,19 +239,21 @@ hvctl_keep(struct hvctl *c, enum ctl_req req, struct json_object *o,
 
 /* Send, follow one redirect. */
 static int
-hvctl_ask(struct hvctl *c, const struct ctl_request *rq, hvctl_row_cb cb,
+hvctl_ask(struct hvctl *c, const struct hv_request *rq, hvctl_row_cb cb,
     void *arg)
 {
 	int	status;
 
-	status = hvctl_request(c, rq, cb, arg, false);
-	if (status != -1)
+	if ((status = hvctl_request(c, rq, cb, arg)) != -1)
 		return status;
 	snprintf(c->member, sizeof(c->member), "%s", c->redirect);
-	if (hvctl_connect(c) == -1)
-		return HVCTL_CONNECT;
-	status = hvctl_request(c, rq, cb, arg, true);
-	return status == -1 ? HVCTL_ERROR : status;
+	if ((status = hvctl_connect(c)) != HVCTL_OK)
+		return status;
+	if ((status = hvctl_request(c, rq, cb, arg)) != -1)
+		return status;
+	fprintf(stderr, "hvctl: %s sends us on to %s\n", c->member,
+	    c->redirect);
+	return HVCTL_ERROR;
 }
 
 static const char *
@@ -281,10 +268,10 @@ hvctl_str(struct json_object *o, const char *key)
 static struct json_object *
 hvctl_last_history(struct hvctl *c, const char *guest, int64_t id)
 {
-	struct ctl_request	 rq;
+	struct hv_request	 rq;
 	struct json_object	*last = NULL;
 
-	ctl_request_init(&rq, CTL_HISTORY);
+	hv_request_init(&rq, HV_REQ_HISTORY);
 	snprintf(rq.guest, sizeof(rq.guest), "%s", guest);
 	hvctl_ask(c, &rq, hvctl_keep, &last);
 	if (last != NULL && json_object_get_int64(json_object_object_get(last,
@@ -299,11 +286,11 @@ hvctl_last_history(struct hvctl *c, const char *guest, int64_t id)
 static int
 hvctl_follow_reloc(struct hvctl *c, const char *guest, int64_t id)
 {
-	struct ctl_request	 rq;
+	struct hv_request	 rq;
 	struct json_object	*row = NULL, *hist = NULL;
 	int			 status, i;
 
-	ctl_request_init(&rq, CTL_STATUS);
+	hv_request_init(&rq, HV_REQ_STATUS);
 	snprintf(rq.guest, sizeof(rq.guest), "%s", guest);
 	for (;;) {
 		if ((status = hvctl_ask(c, &rq, hvctl_keep, &row)) != 0)
@@ -327,12 +314,12 @@ hvctl_follow_reloc(struct hvctl *c, const char *guest, int64_t id)
 
 /* Conflicts go to the check formatter, the start row is kept. */
 static void
-hvctl_reloc_row(struct hvctl *c, enum ctl_req req, struct json_object *o,
+hvctl_reloc_row(struct hvctl *c, enum hv_req req, struct json_object *o,
     void *arg)
 {
 	(void)req;
 	if (json_object_object_get_ex(o, "conflict", NULL))
-		c->out->row(CTL_CHECK, o);
+		c->out->row(HV_REQ_CHECK, o);
 	else
 		hvctl_keep(c, req, o, arg);
 }
@@ -344,10 +331,10 @@ hvctl_relocate(struct hvctl *c, const struct parse_result *pr)
 	int			 status;
 	int64_t			 id;
 
-	c->out->begin(CTL_CHECK);
+	c->out->begin(HV_REQ_CHECK);
 	status = hvctl_ask(c, &pr->rq, hvctl_reloc_row, &started);
 	if (status == HVCTL_CONFLICT) {
-		c->out->end(CTL_CHECK);
+		c->out->end(HV_REQ_CHECK);
 		return status;
 	}
 	if (status != HVCTL_OK || started == NULL) {
@@ -360,9 +347,9 @@ hvctl_relocate(struct hvctl *c, const struct parse_result *pr)
 	}
 	id = json_object_get_int64(json_object_object_get(started, "id"));
 	if (pr->flags & PARSE_ASYNC) {
-		c->out->begin(CTL_RELOCATE);
-		c->out->row(CTL_RELOCATE, started);
-		c->out->end(CTL_RELOCATE);
+		c->out->begin(HV_REQ_RELOCATE);
+		c->out->row(HV_REQ_RELOCATE, started);
+		c->out->end(HV_REQ_RELOCATE);
 		json_object_put(started);
 		return HVCTL_OK;
 	}
@@ -371,7 +358,7 @@ hvctl_relocate(struct hvctl *c, const struct parse_result *pr)
 }
 
 static void
-hvctl_event_row(struct hvctl *c, enum ctl_req req, struct json_object *o,
+hvctl_event_row(struct hvctl *c, enum hv_req req, struct json_object *o,
     void *arg)
 {
 	int64_t	*since = arg;
@@ -381,15 +368,14 @@ hvctl_event_row(struct hvctl *c, enum ctl_req req, struct json_object *o,
 }
 
 static int
-hvctl_events_follow(struct hvctl *c, struct ctl_request *rq)
+hvctl_events_follow(struct hvctl *c, struct hv_request *rq)
 {
 	int64_t	since = 0;
 	int	status;
 
-	signal(SIGINT, hvctl_sigint);
-	signal(SIGTERM, hvctl_sigint);
+	sig_setup(hvctl_sigint, false);
 	c->out = &output_text;
-	c->out->begin(CTL_EVENTS);
+	c->out->begin(HV_REQ_EVENTS);
 	while (!hvctl_stop) {
 		rq->since = (uint64_t)since;
 		if ((status = hvctl_ask(c, rq, hvctl_event_row, &since)) != 0)
@@ -405,71 +391,48 @@ hvctl_run(struct hvctl *c, struct parse_result *pr)
 {
 	int	status, rows = 0;
 
-	if (pr->rq.type == CTL_RELOCATE)
+	if (pr->rq.type == HV_REQ_RELOCATE)
 		return hvctl_relocate(c, pr);
-	if (pr->rq.type == CTL_EVENTS && (pr->flags & PARSE_FOLLOW))
+	if (pr->rq.type == HV_REQ_EVENTS && (pr->flags & PARSE_FOLLOW))
 		return hvctl_events_follow(c, &pr->rq);
 	c->out->begin(pr->rq.type);
 	status = hvctl_ask(c, &pr->rq, hvctl_print, &rows);
-	if (status == HVCTL_OK || pr->rq.type == CTL_CHECK)
+	if (status == HVCTL_OK || pr->rq.type == HV_REQ_CHECK)
 		c->out->end(pr->rq.type);
-	if (status == HVCTL_OK && pr->rq.type == CTL_CHECK && rows > 0)
+	if (status == HVCTL_OK && pr->rq.type == HV_REQ_CHECK && rows > 0)
 		return HVCTL_CONFLICT;
 	return status;
 }
 
+/* The command line into c and pr: exits on --help, --version, errors. */
 static void
-hvctl_options(int argc, char **argv, struct hvctl *c, int *first)
+hvctl_options(int argc, char **argv, struct hvctl *c, struct parse_result *pr)
 {
-	static const struct option	lopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char			*dir = NULL, *lab = NULL;
-	int				 ch;
+	char	err[CLI_ERRLEN];
 
-	c->role = "operator";
-	c->timeout_ms = 5000;
-	while ((ch = getopt_long(argc, argv, "+D:hjk:K:l:m:t:", lopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'D':
-			dir = optarg;
-			break;
-		case 'j':
-			c->json = true;
-			break;
-		case 'k':
-			c->role = optarg;
-			break;
-		case 'K':
-			c->keyfile = optarg;
-			break;
-		case 'l':
-			lab = optarg;
-			break;
-		case 'm':
-			snprintf(c->member, sizeof(c->member), "%s", optarg);
-			break;
-		case 't':
-			c->timeout_ms = atoi(optarg) > 0 ? atoi(optarg) : 5000;
-			break;
-		case 'h':
-			usage(stdout, 0);
-		case 'V':
-			printf("hvctl %s\n", LGR_VERSION);
-			exit(0);
-		default:
-			usage(stderr, HVCTL_USAGE);
-		}
+	if (parse(argc, argv, pr, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hvctl: %s\ntry 'hvctl --help'\n", err);
+		exit(HVCTL_USAGE);
 	}
-	if (labname_pick(dir, lab, c->labdir, sizeof(c->labdir)) == NULL) {
+	if (pr->help) {
+		parse_usage(stdout);
+		exit(HVCTL_OK);
+	}
+	if (pr->version) {
+		printf("hvctl %s\n", LGR_VERSION);
+		exit(HVCTL_OK);
+	}
+	c->role = pr->role != NULL ? pr->role : "operator";
+	c->keyfile = pr->keyfile;
+	c->timeout_ms = pr->timeout_ms;
+	c->json = (pr->flags & PARSE_JSON) != 0;
+	if (pr->member != NULL)
+		snprintf(c->member, sizeof(c->member), "%s", pr->member);
+	if (labname_pick(pr->labdir, pr->lab, c->labdir, sizeof(c->labdir)) ==
+	    NULL) {
 		fprintf(stderr, "hvctl: which lab? (-D labdir or -l lab)\n");
 		exit(HVCTL_USAGE);
 	}
-	*first = optind;
 }
 
 int
@@ -477,11 +440,9 @@ main(int argc, char **argv)
 {
 	static struct hvctl	c;
 	struct parse_result	pr;
-	int			first, status;
+	int			status;
 
-	hvctl_options(argc, argv, &c, &first);
-	if (parse(argc - first, argv + first, &pr) == -1)
-		return HVCTL_USAGE;
+	hvctl_options(argc, argv, &c, &pr);
 	c.out = c.json ? &output_json : &output_text;
 	if (keys_load_client(c.labdir, c.role, c.keyfile, &c.kc) == -1) {
 		fprintf(stderr, "hvctl: key %s in %s/%s: %s%s\n", c.keyfile ?
@@ -494,10 +455,9 @@ main(int argc, char **argv)
 		    c.labdir);
 		return HVCTL_CONNECT;
 	}
-	if ((c.ctx = zmq_ctx_new()) == NULL || hvctl_connect(&c) == -1)
-		return HVCTL_CONNECT;
+	if ((status = hvctl_connect(&c)) != HVCTL_OK)
+		return status;
 	status = hvctl_run(&c, &pr);
 	hvctl_disconnect(&c);
-	zmq_ctx_term(c.ctx);
 	return status;
 }

@@ -37,7 +37,7 @@ struct inb_session {
 	size_t			 len, npages;
 	int			 store;		/* -1: plain memory */
 	uint64_t		*hashes;
-	enum ctl_verify		 verify;
+	enum hv_verify		 verify;
 	struct vcpu_state	 st;
 	bool			 have_state;
 	int64_t			 last_ms;
@@ -191,7 +191,7 @@ inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 	memcpy(s->peer, ib->peer, ib->peerlen);
 	s->peerlen = ib->peerlen;
 	s->gidx = gidx;
-	s->verify = (enum ctl_verify)cs->verify;
+	s->verify = (enum hv_verify)cs->verify;
 	s->last_ms = dir_now_ms();
 	snprintf(s->src, sizeof(s->src), "%s", cs->src);
 	inb_reply(ib, CHAN_READY, rid, 0, NULL, 0);
@@ -238,7 +238,7 @@ inb_pages(struct inbound *ib, struct inb_session *s,
 	}
 	memcpy(list, pl, hdr->count * sizeof(list[0]));
 	if (store_pages(s->store, s->mem, list, hdr->count, data,
-	    s->verify != CTL_VERIFY_FULL ? s->hashes : NULL) == -1) {
+	    s->verify != HV_VERIFY_FULL ? s->hashes : NULL) == -1) {
 		inb_error(ib, s->rid, errno == ENOMEM ? "no memory for the "
 		    "image" : "pages cannot be stored");
 		inb_drop(s, false);
@@ -260,7 +260,7 @@ inb_state(struct inbound *ib, struct inb_session *s, const void *pl)
 	s->have_state = true;
 	store_close(s->store, s->mem, s->len);	/* the last pages are in */
 	s->store = -1;
-	d = s->verify == CTL_VERIFY_FULL ? digest_memory(s->mem, s->npages) :
+	d = s->verify == HV_VERIFY_FULL ? digest_memory(s->mem, s->npages) :
 	    digest_pages(s->hashes, s->npages);
 	inb_reply(ib, CHAN_DIGEST, s->rid, 0, &d, sizeof(d));
 }
