@@ -258,9 +258,11 @@ hvd_guest_boot(struct hvd *h, int idx)
 	}
 	hvd_guest_add(h, g);
 	guest_freeze(h->conf->lab, def->name, false);
-	dir_exec(h->dir, "UPDATE residency SET member = ?, state = 'RUNNING', "
-	    "since_ms = ? WHERE guest = ?", "sis", h->name, dir_now_ms(),
-	    def->name);
+	if (dir_exec(h->dir, "UPDATE residency SET member = ?, state = "
+	    "'RUNNING', since_ms = ? WHERE guest = ?", "sis", h->name,
+	    dir_now_ms(), def->name) != 1)
+		log_warnx("[HV-DIR] guest %s: residency on %s not recorded",
+		    def->name, h->name);
 	dir_event(h->dir, "HV-GUEST-START", h->name, def->name,
 	    "started on %s (%ju MiB)", h->name, (uintmax_t)def->memory_mib);
 	return 0;

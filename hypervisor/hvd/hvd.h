@@ -105,7 +105,7 @@ struct reloc;
 struct pool_image {
 	uint8_t		*mem;
 	size_t		 len;
-	int64_t		 since_ms;
+	uint64_t	 since_ms;	/* clock_ms() */
 };
 
 /* The daemon, one per process (hvd.c owns it). */
