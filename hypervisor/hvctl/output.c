@@ -18,16 +18,19 @@ struct column {
 	int		 width;
 };
 
-#define COLS(...)	((const struct column[]){ __VA_ARGS__, { NULL, NULL, 0 } })
+#define COLS(...)	((const struct column[]){ __VA_ARGS__, \
+			    { NULL, NULL, 0 } })
 
 static const struct column *const output_cols[HV_REQ_MAX] = {
-	[HV_REQ_MEMBERS] = COLS({ "name", "MEMBER", 8 }, { "state", "STATE", 8 },
-	    { "memory_mib", "MEM-MIB", 8 }, { "used_mib", "USED-MIB", 8 },
+	[HV_REQ_MEMBERS] = COLS({ "name", "MEMBER", 8 },
+	    { "state", "STATE", 8 }, { "memory_mib", "MEM-MIB", 8 },
+	    { "used_mib", "USED-MIB", 8 },
 	    { "heartbeat_age_ms", "HB-AGE-MS", 10 }, { "max_out", "OUT", 4 },
 	    { "max_in", "IN", 4 }, { "cluster_mode", "MODE", 8 },
 	    { "reason", "REASON", 0 }),
-	[HV_REQ_GUESTS] = COLS({ "name", "GUEST", 10 }, { "member", "MEMBER", 8 },
-	    { "state", "STATE", 11 }, { "memory_mib", "MEM-MIB", 8 },
+	[HV_REQ_GUESTS] = COLS({ "name", "GUEST", 10 },
+	    { "member", "MEMBER", 8 }, { "state", "STATE", 11 },
+	    { "memory_mib", "MEM-MIB", 8 },
 	    { "group", "GROUP", 6 }, { "domain", "DOMAIN", 10 },
 	    { "relocations", "MOVES", 6 }, { "rate_mib", "DIRTY", 6 },
 	    { "nics", "NICS", 0 }),
@@ -36,8 +39,8 @@ static const struct column *const output_cols[HV_REQ_MAX] = {
 	    { "pass", "PASS", 5 }, { "sent_mib", "SENT-MIB", 9 },
 	    { "left_mib", "LEFT-MIB", 9 }, { "dirty_mib_s", "DIRTY-MIB/S", 12 },
 	    { "est_quiesce_ms", "EST-QMS", 8 }, { "end_code", "END", 0 }),
-	[HV_REQ_CHECK] = COLS({ "conflict", "CODE", 5 }, { "name", "CONFLICT", 11 },
-	    { "text", "TEXT", 0 }),
+	[HV_REQ_CHECK] = COLS({ "conflict", "CODE", 5 },
+	    { "name", "CONFLICT", 11 }, { "text", "TEXT", 0 }),
 	[HV_REQ_HISTORY] = COLS({ "reloc", "ID", 5 }, { "guest", "GUEST", 10 },
 	    { "src", "FROM", 6 }, { "dst", "TO", 6 },
 	    { "total_ms", "TOTAL-MS", 9 }, { "quiesce_ms", "QUIESCE-MS", 11 },
@@ -46,12 +49,12 @@ static const struct column *const output_cols[HV_REQ_MAX] = {
 	[HV_REQ_EVENTS] = COLS({ "id", "ID", 6 }, { "msgid", "EVENT", 19 },
 	    { "member", "MEMBER", 7 }, { "guest", "GUEST", 10 },
 	    { "text", "TEXT", 0 }),
-	[HV_REQ_WHERE] = COLS({ "guest", "GUEST", 10 }, { "member", "MEMBER", 8 },
-	    { "state", "STATE", 11 }, { "member_state", "MEMBER-STATE", 0 }),
+	[HV_REQ_WHERE] = COLS({ "guest", "GUEST", 10 },
+	    { "member", "MEMBER", 8 }, { "state", "STATE", 11 },
+	    { "member_state", "MEMBER-STATE", 0 }),
 	[HV_REQ_AUDIT] = COLS({ "id", "ID", 6 }, { "ts_ms", "TIME", 19 },
-	    { "member", "MEMBER", 7 },
-	    { "who", "WHO", 18 }, { "what", "REQUEST", 18 },
-	    { "result", "RESULT", 0 }),
+	    { "member", "MEMBER", 7 }, { "who", "WHO", 18 },
+	    { "what", "REQUEST", 18 }, { "result", "RESULT", 0 }),
 	[HV_REQ_RELOCATE] = COLS({ "id", "ID", 6 }, { "guest", "GUEST", 10 },
 	    { "member", "TO", 0 }),
 };

@@ -76,7 +76,8 @@ test_audit_time(void **state)
 	s = format(HV_REQ_AUDIT, "[{\"id\":7,\"ts_ms\":1796418000123,"
 	    "\"member\":\"VM9\",\"who\":\"operator\",\"what\":\"relocate\","
 	    "\"result\":\"started relocation 3\"}]");
-	assert_true(strncmp(s, "ID     TIME                MEMBER  WHO", 38) == 0);
+	assert_true(strncmp(s, "ID     TIME                MEMBER  WHO",
+	    38) == 0);
 	assert_non_null(strstr(s, "\n7      2026-12-04 21:00:00 VM9     "
 	    "operator"));
 }

@@ -72,7 +72,8 @@ static const struct {
 	{ "frobnicate", -1, 0, "unknown command \"frobnicate\"; valid: "
 	    COMMANDS },
 	{ "", -1, 0, "missing command; valid: " COMMANDS },
-	{ "-t 0 members", -1, 0, "--timeout \"0\": expected a number (1-600000)" },
+	{ "-t 0 members", -1, 0,
+	    "--timeout \"0\": expected a number (1-600000)" },
 	{ "members -l", -1, 0, "-l: missing value LAB" },
 	{ "history -f", -1, 0, "history: unknown option \"--follow\"; valid: "
 	    "-j, --json, -D, --labdir, -l, --lab, -m, --member, -k, --role, "

@@ -231,8 +231,8 @@ control_relocate(struct control *x)
 		return -1;
 	if (reloc_start(x->h, &x->rq, x->c.who, cf, &n, &id) == -1) {
 		if (n == 0)
-			return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "relocation "
-			    "of %s could not start", x->rq.guest);
+			return ctlsrv_error(&x->c, REPLY_E_INTERNAL,
+			    "relocation of %s could not start", x->rq.guest);
 		for (i = 0; i < n; i++)
 			ctlsrv_data(&x->c, elig_conflict_json(&cf[i]));
 		return ctlsrv_error(&x->c, REPLY_E_CONFLICT, "guest %s cannot "
@@ -291,11 +291,12 @@ control_recover_check(struct control *x, int g, char *old, size_t len)
 		    "runs on %s", def->name, old);
 	if (strcmp(old, h->name) != 0 &&
 	    member_alive(h->dir, old, h->opts.down_ms))
-		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s of guest "
-		    "%s is alive: relocate the guest instead", old, def->name);
+		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s of "
+		    "guest %s is alive: relocate the guest instead", old,
+		    def->name);
 	if (!config_in_domain(def, h->name))
-		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is outside "
-		    "guest %s's relocation domain", h->name, def->name);
+		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is "
+		    "outside guest %s's relocation domain", h->name, def->name);
 	return 0;
 }
 
@@ -309,11 +310,11 @@ control_recover(struct control *x)
 	    sizeof(old)) == -1)
 		return -1;
 	if (member_set_down(x->h->dir, old, "recover") == -1)
-		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "member %s could not "
-		    "be set DOWN", old);
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "member %s could "
+		    "not be set DOWN", old);
 	if (hvd_guest_boot(x->h, g) == -1)
-		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "guest %s could not "
-		    "start on %s", x->rq.guest, x->h->name);
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "guest %s could "
+		    "not start on %s", x->rq.guest, x->h->name);
 	dir_event(x->h->dir, "HV-GUEST-RECOVERED", x->h->name, x->rq.guest,
 	    "recovered on %s (was on %s), fresh memory", x->h->name, old);
 	return ctlsrv_done(&x->c, "recovered");
@@ -330,14 +331,14 @@ control_member_down(struct control *x)
 	if (member_alive(x->h->dir, x->rq.member, x->h->opts.down_ms)) {
 		dir_int(x->h->dir, &age, "SELECT ? - heartbeat_ms FROM members "
 		    "WHERE name = ?", "is", dir_now_ms(), x->rq.member);
-		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is alive "
-		    "(heartbeat %jd ms ago, timeout %u ms)", x->rq.member,
+		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is "
+		    "alive (heartbeat %jd ms ago, timeout %u ms)", x->rq.member,
 		    (intmax_t)age, x->h->opts.down_ms);
 	}
 	switch (member_set_down(x->h->dir, x->rq.member, "set down")) {
 	case -1:
-		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "member %s could not "
-		    "be set DOWN", x->rq.member);
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "member %s could "
+		    "not be set DOWN", x->rq.member);
 	case 0:
 		break;
 	default:
@@ -353,13 +354,14 @@ control_member_limits(struct control *x)
 	if (config_member_find(x->h->conf, x->rq.member) == -1)
 		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "member %s is not "
 		    "defined", x->rq.member);
-	if ((x->rq.limit_out != HV_UNSET && dir_exec(x->h->dir, "UPDATE members "
-	    "SET max_out = ? WHERE name = ?", "is", (int64_t)x->rq.limit_out,
-	    x->rq.member) != 1) || (x->rq.limit_in != HV_UNSET &&
+	if ((x->rq.limit_out != HV_UNSET && dir_exec(x->h->dir, "UPDATE "
+	    "members SET max_out = ? WHERE name = ?", "is",
+	    (int64_t)x->rq.limit_out, x->rq.member) != 1) ||
+	    (x->rq.limit_in != HV_UNSET &&
 	    dir_exec(x->h->dir, "UPDATE members SET max_in = ? WHERE name = ?",
 	    "is", (int64_t)x->rq.limit_in, x->rq.member) != 1))
-		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "limits of member %s "
-		    "not written", x->rq.member);
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "limits of member "
+		    "%s not written", x->rq.member);
 	return ctlsrv_done(&x->c, "limits changed");
 }
 
@@ -380,8 +382,8 @@ control_workload(struct control *x)
 	    x->rq.guest) != 1) || (x->rq.wss_mib != HV_UNSET &&
 	    dir_exec(x->h->dir, "UPDATE guests SET wss_mib = ? WHERE name = ?",
 	    "is", (int64_t)x->rq.wss_mib, x->rq.guest) != 1))
-		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "workload of guest "
-		    "%s not written", x->rq.guest);
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "workload of "
+		    "guest %s not written", x->rq.guest);
 	return ctlsrv_done(&x->c, "workload changed");
 }
 

@@ -61,9 +61,9 @@ elig_devices(const struct elig_input *in, struct elig_out *o)
 			equiv = true;
 	}
 	if (hsi && !equiv)
-		elig_add(o, HV_CONFLICT_NO_DEVICE, "guest %s has no HiperSockets "
-		    "NIC for member %s's LAN (no equivalent device)", g->name,
-		    in->dst.name);
+		elig_add(o, HV_CONFLICT_NO_DEVICE, "guest %s has no "
+		    "HiperSockets NIC for member %s's LAN (no equivalent "
+		    "device)", g->name, in->dst.name);
 }
 
 static void
@@ -76,17 +76,19 @@ elig_target(const struct elig_input *in, struct elig_out *o)
 		elig_add(o, HV_CONFLICT_NOT_JOINED, "target %s is %s (JOINED "
 		    "needed)", t->name, member_state_name(t->state));
 	if (!(in->force & HV_FORCE_DOMAIN) && !elig_in_domain(g, t->name))
-		elig_add(o, HV_CONFLICT_DOMAIN, "target %s is outside guest %s's "
-		    "relocation domain (group %s)", t->name, g->name, g->group);
+		elig_add(o, HV_CONFLICT_DOMAIN, "target %s is outside guest "
+		    "%s's relocation domain (group %s)", t->name, g->name,
+		    g->group);
 	if (!(in->force & HV_FORCE_STORAGE) &&
 	    t->used_mib + g->memory_mib > t->memory_mib)
-		elig_add(o, HV_CONFLICT_STORAGE, "target %s has %ju MiB free, guest"
-		    " %s needs %ju MiB", t->name, (uintmax_t)(t->memory_mib >
-		    t->used_mib ? t->memory_mib - t->used_mib : 0), g->name,
+		elig_add(o, HV_CONFLICT_STORAGE, "target %s has %ju MiB free, "
+		    "guest %s needs %ju MiB", t->name,
+		    (uintmax_t)(t->memory_mib > t->used_mib ?
+		    t->memory_mib - t->used_mib : 0), g->name,
 		    (uintmax_t)g->memory_mib);
 	if (t->active_in >= t->max_in)
-		elig_add(o, HV_CONFLICT_IN_LIMIT, "target %s already receives %u "
-		    "relocation(s) (limit %u)", t->name, t->active_in,
+		elig_add(o, HV_CONFLICT_IN_LIMIT, "target %s already receives "
+		    "%u relocation(s) (limit %u)", t->name, t->active_in,
 		    t->max_in);
 	elig_devices(in, o);
 }
@@ -97,8 +99,8 @@ elig_source(const struct elig_input *in, struct elig_out *o)
 	const struct hv_guestdef	*g = in->guest;
 
 	if (strcmp(in->src.name, in->dst.name) == 0)
-		elig_add(o, HV_CONFLICT_ACTIVE, "guest %s is already active on %s",
-		    g->name, in->dst.name);
+		elig_add(o, HV_CONFLICT_ACTIVE, "guest %s is already active "
+		    "on %s", g->name, in->dst.name);
 	if (strcmp(in->guest_state, "RUNNING") != 0)
 		elig_add(o, HV_CONFLICT_NOT_RUNNING, "guest %s is %s on %s "
 		    "(RUNNING needed)", g->name, in->guest_state, in->src.name);

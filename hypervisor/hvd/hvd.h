@@ -438,7 +438,7 @@ struct reloc {
 	int				 dst_idx;
 	atomic_bool			 cancel;
 	_Atomic uint64_t		 max_total_ms;
-	_Atomic uint64_t		 max_quiesce_ms;	/* HV_UNSET: none */
+	_Atomic uint64_t		 max_quiesce_ms; /* UNSET: none */
 	_Atomic uint64_t		 max_rate_mib;		/* 0: none */
 	bool				 immediate;
 	enum hv_verify			 verify;

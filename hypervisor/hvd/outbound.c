@@ -29,8 +29,8 @@ outbound_wait(struct reloc *r, enum chan_type want, void *out, size_t outlen,
 		if ((rc = zmq_poll(&it, 1, timeout_ms)) == -1 && errno == EINTR)
 			continue;
 		if (rc <= 0)
-			return reloc_fail(r, HV_END_LOST_LINK, "no answer from %s "
-			    "within %d ms", r->dst, timeout_ms);
+			return reloc_fail(r, HV_END_LOST_LINK, "no answer from "
+			    "%s within %d ms", r->dst, timeout_ms);
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, r->sock, 0) == -1 ||
 		    chan_decode(zmq_msg_data(&m), zmq_msg_size(&m), &hdr, &pl,
@@ -128,13 +128,13 @@ outbound_send_batch(struct reloc *r, const uint32_t *list, uint32_t n, bool run)
 	if (zmq_msg_send(&m, r->sock, ZMQ_SNDMORE) == -1) {
 		zmq_msg_close(&m);
 		zmq_msg_close(&d);
-		return reloc_fail(r, HV_END_LOST_LINK, "channel to %s: %s", r->dst,
-		    zmq_strerror(errno));
+		return reloc_fail(r, HV_END_LOST_LINK, "channel to %s: %s",
+		    r->dst, zmq_strerror(errno));
 	}
 	if (zmq_msg_send(&d, r->sock, 0) == -1) {
 		zmq_msg_close(&d);
-		return reloc_fail(r, HV_END_LOST_LINK, "channel to %s: %s", r->dst,
-		    zmq_strerror(errno));
+		return reloc_fail(r, HV_END_LOST_LINK, "channel to %s: %s",
+		    r->dst, zmq_strerror(errno));
 	}
 	r->pages_sent += n;
 	r->pass_bytes += (uint64_t)n * HV_PAGE;

@@ -41,8 +41,8 @@ precopy_first(struct reloc *r, uint32_t *list, size_t n)
 					list[k++] = list[i];
 			continue;
 		}
-		if (outbound_send_frame(r, list + sent, k - sent, &step, true) ==
-		    -1)
+		if (outbound_send_frame(r, list + sent, k - sent, &step,
+		    true) == -1)
 			return -1;
 		sent += step;
 	}
@@ -91,9 +91,9 @@ precopy_converged(struct reloc *r, size_t n, double est)
 {
 	r->carry = n;
 	if (!limits_quiesce_fits(est, r->max_quiesce_ms))
-		return reloc_fail(r, HV_END_MAXQUIESCE, "%zu pages (%.1f MiB) left "
-		    "need about %.1f ms, more than --max-quiesce %ju ms", n,
-		    (double)n * HV_PAGE / 1048576.0, est,
+		return reloc_fail(r, HV_END_MAXQUIESCE, "%zu pages (%.1f MiB) "
+		    "left need about %.1f ms, more than --max-quiesce %ju ms",
+		    n, (double)n * HV_PAGE / 1048576.0, est,
 		    (uintmax_t)r->max_quiesce_ms);
 	return 0;
 }
@@ -106,8 +106,8 @@ precopy_journal_alive(struct reloc *r)
 
 	if (dir_int(r->dir, &n, "SELECT count(*) FROM journal WHERE id = ? "
 	    "AND end_code IS NULL", "i", r->id) == 1 && n == 0)
-		return reloc_fail(r, HV_END_LOST_LINK, "relocation ended in the "
-		    "directory (member declared down)");
+		return reloc_fail(r, HV_END_LOST_LINK, "relocation ended in "
+		    "the directory (member declared down)");
 	return 0;
 }
 

@@ -18,8 +18,8 @@ quiesce_budget(struct reloc *r, double tq0)
 	double	took = reloc_now() - tq0;
 
 	if (!limits_quiesce_fits(took, r->max_quiesce_ms))
-		return reloc_fail(r, HV_END_MAXQUIESCE, "quiesce took %.1f ms, more "
-		    "than --max-quiesce %ju ms", took,
+		return reloc_fail(r, HV_END_MAXQUIESCE, "quiesce took %.1f ms, "
+		    "more than --max-quiesce %ju ms", took,
 		    (uintmax_t)r->max_quiesce_ms);
 	return 0;
 }
@@ -30,8 +30,8 @@ quiesce_stun(struct reloc *r)
 	int	rc;
 
 	if ((rc = guest_freeze(r->h->conf->lab, r->def->name, true)) == -1)
-		return reloc_fail(r, HV_END_FAILED, "cgroup of %s cannot be frozen: "
-		    "%s", r->def->name, strerror(errno));
+		return reloc_fail(r, HV_END_FAILED, "cgroup of %s cannot be "
+		    "frozen: %s", r->def->name, strerror(errno));
 	r->frozen = rc == 0;
 	guest_pause(r->g);
 	r->paused = true;
@@ -46,7 +46,8 @@ quiesce_final(struct reloc *r)
 	ssize_t			n;
 
 	if ((n = dirty_collect(r->g, r->list + r->carry)) == -1)
-		return reloc_fail(r, HV_END_FAILED, "pagemap: %s", strerror(errno));
+		return reloc_fail(r, HV_END_FAILED, "pagemap: %s",
+		    strerror(errno));
 	r->passes++;
 	if (outbound_send_list(r, r->list, r->carry + (size_t)n, false) == -1)
 		return -1;
@@ -54,8 +55,8 @@ quiesce_final(struct reloc *r)
 	guest_get_state(r->g, &cs.st);
 	if (r->has_rp) {
 		if (replug_move(&r->rp) == -1)
-			return reloc_fail(r, HV_END_FAILED, "HiperSockets NICs of %s "
-			    "not re-plugged", r->def->name);
+			return reloc_fail(r, HV_END_FAILED, "HiperSockets NICs "
+			    "of %s not re-plugged", r->def->name);
 		r->replugged = true;
 	}
 	cs.digest = r->verify == HV_VERIFY_FULL ?
@@ -65,10 +66,11 @@ quiesce_final(struct reloc *r)
 	if (chan_send(r->sock, CHAN_STATE, (uint64_t)r->id, 0, 0, &cs,
 	    sizeof(cs)) == -1 || outbound_wait(r, CHAN_DIGEST, &r->digest_dst,
 	    sizeof(r->digest_dst), RELOC_LINK_MS) == -1)
-		return reloc_fail(r, HV_END_LOST_LINK, "no digest from %s", r->dst);
+		return reloc_fail(r, HV_END_LOST_LINK, "no digest from %s",
+		    r->dst);
 	if (r->digest_dst != r->digest_src)
-		return reloc_fail(r, HV_END_FAILED, "digest mismatch: %016jx on %s,"
-		    " %016jx on %s", (uintmax_t)r->digest_src, r->h->name,
+		return reloc_fail(r, HV_END_FAILED, "digest mismatch: %016jx "
+		    "on %s, %016jx on %s", (uintmax_t)r->digest_src, r->h->name,
 		    (uintmax_t)r->digest_dst, r->dst);
 	return 0;
 }

@@ -72,8 +72,8 @@ reloc_history(struct reloc *r)
 
 	snprintf(ds, sizeof(ds), "%016jx", (uintmax_t)r->digest_src);
 	snprintf(dd, sizeof(dd), "%016jx", (uintmax_t)r->digest_dst);
-	if (dir_exec(r->dir, "INSERT INTO history (reloc, guest, started_ms, src, "
-	    "dst, total_ms, quiesce_ms, passes, pages, mib, end_code, "
+	if (dir_exec(r->dir, "INSERT INTO history (reloc, guest, started_ms, "
+	    "src, dst, total_ms, quiesce_ms, passes, pages, mib, end_code, "
 	    "digest_src, digest_dst, verified, text) SELECT id, guest, "
 	    "started_ms, src, dst, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM journal "
 	    "WHERE id = ?", "ddiidsssisi", r->total_ms, r->quiesce_ms,
@@ -138,8 +138,8 @@ reloc_rollback(struct reloc *r)
 		    (intmax_t)r->id);
 	if (dir_exec(r->dir, "UPDATE residency SET state = 'RUNNING' WHERE "
 	    "guest = ? AND member = ?", "ss", r->def->name, r->h->name) == -1)
-		log_warnx("[HV-RELOC-ROLLBACK] guest %s: residency not set back "
-		    "to RUNNING", r->def->name);
+		log_warnx("[HV-RELOC-ROLLBACK] guest %s: residency not set "
+		    "back to RUNNING", r->def->name);
 	reloc_history(r);
 	dir_event(r->dir, "HV-RELOC-ROLLBACK", r->h->name, r->def->name,
 	    "relocation %jd to %s rolled back (%s): %s; guest runs on %s",
@@ -179,8 +179,8 @@ reloc_run(void *arg)
 	r->g = r->h->guests[r->gidx];
 	pthread_mutex_unlock(&r->h->lock);
 	if (r->g == NULL)
-		reloc_fail(r, HV_END_GUEST_RESET, "guest %s is not running here",
-		    r->def->name);
+		reloc_fail(r, HV_END_GUEST_RESET, "guest %s is not running "
+		    "here", r->def->name);
 	else if (outbound_setup(r) == 0) {
 		t[0] = reloc_now();
 		reloc_phase(r, "PRECOPY", "HV-RELOC-PRECOPY");
@@ -219,7 +219,8 @@ reloc_new(struct hvd *h, const struct hv_request *rq, int gidx)
 	r->max_quiesce_ms = rq->max_quiesce_ms != HV_UNSET ?
 	    rq->max_quiesce_ms : rq->immediate ? HV_UNSET :
 	    h->opts.max_quiesce_ms;
-	r->max_rate_mib = rq->max_rate_mib != HV_UNSET ? rq->max_rate_mib : 0;
+	r->max_rate_mib = rq->max_rate_mib != HV_UNSET ? rq->max_rate_mib :
+	    0;
 	r->immediate = rq->immediate;
 	r->verify = rq->verify;
 	r->end = HV_END_OK;
@@ -295,8 +296,8 @@ fail:
 	    "'ENDED', text = 'no thread' WHERE id = ?", "i", *id) != 1 ||
 	    dir_exec(h->dir, "UPDATE residency SET state = 'RUNNING' WHERE "
 	    "guest = ?", "s", rq->guest) != 1)
-		log_warnx("[HV-RELOC-JOURNAL] relocation %jd of %s: failed start "
-		    "not recorded", (intmax_t)*id, rq->guest);
+		log_warnx("[HV-RELOC-JOURNAL] relocation %jd of %s: failed "
+		    "start not recorded", (intmax_t)*id, rq->guest);
 	return -1;
 }
 
@@ -327,7 +328,7 @@ reloc_set_limits(struct hvd *h, int guest, const struct hv_request *rq)
 		if (rq->max_quiesce_ms != HV_UNSET)
 			r->max_quiesce_ms = rq->max_quiesce_ms;
 		if (rq->max_rate_mib != HV_UNSET)
-			r->max_rate_mib = rq->max_rate_mib != HV_UNSET ? rq->max_rate_mib : 0;
+			r->max_rate_mib = rq->max_rate_mib;
 		rc = 0;
 	}
 	pthread_mutex_unlock(&h->lock);
