@@ -17,6 +17,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "hvd.h"
 #include "log.h"
 
@@ -40,7 +41,7 @@ struct inb_session {
 	enum hv_verify		 verify;
 	struct vcpu_state	 st;
 	bool			 have_state;
-	int64_t			 last_ms;
+	uint64_t		 last_ms;	/* clock_ms() */
 	char			 src[HV_NAME];
 	uint32_t		 ack;		/* last PAGES seq stored */
 	unsigned		 unacked;	/* frames stored since ACK */
@@ -192,7 +193,7 @@ inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 	s->peerlen = ib->peerlen;
 	s->gidx = gidx;
 	s->verify = (enum hv_verify)cs->verify;
-	s->last_ms = dir_now_ms();
+	s->last_ms = clock_ms();
 	snprintf(s->src, sizeof(s->src), "%s", cs->src);
 	inb_reply(ib, CHAN_READY, rid, 0, NULL, 0);
 }
@@ -344,7 +345,7 @@ inb_frame(struct inbound *ib, const void *buf, size_t len, bool more,
 	}
 	if ((s = inb_find(ib, hdr.rid)) == NULL)
 		return;
-	s->last_ms = dir_now_ms();
+	s->last_ms = clock_ms();
 	switch (hdr.type) {
 	case CHAN_PAGES:
 		inb_pages(ib, s, &hdr, pl, data);
@@ -414,8 +415,8 @@ out:
 static void
 inb_expire(struct inbound *ib)
 {
-	int64_t	now = dir_now_ms();
-	size_t	i;
+	uint64_t	now = clock_ms();
+	size_t		i;
 
 	for (i = 0; i < INB_SESSIONS; i++)
 		if (ib->s[i].used && now - ib->s[i].last_ms > INB_IDLE_MS) {
