@@ -5,7 +5,8 @@
  * Threads: the main thread runs the control socket, the ZAP handler and
  * the membership timer (hvd.c, control.c, member.c); one vCPU thread per
  * guest (guest.c); one inbound thread receiving relocations (inbound.c);
- * one thread per outbound relocation (relocate.c).  Every thread opens
+ * one thread per outbound relocation (relocate.c, running outbound.c,
+ * precopy.c and quiesce.c).  Every thread opens
  * its own directory connection; the shared struct hvd is read-only after
  * start-up except the guest and relocation lists, guarded by hvd->lock.
  */

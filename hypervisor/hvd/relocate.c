@@ -361,8 +361,10 @@ reloc_shutdown(struct hvd *h)
 void
 reloc_cleanup_journal(struct dir *d, const char *me)
 {
-	dir_exec(d, "UPDATE journal SET end_code = CASE phase WHEN 'RESUMED' "
-	    "THEN 'OK' ELSE 'FAILED' END, phase = 'ENDED', ended_ms = ?1, "
-	    "text = 'member ' || ?2 || ' restarted' WHERE end_code IS NULL AND "
-	    "(src = ?2 OR dst = ?2)", "is", dir_now_ms(), me);
+	if (dir_exec(d, "UPDATE journal SET end_code = CASE phase WHEN "
+	    "'RESUMED' THEN 'OK' ELSE 'FAILED' END, phase = 'ENDED', ended_ms "
+	    "= ?1, text = 'member ' || ?2 || ' restarted' WHERE end_code IS "
+	    "NULL AND (src = ?2 OR dst = ?2)", "is", dir_now_ms(), me) == -1)
+		log_warnx("[HV-RELOC-JOURNAL] relocations left by %s's previous "
+		    "life not ended", me);
 }
