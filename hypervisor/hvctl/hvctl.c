@@ -124,6 +124,16 @@ hvctl_disconnect(struct hvctl *c)
 	c->cl = NULL;
 }
 
+/* After a failure of ctlclient: say what, and its exit code. */
+static int
+hvctl_transport_error(void)
+{
+	int	status = errno == EACCES ? HVCTL_DENIED : HVCTL_CONNECT;
+
+	fprintf(stderr, "hvctl: %s\n", ctlclient_errtext());
+	return status;
+}
+
 /* Connect to c->member's hvd: an exit code. */
 static int
 hvctl_connect(struct hvctl *c)
@@ -140,8 +150,7 @@ hvctl_connect(struct hvctl *c)
 	if ((c->cl = ctlclient_open(NULL, ep, &c->kc,
 	    CTLCLIENT_CONNECT_MS)) != NULL)
 		return HVCTL_OK;
-	fprintf(stderr, "hvctl: %s\n", ctlclient_errtext());
-	return errno == EACCES ? HVCTL_DENIED : HVCTL_CONNECT;
+	return hvctl_transport_error();
 }
 
 /* The documented exit code of a reply code. */
@@ -202,10 +211,8 @@ hvctl_request(struct hvctl *c, const struct hv_request *rq, hvctl_row_cb cb,
 	rc = ctlclient_request(c->cl, req, c->timeout_ms, hvctl_row, &r, &code,
 	    text, sizeof(text));
 	json_object_put(req);
-	if (rc == -1) {
-		fprintf(stderr, "hvctl: %s\n", ctlclient_errtext());
-		return errno == EACCES ? HVCTL_DENIED : HVCTL_CONNECT;
-	}
+	if (rc == -1)
+		return hvctl_transport_error();
 	if (rc == 0)
 		return HVCTL_OK;
 	if (code == REPLY_E_NOTHERE && c->redirect[0] != '\0')
