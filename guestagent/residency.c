@@ -1,6 +1,6 @@
 /*
  * residency.c: where the guest runs, as the hypervisor says ("The guest
- * can ask where it runs"): the hvd control protocol (hypervisor/ctl.h),
+ * can ask where it runs"): the hvd control protocol (hypervisor/hvd/hv_ctl.h),
  * a DEALER socket to ipc://LABDIR/hvd-MEMBER.ctl of the first member,
  * in topology order, whose hvd runs and answers.  Every member reads
  * the same cluster directory, so any one of them knows.
@@ -13,7 +13,7 @@
 #include <zmq.h>
 
 #include "agent.h"
-#include "ctl.h"
+#include "hv_ctl.h"
 #include "log.h"
 
 #define RESIDENCY_TIMEOUT_MS	1000
@@ -90,7 +90,7 @@ residency_answer(void *s, const char *member, residency_row_cb cb, void *arg)
  * hypervisor: no member ever wrote a pid file).
  */
 static int
-residency_ask(struct agent *a, const struct ctl_request *rq,
+residency_ask(struct agent *a, const struct hv_request *rq,
     residency_row_cb cb, void *arg)
 {
 	struct json_object	*req;
@@ -100,7 +100,7 @@ residency_ask(struct agent *a, const struct ctl_request *rq,
 	bool			 any = false;
 	int			 rc;
 
-	if ((req = ctl_request_encode(rq)) == NULL)
+	if ((req = hv_request_encode(rq)) == NULL)
 		return -1;
 	for (i = 0; i < a->conf.topo->nmembers; i++) {
 		member = a->conf.topo->members[i].name;
@@ -148,12 +148,12 @@ residency_where_row(struct json_object *row, void *arg)
 int
 residency_where(struct agent *a, char *state, size_t len)
 {
-	struct ctl_request		rq;
+	struct hv_request		rq;
 	struct residency_where_arg	w;
 	int				m;
 
 	memset(&w, 0, sizeof(w));
-	ctl_request_init(&rq, CTL_WHERE);
+	hv_request_init(&rq, HV_REQ_WHERE);
 	snprintf(rq.guest, sizeof(rq.guest), "%s", config_guest_name(&a->conf));
 	if (residency_ask(a, &rq, residency_where_row, &w) == -1) {
 		if (errno != ENXIO)
@@ -205,13 +205,13 @@ residency_guests_row(struct json_object *row, void *arg)
 int
 residency_guests_on(struct agent *a, int member, bool *on, size_t n)
 {
-	struct ctl_request		rq;
+	struct hv_request		rq;
 	struct residency_guests_arg	g = { a, member, on, n };
 
 	size_t				i;
 
 	memset(on, 0, n * sizeof(*on));
-	ctl_request_init(&rq, CTL_GUESTS);
+	hv_request_init(&rq, HV_REQ_GUESTS);
 	if (residency_ask(a, &rq, residency_guests_row, &g) == 0)
 		return 0;
 	if (errno != ENXIO)

@@ -1,6 +1,6 @@
 /*
  * hv.c: lgrd as a client of the members' hvd control sockets
- * (ipc://LABDIR/hvd-MEMBER.ctl, hypervisor/ctl.h), with the
+ * (ipc://LABDIR/hvd-MEMBER.ctl, hypervisor/hvd/hv_ctl.h), with the
  * orchestrator key.  One struct hv per thread: it owns its sockets.
  * A request that hvd redirects to another member is sent there.
  */
@@ -12,7 +12,7 @@
 
 #include <json-c/json.h>
 
-#include "ctl.h"
+#include "hv_ctl.h"
 #include "lgrd.h"
 #include "log.h"
 
@@ -99,7 +99,7 @@ hv_member(struct hv *h, const char *name)
  * did not answer.  Follows one redirect.
  */
 static int
-hv_ask(struct hv *h, int m, const struct ctl_request *rq,
+hv_ask(struct hv *h, int m, const struct hv_request *rq,
     struct json_object **rows, char *err, size_t len)
 {
 	struct json_object	*req, *o, *v;
@@ -110,7 +110,7 @@ hv_ask(struct hv *h, int m, const struct ctl_request *rq,
 
 again:
 	*rows = json_object_new_array();
-	if ((s = hv_sock(h, m)) == NULL || (req = ctl_request_encode(rq)) ==
+	if ((s = hv_sock(h, m)) == NULL || (req = hv_request_encode(rq)) ==
 	    NULL)
 		return -1;
 	t = msg_send_json(s, req, 0);
@@ -132,7 +132,7 @@ again:
 	if (t == -1)
 		snprintf(err, len, "%s", text);
 	json_object_put(o);
-	if (t == -1 && code == CTL_E_NOTHERE && redirect[0] != '\0' &&
+	if (t == -1 && code == REPLY_E_NOTHERE && redirect[0] != '\0' &&
 	    hops++ == 0) {
 		json_object_put(*rows);
 		m = hv_member(h, redirect);
@@ -151,21 +151,21 @@ lost:
 }
 
 static struct json_object *
-hv_rows(struct hv *h, enum ctl_req type, const char *guest, const char *member)
+hv_rows(struct hv *h, enum hv_req type, const char *guest, const char *member)
 {
-	struct ctl_request	 rq;
+	struct hv_request	 rq;
 	struct json_object	*rows;
 	char			 err[256];
 	int			 rc;
 
-	ctl_request_init(&rq, type);
+	hv_request_init(&rq, type);
 	if (guest != NULL)
 		snprintf(rq.guest, sizeof(rq.guest), "%s", guest);
 	if (member != NULL)
 		snprintf(rq.member, sizeof(rq.member), "%s", member);
 	rc = hv_ask(h, 0, &rq, &rows, err, sizeof(err));
 	if (rc != 0) {
-		log_warnx("hvd %s: %s", ctl_req_name(type), err);
+		log_warnx("hvd %s: %s", hv_req_name(type), err);
 		json_object_put(rows);
 		return NULL;
 	}
@@ -175,19 +175,19 @@ hv_rows(struct hv *h, enum ctl_req type, const char *guest, const char *member)
 struct json_object *
 hv_guests(struct hv *h)
 {
-	return hv_rows(h, CTL_GUESTS, NULL, NULL);
+	return hv_rows(h, HV_REQ_GUESTS, NULL, NULL);
 }
 
 struct json_object *
 hv_members(struct hv *h)
 {
-	return hv_rows(h, CTL_MEMBERS, NULL, NULL);
+	return hv_rows(h, HV_REQ_MEMBERS, NULL, NULL);
 }
 
 struct json_object *
 hv_check(struct hv *h, const char *guest, const char *member)
 {
-	return hv_rows(h, CTL_CHECK, guest, member);
+	return hv_rows(h, HV_REQ_CHECK, guest, member);
 }
 
 static const char *
@@ -221,19 +221,19 @@ int64_t
 hv_relocate(struct hv *h, const char *guest, const char *src, const char *dst,
     int64_t max_quiesce_ms, char *reason, size_t len)
 {
-	struct ctl_request	 rq;
+	struct hv_request	 rq;
 	struct json_object	*rows, *row;
 	char			 err[256];
 	int64_t			 id = -1;
 	int			 rc;
 
-	ctl_request_init(&rq, CTL_RELOCATE);
+	hv_request_init(&rq, HV_REQ_RELOCATE);
 	snprintf(rq.guest, sizeof(rq.guest), "%s", guest);
 	snprintf(rq.member, sizeof(rq.member), "%s", dst);
 	if (max_quiesce_ms >= 0)
 		rq.max_quiesce_ms = (uint64_t)max_quiesce_ms;
 	rc = hv_ask(h, hv_member(h, src), &rq, &rows, err, sizeof(err));
-	if (rc == CTL_E_CONFLICT) {
+	if (rc == REPLY_E_CONFLICT) {
 		hv_conflicts(rows, reason, len);
 	} else if (rc != 0) {
 		snprintf(reason, len, "%s", err);
@@ -269,12 +269,12 @@ int
 hv_status(struct hv *h, const char *member, const char *guest, int64_t *id,
     struct hv_progress *p)
 {
-	struct ctl_request	 rq;
+	struct hv_request	 rq;
 	struct json_object	*rows, *row;
 	char			 err[256];
 	int			 rc, found = 0;
 
-	ctl_request_init(&rq, CTL_STATUS);
+	hv_request_init(&rq, HV_REQ_STATUS);
 	snprintf(rq.guest, sizeof(rq.guest), "%s", guest);
 	if ((rc = hv_ask(h, hv_member(h, member), &rq, &rows, err,
 	    sizeof(err))) != 0) {
@@ -296,12 +296,12 @@ hv_result(struct hv *h, const char *member, const char *guest, int64_t id,
     double *total_ms, double *quiesce_ms, char *end_code, size_t len,
     char *text, size_t tlen)
 {
-	struct ctl_request	 rq;
+	struct hv_request	 rq;
 	struct json_object	*rows, *row;
 	char			 err[256];
 	int			 found = 0;
 
-	ctl_request_init(&rq, CTL_HISTORY);
+	hv_request_init(&rq, HV_REQ_HISTORY);
 	snprintf(rq.guest, sizeof(rq.guest), "%s", guest);
 	if (hv_ask(h, hv_member(h, member), &rq, &rows, err, sizeof(err)) !=
 	    0) {
@@ -328,12 +328,12 @@ hv_result(struct hv *h, const char *member, const char *guest, int64_t id,
 int
 hv_cancel(struct hv *h, const char *member, const char *guest)
 {
-	struct ctl_request	 rq;
+	struct hv_request	 rq;
 	struct json_object	*rows;
 	char			 err[256];
 	int			 rc;
 
-	ctl_request_init(&rq, CTL_CANCEL);
+	hv_request_init(&rq, HV_REQ_CANCEL);
 	snprintf(rq.guest, sizeof(rq.guest), "%s", guest);
 	rc = hv_ask(h, hv_member(h, member), &rq, &rows, err, sizeof(err));
 	json_object_put(rows);
@@ -346,7 +346,7 @@ hv_where(struct hv *h, const char *guest, char *member, size_t len)
 	struct json_object	*rows;
 
 	member[0] = '\0';
-	if ((rows = hv_rows(h, CTL_WHERE, guest, NULL)) == NULL)
+	if ((rows = hv_rows(h, HV_REQ_WHERE, guest, NULL)) == NULL)
 		return -1;
 	if (json_object_array_length(rows) > 0)
 		snprintf(member, len, "%s", hv_str(json_object_array_get_idx(

@@ -1,5 +1,5 @@
 /*
- * ctl_test.c: the control protocol's codec, table-driven: every request
+ * hv_ctl_test.c: the control protocol's codec, table-driven: every request
  * round-trips, and every malformed frame is refused with its reason.
  */
 #include <errno.h>
@@ -11,51 +11,52 @@
 
 #include <cmocka.h>
 
-#include "ctl.h"
+#include "hv_ctl.h"
 
 static void
 test_roundtrip(void **state)
 {
-	struct ctl_request	 a, b;
+	struct hv_request	 a, b;
 	struct json_object	*o;
 	const char		*s;
 	int			 t;
 
 	(void)state;
-	for (t = 0; t < CTL_NREQ; t++) {
-		ctl_request_init(&a, (enum ctl_req)t);
+	for (t = 0; t < HV_REQ_MAX; t++) {
+		hv_request_init(&a, (enum hv_req)t);
 		strcpy(a.guest, "LITDCON1");
 		strcpy(a.member, "VM2");
 		a.max_total_s = 30;
 		a.max_quiesce_ms = 5;
 		a.immediate = true;
-		a.force = CTL_FORCE_DOMAIN;
+		hv_request_set_force(&a, HV_FORCE_DOMAIN);
 		a.verbose = 2;
 		a.rate_mib = 8;
 		a.wss_mib = 64;
 		a.limit_out = 1;
 		a.limit_in = 3;
-		o = ctl_request_encode(&a);
+		o = hv_request_encode(&a);
 		s = json_object_to_json_string(o);
-		assert_int_equal(ctl_request_decode(s, strlen(s), &b), 0);
+		assert_int_equal(hv_request_decode(s, strlen(s), &b), 0);
 		assert_int_equal(b.type, t);
 		json_object_put(o);
 	}
-	ctl_request_init(&a, CTL_RELOCATE);
+	hv_request_init(&a, HV_REQ_RELOCATE);
 	strcpy(a.guest, "G1");
 	strcpy(a.member, "VM2");
 	a.max_quiesce_ms = 7;
-	a.verify = CTL_VERIFY_FULL;
-	a.force = CTL_FORCE_STORAGE | CTL_FORCE_DOMAIN;
-	o = ctl_request_encode(&a);
+	a.verify = HV_VERIFY_FULL;
+	hv_request_set_force(&a, HV_FORCE_STORAGE | HV_FORCE_DOMAIN);
+	o = hv_request_encode(&a);
 	s = json_object_to_json_string(o);
-	assert_int_equal(ctl_request_decode(s, strlen(s), &b), 0);
+	assert_int_equal(hv_request_decode(s, strlen(s), &b), 0);
 	assert_string_equal(b.guest, "G1");
 	assert_string_equal(b.member, "VM2");
 	assert_int_equal(b.max_quiesce_ms, 7);
-	assert_int_equal(b.max_total_s, CTL_UNSET);
-	assert_int_equal(b.verify, CTL_VERIFY_FULL);
-	assert_int_equal(b.force, CTL_FORCE_STORAGE | CTL_FORCE_DOMAIN);
+	assert_int_equal(b.max_total_s, HV_UNSET);
+	assert_int_equal(b.verify, HV_VERIFY_FULL);
+	assert_int_equal(hv_request_force(&b), HV_FORCE_STORAGE |
+	    HV_FORCE_DOMAIN);
 	json_object_put(o);
 }
 
@@ -94,13 +95,13 @@ static const struct {
 static void
 test_bad(void **state)
 {
-	struct ctl_request	r;
+	struct hv_request	r;
 	size_t			i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
-		assert_int_equal(ctl_request_decode(bad[i].frame,
+		assert_int_equal(hv_request_decode(bad[i].frame,
 		    strlen(bad[i].frame), &r), -1);
 		assert_int_equal(errno, bad[i].err);
 		if (bad[i].why != NULL && strstr(msg_errtext(), bad[i].why) ==
@@ -114,13 +115,13 @@ static void
 test_names(void **state)
 {
 	(void)state;
-	assert_int_equal(ctl_req_find("member-set-down"), CTL_MEMBER_DOWN);
-	assert_int_equal(ctl_req_find("nosuch"), -1);
-	assert_true(ctl_req_writes(CTL_RELOCATE));
-	assert_false(ctl_req_writes(CTL_WHERE));
-	assert_string_equal(ctl_conflict_name(CONFLICT_STORAGE), "STORAGE");
-	assert_string_equal(ctl_end_name(END_MAXQUIESCE), "MAXQUIESCE");
-	assert_int_equal(ctl_end_find("LOSTLINK"), END_LOST_LINK);
+	assert_int_equal(hv_req_find("member-set-down"), HV_REQ_MEMBER_DOWN);
+	assert_int_equal(hv_req_find("nosuch"), -1);
+	assert_true(hv_req_writes(HV_REQ_RELOCATE));
+	assert_false(hv_req_writes(HV_REQ_WHERE));
+	assert_string_equal(hv_conflict_name(HV_CONFLICT_STORAGE), "STORAGE");
+	assert_string_equal(hv_end_name(HV_END_MAXQUIESCE), "MAXQUIESCE");
+	assert_int_equal(hv_end_find("LOSTLINK"), HV_END_LOST_LINK);
 	assert_true(msg_name_valid("LIT_DCON-1"));
 	assert_false(msg_name_valid("a/b"));
 }

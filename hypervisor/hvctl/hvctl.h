@@ -5,8 +5,9 @@
 #define LGR_HVCTL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
-#include "ctl.h"
+#include "hv_ctl.h"
 
 /* Exit codes, one per failure class (hvctl(8)). */
 enum hvctl_exit {
@@ -21,25 +22,40 @@ enum hvctl_exit {
 	HVCTL_ERROR = 8,
 };
 
-/* parser.c: the token table. */
+#define HVCTL_TIMEOUT_MS	5000	/* -t: wait for each answer frame */
+
+/* parser.c: the token table (common/cli.h). */
 #define PARSE_ASYNC	0x1
 #define PARSE_FOLLOW	0x2
+#define PARSE_JSON	0x4
 
 struct parse_result {
-	struct ctl_request	 rq;
+	struct hv_request	 rq;
 	unsigned		 flags;		/* PARSE_* */
+	const char		*labdir;	/* -D, NULL: not given */
+	const char		*lab;		/* -l */
+	const char		*member;	/* -m */
+	const char		*role;		/* -k */
+	const char		*keyfile;	/* -K */
+	int			 timeout_ms;	/* -t */
+	bool			 help;
+	bool			 version;
 };
 
-/* Returns 0, or -1 after printing what was wrong and the choices. */
-int		 parse(int argc, char **argv, struct parse_result *res);
+/*
+ * Parse argv[1..argc-1].  Returns 0 (help or version set, or a request
+ * in rq), or -1 with the message in err (no program name, no newline).
+ */
+int		 parse(int argc, char **argv, struct parse_result *res,
+		    char *err, size_t errlen);
 void		 parse_usage(FILE *f);
 
 /* output.c: formatters. */
 struct json_object;
 struct output {
-	void	(*begin)(enum ctl_req req);
-	void	(*row)(enum ctl_req req, struct json_object *o);
-	void	(*end)(enum ctl_req req);
+	void	(*begin)(enum hv_req req);
+	void	(*row)(enum hv_req req, struct json_object *o);
+	void	(*end)(enum hv_req req);
 };
 extern const struct output	output_text;
 extern const struct output	output_json;

@@ -15,13 +15,6 @@
 
 #define MIB	((size_t)1 << 20)
 
-/* Stub of the directory's clock (pool.c stamps its images). */
-int64_t
-dir_now_ms(void)
-{
-	return 1000;
-}
-
 static struct hv_guestdef	defs[2] = {
 	{ .name = "A", .idx = 0, .memory_mib = 4 },
 	{ .name = "B", .idx = 1, .memory_mib = 8 },

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "hvd.h"
 
 #define POOL_IDLE_MS	60000
@@ -80,7 +81,7 @@ pool_keep(struct hvd *h, struct guest *g)
 	if (n != -1 && pool_room(h) >= len) {
 		h->spare[h->nspare].mem = mem;
 		h->spare[h->nspare].len = len;
-		h->spare[h->nspare].since_ms = dir_now_ms();
+		h->spare[h->nspare].since_ms = clock_ms();
 		h->nspare++;
 		mem = NULL;
 	}
@@ -111,7 +112,7 @@ void
 pool_expire(struct hvd *h, bool all)
 {
 	struct pool_image	old[POOL_MAX];
-	int64_t			now = dir_now_ms();
+	uint64_t		now = clock_ms();
 	size_t			i, n = 0;
 
 	pthread_mutex_lock(&h->lock);

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
 #include <signal.h>
@@ -21,112 +20,123 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "cli.h"
+#include "clock.h"
+#include "ctlsrv.h"
 #include "hvd.h"
 #include "labname.h"
 #include "log.h"
 
-static void __attribute__((noreturn))
-usage(FILE *f, int code)
+enum {
+	HVD_O_FOREGROUND = 1, HVD_O_LABDIR, HVD_O_TOPOLOGY, HVD_O_FILL,
+	HVD_O_HEARTBEAT, HVD_O_MAX_IN, HVD_O_KEYS, HVD_O_MEMBER,
+	HVD_O_MAX_TOTAL, HVD_O_MAX_OUT, HVD_O_MAX_QUIESCE, HVD_O_DOWN,
+	HVD_O_VERBOSE,
+};
+
+static const struct cli_option hvd_options[] = {
+	{ HVD_O_FOREGROUND, 'd', "foreground", CLI_FLAG, NULL, 0, 0, NULL },
+	{ HVD_O_LABDIR, 'D', "labdir", CLI_STR, "LABDIR", 0, 0, NULL },
+	{ HVD_O_TOPOLOGY, 'f', "topology", CLI_STR, "FILE", 0, 0, NULL },
+	{ HVD_O_FILL, 'F', "fill", CLI_U64, "PERCENT", 0, 100, NULL },
+	{ HVD_O_HEARTBEAT, 'H', "heartbeat", CLI_U64, "MS", 10, 60000, NULL },
+	{ HVD_O_MAX_IN, 'i', "max-in", CLI_U64, "N", 0, HV_MAX_LIMIT, NULL },
+	{ HVD_O_KEYS, 'K', "keys", CLI_STR, "LABDIR", 0, 0, NULL },
+	{ HVD_O_MEMBER, 'm', "member", CLI_NAME, "MEMBER", 0, 0, NULL },
+	{ HVD_O_MAX_TOTAL, 'M', "max-total", CLI_U64, "S", 1, HV_MAX_TOTAL_S,
+	    NULL },
+	{ HVD_O_MAX_OUT, 'o', "max-out", CLI_U64, "N", 0, HV_MAX_LIMIT, NULL },
+	{ HVD_O_MAX_QUIESCE, 'Q', "max-quiesce", CLI_U64, "MS", 0,
+	    HV_MAX_QUIESCE_MS, NULL },
+	{ HVD_O_DOWN, 'T', "down", CLI_U64, "MS", 50, 600000, NULL },
+	{ HVD_O_VERBOSE, 'v', "verbose", CLI_FLAG, NULL, 0, 0, NULL },
+	{ 0, 0, NULL, 0, NULL, 0, 0, NULL },
+};
+
+static const int hvd_global[] = { HVD_O_FOREGROUND, HVD_O_LABDIR,
+    HVD_O_TOPOLOGY, HVD_O_FILL, HVD_O_HEARTBEAT, HVD_O_MAX_IN, HVD_O_KEYS,
+    HVD_O_MEMBER, HVD_O_MAX_TOTAL, HVD_O_MAX_OUT, HVD_O_MAX_QUIESCE,
+    HVD_O_DOWN, HVD_O_VERBOSE, 0 };
+
+static const struct cli_spec hvd_spec = {
+	.prog = "hvd",
+	.synopsis = "[-dv] -f topology -m member [-D labdir] [-H ms] [-T ms] "
+	    "[-F percent]\n\t[-o max-out] [-i max-in] [-Q max-quiesce-ms] "
+	    "[-M max-total-s]\n       hvd -K labdir",
+	.options = hvd_options,
+	.global = hvd_global,
+};
+
+/* A number option: its value, or dflt when not given. */
+static unsigned
+hvd_number(const struct cli_result *r, int id, unsigned dflt)
 {
-	fprintf(f, "usage: hvd [-dv] -f topology -m member [-D labdir] "
-	    "[-H heartbeat-ms] [-T down-ms]\n"
-	    "           [-F fill-percent] [-o max-out] [-i max-in] "
-	    "[-Q max-quiesce-ms] [-M max-total-s]\n"
-	    "       hvd -K labdir    (generate the lab's keys)\n");
-	exit(code);
+	const struct cli_value	*v = cli_get(r, id);
+
+	return v != NULL ? (unsigned)v->num : dflt;
 }
 
-static unsigned
-hvd_number(const char *s, unsigned min, unsigned max, const char *what)
+static const char *
+hvd_string(const struct cli_result *r, int id)
 {
-	char		*end;
-	unsigned long	 v;
+	const struct cli_value	*v = cli_get(r, id);
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		fatalx("%s \"%s\" out of range (%u-%u)", what, s, min, max);
-	return (unsigned)v;
+	return v != NULL ? v->str : NULL;
+}
+
+static void __attribute__((noreturn))
+hvd_usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "hvd: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\ntry 'hvd --help'\n");
+	exit(1);
+}
+
+/* -K: the lab's keys, then exit. */
+static void
+hvd_keys(const char *labdir)
+{
+	if (keys_generate(labdir, false) == -1) {
+		fprintf(stderr, "hvd: keys in %s/%s: %s\n", labdir, KEYS_DIR,
+		    strerror(errno));
+		exit(1);
+	}
+	exit(0);
 }
 
 static void
 hvd_parse(int argc, char **argv, struct hvd_opts *o)
 {
-	static const struct option	lopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int				c;
+	struct cli_result	r;
+	int			i;
 
+	cli_main_parse(&hvd_spec, argc, argv, &r, 1);
+	if (cli_has(&r, HVD_O_KEYS))
+		hvd_keys(hvd_string(&r, HVD_O_KEYS));
 	memset(o, 0, sizeof(*o));
-	o->heartbeat_ms = 500;
-	o->down_ms = 3000;
-	o->fill_pct = 100;
-	o->max_out = 2;
-	o->max_in = 2;
-	o->max_total_s = 120;
-	o->max_quiesce_ms = 1000;
-	while ((c = getopt_long(argc, argv, "dD:f:F:H:i:K:m:M:o:Q:T:v", lopts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			o->foreground = true;
-			break;
-		case 'D':
-			o->labdir = optarg;
-			break;
-		case 'f':
-			o->topology = optarg;
-			break;
-		case 'F':
-			o->fill_pct = hvd_number(optarg, 0, 100, "fill");
-			break;
-		case 'H':
-			o->heartbeat_ms = hvd_number(optarg, 10, 60000,
-			    "heartbeat");
-			break;
-		case 'i':
-			o->max_in = hvd_number(optarg, 0, 64, "max-in");
-			break;
-		case 'K':
-			if (keys_generate(optarg, false) == -1)
-				fatal("keys in %s/%s", optarg, KEYS_DIR);
-			exit(0);
-		case 'm':
-			o->member = optarg;
-			break;
-		case 'M':
-			o->max_total_s = hvd_number(optarg, 1, 86400,
-			    "max-total");
-			break;
-		case 'o':
-			o->max_out = hvd_number(optarg, 0, 64, "max-out");
-			break;
-		case 'Q':
-			o->max_quiesce_ms = hvd_number(optarg, 0, 600000,
-			    "max-quiesce");
-			break;
-		case 'T':
-			o->down_ms = hvd_number(optarg, 50, 600000, "down");
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'h':
-			usage(stdout, 0);
-		case 'V':
-			printf("hvd %s\n", LGR_VERSION);
-			exit(0);
-		default:
-			usage(stderr, 1);
-		}
+	o->foreground = cli_has(&r, HVD_O_FOREGROUND);
+	o->labdir = hvd_string(&r, HVD_O_LABDIR);
+	o->topology = hvd_string(&r, HVD_O_TOPOLOGY);
+	o->member = hvd_string(&r, HVD_O_MEMBER);
+	o->fill_pct = hvd_number(&r, HVD_O_FILL, 100);
+	o->heartbeat_ms = hvd_number(&r, HVD_O_HEARTBEAT, 500);
+	o->down_ms = hvd_number(&r, HVD_O_DOWN, 3000);
+	o->max_out = hvd_number(&r, HVD_O_MAX_OUT, 2);
+	o->max_in = hvd_number(&r, HVD_O_MAX_IN, 2);
+	o->max_total_s = hvd_number(&r, HVD_O_MAX_TOTAL, 120);
+	o->max_quiesce_ms = hvd_number(&r, HVD_O_MAX_QUIESCE, 1000);
+	for (i = 0; i < r.nvalues; i++)
+		o->verbose += r.values[i].id == HVD_O_VERBOSE;
+	if (o->topology == NULL)
+		hvd_usage_error("missing option %s", "-f topology");
+	if (o->member == NULL)
+		hvd_usage_error("missing option %s", "-m member");
+	if (o->down_ms <= o->heartbeat_ms) {
+		fprintf(stderr, "hvd: down timeout -T %u ms must exceed the "
+		    "heartbeat -H %u ms\n", o->down_ms, o->heartbeat_ms);
+		exit(1);
 	}
-	if (optind != argc || o->topology == NULL || o->member == NULL)
-		usage(stderr, 1);
-	if (o->down_ms <= o->heartbeat_ms)
-		fatalx("down timeout %u ms must exceed the heartbeat %u ms",
-		    o->down_ms, o->heartbeat_ms);
 }
 
 static void
@@ -157,9 +167,11 @@ hvd_paths(struct hvd *h)
 			fatal("lab directory");
 		h->opts.labdir = labdir;
 	}
-	snprintf(h->dbpath, sizeof(h->dbpath), "%s/cluster.db",
-	    h->opts.labdir);
-	snprintf(h->chandir, sizeof(h->chandir), "%s/chan", h->opts.labdir);
+	if ((size_t)snprintf(h->dbpath, sizeof(h->dbpath), "%s/cluster.db",
+	    h->opts.labdir) >= sizeof(h->dbpath) ||
+	    (size_t)snprintf(h->chandir, sizeof(h->chandir), "%s/chan",
+	    h->opts.labdir) >= sizeof(h->chandir))
+		fatalx("lab directory %s: path too long", h->opts.labdir);
 	if (mkdir(h->chandir, 0700) == -1 && errno != EEXIST)
 		fatal("%s", h->chandir);
 	if (chmod(h->chandir, 0700) == -1)
@@ -246,14 +258,21 @@ hvd_guest_boot(struct hvd *h, int idx)
 	}
 	hvd_guest_add(h, g);
 	guest_freeze(h->conf->lab, def->name, false);
-	dir_exec(h->dir, "UPDATE residency SET member = ?, state = 'RUNNING', "
-	    "since_ms = ? WHERE guest = ?", "sis", h->name, dir_now_ms(),
-	    def->name);
+	if (dir_exec(h->dir, "UPDATE residency SET member = ?, state = "
+	    "'RUNNING', since_ms = ? WHERE guest = ?", "sis", h->name,
+	    dir_now_ms(), def->name) != 1)
+		log_warnx("[HV-DIR] guest %s: residency on %s not recorded",
+		    def->name, h->name);
 	dir_event(h->dir, "HV-GUEST-START", h->name, def->name,
 	    "started on %s (%ju MiB)", h->name, (uintmax_t)def->memory_mib);
 	return 0;
 }
 
+/*
+ * Signals come to the main loop through a signalfd, blocked in every
+ * thread (they inherit the mask): common/sig.h's handlers would
+ * interrupt the relocation and vCPU threads instead.
+ */
 static int
 hvd_signals(void)
 {
@@ -273,23 +292,24 @@ static void
 hvd_loop(struct hvd *h, int sfd)
 {
 	zmq_pollitem_t	items[3];
-	int64_t		next = dir_now_ms() + h->opts.heartbeat_ms, now;
+	uint64_t	next = clock_ms() + h->opts.heartbeat_ms, now;
 
-	items[0] = (zmq_pollitem_t){ control_socket(h), 0, ZMQ_POLLIN, 0 };
-	items[1] = (zmq_pollitem_t){ control_zap_socket(h), 0, ZMQ_POLLIN, 0 };
+	items[0] = (zmq_pollitem_t){ ctlsrv_socket(h->ctl), 0, ZMQ_POLLIN, 0 };
+	items[1] = (zmq_pollitem_t){ ctlsrv_zap_socket(h->ctl), 0, ZMQ_POLLIN,
+	    0 };
 	items[2] = (zmq_pollitem_t){ NULL, sfd, ZMQ_POLLIN, 0 };
 	while (!h->quit) {
-		now = dir_now_ms();
-		if (zmq_poll(items, 3, next > now ? next - now : 0) == -1 &&
-		    errno != EINTR)
+		now = clock_ms();
+		if (zmq_poll(items, 3, next > now ? (long)(next - now) : 0) ==
+		    -1 && errno != EINTR)
 			fatal("zmq_poll");
 		if (items[2].revents & ZMQ_POLLIN)
 			break;
 		if (items[1].revents & ZMQ_POLLIN)
-			control_zap(h);
+			ctlsrv_zap(h->ctl);
 		if (items[0].revents & ZMQ_POLLIN)
 			control_dispatch(h);
-		if (dir_now_ms() >= next) {
+		if (clock_ms() >= next) {
 			pool_expire(h, false);
 			switch (member_tick(h)) {
 			case -1:
@@ -303,7 +323,7 @@ hvd_loop(struct hvd *h, int sfd)
 				member_rejoin(h);
 				break;
 			}
-			next = dir_now_ms() + h->opts.heartbeat_ms;
+			next = clock_ms() + h->opts.heartbeat_ms;
 		}
 	}
 }

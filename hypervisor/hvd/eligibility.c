@@ -17,11 +17,11 @@ struct elig_out {
 };
 
 static void
-elig_add(struct elig_out *o, enum ctl_conflict code, const char *fmt, ...)
+elig_add(struct elig_out *o, enum hv_conflict code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-elig_add(struct elig_out *o, enum ctl_conflict code, const char *fmt, ...)
+elig_add(struct elig_out *o, enum hv_conflict code, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -61,9 +61,9 @@ elig_devices(const struct elig_input *in, struct elig_out *o)
 			equiv = true;
 	}
 	if (hsi && !equiv)
-		elig_add(o, CONFLICT_NO_DEVICE, "guest %s has no HiperSockets "
-		    "NIC for member %s's LAN (no equivalent device)", g->name,
-		    in->dst.name);
+		elig_add(o, HV_CONFLICT_NO_DEVICE, "guest %s has no "
+		    "HiperSockets NIC for member %s's LAN (no equivalent "
+		    "device)", g->name, in->dst.name);
 }
 
 static void
@@ -73,20 +73,22 @@ elig_target(const struct elig_input *in, struct elig_out *o)
 	const struct elig_member	*t = &in->dst;
 
 	if (t->state != MEMBER_JOINED)
-		elig_add(o, CONFLICT_NOT_JOINED, "target %s is %s (JOINED "
+		elig_add(o, HV_CONFLICT_NOT_JOINED, "target %s is %s (JOINED "
 		    "needed)", t->name, member_state_name(t->state));
-	if (!(in->force & CTL_FORCE_DOMAIN) && !elig_in_domain(g, t->name))
-		elig_add(o, CONFLICT_DOMAIN, "target %s is outside guest %s's "
-		    "relocation domain (group %s)", t->name, g->name, g->group);
-	if (!(in->force & CTL_FORCE_STORAGE) &&
+	if (!(in->force & HV_FORCE_DOMAIN) && !elig_in_domain(g, t->name))
+		elig_add(o, HV_CONFLICT_DOMAIN, "target %s is outside guest "
+		    "%s's relocation domain (group %s)", t->name, g->name,
+		    g->group);
+	if (!(in->force & HV_FORCE_STORAGE) &&
 	    t->used_mib + g->memory_mib > t->memory_mib)
-		elig_add(o, CONFLICT_STORAGE, "target %s has %ju MiB free, guest"
-		    " %s needs %ju MiB", t->name, (uintmax_t)(t->memory_mib >
-		    t->used_mib ? t->memory_mib - t->used_mib : 0), g->name,
+		elig_add(o, HV_CONFLICT_STORAGE, "target %s has %ju MiB free, "
+		    "guest %s needs %ju MiB", t->name,
+		    (uintmax_t)(t->memory_mib > t->used_mib ?
+		    t->memory_mib - t->used_mib : 0), g->name,
 		    (uintmax_t)g->memory_mib);
 	if (t->active_in >= t->max_in)
-		elig_add(o, CONFLICT_IN_LIMIT, "target %s already receives %u "
-		    "relocation(s) (limit %u)", t->name, t->active_in,
+		elig_add(o, HV_CONFLICT_IN_LIMIT, "target %s already receives "
+		    "%u relocation(s) (limit %u)", t->name, t->active_in,
 		    t->max_in);
 	elig_devices(in, o);
 }
@@ -97,20 +99,20 @@ elig_source(const struct elig_input *in, struct elig_out *o)
 	const struct hv_guestdef	*g = in->guest;
 
 	if (strcmp(in->src.name, in->dst.name) == 0)
-		elig_add(o, CONFLICT_ACTIVE, "guest %s is already active on %s",
-		    g->name, in->dst.name);
+		elig_add(o, HV_CONFLICT_ACTIVE, "guest %s is already active "
+		    "on %s", g->name, in->dst.name);
 	if (strcmp(in->guest_state, "RUNNING") != 0)
-		elig_add(o, CONFLICT_NOT_RUNNING, "guest %s is %s on %s "
+		elig_add(o, HV_CONFLICT_NOT_RUNNING, "guest %s is %s on %s "
 		    "(RUNNING needed)", g->name, in->guest_state, in->src.name);
 	if (in->relocating)
-		elig_add(o, CONFLICT_BUSY, "a relocation of guest %s is "
+		elig_add(o, HV_CONFLICT_BUSY, "a relocation of guest %s is "
 		    "already running", g->name);
 	if (in->src.active_out >= in->src.max_out)
-		elig_add(o, CONFLICT_OUT_LIMIT, "source %s already sends %u "
+		elig_add(o, HV_CONFLICT_OUT_LIMIT, "source %s already sends %u "
 		    "relocation(s) (limit %u)", in->src.name,
 		    in->src.active_out, in->src.max_out);
 	if (g->multi)
-		elig_add(o, CONFLICT_MULTI, "guest %s is a multi-member "
+		elig_add(o, HV_CONFLICT_MULTI, "guest %s is a multi-member "
 		    "identity", g->name);
 }
 
@@ -120,7 +122,7 @@ elig_check(const struct elig_input *in, struct elig_conflict *out, size_t max)
 	struct elig_out	o = { out, 0, max };
 
 	if (!in->dst.known) {
-		elig_add(&o, CONFLICT_NO_TARGET, "%s is not a member of the "
+		elig_add(&o, HV_CONFLICT_NO_TARGET, "%s is not a member of the "
 		    "cluster", in->dst.name);
 		elig_source(in, &o);
 		return o.n;
@@ -209,7 +211,7 @@ elig_conflict_json(const struct elig_conflict *c)
 
 	json_object_object_add(o, "conflict", json_object_new_int(c->code));
 	json_object_object_add(o, "name", json_object_new_string(
-	    ctl_conflict_name(c->code)));
+	    hv_conflict_name(c->code)));
 	json_object_object_add(o, "text", json_object_new_string(c->text));
 	return o;
 }

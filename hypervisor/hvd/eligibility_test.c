@@ -71,42 +71,42 @@ static void	mk_not_running(struct elig_input *in)
 
 static const struct {
 	void			(*make)(struct elig_input *);
-	enum ctl_conflict	 code;
+	enum hv_conflict	 code;
 	const char		*text;
 } cases[] = {
-	{ mk_no_target, CONFLICT_NO_TARGET, "VM2 is not a member" },
-	{ mk_not_joined, CONFLICT_NOT_JOINED, "target VM2 is JOINING" },
-	{ mk_domain, CONFLICT_DOMAIN, "outside guest LITDCON1's relocation "
+	{ mk_no_target, HV_CONFLICT_NO_TARGET, "VM2 is not a member" },
+	{ mk_not_joined, HV_CONFLICT_NOT_JOINED, "target VM2 is JOINING" },
+	{ mk_domain, HV_CONFLICT_DOMAIN, "outside guest LITDCON1's relocation "
 	    "domain (group LIT)" },
-	{ mk_storage, CONFLICT_STORAGE, "target VM2 has 255 MiB free, guest "
+	{ mk_storage, HV_CONFLICT_STORAGE, "target VM2 has 255 MiB free, guest "
 	    "LITDCON1 needs 256 MiB" },
-	{ mk_no_device, CONFLICT_NO_DEVICE, "no HiperSockets NIC for member "
+	{ mk_no_device, HV_CONFLICT_NO_DEVICE, "no HiperSockets NIC for member "
 	    "VM2's LAN" },
-	{ mk_active, CONFLICT_ACTIVE, "already active on VM2" },
-	{ mk_busy, CONFLICT_BUSY, "already running" },
-	{ mk_out_limit, CONFLICT_OUT_LIMIT, "source VM9 already sends 2 "
+	{ mk_active, HV_CONFLICT_ACTIVE, "already active on VM2" },
+	{ mk_busy, HV_CONFLICT_BUSY, "already running" },
+	{ mk_out_limit, HV_CONFLICT_OUT_LIMIT, "source VM9 already sends 2 "
 	    "relocation(s) (limit 2)" },
-	{ mk_in_limit, CONFLICT_IN_LIMIT, "target VM2 already receives 2 "
+	{ mk_in_limit, HV_CONFLICT_IN_LIMIT, "target VM2 already receives 2 "
 	    "relocation(s) (limit 2)" },
-	{ mk_multi, CONFLICT_MULTI, "multi-member identity" },
-	{ mk_not_running, CONFLICT_NOT_RUNNING, "LITDCON1 is LOST on VM9" },
+	{ mk_multi, HV_CONFLICT_MULTI, "multi-member identity" },
+	{ mk_not_running, HV_CONFLICT_NOT_RUNNING, "LITDCON1 is LOST on VM9" },
 };
 
 static void
 test_eligible(void **state)
 {
-	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_conflict	cf[HV_CONFLICT_MAX];
 	struct elig_input	in;
 
 	(void)state;
 	base(&in);
-	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 0);
+	assert_int_equal(elig_check(&in, cf, HV_CONFLICT_MAX), 0);
 }
 
 static void
 test_each_conflict(void **state)
 {
-	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_conflict	cf[HV_CONFLICT_MAX];
 	struct elig_input	in;
 	size_t			i, n;
 
@@ -114,14 +114,14 @@ test_each_conflict(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		base(&in);
 		cases[i].make(&in);
-		n = elig_check(&in, cf, CONFLICT_MAX);
+		n = elig_check(&in, cf, HV_CONFLICT_MAX);
 		if (n != 1 || cf[0].code != cases[i].code)
 			fail_msg("case %s: %zu conflicts, first %s",
-			    ctl_conflict_name(cases[i].code), n,
-			    n ? ctl_conflict_name(cf[0].code) : "-");
+			    hv_conflict_name(cases[i].code), n,
+			    n ? hv_conflict_name(cf[0].code) : "-");
 		if (strstr(cf[0].text, cases[i].text) == NULL)
 			fail_msg("case %s: \"%s\" lacks \"%s\"",
-			    ctl_conflict_name(cases[i].code), cf[0].text,
+			    hv_conflict_name(cases[i].code), cf[0].text,
 			    cases[i].text);
 	}
 }
@@ -129,7 +129,7 @@ test_each_conflict(void **state)
 static void
 test_every_conflict_reported(void **state)
 {
-	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_conflict	cf[HV_CONFLICT_MAX];
 	struct elig_input	in;
 
 	(void)state;
@@ -139,37 +139,37 @@ test_every_conflict_reported(void **state)
 	mk_storage(&in);
 	mk_busy(&in);
 	mk_multi(&in);
-	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 5);
+	assert_int_equal(elig_check(&in, cf, HV_CONFLICT_MAX), 5);
 }
 
 static void
 test_force(void **state)
 {
-	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_conflict	cf[HV_CONFLICT_MAX];
 	struct elig_input	in;
 
 	(void)state;
 	base(&in);
 	mk_domain(&in);
 	mk_storage(&in);
-	in.force = CTL_FORCE_DOMAIN;
-	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 1);
-	assert_int_equal(cf[0].code, CONFLICT_STORAGE);
-	in.force |= CTL_FORCE_STORAGE;
-	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 0);
+	in.force = HV_FORCE_DOMAIN;
+	assert_int_equal(elig_check(&in, cf, HV_CONFLICT_MAX), 1);
+	assert_int_equal(cf[0].code, HV_CONFLICT_STORAGE);
+	in.force |= HV_FORCE_STORAGE;
+	assert_int_equal(elig_check(&in, cf, HV_CONFLICT_MAX), 0);
 }
 
 static void
 test_vswitch_only(void **state)
 {
-	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_conflict	cf[HV_CONFLICT_MAX];
 	struct elig_input	in;
 
 	(void)state;
 	base(&in);
 	guest.nnics = 1;	/* trk1 only: any member has it */
 	in.dst_idx = 5;
-	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 0);
+	assert_int_equal(elig_check(&in, cf, HV_CONFLICT_MAX), 0);
 }
 
 int

@@ -1,8 +1,11 @@
 /*
  * fuzz_test.c: the decoders under random and mutated input, for builds
  * without libFuzzer (and in every ctest run): valid frames with bytes
- * flipped, truncated and extended, and plain noise.  Run under ASan in
- * the sanitizer configuration; a crash or a leak fails it.
+ * flipped, truncated and extended, and plain noise.  Whatever a decoder
+ * accepts must keep the invariants of fuzz_decoders.h; the seeds must be
+ * accepted and enough mutants refused, or the decoders check nothing.
+ * Run under ASan in the sanitizer configuration; a crash or a leak
+ * fails it too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,11 +71,54 @@ fuzz_mutate(uint8_t *buf, size_t *len, size_t cap)
 	}
 }
 
+/* The seeds themselves are accepted. */
+static void
+test_seeds(void **state)
+{
+	uint8_t	buf[1 + 64 + 2 * 4];
+	size_t	i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		assert_int_equal(fuzz_decoders((const uint8_t *)seeds[i],
+		    strlen(seeds[i])), 1);
+	len = fuzz_chan_seed(buf);
+	assert_int_equal(fuzz_decoders(buf, len), 1);
+}
+
+/* The invariant checks reject what breaks them. */
+static void
+test_checks(void **state)
+{
+	struct hv_request	rq;
+	struct chan_hdr		h = { CHAN_MAGIC, CHAN_PAGES, 0, 1, 2, 1 };
+	uint32_t		pages[2] = { 3, FUZZ_NPAGES };
+
+	(void)state;
+	hv_request_init(&rq, HV_REQ_WHERE);
+	strcpy(rq.guest, "G1");
+	assert_int_equal(fuzz_check_request(&rq), 0);
+	strcpy(rq.guest, "a b");
+	assert_int_equal(fuzz_check_request(&rq), -1);
+	rq.guest[0] = '\0';		/* required: does not decode again */
+	assert_int_equal(fuzz_check_request(&rq), -1);
+	rq.type = HV_REQ_MAX;
+	assert_int_equal(fuzz_check_request(&rq), -1);
+	assert_int_equal(fuzz_check_frame(&h, pages, sizeof(pages)), 0);
+	assert_int_equal(fuzz_check_frame(&h, pages, sizeof(pages[0])), -1);
+	h.count = CHAN_BATCH + 1;
+	assert_int_equal(fuzz_check_frame(&h, pages, sizeof(pages)), -1);
+	h.count = 2;
+	h.type = CHAN_MAX;
+	assert_int_equal(fuzz_check_frame(&h, pages, sizeof(pages)), -1);
+}
+
 static void
 test_mutated(void **state)
 {
 	static uint8_t	buf[1 + 64 + 2 * (4 + HV_PAGE)];
-	size_t		len, i;
+	size_t		len, i, took = 0, refused = 0;
+	int		rc;
 
 	(void)state;
 	for (i = 0; i < FUZZ_ROUNDS; i++) {
@@ -83,8 +129,15 @@ test_mutated(void **state)
 			memcpy(buf, seeds[i % 4], len);
 		}
 		fuzz_mutate(buf, &len, sizeof(buf));
-		assert_int_equal(fuzz_decoders(buf, len), 0);
+		if ((rc = fuzz_decoders(buf, len)) == -1)
+			fail_msg("round %zu: accepted input breaks an "
+			    "invariant", i);
+		took += rc == 1;
+		refused += rc == 0;
 	}
+	/* Mutants of valid frames: some still valid, most not. */
+	assert_true(took > FUZZ_ROUNDS / 100);
+	assert_true(refused > FUZZ_ROUNDS / 2);
 }
 
 static void
@@ -98,7 +151,7 @@ test_noise(void **state)
 		len = fuzz_rand() % sizeof(buf);
 		for (k = 0; k < len; k++)
 			buf[k] = (uint8_t)fuzz_rand();
-		assert_int_equal(fuzz_decoders(buf, len), 0);
+		assert_int_not_equal(fuzz_decoders(buf, len), -1);
 	}
 }
 
@@ -106,6 +159,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seeds),
+		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_mutated),
 		cmocka_unit_test(test_noise),
 	};

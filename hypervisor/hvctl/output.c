@@ -18,45 +18,61 @@ struct column {
 	int		 width;
 };
 
-#define COLS(...)	((const struct column[]){ __VA_ARGS__, { NULL, NULL, 0 } })
+#define COLS(...)	((const struct column[]){ __VA_ARGS__, \
+			    { NULL, NULL, 0 } })
 
-static const struct column *const output_cols[CTL_NREQ] = {
-	[CTL_MEMBERS] = COLS({ "name", "MEMBER", 8 }, { "state", "STATE", 8 },
-	    { "memory_mib", "MEM-MIB", 8 }, { "used_mib", "USED-MIB", 8 },
+static const struct column *const output_cols[HV_REQ_MAX] = {
+	[HV_REQ_MEMBERS] = COLS({ "name", "MEMBER", 8 },
+	    { "state", "STATE", 8 }, { "memory_mib", "MEM-MIB", 8 },
+	    { "used_mib", "USED-MIB", 8 },
 	    { "heartbeat_age_ms", "HB-AGE-MS", 10 }, { "max_out", "OUT", 4 },
 	    { "max_in", "IN", 4 }, { "cluster_mode", "MODE", 8 },
 	    { "reason", "REASON", 0 }),
-	[CTL_GUESTS] = COLS({ "name", "GUEST", 10 }, { "member", "MEMBER", 8 },
-	    { "state", "STATE", 11 }, { "memory_mib", "MEM-MIB", 8 },
+	[HV_REQ_GUESTS] = COLS({ "name", "GUEST", 10 },
+	    { "member", "MEMBER", 8 }, { "state", "STATE", 11 },
+	    { "memory_mib", "MEM-MIB", 8 },
 	    { "group", "GROUP", 6 }, { "domain", "DOMAIN", 10 },
 	    { "relocations", "MOVES", 6 }, { "rate_mib", "DIRTY", 6 },
 	    { "nics", "NICS", 0 }),
-	[CTL_STATUS] = COLS({ "id", "ID", 5 }, { "guest", "GUEST", 10 },
+	[HV_REQ_STATUS] = COLS({ "id", "ID", 5 }, { "guest", "GUEST", 10 },
 	    { "src", "FROM", 6 }, { "dst", "TO", 6 }, { "phase", "PHASE", 8 },
 	    { "pass", "PASS", 5 }, { "sent_mib", "SENT-MIB", 9 },
 	    { "left_mib", "LEFT-MIB", 9 }, { "dirty_mib_s", "DIRTY-MIB/S", 12 },
 	    { "est_quiesce_ms", "EST-QMS", 8 }, { "end_code", "END", 0 }),
-	[CTL_CHECK] = COLS({ "conflict", "CODE", 5 }, { "name", "CONFLICT", 11 },
-	    { "text", "TEXT", 0 }),
-	[CTL_HISTORY] = COLS({ "reloc", "ID", 5 }, { "guest", "GUEST", 10 },
+	[HV_REQ_CHECK] = COLS({ "conflict", "CODE", 5 },
+	    { "name", "CONFLICT", 11 }, { "text", "TEXT", 0 }),
+	[HV_REQ_HISTORY] = COLS({ "reloc", "ID", 5 }, { "guest", "GUEST", 10 },
 	    { "src", "FROM", 6 }, { "dst", "TO", 6 },
 	    { "total_ms", "TOTAL-MS", 9 }, { "quiesce_ms", "QUIESCE-MS", 11 },
 	    { "passes", "PASSES", 7 }, { "pages", "PAGES", 8 },
 	    { "end_code", "END", 11 }, { "text", "TEXT", 0 }),
-	[CTL_EVENTS] = COLS({ "id", "ID", 6 }, { "msgid", "EVENT", 19 },
+	[HV_REQ_EVENTS] = COLS({ "id", "ID", 6 }, { "msgid", "EVENT", 19 },
 	    { "member", "MEMBER", 7 }, { "guest", "GUEST", 10 },
 	    { "text", "TEXT", 0 }),
-	[CTL_WHERE] = COLS({ "guest", "GUEST", 10 }, { "member", "MEMBER", 8 },
-	    { "state", "STATE", 11 }, { "member_state", "MEMBER-STATE", 0 }),
-	[CTL_AUDIT] = COLS({ "id", "ID", 6 }, { "member", "MEMBER", 7 },
-	    { "who", "WHO", 18 }, { "what", "REQUEST", 18 },
-	    { "result", "RESULT", 0 }),
-	[CTL_RELOCATE] = COLS({ "id", "ID", 6 }, { "guest", "GUEST", 10 },
+	[HV_REQ_WHERE] = COLS({ "guest", "GUEST", 10 },
+	    { "member", "MEMBER", 8 }, { "state", "STATE", 11 },
+	    { "member_state", "MEMBER-STATE", 0 }),
+	[HV_REQ_AUDIT] = COLS({ "id", "ID", 6 }, { "ts_ms", "TIME", 19 },
+	    { "member", "MEMBER", 7 }, { "who", "WHO", 18 },
+	    { "what", "REQUEST", 18 }, { "result", "RESULT", 0 }),
+	[HV_REQ_RELOCATE] = COLS({ "id", "ID", 6 }, { "guest", "GUEST", 10 },
 	    { "member", "TO", 0 }),
 };
 
 static int	output_rows;
 static json_object *output_arr;
+
+/* A time stamp of the directory (ms since the epoch), local time. */
+static void
+output_time(struct json_object *v, char *buf, size_t len)
+{
+	time_t		t = (time_t)(json_object_get_int64(v) / 1000);
+	struct tm	tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "-");
+}
 
 static void
 output_value(struct json_object *o, const char *key, char *buf, size_t len)
@@ -65,6 +81,8 @@ output_value(struct json_object *o, const char *key, char *buf, size_t len)
 
 	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
 		snprintf(buf, len, "-");
+	else if (strcmp(key, "ts_ms") == 0)
+		output_time(v, buf, len);
 	else if (json_object_is_type(v, json_type_double))
 		snprintf(buf, len, "%.2f", json_object_get_double(v));
 	else
@@ -72,7 +90,7 @@ output_value(struct json_object *o, const char *key, char *buf, size_t len)
 }
 
 static void
-text_begin(enum ctl_req req)
+text_begin(enum hv_req req)
 {
 	(void)req;
 	output_rows = 0;
@@ -86,7 +104,7 @@ text_header(const struct column *c)
 }
 
 static void
-text_row(enum ctl_req req, struct json_object *o)
+text_row(enum hv_req req, struct json_object *o)
 {
 	const struct column	*c = output_cols[req];
 	char			 buf[512];
@@ -104,28 +122,32 @@ text_row(enum ctl_req req, struct json_object *o)
 }
 
 static void
-text_end(enum ctl_req req)
+text_end(enum hv_req req)
 {
-	if (req == CTL_CHECK && output_rows == 0)
+	if (output_rows > 0)
+		return;
+	if (req == HV_REQ_CHECK)
 		printf("eligible: no conflicts\n");
+	else if (req == HV_REQ_STATUS)
+		printf("no relocation running\n");
 }
 
 static void
-json_begin(enum ctl_req req)
+json_begin(enum hv_req req)
 {
 	(void)req;
 	output_arr = json_object_new_array();
 }
 
 static void
-json_row(enum ctl_req req, struct json_object *o)
+json_row(enum hv_req req, struct json_object *o)
 {
 	(void)req;
 	json_object_array_add(output_arr, json_object_get(o));
 }
 
 static void
-json_end(enum ctl_req req)
+json_end(enum hv_req req)
 {
 	(void)req;
 	printf("%s\n", json_object_to_json_string_ext(output_arr,

@@ -7,10 +7,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <net/if.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +20,7 @@
 #include "hvd.h"
 #include "labname.h"
 #include "log.h"
+#include "nsswitch.h"
 
 /* Run in the switch namespace: open the socket, resolve the names. */
 static int
@@ -68,8 +66,8 @@ int
 replug_open(struct replug *r, const char *lab, const struct hv_guestdef *g,
     int dst_member)
 {
-	char	ns[PATH_MAX], swname[64];
-	int	self, fd, rc;
+	char	swname[64];
+	int	self, rc;
 	size_t	i;
 
 	memset(r, 0, sizeof(r->ifindex) + sizeof(r->old_master));
@@ -79,19 +77,10 @@ replug_open(struct replug *r, const char *lab, const struct hv_guestdef *g,
 	if (!replug_has_hsi(g))
 		return 1;
 	labname_switch_netns(lab, swname, sizeof(swname));
-	snprintf(ns, sizeof(ns), "/run/netns/%s", swname);
-	if ((fd = open(ns, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((self = nsswitch_enter(swname)) == -1)
 		return errno == ENOENT ? 1 : -1;
-	if ((self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) ==
-	    -1 || setns(fd, CLONE_NEWNET) == -1) {
-		close(fd);
-		return -1;
-	}
 	rc = replug_resolve(r, g, dst_member);
-	if (setns(self, CLONE_NEWNET) == -1)
-		fatal("[HV-REPLUG] cannot return to own network namespace");
-	close(self);
-	close(fd);
+	nsswitch_leave(self);
 	for (i = 0; rc == 0 && i < r->n; i++)
 		if ((r->old_master[i] = replug_master_of(r, r->ifindex[i])) ==
 		    -1)

@@ -38,7 +38,7 @@ chan_setup_ok(const void *payload)
 	    memchr(s.src, '\0', sizeof(s.src)) != NULL &&
 	    msg_name_valid(s.guest) && msg_name_valid(s.src) &&
 	    s.memory_mib != 0 && s.memory_mib <= (1u << 20) &&
-	    s.verify <= CTL_VERIFY_FULL;
+	    s.verify <= HV_VERIFY_FULL;
 }
 
 int

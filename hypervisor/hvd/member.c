@@ -116,9 +116,8 @@ member_rejoin(struct hvd *h)
 	for (i = 0; i < h->conf->nguests; i++) {
 		if (h->guests[i] == NULL)
 			continue;
-		if (dir_text(h->dir, where, sizeof(where), "SELECT member FROM "
-		    "residency WHERE guest = ?", "s", h->conf->guests[i].name) ==
-		    1 && strcmp(where, h->name) == 0)
+		if (dir_guest_member(h->dir, h->conf->guests[i].name, where,
+		    sizeof(where)) == 1 && strcmp(where, h->name) == 0)
 			dir_exec(h->dir, "UPDATE residency SET state = 'RUNNING' "
 			    "WHERE guest = ?", "s", h->conf->guests[i].name);
 		else

@@ -204,9 +204,9 @@ void
 guest_set_workload(struct guest *g, uint64_t rate, uint64_t wss)
 {
 	pthread_mutex_lock(&g->mtx);
-	if (rate != CTL_UNSET)
+	if (rate != HV_UNSET)
 		g->st.rate_mib = rate;
-	if (wss != CTL_UNSET)
+	if (wss != HV_UNSET)
 		g->st.wss_mib = wss;
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mtx);

@@ -5,7 +5,8 @@
  * Threads: the main thread runs the control socket, the ZAP handler and
  * the membership timer (hvd.c, control.c, member.c); one vCPU thread per
  * guest (guest.c); one inbound thread receiving relocations (inbound.c);
- * one thread per outbound relocation (relocate.c).  Every thread opens
+ * one thread per outbound relocation (relocate.c, running outbound.c,
+ * precopy.c and quiesce.c).  Every thread opens
  * its own directory connection; the shared struct hvd is read-only after
  * start-up except the guest and relocation lists, guarded by hvd->lock.
  */
@@ -18,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctl.h"
+#include "hv_ctl.h"
 #include "keys.h"
 #include "msg.h"
 
@@ -27,6 +28,7 @@
 #define HV_MAX_MEMBERS	16
 #define HV_MAX_NICS	16
 
+struct ctlsrv;
 struct json_object;
 struct sqlite3;
 
@@ -104,7 +106,7 @@ struct reloc;
 struct pool_image {
 	uint8_t		*mem;
 	size_t		 len;
-	int64_t		 since_ms;
+	uint64_t	 since_ms;	/* clock_ms() */
 };
 
 /* The daemon, one per process (hvd.c owns it). */
@@ -117,6 +119,7 @@ struct hvd {
 	char			 dbpath[512];
 	char			 chandir[512];
 	void			*zctx;
+	struct ctlsrv		*ctl;		/* control.c, main thread */
 	struct dir		*dir;		/* main thread's connection */
 	pthread_mutex_t		 lock;		/* guests, relocs, spare */
 	struct guest		*guests[256];	/* by guest index, here */
@@ -159,6 +162,9 @@ int			 dir_text(struct dir *d, char *out, size_t len,
 /* Rows as JSON objects keyed by column name, in a new array. */
 struct json_object	*dir_json(struct dir *d, const char *sql,
 			    const char *types, ...);
+/* The member a guest resides on: 1, 0 when none, -1 on error. */
+int			 dir_guest_member(struct dir *d, const char *guest,
+			    char *member, size_t len);
 int64_t			 dir_now_ms(void);
 /* The words the directory stores for states and modes. */
 const char		*member_state_name(enum member_state s);
@@ -202,11 +208,11 @@ struct elig_input {
 	struct elig_member		 src, dst;
 	bool				 relocating;
 	int				 dst_idx;	/* -1 unknown */
-	unsigned			 force;		/* CTL_FORCE_* */
+	unsigned			 force;		/* HV_FORCE_* */
 };
 
 struct elig_conflict {
-	enum ctl_conflict	 code;
+	enum hv_conflict	 code;
 	char			 text[160];
 };
 
@@ -217,13 +223,10 @@ int			 elig_gather(struct dir *d, const struct hv_config *c,
 			    unsigned force, struct elig_input *in);
 struct json_object	*elig_conflict_json(const struct elig_conflict *c);
 
-/* control.c: the control socket. */
+/* control.c: the requests of the control socket (h->ctl). */
 int			 control_open(struct hvd *h);
 void			 control_close(struct hvd *h);
-int			 control_dispatch(struct hvd *h);
-int			 control_zap(struct hvd *h);
-void			*control_socket(struct hvd *h);
-void			*control_zap_socket(struct hvd *h);
+void			 control_dispatch(struct hvd *h);
 
 /* guest.c: a guest's memory image and vCPU. */
 struct vcpu_state {
@@ -355,7 +358,7 @@ struct chan_setup {
 	char		 guest[HV_NAME];
 	char		 src[HV_NAME];
 	uint64_t	 memory_mib;
-	uint32_t	 verify;	/* enum ctl_verify */
+	uint32_t	 verify;	/* enum hv_verify */
 	uint32_t	 pad;
 };
 
@@ -409,19 +412,135 @@ int			 replug_restore(struct replug *r);
 void			 replug_close(struct replug *r);
 int			 replug_master_of(struct replug *r, int ifindex);
 
-/* relocate.c: the source side of a relocation. */
+/*
+ * The source side of a relocation, one thread per relocation: batch.c
+ * (which pages make a frame, the rate limit), limits.c (pass decisions
+ * and limits), outbound.c (the channel to the target), precopy.c,
+ * quiesce.c, relocate.c (thread life: start, post, rollback).
+ *
+ * A struct reloc belongs to its thread; the main thread only sets the
+ * atomics (cancel, limits) through reloc_cancel and reloc_set_limits,
+ * under hvd->lock.
+ */
+#define RELOC_LINK_MS		3000	/* no answer: the link is lost */
+#define RELOC_MAX_PASSES	32
+#define RELOC_SMALL_PAGES	64	/* a remainder this small: quiesce */
+#define RELOC_TARGET_MS		2.0	/* aimed-at quiesce estimate */
+#define RELOC_RUN_MIN		16	/* consecutive pages sent as they lie */
+#define RELOC_SNDBUF		(4 << 20)	/* socket buffer, if allowed */
+#define RELOC_PROTECT		8192	/* pass 1 protects this far ahead */
+
+struct reloc {
+	struct hvd			*h;
+	int				 gidx;
+	const struct hv_guestdef	*def;
+	int64_t				 id;
+	char				 dst[HV_NAME];
+	int				 dst_idx;
+	atomic_bool			 cancel;
+	_Atomic uint64_t		 max_total_ms;
+	_Atomic uint64_t		 max_quiesce_ms; /* UNSET: none */
+	_Atomic uint64_t		 max_rate_mib;		/* 0: none */
+	bool				 immediate;
+	enum hv_verify			 verify;
+	pthread_t			 thread;
+
+	struct dir			*dir;
+	void				*zctx;	/* the relocation's own */
+	void				*sock;
+	struct guest			*g;
+	uint64_t			*hashes;
+	uint32_t			*list;
+	uint32_t			 seq, acked;
+	size_t				 carry;
+	double				 t0;
+	double				 pass_t0;
+	uint64_t			 pass_bytes;
+	uint64_t			 pages_sent;
+	int				 passes;
+	double				 bw;	/* bytes per ms */
+	struct replug			 rp;
+	bool				 has_rp, replugged, frozen, paused;
+	bool				 resumed;
+	enum hv_end			 end;
+	char				 text[256];
+	double				 quiesce_ms, total_ms;
+	uint64_t			 digest_src, digest_dst;
+	int				 verified;	/* -1 not checked */
+};
+
+/*
+ * batch.c: wire batching, pure.  batch_len: how many pages of list[0, n)
+ * the next PAGES frame takes: a run of at least RELOC_RUN_MIN
+ * consecutive pages (*run, sent from the image as it lies), else
+ * scattered pages up to where such a run starts; at most CHAN_BATCH.
+ * batch_throttle_ms: how long to wait still, after bytes sent in
+ * elapsed_ms, to keep to rate_mib MiB/s (0: no limit); <= 0: none.
+ */
+size_t			 batch_len(const uint32_t *list, size_t n, bool *run);
+double			 batch_throttle_ms(uint64_t bytes, uint64_t rate_mib,
+			    double elapsed_ms);
+
+/*
+ * limits.c: pass decisions and limits, pure.
+ */
+struct limits_pass {
+	size_t		 prev;		/* pages left after the last pass */
+	int		 grew;		/* passes that did not shrink */
+};
+/* The time to send pages at bw bytes/ms (a guess until measured). */
+double			 limits_estimate_ms(size_t pages, double bw);
+/* Stop pre-copy after a pass that left n pages (estimate est_ms)? */
+bool			 limits_precopy_done(struct limits_pass *p, size_t n,
+			    double est_ms, int passes);
+/* HV_END_OK, HV_END_CANCELLED or HV_END_MAXTOTAL. */
+enum hv_end		 limits_running(bool cancel, double elapsed_ms,
+			    uint64_t max_total_ms);
+/* Does a quiesce of ms fit max_quiesce_ms (HV_UNSET: no limit)? */
+bool			 limits_quiesce_fits(double ms,
+			    uint64_t max_quiesce_ms);
+
+/* relocate.c: thread life, and what every part of it uses. */
 /*
  * Check and start: 0 with *id, or -1 with the conflicts in cf (*n, 0
  * when it failed for another reason).
  */
-int			 reloc_start(struct hvd *h, const struct ctl_request *rq,
+int			 reloc_start(struct hvd *h, const struct hv_request *rq,
 			    const char *who, struct elig_conflict *cf,
 			    size_t *n, int64_t *id);
 int			 reloc_cancel(struct hvd *h, int guest);
 int			 reloc_set_limits(struct hvd *h, int guest,
-			    const struct ctl_request *rq);
+			    const struct hv_request *rq);
 void			 reloc_shutdown(struct hvd *h);
 void			 reloc_cleanup_journal(struct dir *d, const char *me);
+double			 reloc_now(void);
+/* Record the first failure (end code and text); returns -1. */
+int			 reloc_fail(struct reloc *r, enum hv_end end,
+			    const char *fmt, ...)
+			    __attribute__((format(printf, 3, 4)));
+/* Cancel and --max-total: 0, or -1 after reloc_fail. */
+int			 reloc_limits(struct reloc *r);
+void			 reloc_phase(struct reloc *r, const char *phase,
+			    const char *msgid);
+
+/* outbound.c: the channel to the target. */
+int			 outbound_setup(struct reloc *r);
+/* Wait for a frame of type want, counting ACKs on the way. */
+int			 outbound_wait(struct reloc *r, enum chan_type want,
+			    void *out, size_t outlen, int timeout_ms);
+/* Send the listed pages, frame by frame (check: limits each frame). */
+int			 outbound_send_list(struct reloc *r,
+			    const uint32_t *list, size_t n, bool check);
+int			 outbound_send_frame(struct reloc *r,
+			    const uint32_t *list, size_t n, size_t *k,
+			    bool check);
+
+/* precopy.c: pre-copy passes while the guest runs. */
+int			 precopy_run(struct reloc *r);
+
+/* quiesce.c: stun, last pages and state, resume on the target. */
+int			 quiesce_run(struct reloc *r);
+void			 quiesce_verify(struct reloc *r);
 
 /* inbound.c: the target side. */
 int			 inbound_start(struct hvd *h);

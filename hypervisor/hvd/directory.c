@@ -210,25 +210,41 @@ dir_prepare(struct dir *d, const char *sql, const char *types, va_list ap)
 	return st;
 }
 
+/* The statement of sql with the arguments after types bound, or NULL. */
+#define DIR_STMT(st, d, sql, types) do {				\
+	va_list	dir_ap_;						\
+	va_start(dir_ap_, types);					\
+	(st) = dir_prepare((d), (sql), (types), dir_ap_);		\
+	va_end(dir_ap_);						\
+} while (0)
+
+/*
+ * Finalize st after its last step rc: 0, or -1 (logged) unless rc is
+ * SQLITE_DONE, or SQLITE_ROW when one row was all that was wanted.
+ */
+static int
+dir_finish(struct dir *d, sqlite3_stmt *st, int rc, bool one_row)
+{
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE || (one_row && rc == SQLITE_ROW))
+		return 0;
+	log_warnx("directory: %s", sqlite3_errmsg(d->db));
+	return -1;
+}
+
 int
 dir_exec(struct dir *d, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt	*st;
-	va_list		 ap;
 	int		 rc;
 
-	va_start(ap, types);
-	st = dir_prepare(d, sql, types, ap);
-	va_end(ap);
+	DIR_STMT(st, d, sql, types);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		log_warnx("directory: %s", sqlite3_errmsg(d->db));
+	if (dir_finish(d, st, rc, false) == -1)
 		return -1;
-	}
 	return sqlite3_changes(d->db);
 }
 
@@ -236,23 +252,16 @@ int
 dir_int(struct dir *d, int64_t *out, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt	*st;
-	va_list		 ap;
 	int		 rc;
 
-	va_start(ap, types);
-	st = dir_prepare(d, sql, types, ap);
-	va_end(ap);
+	*out = 0;
+	DIR_STMT(st, d, sql, types);
 	if (st == NULL)
 		return -1;
-	*out = 0;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("directory: %s", sqlite3_errmsg(d->db));
+	if (dir_finish(d, st, rc, true) == -1)
 		return -1;
-	}
 	return rc == SQLITE_ROW;
 }
 
@@ -262,20 +271,16 @@ dir_text(struct dir *d, char *out, size_t len, const char *sql,
 {
 	sqlite3_stmt		*st;
 	const unsigned char	*t;
-	va_list			 ap;
 	int			 rc;
 
-	va_start(ap, types);
-	st = dir_prepare(d, sql, types, ap);
-	va_end(ap);
+	out[0] = '\0';
+	DIR_STMT(st, d, sql, types);
 	if (st == NULL)
 		return -1;
-	out[0] = '\0';
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) != NULL)
 		snprintf(out, len, "%s", (const char *)t);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (dir_finish(d, st, rc, true) == -1)
 		return -1;
 	return rc == SQLITE_ROW;
 }
@@ -301,12 +306,9 @@ dir_json(struct dir *d, const char *sql, const char *types, ...)
 {
 	struct json_object	*arr, *row;
 	sqlite3_stmt		*st;
-	va_list			 ap;
 	int			 i, rc;
 
-	va_start(ap, types);
-	st = dir_prepare(d, sql, types, ap);
-	va_end(ap);
+	DIR_STMT(st, d, sql, types);
 	if (st == NULL)
 		return NULL;
 	arr = json_object_new_array();
@@ -317,9 +319,7 @@ dir_json(struct dir *d, const char *sql, const char *types, ...)
 			    dir_column_json(st, i));
 		json_object_array_add(arr, row);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		log_warnx("directory: %s", sqlite3_errmsg(d->db));
+	if (dir_finish(d, st, rc, false) == -1) {
 		json_object_put(arr);
 		return NULL;
 	}
@@ -351,4 +351,11 @@ dir_audit(struct dir *d, const char *member, const char *who,
 	return dir_exec(d, "INSERT INTO audit (ts_ms, member, who, what, args,"
 	    " result) VALUES (?, ?, ?, ?, ?, ?)", "isssss", dir_now_ms(),
 	    member, who, what, args, result) < 0 ? -1 : 0;
+}
+
+int
+dir_guest_member(struct dir *d, const char *guest, char *member, size_t len)
+{
+	return dir_text(d, member, len, "SELECT member FROM residency WHERE "
+	    "guest = ?", "s", guest);
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "hvd.h"
 #include "log.h"
 
@@ -37,10 +38,10 @@ struct inb_session {
 	size_t			 len, npages;
 	int			 store;		/* -1: plain memory */
 	uint64_t		*hashes;
-	enum ctl_verify		 verify;
+	enum hv_verify		 verify;
 	struct vcpu_state	 st;
 	bool			 have_state;
-	int64_t			 last_ms;
+	uint64_t		 last_ms;	/* clock_ms() */
 	char			 src[HV_NAME];
 	uint32_t		 ack;		/* last PAGES seq stored */
 	unsigned		 unacked;	/* frames stored since ACK */
@@ -191,8 +192,8 @@ inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 	memcpy(s->peer, ib->peer, ib->peerlen);
 	s->peerlen = ib->peerlen;
 	s->gidx = gidx;
-	s->verify = (enum ctl_verify)cs->verify;
-	s->last_ms = dir_now_ms();
+	s->verify = (enum hv_verify)cs->verify;
+	s->last_ms = clock_ms();
 	snprintf(s->src, sizeof(s->src), "%s", cs->src);
 	inb_reply(ib, CHAN_READY, rid, 0, NULL, 0);
 }
@@ -238,7 +239,7 @@ inb_pages(struct inbound *ib, struct inb_session *s,
 	}
 	memcpy(list, pl, hdr->count * sizeof(list[0]));
 	if (store_pages(s->store, s->mem, list, hdr->count, data,
-	    s->verify != CTL_VERIFY_FULL ? s->hashes : NULL) == -1) {
+	    s->verify != HV_VERIFY_FULL ? s->hashes : NULL) == -1) {
 		inb_error(ib, s->rid, errno == ENOMEM ? "no memory for the "
 		    "image" : "pages cannot be stored");
 		inb_drop(s, false);
@@ -260,7 +261,7 @@ inb_state(struct inbound *ib, struct inb_session *s, const void *pl)
 	s->have_state = true;
 	store_close(s->store, s->mem, s->len);	/* the last pages are in */
 	s->store = -1;
-	d = s->verify == CTL_VERIFY_FULL ? digest_memory(s->mem, s->npages) :
+	d = s->verify == HV_VERIFY_FULL ? digest_memory(s->mem, s->npages) :
 	    digest_pages(s->hashes, s->npages);
 	inb_reply(ib, CHAN_DIGEST, s->rid, 0, &d, sizeof(d));
 }
@@ -344,7 +345,7 @@ inb_frame(struct inbound *ib, const void *buf, size_t len, bool more,
 	}
 	if ((s = inb_find(ib, hdr.rid)) == NULL)
 		return;
-	s->last_ms = dir_now_ms();
+	s->last_ms = clock_ms();
 	switch (hdr.type) {
 	case CHAN_PAGES:
 		inb_pages(ib, s, &hdr, pl, data);
@@ -414,8 +415,8 @@ out:
 static void
 inb_expire(struct inbound *ib)
 {
-	int64_t	now = dir_now_ms();
-	size_t	i;
+	uint64_t	now = clock_ms();
+	size_t		i;
 
 	for (i = 0; i < INB_SESSIONS; i++)
 		if (ib->s[i].used && now - ib->s[i].last_ms > INB_IDLE_MS) {

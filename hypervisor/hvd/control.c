@@ -1,0 +1,467 @@
+/*
+ * control.c: the requests of hvd's control socket (hv_ctl.h), one flat
+ * switch.  The socket itself, the ZAP handler, decoding, roles, the
+ * refusal log and the reply frames are common/ctlsrv's; each request
+ * state change and each refusal is written to the directory's audit
+ * log through control_audit.
+ *
+ * Only the main thread touches the socket (struct hvd's ctl).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "ctlsrv.h"
+#include "hvd.h"
+#include "labname.h"
+#include "log.h"
+
+/* One request being answered. */
+struct control {
+	struct hvd		*h;
+	struct ctlsrv_conn	 c;
+	struct hv_request	 rq;
+};
+
+static void
+control_audit(void *arg, const char *who, const char *what, const char *args,
+    const char *result)
+{
+	struct hvd	*h = arg;
+
+	if (dir_audit(h->dir, h->name, who, what, args, result) == -1)
+		log_warnx("[HV-AUDIT] audit record of %s by %s not written",
+		    what, who);
+}
+
+int
+control_open(struct hvd *h)
+{
+	struct ctlsrv_conf	conf;
+	char			path[512], ep[600];
+
+	if (labname_hvd_sock(h->opts.labdir, h->name, path, sizeof(path)) ==
+	    NULL || labname_ipc(path, ep, sizeof(ep)) == NULL)
+		return -1;
+	memset(&conf, 0, sizeof(conf));
+	conf.endpoint = ep;
+	conf.keys = &h->keys;
+	conf.codec = &hv_codec;
+	conf.msgid = "HV";
+	conf.audit = control_audit;
+	conf.audit_arg = h;
+	return (h->ctl = ctlsrv_open(h->zctx, &conf)) == NULL ? -1 : 0;
+}
+
+void
+control_close(struct hvd *h)
+{
+	if (h->ctl != NULL)
+		ctlsrv_close(h->ctl);
+	h->ctl = NULL;
+}
+
+/* Rows of the directory, then the end; a failed read is an error. */
+static int
+control_rows(struct control *x, struct json_object *rows)
+{
+	if (rows == NULL)
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "directory read "
+		    "failed");
+	ctlsrv_rows(&x->c, rows);
+	return ctlsrv_end(&x->c);
+}
+
+static int
+control_guest(struct control *x)
+{
+	int	g = config_guest_find(x->h->conf, x->rq.guest);
+
+	if (g == -1)
+		ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "guest %s is not defined",
+		    x->rq.guest);
+	return g;
+}
+
+/*
+ * Send the client to member: a row naming it, then NOTHERE.  Asking the
+ * wrong member is no attempt at a change: not audited.
+ */
+static int
+control_redirect(struct control *x, const char *member, const char *what)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "redirect", json_object_new_string(member));
+	ctlsrv_data(&x->c, o);
+	x->c.type = -1;
+	return ctlsrv_error(&x->c, REPLY_E_NOTHERE, "%s is on %s", what,
+	    member);
+}
+
+/* Does the guest live here?  0, or -1 after an answer (redirect). */
+static int
+control_here(struct control *x)
+{
+	char	member[HV_NAME];
+	char	what[HV_NAME + 8];
+
+	if (dir_guest_member(x->h->dir, x->rq.guest, member,
+	    sizeof(member)) <= 0)
+		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "guest %s has no "
+		    "residency", x->rq.guest);
+	if (strcmp(member, x->h->name) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "guest %s", x->rq.guest);
+	return control_redirect(x, member, what);
+}
+
+static int
+control_members(struct control *x)
+{
+	return control_rows(x, dir_json(x->h->dir, "SELECT m.name, m.idx, "
+	    "m.state, m.memory_mib, (SELECT coalesce(sum(g.memory_mib), 0) "
+	    "FROM residency r JOIN guests g ON g.name = r.guest WHERE "
+	    "r.member = m.name AND r.state IN ('RUNNING', 'RELOCATING')) AS "
+	    "used_mib, m.pid, m.heartbeat_ms, ?1 - m.heartbeat_ms AS "
+	    "heartbeat_age_ms, m.since_ms, m.max_out, m.max_in, m.reason, "
+	    "(SELECT value FROM cluster WHERE key = 'mode') AS cluster_mode "
+	    "FROM members m ORDER BY m.idx", "i", dir_now_ms()));
+}
+
+static int
+control_guests(struct control *x)
+{
+	return control_rows(x, dir_json(x->h->dir, "SELECT g.name, r.member, "
+	    "r.state, g.memory_mib, g.grp AS 'group', g.domain, g.nics, "
+	    "g.relocations, g.rate_mib, g.wss_mib, r.since_ms FROM guests g "
+	    "JOIN residency r ON r.guest = g.name ORDER BY g.idx", ""));
+}
+
+#define CONTROL_JOURNAL_COLS "id, guest, src, dst, phase, pass, sent_mib, " \
+	"left_mib, dirty_mib_s, est_quiesce_ms, started_ms, updated_ms, " \
+	"ended_ms, coalesce(end_code, '') AS end_code, who, max_total_s, " \
+	"max_quiesce_ms, immediate, text"
+
+static int
+control_status(struct control *x)
+{
+	if (x->rq.guest[0] != '\0')
+		return control_rows(x, dir_json(x->h->dir, "SELECT "
+		    CONTROL_JOURNAL_COLS " FROM journal WHERE guest = ? ORDER "
+		    "BY id DESC LIMIT 1", "s", x->rq.guest));
+	return control_rows(x, dir_json(x->h->dir, "SELECT "
+	    CONTROL_JOURNAL_COLS " FROM journal WHERE end_code IS NULL ORDER "
+	    "BY id", ""));
+}
+
+static int
+control_check(struct control *x)
+{
+	struct elig_conflict	 cf[HV_CONFLICT_MAX];
+	struct elig_input	 in;
+	size_t			 i, n;
+	int			 g;
+
+	if ((g = control_guest(x)) == -1)
+		return -1;
+	if (elig_gather(x->h->dir, x->h->conf, &x->h->conf->guests[g],
+	    x->rq.member, hv_request_force(&x->rq), &in) == -1)
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "directory read "
+		    "failed");
+	n = elig_check(&in, cf, HV_CONFLICT_MAX);
+	for (i = 0; i < n; i++)
+		ctlsrv_data(&x->c, elig_conflict_json(&cf[i]));
+	return ctlsrv_end(&x->c);
+}
+
+static int
+control_history(struct control *x)
+{
+	if (x->rq.guest[0] != '\0')
+		return control_rows(x, dir_json(x->h->dir, "SELECT * FROM "
+		    "history WHERE guest = ? ORDER BY id", "s", x->rq.guest));
+	return control_rows(x, dir_json(x->h->dir, "SELECT * FROM history "
+	    "ORDER BY id", ""));
+}
+
+static int64_t
+control_since(const struct hv_request *rq)
+{
+	return rq->since == HV_UNSET ? 0 : (int64_t)rq->since;
+}
+
+static int
+control_events(struct control *x)
+{
+	return control_rows(x, dir_json(x->h->dir, "SELECT * FROM events "
+	    "WHERE id > ? AND (?2 = '' OR guest = ?2) ORDER BY id LIMIT 1000",
+	    "is", control_since(&x->rq), x->rq.guest));
+}
+
+static int
+control_audit_rows(struct control *x)
+{
+	return control_rows(x, dir_json(x->h->dir, "SELECT * FROM audit WHERE "
+	    "id > ? ORDER BY id LIMIT 1000", "i", control_since(&x->rq)));
+}
+
+static int
+control_where(struct control *x)
+{
+	if (control_guest(x) == -1)
+		return -1;
+	return control_rows(x, dir_json(x->h->dir, "SELECT r.guest, r.member, "
+	    "r.state, m.idx AS member_idx, m.state AS member_state, "
+	    "r.since_ms FROM residency r JOIN members m ON m.name = r.member "
+	    "WHERE r.guest = ?", "s", x->rq.guest));
+}
+
+static int
+control_relocate(struct control *x)
+{
+	struct elig_conflict	 cf[HV_CONFLICT_MAX];
+	struct json_object	*o;
+	size_t			 i, n = 0;
+	int64_t			 id;
+	char			 res[64];
+
+	if (control_guest(x) == -1 || control_here(x) == -1)
+		return -1;
+	if (reloc_start(x->h, &x->rq, x->c.who, cf, &n, &id) == -1) {
+		if (n == 0)
+			return ctlsrv_error(&x->c, REPLY_E_INTERNAL,
+			    "relocation of %s could not start", x->rq.guest);
+		for (i = 0; i < n; i++)
+			ctlsrv_data(&x->c, elig_conflict_json(&cf[i]));
+		return ctlsrv_error(&x->c, REPLY_E_CONFLICT, "guest %s cannot "
+		    "move to %s: %zu conflict(s)", x->rq.guest, x->rq.member,
+		    n);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "guest", json_object_new_string(x->rq.guest));
+	json_object_object_add(o, "member",
+	    json_object_new_string(x->rq.member));
+	ctlsrv_data(&x->c, o);
+	snprintf(res, sizeof(res), "started relocation %jd", (intmax_t)id);
+	return ctlsrv_done(&x->c, res);
+}
+
+static int
+control_cancel(struct control *x)
+{
+	int	g;
+
+	if ((g = control_guest(x)) == -1 || control_here(x) == -1)
+		return -1;
+	if (reloc_cancel(x->h, g) == -1)
+		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "no relocation of "
+		    "guest %s is running", x->rq.guest);
+	return ctlsrv_done(&x->c, "cancel requested");
+}
+
+static int
+control_set_limits(struct control *x)
+{
+	int	g;
+
+	if ((g = control_guest(x)) == -1 || control_here(x) == -1)
+		return -1;
+	if (reloc_set_limits(x->h, g, &x->rq) == -1)
+		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "no relocation of "
+		    "guest %s is running", x->rq.guest);
+	return ctlsrv_done(&x->c, "limits changed");
+}
+
+static int
+control_recover_check(struct control *x, int g, char *old, size_t len)
+{
+	const struct hv_guestdef	*def = &x->h->conf->guests[g];
+	struct hvd			*h = x->h;
+
+	if (strcmp(x->rq.member, h->name) != 0)
+		return control_redirect(x, x->rq.member, "recover");
+	if (dir_guest_member(h->dir, def->name, old, len) <= 0)
+		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "guest %s has no "
+		    "residency", def->name);
+	if (strcmp(old, h->name) == 0 && h->guests[g] != NULL)
+		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "guest %s already "
+		    "runs on %s", def->name, old);
+	if (strcmp(old, h->name) != 0 &&
+	    member_alive(h->dir, old, h->opts.down_ms))
+		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s of "
+		    "guest %s is alive: relocate the guest instead", old,
+		    def->name);
+	if (!config_in_domain(def, h->name))
+		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is "
+		    "outside guest %s's relocation domain", h->name, def->name);
+	return 0;
+}
+
+static int
+control_recover(struct control *x)
+{
+	char	old[HV_NAME];
+	int	g;
+
+	if ((g = control_guest(x)) == -1 || control_recover_check(x, g, old,
+	    sizeof(old)) == -1)
+		return -1;
+	if (member_set_down(x->h->dir, old, "recover") == -1)
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "member %s could "
+		    "not be set DOWN", old);
+	if (hvd_guest_boot(x->h, g) == -1)
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "guest %s could "
+		    "not start on %s", x->rq.guest, x->h->name);
+	dir_event(x->h->dir, "HV-GUEST-RECOVERED", x->h->name, x->rq.guest,
+	    "recovered on %s (was on %s), fresh memory", x->h->name, old);
+	return ctlsrv_done(&x->c, "recovered");
+}
+
+static int
+control_member_down(struct control *x)
+{
+	int64_t	age = 0;
+
+	if (config_member_find(x->h->conf, x->rq.member) == -1)
+		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "member %s is not "
+		    "defined", x->rq.member);
+	if (member_alive(x->h->dir, x->rq.member, x->h->opts.down_ms)) {
+		dir_int(x->h->dir, &age, "SELECT ? - heartbeat_ms FROM members "
+		    "WHERE name = ?", "is", dir_now_ms(), x->rq.member);
+		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is "
+		    "alive (heartbeat %jd ms ago, timeout %u ms)", x->rq.member,
+		    (intmax_t)age, x->h->opts.down_ms);
+	}
+	switch (member_set_down(x->h->dir, x->rq.member, "set down")) {
+	case -1:
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "member %s could "
+		    "not be set DOWN", x->rq.member);
+	case 0:
+		break;
+	default:
+		dir_event(x->h->dir, "HV-MEMBER-DOWN", x->h->name, NULL,
+		    "member %s set DOWN by %s", x->rq.member, x->c.who);
+	}
+	return ctlsrv_done(&x->c, "member down");
+}
+
+static int
+control_member_limits(struct control *x)
+{
+	if (config_member_find(x->h->conf, x->rq.member) == -1)
+		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "member %s is not "
+		    "defined", x->rq.member);
+	if ((x->rq.limit_out != HV_UNSET && dir_exec(x->h->dir, "UPDATE "
+	    "members SET max_out = ? WHERE name = ?", "is",
+	    (int64_t)x->rq.limit_out, x->rq.member) != 1) ||
+	    (x->rq.limit_in != HV_UNSET &&
+	    dir_exec(x->h->dir, "UPDATE members SET max_in = ? WHERE name = ?",
+	    "is", (int64_t)x->rq.limit_in, x->rq.member) != 1))
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "limits of member "
+		    "%s not written", x->rq.member);
+	return ctlsrv_done(&x->c, "limits changed");
+}
+
+static int
+control_workload(struct control *x)
+{
+	struct guest	*g;
+	int		 idx;
+
+	if ((idx = control_guest(x)) == -1 || control_here(x) == -1)
+		return -1;
+	pthread_mutex_lock(&x->h->lock);
+	if ((g = x->h->guests[idx]) != NULL)
+		guest_set_workload(g, x->rq.rate_mib, x->rq.wss_mib);
+	pthread_mutex_unlock(&x->h->lock);
+	if ((x->rq.rate_mib != HV_UNSET && dir_exec(x->h->dir, "UPDATE guests "
+	    "SET rate_mib = ? WHERE name = ?", "is", (int64_t)x->rq.rate_mib,
+	    x->rq.guest) != 1) || (x->rq.wss_mib != HV_UNSET &&
+	    dir_exec(x->h->dir, "UPDATE guests SET wss_mib = ? WHERE name = ?",
+	    "is", (int64_t)x->rq.wss_mib, x->rq.guest) != 1))
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "workload of "
+		    "guest %s not written", x->rq.guest);
+	return ctlsrv_done(&x->c, "workload changed");
+}
+
+static int
+control_verbose(struct control *x)
+{
+	log_setverbose((int)x->rq.verbose);
+	return ctlsrv_done(&x->c, "verbosity changed");
+}
+
+static void
+control_serve(struct control *x)
+{
+	switch (x->rq.type) {
+	case HV_REQ_MEMBERS:
+		control_members(x);
+		break;
+	case HV_REQ_GUESTS:
+		control_guests(x);
+		break;
+	case HV_REQ_STATUS:
+		control_status(x);
+		break;
+	case HV_REQ_CHECK:
+		control_check(x);
+		break;
+	case HV_REQ_HISTORY:
+		control_history(x);
+		break;
+	case HV_REQ_EVENTS:
+		control_events(x);
+		break;
+	case HV_REQ_WHERE:
+		control_where(x);
+		break;
+	case HV_REQ_AUDIT:
+		control_audit_rows(x);
+		break;
+	case HV_REQ_RELOCATE:
+		control_relocate(x);
+		break;
+	case HV_REQ_CANCEL:
+		control_cancel(x);
+		break;
+	case HV_REQ_SET_LIMITS:
+		control_set_limits(x);
+		break;
+	case HV_REQ_RECOVER:
+		control_recover(x);
+		break;
+	case HV_REQ_MEMBER_DOWN:
+		control_member_down(x);
+		break;
+	case HV_REQ_MEMBER_LIMITS:
+		control_member_limits(x);
+		break;
+	case HV_REQ_WORKLOAD:
+		control_workload(x);
+		break;
+	case HV_REQ_VERBOSE:
+		control_verbose(x);
+		break;
+	case HV_REQ_MAX:
+		ctlsrv_error(&x->c, REPLY_E_BADREQ, "unknown request");
+		break;
+	}
+	ctlsrv_conn_release(&x->c);	/* a handler that forgot: no answer */
+}
+
+/* Every request waiting on the socket. */
+void
+control_dispatch(struct hvd *h)
+{
+	struct control	x;
+	int		rc;
+
+	x.h = h;
+	while ((rc = ctlsrv_recv(h->ctl, &x.c, &x.rq)) != -1)
+		if (rc == 1)
+			control_serve(&x);
+}
