@@ -486,7 +486,7 @@ cli_check_options(const struct cli_spec *spec, struct cli_result *res,
 		}
 		for (o = spec->options; o->id != res->values[i].id; o++)
 			;
-		return cli_fail(err, errlen, "%s: unknown option \"%s\"; "
+		return cli_fail(err, errlen, "%sunknown option \"%s\"; "
 		    "valid: %s", what, cli_optname(o, name, sizeof(name)),
 		    list);
 	}
@@ -502,14 +502,14 @@ cli_check_args(struct cli_result *res, int min, int max, const char *args,
 	int		 i;
 
 	if (res->nargs > max)
-		return cli_fail(err, errlen, "%s: unexpected argument \"%s\"",
+		return cli_fail(err, errlen, "%sunexpected argument \"%s\"",
 		    what, cli_quote(res->args[max], SIZE_MAX, q));
 	if (res->nargs >= min)
 		return 0;
 	for (i = 0; i < res->nargs && p != NULL; i++)	/* the missing one */
 		if ((p = strchr(p, ' ')) != NULL)
 			p++;
-	return cli_fail(err, errlen, "%s: missing argument %.*s", what,
+	return cli_fail(err, errlen, "%smissing argument %.*s", what,
 	    p != NULL ? (int)strcspn(p, " ]") : 0, p != NULL ? p : "");
 }
 
@@ -532,16 +532,17 @@ cli_parse(const struct cli_spec *spec, int argc, char **argv,
 	if (res->cmd != NULL) {
 		cli_prefix(res->cmd->words[0] != NULL ?
 		    (char **)(uintptr_t)res->cmd->words : words, used, what,
-		    sizeof(what));
+		    sizeof(what) - 2);
+		strcat(what, ": ");	/* "relocate: missing argument ..." */
 		min = res->cmd->min_args;
 		max = res->cmd->max_args;
 	} else {
-		snprintf(what, sizeof(what), "%s", spec->prog);
+		what[0] = '\0';	/* a program without commands */
 		min = spec->min_args;
 		max = spec->max_args;
 	}
 	if (nwords - used > CLI_ARGS)	/* up to CLI_WORDS more were read */
-		return cli_fail(err, errlen, "%s: too many arguments (at most "
+		return cli_fail(err, errlen, "%stoo many arguments (at most "
 		    "%d)", what, CLI_ARGS);
 	for (i = used; i < nwords; i++)
 		res->args[res->nargs++] = words[i];

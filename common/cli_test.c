@@ -245,15 +245,15 @@ test_daemon(void **state)
 	argc = split("-l ref", buf, sizeof(buf), argv);
 	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
 	    sizeof(err)), -1);
-	assert_string_equal(err, "tstd: missing argument MEMBER");
+	assert_string_equal(err, "missing argument MEMBER");
 	argc = split("VM9 VM2", buf, sizeof(buf), argv);
 	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
 	    sizeof(err)), -1);
-	assert_string_equal(err, "tstd: unexpected argument \"VM2\"");
+	assert_string_equal(err, "unexpected argument \"VM2\"");
 	argc = split("VM9 --dry-run", buf, sizeof(buf), argv);
 	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
 	    sizeof(err)), -1);
-	assert_string_equal(err, "tstd: unknown option \"--dry-run\"; valid: "
+	assert_string_equal(err, "unknown option \"--dry-run\"; valid: "
 	    "-j, --json, -l, --lab, -t");
 }
 
