@@ -15,6 +15,10 @@
 
 #define ETCD_PROBE_MS	250	/* kept back to ask a silent node why */
 #define ETCD_CONNECT_MS	1000	/* for one node to accept a connection */
+#define ETCD_READ_MS	300	/* the least a read gives one node */
+
+#define ETCD_SEEN_NOLEADER	0x1	/* in a call: a node had no leader */
+#define ETCD_SEEN_TIMEOUT	0x2	/* a node took a read, never answered */
 
 /* How one attempt on one node ended. */
 enum etcd_result {
@@ -420,29 +424,30 @@ etcd_probe_noleader(struct etcd *e, size_t node, uint64_t ms)
 }
 
 static int
-etcd_timed_out(struct etcd *e, size_t node, uint64_t deadline)
+etcd_timed_out(struct etcd *e, size_t node, uint64_t deadline, bool readonly)
 {
 	uint64_t	now = clock_ms();
 	bool		noleader;
 
 	noleader = etcd_probe_noleader(e, node,
 	    deadline > now ? deadline - now : 0);
-	return etcd_fail(e->errtext, ETIMEDOUT,
-	    "%s: no answer within %u ms%s; the request may have been applied",
+	return etcd_fail(e->errtext, ETIMEDOUT, "%s: no answer within %u ms%s%s",
 	    e->nodes.url[node], e->timeout_ms,
-	    noleader ? ": it has no leader (quorum lost)" : "");
+	    noleader ? ": it has no leader (quorum lost)" : "",
+	    readonly ? "" : "; the request may have been applied");
 }
 
 /* Every node failed until the deadline: say how each one did. */
 static int
-etcd_exhausted(struct etcd *e, bool noleader)
+etcd_exhausted(struct etcd *e, unsigned seen)
 {
 	size_t	i, len;
 	int	n;
 
 	n = snprintf(e->errtext, sizeof(e->errtext),
-	    "%s within %u ms", noleader ?
+	    "%s within %u ms", seen & ETCD_SEEN_NOLEADER ?
 	    "no leader (quorum lost): no node took the request" :
+	    seen & ETCD_SEEN_TIMEOUT ? "no etcd node answered" :
 	    "no etcd node reached", e->timeout_ms);
 	for (i = 0; i < e->nodes.n && n > 0; i++) {
 		len = strlen(e->errtext);
@@ -451,7 +456,8 @@ etcd_exhausted(struct etcd *e, bool noleader)
 		snprintf(e->errtext + len, sizeof(e->errtext) - len,
 		    "%s %s: %s", i ? ";" : ":", e->nodes.url[i], e->why[i]);
 	}
-	errno = noleader ? EAGAIN : ECONNREFUSED;
+	errno = seen & ETCD_SEEN_NOLEADER ? EAGAIN :
+	    seen & ETCD_SEEN_TIMEOUT ? ETIMEDOUT : ECONNREFUSED;
 	return -1;
 }
 
@@ -465,13 +471,34 @@ etcd_sleep_ms(uint64_t ms)
 }
 
 /*
+ * The time one attempt gets of the left ms: a write all of it, less the
+ * time to ask a silent node why; a read its share of the nodes still to
+ * try in this round (at least ETCD_READ_MS), so that a node that hangs
+ * does not take a read's whole deadline.
+ */
+static uint64_t
+etcd_slice(uint64_t left, size_t nodes, bool readonly)
+{
+	uint64_t	share;
+
+	if (readonly && nodes > 1) {
+		share = left / nodes;
+		if (share < ETCD_READ_MS)
+			share = ETCD_READ_MS;
+		if (share < left)
+			return share;
+	}
+	return left > 2 * ETCD_PROBE_MS ? left - ETCD_PROBE_MS : left;
+}
+
+/*
  * One round of the nodes, from the last good one.  Returns 0 with the
  * answer in *out, -1 on a final error, 1 when every node failed in a way
  * that another round may mend (unreached, no leader).
  */
 static int
 etcd_round(struct etcd *e, const char *path, const char *body,
-    uint64_t deadline, bool readonly, bool *noleader,
+    uint64_t deadline, bool readonly, unsigned *seen,
     struct json_object **out)
 {
 	uint64_t	now, left;
@@ -481,9 +508,7 @@ etcd_round(struct etcd *e, const char *path, const char *body,
 		if ((now = clock_ms()) >= deadline)
 			return 1;
 		node = (e->cur + i) % e->nodes.n;
-		left = deadline - now;
-		if (left > 2 * ETCD_PROBE_MS)
-			left -= ETCD_PROBE_MS;
+		left = etcd_slice(deadline - now, e->nodes.n - i, readonly);
 		switch (etcd_attempt(e, node, path, body, left, readonly, out)) {
 		case ETCD_R_OK:
 			e->cur = node;
@@ -491,18 +516,24 @@ etcd_round(struct etcd *e, const char *path, const char *body,
 		case ETCD_R_ERROR:
 			return -1;
 		case ETCD_R_NOLEADER:
-			*noleader = true;
+			*seen |= ETCD_SEEN_NOLEADER;
 			break;
 		case ETCD_R_UNREACHED:
 			break;
 		case ETCD_R_BROKEN:
 			if (readonly)
 				break;
+			e->cur = (node + 1) % e->nodes.n;
 			return etcd_fail(e->errtext, EIO, "%s: %s after the "
 			    "request was sent; it may have been applied",
 			    e->nodes.url[node], e->why[node]);
 		case ETCD_R_TIMEOUT:
-			return etcd_timed_out(e, node, deadline);
+			*seen |= ETCD_SEEN_TIMEOUT;
+			if (readonly && clock_ms() < deadline)
+				break;
+			/* the next call starts with another node */
+			e->cur = (node + 1) % e->nodes.n;
+			return etcd_timed_out(e, node, deadline, readonly);
 		}
 	}
 	return 1;
@@ -520,7 +551,7 @@ etcd_call(struct etcd *e, const char *path, struct json_object *req,
 	const char	*body;
 	uint64_t	 deadline = clock_ms() + e->timeout_ms, now, left;
 	size_t		 i;
-	bool		 noleader = false;
+	unsigned	 seen = 0;
 	int		 rc;
 
 	*out = NULL;
@@ -529,10 +560,10 @@ etcd_call(struct etcd *e, const char *path, struct json_object *req,
 		return etcd_fail(e->errtext, ENOMEM, "out of memory");
 	for (i = 0; i < e->nodes.n; i++)
 		snprintf(e->why[i], sizeof(e->why[i]), "not tried");
-	while ((rc = etcd_round(e, path, body, deadline, readonly, &noleader,
+	while ((rc = etcd_round(e, path, body, deadline, readonly, &seen,
 	    out)) == 1) {
 		if ((now = clock_ms()) >= deadline)
-			return etcd_exhausted(e, noleader);
+			return etcd_exhausted(e, seen);
 		left = deadline - now;
 		etcd_sleep_ms(left < ETCD_BACKOFF_MS ? left : ETCD_BACKOFF_MS);
 	}

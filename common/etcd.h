@@ -8,8 +8,10 @@
  * of the call).  A node that cannot be reached, or that answers it has no
  * leader, is skipped for the next one; the call goes round the nodes
  * until the deadline.  A request that reached a node is never sent again
- * unless it only reads: when a write times out its outcome is unknown,
- * and the caller reads back.  Every request asks the node to refuse it
+ * unless it only reads: a read gets its share of the deadline on each
+ * node, so a node that hangs does not take all of it; when a write times
+ * out its outcome is unknown, the caller reads back, and the next call
+ * starts with the next node.  Every request asks the node to refuse it
  * when it has no leader (gRPC metadata "hasleader"), so a node cut off
  * from its quorum says so at once instead of hanging.
  *
@@ -33,53 +35,14 @@
  *                 unknown), or another etcd error (the text is etcd's)
  *   ENOMEM        out of memory
  *
- * Proposed key layout of the cluster directory, one tree per lab under
- * /lgr/LAB/ (values are JSON objects unless said otherwise):
+ * A write sent while the leader dies is lost with it and times out
+ * (ETIMEDOUT) until the election is over (1-2 s with etcd's defaults);
+ * a node learns that its quorum is lost after its election timeout, and
+ * refuses at once from then on (EAGAIN).
  *
- *   /lgr/LAB/cluster                    the cluster record (mode, version)
- *   /lgr/LAB/members/MEMBER             member record: state, memory,
- *                                       incarnation, endpoints (tcp://);
- *                                       put with the member's lease, so
- *                                       it disappears when the lease does
- *                                       (member DOWN = key deleted)
- *   /lgr/LAB/leases/MEMBER              the member's lease id and TTL as
- *                                       granted, with the same lease (for
- *                                       operators; liveness is the key
- *                                       above)
- *   /lgr/LAB/guests/GUEST               guest definition (memory, group,
- *                                       domain, NICs, ha policy)
- *   /lgr/LAB/residency/GUEST            {member, state, since}: where the
- *                                       guest runs.  Its mod_revision is
- *                                       the fencing token: every change
- *                                       (relocation commit, recover, HA
- *                                       restart) is one etcd_txn() with
- *                                       ETCD_CMP on the revision read, so
- *                                       a stale commit fails.  A commit
- *                                       also compares the target's
- *                                       members/ key (create_revision of
- *                                       the incarnation) so a fenced
- *                                       member cannot commit
- *   /lgr/LAB/journal/GUEST              the relocation in progress for
- *                                       GUEST (phase, pass, progress,
- *                                       the residency token it carries);
- *                                       created with ETCD_CMP absent (one
- *                                       relocation per guest), deleted
- *                                       in the same txn that writes the
- *                                       history record
- *   /lgr/LAB/history/GUEST/REV          one finished relocation, REV the
- *                                       zero-padded revision of its
- *                                       commit (keys sort in time)
- *   /lgr/LAB/events/REV-MEMBER          one event (msgid, member, guest,
- *                                       text); followed by etcd_watch
- *                                       from the last revision seen, re-
- *                                       read in full after compaction
- *   /lgr/LAB/audit/REV-MEMBER           one control request (who, what,
- *                                       arguments, result)
- *
- * REV in a key: 20 decimal digits, so that the sorted prefix read is the
- * order of writing; a writer that does not know the revision in advance
- * uses its member name and a per-member sequence number instead
- * (events/MEMBER/SEQ), and readers sort by mod_revision.
+ * The key layout of the cluster directory under /lgr/LAB/ (members,
+ * leases, residency with its revision as fencing token, journal,
+ * history, events, audit, guests) is in docs/lgr-etcd.7.
  */
 #ifndef LGR_ETCD_H
 #define LGR_ETCD_H
@@ -112,7 +75,7 @@ struct etcd_kvs {
 	int64_t		 revision;
 };
 
-/* Client (etcd.c) */
+/* Client (etcd.c; the JSON encoding in etcdjson.c) */
 
 /*
  * Initialise libcurl once per process (thread-safe, idempotent; etcd_open
@@ -227,7 +190,7 @@ int64_t		 etcd_lease_keepalive(struct etcd *e, int64_t id);
 /* Revoke lease id, deleting its keys.  ENOENT when it is already gone. */
 int		 etcd_lease_revoke(struct etcd *e, int64_t id);
 
-/* Watches (etcd.c) */
+/* Watches (etcdwatch.c) */
 
 enum etcd_event_type {
 	ETCD_EVENT_PUT,
@@ -256,9 +219,12 @@ struct etcd_event {
  * Watch every key under prefix from revision start (0: from now on).  No
  * thread: the caller polls.  The watch connects to the nodes of e in turn
  * and, when its connection breaks, reconnects on the next node from the
- * revision after the last event it returned, so no event is lost or
- * repeated.  Returns NULL with errno EINVAL or ENOMEM (connecting happens
- * in the polls).
+ * revision after the last event it received, so no event is lost or
+ * repeated.  A node without a leader cancels its watches (after about
+ * three election timeouts), which moves the watch on too; a node that
+ * hangs once the watch is established is not noticed (the gateway's
+ * stream has no heartbeat).  Returns NULL with errno EINVAL or ENOMEM
+ * (connecting happens in the polls).
  */
 struct etcd_watch *etcd_watch_open(const struct etcd *e, const char *prefix,
 		    int64_t start);

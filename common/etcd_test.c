@@ -579,7 +579,27 @@ test_watch_compacted(void **state)
 	etcd_watch_close(w);
 }
 
-/* A node that is down, listed first: the calls and a watch go on. */
+/* A socket that accepts connections and never answers: a hung node. */
+static int
+t_silent(char *url, size_t len)
+{
+	struct sockaddr_in	sin;
+	socklen_t		slen = sizeof(sin);
+	int			fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	snprintf(url, len, "http://127.0.0.1:%d", ntohs(sin.sin_port));
+	return fd;
+}
+
+/* A node listed first is down or hangs: the calls and a watch go on. */
 static void
 test_failover(void **state)
 {
@@ -587,9 +607,10 @@ test_failover(void **state)
 	struct etcd		*e;
 	struct etcd_watch	*w;
 	struct etcd_kv		 kv;
-	char			 list[160];
-	int			 dead;
+	char			 list[160], silent[64];
+	int			 dead, fd;
 	int64_t			 rev;
+	uint64_t		 t0;
 
 	t_ports(&dead, 1);
 	snprintf(list, sizeof(list), "127.0.0.1:%d,%s", dead,
@@ -605,6 +626,29 @@ test_failover(void **state)
 	t_expect(w, ETCD_EVENT_PUT, "/t/fo", "1", rev);
 	etcd_watch_close(w);
 	etcd_close(e);
+
+	/* hung: a read moves on in time, a write times out once */
+	fd = t_silent(silent, sizeof(silent));
+	snprintf(list, sizeof(list), "%s,%s", silent, c->node[0].url);
+	e = etcd_open(list, 2000);
+	assert_non_null(e);
+	t0 = clock_ms();
+	assert_int_equal(etcd_get(e, "/t/fo", &kv), 1);
+	etcd_kv_free(&kv);
+	print_message("failover: read past a hung node in %" PRIu64 " ms\n",
+	    clock_ms() - t0);
+	assert_true(clock_ms() - t0 < 2000);
+	etcd_close(e);
+	e = etcd_open(list, 1000);
+	assert_int_equal(etcd_put(e, "/t/fo", "2", 1, 0, NULL), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	t_put(e, "/t/fo", "2", &rev);	/* the next call, the next node */
+	w = etcd_watch_open(e, "/t/fo", rev);
+	assert_non_null(w);
+	t_expect(w, ETCD_EVENT_PUT, "/t/fo", "2", rev);
+	etcd_watch_close(w);
+	etcd_close(e);
+	close(fd);
 }
 
 static void
@@ -621,8 +665,6 @@ test_open_bad(void **state)
 static void
 test_deadline(void **state)
 {
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
 	struct etcd		*e;
 	struct etcd_watch	*w;
 	struct etcd_event	 ev;
@@ -633,14 +675,7 @@ test_deadline(void **state)
 
 	(void)state;
 	/* a node that accepts connections and never answers */
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(listen(fd, 8), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	snprintf(list, sizeof(list), "127.0.0.1:%d", ntohs(sin.sin_port));
+	fd = t_silent(list, sizeof(list));
 	e = etcd_open(list, 800);
 	t0 = clock_ms();
 	assert_int_equal(etcd_get(e, "/t/x", &kv), -1);
