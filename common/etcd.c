@@ -641,10 +641,12 @@ etcd_get(struct etcd *e, const char *key, struct etcd_kv *kv)
 	if (json_object_object_get_ex(ans, "kvs", &kvs)) {
 		if (!json_object_is_type(kvs, json_type_array) ||
 		    json_object_array_length(kvs) != 1 ||
-		    etcd_json_kv(json_object_array_get_idx(kvs, 0), kv) == -1 ||
-		    strcmp(kv->key, key) != 0)
+		    etcd_json_kv(json_object_array_get_idx(kvs, 0), kv) == -1)
 			rc = etcd_protocol(e, "range");
-		else
+		else if (strcmp(kv->key, key) != 0) {
+			etcd_kv_free(kv);
+			rc = etcd_protocol(e, "range");
+		} else
 			rc = 1;
 	}
 	json_object_put(ans);

@@ -661,6 +661,229 @@ test_open_bad(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/*
+ * A fake node: answers every request on its socket with one canned
+ * answer, for the answers etcd should never give.
+ */
+struct t_fake {
+	int		 fd;
+	const char	*answer;
+	int		 requests;
+	pthread_t	 thread;
+	char		 url[64];
+};
+
+/* Read one request (headers and Content-Length bytes of body). */
+static void
+t_fake_read(int c)
+{
+	char		 buf[8192], *end, *cl;
+	size_t		 len = 0, want = 0;
+	ssize_t		 n;
+
+	while (len < sizeof(buf) - 1 &&
+	    (n = read(c, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += (size_t)n;
+		buf[len] = '\0';
+		if ((end = strstr(buf, "\r\n\r\n")) == NULL)
+			continue;
+		cl = strcasestr(buf, "Content-Length:");
+		want = (size_t)(end + 4 - buf) +
+		    (cl ? strtoul(cl + 15, NULL, 10) : 0);
+		if (len >= want)
+			return;
+	}
+}
+
+static void *
+t_fake_serve(void *arg)
+{
+	struct t_fake	*f = arg;
+	char		 head[160];
+	int		 c, n;
+
+	while ((c = accept(f->fd, NULL, NULL)) >= 0) {
+		t_fake_read(c);
+		f->requests++;
+		n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\n"
+		    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+		    "Connection: close\r\n\r\n", strlen(f->answer));
+		if (write(c, head, (size_t)n) == n)
+			(void)!write(c, f->answer, strlen(f->answer));
+		close(c);
+	}
+	return NULL;
+}
+
+static void
+t_fake_start(struct t_fake *f, const char *answer)
+{
+	f->answer = answer;
+	f->requests = 0;
+	f->fd = t_silent(f->url, sizeof(f->url));
+	assert_int_equal(pthread_create(&f->thread, NULL, t_fake_serve, f), 0);
+}
+
+static void
+t_fake_stop(struct t_fake *f)
+{
+	shutdown(f->fd, SHUT_RDWR);
+	pthread_join(f->thread, NULL);
+	close(f->fd);
+}
+
+enum t_call { T_GET, T_PREFIX, T_PUT, T_TXN, T_KEEPALIVE, T_GRANT };
+
+static const struct t_bad {
+	const char	*answer;
+	enum t_call	 call;
+	int		 rc;
+	int		 err;
+} t_bad[] = {
+	{ "hello", T_GET, -1, EPROTO },
+	{ "[1]", T_GET, -1, EPROTO },
+	{ "{\"header\":{\"revision\":\"x1\"}}", T_PUT, -1, EPROTO },
+	{ "{\"header\":{\"revision\":\"99999999999999999999\"}}", T_PUT,
+	    -1, EPROTO },
+	{ "{\"header\":{\"revision\":\"7\"}}", T_PUT, 0, 0 },
+	{ "{\"kvs\":[{\"key\":\"!!!!\"}]}", T_GET, -1, EPROTO },
+	{ "{\"kvs\":[{\"key\":\"L3Qv\"},{\"key\":\"L3Qv\"}]}", T_GET, -1,
+	    EPROTO },
+	{ "{\"kvs\":[{\"key\":\"L290aGVy\"}]}", T_GET, -1, EPROTO },
+	{ "{\"kvs\":[{\"key\":\"L3QveA==\",\"value\":7}]}", T_GET, -1,
+	    EPROTO },
+	{ "{\"kvs\":[{\"key\":\"L3QAeA==\"}]}", T_GET, -1, EPROTO },
+	{ "{\"kvs\":[{\"key\":\"L3QveA==\",\"value\":\"dg==\","
+	    "\"mod_revision\":\"5\"}]}", T_GET, 1, 0 },
+	{ "{\"header\":{\"revision\":\"5\"},\"kvs\":{}}", T_PREFIX, -1,
+	    EPROTO },
+	{ "{\"kvs\":[]}", T_PREFIX, -1, EPROTO },
+	{ "{\"error\":\"etcdserver: mvcc: required revision has been "
+	    "compacted\",\"code\":11}", T_GET, -1, ERANGE },
+	{ "{\"error\":\"etcdserver: leader changed\",\"code\":14}", T_PUT,
+	    -1, EIO },
+	{ "{\"header\":{},\"succeeded\":\"yes\"}", T_TXN, -1, EPROTO },
+	{ "{\"header\":{\"revision\":\"3\"},\"succeeded\":true}", T_TXN,
+	    1, 0 },
+	{ "{\"result\":{\"TTL\":\"7\"}}", T_KEEPALIVE, 7, 0 },
+	{ "{\"result\":{}}", T_KEEPALIVE, -1, ENOENT },
+	{ "{\"error\":{\"grpc_code\":5,\"message\":\"lease not found\"}}",
+	    T_KEEPALIVE, -1, ENOENT },
+	{ "{\"header\":{},\"ID\":\"0\",\"TTL\":\"5\"}", T_GRANT, -1,
+	    EPROTO },
+	{ "{\"header\":{},\"error\":\"too many leases\"}", T_GRANT, -1,
+	    EIO },
+};
+
+static int64_t
+t_bad_call(struct etcd *e, enum t_call call)
+{
+	struct etcd_kv	 kv;
+	struct etcd_kvs	 kvs;
+	struct etcd_cmp	 cmp = { "/t/x", 0, ETCD_CMP_MOD };
+	struct etcd_op	 op = { ETCD_OP_DELETE, "/t/x", NULL, 0, 0 };
+	int64_t		 rc = -1, id;
+
+	switch (call) {
+	case T_GET:
+		if ((rc = etcd_get(e, "/t/x", &kv)) == 1)
+			assert_string_equal(kv.value, "v");
+		etcd_kv_free(&kv);
+		break;
+	case T_PREFIX:
+		rc = etcd_get_prefix(e, "/t/", &kvs);
+		etcd_kvs_free(&kvs);
+		break;
+	case T_PUT:
+		rc = etcd_put(e, "/t/x", "v", 1, 0, NULL);
+		break;
+	case T_TXN:
+		rc = etcd_txn(e, &cmp, 1, &op, 1, NULL);
+		break;
+	case T_KEEPALIVE:
+		rc = etcd_lease_keepalive(e, 42);
+		break;
+	case T_GRANT:
+		rc = etcd_lease_grant(e, 5, &id, NULL);
+		break;
+	}
+	return rc;
+}
+
+/* Every answer is checked before use. */
+static void
+test_bad_answers(void **state)
+{
+	struct t_fake	 f;
+	struct etcd	*e;
+	size_t		 i;
+	int64_t		 rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(t_bad) / sizeof(t_bad[0]); i++) {
+		t_fake_start(&f, t_bad[i].answer);
+		e = etcd_open(f.url, 1000);
+		errno = 0;
+		rc = t_bad_call(e, t_bad[i].call);
+		if (rc != t_bad[i].rc || (rc == -1 && errno != t_bad[i].err))
+			fail_msg("answer %zu %s: %" PRId64 " errno %d (%s), "
+			    "expected %d errno %d", i, t_bad[i].answer, rc,
+			    errno, etcd_errtext(e), t_bad[i].rc, t_bad[i].err);
+		etcd_close(e);
+		t_fake_stop(&f);
+	}
+}
+
+/* A lone node without a leader is asked again until the deadline. */
+static void
+test_no_leader_retry(void **state)
+{
+	struct t_fake	 f;
+	struct etcd	*e;
+	uint64_t	 t0, took;
+
+	(void)state;
+	t_fake_start(&f, "{\"error\":\"etcdserver: no leader\",\"code\":14}");
+	e = etcd_open(f.url, 600);
+	t0 = clock_ms();
+	assert_int_equal(etcd_put(e, "/t/x", "v", 1, 0, NULL), -1);
+	took = clock_ms() - t0;
+	assert_int_equal(errno, EAGAIN);
+	assert_non_null(strstr(etcd_errtext(e), "no leader (quorum lost)"));
+	assert_true(took >= 550 && took <= 900);
+	assert_true(f.requests >= 3);
+	etcd_close(e);
+	t_fake_stop(&f);
+}
+
+/* A stream that repeats itself: nothing is returned twice. */
+static void
+test_watch_repeat(void **state)
+{
+	struct t_fake		 f;
+	struct etcd		*e;
+	struct etcd_watch	*w;
+	struct etcd_event	 ev;
+
+	(void)state;
+	t_fake_start(&f, "{\"result\":{\"header\":{\"revision\":\"9\"},"
+	    "\"created\":true}}\n{\"result\":{\"header\":{\"revision\":"
+	    "\"11\"},\"events\":[{\"kv\":{\"key\":\"L3QveA==\",\"value\":"
+	    "\"MQ==\",\"mod_revision\":\"10\"}},{\"type\":\"DELETE\","
+	    "\"kv\":{\"key\":\"L3QveA==\",\"mod_revision\":\"11\"}}]}}\n");
+	e = etcd_open(f.url, 1000);
+	w = etcd_watch_open(e, "/t/", 0);
+	t_expect(w, ETCD_EVENT_PUT, "/t/x", "1", 10);
+	t_expect(w, ETCD_EVENT_DELETE, "/t/x", "", 11);
+	/* each stream ends at once: 0, or -1 between two streams */
+	assert_int_not_equal(etcd_watch_poll(w, 300, &ev), 1);
+	assert_true(f.requests >= 2);
+	assert_int_equal(etcd_watch_revision(w), 12);
+	etcd_watch_close(w);
+	etcd_close(e);
+	t_fake_stop(&f);
+}
+
 /* No etcd answers: every call ends by its deadline (monotonic). */
 static void
 test_deadline(void **state)
@@ -814,6 +1037,9 @@ main(void)
 	};
 	const struct CMUnitTest none[] = {
 		cmocka_unit_test(test_open_bad),
+		cmocka_unit_test(test_bad_answers),
+		cmocka_unit_test(test_no_leader_retry),
+		cmocka_unit_test(test_watch_repeat),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_cluster_quorum),
 	};

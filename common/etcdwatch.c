@@ -105,8 +105,9 @@ watch_drop(struct etcd_watch *w, int err, const char *why)
 		etcd_fail(w->errtext, err, "watch %s: %s",
 		    w->nodes.url[w->cur], w->why[w->cur]);
 	}
-	/* straight to the next node after a working one, else pause */
-	w->retry_at = now + (w->created ? 0 : ETCD_BACKOFF_MS / w->nodes.n);
+	/* soon to the next node after a working one, else pause */
+	w->retry_at = now + (w->created ? ETCD_BACKOFF_MS / 10 :
+	    ETCD_BACKOFF_MS / w->nodes.n);
 	w->created = false;
 	w->cur = (w->cur + 1) % w->nodes.n;
 	etcd_buf_reset(&w->in);
@@ -160,6 +161,7 @@ watch_events(struct etcd_watch *w, struct json_object *events)
 	struct json_object	*o, *t;
 	struct etcd_event	*ev;
 	size_t			 i, n = json_object_array_length(events);
+	int64_t			 from = w->next;
 
 	if (w->qn + n > WATCH_QUEUE_MAX)
 		return etcd_fail(w->errtext, ENOBUFS,
@@ -175,6 +177,10 @@ watch_events(struct etcd_watch *w, struct json_object *events)
 		if (json_object_object_get_ex(o, "type", &t))
 			ev->type = strcmp(json_object_get_string(t),
 			    "DELETE") == 0 ? ETCD_EVENT_DELETE : ETCD_EVENT_PUT;
+		if (ev->kv.mod_revision < from) {	/* had it already */
+			watch_event_free(ev);
+			continue;
+		}
 		if (ev->kv.mod_revision >= w->next)
 			w->next = ev->kv.mod_revision + 1;
 		w->qn++;
