@@ -96,7 +96,7 @@ const char	*etcd_errtext(const struct etcd *e);
 /* The node that answered the last successful call. */
 const char	*etcd_node(const struct etcd *e);
 
-/* Keys and values (etcd.c) */
+/* Keys and values (etcdkv.c) */
 
 /*
  * Read key into kv (freed with etcd_kv_free).  Returns 1 found, 0 no such
@@ -127,7 +127,7 @@ int64_t		 etcd_delete_prefix(struct etcd *e, const char *prefix,
 /* Compact the store's history up to revision (watches older fail). */
 int		 etcd_compact(struct etcd *e, int64_t revision);
 
-/* Transactions (etcd.c) */
+/* Transactions (etcdkv.c) */
 
 /*
  * A comparison: key's mod_revision (ETCD_CMP_MOD, the default) or
@@ -172,7 +172,7 @@ int		 etcd_txn(struct etcd *e, const struct etcd_cmp *cmp,
 		    size_t ncmp, const struct etcd_op *op, size_t nop,
 		    int64_t *revision);
 
-/* Leases (etcd.c) */
+/* Leases (etcdlease.c) */
 
 /*
  * Grant a lease of ttl_s seconds (etcd raises it to its minimum, 2 s by

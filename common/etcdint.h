@@ -38,6 +38,8 @@ int		 etcd_fail(char *errtext, int err, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 int		 etcd_vfail(char *errtext, int err, const char *fmt,
 		    va_list ap) __attribute__((format(printf, 3, 0)));
+int		 etcd_err(struct etcd *e, int err, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
 const struct etcd_nodes *etcd_nodes(const struct etcd *e);
 unsigned	 etcd_timeout(const struct etcd *e);
 struct curl_slist *etcd_headers(void);
@@ -45,6 +47,14 @@ size_t		 etcd_buf_write(char *p, size_t size, size_t n, void *arg);
 void		 etcd_buf_reset(struct etcd_buf *b);
 void		 etcd_buf_free(struct etcd_buf *b);
 int		 etcd_errno_grpc(int64_t code);
+int		 etcd_request(struct etcd *e, const char *path,
+		    struct json_object *req, bool readonly,
+		    struct json_object **out);
+struct json_object *etcd_req_key(const char *key, size_t keylen,
+		    const char *end, size_t endlen);
+struct json_object *etcd_req_i64(const char *name, int64_t v);
+int		 etcd_bad_key(struct etcd *e, const char *key);
+int		 etcd_protocol(struct etcd *e, const char *what);
 
 /* etcdjson.c */
 char		*etcd_b64_encode(const void *p, size_t len);
