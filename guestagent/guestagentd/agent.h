@@ -347,7 +347,6 @@ struct agent {
 	int64_t			 next_retry;
 	bool			 undrain_pending;
 	bool			 residency_warned;
-	volatile bool		 stop;
 };
 
 /* guestagentd.c: the wall clock of reports and the journal */

@@ -202,7 +202,7 @@ agent_loop(struct agent *a)
 	size_t		nw;
 	int		rc;
 
-	while (!a->stop && !agent_signal_seen()) {
+	while (!agent_signal_seen()) {
 		it[0] = (zmq_pollitem_t){ ctlsrv_socket(a->ctl), 0, ZMQ_POLLIN,
 		    0 };
 		it[1] = (zmq_pollitem_t){ ctlsrv_zap_socket(a->ctl), 0,
