@@ -1,7 +1,8 @@
 /*
- * agent_client_test.c: the client library against a stand-in agent (a
- * CURVE ROUTER with the ZAP handler, in a thread): an answer with data,
- * an error terminator, silence, a refused key, no socket.
+ * agent_client_test.c: the client library against a stand-in agent (the
+ * control socket core with the agent's codec table and role rule, in a
+ * thread): an answer with data, an error terminator, silence, a refused
+ * key, no socket.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +21,7 @@
 
 #include "agent_client.h"
 #include "ctlclient.h"
+#include "ctlsrv.h"
 
 struct fake {
 	char		 dir[64];
@@ -31,69 +33,57 @@ struct fake {
 	int		 ready;
 };
 
+/*
+ * The agent's own control socket core, table and role rule: status gets
+ * data and end; a prepare by an operator is refused (DENIED) by the
+ * core; anything else the agent would answer later: silence.
+ */
 static void
-fake_send(void *s, zmq_msg_t *id, const char *text)
+fake_serve(struct ctlsrv *s)
 {
-	zmq_msg_t	copy;
-
-	zmq_msg_init(&copy);
-	zmq_msg_copy(&copy, id);
-	zmq_msg_send(&copy, s, ZMQ_SNDMORE);
-	zmq_send(s, text, strlen(text), 0);
-}
-
-/* status: data and end; prepare: an error; anything else: silence. */
-static void
-fake_serve(void *s)
-{
+	struct ctlsrv_conn	c;
 	struct agent_request	rq;
-	zmq_msg_t		id, m;
 
-	zmq_msg_init(&id);
-	zmq_msg_init(&m);
-	if (zmq_msg_recv(&id, s, 0) != -1 && zmq_msg_recv(&m, s, 0) != -1 &&
-	    codec_decode(&agent_codec, zmq_msg_data(&m), zmq_msg_size(&m),
-	    &rq) == 0) {
-		if (rq.type == AGENT_REQ_STATUS) {
-			fake_send(s, &id, "{\"guest\":\"LITDCON1\","
-			    "\"journal\":\"IDLE\"}");
-			fake_send(s, &id, "{\"end\":true}");
-		} else if (rq.type == AGENT_REQ_PREPARE)
-			fake_send(s, &id, "{\"error\":8003,\"text\":\"role "
-			    "operator may not prepare\"}");
+	while (ctlsrv_recv(s, &c, &rq) == 1) {
+		if (rq.type != AGENT_REQ_STATUS) {
+			ctlsrv_conn_release(&c);
+			continue;
+		}
+		ctlsrv_data(&c, json_tokener_parse("{\"guest\":\"LITDCON1\","
+		    "\"journal\":\"IDLE\"}"));
+		ctlsrv_end(&c);
 	}
-	zmq_msg_close(&m);
-	zmq_msg_close(&id);
 }
 
 static void *
 fake_run(void *arg)
 {
-	struct fake	*f = arg;
-	void		*zap, *s;
-	char		 ep[PATH_MAX + 8];
-	zmq_pollitem_t	 it[2];
+	struct fake		*f = arg;
+	struct ctlsrv		*s;
+	char			 ep[PATH_MAX + 8];
+	zmq_pollitem_t		 it[2];
+	struct ctlsrv_conf	 conf = { .endpoint = ep, .keys = &f->keys,
+				    .codec = &agent_codec, .msgid = "GA",
+				    .may = agent_may };
 
-	zap = keys_zap_open(f->ctx);
-	s = zmq_socket(f->ctx, ZMQ_ROUTER);
 	snprintf(ep, sizeof(ep), "ipc://%s", f->path);
-	if (zap == NULL || s == NULL || keys_server_setup(s, &f->keys) == -1 ||
-	    zmq_bind(s, ep) == -1)
+	if ((s = ctlsrv_open(f->ctx, &conf)) == NULL) {
 		f->ready = -1;
-	else
-		f->ready = 1;
-	while (f->ready == 1 && !f->stop) {
-		it[0] = (zmq_pollitem_t){ s, 0, ZMQ_POLLIN, 0 };
-		it[1] = (zmq_pollitem_t){ zap, 0, ZMQ_POLLIN, 0 };
+		return NULL;
+	}
+	f->ready = 1;
+	while (!f->stop) {
+		it[0] = (zmq_pollitem_t){ ctlsrv_socket(s), 0, ZMQ_POLLIN, 0 };
+		it[1] = (zmq_pollitem_t){ ctlsrv_zap_socket(s), 0, ZMQ_POLLIN,
+		    0 };
 		if (zmq_poll(it, 2, 50) <= 0)
 			continue;
 		if (it[1].revents & ZMQ_POLLIN)
-			keys_zap_handle(zap, &f->keys, NULL, NULL);
+			ctlsrv_zap(s);
 		if (it[0].revents & ZMQ_POLLIN)
 			fake_serve(s);
 	}
-	zmq_close(s);
-	zmq_close(zap);
+	ctlsrv_close(s);
 	return NULL;
 }
 
