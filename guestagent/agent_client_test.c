@@ -196,6 +196,31 @@ test_unknown_key(void **state)
 	assert_int_equal(errno, EACCES);
 }
 
+/* lgrd's way: its own context for every connection. */
+static void
+test_caller_context(void **state)
+{
+	struct fake		*f = *state;
+	struct keys_client	 kc;
+	struct agent_client	*c;
+	struct agent_request	 rq;
+	struct json_object	*data;
+	void			*ctx = zmq_ctx_new();
+	int			 i;
+
+	assert_int_equal(keys_load_client(f->dir, "orchestrator", NULL, &kc),
+	    0);
+	for (i = 0; i < 2; i++) {
+		assert_non_null(c = agent_client_open(ctx, f->path, &kc));
+		agent_request_init(&rq, AGENT_REQ_STATUS);
+		assert_int_equal(agent_client_request(c, &rq, 5000, &data), 0);
+		assert_non_null(data);
+		json_object_put(data);
+		agent_client_close(c);
+	}
+	assert_int_equal(zmq_ctx_term(ctx), 0);
+}
+
 static void
 test_no_socket(void **state)
 {
@@ -223,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_silence),
 		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_caller_context),
 		cmocka_unit_test(test_no_socket),
 	};
 

@@ -195,6 +195,11 @@ agent_poll_timeout(struct agent *a)
 	return left < 0 ? 0 : (long)left;
 }
 
+/*
+ * The signal handler only sets agent_signo; poll returns EINTR.  A
+ * signal between the check and the poll is seen at the next wake-up, a
+ * second at the latest (engine_next_deadline).
+ */
 static void
 agent_loop(struct agent *a)
 {
