@@ -78,8 +78,8 @@ parse_peers(const char *s, struct agent_request *rq, char *err,
 			return -1;
 		for (j = 0; j < rq->npeers; j++)
 			if (strcmp(rq->peers[j], tok) == 0) {
-				snprintf(err, errlen, "--peers \"%s\": names "
-				    "%s twice", s, tok);
+				snprintf(err, errlen, "--peers: names %s twice",
+				    tok);
 				return -1;
 			}
 		if (rq->npeers == AGENT_PEERS_MAX) {

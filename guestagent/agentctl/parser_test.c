@@ -114,7 +114,7 @@ static const struct bad_case {
 	    "valid: --lab, -g, --guest, -s, --socket, -r, --role, -k, --key, "
 	    "-T, --wait, -j, --json" },
 	{ { "prepare", "--peers" }, "--peers: missing value A,B" },
-	{ { "prepare", "--peers", "A,A" }, "--peers \"A,A\": names A twice" },
+	{ { "prepare", "--peers", "A,A" }, "--peers: names A twice" },
 	{ { "prepare", "--peers", "A B" }, "--peers \"A B\": expected 1-31 "
 	    "characters of A-Z, a-z, 0-9, _ and -" },
 	{ { "prepare", "--timeout", "0" }, "--timeout \"0\": expected a number "
