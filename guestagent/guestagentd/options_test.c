@@ -15,28 +15,31 @@
 
 #define MAXW	24
 
-/* "a b c" -> argv with the program's name first. */
-static int
-split(const char *line, char *buf, size_t size, char *argv[MAXW])
-{
-	char	*p, *save = NULL;
-	int	 argc = 0;
+/* Options as guestagentd gets them: its name first, NULL last. */
+#define ARGV(...)	((const char *[MAXW]){ AGENT_NAME, __VA_ARGS__ })
 
-	snprintf(buf, size, "guestagentd %s", line);
-	for (p = strtok_r(buf, " ", &save); p != NULL && argc < MAXW;
-	    p = strtok_r(NULL, " ", &save))
-		argv[argc++] = p;
-	return argc;
+static int
+parse(const char *const *words, struct agent_opts *o, char *err)
+{
+	int	argc = 0;
+
+	while (argc < MAXW && words[argc] != NULL)
+		argc++;
+	return options_parse(argc, (char **)(uintptr_t)words, o, err,
+	    CLI_ERRLEN);
 }
 
-static int
-parse(const char *line, struct agent_opts *o, char *err)
+/* The mode and the times, in the order of struct agent_opts. */
+static void
+expect_times(const struct agent_opts *o, enum agent_mode mode,
+    const unsigned ms[5])
 {
-	static char	buf[512];
-	char		*argv[MAXW];
-
-	return options_parse(split(line, buf, sizeof(buf), argv), argv, o, err,
-	    CLI_ERRLEN);
+	assert_int_equal(o->mode, mode);
+	assert_int_equal(o->self_complete_ms, ms[0]);
+	assert_int_equal(o->full_timeout_ms, ms[1]);
+	assert_int_equal(o->naive_wait_ms, ms[2]);
+	assert_int_equal(o->residency_ms, ms[3]);
+	assert_int_equal(o->settle_ms, ms[4]);
 }
 
 static void
@@ -46,19 +49,16 @@ test_defaults(void **state)
 	char			err[CLI_ERRLEN];
 
 	(void)state;
-	assert_int_equal(parse("-f t.yaml -g LITDCON1", &o, err), 0);
+	assert_int_equal(parse(ARGV("-f", "t.yaml", "-g", "LITDCON1"), &o,
+	    err), 0);
 	assert_string_equal(o.topology, "t.yaml");
 	assert_string_equal(o.guest, "LITDCON1");
 	assert_null(o.labdir);
 	assert_false(o.foreground);
 	assert_false(o.check_only);
 	assert_int_equal(o.verbose, 0);
-	assert_int_equal(o.mode, AGENT_MODE_DRAIN);
-	assert_int_equal(o.self_complete_ms, 30000);
-	assert_int_equal(o.full_timeout_ms, 10000);
-	assert_int_equal(o.naive_wait_ms, 8000);
-	assert_int_equal(o.residency_ms, 2000);
-	assert_int_equal(o.settle_ms, 50);
+	expect_times(&o, AGENT_MODE_DRAIN, (const unsigned[5]){ 30000, 10000,
+	    8000, 2000, 50 });
 }
 
 static void
@@ -68,30 +68,25 @@ test_every_option(void **state)
 	char			err[CLI_ERRLEN];
 
 	(void)state;
-	assert_int_equal(parse("-dvv -s 0 -g G -D /run/nslab/x -m naive "
-	    "-t 100 -F 0 -w 600000 -r 3600000 -n -v -f t.yaml", &o, err), 0);
+	assert_int_equal(parse(ARGV("-dvv", "-s", "0", "-g", "G", "-D",
+	    "/run/nslab/x", "-m", "naive", "-t", "100", "-F", "0", "-w",
+	    "600000", "-r", "3600000", "-n", "-v", "-f", "t.yaml"), &o, err),
+	    0);
 	assert_true(o.foreground);
 	assert_true(o.check_only);
 	assert_int_equal(o.verbose, 3);
 	assert_string_equal(o.labdir, "/run/nslab/x");
-	assert_int_equal(o.mode, AGENT_MODE_NAIVE);
-	assert_int_equal(o.self_complete_ms, 100);
-	assert_int_equal(o.full_timeout_ms, 0);
-	assert_int_equal(o.naive_wait_ms, 600000);
-	assert_int_equal(o.residency_ms, 3600000);
-	assert_int_equal(o.settle_ms, 0);
-	assert_int_equal(parse("--mode=drain --prepare-timeout 86400000 "
-	    "--full-timeout 5 --naive-wait 6 --residency-interval 7 "
-	    "--settle 8 -f t -g G", &o, err), 0);
-	assert_int_equal(o.mode, AGENT_MODE_DRAIN);
-	assert_int_equal(o.self_complete_ms, 86400000);
-	assert_int_equal(o.full_timeout_ms, 5);
-	assert_int_equal(o.naive_wait_ms, 6);
-	assert_int_equal(o.residency_ms, 7);
-	assert_int_equal(o.settle_ms, 8);
-	assert_int_equal(parse("--help", &o, err), 0);
+	expect_times(&o, AGENT_MODE_NAIVE, (const unsigned[5]){ 100, 0, 600000,
+	    3600000, 0 });
+	assert_int_equal(parse(ARGV("--mode=drain", "--prepare-timeout",
+	    "86400000", "--full-timeout", "5", "--naive-wait", "6",
+	    "--residency-interval", "7", "--settle", "8", "-f", "t", "-g",
+	    "G"), &o, err), 0);
+	expect_times(&o, AGENT_MODE_DRAIN, (const unsigned[5]){ 86400000, 5, 6,
+	    7, 8 });
+	assert_int_equal(parse(ARGV("--help"), &o, err), 0);
 	assert_true(o.help);
-	assert_int_equal(parse("--version -x", &o, err), 0);
+	assert_int_equal(parse(ARGV("--version", "-x"), &o, err), 0);
 	assert_true(o.version);
 }
 
@@ -99,31 +94,38 @@ static void
 test_bad(void **state)
 {
 	static const struct {
-		const char	*line;
+		const char	*words[MAXW];
 		const char	*msg;
 	} cases[] = {
-		{ "", "missing option -f TOPOLOGY" },
-		{ "-f t.yaml", "missing option -g GUEST" },
-		{ "-g G", "missing option -f TOPOLOGY" },
-		{ "-f t -g G extra", "guestagentd: unexpected argument "
-		    "\"extra\"" },
-		{ "-f t -g G -x", "unknown option \"-x\"" },
-		{ "-f t -g G --full", "unknown option \"--full\"" },
-		{ "-f t -g a/b", "-g \"a/b\": expected 1-31 characters of A-Z, "
-		    "a-z, 0-9, _ and -" },
-		{ "-f t -g G -m fast", "--mode \"fast\": valid: drain, naive" },
-		{ "-f t -g G -t 99", "--prepare-timeout \"99\": expected a "
-		    "number (100-86400000)" },
-		{ "-f t -g G -F 600001", "--full-timeout \"600001\": expected a "
-		    "number (0-600000)" },
-		{ "-f t -g G -w -1", "--naive-wait \"-1\": expected a number "
-		    "(0-600000)" },
-		{ "-f t -g G -r 1h", "--residency-interval \"1h\": expected a "
-		    "number (0-3600000)" },
-		{ "-f t -g G -s", "-s: missing value MS" },
-		{ "-f t -g G --settle=", "--settle \"\": expected a number "
-		    "(0-60000)" },
-		{ "-f t -g G -d=1", "unknown option \"-=\"" },
+		{ { AGENT_NAME }, "missing option -f TOPOLOGY" },
+		{ { AGENT_NAME, "-f", "t.yaml" }, "missing option -g GUEST" },
+		{ { AGENT_NAME, "-g", "G" }, "missing option -f TOPOLOGY" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "extra" },
+		    "guestagentd: unexpected argument \"extra\"" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "-x" },
+		    "unknown option \"-x\"" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "--full" },
+		    "unknown option \"--full\"" },
+		{ { AGENT_NAME, "-f", "t", "-g", "a/b" }, "-g \"a/b\": "
+		    "expected 1-31 characters of A-Z, a-z, 0-9, _ and -" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "-m", "fast" },
+		    "--mode \"fast\": valid: drain, naive" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "-t", "99" },
+		    "--prepare-timeout \"99\": expected a number "
+		    "(100-86400000)" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "-F", "600001" },
+		    "--full-timeout \"600001\": expected a number (0-600000)" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "-w", "-1" },
+		    "--naive-wait \"-1\": expected a number (0-600000)" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "-r", "1h" },
+		    "--residency-interval \"1h\": expected a number "
+		    "(0-3600000)" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "-s" },
+		    "-s: missing value MS" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "--settle=" },
+		    "--settle \"\": expected a number (0-60000)" },
+		{ { AGENT_NAME, "-f", "t", "-g", "G", "-d=1" },
+		    "unknown option \"-=\"" },
 	};
 	struct agent_opts	o;
 	char			err[CLI_ERRLEN];
@@ -131,11 +133,11 @@ test_bad(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (parse(cases[i].line, &o, err) != -1)
-			fail_msg("\"%s\" accepted", cases[i].line);
+		if (parse(cases[i].words, &o, err) != -1)
+			fail_msg("case %zu accepted", i);
 		if (strcmp(err, cases[i].msg) != 0)
-			fail_msg("\"%s\": \"%s\", expected \"%s\"",
-			    cases[i].line, err, cases[i].msg);
+			fail_msg("case %zu: \"%s\", expected \"%s\"", i, err,
+			    cases[i].msg);
 	}
 }
 
