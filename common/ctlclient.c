@@ -113,8 +113,10 @@ ctlclient_handshake(struct ctlclient *c, int ms)
 	    "%d ms", c->endpoint, ms);
 }
 
+/* The sockets live in zctx: the caller's, or c->ctx. */
 static int
-ctlclient_connect(struct ctlclient *c, const struct keys_client *kc)
+ctlclient_connect(struct ctlclient *c, void *zctx,
+    const struct keys_client *kc)
 {
 	static int	n;
 	char		mon[64];
@@ -122,13 +124,13 @@ ctlclient_connect(struct ctlclient *c, const struct keys_client *kc)
 
 	snprintf(mon, sizeof(mon), "inproc://ctlclient-mon-%p-%d", (void *)c,
 	    n++);
-	if ((c->sock = zmq_socket(c->ctx, ZMQ_DEALER)) == NULL ||
+	if ((c->sock = zmq_socket(zctx, ZMQ_DEALER)) == NULL ||
 	    keys_client_setup(c->sock, kc) == -1 ||
 	    zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
 	    zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
 	    ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
 	    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) == -1 ||
-	    (c->mon = zmq_socket(c->ctx, ZMQ_PAIR)) == NULL ||
+	    (c->mon = zmq_socket(zctx, ZMQ_PAIR)) == NULL ||
 	    zmq_connect(c->mon, mon) == -1 ||
 	    zmq_connect(c->sock, c->endpoint) == -1)
 		return ctlclient_fail(zmq_errno(), "%s: %s", c->endpoint,
@@ -159,7 +161,7 @@ ctlclient_open(void *zctx, const char *endpoint, const struct keys_client *kc,
 		ctlclient_fail(zmq_errno(), "zmq: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}
-	if (ctlclient_connect(c, kc) == -1 || ctlclient_handshake(c,
+	if (ctlclient_connect(c, zctx, kc) == -1 || ctlclient_handshake(c,
 	    connect_ms > 0 ? connect_ms : CTLCLIENT_CONNECT_MS) == -1)
 		goto fail;
 	return c;

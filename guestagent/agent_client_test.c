@@ -1,7 +1,8 @@
 /*
- * agent_client_test.c: the client library against a stand-in agent (a
- * CURVE ROUTER with the ZAP handler, in a thread): an answer with data,
- * an error terminator, silence, a refused key, no socket.
+ * agent_client_test.c: the client library against a stand-in agent (the
+ * control socket core with the agent's codec table and role rule, in a
+ * thread): an answer with data, an error terminator, silence, a refused
+ * key, no socket.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,6 +20,8 @@
 #include <zmq.h>
 
 #include "agent_client.h"
+#include "ctlclient.h"
+#include "ctlsrv.h"
 
 struct fake {
 	char		 dir[64];
@@ -30,68 +33,57 @@ struct fake {
 	int		 ready;
 };
 
+/*
+ * The agent's own control socket core, table and role rule: status gets
+ * data and end; a prepare by an operator is refused (DENIED) by the
+ * core; anything else the agent would answer later: silence.
+ */
 static void
-fake_send(void *s, zmq_msg_t *id, const char *text)
+fake_serve(struct ctlsrv *s)
 {
-	zmq_msg_t	copy;
-
-	zmq_msg_init(&copy);
-	zmq_msg_copy(&copy, id);
-	zmq_msg_send(&copy, s, ZMQ_SNDMORE);
-	zmq_send(s, text, strlen(text), 0);
-}
-
-/* status: data and end; prepare: an error; anything else: silence. */
-static void
-fake_serve(void *s)
-{
+	struct ctlsrv_conn	c;
 	struct agent_request	rq;
-	zmq_msg_t		id, m;
 
-	zmq_msg_init(&id);
-	zmq_msg_init(&m);
-	if (zmq_msg_recv(&id, s, 0) != -1 && zmq_msg_recv(&m, s, 0) != -1 &&
-	    agent_request_decode(zmq_msg_data(&m), zmq_msg_size(&m), &rq) == 0) {
-		if (rq.type == AGENT_REQ_STATUS) {
-			fake_send(s, &id, "{\"guest\":\"LITDCON1\","
-			    "\"journal\":\"IDLE\"}");
-			fake_send(s, &id, "{\"end\":true}");
-		} else if (rq.type == AGENT_REQ_PREPARE)
-			fake_send(s, &id, "{\"error\":403,\"text\":\"role "
-			    "operator may not prepare\"}");
+	while (ctlsrv_recv(s, &c, &rq) == 1) {
+		if (rq.type != AGENT_REQ_STATUS) {
+			ctlsrv_conn_release(&c);
+			continue;
+		}
+		ctlsrv_data(&c, json_tokener_parse("{\"guest\":\"LITDCON1\","
+		    "\"journal\":\"IDLE\"}"));
+		ctlsrv_end(&c);
 	}
-	zmq_msg_close(&m);
-	zmq_msg_close(&id);
 }
 
 static void *
 fake_run(void *arg)
 {
-	struct fake	*f = arg;
-	void		*zap, *s;
-	char		 ep[PATH_MAX + 8];
-	zmq_pollitem_t	 it[2];
+	struct fake		*f = arg;
+	struct ctlsrv		*s;
+	char			 ep[PATH_MAX + 8];
+	zmq_pollitem_t		 it[2];
+	struct ctlsrv_conf	 conf = { .endpoint = ep, .keys = &f->keys,
+				    .codec = &agent_codec, .msgid = "GA",
+				    .may = agent_may };
 
-	zap = keys_zap_open(f->ctx);
-	s = zmq_socket(f->ctx, ZMQ_ROUTER);
 	snprintf(ep, sizeof(ep), "ipc://%s", f->path);
-	if (zap == NULL || s == NULL || keys_server_setup(s, &f->keys) == -1 ||
-	    zmq_bind(s, ep) == -1)
+	if ((s = ctlsrv_open(f->ctx, &conf)) == NULL) {
 		f->ready = -1;
-	else
-		f->ready = 1;
-	while (f->ready == 1 && !f->stop) {
-		it[0] = (zmq_pollitem_t){ s, 0, ZMQ_POLLIN, 0 };
-		it[1] = (zmq_pollitem_t){ zap, 0, ZMQ_POLLIN, 0 };
+		return NULL;
+	}
+	f->ready = 1;
+	while (!f->stop) {
+		it[0] = (zmq_pollitem_t){ ctlsrv_socket(s), 0, ZMQ_POLLIN, 0 };
+		it[1] = (zmq_pollitem_t){ ctlsrv_zap_socket(s), 0, ZMQ_POLLIN,
+		    0 };
 		if (zmq_poll(it, 2, 50) <= 0)
 			continue;
 		if (it[1].revents & ZMQ_POLLIN)
-			keys_zap_handle(zap, &f->keys, NULL, NULL);
+			ctlsrv_zap(s);
 		if (it[0].revents & ZMQ_POLLIN)
 			fake_serve(s);
 	}
-	zmq_close(s);
-	zmq_close(zap);
+	ctlsrv_close(s);
 	return NULL;
 }
 
@@ -171,7 +163,7 @@ test_error(void **state)
 	assert_int_equal(agent_client_request(c, &rq, 5000, &data), -1);
 	assert_int_equal(errno, EREMOTEIO);
 	assert_null(data);
-	assert_int_equal(agent_client_error(c, &text), AGENT_E_DENIED);
+	assert_int_equal(agent_client_error(c, &text), REPLY_E_DENIED);
 	assert_string_equal(text, "role operator may not prepare");
 	agent_client_close(c);
 }
@@ -194,19 +186,39 @@ test_unknown_key(void **state)
 {
 	struct fake		*f = *state;
 	struct keys_client	 kc;
-	struct agent_client	*c;
-	struct agent_request	 rq;
-	struct json_object	*data;
 	char			 pub[KEYS_Z85_LEN + 1];
 
+	/* The handshake is awaited at the open: refused there. */
 	assert_int_equal(keys_load_client(f->dir, "viewer", NULL, &kc), 0);
 	assert_int_equal(zmq_curve_keypair(pub, kc.secret), 0);
 	memcpy(kc.public, pub, sizeof(pub));
-	assert_non_null(c = agent_client_open(NULL, f->path, &kc));
-	agent_request_init(&rq, AGENT_REQ_STATUS);
-	assert_int_equal(agent_client_request(c, &rq, 5000, &data), -1);
+	assert_null(agent_client_open(NULL, f->path, &kc));
 	assert_int_equal(errno, EACCES);
-	agent_client_close(c);
+}
+
+/* lgrd's way: its own context for every connection. */
+static void
+test_caller_context(void **state)
+{
+	struct fake		*f = *state;
+	struct keys_client	 kc;
+	struct agent_client	*c;
+	struct agent_request	 rq;
+	struct json_object	*data;
+	void			*ctx = zmq_ctx_new();
+	int			 i;
+
+	assert_int_equal(keys_load_client(f->dir, "orchestrator", NULL, &kc),
+	    0);
+	for (i = 0; i < 2; i++) {
+		assert_non_null(c = agent_client_open(ctx, f->path, &kc));
+		agent_request_init(&rq, AGENT_REQ_STATUS);
+		assert_int_equal(agent_client_request(c, &rq, 5000, &data), 0);
+		assert_non_null(data);
+		json_object_put(data);
+		agent_client_close(c);
+	}
+	assert_int_equal(zmq_ctx_term(ctx), 0);
 }
 
 static void
@@ -220,10 +232,11 @@ test_no_socket(void **state)
 	snprintf(path, sizeof(path), "%s/nothing.ctl", f->dir);
 	assert_null(agent_client_open(NULL, path, &kc));
 	assert_int_equal(errno, ENOENT);
-	assert_non_null(agent_client_path("/run/nslab/ref", "LITDCON1", path,
+	assert_non_null(strstr(ctlclient_errtext(), path));
+	assert_non_null(labname_agent_sock("/run/nslab/ref", "LITDCON1", path,
 	    sizeof(path)));
 	assert_string_equal(path, "/run/nslab/ref/LITDCON1/agent.ctl");
-	assert_null(agent_client_path("/run/nslab/ref", "LITDCON1", path, 8));
+	assert_null(labname_agent_sock("/run/nslab/ref", "LITDCON1", path, 8));
 	assert_int_equal(errno, ENAMETOOLONG);
 }
 
@@ -235,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_silence),
 		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_caller_context),
 		cmocka_unit_test(test_no_socket),
 	};
 

@@ -60,7 +60,7 @@ agent_request(struct lgrd *d, const char *guest, const struct agent_request *rq,
 	char			 path[PATH_MAX];
 
 	memset(r, 0, sizeof(*r));
-	if (agent_client_path(d->opts.labdir, guest, path, sizeof(path)) ==
+	if (labname_agent_sock(d->opts.labdir, guest, path, sizeof(path)) ==
 	    NULL || (c = agent_client_open(d->zctx, path, &d->kc)) == NULL) {
 		snprintf(r->error, sizeof(r->error), "agent of %s: %s", guest,
 		    strerror(errno));
@@ -119,7 +119,7 @@ agent_ping(struct lgrd *d, const char *guest, char *err, size_t len)
 	struct agent_result	r;
 	char			path[PATH_MAX];
 
-	if (agent_client_path(d->opts.labdir, guest, path, sizeof(path)) !=
+	if (labname_agent_sock(d->opts.labdir, guest, path, sizeof(path)) !=
 	    NULL && access(path, F_OK) == -1) {
 		snprintf(err, len, "no guest agent runs in %s (%.200s missing)",
 		    guest, path);

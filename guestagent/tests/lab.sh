@@ -1,8 +1,17 @@
-# lab.sh: helpers for the guest agent's lab tests.  Source it after
-# tests/lib/labtest.sh, with NSLAB, AGENTCTL, AGENTD, HVCTL set.
+# lab.sh: helpers for the guest agent's lab tests.  Source it with the
+# test's arguments (NSLAB SRCDIR AGENTCTL GUESTAGENTD HVCTL DRAINCTL
+# KEYGEN ROUTECHECK|none): it names them, sources tests/lib/labtest.sh
+# and skips (77) without root or jq.
 #
 # Agents restarted by a test are this script's own processes: their
 # pids are kept and they are killed (by pid) before the labs go down.
+
+NSLAB=$1 SRC=$2 AGENTCTL=$3 AGENTD=$4 HVCTL=$5 DRAINCTL=$6 KEYGEN=$7
+ROUTECHECK=$8
+. "$SRC/tests/lib/labtest.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
+command -v jq >/dev/null || { echo "skip: needs jq"; exit 77; }
 
 AGENT_PIDS=()
 

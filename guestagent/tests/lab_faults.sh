@@ -9,13 +9,7 @@
 # usage: lab_faults.sh NSLAB SRCDIR AGENTCTL GUESTAGENTD HVCTL DRAINCTL
 #        KEYGEN ROUTECHECK|none
 set -u
-NSLAB=$1 SRC=$2 AGENTCTL=$3 AGENTD=$4 HVCTL=$5 DRAINCTL=$6 KEYGEN=$7
-ROUTECHECK=$8
-. "$SRC/tests/lib/labtest.sh"
-. "$SRC/guestagent/tests/lab.sh"
-
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
-command -v jq >/dev/null || { echo "skip: needs jq"; exit 77; }
+. "$2/guestagent/tests/lab.sh" "$@"
 command -v nsenter >/dev/null || { echo "skip: needs nsenter"; exit 77; }
 
 LAB=gaf$$
@@ -49,13 +43,14 @@ check "unknown key: refused (exit 4)" [ $? -eq 4 ]
 check "unknown key: the CLI says authentication failed" \
     grep -q "refused our key" "$LABTEST_TMP/err"
 check "unknown key: logged with a stable id" \
-    wait_for 5 log_has LITDCON1 "[GA-AUTH-REFUSED]"
+    wait_for 5 log_has LITDCON1 "[GA-AUTH-DENIED]"
+sleep 1.1	# refusals share the core's rate limit of one line a second
 agent "$LAB" LITDCON1 --role viewer prepare >/dev/null 2>"$LABTEST_TMP/err"
-check "viewer's prepare: refused (exit 4, 403)" [ $? -eq 4 ]
+check "viewer's prepare: refused (exit 4, 8003)" [ $? -eq 4 ]
 check "viewer's prepare: the error names the role" \
-    grep -q "role viewer may not prepare.*403" "$LABTEST_TMP/err"
+    grep -q "role viewer may not prepare.*8003" "$LABTEST_TMP/err"
 check "refused role: logged with a stable id" \
-    log_has LITDCON1 "[GA-AUTH-DENIED] prepare refused for role viewer"
+    log_has LITDCON1 "[GA-AUTH-REFUSED] viewer may not prepare"
 sleep 1.1	# the refusal log is rate-limited to one a second
 agent "$LAB" LITDCON1 --role operator complete >/dev/null 2>&1
 check "operator's complete: refused (exit 4)" [ $? -eq 4 ]

@@ -9,13 +9,7 @@
 # usage: lab_move.sh NSLAB SRCDIR AGENTCTL GUESTAGENTD HVCTL DRAINCTL
 #        KEYGEN ROUTECHECK|none
 set -u
-NSLAB=$1 SRC=$2 AGENTCTL=$3 AGENTD=$4 HVCTL=$5 DRAINCTL=$6 KEYGEN=$7
-ROUTECHECK=$8
-. "$SRC/tests/lib/labtest.sh"
-. "$SRC/guestagent/tests/lab.sh"
-
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
-command -v jq >/dev/null || { echo "skip: needs jq"; exit 77; }
+. "$2/guestagent/tests/lab.sh" "$@"
 
 LAB=gam$$
 REF=$(topo_renamed "$SRC/netns-lab/topologies/reference.yaml" "$LAB")

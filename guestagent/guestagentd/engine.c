@@ -257,7 +257,7 @@ engine_start(struct agent *a)
 		engine_journal(a);
 		break;
 	}
-	a->next_residency = agent_mono_ms() + a->opts.residency_ms;
+	a->next_residency = clock_ms() + a->opts.residency_ms;
 }
 
 /* A moved guest nobody prepared: the hypervisor says so. */
@@ -353,7 +353,7 @@ engine_idle_tick(struct agent *a, int64_t now)
 void
 engine_tick(struct agent *a)
 {
-	int64_t	now = agent_mono_ms();
+	int64_t	now = clock_ms();
 
 	switch (a->fsm.op) {
 	case FSM_OP_PREPARE:
@@ -395,7 +395,7 @@ engine_min(int64_t *t, int64_t v)
 int64_t
 engine_next_deadline(struct agent *a)
 {
-	int64_t	now = agent_mono_ms(), t = now + ENGINE_TICK_MS;
+	int64_t	now = clock_ms(), t = now + ENGINE_TICK_MS;
 
 	if (a->fsm.op != FSM_OP_NONE) {
 		engine_min(&t, a->op.next_poll);

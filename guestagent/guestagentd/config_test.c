@@ -14,7 +14,7 @@
 #include "agent.h"
 #include "log.h"
 
-#define REFERENCE	"../netns-lab/topologies/reference.yaml"
+#define REFERENCE	"../../netns-lab/topologies/reference.yaml"
 
 static void
 test_litdcon1(void **state)

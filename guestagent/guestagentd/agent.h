@@ -21,6 +21,9 @@
 #include <zmq.h>
 
 #include "agent_client.h"
+#include "cli.h"
+#include "clock.h"
+#include "ctlsrv.h"
 #include "keys.h"
 #include "topo.h"
 
@@ -33,9 +36,9 @@
 #define GA_MSG_CONFIG		"[GA-CONFIG]"
 #define GA_MSG_KEYS		"[GA-KEYS]"
 #define GA_MSG_SOCKET		"[GA-SOCKET]"
-#define GA_MSG_AUTH_REFUSED	"[GA-AUTH-REFUSED]"	/* unknown key */
-#define GA_MSG_AUTH_DENIED	"[GA-AUTH-DENIED]"	/* role may not */
-#define GA_MSG_BADREQ		"[GA-BADREQ]"
+/* The control socket core logs [GA-AUTH-DENIED] (unknown key),
+   [GA-AUTH-REFUSED] (role may not) and [GA-BADREQ]: common/ctlsrv.c. */
+#define GA_MSGID		"GA"
 #define GA_MSG_LINK		"[GA-LINK]"		/* netlink failure */
 #define GA_MSG_WRONG_HSI	"[GA-WRONG-HSI]"	/* corrected by hand-up */
 #define GA_MSG_RECONCILE	"[GA-RECONCILE]"
@@ -54,6 +57,8 @@ enum agent_mode {
 };
 
 struct agent_opts {
+	bool		 help;		/* -h, --help */
+	bool		 version;	/* --version */
 	const char	*topology;	/* -f */
 	const char	*guest;		/* -g */
 	const char	*labdir;	/* -D */
@@ -67,6 +72,14 @@ struct agent_opts {
 	unsigned	 residency_ms;		/* -r: where poll, 0: off */
 	unsigned	 settle_ms;		/* -s: after evidence, before down */
 };
+
+/*
+ * options.c: the command line (common/cli.h).  options_parse() fills o
+ * from argv[1..argc-1] and returns 0, or -1 with the message in err.
+ */
+extern const struct cli_spec	options_spec;
+int		 options_parse(int argc, char **argv, struct agent_opts *o,
+		    char *err, size_t errlen);
 
 /*
  * config.c: what the agent knows from the topology.
@@ -269,13 +282,6 @@ bool		 evidence_routes_avoid(struct json_object *routes,
  */
 struct plugin;
 
-/* A client whose answer is owed (its ROUTER routing id). */
-struct control_client {
-	zmq_msg_t	 id;
-	bool		 valid;
-	char		 role[16];
-};
-
 struct op_peer {
 	struct plugin	*plugin;	/* its ospfd_lgr */
 	char		 name[TOPO_NAME_MAX];
@@ -297,7 +303,7 @@ enum op_phase {
 /* The operation in flight (fsm.op says which). */
 struct op {
 	enum op_phase		 phase;
-	struct control_client	 client;	/* invalid: self-started */
+	struct ctlsrv_conn	 client;	/* invalid: self-started */
 	const char		*why;		/* self-started: the reason */
 	int64_t			 t0_us;		/* monotonic, for reports */
 	int64_t			 deadline;	/* monotonic ms from here */
@@ -330,6 +336,7 @@ struct agent {
 	void			*zctx;
 	struct keys_set		 keys;		/* our server side */
 	struct keys_client	 kc;		/* towards plugins and hvd */
+	struct ctlsrv		*ctl;		/* our control socket */
 	char			 nodedir[PATH_MAX];
 	char			 journal_path[PATH_MAX];
 	struct plugin		*own;		/* this guest's ospfd_lgr */
@@ -340,28 +347,23 @@ struct agent {
 	int64_t			 next_retry;
 	bool			 undrain_pending;
 	bool			 residency_warned;
-	volatile bool		 stop;
 };
 
-/* guestagentd.c: clocks */
-int64_t		 agent_mono_ms(void);
-int64_t		 agent_mono_us(void);
+/* guestagentd.c: the wall clock of reports and the journal */
 int64_t		 agent_wall_ms(void);
 
-/* control.c: the control socket (ROUTER, CURVE, ZAP) */
+/*
+ * control.c: the control socket (common/ctlsrv.h) and the dispatch of
+ * its requests.  Answers go through ctlsrv_error() and control_answer();
+ * prepare and complete take their conn over with ctlsrv_conn_move().
+ */
 int		 control_open(struct agent *a);
 void		 control_close(struct agent *a);
-void		*control_socket(void);
-void		*control_zap_socket(void);
 void		 control_zap(struct agent *a);
 void		 control_read(struct agent *a);
-void		 control_answer(struct control_client *cl,
+/* The data frame (NULL: none) and the end; takes data. */
+void		 control_answer(struct ctlsrv_conn *cl,
 		    struct json_object *data);
-void		 control_fail(struct control_client *cl, int code,
-		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void		 control_client_release(struct control_client *cl);
-void		 control_client_move(struct control_client *dst,
-		    struct control_client *src);
 
 /* links.c: HSI links through libnl (cache, events, admin state) */
 int		 links_open(struct agent *a);
@@ -408,13 +410,13 @@ int		 engine_undrain(struct agent *a);
 
 /* prepare.c */
 void		 prepare_start(struct agent *a, const struct agent_request *rq,
-		    struct control_client *cl);
+		    struct ctlsrv_conn *cl);
 void		 prepare_step(struct agent *a);
 void		 prepare_abort(struct agent *a, const char *why);
 
 /* complete.c */
 void		 complete_start(struct agent *a, const struct agent_request *rq,
-		    struct control_client *cl, const char *why);
+		    struct ctlsrv_conn *cl, const char *why);
 void		 complete_step(struct agent *a);
 
 /* report.c: JSON answers */

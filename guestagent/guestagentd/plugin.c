@@ -29,14 +29,15 @@ struct plugin *
 plugin_open(struct agent *a, const char *node)
 {
 	struct plugin	*p;
-	char		 ep[PATH_MAX + 32];
+	char		 path[PATH_MAX], ep[PATH_MAX + 8];
 	int		 one = 1, zero = 0;
 
+	if (labname_plugin_sock(a->opts.labdir, node, path, sizeof(path)) ==
+	    NULL || labname_ipc(path, ep, sizeof(ep)) == NULL)
+		return NULL;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	snprintf(p->node, sizeof(p->node), "%s", node);
-	snprintf(ep, sizeof(ep), "ipc://%s/%s/%s", a->opts.labdir, node,
-	    LABNAME_PLUGIN_SOCK);
 	if ((p->sock = zmq_socket(a->zctx, ZMQ_REQ)) == NULL ||
 	    zmq_setsockopt(p->sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
 	    zmq_setsockopt(p->sock, ZMQ_REQ_RELAXED, &one, sizeof(one)) ==

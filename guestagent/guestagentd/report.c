@@ -60,7 +60,7 @@ report_down(struct agent *a)
 static double
 report_since(struct agent *a)
 {
-	return (double)(agent_mono_us() - a->op.t0_us) / 1000.0;
+	return (double)(clock_us() - a->op.t0_us) / 1000.0;
 }
 
 static struct json_object *

@@ -43,7 +43,7 @@ complete_finish(struct agent *a)
 	    a->op.up == -1 ? "no HSI interface" : a->fsm.ifs[a->op.up].name,
 	    a->op.up == -1 ? "" : a->op.alone ? ", alone on the LAN" :
 	    a->op.full ? ", adjacency Full" : ", no Full adjacency in time",
-	    (double)(agent_mono_us() - a->op.t0_us) / 1000.0);
+	    (double)(clock_us() - a->op.t0_us) / 1000.0);
 	control_answer(&a->op.client, report_complete(a));
 }
 
@@ -62,9 +62,9 @@ complete_fail(struct agent *a, int code, const char *what)
 	fsm_warning(&a->fsm, text);
 	fsm_complete_fail(&a->fsm);
 	engine_apply(a);
-	a->next_retry = agent_mono_ms() + COMPLETE_RETRY_MS;
+	a->next_retry = clock_ms() + COMPLETE_RETRY_MS;
 	watch_clear(a);
-	control_fail(&a->op.client, code, "complete of %s: %s",
+	ctlsrv_error(&a->op.client, code, "complete of %s: %s",
 	    config_guest_name(&a->conf), what);
 }
 
@@ -118,7 +118,7 @@ complete_full(struct agent *a)
 		a->op.dr = e.dr;
 		if (e.nfull > 0 && !a->op.full) {
 			a->op.full = true;
-			a->op.full_ms = (double)(agent_mono_us() -
+			a->op.full_ms = (double)(clock_us() -
 			    a->op.up_us) / 1000.0;
 		}
 	}
@@ -152,7 +152,7 @@ complete_where(struct agent *a)
 	else
 		snprintf(what, sizeof(what), "the hypervisor says it is %s on "
 		    "%s", state, config_member_name(&a->conf, m));
-	complete_fail(a, AGENT_E_UNAVAILABLE, what);
+	complete_fail(a, REPLY_E_UNAVAILABLE, what);
 	return -1;
 }
 
@@ -160,7 +160,7 @@ complete_where(struct agent *a)
 static void
 complete_wait(struct agent *a)
 {
-	int64_t	now = agent_mono_ms();
+	int64_t	now = clock_ms();
 
 	watch_add(a, config_guest_name(&a->conf));
 	a->op.deadline = now + (int64_t)a->op.full_timeout_ms;
@@ -186,12 +186,12 @@ complete_up(struct agent *a)
 		return;
 	fsm_complete_target(&a->fsm, m);
 	if (engine_apply(a) == -1) {
-		complete_fail(a, AGENT_E_INTERNAL, "the HSI interfaces could "
+		complete_fail(a, REPLY_E_INTERNAL, "the HSI interfaces could "
 		    "not be set (see the log)");
 		return;
 	}
 	a->op.up = fsm_if_of_member(&a->fsm, m);
-	a->op.up_us = agent_mono_us();
+	a->op.up_us = clock_us();
 	if (a->opts.mode == AGENT_MODE_DRAIN)
 		a->undrain_pending = engine_undrain(a) != 0;
 	if (a->op.up == -1) {
@@ -212,7 +212,7 @@ complete_up(struct agent *a)
 void
 complete_step(struct agent *a)
 {
-	int64_t	now = agent_mono_ms();
+	int64_t	now = clock_ms();
 
 	switch (a->op.phase) {
 	case OP_COMPLETE_WAIT1:
@@ -244,11 +244,11 @@ complete_step(struct agent *a)
 
 void
 complete_start(struct agent *a, const struct agent_request *rq,
-    struct control_client *cl, const char *why)
+    struct ctlsrv_conn *cl, const char *why)
 {
 	if (a->fsm.op != FSM_OP_NONE) {
 		if (cl != NULL)
-			control_fail(cl, AGENT_E_BUSY, "%s of %s is running",
+			ctlsrv_error(cl, REPLY_E_BUSY, "%s of %s is running",
 			    fsm_op_name(a->fsm.op),
 			    config_guest_name(&a->conf));
 		return;
@@ -263,7 +263,7 @@ complete_start(struct agent *a, const struct agent_request *rq,
 	} else if (cl != NULL || a->fsm.state != FSM_COMPLETING)
 		log_info("%s %s: complete %s%s", GA_MSG_COMPLETE,
 		    config_guest_name(&a->conf), cl != NULL ? "by " : "",
-		    cl != NULL ? cl->role : why);
+		    cl != NULL ? cl->who : why);
 	else
 		log_debug("%s: complete %s", config_guest_name(&a->conf), why);
 	fsm_complete_begin(&a->fsm, agent_wall_ms());
@@ -271,14 +271,14 @@ complete_start(struct agent *a, const struct agent_request *rq,
 	a->op.up = -1;
 	a->op.why = why;
 	if (cl != NULL)
-		control_client_move(&a->op.client, cl);
-	a->op.t0_us = agent_mono_us();
+		ctlsrv_conn_move(&a->op.client, cl);
+	a->op.t0_us = clock_us();
 	a->op.full_timeout_ms = rq != NULL && rq->timeout_ms != AGENT_UNSET ?
 	    rq->timeout_ms : a->opts.full_timeout_ms;
 	engine_journal(a);
 	if (a->opts.mode == AGENT_MODE_NAIVE) {
 		a->op.phase = OP_COMPLETE_WAIT1;
-		a->op.until = agent_mono_ms() + a->opts.naive_wait_ms;
+		a->op.until = clock_ms() + a->opts.naive_wait_ms;
 		a->op.deadline = a->op.until;
 		a->op.next_poll = a->op.until;
 		return;

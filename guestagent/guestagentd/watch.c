@@ -16,14 +16,14 @@
 int
 watch_add(struct agent *a, const char *node)
 {
-	char	ep[PATH_MAX + 32];
+	char	path[PATH_MAX], ep[PATH_MAX + 8];
 	void	*s;
 	int	zero = 0;
 
-	if (a->nwatch == WATCH_MAX)
+	if (a->nwatch == WATCH_MAX || labname_plugin_events(a->opts.labdir,
+	    node, path, sizeof(path)) == NULL || labname_ipc(path, ep,
+	    sizeof(ep)) == NULL)
 		return -1;
-	snprintf(ep, sizeof(ep), "ipc://%s/%s/%s", a->opts.labdir, node,
-	    LABNAME_PLUGIN_EVENTS);
 	if ((s = zmq_socket(a->zctx, ZMQ_SUB)) == NULL)
 		return -1;
 	if (zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||

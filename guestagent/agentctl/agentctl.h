@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "agent_client.h"
+#include "cli.h"
 
 /* Exit codes (agentctl(8)). */
 #define AGENTCTL_OK		0
@@ -20,20 +21,35 @@
 #define AGENTCTL_NOANSWER	3	/* no socket, no answer in time */
 #define AGENTCTL_DENIED		4	/* key refused or role not allowed */
 
-/* parser.c: command words to one request (ospfctl's token table). */
+/*
+ * parser.c: the command line (common/cli.h): the options, global before
+ * or after the command, and the command words to one request.
+ */
 struct parse_result {
 	struct agent_request	 rq;
 	bool			 json;
+	bool			 help;
+	bool			 version;
+	const char		*lab;		/* --lab, NULL: not given */
+	const char		*guest;		/* --guest */
+	const char		*socket;	/* -s */
+	const char		*role;		/* -r */
+	const char		*keyfile;	/* -k */
+	int			 wait_ms;	/* -T, 0: from the request */
 };
 
+extern const struct cli_spec	parse_spec;
+
 /*
- * Parse the command and its arguments (argv[0] is the command word;
- * unambiguous prefixes are accepted).  Returns 0, or -1 with a message
- * naming the valid choices in err.
+ * Parse argv[1..argc-1] (argv[0] is the program).  Returns 0, or -1
+ * with the message in err (cli.h's format).  With --help or --version
+ * the rest is not checked.
  */
 int		 parse_command(int argc, char **argv, struct parse_result *pr,
 		    char *err, size_t errlen);
-const char	*parse_synopsis(void);
+/* Which agent: -s, or --lab and --guest.  0, or -1 with err. */
+int		 parse_target(const struct parse_result *pr, char *err,
+		    size_t errlen);
 
 /* output.c: formatters, so that JSON never touches the request code. */
 struct output {

@@ -5,11 +5,10 @@
  *
  * The struct agent is the process's singleton, owned by main() and
  * handed to every module; nothing else is global but the sockets of
- * control.c and links.c.
+ * links.c and the signal flag below.
  */
 #include <sys/file.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -17,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,34 +28,12 @@
 #include "agent.h"
 #include "labname.h"
 #include "log.h"
+#include "sig.h"
 
-#define POLL_MAX	(4 + WATCH_MAX)
+#define POLL_MAX	(3 + WATCH_MAX)
 
-static void __attribute__((noreturn))
-usage(FILE *f, int code)
-{
-	fprintf(f, "usage: guestagentd [-dnv] -f topology -g guest "
-	    "[-D labdir] [-m drain|naive]\n"
-	    "                   [-t prepare-timeout-ms] [-F full-timeout-ms] "
-	    "[-w naive-wait-ms]\n"
-	    "                   [-r residency-interval-ms] [-s settle-ms]\n");
-	exit(code);
-}
-
-int64_t
-agent_mono_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t
-agent_mono_ms(void)
-{
-	return agent_mono_us() / 1000;
-}
+/* The last signal caught, 0: none; set by the handler, read by the loop. */
+static volatile sig_atomic_t	agent_signo;
 
 int64_t
 agent_wall_ms(void)
@@ -66,109 +42,6 @@ agent_wall_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned
-agent_number(const char *s, unsigned min, unsigned max, const char *what)
-{
-	char		*end;
-	unsigned long	 v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *s == '\0' || v < min || v > max)
-		fatalx("%s \"%s\" out of range (%u-%u)", what, s, min, max);
-	return (unsigned)v;
-}
-
-static enum agent_mode
-agent_mode_parse(const char *s)
-{
-	if (strcmp(s, "drain") == 0)
-		return AGENT_MODE_DRAIN;
-	if (strcmp(s, "naive") == 0)
-		return AGENT_MODE_NAIVE;
-	fatalx("mode \"%s\": drain or naive", s);
-}
-
-static void
-agent_parse(int argc, char **argv, struct agent_opts *o)
-{
-	static const struct option	lopts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "prepare-timeout", required_argument, NULL, 't' },
-		{ "full-timeout", required_argument, NULL, 'F' },
-		{ "naive-wait", required_argument, NULL, 'w' },
-		{ "residency-interval", required_argument, NULL, 'r' },
-		{ "settle", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int				c;
-
-	memset(o, 0, sizeof(*o));
-	o->mode = AGENT_MODE_DRAIN;
-	o->self_complete_ms = 30000;
-	o->full_timeout_ms = 10000;
-	o->naive_wait_ms = 8000;
-	o->residency_ms = 2000;
-	o->settle_ms = 50;
-	while ((c = getopt_long(argc, argv, "dD:f:F:g:hm:nr:s:t:vVw:", lopts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			o->foreground = true;
-			break;
-		case 'D':
-			o->labdir = optarg;
-			break;
-		case 'f':
-			o->topology = optarg;
-			break;
-		case 'F':
-			o->full_timeout_ms = agent_number(optarg, 0,
-			    AGENT_TIMEOUT_MAX_MS, "full-timeout");
-			break;
-		case 'g':
-			o->guest = optarg;
-			break;
-		case 'm':
-			o->mode = agent_mode_parse(optarg);
-			break;
-		case 'n':
-			o->check_only = true;
-			break;
-		case 'r':
-			o->residency_ms = agent_number(optarg, 0, 3600000,
-			    "residency-interval");
-			break;
-		case 's':
-			o->settle_ms = agent_number(optarg, 0, 60000,
-			    "settle");
-			break;
-		case 't':
-			o->self_complete_ms = agent_number(optarg, 100,
-			    86400000, "prepare-timeout");
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'w':
-			o->naive_wait_ms = agent_number(optarg, 0, 600000,
-			    "naive-wait");
-			break;
-		case 'h':
-			usage(stdout, 0);
-		case 'V':
-			printf("guestagentd %s\n", LGR_VERSION);
-			exit(0);
-		default:
-			usage(stderr, 2);
-		}
-	}
-	if (optind != argc || o->topology == NULL || o->guest == NULL)
-		usage(stderr, 2);
 }
 
 /* The lab directory (-D, else the topology's lab) and ours in it. */
@@ -254,7 +127,7 @@ agent_init(struct agent *a)
 		fatal("zmq context");
 	if (control_open(a) == -1)
 		fatalx("%s control socket %s/%s not opened", GA_MSG_SOCKET,
-		    a->nodedir, AGENT_SOCK_NAME);
+		    a->nodedir, LABNAME_AGENT_SOCK);
 	if (links_open(a) == -1)
 		fatalx("%s netlink not available", GA_MSG_LINK);
 	if ((a->own = plugin_open(a, config_guest_name(&a->conf))) == NULL)
@@ -291,75 +164,68 @@ agent_privdrop(void)
 		log_warn("no_new_privs");
 }
 
-static int
-agent_signals(void)
+static void
+agent_signal(int signo)
 {
-	sigset_t	set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
-		return -1;
-	signal(SIGPIPE, SIG_IGN);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	agent_signo = signo;
 }
 
 /* True when the loop must stop. */
 static bool
-agent_signal_read(int sfd)
+agent_signal_seen(void)
 {
-	struct signalfd_siginfo	si;
-	bool			stop = false;
+	int	signo = agent_signo;
 
-	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			log_info("SIGHUP ignored: the topology is read at "
-			    "start only");
-			continue;
-		}
-		log_info("%s signal %u: stopping", GA_MSG_STOP, si.ssi_signo);
-		stop = true;
+	if (signo == 0)
+		return false;
+	agent_signo = 0;
+	if (signo == SIGHUP) {
+		log_info("SIGHUP ignored: the topology is read at start only");
+		return false;
 	}
-	return stop;
+	log_info("%s signal %d: stopping", GA_MSG_STOP, signo);
+	return true;
 }
 
 static long
 agent_poll_timeout(struct agent *a)
 {
-	int64_t	left = engine_next_deadline(a) - agent_mono_ms();
+	int64_t	left = engine_next_deadline(a) - (int64_t)clock_ms();
 
 	return left < 0 ? 0 : (long)left;
 }
 
+/*
+ * The signal handler only sets agent_signo; poll returns EINTR.  A
+ * signal between the check and the poll is seen at the next wake-up, a
+ * second at the latest (engine_next_deadline).
+ */
 static void
-agent_loop(struct agent *a, int sfd)
+agent_loop(struct agent *a)
 {
 	zmq_pollitem_t	it[POLL_MAX];
 	size_t		nw;
 	int		rc;
 
-	while (!a->stop) {
-		it[0] = (zmq_pollitem_t){ control_socket(), 0, ZMQ_POLLIN, 0 };
-		it[1] = (zmq_pollitem_t){ control_zap_socket(), 0, ZMQ_POLLIN,
+	while (!agent_signal_seen()) {
+		it[0] = (zmq_pollitem_t){ ctlsrv_socket(a->ctl), 0, ZMQ_POLLIN,
 		    0 };
+		it[1] = (zmq_pollitem_t){ ctlsrv_zap_socket(a->ctl), 0,
+		    ZMQ_POLLIN, 0 };
 		it[2] = (zmq_pollitem_t){ NULL, links_fd(), ZMQ_POLLIN, 0 };
-		it[3] = (zmq_pollitem_t){ NULL, sfd, ZMQ_POLLIN, 0 };
-		nw = watch_items(a, it + 4, WATCH_MAX);
-		rc = zmq_poll(it, (int)(4 + nw), agent_poll_timeout(a));
-		if (rc == -1 && zmq_errno() != EINTR)
+		nw = watch_items(a, it + 3, WATCH_MAX);
+		rc = zmq_poll(it, (int)(3 + nw), agent_poll_timeout(a));
+		if (rc == -1 && zmq_errno() == EINTR)
+			continue;
+		if (rc == -1)
 			fatalx("zmq_poll: %s", zmq_strerror(zmq_errno()));
-		if (rc > 0 && (it[3].revents & ZMQ_POLLIN) &&
-		    agent_signal_read(sfd))
-			break;
 		if (rc > 0 && (it[1].revents & ZMQ_POLLIN))
 			control_zap(a);
 		if (rc > 0 && (it[2].revents & ZMQ_POLLIN))
 			links_read(a);
 		if (rc > 0 && (it[0].revents & ZMQ_POLLIN))
 			control_read(a);
-		if (rc > 0 && nw > 0 && watch_read(a, it + 4, nw))
+		if (rc > 0 && nw > 0 && watch_read(a, it + 3, nw))
 			a->op.next_poll = 0;
 		engine_tick(a);
 	}
@@ -370,7 +236,7 @@ static void
 agent_shutdown(struct agent *a)
 {
 	if (a->fsm.op != FSM_OP_NONE)
-		control_fail(&a->op.client, AGENT_E_UNAVAILABLE, "guestagentd "
+		ctlsrv_error(&a->op.client, REPLY_E_UNAVAILABLE, "guestagentd "
 		    "of %s is stopping; %s not finished",
 		    config_guest_name(&a->conf), fsm_op_name(a->fsm.op));
 	watch_clear(a);
@@ -387,9 +253,20 @@ int
 main(int argc, char **argv)
 {
 	static struct agent	a;
-	int			sfd;
+	char			err[CLI_ERRLEN];
 
-	agent_parse(argc, argv, &a.opts);
+	if (options_parse(argc, argv, &a.opts, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\ntry '%s --help'\n", AGENT_NAME, err,
+		    AGENT_NAME);
+		return 2;
+	}
+	if (a.opts.help || a.opts.version) {
+		if (a.opts.help)
+			cli_usage(&options_spec, stdout);
+		else
+			printf("%s %s\n", AGENT_NAME, LGR_VERSION);
+		return 0;
+	}
 	log_init(AGENT_NAME, LOG_TO_STDERR, a.opts.verbose + 1);
 	if (config_load(a.opts.topology, a.opts.guest, &a.conf) == -1)
 		fatalx("%s %s: guest %s: not usable", GA_MSG_CONFIG,
@@ -407,8 +284,7 @@ main(int argc, char **argv)
 		log_init(AGENT_NAME, LOG_TO_SYSLOG, a.opts.verbose + 1);
 	}
 	agent_lock(&a);
-	if ((sfd = agent_signals()) == -1)
-		fatal("signals");
+	sig_setup(agent_signal, true);
 	agent_init(&a);
 	agent_privdrop();
 	log_info("%s %s %s: guest %s, mode %s, %zu HSI interface(s), "
@@ -416,8 +292,7 @@ main(int argc, char **argv)
 	    config_guest_name(&a.conf), a.opts.mode == AGENT_MODE_DRAIN ?
 	    "drain" : "naive", a.conf.nhsi, a.opts.labdir);
 	engine_start(&a);
-	agent_loop(&a, sfd);
+	agent_loop(&a);
 	agent_shutdown(&a);
-	close(sfd);
 	return 0;
 }

@@ -41,12 +41,13 @@ residency_member_alive(struct agent *a, const char *member, bool *any)
 static void *
 residency_connect(struct agent *a, const char *member)
 {
-	char	ep[PATH_MAX + 32];
+	char	path[PATH_MAX], ep[PATH_MAX + 8];
 	void	*s;
 	int	zero = 0;
 
-	snprintf(ep, sizeof(ep), "ipc://%s/hvd-%s.ctl", a->opts.labdir,
-	    member);
+	if (labname_hvd_sock(a->opts.labdir, member, path, sizeof(path)) ==
+	    NULL || labname_ipc(path, ep, sizeof(ep)) == NULL)
+		return NULL;
 	if ((s = zmq_socket(a->zctx, ZMQ_DEALER)) == NULL)
 		return NULL;
 	if (zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||

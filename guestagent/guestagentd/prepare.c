@@ -89,13 +89,13 @@ prepare_default_peers(struct agent *a, struct json_object *state)
 /* Every requested peer is a guest of the lab; 0, or -1 answered. */
 static int
 prepare_check_peers(struct agent *a, const struct agent_request *rq,
-    struct control_client *cl)
+    struct ctlsrv_conn *cl)
 {
 	size_t	i;
 
 	for (i = 0; i < rq->npeers; i++)
 		if (topo_guest_find(a->conf.topo, rq->peers[i]) == -1) {
-			control_fail(cl, AGENT_E_NOTFOUND, "peer %s is not a "
+			ctlsrv_error(cl, REPLY_E_NOTFOUND, "peer %s is not a "
 			    "guest of lab %s", rq->peers[i],
 			    a->conf.topo->name);
 			return -1;
@@ -118,14 +118,14 @@ prepare_finish(struct agent *a)
 		log_warnx("%s %s: %s", GA_MSG_PREPARE,
 		    config_guest_name(&a->conf), rc == -1 ? "an HSI interface "
 		    "did not go down" : "journal not written");
-		control_fail(&a->op.client, AGENT_E_INTERNAL, "prepare of %s: "
+		ctlsrv_error(&a->op.client, REPLY_E_INTERNAL, "prepare of %s: "
 		    "%s; see guestagentd's log", config_guest_name(&a->conf),
 		    rc == -1 ? "an HSI interface did not go down" :
 		    "the journal could not be written");
 	} else {
 		log_info("%s %s prepared in %.1f ms%s", GA_MSG_PREPARE,
 		    config_guest_name(&a->conf),
-		    (double)(agent_mono_us() - a->op.t0_us) / 1000.0,
+		    (double)(clock_us() - a->op.t0_us) / 1000.0,
 		    a->op.timed_out ? " (timed out waiting for evidence)" :
 		    "");
 		control_answer(&a->op.client, report_prepare(a));
@@ -236,7 +236,7 @@ prepare_timeout(struct agent *a)
 void
 prepare_step(struct agent *a)
 {
-	int64_t	now = agent_mono_ms();
+	int64_t	now = clock_ms();
 	bool	done;
 
 	if (a->op.phase == OP_PREPARE_SETTLE) {
@@ -247,12 +247,12 @@ prepare_step(struct agent *a)
 	if (now < a->op.next_poll)
 		return;
 	done = prepare_evidence(a);
-	now = agent_mono_ms();		/* asking took time */
+	now = clock_ms();		/* asking took time */
 	if (!done && now < a->op.deadline) {
 		a->op.next_poll = now + PREPARE_POLL_MS;
 		return;
 	}
-	a->op.drain_ms = (double)(agent_mono_us() - a->op.t0_us) / 1000.0;
+	a->op.drain_ms = (double)(clock_us() - a->op.t0_us) / 1000.0;
 	if (!done) {
 		prepare_timeout(a);
 		prepare_finish(a);
@@ -290,7 +290,7 @@ prepare_drain(struct agent *a, struct json_object **state)
 		log_warnx("%s %s: ospfd_lgr: %s", GA_MSG_PREPARE,
 		    config_guest_name(&a->conf), code ? text :
 		    strerror(errno));
-		control_fail(&a->op.client, AGENT_E_UNAVAILABLE, "prepare of "
+		ctlsrv_error(&a->op.client, REPLY_E_UNAVAILABLE, "prepare of "
 		    "%s: its ospfd_lgr %s%s; nothing changed",
 		    config_guest_name(&a->conf), code ? "refused: " :
 		    "did not answer", code ? text : "");
@@ -339,26 +339,26 @@ prepare_start_drain(struct agent *a, const struct agent_request *rq)
 
 void
 prepare_start(struct agent *a, const struct agent_request *rq,
-    struct control_client *cl)
+    struct ctlsrv_conn *cl)
 {
 	uint64_t	timeout;
 
 	if (a->fsm.op != FSM_OP_NONE) {
-		control_fail(cl, AGENT_E_BUSY, "%s of %s is running",
+		ctlsrv_error(cl, REPLY_E_BUSY, "%s of %s is running",
 		    fsm_op_name(a->fsm.op), config_guest_name(&a->conf));
 		return;
 	}
 	if (prepare_check_peers(a, rq, cl) == -1)
 		return;
 	log_info("%s %s: prepare by %s", GA_MSG_PREPARE,
-	    config_guest_name(&a->conf), cl->role);
+	    config_guest_name(&a->conf), cl->who);
 	fsm_prepare_begin(&a->fsm);
 	memset(&a->op, 0, sizeof(a->op));
 	a->op.up = -1;
-	control_client_move(&a->op.client, cl);
+	ctlsrv_conn_move(&a->op.client, cl);
 	timeout = rq->timeout_ms != AGENT_UNSET ? rq->timeout_ms :
 	    AGENT_PREPARE_TIMEOUT_MS;
-	a->op.t0_us = agent_mono_us();
+	a->op.t0_us = clock_us();
 	a->op.deadline = a->op.t0_us / 1000 + (int64_t)timeout;
 	a->op.until = a->op.deadline;
 	if (a->opts.mode == AGENT_MODE_NAIVE) {
@@ -375,7 +375,7 @@ prepare_abort(struct agent *a, const char *why)
 		return;
 	log_warnx("%s %s: prepare aborted: %s", GA_MSG_PREPARE,
 	    config_guest_name(&a->conf), why);
-	control_fail(&a->op.client, AGENT_E_ABORTED, "prepare of %s aborted: "
+	ctlsrv_error(&a->op.client, REPLY_E_ABORTED, "prepare of %s aborted: "
 	    "%s", config_guest_name(&a->conf), why);
 	fsm_prepare_abort(&a->fsm);
 	prepare_cleanup(a);
