@@ -101,7 +101,7 @@ test_bad(void **state)
 		{ { AGENT_NAME, "-f", "t.yaml" }, "missing option -g GUEST" },
 		{ { AGENT_NAME, "-g", "G" }, "missing option -f TOPOLOGY" },
 		{ { AGENT_NAME, "-f", "t", "-g", "G", "extra" },
-		    "guestagentd: unexpected argument \"extra\"" },
+		    "unexpected argument \"extra\"" },
 		{ { AGENT_NAME, "-f", "t", "-g", "G", "-x" },
 		    "unknown option \"-x\"" },
 		{ { AGENT_NAME, "-f", "t", "-g", "G", "--full" },
