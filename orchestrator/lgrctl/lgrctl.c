@@ -1,195 +1,108 @@
 /*
  * lgrctl.c: the operator's command (lgrctl(8)): one request to lgrd's
- * control socket, its answer through a formatter; evacuate and relocate
- * then follow the job with progress and print its report.
+ * control socket (common/ctlclient.h), its answer through a formatter;
+ * evacuate and relocate then follow the job with progress and print its
+ * report.
  */
-#include <dirent.h>
+#include <sys/ioctl.h>
+
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zmq.h>
 
 #include <json-c/json.h>
 
+#include "ctlclient.h"
 #include "keys.h"
 #include "labname.h"
 #include "lgrctl.h"
+#include "sig.h"
 
-#define LGRCTL_POLL_MS	200
+#define LGRCTL_POLL_MS		200	/* a followed job's status */
+#define LGRCTL_EVENTS_MS	250	/* events -f */
 
 struct lgrctl {
+	struct parse_result	 pr;
 	char			 labdir[PATH_MAX];
-	const char		*role;
-	const char		*keyfile;
-	int			 timeout_ms;
-	bool			 json;
-	bool			 quiet;
 	struct keys_client	 kc;
-	void			*ctx;
-	void			*sock;
-	void			*mon;
+	struct ctlclient	*cl;
 	const struct output	*out;
+	enum lgrd_req		 req;		/* of the rows being printed */
+	bool			 begun;		/* the formatter's begin done */
+	int			 bad;		/* ineligible plan rows */
+	int64_t			 since;		/* last event id seen */
+	struct json_object	*last;		/* last row kept */
 };
 
-typedef void (*lgrctl_row_cb)(struct lgrctl *c, enum lgr_req req,
-    struct json_object *o, void *arg);
-
+/* Set by SIGINT/SIGTERM while a job or events are followed. */
 static volatile sig_atomic_t	lgrctl_stop;
 
 static void
-lgrctl_sigint(int sig)
+lgrctl_signal(int sig)
 {
 	(void)sig;
 	lgrctl_stop = 1;
 }
 
-static void __attribute__((noreturn))
-usage(FILE *f, int code)
-{
-	parse_usage(f);
-	exit(code);
-}
-
+/* One request, every data frame to fn; returns an exit status. */
 static int
-lgrctl_connect(struct lgrctl *c)
+lgrctl_request(struct lgrctl *c, const struct lgrd_request *rq,
+    ctlclient_row_fn fn)
 {
-	char	ep[PATH_MAX + 80], path[PATH_MAX + 64];
-	int	zero = 0;
+	struct json_object	*req = lgrd_request_encode(rq);
+	char			 text[512];
+	int			 code = 0, rc;
 
-	snprintf(path, sizeof(path), "%s/%s", c->labdir, LGRD_SOCK_NAME);
-	if (access(path, F_OK) == -1) {
-		fprintf(stderr, "lgrctl: lgrd is not running: no %s\n", path);
-		return -1;
-	}
-	snprintf(ep, sizeof(ep), "ipc://%s", path);
-	if ((c->sock = zmq_socket(c->ctx, ZMQ_DEALER)) == NULL ||
-	    keys_client_setup(c->sock, &c->kc) == -1 ||
-	    zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
-	    zmq_socket_monitor(c->sock, "inproc://lgrctl-mon",
-	    ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-	    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) == -1 ||
-	    (c->mon = zmq_socket(c->ctx, ZMQ_PAIR)) == NULL ||
-	    zmq_connect(c->mon, "inproc://lgrctl-mon") == -1 ||
-	    zmq_connect(c->sock, ep) == -1) {
-		fprintf(stderr, "lgrctl: %s: %s\n", ep, zmq_strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static void
-lgrctl_disconnect(struct lgrctl *c)
-{
-	if (c->sock != NULL)
-		zmq_close(c->sock);
-	if (c->mon != NULL)
-		zmq_close(c->mon);
-}
-
-/* Wait for one answer frame; reports a refused key. */
-static struct json_object *
-lgrctl_recv(struct lgrctl *c, int *status)
-{
-	zmq_pollitem_t	it[2] = { { c->sock, 0, ZMQ_POLLIN, 0 },
-			    { c->mon, 0, ZMQ_POLLIN, 0 } };
-	int		rc;
-
-	rc = zmq_poll(it, 2, c->timeout_ms);
-	if (rc > 0 && (it[1].revents & ZMQ_POLLIN)) {
-		fprintf(stderr, "lgrctl: lgrd refused our key (%s): "
-		    "authentication failed\n", c->keyfile ? c->keyfile :
-		    c->role);
-		*status = LGRCTL_DENIED;
-		return NULL;
-	}
-	if (rc <= 0) {
-		fprintf(stderr, "lgrctl: no answer from lgrd within %d ms "
-		    "(%s/%s)\n", c->timeout_ms, c->labdir, LGRD_SOCK_NAME);
-		*status = LGRCTL_UNREACHABLE;
-		return NULL;
-	}
-	return msg_recv_json(c->sock);
-}
-
-/* One request, every data frame to cb; returns an exit status. */
-static int
-lgrctl_request(struct lgrctl *c, const struct lgr_request *rq,
-    lgrctl_row_cb cb, void *arg)
-{
-	struct json_object	*o, *req = lgr_request_encode(rq);
-	const char		*text;
-	int			 code, status = LGRCTL_OK, t;
-
-	t = msg_send_json(c->sock, req, 0);
+	rc = ctlclient_request(c->cl, req, c->pr.timeout_ms, fn, c, &code,
+	    text, sizeof(text));
 	json_object_put(req);
-	if (t == -1)
-		return LGRCTL_UNREACHABLE;
-	for (;;) {
-		if ((o = lgrctl_recv(c, &status)) == NULL)
-			return status;
-		if ((t = msg_terminator(o, &code, &text)) != 0) {
-			if (t == -1) {
-				fprintf(stderr, "lgrctl: %s\n", text);
-				status = lgr_error_exit(code);
-			}
-			json_object_put(o);
-			return status;
-		}
-		cb(c, rq->type, o, arg);
-		json_object_put(o);
+	if (rc == -1) {
+		fprintf(stderr, "lgrctl: %s\n", ctlclient_errtext());
+		return errno == EACCES ? LGRCTL_DENIED : LGRCTL_UNREACHABLE;
 	}
+	if (rc == 1) {
+		fprintf(stderr, "lgrctl: %s\n", text);
+		return parse_exit_code(code);
+	}
+	return LGRCTL_OK;
 }
 
+/* A row to the formatter; the header only with the first row. */
 static void
-lgrctl_print(struct lgrctl *c, enum lgr_req req, struct json_object *o,
-    void *arg)
+lgrctl_print(struct json_object *o, void *arg)
 {
-	int	*rows = arg;
-
-	c->out->row(req, o);
-	(*rows)++;
-}
-
-/* Plan rows: printed, the ineligible ones counted. */
-static void
-lgrctl_plan_row(struct lgrctl *c, enum lgr_req req, struct json_object *o,
-    void *arg)
-{
+	struct lgrctl		*c = arg;
 	struct json_object	*v;
-	int			*bad = arg;
 
-	c->out->row(req, o);
-	if (!json_object_object_get_ex(o, "eligible", &v) ||
-	    !json_object_get_boolean(v))
-		(*bad)++;
+	if (!c->begun)
+		c->out->begin(c->req);
+	c->begun = true;
+	c->out->row(c->req, o);
+	if (c->req == LGRD_REQ_PLAN && (!json_object_object_get_ex(o,
+	    "eligible", &v) || !json_object_get_boolean(v)))
+		c->bad++;
 }
 
 static void
-lgrctl_keep(struct lgrctl *c, enum lgr_req req, struct json_object *o,
-    void *arg)
+lgrctl_keep(struct json_object *o, void *arg)
 {
-	struct json_object	**last = arg;
+	struct lgrctl	*c = arg;
 
-	(void)c;
-	(void)req;
-	json_object_put(*last);
-	*last = json_object_get(o);
+	json_object_put(c->last);
+	c->last = json_object_get(o);
 }
 
 static void
-lgrctl_event(struct lgrctl *c, enum lgr_req req, struct json_object *o,
-    void *arg)
+lgrctl_event(struct json_object *o, void *arg)
 {
-	int64_t	*since = arg;
+	struct lgrctl	*c = arg;
 
-	(void)req;
-	*since = json_object_get_int64(json_object_object_get(o, "id"));
-	if (!c->json && !c->quiet)
+	c->since = json_object_get_int64(json_object_object_get(o, "id"));
+	if (!c->pr.json && !c->pr.quiet)
 		output_event(o);
 }
 
@@ -213,33 +126,45 @@ lgrctl_job_status(struct json_object *rep)
 	    LGRCTL_FAILED;
 }
 
+/* The progress line on a terminal, cut to its width. */
+static void
+lgrctl_progress(struct json_object *rep)
+{
+	struct winsize	ws;
+	char		line[2048];
+	int		width = 150;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		width = ws.ws_col - 1;
+	output_progress_line(rep, line, sizeof(line));
+	fprintf(stderr, "\r\033[K%.*s", width, line);
+}
+
 /* Follow job id: progress and events until it ends, then the report. */
 static int
 lgrctl_follow(struct lgrctl *c, int64_t id)
 {
-	struct lgr_request	 st, ev;
-	struct json_object	*rep = NULL;
-	int64_t			 since = 0;
-	int			 status;
-	bool			 tty = isatty(STDERR_FILENO) && !c->quiet;
+	struct lgrd_request	st, ev;
+	int			status;
+	bool			tty = isatty(STDERR_FILENO) && !c->pr.quiet;
 
-	lgr_request_init(&st, LGR_REQ_STATUS);
+	lgrd_request_init(&st, LGRD_REQ_STATUS);
 	st.id = (uint64_t)id;
-	lgr_request_init(&ev, LGR_REQ_EVENTS);
+	lgrd_request_init(&ev, LGRD_REQ_EVENTS);
 	ev.id = (uint64_t)id;
+	sig_setup(lgrctl_signal, false);
 	while (!lgrctl_stop) {
-		ev.since = (uint64_t)since;
+		ev.since = (uint64_t)c->since;
 		if (tty)
 			fprintf(stderr, "\r\033[K");
-		if ((status = lgrctl_request(c, &ev, lgrctl_event, &since)) !=
-		    0 || (status = lgrctl_request(c, &st, lgrctl_keep,
-		    &rep)) != 0)
+		if ((status = lgrctl_request(c, &ev, lgrctl_event)) != 0 ||
+		    (status = lgrctl_request(c, &st, lgrctl_keep)) != 0)
 			return status;
-		if (strcmp(lgrctl_jstr(json_object_object_get(rep, "job"),
+		if (strcmp(lgrctl_jstr(json_object_object_get(c->last, "job"),
 		    "state"), "RUNNING") != 0)
 			break;
 		if (tty)
-			output_progress(rep, true);
+			lgrctl_progress(c->last);
 		fflush(stdout);
 		usleep(LGRCTL_POLL_MS * 1000);
 	}
@@ -249,166 +174,158 @@ lgrctl_follow(struct lgrctl *c, int64_t id)
 		fprintf(stderr, "lgrctl: job %jd continues in lgrd (lgrctl "
 		    "status %jd; lgrctl cancel %jd)\n", (intmax_t)id,
 		    (intmax_t)id, (intmax_t)id);
-		json_object_put(rep);
 		return LGRCTL_OK;
 	}
-	c->out->begin(LGR_REQ_REPORT);
-	c->out->row(LGR_REQ_REPORT, rep);
-	c->out->end(LGR_REQ_REPORT);
-	status = lgrctl_job_status(rep);
-	json_object_put(rep);
-	return status;
+	c->out->begin(LGRD_REQ_REPORT);
+	c->out->row(LGRD_REQ_REPORT, c->last);
+	c->out->end(LGRD_REQ_REPORT);
+	return lgrctl_job_status(c->last);
 }
 
 static int
-lgrctl_start(struct lgrctl *c, const struct parse_result *pr)
+lgrctl_start(struct lgrctl *c)
 {
-	struct json_object	*started = NULL;
-	int64_t			 id;
-	int			 status;
+	int64_t	id;
+	int	status;
 
-	status = lgrctl_request(c, &pr->rq, lgrctl_keep, &started);
-	if (status != LGRCTL_OK || started == NULL) {
-		json_object_put(started);
+	status = lgrctl_request(c, &c->pr.rq, lgrctl_keep);
+	if (status != LGRCTL_OK || c->last == NULL)
 		return status != LGRCTL_OK ? status : LGRCTL_ERROR;
-	}
-	id = json_object_get_int64(json_object_object_get(started, "id"));
-	if (!c->json && !c->quiet)
-		output_text.row(pr->rq.type, started);
-	if (pr->flags & PARSE_NO_WAIT) {
-		if (c->json)
-			printf("%s\n", json_object_to_json_string(started));
-		json_object_put(started);
+	id = json_object_get_int64(json_object_object_get(c->last, "id"));
+	if (!c->pr.json && !c->pr.quiet)
+		output_started(c->last);
+	if (c->pr.flags & PARSE_NO_WAIT) {
+		if (c->pr.json)
+			printf("%s\n", json_object_to_json_string(c->last));
 		return LGRCTL_OK;
 	}
-	json_object_put(started);
-	signal(SIGINT, lgrctl_sigint);
-	signal(SIGTERM, lgrctl_sigint);
 	return lgrctl_follow(c, id);
 }
 
 static int
-lgrctl_events_follow(struct lgrctl *c, struct lgr_request *rq)
+lgrctl_events_follow(struct lgrctl *c)
 {
-	int64_t	since = 0;
 	int	status;
 
-	signal(SIGINT, lgrctl_sigint);
-	signal(SIGTERM, lgrctl_sigint);
-	output_text.begin(LGR_REQ_EVENTS);
-	c->json = false;
+	sig_setup(lgrctl_signal, false);
+	c->pr.json = false;
+	output_text.begin(LGRD_REQ_EVENTS);
 	while (!lgrctl_stop) {
-		rq->since = (uint64_t)since;
-		if ((status = lgrctl_request(c, rq, lgrctl_event, &since)) != 0)
+		c->pr.rq.since = (uint64_t)c->since;
+		if ((status = lgrctl_request(c, &c->pr.rq, lgrctl_event)) != 0)
 			return status;
 		fflush(stdout);
-		usleep(250 * 1000);
+		usleep(LGRCTL_EVENTS_MS * 1000);
 	}
 	return LGRCTL_OK;
 }
 
+/* status JOB: the job's line, then (text) its moves with their steps. */
 static int
-lgrctl_run(struct lgrctl *c, struct parse_result *pr)
+lgrctl_status_job(struct lgrctl *c)
 {
-	enum lgr_req	req = pr->rq.type;
-	int		status, rows = 0;
+	int	status;
 
-	if (req == LGR_REQ_EVACUATE || req == LGR_REQ_RELOCATE)
-		return lgrctl_start(c, pr);
-	if (req == LGR_REQ_EVENTS && (pr->flags & PARSE_FOLLOW))
-		return lgrctl_events_follow(c, &pr->rq);
-	if (req == LGR_REQ_STATUS && pr->rq.id != LGR_UNSET)
-		req = LGR_REQ_REPORT;	/* one job: its report, with progress */
-	c->out->begin(req);
-	status = lgrctl_request(c, &pr->rq, req == LGR_REQ_PLAN ?
-	    lgrctl_plan_row : lgrctl_print, &rows);
-	if (req == LGR_REQ_PLAN && status == LGRCTL_OK && rows > 0)
+	if ((status = lgrctl_request(c, &c->pr.rq, lgrctl_keep)) != 0)
+		return status;
+	c->out->begin(LGRD_REQ_STATUS);
+	c->out->row(LGRD_REQ_STATUS, c->last);
+	if (!c->pr.json)
+		output_moves(c->last);
+	c->out->end(LGRD_REQ_STATUS);
+	return LGRCTL_OK;
+}
+
+static int
+lgrctl_run(struct lgrctl *c)
+{
+	int	status;
+
+	c->req = (enum lgrd_req)c->pr.rq.type;
+	if (c->req == LGRD_REQ_EVACUATE || c->req == LGRD_REQ_RELOCATE)
+		return lgrctl_start(c);
+	if (c->req == LGRD_REQ_EVENTS && (c->pr.flags & PARSE_FOLLOW))
+		return lgrctl_events_follow(c);
+	if (c->req == LGRD_REQ_STATUS && c->pr.rq.id != CODEC_UNSET)
+		return lgrctl_status_job(c);
+	status = lgrctl_request(c, &c->pr.rq, lgrctl_print);
+	if (status == LGRCTL_OK && !c->begun) {
+		c->out->begin(c->req);	/* an empty table */
+		c->begun = true;
+	}
+	if (c->begun)
+		c->out->end(c->req);
+	if (c->req == LGRD_REQ_PLAN && status == LGRCTL_OK && c->bad > 0)
 		status = LGRCTL_FAILED;
-	if (status == LGRCTL_OK || req == LGR_REQ_CHECK || req == LGR_REQ_PLAN)
-		c->out->end(req);
 	return status;
 }
 
 static void
-lgrctl_options(int argc, char **argv, struct lgrctl *c, int *first)
+lgrctl_args(struct lgrctl *c, int argc, char **argv)
 {
-	static const struct option	lopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char			*dir = NULL, *lab = NULL;
-	int				 ch;
+	char	err[512];
 
-	c->role = "operator";
-	c->timeout_ms = 60000;
-	while ((ch = getopt_long(argc, argv, "+D:hjk:K:l:qt:V", lopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'D':
-			dir = optarg;
-			break;
-		case 'j':
-			c->json = true;
-			break;
-		case 'k':
-			c->role = optarg;
-			break;
-		case 'K':
-			c->keyfile = optarg;
-			break;
-		case 'l':
-			lab = optarg;
-			break;
-		case 'q':
-			c->quiet = true;
-			break;
-		case 't':
-			c->timeout_ms = atoi(optarg) > 0 ? atoi(optarg) : 60000;
-			break;
-		case 'h':
-			usage(stdout, 0);
-		case 'V':
-			printf("lgrctl %s\n", LGR_VERSION);
-			exit(0);
-		default:
-			usage(stderr, LGRCTL_USAGE);
-		}
+	if (parse_args(argc, argv, &c->pr, err, sizeof(err)) == -1) {
+		fprintf(stderr, "lgrctl: %s\ntry 'lgrctl --help'\n", err);
+		exit(LGRCTL_USAGE);
 	}
-	if (labname_pick(dir, lab, c->labdir, sizeof(c->labdir)) == NULL) {
+	if (c->pr.help) {
+		parse_usage(stdout);
+		exit(0);
+	}
+	if (c->pr.version) {
+		printf("lgrctl %s\n", LGR_VERSION);
+		exit(0);
+	}
+	if (labname_pick(c->pr.labdir, c->pr.lab, c->labdir,
+	    sizeof(c->labdir)) == NULL) {
 		fprintf(stderr, "lgrctl: which lab? (-D labdir or -l lab)\n");
 		exit(LGRCTL_USAGE);
 	}
-	*first = optind;
+}
+
+/* The key and the connection; an exit status. */
+static int
+lgrctl_connect(struct lgrctl *c)
+{
+	char	path[PATH_MAX], ep[PATH_MAX + 8];
+
+	if (access(c->labdir, F_OK) == -1) {
+		fprintf(stderr, "lgrctl: no lab at %s (is it up?)\n", c->labdir);
+		return LGRCTL_UNREACHABLE;
+	}
+	if (keys_load_client(c->labdir, c->pr.role, c->pr.keyfile, &c->kc) ==
+	    -1) {
+		fprintf(stderr, "lgrctl: key %s in %s/%s: %s%s\n",
+		    c->pr.keyfile ? c->pr.keyfile : c->pr.role, c->labdir,
+		    KEYS_DIR, strerror(errno), errno == EPERM ?
+		    " (mode must be 0600)" : "");
+		return LGRCTL_DENIED;
+	}
+	if (labname_lgrd_sock(c->labdir, path, sizeof(path)) == NULL ||
+	    labname_ipc(path, ep, sizeof(ep)) == NULL) {
+		fprintf(stderr, "lgrctl: %s: %s\n", c->labdir, strerror(errno));
+		return LGRCTL_USAGE;
+	}
+	if ((c->cl = ctlclient_open(NULL, ep, &c->kc, CTLCLIENT_CONNECT_MS)) ==
+	    NULL) {
+		fprintf(stderr, "lgrctl: %s\n", ctlclient_errtext());
+		return errno == EACCES ? LGRCTL_DENIED : LGRCTL_UNREACHABLE;
+	}
+	return LGRCTL_OK;
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct lgrctl	c;
-	struct parse_result	pr;
-	int			first, status;
+	int			status;
 
-	lgrctl_options(argc, argv, &c, &first);
-	if (parse(argc - first, argv + first, &pr) == -1)
-		return LGRCTL_USAGE;
-	c.out = c.json ? &output_json : &output_text;
-	if (access(c.labdir, F_OK) == -1) {
-		fprintf(stderr, "lgrctl: no lab at %s (is it up?)\n", c.labdir);
-		return LGRCTL_UNREACHABLE;
-	}
-	if (keys_load_client(c.labdir, c.role, c.keyfile, &c.kc) == -1) {
-		fprintf(stderr, "lgrctl: key %s in %s/%s: %s%s\n", c.keyfile ?
-		    c.keyfile : c.role, c.labdir, KEYS_DIR, strerror(errno),
-		    errno == EPERM ? " (mode must be 0600)" : "");
-		return LGRCTL_DENIED;
-	}
-	if ((c.ctx = zmq_ctx_new()) == NULL || lgrctl_connect(&c) == -1)
-		return LGRCTL_UNREACHABLE;
-	status = lgrctl_run(&c, &pr);
-	lgrctl_disconnect(&c);
-	zmq_ctx_term(c.ctx);
+	lgrctl_args(&c, argc, argv);
+	c.out = c.pr.json ? &output_json : &output_text;
+	if ((status = lgrctl_connect(&c)) == LGRCTL_OK)
+		status = lgrctl_run(&c);
+	json_object_put(c.last);
+	ctlclient_close(c.cl);
 	return status;
 }

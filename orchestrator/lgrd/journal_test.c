@@ -86,10 +86,10 @@ test_journal_resume(void **state)
 	/* G0 done, G1 killed while relocating, G2 not started. */
 	snprintf(m[0].result, sizeof(m[0].result), "moved");
 	m[0].reloc_ms = 120.5;
-	m[0].step = STEP_DONE;
+	m[0].step = LGRD_STEP_DONE;
 	assert_int_equal(journal_move_save(db, &m[0]), 0);
-	assert_int_equal(journal_move_step(db, &m[1], STEP_PREPARE), 0);
-	assert_int_equal(journal_move_step(db, &m[1], STEP_RELOCATE), 0);
+	assert_int_equal(journal_move_step(db, &m[1], LGRD_STEP_PREPARE), 0);
+	assert_int_equal(journal_move_step(db, &m[1], LGRD_STEP_RELOCATE), 0);
 	m[1].hv_id = 42;
 	assert_int_equal(journal_move_save(db, &m[1]), 0);
 	journal_close(db);	/* lgrd gone with the job running */
@@ -103,14 +103,14 @@ test_journal_resume(void **state)
 	assert_int_equal(back.parallel, 2);
 	assert_non_null(v = journal_moves_load(db, j.id, &n));
 	assert_int_equal(n, 3);
-	assert_int_equal(v[0].step, STEP_DONE);
+	assert_int_equal(v[0].step, LGRD_STEP_DONE);
 	assert_string_equal(v[0].result, "moved");
 	assert_true(v[0].reloc_ms > 120.4 && v[0].reloc_ms < 120.6);
 	assert_true(v[0].quiesce_ms < 0);	/* not measured: NULL */
-	assert_int_equal(v[1].step, STEP_RELOCATE);
+	assert_int_equal(v[1].step, LGRD_STEP_RELOCATE);
 	assert_int_equal(v[1].hv_id, 42);
 	assert_true(v[1].hsi);
-	assert_int_equal(v[2].step, STEP_PLANNED);
+	assert_int_equal(v[2].step, LGRD_STEP_PLANNED);
 	free(v);
 
 	back.moved = 1;

@@ -66,9 +66,9 @@ move_cancelled(struct move_ctx *c)
 }
 
 static void
-move_step(struct move_ctx *c, enum lgr_step step)
+move_step(struct move_ctx *c, enum lgrd_step step)
 {
-	log_debug("%s: %s at +%.1f ms", c->m->guest, lgr_step_name(step),
+	log_debug("%s: %s at +%.1f ms", c->m->guest, lgrd_step_name(step),
 	    move_now() - c->t0);
 	journal_move_step(c->d->db, c->m, step);
 }
@@ -199,7 +199,7 @@ move_check(struct move_ctx *c)
 	struct json_object	*rows;
 	char			 err[256];
 
-	move_step(c, STEP_CHECK);
+	move_step(c, LGRD_STEP_CHECK);
 	if ((rows = hv_check(c->hv, c->m->guest, c->m->dst)) == NULL) {
 		move_reason(c, "hypervisor check failed (hvd not answering)");
 		return false;
@@ -229,7 +229,7 @@ move_prepare(struct move_ctx *c, const int *res)
 	const char		*peers[TOPO_NAME_MAX * 8];
 	size_t			 n;
 
-	move_step(c, STEP_PREPARE);
+	move_step(c, LGRD_STEP_PREPARE);
 	n = move_peers(c, res, peers, sizeof(peers) / sizeof(peers[0]));
 	if (agent_prepare(c->d, c->m->guest, peers, n,
 	    c->d->opts.prepare_timeout_ms, &r) == -1) {
@@ -326,7 +326,7 @@ move_relocate(struct move_ctx *c)
 	double	t0 = move_now();
 	int64_t	id;
 
-	move_step(c, STEP_RELOCATE);
+	move_step(c, LGRD_STEP_RELOCATE);
 	id = hv_relocate(c->hv, c->m->guest, c->m->src, c->m->dst,
 	    c->j->max_blackhole_ms, reason, sizeof(reason));
 	if (id == -1) {
@@ -347,7 +347,7 @@ move_complete(struct move_ctx *c)
 {
 	struct agent_result	r;
 
-	move_step(c, STEP_COMPLETE);
+	move_step(c, LGRD_STEP_COMPLETE);
 	if (!c->m->hsi)
 		return;
 	if (agent_complete(c->d, c->m->guest, &r) == -1) {
@@ -368,7 +368,7 @@ move_converge(struct move_ctx *c, struct converge *cv)
 	char	reason[512];
 	double	ms;
 
-	move_step(c, STEP_CONVERGE);
+	move_step(c, LGRD_STEP_CONVERGE);
 	if (cv == NULL) {
 		move_reason(c, "routing events unavailable");
 		return;
@@ -388,7 +388,7 @@ move_verify(struct move_ctx *c)
 	double	t0 = move_now();
 	int	rc;
 
-	move_step(c, STEP_VERIFY);
+	move_step(c, LGRD_STEP_VERIFY);
 	rc = verify_guest(c->d, c->m->guest, summary, sizeof(summary));
 	c->m->verify_ms = move_now() - t0;
 	snprintf(c->m->routecheck, sizeof(c->m->routecheck), "%s", rc == 0 ?
@@ -431,7 +431,7 @@ move_done(struct move_ctx *c)
 		    m->downtime_ms, (intmax_t)c->j->max_blackhole_ms);
 	m->total_ms = move_now() - c->t0;
 	log_debug("%s: done at +%.1f ms", m->guest, m->total_ms);
-	m->step = STEP_DONE;
+	m->step = LGRD_STEP_DONE;
 	m->progress[0] = '\0';
 	journal_move_progress(c->d->db, m);
 	journal_move_save(c->d->db, m);
@@ -447,7 +447,7 @@ move_pipeline(struct move_ctx *c)
 	int	*res;
 
 	if (move_cancelled(c) || !move_check(c)) {
-		move_step(c, STEP_DONE);
+		move_step(c, LGRD_STEP_DONE);
 		return;
 	}
 	if ((res = calloc(c->d->topo->nguests, sizeof(int))) == NULL ||
@@ -475,19 +475,19 @@ move_resume(struct move_ctx *c)
 	int64_t			id = 0;
 
 	journal_event(c->d->db, c->j->id, c->m->guest, "LGR-RESUME",
-	    "taking over at step %s", lgr_step_name(c->m->step));
+	    "taking over at step %s", lgrd_step_name(c->m->step));
 	switch (c->m->step) {
-	case STEP_PLANNED:
-	case STEP_CHECK:
+	case LGRD_STEP_PLANNED:
+	case LGRD_STEP_CHECK:
 		move_pipeline(c);
 		return;
-	case STEP_PREPARE:
+	case LGRD_STEP_PREPARE:
 		if (c->m->hsi)
 			move_complete(c);	/* roll the prepare back */
 		c->m->reason[0] = '\0';
 		move_pipeline(c);
 		return;
-	case STEP_RELOCATE:
+	case LGRD_STEP_RELOCATE:
 		/* Killed between the request and its id: is the latest
 		 * relocation of the guest ours (started after the move)? */
 		if (c->m->hv_id == 0 && hv_status(c->hv, c->m->src, c->m->guest,
