@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "ctlsrv.h"
 #include "keys.h"
 #include "lgrd_ctl.h"
@@ -29,6 +30,13 @@
 #define LGRD_PROBE_PORT	7448		/* lgrd's own probes (lgrprobe: 7447) */
 
 struct json_object;
+
+/* Monotonic milliseconds with a fraction, for the timings of a move. */
+static inline double
+lgrd_now_ms(void)
+{
+	return (double)clock_us() / 1000.0;
+}
 
 struct lgrd_opts {
 	char		 labdir[PATH_MAX];

@@ -45,15 +45,6 @@ struct move_ctx {
 	double		 t0;
 };
 
-static double
-move_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static bool
 move_cancelled(struct move_ctx *c)
 {
@@ -69,7 +60,7 @@ static void
 move_step(struct move_ctx *c, enum lgrd_step step)
 {
 	log_debug("%s: %s at +%.1f ms", c->m->guest, lgrd_step_name(step),
-	    move_now() - c->t0);
+	    lgrd_now_ms() - c->t0);
 	journal_move_step(c->d->db, c->m, step);
 }
 
@@ -247,9 +238,9 @@ move_prepare(struct move_ctx *c, const int *res)
 static void
 move_progress(struct move_ctx *c, const struct hv_progress *p, double *last)
 {
-	if (move_now() - *last < MOVE_PROGRESS_MS)
+	if (lgrd_now_ms() - *last < MOVE_PROGRESS_MS)
 		return;
-	*last = move_now();
+	*last = lgrd_now_ms();
 	snprintf(c->m->progress, sizeof(c->m->progress), "%s pass %d, %.1f "
 	    "MiB sent, %.1f MiB left", p->phase, p->pass, p->sent_mib,
 	    p->left_mib);
@@ -323,7 +314,7 @@ static void
 move_relocate(struct move_ctx *c)
 {
 	char	reason[512];
-	double	t0 = move_now();
+	double	t0 = lgrd_now_ms();
 	int64_t	id;
 
 	move_step(c, LGRD_STEP_RELOCATE);
@@ -339,7 +330,7 @@ move_relocate(struct move_ctx *c)
 	    "relocation %jd %s -> %s started", (intmax_t)id, c->m->src,
 	    c->m->dst);
 	move_follow(c);
-	c->m->reloc_wall_ms = move_now() - t0;
+	c->m->reloc_wall_ms = lgrd_now_ms() - t0;
 }
 
 static void
@@ -385,12 +376,12 @@ static void
 move_verify(struct move_ctx *c)
 {
 	char	summary[300];
-	double	t0 = move_now();
+	double	t0 = lgrd_now_ms();
 	int	rc;
 
 	move_step(c, LGRD_STEP_VERIFY);
 	rc = verify_guest(c->d, c->m->guest, summary, sizeof(summary));
-	c->m->verify_ms = move_now() - t0;
+	c->m->verify_ms = lgrd_now_ms() - t0;
 	snprintf(c->m->routecheck, sizeof(c->m->routecheck), "%s", rc == 0 ?
 	    "ok" : rc == 1 ? "violations" : "skipped");
 	if (rc == 1)
@@ -429,7 +420,7 @@ move_done(struct move_ctx *c)
 	    (double)c->j->max_blackhole_ms)
 		move_reason(c, "downtime %.1f ms over --max-blackhole %jd ms",
 		    m->downtime_ms, (intmax_t)c->j->max_blackhole_ms);
-	m->total_ms = move_now() - c->t0;
+	m->total_ms = lgrd_now_ms() - c->t0;
 	log_debug("%s: done at +%.1f ms", m->guest, m->total_ms);
 	m->step = LGRD_STEP_DONE;
 	m->progress[0] = '\0';
@@ -517,7 +508,7 @@ move_run(struct job *j, struct move *m)
 {
 	struct move_ctx	c = { .j = j, .d = j->d, .m = m };
 
-	c.t0 = move_now();
+	c.t0 = lgrd_now_ms();
 	c.gi = topo_guest_find(j->d->topo, m->guest);
 	if (c.gi == -1 || (c.hv = hv_open(j->d)) == NULL) {
 		move_reason(&c, "guest %s unknown to lgrd", m->guest);
