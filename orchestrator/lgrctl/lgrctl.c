@@ -106,15 +106,6 @@ lgrctl_event(struct json_object *o, void *arg)
 		output_event(o);
 }
 
-static const char *
-lgrctl_jstr(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL ?
-	    json_object_get_string(v) : "";
-}
-
 /* Exit status of a finished job from its counts. */
 static int
 lgrctl_job_status(struct json_object *rep)
@@ -122,7 +113,7 @@ lgrctl_job_status(struct json_object *rep)
 	struct json_object	*job = json_object_object_get(rep, "job");
 
 	return json_object_get_int(json_object_object_get(job, "not_moved")) ==
-	    0 && strcmp(lgrctl_jstr(job, "state"), "DONE") == 0 ? LGRCTL_OK :
+	    0 && strcmp(lgrd_row_str(job, "state", ""), "DONE") == 0 ? LGRCTL_OK :
 	    LGRCTL_FAILED;
 }
 
@@ -160,8 +151,8 @@ lgrctl_follow(struct lgrctl *c, int64_t id)
 		if ((status = lgrctl_request(c, &ev, lgrctl_event)) != 0 ||
 		    (status = lgrctl_request(c, &st, lgrctl_keep)) != 0)
 			return status;
-		if (strcmp(lgrctl_jstr(json_object_object_get(c->last, "job"),
-		    "state"), "RUNNING") != 0)
+		if (strcmp(lgrd_row_str(json_object_object_get(c->last,
+		    "job"), "state", ""), "RUNNING") != 0)
 			break;
 		if (tty)
 			lgrctl_progress(c->last);

@@ -12,22 +12,17 @@
 
 static int	output_rows;	/* rows printed by the JSON formatter */
 
+/* Members of answer rows: "-" and -1 when absent. */
 static const char *
 out_str(struct json_object *o, const char *key)
 {
-	struct json_object	*v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL ?
-	    json_object_get_string(v) : "-";
+	return lgrd_row_str(o, key, "-");
 }
 
 static double
 out_num(struct json_object *o, const char *key)
 {
-	struct json_object	*v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL ?
-	    json_object_get_double(v) : -1;
+	return lgrd_row_num(o, key, -1);
 }
 
 static void

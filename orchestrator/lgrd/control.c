@@ -71,7 +71,7 @@ control_close(struct lgrd *d)
 	d->ctl = NULL;
 }
 
-/* --- reads ----------------------------------------------------------------- */
+/* --- reads --------------------------------------------------------- */
 
 /* Without an id the latest jobs, newest first; with one, that job. */
 static int
@@ -161,7 +161,8 @@ control_check_hv(struct control_req *c, struct hv *h)
 	size_t			 n;
 
 	if (rows == NULL) {
-		control_check_row(c, "hypervisor", false, "hvd does not answer");
+		control_check_row(c, "hypervisor", false,
+		    "hvd does not answer");
 		return false;
 	}
 	n = json_object_array_length(rows);
@@ -222,19 +223,20 @@ control_check(struct control_req *c)
 	bool		 ok;
 
 	if ((g = topo_guest_find(c->d->topo, c->rq.guest)) == -1)
-		return ctlsrv_error(&c->conn, REPLY_E_NOTFOUND, "unknown guest %s",
-		    c->rq.guest);
+		return ctlsrv_error(&c->conn, REPLY_E_NOTFOUND, "unknown "
+		    "guest %s", c->rq.guest);
 	if ((m = topo_member_find(c->d->topo, c->rq.to)) == -1)
-		return ctlsrv_error(&c->conn, REPLY_E_NOTFOUND, "unknown member %s",
-		    c->rq.to);
+		return ctlsrv_error(&c->conn, REPLY_E_NOTFOUND, "unknown "
+		    "member %s", c->rq.to);
 	if ((h = hv_open(c->d)) == NULL)
-		return ctlsrv_error(&c->conn, REPLY_E_INTERNAL, "out of memory");
+		return ctlsrv_error(&c->conn, REPLY_E_INTERNAL,
+		    "out of memory");
 	ok = control_check_hv(c, h);
 	hv_close(h);
 	ok = control_check_network(c, g, m) && ok;
 	if (!ok)
-		return ctlsrv_error(&c->conn, REPLY_E_CONFLICT, "guest %s cannot move to %s "
-		    "now", c->rq.guest, c->rq.to);
+		return ctlsrv_error(&c->conn, REPLY_E_CONFLICT, "guest %s "
+		    "cannot move to %s now", c->rq.guest, c->rq.to);
 	return ctlsrv_end(&c->conn);
 }
 
@@ -311,7 +313,7 @@ control_plan(struct control_req *c)
 	return ctlsrv_end(&c->conn);
 }
 
-/* --- changes --------------------------------------------------------------- */
+/* --- changes ------------------------------------------------------- */
 
 static int
 control_start(struct control_req *c)
@@ -321,23 +323,25 @@ control_start(struct control_req *c)
 	char			 res[64];
 
 	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return ctlsrv_error(&c->conn, REPLY_E_INTERNAL, "out of memory");
+		return ctlsrv_error(&c->conn, REPLY_E_INTERNAL,
+		    "out of memory");
 	if (control_plan_job(c, j) == -1) {
 		free(j);
 		return -1;
 	}
 	for (size_t i = 0; i < j->nmoves; i++)
 		if (evac_busy(c->d, j->moves[i].guest)) {
-			ctlsrv_error(&c->conn, REPLY_E_BUSY, "guest %s is already being "
-			    "moved (lgrctl status)", j->moves[i].guest);
+			ctlsrv_error(&c->conn, REPLY_E_BUSY, "guest %s is "
+			    "already being moved (lgrctl status)",
+			    j->moves[i].guest);
 			free(j->moves);
 			free(j);
 			return -1;
 		}
 	snprintf(j->who, sizeof(j->who), "%s", c->conn.who);
 	if (evac_start(c->d, j) == -1)
-		return ctlsrv_error(&c->conn, REPLY_E_INTERNAL, "job could not start "
-		    "(journal)");
+		return ctlsrv_error(&c->conn, REPLY_E_INTERNAL, "job could "
+		    "not start (journal)");
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_int64(j->id));
 	json_object_object_add(o, "guests", json_object_new_int64(
@@ -360,10 +364,10 @@ control_cancel(struct control_req *c)
 	if (evac_cancel(c->d, (int64_t)c->rq.id, guest) == 0)
 		return ctlsrv_done(&c->conn, "cancel requested");
 	if (guest != NULL)
-		return ctlsrv_error(&c->conn, REPLY_E_NOTFOUND, "no move of guest %s is "
-		    "running or planned", guest);
-	return ctlsrv_error(&c->conn, REPLY_E_NOTFOUND, "job %ju is not running (lgrctl "
-	    "status)", (uintmax_t)c->rq.id);
+		return ctlsrv_error(&c->conn, REPLY_E_NOTFOUND, "no move of "
+		    "guest %s is running or planned", guest);
+	return ctlsrv_error(&c->conn, REPLY_E_NOTFOUND, "job %ju is not running "
+	    "(lgrctl status)", (uintmax_t)c->rq.id);
 }
 
 static int

@@ -24,15 +24,6 @@ struct evac_worker {
 	struct move	*m;
 };
 
-static const char *
-evac_str(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL ?
-	    json_object_get_string(v) : "";
-}
-
 int
 evac_residency(struct lgrd *d, struct hv *h, int *residency)
 {
@@ -46,9 +37,10 @@ evac_residency(struct lgrd *d, struct hv *h, int *residency)
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object	*r = json_object_array_get_idx(rows, i);
 
-		if ((g = topo_guest_find(d->topo, evac_str(r, "name"))) >= 0)
-			residency[g] = topo_member_find(d->topo, evac_str(r,
-			    "member"));
+		g = topo_guest_find(d->topo, lgrd_row_str(r, "name", ""));
+		if (g >= 0)
+			residency[g] = topo_member_find(d->topo,
+			    lgrd_row_str(r, "member", ""));
 	}
 	json_object_put(rows);
 	return 0;
@@ -70,7 +62,7 @@ evac_limit_add(struct evac_limit *l, struct json_object *r, const char *key,
 		return;
 	l->n = (unsigned)lim;
 	snprintf(l->why, sizeof(l->why), "%s allows %d relocation%s %s",
-	    evac_str(r, "name"), lim, lim == 1 ? "" : "s", dir);
+	    lgrd_row_str(r, "name", ""), lim, lim == 1 ? "" : "s", dir);
 }
 
 /* Joined state and free memory per member; their relocation limits. */
@@ -87,9 +79,11 @@ evac_members(struct lgrd *d, struct hv *h, struct plan_member *pm,
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object	*r = json_object_array_get_idx(rows, i);
 
-		if ((m = topo_member_find(d->topo, evac_str(r, "name"))) < 0)
+		if ((m = topo_member_find(d->topo, lgrd_row_str(r, "name",
+		    ""))) < 0)
 			continue;
-		pm[m].joined = strcmp(evac_str(r, "state"), "JOINED") == 0;
+		pm[m].joined = strcmp(lgrd_row_str(r, "state", ""),
+		    "JOINED") == 0;
 		pm[m].free_mib = json_object_get_int64(json_object_object_get(
 		    r, "memory_mib")) - json_object_get_int64(
 		    json_object_object_get(r, "used_mib"));

@@ -316,23 +316,16 @@ journal_job_end(sqlite3 *db, const struct job *j, const char *state)
 }
 
 static const char *
-journal_str(struct json_object *row, const char *key)
+journal_row_str(struct json_object *row, const char *key)
 {
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(row, key, &v) || v == NULL)
-		return "";
-	return json_object_get_string(v);
+	return lgrd_row_str(row, key, "");
 }
 
+/* A timing: -1 when not measured (NULL). */
 static double
-journal_ms(struct json_object *row, const char *key)
+journal_row_ms(struct json_object *row, const char *key)
 {
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(row, key, &v) || v == NULL)
-		return -1;
-	return json_object_get_double(v);
+	return lgrd_row_num(row, key, -1);
 }
 
 static void
@@ -344,32 +337,29 @@ journal_move_from_row(struct move *m, struct json_object *row)
 	m->id = json_object_get_int64(json_object_object_get(row, "id"));
 	m->job = json_object_get_int64(json_object_object_get(row, "job"));
 	m->seq = json_object_get_int(json_object_object_get(row, "seq"));
-	snprintf(m->guest, sizeof(m->guest), "%s", journal_str(row, "guest"));
-	snprintf(m->src, sizeof(m->src), "%s", journal_str(row, "src"));
-	snprintf(m->dst, sizeof(m->dst), "%s", journal_str(row, "dst"));
-	snprintf(m->result, sizeof(m->result), "%s", journal_str(row,
-	    "result"));
-	snprintf(m->reason, sizeof(m->reason), "%s", journal_str(row,
-	    "reason"));
-	snprintf(m->routecheck, sizeof(m->routecheck), "%s", journal_str(row,
-	    "routecheck"));
+	snprintf(m->guest, sizeof(m->guest), "%s", journal_row_str(row, "guest"));
+	snprintf(m->src, sizeof(m->src), "%s", journal_row_str(row, "src"));
+	snprintf(m->dst, sizeof(m->dst), "%s", journal_row_str(row, "dst"));
+	snprintf(m->result, sizeof(m->result), "%s", journal_row_str(row, "result"));
+	snprintf(m->reason, sizeof(m->reason), "%s", journal_row_str(row, "reason"));
+	snprintf(m->routecheck, sizeof(m->routecheck), "%s", journal_row_str(row, "routecheck"));
 	m->hsi = json_object_get_int(json_object_object_get(row, "hsi")) != 0;
 	m->memory_mib = (uint64_t)json_object_get_int64(
 	    json_object_object_get(row, "memory_mib"));
 	m->hv_id = json_object_get_int64(json_object_object_get(row, "hv_id"));
 	m->started_ms = json_object_get_int64(json_object_object_get(row,
 	    "started_ms"));
-	step = lgrd_step_find(journal_str(row, "step"));
+	step = lgrd_step_find(journal_row_str(row, "step"));
 	m->step = step == -1 ? LGRD_STEP_PLANNED : (enum lgrd_step)step;
-	m->prepare_ms = journal_ms(row, "prepare_ms");
-	m->reloc_ms = journal_ms(row, "reloc_ms");
-	m->reloc_wall_ms = journal_ms(row, "reloc_wall_ms");
-	m->quiesce_ms = journal_ms(row, "quiesce_ms");
-	m->downtime_ms = journal_ms(row, "downtime_ms");
-	m->converge_ms = journal_ms(row, "converge_ms");
-	m->complete_ms = journal_ms(row, "complete_ms");
-	m->verify_ms = journal_ms(row, "verify_ms");
-	m->total_ms = journal_ms(row, "total_ms");
+	m->prepare_ms = journal_row_ms(row, "prepare_ms");
+	m->reloc_ms = journal_row_ms(row, "reloc_ms");
+	m->reloc_wall_ms = journal_row_ms(row, "reloc_wall_ms");
+	m->quiesce_ms = journal_row_ms(row, "quiesce_ms");
+	m->downtime_ms = journal_row_ms(row, "downtime_ms");
+	m->converge_ms = journal_row_ms(row, "converge_ms");
+	m->complete_ms = journal_row_ms(row, "complete_ms");
+	m->verify_ms = journal_row_ms(row, "verify_ms");
+	m->total_ms = journal_row_ms(row, "total_ms");
 	m->probe_lost = -1;
 }
 
@@ -403,12 +393,11 @@ journal_job_load(sqlite3 *db, int64_t id, struct job *j)
 	if ((row = journal_job_json(db, id)) == NULL)
 		return errno == ENOENT ? 0 : -1;
 	j->id = id;
-	snprintf(j->kind, sizeof(j->kind), "%s", journal_str(row, "kind"));
-	snprintf(j->workload, sizeof(j->workload), "%s", journal_str(row,
-	    "workload"));
-	snprintf(j->src, sizeof(j->src), "%s", journal_str(row, "src"));
-	snprintf(j->dst, sizeof(j->dst), "%s", journal_str(row, "dst"));
-	snprintf(j->who, sizeof(j->who), "%s", journal_str(row, "who"));
+	snprintf(j->kind, sizeof(j->kind), "%s", journal_row_str(row, "kind"));
+	snprintf(j->workload, sizeof(j->workload), "%s", journal_row_str(row, "workload"));
+	snprintf(j->src, sizeof(j->src), "%s", journal_row_str(row, "src"));
+	snprintf(j->dst, sizeof(j->dst), "%s", journal_row_str(row, "dst"));
+	snprintf(j->who, sizeof(j->who), "%s", journal_row_str(row, "who"));
 	j->parallel = (unsigned)json_object_get_int(json_object_object_get(row,
 	    "parallel"));
 	j->max_blackhole_ms = json_object_get_int64(json_object_object_get(row,

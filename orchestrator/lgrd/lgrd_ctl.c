@@ -157,25 +157,40 @@ lgrd_request_decode(const void *buf, size_t len, struct lgrd_request *r)
 
 /* --- the report -------------------------------------------------------- */
 
-static const char *
-lgrd_jstr(struct json_object *o, const char *key)
+const char *
+lgrd_row_str(struct json_object *o, const char *key, const char *def)
 {
 	struct json_object	*v;
 
 	return o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL ?
-	    json_object_get_string(v) : "";
+	    json_object_get_string(v) : def;
+}
+
+double
+lgrd_row_num(struct json_object *o, const char *key, double def)
+{
+	struct json_object	*v;
+
+	return o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL ?
+	    json_object_get_double(v) : def;
+}
+
+static const char *
+lgrd_report_str(struct json_object *o, const char *key)
+{
+	return lgrd_row_str(o, key, "");
 }
 
 /* A timing column: "-" when not measured (null). */
 static void
 lgrd_jms(struct json_object *o, const char *key, char *buf, size_t len)
 {
-	struct json_object	*v;
+	double	v = lgrd_row_num(o, key, -1);
 
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+	if (v < 0)
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%.1f", json_object_get_double(v));
+		snprintf(buf, len, "%.1f", v);
 }
 
 static void
@@ -189,15 +204,15 @@ lgrd_report_head(struct json_object *job, FILE *out)
 	char	when[32];
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
-	fprintf(out, "%s %s (job %s) by %s, started %s", lgrd_jstr(job, "kind"),
-	    lgrd_jstr(job, "workload"), lgrd_jstr(job, "id"), lgrd_jstr(job, "who"),
-	    when);
+	fprintf(out, "%s %s (job %s) by %s, started %s",
+	    lgrd_report_str(job, "kind"), lgrd_report_str(job, "workload"),
+	    lgrd_report_str(job, "id"), lgrd_report_str(job, "who"), when);
 	if (ended > started)
 		fprintf(out, ", %.1f s", (double)(ended - started) / 1000.0);
-	fprintf(out, ", %s\n", lgrd_jstr(job, "state"));
+	fprintf(out, ", %s\n", lgrd_report_str(job, "state"));
 	fprintf(out, "moved %s, not moved %s, attempted %s\n",
-	    lgrd_jstr(job, "moved"), lgrd_jstr(job, "not_moved"),
-	    lgrd_jstr(job, "attempted"));
+	    lgrd_report_str(job, "moved"), lgrd_report_str(job, "not_moved"),
+	    lgrd_report_str(job, "attempted"));
 }
 
 static void
@@ -210,12 +225,13 @@ lgrd_report_row(struct json_object *m, FILE *out)
 	lgrd_jms(m, "downtime_ms", down, sizeof(down));
 	lgrd_jms(m, "converge_ms", conv, sizeof(conv));
 	fprintf(out, "%-10s %-5s %-5s %-3s %-10s %9s %10s %11s %11s %-10s %s\n",
-	    lgrd_jstr(m, "guest"), lgrd_jstr(m, "from"), lgrd_jstr(m, "to"),
-	    json_object_get_int(json_object_object_get(m, "hsi")) ? "yes" :
-	    "no", lgrd_jstr(m, "result")[0] ? lgrd_jstr(m, "result") :
-	    lgrd_jstr(m, "step"), reloc, quiesce, down, conv,
-	    lgrd_jstr(m, "routecheck")[0] ? lgrd_jstr(m, "routecheck") : "-",
-	    lgrd_jstr(m, "reason"));
+	    lgrd_report_str(m, "guest"), lgrd_report_str(m, "from"),
+	    lgrd_report_str(m, "to"), lgrd_row_num(m, "hsi", 0) ? "yes" : "no",
+	    lgrd_report_str(m, "result")[0] ? lgrd_report_str(m, "result") :
+	    lgrd_report_str(m, "step"), reloc, quiesce, down, conv,
+	    lgrd_report_str(m, "routecheck")[0] ?
+	    lgrd_report_str(m, "routecheck") : "-",
+	    lgrd_report_str(m, "reason"));
 }
 
 void

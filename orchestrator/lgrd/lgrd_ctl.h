@@ -92,6 +92,13 @@ int		 lgrd_request_check(const struct lgrd_request *r, char *err,
 int		 lgrd_request_decode(const void *buf, size_t len,
 		    struct lgrd_request *r);
 
+/* A member of an answer row as text, or def when absent or null. */
+const char	*lgrd_row_str(struct json_object *o, const char *key,
+		    const char *def);
+/* A member of an answer row as a number, or def when absent or null. */
+double		 lgrd_row_num(struct json_object *o, const char *key,
+		    double def);
+
 /*
  * The report of a job as lgrd sends it ({"job":{...},"moves":[...]}),
  * printed as counts and an itemized table (lgrd writes the same text to
