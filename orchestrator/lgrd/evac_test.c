@@ -21,21 +21,7 @@
 
 #include "standin.h"
 
-static struct lgrd	d;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return standin_lgrd_open(&d);
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return standin_lgrd_close(&d);
-}
+static struct lgrd	*const d = &standin_lgrd;
 
 static struct lgrd_request
 request(enum lgrd_req type, const char *name, const char *from,
@@ -68,8 +54,8 @@ test_plan_of_a_workload(void **state)
 	int			code = 0;
 
 	(void)state;
-	standin_reset(d.topo);
-	assert_int_equal(evac_plan(&d, &rq, &j, &code, err, sizeof(err)), 0);
+	standin_reset(d->topo);
+	assert_int_equal(evac_plan(d, &rq, &j, &code, err, sizeof(err)), 0);
 	assert_int_equal(j.nmoves, 4);
 	for (size_t i = 0; i < j.nmoves; i++) {
 		assert_string_equal(j.moves[i].src, "VM9");
@@ -92,17 +78,17 @@ test_parallel_clamped_says_why(void **state)
 	int			code = 0;
 
 	(void)state;
-	standin_reset(d.topo);
-	standin.max_out[topo_member_find(d.topo, "VM9")] = 2;
+	standin_reset(d->topo);
+	standin.max_out[topo_member_find(d->topo, "VM9")] = 2;
 	rq.parallel = 4;
-	assert_int_equal(evac_plan(&d, &rq, &j, &code, err, sizeof(err)), 0);
+	assert_int_equal(evac_plan(d, &rq, &j, &code, err, sizeof(err)), 0);
 	assert_int_equal(j.parallel, 2);
 	assert_string_equal(j.parallel_why, "4 asked; VM9 allows 2 "
 	    "relocations out");
 	job_release(&j);
 	/* Within the limit: nothing to say. */
 	rq.parallel = 2;
-	assert_int_equal(evac_plan(&d, &rq, &j, &code, err, sizeof(err)), 0);
+	assert_int_equal(evac_plan(d, &rq, &j, &code, err, sizeof(err)), 0);
 	assert_int_equal(j.parallel, 2);
 	assert_string_equal(j.parallel_why, "");
 	job_release(&j);
@@ -139,12 +125,12 @@ test_refusals(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		print_message("case %zu: %s\n", i, cases[i].name);
-		standin_reset(d.topo);
+		standin_reset(d->topo);
 		standin.hv_down = cases[i].hv_down;
 		rq = request(cases[i].type, cases[i].name, cases[i].from,
 		    cases[i].to);
 		code = 0;
-		assert_int_equal(evac_plan(&d, &rq, &j, &code, err,
+		assert_int_equal(evac_plan(d, &rq, &j, &code, err,
 		    sizeof(err)), -1);
 		assert_int_equal(code, cases[i].code);
 		assert_string_equal(err, cases[i].text);
@@ -164,19 +150,19 @@ test_job_runs_to_its_report(void **state)
 	int			 code = 0, i;
 
 	(void)state;
-	standin_reset(d.topo);
-	standin_routecheck(&d, 0, "{\"violations\":[]}");
+	standin_reset(d->topo);
+	standin_routecheck(d, 0, "{\"violations\":[]}");
 	rq.parallel = 2;
 	assert_non_null(j = calloc(1, sizeof(*j)));
-	assert_int_equal(evac_plan(&d, &rq, j, &code, err, sizeof(err)), 0);
+	assert_int_equal(evac_plan(d, &rq, j, &code, err, sizeof(err)), 0);
 	snprintf(j->who, sizeof(j->who), "operator");
-	assert_int_equal(evac_start(&d, j), 0);
-	for (i = 0; i < 600 && evac_running(&d) > 0; i++)
+	assert_int_equal(evac_start(d, j), 0);
+	for (i = 0; i < 600 && evac_running(d) > 0; i++)
 		usleep(50000);
-	assert_int_equal(evac_running(&d), 0);
-	assert_false(evac_busy(&d, "LITDCON1"));
-	assert_int_equal(journal_job_latest(d.db, &(int64_t){ 0 }), 1);
-	assert_non_null(rep = report_json(d.db, 1));
+	assert_int_equal(evac_running(d), 0);
+	assert_false(evac_busy(d, "LITDCON1"));
+	assert_int_equal(journal_job_latest(d->db, &(int64_t){ 0 }), 1);
+	assert_non_null(rep = report_json(d->db, 1));
 	job = json_object_object_get(rep, "job");
 	assert_string_equal(json_object_get_string(json_object_object_get(job,
 	    "state")), "DONE");
@@ -189,9 +175,9 @@ test_job_runs_to_its_report(void **state)
 	json_object_put(rep);
 	for (const char *const *g = (const char *const[]){ "LITSHA22",
 	    "LITDCON1", "LITSWAS1", "LITDAT01", NULL }; *g != NULL; g++)
-		assert_int_equal(standin.where[topo_guest_find(d.topo, *g)],
-		    topo_member_find(d.topo, "VM2"));
-	assert_int_equal(evac_cancel(&d, 1, NULL), -1);	/* over */
+		assert_int_equal(standin.where[topo_guest_find(d->topo, *g)],
+		    topo_member_find(d->topo, "VM2"));
+	assert_int_equal(evac_cancel(d, 1, NULL), -1);	/* over */
 }
 
 int
@@ -204,5 +190,6 @@ main(void)
 		cmocka_unit_test(test_job_runs_to_its_report),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, standin_setup,
+	    standin_teardown);
 }

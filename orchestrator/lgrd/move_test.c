@@ -21,32 +21,18 @@
 #include "log.h"
 #include "standin.h"
 
-static struct lgrd	d;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return standin_lgrd_open(&d);
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return standin_lgrd_close(&d);
-}
+static struct lgrd	*const d = &standin_lgrd;
 
 static struct job *
 job_one(const char *guest, const char *dst)
 {
 	struct job	*j = calloc(1, sizeof(*j));
 	struct move	*m;
-	int		 g = topo_guest_find(d.topo, guest);
+	int		 g = topo_guest_find(d->topo, guest);
 
 	assert_non_null(j);
 	assert_true(g >= 0);
-	j->d = &d;
+	j->d = d;
 	j->parallel = 1;
 	j->max_blackhole_ms = -1;
 	snprintf(j->kind, sizeof(j->kind), "relocate");
@@ -57,15 +43,15 @@ job_one(const char *guest, const char *dst)
 	j->nmoves = 1;
 	snprintf(m->guest, sizeof(m->guest), "%s", guest);
 	snprintf(m->src, sizeof(m->src), "%s",
-	    d.topo->members[standin.where[g]].name);
+	    d->topo->members[standin.where[g]].name);
 	snprintf(m->dst, sizeof(m->dst), "%s", dst);
-	m->hsi = topo_guest_has_hsi(&d.topo->guests[g]);
+	m->hsi = topo_guest_has_hsi(&d->topo->guests[g]);
 	m->probe_lost = -1;
 	m->prepare_ms = m->reloc_ms = m->reloc_wall_ms = m->quiesce_ms = -1;
 	m->downtime_ms = m->converge_ms = m->complete_ms = m->verify_ms = -1;
 	m->total_ms = -1;
-	assert_int_equal(journal_job_new(d.db, j), 0);
-	assert_int_equal(journal_move_new(d.db, j->id, m), 0);
+	assert_int_equal(journal_job_new(d->db, j), 0);
+	assert_int_equal(journal_move_new(d->db, j->id, m), 0);
 	return j;
 }
 
@@ -82,7 +68,7 @@ job_free(struct job *j)
 static const char *
 journal_field(struct job *j, const char *key, char *buf, size_t len)
 {
-	struct json_object	*rows = journal_moves_json(d.db, j->id);
+	struct json_object	*rows = journal_moves_json(d->db, j->id);
 	struct json_object	*v;
 
 	assert_non_null(rows);
@@ -101,8 +87,8 @@ test_hsi_guest_moves(void **state)
 	char		 buf[256];
 
 	(void)state;
-	standin_reset(d.topo);
-	standin_routecheck(&d, 0, "{\"violations\":[]}");
+	standin_reset(d->topo);
+	standin_routecheck(d, 0, "{\"violations\":[]}");
 	j = job_one("LITDCON1", "VM2");
 	m = &j->moves[0];
 	move_run(j, m);
@@ -113,7 +99,7 @@ test_hsi_guest_moves(void **state)
 	assert_string_equal(m->reason, "");
 	assert_string_equal(m->routecheck, "ok");
 	assert_int_equal(m->step, LGRD_STEP_DONE);
-	assert_int_equal(m->hv_id, 100 + topo_guest_find(d.topo, "LITDCON1"));
+	assert_int_equal(m->hv_id, 100 + topo_guest_find(d->topo, "LITDCON1"));
 	assert_true(m->reloc_ms == 420.0 && m->quiesce_ms == 21.0);
 	assert_true(m->prepare_ms == 3.0 && m->complete_ms == 2.0);
 	assert_true(m->converge_ms == 12.0);
@@ -131,8 +117,8 @@ test_plain_guest_has_no_agent(void **state)
 	struct job	*j;
 
 	(void)state;
-	standin_reset(d.topo);
-	standin_routecheck(&d, 0, "{\"violations\":[]}");
+	standin_reset(d->topo);
+	standin_routecheck(d, 0, "{\"violations\":[]}");
 	j = job_one("LITSHA22", "VM2");
 	move_run(j, &j->moves[0]);
 	assert_string_equal(standin.log, "check LITSHA22 VM2; relocate "
@@ -148,7 +134,7 @@ test_conflict_stops_before_prepare(void **state)
 	char		 buf[256];
 
 	(void)state;
-	standin_reset(d.topo);
+	standin_reset(d->topo);
 	standin.conflict_guest = "LITDCON1";
 	standin.conflict = "STORAGE: VM2 has 100 MiB free, 256 MiB needed";
 	j = job_one("LITDCON1", "VM2");
@@ -169,8 +155,8 @@ test_failed_prepare_is_rolled_back(void **state)
 	struct job	*j;
 
 	(void)state;
-	standin_reset(d.topo);
-	standin_routecheck(&d, 0, "{\"violations\":[]}");
+	standin_reset(d->topo);
+	standin_routecheck(d, 0, "{\"violations\":[]}");
 	standin.prepare_error = "agent of LITDCON1: no answer";
 	j = job_one("LITDCON1", "VM2");
 	move_run(j, &j->moves[0]);
@@ -179,8 +165,8 @@ test_failed_prepare_is_rolled_back(void **state)
 	assert_string_equal(j->moves[0].result, "not-moved");
 	assert_string_equal(j->moves[0].reason, "prepare: agent of LITDCON1: "
 	    "no answer");
-	assert_int_equal(standin.where[topo_guest_find(d.topo, "LITDCON1")],
-	    topo_member_find(d.topo, "VM9"));
+	assert_int_equal(standin.where[topo_guest_find(d->topo, "LITDCON1")],
+	    topo_member_find(d->topo, "VM9"));
 	job_free(j);
 }
 
@@ -190,8 +176,8 @@ test_blackhole_budget_named(void **state)
 	struct job	*j;
 
 	(void)state;
-	standin_reset(d.topo);
-	standin_routecheck(&d, 0, "{\"violations\":[]}");
+	standin_reset(d->topo);
+	standin_routecheck(d, 0, "{\"violations\":[]}");
 	standin.reloc_end = "MAXQUIESCE";
 	j = job_one("LITSWAS1", "VM2");
 	j->max_blackhole_ms = 50;
@@ -209,8 +195,8 @@ test_routecheck_violation_as_text(void **state)
 	struct job	*j;
 
 	(void)state;
-	standin_reset(d.topo);
-	standin_routecheck(&d, 1, "{\"violations\":[{\"invariant\":2,\"name\":"
+	standin_reset(d->topo);
+	standin_routecheck(d, 1, "{\"violations\":[{\"invariant\":2,\"name\":"
 	    "\"vipa-reachable\",\"router\":\"ABR\",\"prefix\":"
 	    "\"10.30.0.100/32\",\"table\":\"ospf\",\"expected\":\"via dc8\","
 	    "\"found\":\"none\"}]}");
@@ -230,8 +216,8 @@ test_not_converged(void **state)
 	struct job	*j;
 
 	(void)state;
-	standin_reset(d.topo);
-	standin_routecheck(&d, 0, "{\"violations\":[]}");
+	standin_reset(d->topo);
+	standin_routecheck(d, 0, "{\"violations\":[]}");
 	standin.converge_ms = -1;
 	j = job_one("LITSHA22", "VM2");
 	move_run(j, &j->moves[0]);
@@ -250,13 +236,13 @@ test_resume_during_relocation(void **state)
 	struct move	*m;
 
 	(void)state;
-	standin_reset(d.topo);
-	standin_routecheck(&d, 0, "{\"violations\":[]}");
+	standin_reset(d->topo);
+	standin_routecheck(d, 0, "{\"violations\":[]}");
 	standin.inflight_dst = "VM2";
 	j = job_one("LITDAT01", "VM2");
 	m = &j->moves[0];
 	m->step = LGRD_STEP_RELOCATE;
-	m->hv_id = 100 + topo_guest_find(d.topo, "LITDAT01");
+	m->hv_id = 100 + topo_guest_find(d->topo, "LITDAT01");
 	m->resumed = true;
 	move_run(j, m);
 	assert_string_equal(standin.log, "complete LITDAT01");
@@ -293,5 +279,6 @@ main(void)
 		cmocka_unit_test(test_verify_summary),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, standin_setup,
+	    standin_teardown);
 }

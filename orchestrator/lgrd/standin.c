@@ -135,6 +135,22 @@ standin_lgrd_close(struct lgrd *d)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+struct lgrd	standin_lgrd;
+
+int
+standin_setup(void **state)
+{
+	(void)state;
+	return standin_lgrd_open(&standin_lgrd);
+}
+
+int
+standin_teardown(void **state)
+{
+	(void)state;
+	return standin_lgrd_close(&standin_lgrd);
+}
+
 /* --- hv.c -------------------------------------------------------------- */
 
 struct hv *

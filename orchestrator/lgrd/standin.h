@@ -43,6 +43,10 @@ bool	standin_called(const char *what);
  */
 int	standin_lgrd_open(struct lgrd *d);
 int	standin_lgrd_close(struct lgrd *d);
+/* cmocka's group set-up and tear-down of standin_lgrd. */
+extern struct lgrd	standin_lgrd;
+int	standin_setup(void **state);
+int	standin_teardown(void **state);
 void	standin_routecheck(struct lgrd *d, int code, const char *json);
 
 #endif
