@@ -35,19 +35,50 @@ cli_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * A word as an error message shows it: control and non-ASCII bytes as
+ * \n, \t or \xHH, cut after CLI_QUOTE_MAX bytes with "...", so that a
+ * message is always one printable line.
+ */
+#define CLI_QUOTE_MAX	48
+#define CLI_QUOTE_LEN	(CLI_QUOTE_MAX * 4 + 4)
+
+static const char *
+cli_quote(const char *s, size_t n, char *buf)
+{
+	size_t	i, o = 0;
+
+	for (i = 0; i < n && s[i] != '\0' && i < CLI_QUOTE_MAX; i++) {
+		unsigned char	c = (unsigned char)s[i];
+
+		if (c == '\n' || c == '\t') {
+			buf[o++] = '\\';
+			buf[o++] = c == '\n' ? 'n' : 't';
+		} else if (c < 0x20 || c >= 0x7f || c == '\\')
+			o += (size_t)snprintf(buf + o, 5, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	if (i < n && s[i] != '\0')
+		o += (size_t)snprintf(buf + o, 4, "...");
+	buf[o] = '\0';
+	return buf;
+}
+
 int
 cli_u64(const char *what, const char *s, uint64_t min, uint64_t max,
     uint64_t *out, char *err, size_t errlen)
 {
 	unsigned long long	 v;
-	char			*end;
+	char			*end, q[CLI_QUOTE_LEN];
 
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' ||
 	    v < min || v > max)
 		return cli_fail(err, errlen, "%s \"%s\": expected a number "
-		    "(%" PRIu64 "-%" PRIu64 ")", what, s, min, max);
+		    "(%" PRIu64 "-%" PRIu64 ")", what, cli_quote(s, SIZE_MAX, q),
+		    min, max);
 	*out = v;
 	return 0;
 }
@@ -55,10 +86,12 @@ cli_u64(const char *what, const char *s, uint64_t min, uint64_t max,
 int
 cli_name(const char *what, const char *s, char *err, size_t errlen)
 {
+	char	q[CLI_QUOTE_LEN];
+
 	if (!msg_name_valid(s))
 		return cli_fail(err, errlen, "%s \"%s\": expected 1-%d "
-		    "characters of A-Z, a-z, 0-9, _ and -", what, s,
-		    MSG_NAME_MAX - 1);
+		    "characters of A-Z, a-z, 0-9, _ and -", what,
+		    cli_quote(s, SIZE_MAX, q), MSG_NAME_MAX - 1);
 	return 0;
 }
 
@@ -128,7 +161,7 @@ cli_value(const struct cli_option *o, const char *s, struct cli_result *res,
     char *err, size_t errlen)
 {
 	struct cli_value	*v;
-	char			 name[64], list[256] = "";
+	char			 name[64], list[256] = "", q[CLI_QUOTE_LEN];
 	size_t			 i;
 
 	if (o->id == CLI_HELP || o->id == CLI_VERSION) {
@@ -164,7 +197,7 @@ cli_value(const struct cli_option *o, const char *s, struct cli_result *res,
 			for (; o->choices[i] != NULL; i++)
 				cli_list_add(list, sizeof(list), o->choices[i]);
 			return cli_fail(err, errlen, "%s \"%s\": valid: %s",
-			    name, s, list);
+			    name, cli_quote(s, SIZE_MAX, q), list);
 		}
 		v->num = i;
 		break;
@@ -191,10 +224,11 @@ cli_long(const struct cli_spec *spec, int argc, char **argv, int i,
 	const struct cli_option	*o;
 	size_t			 len = eq != NULL ? (size_t)(eq - name) :
 				    strlen(name);
+	char			 q[CLI_QUOTE_LEN];
 
 	if ((o = cli_find_long(spec, name, len)) == NULL)
-		return cli_fail(err, errlen, "unknown option \"%.*s\"",
-		    (int)len + 2, argv[i]);
+		return cli_fail(err, errlen, "unknown option \"%s\"",
+		    cli_quote(argv[i], len + 2, q));
 	if (o->type == CLI_FLAG) {
 		if (eq != NULL)
 			return cli_fail(err, errlen, "--%s takes no value",
@@ -216,11 +250,12 @@ cli_short(const struct cli_spec *spec, int argc, char **argv, int i,
 {
 	const struct cli_option	*o;
 	const char		*p;
+	char			 q[CLI_QUOTE_LEN];
 
 	for (p = argv[i] + 1; *p != '\0'; p++) {
 		if ((o = cli_find_short(spec, *p)) == NULL)
-			return cli_fail(err, errlen, "unknown option \"-%c\"",
-			    *p);
+			return cli_fail(err, errlen, "unknown option \"-%s\"",
+			    cli_quote(p, 1, q));
 		if (o->type == CLI_FLAG) {
 			if (cli_value(o, NULL, res, err, errlen) == -1)
 				return -1;
@@ -364,7 +399,7 @@ static int
 cli_words_fail(const struct cli_spec *spec, const bool *alive, char **words,
     int pos, const char *what, char *err, size_t errlen)
 {
-	char	choices[512], prefix[128];
+	char	choices[512], prefix[128], q[CLI_QUOTE_LEN];
 
 	cli_choices(spec, alive, pos, choices, sizeof(choices));
 	cli_prefix(words, pos, prefix, sizeof(prefix));
@@ -373,12 +408,12 @@ cli_words_fail(const struct cli_spec *spec, const bool *alive, char **words,
 		    choices);
 	if (pos == 0)
 		return cli_fail(err, errlen, "%s command \"%s\"; valid: %s",
-		    what, words[0], choices);
+		    what, cli_quote(words[0], SIZE_MAX, q), choices);
 	if (what == NULL)
 		return cli_fail(err, errlen, "%s: missing word; valid: %s",
 		    prefix, choices);
 	return cli_fail(err, errlen, "%s: %s word \"%s\"; valid: %s", prefix,
-	    what, words[pos], choices);
+	    what, cli_quote(words[pos], SIZE_MAX, q), choices);
 }
 
 /* Match the command words; returns how many words it used. */
@@ -463,11 +498,12 @@ cli_check_args(struct cli_result *res, int min, int max, const char *args,
     const char *what, char *err, size_t errlen)
 {
 	const char	*p = args != NULL ? args : "";
+	char		 q[CLI_QUOTE_LEN];
 	int		 i;
 
 	if (res->nargs > max)
 		return cli_fail(err, errlen, "%s: unexpected argument \"%s\"",
-		    what, res->args[max]);
+		    what, cli_quote(res->args[max], SIZE_MAX, q));
 	if (res->nargs >= min)
 		return 0;
 	for (i = 0; i < res->nargs && p != NULL; i++)	/* the missing one */
@@ -504,6 +540,9 @@ cli_parse(const struct cli_spec *spec, int argc, char **argv,
 		min = spec->min_args;
 		max = spec->max_args;
 	}
+	if (nwords - used > CLI_ARGS)	/* up to CLI_WORDS more were read */
+		return cli_fail(err, errlen, "%s: too many arguments (at most "
+		    "%d)", what, CLI_ARGS);
 	for (i = used; i < nwords; i++)
 		res->args[res->nargs++] = words[i];
 	if (cli_check_options(spec, res, what, err, errlen) == -1)

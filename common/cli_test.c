@@ -11,60 +11,7 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
-
-enum { O_JSON = 1, O_LAB, O_TIMEOUT, O_DRY, O_TOTAL, O_VERIFY, O_MEMBER,
-    O_FOLLOW };
-enum { C_MEMBERS, C_STATUS, C_SETLIM, C_RELOCATE, C_HISTORY, C_MDOWN,
-    C_MLIM, C_EVACUATE };
-
-static const char *const verify_words[] = { "pages", "full", NULL };
-
-static const struct cli_option opts[] = {
-	{ O_JSON, 'j', "json", CLI_FLAG, NULL, 0, 0, NULL },
-	{ O_LAB, 'l', "lab", CLI_NAME, "LAB", 0, 0, NULL },
-	{ O_TIMEOUT, 't', NULL, CLI_U64, "MS", 1, 600000, NULL },
-	{ O_DRY, 0, "dry-run", CLI_FLAG, NULL, 0, 0, NULL },
-	{ O_TOTAL, 0, "max-total", CLI_U64, "S", 1, 86400, NULL },
-	{ O_VERIFY, 0, "verify", CLI_CHOICE, "HOW", 0, 0, verify_words },
-	{ O_MEMBER, 'm', "member", CLI_NAME, "MEMBER", 0, 0, NULL },
-	{ O_FOLLOW, 'f', "follow", CLI_FLAG, NULL, 0, 0, NULL },
-	{ 0 },
-};
-static const int global[] = { O_JSON, O_LAB, O_TIMEOUT, 0 };
-static const int reloc_opts[] = { O_TOTAL, O_VERIFY, 0 };
-static const int evac_opts[] = { O_DRY, O_MEMBER, 0 };
-static const int hist_opts[] = { O_FOLLOW, 0 };
-
-static const struct cli_command cmds[] = {
-	{ { "members" }, C_MEMBERS, 0, 0, NULL, NULL },
-	{ { "status" }, C_STATUS, 0, 1, "[GUEST]", NULL },
-	{ { "set-limits" }, C_SETLIM, 1, 1, "GUEST", reloc_opts },
-	{ { "relocate" }, C_RELOCATE, 2, 2, "GUEST MEMBER", reloc_opts },
-	{ { "history" }, C_HISTORY, 0, 1, "[GUEST]", hist_opts },
-	{ { "member", "set-down" }, C_MDOWN, 1, 1, "MEMBER", NULL },
-	{ { "member", "set-limits" }, C_MLIM, 1, 1, "MEMBER", NULL },
-	{ { "evacuate" }, C_EVACUATE, 1, 1, "WORKLOAD", evac_opts },
-};
-
-static const struct cli_spec spec = {
-	.prog = "tctl",
-	.synopsis = "[-j] [-l lab] [-t ms] command [argument ...]",
-	.options = opts,
-	.global = global,
-	.commands = cmds,
-	.ncommands = sizeof(cmds) / sizeof(cmds[0]),
-};
-
-static const struct cli_spec daemon_spec = {
-	.prog = "tstd",
-	.synopsis = "[-l lab] MEMBER",
-	.options = opts,
-	.global = global,
-	.min_args = 1,
-	.max_args = 1,
-	.args = "MEMBER",
-};
+#include "cli_spec_test.h"
 
 #define MAXW	16
 
@@ -234,6 +181,30 @@ test_bad(void **state)
 	}
 }
 
+/* A word with control bytes or of any length stays one printable line. */
+static void
+test_quoting(void **state)
+{
+	struct cli_result	 r;
+	char			 err[CLI_ERRLEN], nl[] = "a\nb\x1b[2J",
+				 big[300], prog[] = "prog", *argv[3];
+
+	(void)state;
+	argv[0] = prog;
+	argv[1] = nl;
+	assert_int_equal(cli_parse(&spec, 2, argv, &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "unknown command \"a\\nb\\x1b[2J\"; valid: "
+	    "members, status, set-limits, relocate, history, member, "
+	    "evacuate");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	argv[1] = (char *)(uintptr_t)"members";
+	argv[2] = big;
+	assert_int_equal(cli_parse(&spec, 3, argv, &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "members: unexpected argument "
+	    "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\"");
+}
+
 static void
 test_help_version(void **state)
 {
@@ -323,6 +294,7 @@ main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_daemon),
 		cmocka_unit_test(test_numbers),

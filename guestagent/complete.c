@@ -89,7 +89,7 @@ complete_alone(struct agent *a, int m)
 			continue;
 		if ((p = plugin_open(a, a->conf.topo->guests[g].name)) == NULL)
 			return false;
-		if (plugin_request(p, CTL_STATE, NULL, 0, COMPLETE_ASK_MS,
+		if (plugin_request(p, LGR_STATE, NULL, 0, COMPLETE_ASK_MS,
 		    &st) == -1) {
 			plugin_close(p);
 			return false;
@@ -111,7 +111,7 @@ complete_full(struct agent *a)
 	struct json_object	*st;
 	struct evidence_if	 e;
 
-	if (plugin_request(a->own, CTL_STATE, NULL, 0, COMPLETE_ASK_MS,
+	if (plugin_request(a->own, LGR_STATE, NULL, 0, COMPLETE_ASK_MS,
 	    &st) == -1)
 		return false;
 	if (evidence_iface(st, a->fsm.ifs[a->op.up].name, &e) == 0) {

@@ -91,7 +91,7 @@ engine_refresh_drained(struct agent *a, struct json_object **state,
 
 	if (state != NULL)
 		*state = NULL;
-	if (a->own == NULL || plugin_request(a->own, CTL_STATE, NULL, 0,
+	if (a->own == NULL || plugin_request(a->own, LGR_STATE, NULL, 0,
 	    timeout_ms, &st) == -1)
 		return -1;
 	for (i = 0; i < a->fsm.nifs; i++)
@@ -110,7 +110,7 @@ engine_undrain_one(struct agent *a, const char *name)
 	struct json_object	*res;
 	const char		*text;
 
-	if (plugin_request(a->own, CTL_UNDRAIN, &name, 1, ENGINE_PLUGIN_MS,
+	if (plugin_request(a->own, LGR_UNDRAIN, &name, 1, ENGINE_PLUGIN_MS,
 	    &res) == 0) {
 		json_object_put(res);
 		return 0;

@@ -36,7 +36,7 @@ plugin_open(struct agent *a, const char *node)
 		return NULL;
 	snprintf(p->node, sizeof(p->node), "%s", node);
 	snprintf(ep, sizeof(ep), "ipc://%s/%s/%s", a->opts.labdir, node,
-	    CTL_SOCK_NAME);
+	    LABNAME_PLUGIN_SOCK);
 	if ((p->sock = zmq_socket(a->zctx, ZMQ_REQ)) == NULL ||
 	    zmq_setsockopt(p->sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
 	    zmq_setsockopt(p->sock, ZMQ_REQ_RELAXED, &one, sizeof(one)) ==
@@ -78,14 +78,14 @@ plugin_error(const struct plugin *p, const char **text)
 static int
 plugin_send(struct plugin *p, int type, const char *const *args, int nargs)
 {
-	char	payload[CTL_MAX_ARGS * (CTL_MAX_ARGLEN + 1)];
-	uint8_t	buf[sizeof(payload) + CTL_HDR_LEN];
+	char	payload[LGR_MAX_ARGS * (LGR_MAX_ARGLEN + 1)];
+	uint8_t	buf[sizeof(payload) + LGR_HDR_LEN];
 	ssize_t	plen, n;
 
-	if ((plen = ctl_args_encode(payload, sizeof(payload), nargs,
+	if ((plen = lgr_args_encode(payload, sizeof(payload), nargs,
 	    args)) == -1)
 		return -1;
-	if ((n = ctl_msg_encode(buf, sizeof(buf), (uint16_t)type, payload,
+	if ((n = lgr_msg_encode(buf, sizeof(buf), (uint16_t)type, payload,
 	    (size_t)plen)) == -1)
 		return -1;
 	return zmq_send(p->sock, buf, (size_t)n, 0) == -1 ? -1 : 0;
@@ -95,17 +95,17 @@ plugin_send(struct plugin *p, int type, const char *const *args, int nargs)
 static int
 plugin_frame(struct plugin *p, zmq_msg_t *zm, struct json_object *data)
 {
-	struct ctl_msg		 m;
+	struct lgr_msg		 m;
 	struct json_object	*o;
 	const char		*text;
 	uint32_t		 code;
 
-	if (ctl_msg_decode(zmq_msg_data(zm), zmq_msg_size(zm), &m) == -1) {
+	if (lgr_msg_decode(zmq_msg_data(zm), zmq_msg_size(zm), &m) == -1) {
 		errno = EBADMSG;
 		return -1;
 	}
 	switch (m.type) {
-	case CTL_DATA:
+	case LGR_DATA:
 		if ((o = msg_parse(m.payload, m.len)) == NULL) {
 			/* Data may be any JSON value; only objects are ours. */
 			errno = EBADMSG;
@@ -113,10 +113,10 @@ plugin_frame(struct plugin *p, zmq_msg_t *zm, struct json_object *data)
 		}
 		json_object_array_add(data, o);
 		return 0;
-	case CTL_END:
+	case LGR_END:
 		return 1;
-	case CTL_ERROR:
-		if (ctl_error_decode(m.payload, m.len, &code, &text) == -1) {
+	case LGR_ERROR:
+		if (lgr_error_decode(m.payload, m.len, &code, &text) == -1) {
 			errno = EBADMSG;
 			return -1;
 		}

@@ -147,8 +147,8 @@ prepare_own_ok(struct agent *a)
 	size_t			 i;
 	bool			 ok = true;
 
-	if (plugin_request(a->own, CTL_STATE, NULL, 0, PREPARE_ASK_MS,
-	    &st) == -1 || plugin_request(a->own, CTL_ROUTES, NULL, 0,
+	if (plugin_request(a->own, LGR_STATE, NULL, 0, PREPARE_ASK_MS,
+	    &st) == -1 || plugin_request(a->own, LGR_ROUTES, NULL, 0,
 	    PREPARE_ASK_MS, &routes) == -1)
 		ok = false;
 	for (i = 0; ok && i < a->op.ndrained; i++)
@@ -184,7 +184,7 @@ prepare_peer_moved(struct agent *a, struct op_peer *p)
 
 	if (p->plugin == NULL && (p->plugin = plugin_open(a, p->name)) == NULL)
 		return false;
-	if (plugin_request(p->plugin, CTL_ROUTES, NULL, 0, PREPARE_ASK_MS,
+	if (plugin_request(p->plugin, LGR_ROUTES, NULL, 0, PREPARE_ASK_MS,
 	    &routes) == -1) {
 		log_debug("prepare: %s: routes: %s", p->name, strerror(errno));
 		return false;
@@ -282,9 +282,9 @@ prepare_drain(struct agent *a, struct json_object **state)
 			names[a->op.ndrained] = a->op.drained[a->op.ndrained];
 			a->op.ndrained++;
 		}
-	if (plugin_request(a->own, CTL_STATE, NULL, 0, PREPARE_PLUGIN_MS,
+	if (plugin_request(a->own, LGR_STATE, NULL, 0, PREPARE_PLUGIN_MS,
 	    state) == -1 || (a->op.ndrained > 0 && plugin_request(a->own,
-	    CTL_DRAIN, names, (int)a->op.ndrained, PREPARE_PLUGIN_MS,
+	    LGR_DRAIN, names, (int)a->op.ndrained, PREPARE_PLUGIN_MS,
 	    &res) == -1)) {
 		code = errno == EREMOTEIO ? plugin_error(a->own, &text) : 0;
 		log_warnx("%s %s: ospfd_lgr: %s", GA_MSG_PREPARE,

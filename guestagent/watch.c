@@ -23,18 +23,18 @@ watch_add(struct agent *a, const char *node)
 	if (a->nwatch == WATCH_MAX)
 		return -1;
 	snprintf(ep, sizeof(ep), "ipc://%s/%s/%s", a->opts.labdir, node,
-	    CTL_EVENT_SOCK_NAME);
+	    LABNAME_PLUGIN_EVENTS);
 	if ((s = zmq_socket(a->zctx, ZMQ_SUB)) == NULL)
 		return -1;
 	if (zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
-	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, CTL_EV_SPF,
-	    sizeof(CTL_EV_SPF) - 1) == -1 ||
-	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, CTL_EV_NSM,
-	    sizeof(CTL_EV_NSM) - 1) == -1 ||
-	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, CTL_EV_ISM,
-	    sizeof(CTL_EV_ISM) - 1) == -1 ||
-	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, CTL_EV_DRAIN,
-	    sizeof(CTL_EV_DRAIN) - 1) == -1 || zmq_connect(s, ep) == -1) {
+	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, LGR_EV_SPF,
+	    sizeof(LGR_EV_SPF) - 1) == -1 ||
+	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, LGR_EV_NSM,
+	    sizeof(LGR_EV_NSM) - 1) == -1 ||
+	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, LGR_EV_ISM,
+	    sizeof(LGR_EV_ISM) - 1) == -1 ||
+	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, LGR_EV_DRAIN,
+	    sizeof(LGR_EV_DRAIN) - 1) == -1 || zmq_connect(s, ep) == -1) {
 		log_debug("%s events of %s: %s", GA_MSG_PLUGIN, node,
 		    zmq_strerror(zmq_errno()));
 		zmq_close(s);

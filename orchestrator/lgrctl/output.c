@@ -10,7 +10,8 @@
 
 #include "lgrctl.h"
 
-static int	output_rows;	/* rows printed by the JSON formatter */
+/* Rows printed by the JSON formatter so far (lgrctl has one thread). */
+static int	output_rows;
 
 /* Members of answer rows: "-" and -1 when absent. */
 static const char *

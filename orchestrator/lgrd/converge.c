@@ -64,11 +64,11 @@ cv_subscribe(struct lgrd *d, const char *node)
 	void	*s;
 
 	snprintf(ep, sizeof(ep), "ipc://%s/%s/%s", d->opts.labdir, node,
-	    CTL_EVENT_SOCK_NAME);
+	    LABNAME_PLUGIN_EVENTS);
 	if ((s = zmq_socket(d->zctx, ZMQ_SUB)) == NULL)
 		return NULL;
 	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
-	zmq_setsockopt(s, ZMQ_SUBSCRIBE, CTL_EV_SPF, strlen(CTL_EV_SPF));
+	zmq_setsockopt(s, ZMQ_SUBSCRIBE, LGR_EV_SPF, strlen(LGR_EV_SPF));
 	if (zmq_connect(s, ep) == -1) {
 		zmq_close(s);
 		return NULL;
@@ -255,7 +255,7 @@ cv_ctl_connect(struct lgrd *d, const char *node)
 	void	*s;
 
 	snprintf(ep, sizeof(ep), "ipc://%s/%s/%s", d->opts.labdir, node,
-	    CTL_SOCK_NAME);
+	    LABNAME_PLUGIN_SOCK);
 	if ((s = zmq_socket(d->zctx, ZMQ_REQ)) == NULL)
 		return NULL;
 	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
@@ -267,11 +267,11 @@ cv_ctl_connect(struct lgrd *d, const char *node)
 	return s;
 }
 
-/* Read one reply frame into table (CTL_DATA), 1 at CTL_END, -1. */
+/* Read one reply frame into table (LGR_DATA), 1 at LGR_END, -1. */
 static int
 cv_ctl_frame(void *s, struct json_object *table, int *more)
 {
-	struct ctl_msg		 m;
+	struct lgr_msg		 m;
 	struct json_object	*o;
 	zmq_msg_t		 zm;
 	size_t			 len = sizeof(*more);
@@ -284,12 +284,12 @@ cv_ctl_frame(void *s, struct json_object *table, int *more)
 		return -1;
 	}
 	zmq_getsockopt(s, ZMQ_RCVMORE, more, &len);
-	if (ctl_msg_decode(zmq_msg_data(&zm), zmq_msg_size(&zm), &m) == 0) {
-		if (m.type == CTL_DATA && (o = json_tokener_parse(
+	if (lgr_msg_decode(zmq_msg_data(&zm), zmq_msg_size(&zm), &m) == 0) {
+		if (m.type == LGR_DATA && (o = json_tokener_parse(
 		    (const char *)m.payload)) != NULL) {
 			json_object_array_add(table, o);
 			rc = 0;
-		} else if (m.type == CTL_END)
+		} else if (m.type == LGR_END)
 			rc = 1;
 	}
 	zmq_msg_close(&zm);
@@ -301,14 +301,14 @@ static struct json_object *
 cv_routes(struct lgrd *d, const char *node)
 {
 	struct json_object	*table;
-	uint8_t			 buf[CTL_HDR_LEN];
+	uint8_t			 buf[LGR_HDR_LEN];
 	ssize_t			 n;
 	void			*s;
 	int			 more = 1, rc = 0, end = 0;
 
 	if ((s = cv_ctl_connect(d, node)) == NULL)
 		return NULL;
-	n = ctl_msg_encode(buf, sizeof(buf), CTL_ROUTES, NULL, 0);
+	n = lgr_msg_encode(buf, sizeof(buf), LGR_ROUTES, NULL, 0);
 	if (n == -1 || zmq_send(s, buf, (size_t)n, 0) == -1) {
 		zmq_close(s);
 		return NULL;

@@ -1,13 +1,13 @@
 /*
  * drainctl: control ospfd_lgr.so, the drain plugin of an ospfd.
  *
- *   drainctl [-j] [--lab LAB --router NODE | -s DIR] COMMAND
+ *   drainctl [-j] [-s DIR | --lab LAB --router NODE] COMMAND
  *
- * One request per run over the module's control socket (DIR/lgr.ctl);
- * "events -f" then follows the event socket (DIR/lgr.ev).
+ * One request per run over the module's control socket
+ * (labname_plugin_sock); "events -f" then follows its event socket
+ * (labname_plugin_events).  The options go before or after the command.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,20 +17,16 @@
 
 #include <zmq.h>
 
-#include "common/keys.h"
 #include "drainctl.h"
+#include "keys.h"
+#include "sig.h"
 
-#define NSLAB_RUN_DIR	"/run/nslab"
-#define REPLY_TIMEOUT_MS 5000
-
-struct options {
-	const char	*lab;
-	const char	*router;
-	const char	*sockdir;
-	const char	*role;		/* operator, viewer */
-	const char	*keyfile;	/* secret key instead of a role */
-	int		 json;
-	int		 timeout_ms;
+/* The router asked: its lab's directory and its node name. */
+struct target {
+	char		 labdir[PATH_MAX];
+	const char	*node;
+	char		 ctl[PATH_MAX];		/* control socket */
+	char		 ev[PATH_MAX];		/* event socket */
 };
 
 /* The client's CURVE identity when the lab has keys. */
@@ -42,13 +38,13 @@ struct client_keys {
 static volatile sig_atomic_t	 stop;
 
 static void
-usage(FILE *f)
+usage(void)
 {
-	fprintf(f, "usage: drainctl [-j] [--lab LAB --router NODE | -s DIR] "
-	    "COMMAND\n"
-	    "  COMMAND: %s\n"
-	    "  -s, --socket-dir DIR  directory of the module's sockets "
-	    "(lgr.ctl, lgr.ev)\n"
+	cli_usage(&parse_spec, stdout);
+	printf("options:\n"
+	    "  -s, --socket-dir DIR  the router's directory, where the "
+	    "module's sockets are\n"
+	    "                        (%s, %s)\n"
 	    "  --lab LAB --router NODE  same as -s %s/LAB/NODE\n"
 	    "  -j, --json            JSON output\n"
 	    "  -r, --role ROLE       lab key to use: operator (default) or "
@@ -56,8 +52,8 @@ usage(FILE *f)
 	    "  -k, --key FILE        secret key file instead of a role\n"
 	    "  -t, --timeout MS      reply timeout (default %d)\n"
 	    "  -h, --help            this text\n"
-	    "  -V, --version         version\n", parse_synopsis(),
-	    NSLAB_RUN_DIR, REPLY_TIMEOUT_MS);
+	    "  --version             version\n", LABNAME_PLUGIN_SOCK,
+	    LABNAME_PLUGIN_EVENTS, labname_rundir(), PARSE_TIMEOUT_MS);
 }
 
 static void
@@ -67,91 +63,40 @@ on_signal(int sig)
 	stop = 1;
 }
 
+/* DIR (-s) or the lab's directory and the node, then the socket paths. */
 static int
-options_parse(int argc, char *argv[], struct options *o)
+target_resolve(const struct parse_result *pr, struct target *t)
 {
-	static const struct option longopts[] = {
-		{ "lab", required_argument, NULL, 'L' },
-		{ "router", required_argument, NULL, 'R' },
-		{ "socket-dir", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char	*end;
-	int	 c;
+	const char	*slash;
 
-	/* "+": stop at the command; "events -f" belongs to the parser. */
-	while ((c = getopt_long(argc, argv, "+s:jr:k:t:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'L':
-			o->lab = optarg;
-			break;
-		case 'R':
-			o->router = optarg;
-			break;
-		case 's':
-			o->sockdir = optarg;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'r':
-			o->role = optarg;
-			break;
-		case 'k':
-			o->keyfile = optarg;
-			break;
-		case 't':
-			o->timeout_ms = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || o->timeout_ms <= 0) {
-				fprintf(stderr, "drainctl: timeout \"%s\" is "
-				    "not a positive number of ms\n", optarg);
-				return -1;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("drainctl %s (control protocol %d)\n",
-			    LGR_VERSION, CTL_VERSION);
-			exit(0);
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-sockdir_resolve(const struct options *o, char *dir, size_t size)
-{
-	if (o->sockdir != NULL && (o->lab != NULL || o->router != NULL)) {
+	if (pr->sockdir != NULL && (pr->lab != NULL || pr->router != NULL)) {
 		fprintf(stderr, "drainctl: give either -s DIR or --lab and "
 		    "--router, not both\n");
 		return -1;
 	}
-	if (o->sockdir != NULL) {
-		snprintf(dir, size, "%s", o->sockdir);
-		return 0;
-	}
-	if (o->lab == NULL || o->router == NULL) {
+	if (pr->sockdir == NULL && (pr->lab == NULL || pr->router == NULL)) {
 		fprintf(stderr, "drainctl: which router? give --lab LAB "
 		    "--router NODE or -s DIR\n");
 		return -1;
 	}
-	if (strchr(o->lab, '/') != NULL || strchr(o->router, '/') != NULL) {
-		fprintf(stderr, "drainctl: lab and router names contain no "
-		    "'/'\n");
+	if (pr->sockdir == NULL) {
+		labname_labdir(pr->lab, t->labdir, sizeof(t->labdir));
+		t->node = pr->router;
+	} else if ((slash = strrchr(pr->sockdir, '/')) == NULL) {
+		snprintf(t->labdir, sizeof(t->labdir), ".");
+		t->node = pr->sockdir;
+	} else {
+		snprintf(t->labdir, sizeof(t->labdir), "%.*s",
+		    (int)(slash - pr->sockdir), pr->sockdir);
+		t->node = slash + 1;
+	}
+	if (labname_plugin_sock(t->labdir, t->node, t->ctl, sizeof(t->ctl)) ==
+	    NULL || labname_plugin_events(t->labdir, t->node, t->ev,
+	    sizeof(t->ev)) == NULL) {
+		fprintf(stderr, "drainctl: %s/%s: path too long\n",
+		    t->labdir, t->node);
 		return -1;
 	}
-	snprintf(dir, size, "%s/%s/%s", NSLAB_RUN_DIR, o->lab, o->router);
 	return 0;
 }
 
@@ -160,24 +105,20 @@ sockdir_resolve(const struct options *o, char *dir, size_t size)
  * without keys runs its control sockets without authentication.
  */
 static int
-client_keys_load(const struct options *o, const char *dir,
+client_keys_load(const struct parse_result *pr, const struct target *t,
     struct client_keys *ck)
 {
-	char	labdir[PATH_MAX], keydir[PATH_MAX + 8], *slash;
-	struct stat st;
+	char		keydir[PATH_MAX + 8];
+	struct stat	st;
 
 	ck->enabled = 0;
-	snprintf(labdir, sizeof(labdir), "%s", dir);
-	if ((slash = strrchr(labdir, '/')) != NULL && slash != labdir)
-		*slash = '\0';
-	else
-		snprintf(labdir, sizeof(labdir), "%s", ".");
-	snprintf(keydir, sizeof(keydir), "%s/%s", labdir, KEYS_DIR);
-	if (stat(keydir, &st) == -1 && o->keyfile == NULL)
+	snprintf(keydir, sizeof(keydir), "%s/%s", t->labdir, KEYS_DIR);
+	if (stat(keydir, &st) == -1 && pr->keyfile == NULL)
 		return 0;
-	if (keys_load_client(labdir, o->role, o->keyfile, &ck->kc) == -1) {
-		fprintf(stderr, "drainctl: key %s in %s: %s\n", o->keyfile ?
-		    o->keyfile : o->role, keydir, strerror(errno));
+	if (keys_load_client(t->labdir, pr->role, pr->keyfile, &ck->kc) ==
+	    -1) {
+		fprintf(stderr, "drainctl: key %s in %s: %s\n", pr->keyfile ?
+		    pr->keyfile : pr->role, keydir, strerror(errno));
 		return -1;
 	}
 	ck->enabled = 1;
@@ -185,21 +126,21 @@ client_keys_load(const struct options *o, const char *dir,
 }
 
 static void *
-sock_open(void *ctx, int type, const char *dir, const char *name,
+sock_open(void *ctx, int type, const struct target *t, const char *path,
     int timeout_ms, const struct client_keys *ck)
 {
-	char		 path[PATH_MAX], ep[PATH_MAX + 8];
+	char		 ep[PATH_MAX + 8];
 	struct stat	 st;
 	void		*s;
 	int		 zero = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (stat(path, &st) == -1) {
 		fprintf(stderr, "drainctl: %s: %s (is ospfd running with "
-		    "-M ospfd_lgr.so:%s?)\n", path, strerror(errno), dir);
+		    "-M ospfd_lgr.so:%s/%s?)\n", path, strerror(errno),
+		    t->labdir, t->node);
 		return NULL;
 	}
-	snprintf(ep, sizeof(ep), "ipc://%s", path);
+	labname_ipc(path, ep, sizeof(ep));
 	if ((s = zmq_socket(ctx, type)) == NULL)
 		return NULL;
 	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
@@ -224,15 +165,15 @@ sock_open(void *ctx, int type, const char *dir, const char *name,
 static int
 request_send(void *s, const struct parse_result *pr)
 {
-	char		args[CTL_MAX_ARGS * (CTL_MAX_ARGLEN + 1)];
-	uint8_t		buf[sizeof(args) + CTL_HDR_LEN];
+	char		args[LGR_MAX_ARGS * (LGR_MAX_ARGLEN + 1)];
+	uint8_t		buf[sizeof(args) + LGR_HDR_LEN];
 	ssize_t		alen, n;
 
-	alen = ctl_args_encode(args, sizeof(args), pr->nifs,
+	alen = lgr_args_encode(args, sizeof(args), pr->nifs,
 	    pr->ifs);
 	if (alen == -1)
 		return -1;
-	n = ctl_msg_encode(buf, sizeof(buf), (uint16_t)pr->action, args,
+	n = lgr_msg_encode(buf, sizeof(buf), (uint16_t)pr->action, args,
 	    (size_t)alen);
 	if (n == -1 || zmq_send(s, buf, (size_t)n, 0) == -1)
 		return -1;
@@ -240,22 +181,22 @@ request_send(void *s, const struct parse_result *pr)
 }
 
 static int
-reply_error(const struct ctl_msg *m)
+reply_error(const struct lgr_msg *m)
 {
 	uint32_t	 code;
 	const char	*text;
 
-	if (ctl_error_decode(m->payload, m->len, &code, &text) == -1) {
+	if (lgr_error_decode(m->payload, m->len, &code, &text) == -1) {
 		fprintf(stderr, "drainctl: malformed error reply\n");
 		return EXIT_REFUSED;
 	}
 	fprintf(stderr, "drainctl: %s (%u %s)\n", text, code,
-	    ctl_error_name((int)code));
+	    reply_name((int)code));
 	return EXIT_REFUSED;
 }
 
 static int
-reply_data(const struct ctl_msg *m, const struct output *out,
+reply_data(const struct lgr_msg *m, const struct output *out,
     struct json_object **last)
 {
 	struct json_object	*o;
@@ -267,7 +208,7 @@ reply_data(const struct ctl_msg *m, const struct output *out,
 		fprintf(stderr, "drainctl: reply is not JSON\n");
 		return -1;
 	}
-	if (m->type == CTL_DATA) {
+	if (m->type == LGR_DATA) {
 		out->item(o);
 		if (last != NULL) {
 			json_object_put(*last);
@@ -281,10 +222,10 @@ reply_data(const struct ctl_msg *m, const struct output *out,
 
 /* Receives one reply (all its frames).  Returns an exit code. */
 static int
-reply_read(void *s, const struct output *out, const char *dir,
+reply_read(void *s, const struct output *out, const char *path,
     struct json_object **last)
 {
-	struct ctl_msg	 m;
+	struct lgr_msg	 m;
 	zmq_msg_t	 zm;
 	int		 rc = -1, more = 1;
 	size_t		 len = sizeof(more);
@@ -293,23 +234,23 @@ reply_read(void *s, const struct output *out, const char *dir,
 	while (more) {
 		zmq_msg_init(&zm);
 		if (zmq_msg_recv(&zm, s, 0) == -1) {
-			fprintf(stderr, "drainctl: no reply from %s/%s: %s\n",
-			    dir, CTL_SOCK_NAME, zmq_strerror(zmq_errno()));
+			fprintf(stderr, "drainctl: no reply from %s: %s\n",
+			    path, zmq_strerror(zmq_errno()));
 			zmq_msg_close(&zm);
 			return EXIT_NOREPLY;
 		}
 		zmq_getsockopt(s, ZMQ_RCVMORE, &more, &len);
-		if (ctl_msg_decode(zmq_msg_data(&zm), zmq_msg_size(&zm),
+		if (lgr_msg_decode(zmq_msg_data(&zm), zmq_msg_size(&zm),
 		    &m) == -1) {
 			fprintf(stderr, "drainctl: malformed reply: %s\n",
 			    strerror(errno));
 			rc = EXIT_REFUSED;
-		} else if (m.type == CTL_ERROR)
+		} else if (m.type == LGR_ERROR)
 			rc = reply_error(&m);
-		else if (m.type == CTL_DATA || m.type == CTL_END) {
+		else if (m.type == LGR_DATA || m.type == LGR_END) {
 			if (reply_data(&m, out, last) == -1)
 				rc = EXIT_REFUSED;
-			else if (m.type == CTL_END && rc == -1)
+			else if (m.type == LGR_END && rc == -1)
 				rc = 0;
 		}
 		zmq_msg_close(&zm);
@@ -362,33 +303,33 @@ events_follow(void *sub, int json, int64_t seen)
 }
 
 static int
-run(const struct options *o, const struct parse_result *pr, const char *dir,
+run(const struct parse_result *pr, const struct target *t,
     const struct client_keys *ck)
 {
 	const struct output	*out;
 	struct json_object	*last = NULL;
 	void			*ctx = zmq_ctx_new(), *req, *sub = NULL;
-	int			 rc, json = o->json || pr->json;
+	int			 rc;
 
-	if ((req = sock_open(ctx, ZMQ_REQ, dir, CTL_SOCK_NAME,
-	    o->timeout_ms, ck)) == NULL) {
+	if ((req = sock_open(ctx, ZMQ_REQ, t, t->ctl, pr->timeout_ms,
+	    ck)) == NULL) {
 		zmq_ctx_term(ctx);
 		return EXIT_NOREPLY;
 	}
 	/* Subscribe before asking for the history: no gap between them. */
-	if (pr->follow && (sub = sock_open(ctx, ZMQ_SUB, dir,
-	    CTL_EVENT_SOCK_NAME, 500, NULL)) == NULL)
+	if (pr->follow && (sub = sock_open(ctx, ZMQ_SUB, t, t->ev, 500,
+	    NULL)) == NULL)
 		rc = EXIT_NOREPLY;
 	else if (request_send(req, pr) == -1) {
 		fprintf(stderr, "drainctl: request not sent: %s\n",
 		    zmq_strerror(zmq_errno()));
 		rc = EXIT_NOREPLY;
 	} else {
-		out = pr->follow ? output_stream(json) :
-		    output_get(pr->action, json);
-		rc = reply_read(req, out, dir, &last);
+		out = pr->follow ? output_stream(pr->json) :
+		    output_get(pr->action, pr->json);
+		rc = reply_read(req, out, t->ctl, &last);
 		if (rc == 0 && sub != NULL)
-			rc = events_follow(sub, json, event_seq(last));
+			rc = events_follow(sub, pr->json, event_seq(last));
 	}
 	json_object_put(last);
 	if (sub != NULL)
@@ -401,25 +342,27 @@ run(const struct options *o, const struct parse_result *pr, const char *dir,
 int
 main(int argc, char *argv[])
 {
-	struct options		 o = { .timeout_ms = REPLY_TIMEOUT_MS,
-				    .role = "operator" };
-	struct client_keys	 ck;
 	struct parse_result	 pr;
-	char			 dir[PATH_MAX], err[512];
+	struct client_keys	 ck;
+	struct target		 t;
+	char			 err[CLI_ERRLEN];
 
-	if (options_parse(argc, argv, &o) == -1)
-		return EXIT_USAGE;
-	if (parse(argc - optind, argv + optind, &pr, err, sizeof(err)) == -1) {
-		fprintf(stderr, "drainctl: %s\n", err);
-		fprintf(stderr, "usage: drainctl [options] %s\n",
-		    parse_synopsis());
+	if (parse(argc, argv, &pr, err, sizeof(err)) == -1) {
+		fprintf(stderr, "drainctl: %s\ntry 'drainctl --help'\n", err);
 		return EXIT_USAGE;
 	}
-	if (sockdir_resolve(&o, dir, sizeof(dir)) == -1)
+	if (pr.help) {
+		usage();
+		return 0;
+	}
+	if (pr.version) {
+		printf("drainctl %s (control protocol %d)\n", LGR_VERSION,
+		    LGR_CTL_VERSION);
+		return 0;
+	}
+	if (target_resolve(&pr, &t) == -1 || client_keys_load(&pr, &t,
+	    &ck) == -1)
 		return EXIT_USAGE;
-	if (client_keys_load(&o, dir, &ck) == -1)
-		return EXIT_USAGE;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	return run(&o, &pr, dir, &ck);
+	sig_setup(on_signal, false);
+	return run(&pr, &t, &ck);
 }

@@ -4,10 +4,12 @@
 #ifndef DRAINCTL_H
 #define DRAINCTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
 
+#include "cli.h"
 #include "lgr_ctl.h"
 
 /* Exit codes (drainctl(8)). */
@@ -16,22 +18,33 @@
 #define EXIT_NOREPLY	3	/* no module reachable at the socket */
 
 /* parser.c */
+#define PARSE_TIMEOUT_MS	5000	/* reply time-out without -t */
+
 struct parse_result {
-	int		 action;	/* enum ctl_type request */
+	int		 action;	/* enum lgr_type request */
 	int		 nifs;
-	const char	*ifs[CTL_MAX_ARGS];
-	int		 json;
-	int		 follow;
+	const char	*ifs[LGR_MAX_ARGS];
+	bool		 json;
+	bool		 follow;
+	bool		 help;
+	bool		 version;
+	const char	*sockdir;	/* -s */
+	const char	*lab;		/* --lab, --router */
+	const char	*router;
+	const char	*role;		/* operator (default), viewer */
+	const char	*keyfile;	/* secret key instead of a role */
+	int		 timeout_ms;
 };
 
+extern const struct cli_spec parse_spec;
+
 /*
- * parse: map the command words (after the options) to one request.
- * Accepts unambiguous prefixes of keywords.  Returns 0, or -1 with a
- * message for the operator in err (naming the word and the valid choices).
+ * parse: the whole command line (argv[0] is the program) to one request
+ * and its options.  Returns 0, or -1 with a message for the operator in
+ * err (cli.h's format; the interface names are checked here).
  */
-int		 parse(int argc, char *const argv[], struct parse_result *res,
+int		 parse(int argc, char **argv, struct parse_result *res,
 		    char *err, size_t errlen);
-const char	*parse_synopsis(void);
 
 /* output.c */
 struct output {

@@ -215,19 +215,19 @@ event_detail(const char *kind, struct json_object *ev)
 	struct json_object	*ch;
 	size_t			 i, n;
 
-	if (strcmp(kind, CTL_EV_ISM) == 0 || strcmp(kind, CTL_EV_DRAIN) == 0)
+	if (strcmp(kind, LGR_EV_ISM) == 0 || strcmp(kind, LGR_EV_DRAIN) == 0)
 		printf("%s %s -> %s\n", str(ev, "ifname"), str(ev, "from"),
 		    str(ev, "to"));
-	else if (strcmp(kind, CTL_EV_NSM) == 0)
+	else if (strcmp(kind, LGR_EV_NSM) == 0)
 		printf("%s neighbor %s (%s) %s -> %s\n", str(ev, "ifname"),
 		    str(ev, "neighbor"), str(ev, "address"), str(ev, "from"),
 		    str(ev, "to"));
-	else if (strcmp(kind, CTL_EV_LSA) == 0)
+	else if (strcmp(kind, LGR_EV_LSA) == 0)
 		printf("%s %s adv %s seq %s area %s%s\n", str(ev, "type_name"),
 		    str(ev, "id"), str(ev, "adv_router"), str(ev, "lsa_seq"),
 		    str(ev, "area"), json_object_get_boolean(get(ev, "self")) ?
 		    " self" : "");
-	else if (strcmp(kind, CTL_EV_SPF) == 0) {
+	else if (strcmp(kind, LGR_EV_SPF) == 0) {
 		ch = get(ev, "changes");
 		n = ch ? json_object_array_length(ch) : 0;
 		printf("%s routes, %zu changed\n", str(ev, "routes"), n);
@@ -259,12 +259,12 @@ static const struct {
 	int		action;
 	struct output	out;
 } output_human[] = {
-	{ CTL_DRAIN, { nothing, drain_item, nothing_tail } },
-	{ CTL_UNDRAIN, { nothing, drain_item, nothing_tail } },
-	{ CTL_STATE, { state_head, state_item, nothing_tail } },
-	{ CTL_ROUTES, { routes_head, routes_item, nothing_tail } },
-	{ CTL_LSDB, { lsdb_head, lsdb_item, nothing_tail } },
-	{ CTL_EVENTS, { nothing, events_item, nothing_tail } },
+	{ LGR_DRAIN, { nothing, drain_item, nothing_tail } },
+	{ LGR_UNDRAIN, { nothing, drain_item, nothing_tail } },
+	{ LGR_STATE, { state_head, state_item, nothing_tail } },
+	{ LGR_ROUTES, { routes_head, routes_item, nothing_tail } },
+	{ LGR_LSDB, { lsdb_head, lsdb_item, nothing_tail } },
+	{ LGR_EVENTS, { nothing, events_item, nothing_tail } },
 };
 
 static const struct output output_stream_human = {

@@ -1,9 +1,13 @@
 /*
- * control.c: the control socket (ZeroMQ REP, ipc://DIR/lgr.ctl).
+ * control.c: the control socket (ZeroMQ REP, labname_plugin_sock).
  *
- * One request per message; the reply is zero or more CTL_DATA frames and
- * one CTL_END, or a single CTL_ERROR (lgr_ctl.h).  Requests are validated
- * completely before anything changes.
+ * One request per message; the reply is zero or more LGR_DATA frames and
+ * one LGR_END, or a single LGR_ERROR with a code of reply.h (lgr_ctl.h).
+ * Requests are validated completely before anything changes.
+ *
+ * What common/ctlsrv.c does for the daemons does not fit here: this is
+ * a REP socket driven by FRR's event loop (zmqio.c), and the module logs
+ * through zlog.  It shares the keys (ZAP, roles) and the reply codes.
  */
 #include "frr.h"
 
@@ -36,21 +40,13 @@ struct control_reply {
 
 /*
  * Called from the module's init, while ospfd still runs as root (the key
- * files are root's, mode 0600): the lab's keys are in the parent of the
- * router's directory, LABDIR/keys.  No keys there: the socket runs
+ * files are root's, mode 0600): the lab's keys are in LABDIR/keys, the
+ * parent of the router's directory.  No keys there: the socket runs
  * without authentication (logged when it opens).
  */
 void
-control_keys_load(const char *dir)
+control_keys_load(const char *labdir)
 {
-	char	labdir[PATH_MAX], *slash;
-
-	if (dir == NULL)
-		return;
-	snprintf(labdir, sizeof(labdir), "%s", dir);
-	if ((slash = strrchr(labdir, '/')) == NULL || slash == labdir)
-		return;
-	*slash = '\0';
 	snprintf(control_keydir, sizeof(control_keydir), "%s/%s", labdir,
 	    KEYS_DIR);
 	if (access(control_keydir, F_OK) == -1)
@@ -115,7 +111,7 @@ control_role(zmq_msg_t *zm, int type)
 	user = zmq_msg_gets(zm, "User-Id");
 	if (user == NULL)
 		return NULL;
-	if (type != CTL_DRAIN && type != CTL_UNDRAIN)
+	if (type != LGR_DRAIN && type != LGR_UNDRAIN)
 		return user;
 	if (strcmp(user, "operator") == 0 || strcmp(user, "server") == 0 ||
 	    strcmp(user, "orchestrator") == 0)
@@ -131,9 +127,9 @@ control_send(struct control_reply *r, uint16_t type, const void *payload,
 	ssize_t	 n;
 	int	 rc;
 
-	if ((buf = malloc(CTL_HDR_LEN + len)) == NULL)
+	if ((buf = malloc(LGR_HDR_LEN + len)) == NULL)
 		return -1;
-	n = ctl_msg_encode(buf, CTL_HDR_LEN + len, type, payload, len);
+	n = lgr_msg_encode(buf, LGR_HDR_LEN + len, type, payload, len);
 	rc = n == -1 ? -1 : zmq_send(r->sock, buf, (size_t)n,
 	    more ? ZMQ_SNDMORE : 0);
 	free(buf);
@@ -149,7 +145,7 @@ control_data(struct control_reply *r, struct json_object *obj)
 	const char	*s;
 
 	s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
-	if (control_send(r, CTL_DATA, s, strlen(s), 1) == 0)
+	if (control_send(r, LGR_DATA, s, strlen(s), 1) == 0)
 		r->ndata++;
 }
 
@@ -160,7 +156,7 @@ control_end(struct control_reply *r, struct json_object *obj)
 
 	if (obj != NULL)
 		s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
-	control_send(r, CTL_END, s, strlen(s), 0);
+	control_send(r, LGR_END, s, strlen(s), 0);
 	json_object_put(obj);
 }
 
@@ -179,12 +175,12 @@ control_error(struct control_reply *r, uint32_t code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	n = ctl_error_encode(payload, sizeof(payload), code, text);
+	n = lgr_error_encode(payload, sizeof(payload), code, text);
 	if (n != -1)
-		control_send(r, CTL_ERROR, payload, (size_t)n, 0);
+		control_send(r, LGR_ERROR, payload, (size_t)n, 0);
 }
 
-/* Every element of arr as CTL_DATA, then CTL_END with the count. */
+/* Every element of arr as LGR_DATA, then LGR_END with the count. */
 static void
 control_array(struct control_reply *r, struct json_object *arr)
 {
@@ -197,6 +193,18 @@ control_array(struct control_reply *r, struct json_object *arr)
 	end = json_object_new_object();
 	json_object_object_add(end, "count", json_object_new_int64((int64_t)n));
 	control_end(r, end);
+}
+
+/* The OSPF instance, or NULL after answering that there is none. */
+static struct ospf *
+control_ospf(struct control_reply *r)
+{
+	struct ospf	*ospf;
+
+	if ((ospf = lgr_ospf()) == NULL)
+		control_error(r, REPLY_E_UNAVAILABLE, "no OSPF instance; "
+		    "configure 'router ospf' first");
+	return ospf;
 }
 
 typedef int (*control_ifop_fn)(struct ospf *, const char *,
@@ -234,8 +242,8 @@ control_check_ifnames(struct control_reply *r, struct ospf *ospf,
 		if (ifp != NULL && ospf_oi_count(ifp) > 0)
 			continue;
 		control_ospf_ifnames(ospf, names, sizeof(names));
-		control_error(r, CTL_E_NOIF, "interface %s: %s; OSPF runs "
-		    "on: %s", argv[i], ifp == NULL ? "no such interface" :
+		control_error(r, REPLY_E_NOTFOUND, "interface %s: %s; OSPF "
+		    "runs on: %s", argv[i], ifp == NULL ? "no such interface" :
 		    "OSPF is not enabled on it", names);
 		return -1;
 	}
@@ -243,30 +251,27 @@ control_check_ifnames(struct control_reply *r, struct ospf *ospf,
 }
 
 static void
-control_ifreq(struct control_reply *r, const struct ctl_msg *msg,
+control_ifreq(struct control_reply *r, const struct lgr_msg *msg,
     control_ifop_fn op)
 {
-	const char		*argv[CTL_MAX_ARGS];
+	const char		*argv[LGR_MAX_ARGS];
 	struct json_object	*res;
 	struct ospf		*ospf;
 	int			 argc, i;
 
-	argc = ctl_args_decode(msg->payload, msg->len, argv, CTL_MAX_ARGS);
+	argc = lgr_args_decode(msg->payload, msg->len, argv, LGR_MAX_ARGS);
 	if (argc <= 0) {
-		control_error(r, CTL_E_BADARG, "%s needs 1 to %d interface "
-		    "names", ctl_type_name(msg->type), CTL_MAX_ARGS);
+		control_error(r, REPLY_E_BADARG, "%s needs 1 to %d interface "
+		    "names", lgr_type_name(msg->type), LGR_MAX_ARGS);
 		return;
 	}
-	if ((ospf = lgr_ospf()) == NULL) {
-		control_error(r, CTL_E_NOOSPF, "no OSPF instance; configure "
-		    "'router ospf' first");
+	if ((ospf = control_ospf(r)) == NULL)
 		return;
-	}
 	if (control_check_ifnames(r, ospf, argv, argc) == -1)
 		return;
 	for (i = 0; i < argc; i++) {
 		zlog_notice("%s %s %s by %s", LGR_MSG_AUDIT,
-		    ctl_type_name(msg->type), argv[i], r->who);
+		    lgr_type_name(msg->type), argv[i], r->who);
 		res = json_object_new_object();
 		op(ospf, argv[i], res);
 		control_data(r, res);
@@ -278,42 +283,40 @@ control_ifreq(struct control_reply *r, const struct ctl_msg *msg,
 }
 
 static void
-control_view(struct control_reply *r, struct json_object *(*view)(struct ospf *))
+control_view(struct control_reply *r,
+    struct json_object *(*view)(struct ospf *))
 {
 	struct ospf	*ospf;
 
-	if ((ospf = lgr_ospf()) == NULL) {
-		control_error(r, CTL_E_NOOSPF, "no OSPF instance; configure "
-		    "'router ospf' first");
+	if ((ospf = control_ospf(r)) == NULL)
 		return;
-	}
 	control_array(r, view(ospf));
 }
 
 static void
-control_dispatch(struct control_reply *r, const struct ctl_msg *msg)
+control_dispatch(struct control_reply *r, const struct lgr_msg *msg)
 {
 	switch (msg->type) {
-	case CTL_DRAIN:
+	case LGR_DRAIN:
 		control_ifreq(r, msg, drain_request);
 		break;
-	case CTL_UNDRAIN:
+	case LGR_UNDRAIN:
 		control_ifreq(r, msg, drain_undrain);
 		break;
-	case CTL_STATE:
+	case LGR_STATE:
 		control_view(r, report_state);
 		break;
-	case CTL_ROUTES:
+	case LGR_ROUTES:
 		control_view(r, report_routes);
 		break;
-	case CTL_LSDB:
+	case LGR_LSDB:
 		control_view(r, report_lsdb);
 		break;
-	case CTL_EVENTS:
+	case LGR_EVENTS:
 		control_array(r, events_recent());
 		break;
 	default:
-		control_error(r, CTL_E_BADREQ, "request type %u is not a "
+		control_error(r, REPLY_E_BADREQ, "request type %u is not a "
 		    "request", msg->type);
 		break;
 	}
@@ -324,7 +327,7 @@ static void
 control_read(void *sock, void *arg)
 {
 	struct control_reply	 r = { .sock = sock };
-	struct ctl_msg		 msg;
+	struct lgr_msg		 msg;
 	zmq_msg_t		 zm;
 	int			 more = 0, bad;
 	size_t			 len = sizeof(more);
@@ -336,56 +339,42 @@ control_read(void *sock, void *arg)
 		return;
 	}
 	zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len);
-	bad = ctl_msg_decode(zmq_msg_data(&zm), zmq_msg_size(&zm), &msg);
+	bad = lgr_msg_decode(zmq_msg_data(&zm), zmq_msg_size(&zm), &msg);
 	if (more) {
 		/* Swallow the rest; a request is one frame. */
 		while (more && zmq_msg_recv(&zm, sock, 0) != -1)
 			zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len);
-		control_error(&r, CTL_E_BADMSG, "a request is one frame");
+		control_error(&r, REPLY_E_BADMSG, "a request is one frame");
 	} else if (bad == -1)
-		control_error(&r, errno == EPROTO ? CTL_E_BADMSG :
-		    CTL_E_BADREQ, "bad request: %s (protocol version %d)",
-		    strerror(errno), CTL_VERSION);
-	else if (!ctl_type_is_request(msg.type))
-		control_error(&r, CTL_E_BADREQ, "message type %s is not a "
-		    "request", ctl_type_name(msg.type));
+		control_error(&r, errno == EPROTO ? REPLY_E_BADMSG :
+		    REPLY_E_BADREQ, "bad request: %s (protocol version %d)",
+		    strerror(errno), LGR_CTL_VERSION);
+	else if (!lgr_type_is_request(msg.type))
+		control_error(&r, REPLY_E_BADREQ, "message type %s is not a "
+		    "request", lgr_type_name(msg.type));
 	else if ((r.who = control_role(&zm, msg.type)) == NULL) {
 		zlog_warn("%s %s: %s refused for role %s", LGR_MSG_AUTH,
-		    LGR_NAME, ctl_type_name(msg.type),
+		    LGR_NAME, lgr_type_name(msg.type),
 		    zmq_msg_gets(&zm, "User-Id") ?: "none");
-		control_error(&r, CTL_E_DENIED, "%s needs the operator role",
-		    ctl_type_name(msg.type));
+		control_error(&r, REPLY_E_DENIED, "%s needs the operator role",
+		    lgr_type_name(msg.type));
 	} else
 		control_dispatch(&r, &msg);
 	zmq_msg_close(&zm);
 }
 
 int
-control_open(const char *dir)
+control_open(const char *path)
 {
-	int	zero = 0;
-	char	ep[PATH_MAX + 8];
-
-	snprintf(control_path, sizeof(control_path), "%s/%s", dir,
-	    CTL_SOCK_NAME);
-	snprintf(ep, sizeof(ep), "ipc://%s", control_path);
-	if ((control_sock = zmq_socket(zio_context(), ZMQ_REP)) == NULL)
-		goto fail;
-	zmq_setsockopt(control_sock, ZMQ_LINGER, &zero, sizeof(zero));
-	if (control_secure(control_sock) == -1)
-		goto fail;
-	unlink(control_path);
-	if (zmq_bind(control_sock, ep) == -1)
-		goto fail;
-	if ((control_zio = zio_attach(control_sock, control_read, NULL)) ==
-	    NULL)
-		goto fail;
+	snprintf(control_path, sizeof(control_path), "%s", path);
+	if ((control_sock = zio_bind(ZMQ_REP, control_path, "control socket",
+	    control_secure)) == NULL ||
+	    (control_zio = zio_attach(control_sock, control_read, NULL)) ==
+	    NULL) {
+		control_close();
+		return -1;
+	}
 	return 0;
-fail:
-	zlog_warn("%s %s: control socket %s: %s", LGR_MSG_SOCK, LGR_NAME, ep,
-	    zmq_strerror(zmq_errno()));
-	control_close();
-	return -1;
 }
 
 void

@@ -122,7 +122,7 @@ drain_publish(struct drain_if *d, const char *ifname, enum drain_phase from,
 	if (d != NULL)
 		json_object_object_add(ev, "since",
 		    json_object_new_double(d->since));
-	events_publish(CTL_EV_DRAIN, ev);
+	events_publish(LGR_EV_DRAIN, ev);
 }
 
 static void

@@ -1,5 +1,5 @@
 /*
- * events.c: the event socket (ZeroMQ PUB, ipc://DIR/lgr.ev) and a ring of
+ * events.c: the event socket (ZeroMQ PUB, labname_plugin_events) and a ring of
  * recent events for the "events" request.
  *
  * Every event is a JSON object with "seq" (increasing from 1 per ospfd
@@ -84,10 +84,22 @@ events_add_addr(struct json_object *obj, const char *key, struct in_addr a)
 	json_object_object_add(obj, key, json_object_new_string(buf));
 }
 
+/* A state machine's change: "from" and "to" by name, then publish. */
+static void
+events_publish_change(const char *topic, struct json_object *ev,
+    const struct message *names, int state, int oldstate)
+{
+	json_object_object_add(ev, "from", json_object_new_string(
+	    lookup_msg(names, oldstate, NULL)));
+	json_object_object_add(ev, "to", json_object_new_string(
+	    lookup_msg(names, state, NULL)));
+	events_publish(topic, ev);
+}
+
 int
 events_lsa_installed(struct ospf_lsa *lsa)
 {
-	events_publish(CTL_EV_LSA, report_lsa(lsa));
+	events_publish(LGR_EV_LSA, report_lsa(lsa));
 	return 0;
 }
 
@@ -101,11 +113,8 @@ events_ism_change(struct ospf_interface *oi, int state, int oldstate)
 	    oi->ifp->name));
 	if (oi->address != NULL)
 		events_add_addr(ev, "address", oi->address->u.prefix4);
-	json_object_object_add(ev, "from", json_object_new_string(
-	    lookup_msg(ospf_ism_state_msg, oldstate, NULL)));
-	json_object_object_add(ev, "to", json_object_new_string(
-	    lookup_msg(ospf_ism_state_msg, state, NULL)));
-	events_publish(CTL_EV_ISM, ev);
+	events_publish_change(LGR_EV_ISM, ev, ospf_ism_state_msg, state,
+	    oldstate);
 	return 0;
 }
 
@@ -120,36 +129,28 @@ events_nsm_change(struct ospf_neighbor *nbr, int state, int oldstate)
 		    nbr->oi->ifp->name));
 	events_add_addr(ev, "neighbor", nbr->router_id);
 	events_add_addr(ev, "address", nbr->src);
-	json_object_object_add(ev, "from", json_object_new_string(
-	    lookup_msg(ospf_nsm_state_msg, oldstate, NULL)));
-	json_object_object_add(ev, "to", json_object_new_string(
-	    lookup_msg(ospf_nsm_state_msg, state, NULL)));
-	events_publish(CTL_EV_NSM, ev);
+	events_publish_change(LGR_EV_NSM, ev, ospf_nsm_state_msg, state,
+	    oldstate);
 	return 0;
 }
 
-int
-events_open(const char *dir)
+/* A slow subscriber loses events rather than growing ospfd. */
+static int
+events_setup(void *sock)
 {
-	int	zero = 0, hwm = 100000;
-	char	ep[PATH_MAX + 8];
+	int	hwm = 100000;
 
-	snprintf(events_path, sizeof(events_path), "%s/%s", dir,
-	    CTL_EVENT_SOCK_NAME);
-	snprintf(ep, sizeof(ep), "ipc://%s", events_path);
-	if ((events_sock = zmq_socket(zio_context(), ZMQ_PUB)) == NULL)
-		goto fail;
-	zmq_setsockopt(events_sock, ZMQ_LINGER, &zero, sizeof(zero));
-	zmq_setsockopt(events_sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	unlink(events_path);
-	if (zmq_bind(events_sock, ep) == -1)
-		goto fail;
+	return zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+}
+
+int
+events_open(const char *path)
+{
+	snprintf(events_path, sizeof(events_path), "%s", path);
+	if ((events_sock = zio_bind(ZMQ_PUB, events_path, "event socket",
+	    events_setup)) == NULL)
+		return -1;
 	return 0;
-fail:
-	zlog_warn("%s %s: event socket %s: %s", LGR_MSG_SOCK, LGR_NAME, ep,
-	    zmq_strerror(zmq_errno()));
-	events_close();
-	return -1;
 }
 
 void

@@ -9,6 +9,7 @@
 #define LGR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -38,21 +39,31 @@ struct vty;
 struct thread_master	*lgr_master(void);
 struct ospf		*lgr_ospf(void);
 double			 lgr_now(void);
+int			 lgr_dir_split(const char *dir, char *labdir,
+			    size_t size, const char **node);
 
 /* zmqio.c: ZeroMQ sockets inside FRR's event loop */
 typedef void	(*zio_read_cb)(void *sock, void *arg);
 void		*zio_context(void);
 void		*zio_attach(void *sock, zio_read_cb cb, void *arg);
 void		 zio_detach(void *zio);
+/* Prepares a new socket before it binds; -1 on failure. */
+typedef int	(*zio_setup_cb)(void *sock);
+/*
+ * A socket of type bound at ipc://path (an old socket file removed),
+ * set up by setup when not NULL; NULL after logging what failed.
+ */
+void		*zio_bind(int type, const char *path, const char *what,
+		    zio_setup_cb setup);
 void		 zio_shutdown(void);
 
 /* control.c: the request socket */
-void		 control_keys_load(const char *dir);
-int		 control_open(const char *dir);
+void		 control_keys_load(const char *labdir);
+int		 control_open(const char *path);
 void		 control_close(void);
 
 /* events.c: the event socket and the recent-event ring */
-int		 events_open(const char *dir);
+int		 events_open(const char *path);
 void		 events_close(void);
 void		 events_publish(const char *topic, struct json_object *ev);
 struct json_object *events_recent(void);

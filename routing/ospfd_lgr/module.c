@@ -1,8 +1,10 @@
 /*
  * module.c: module registration, version guard, start-up and shutdown.
  *
- * ospfd loads us with "-M /path/ospfd_lgr.so:DIR"; DIR (the load argument)
- * is where the control and event sockets go.  The init function only
+ * ospfd loads us with "-M /path/ospfd_lgr.so:LABDIR/NODE"; the load
+ * argument is the router's directory, where the control and event sockets
+ * go (labname_plugin_sock, labname_plugin_events); LABDIR/keys holds the
+ * lab's keys.  The init function only
  * registers hooks: frr_late_init runs before the configuration is read and
  * before the daemon forks, so the ZeroMQ sockets are opened from an event
  * that runs in the forked daemon's loop.
@@ -13,6 +15,8 @@
  * fails (a failing init makes the loader touch freed memory).
  */
 #include "frr.h"
+
+#include "common/labname.h"
 
 #include "lgr.h"
 
@@ -47,13 +51,32 @@ lgr_ospf(void)
 	return ospf_lookup_by_vrf_id(VRF_DEFAULT);
 }
 
+/* Wall-clock time, UNIX seconds to the microsecond: events' "ts". */
 double
 lgr_now(void)
 {
-	struct timespec	ts;
+	struct timeval	tv;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/*
+ * The router's directory LABDIR/NODE split at its last '/': labdir ("" for
+ * /NODE) and node, a pointer into dir.  -1 without a '/' or a node.
+ */
+int
+lgr_dir_split(const char *dir, char *labdir, size_t size, const char **node)
+{
+	const char	*slash;
+
+	if (dir == NULL || (slash = strrchr(dir, '/')) == NULL ||
+	    slash[1] == '\0' || (size_t)(slash - dir) >= size)
+		return -1;
+	memcpy(labdir, dir, (size_t)(slash - dir));
+	labdir[slash - dir] = '\0';
+	*node = slash + 1;
+	return 0;
 }
 
 /*
@@ -112,17 +135,21 @@ lgr_nsm_hook(struct ospf_neighbor *nbr, int state, int oldstate)
 static void
 lgr_start(struct thread *t)
 {
-	const char	*dir = THIS_MODULE->load_args;
+	const char	*dir = THIS_MODULE->load_args, *node;
+	char		 labdir[PATH_MAX], ctl[PATH_MAX], ev[PATH_MAX];
 
 	(void)t;
 	routes_init();
-	if (dir == NULL || *dir != '/') {
+	if (dir == NULL || *dir != '/' || lgr_dir_split(dir, labdir,
+	    sizeof(labdir), &node) == -1 || labname_plugin_sock(labdir, node,
+	    ctl, sizeof(ctl)) == NULL || labname_plugin_events(labdir, node,
+	    ev, sizeof(ev)) == NULL) {
 		zlog_warn("%s %s: no absolute socket directory in the load "
 		    "argument (-M %s.so:/DIR); control socket disabled",
 		    LGR_MSG_SOCK, LGR_NAME, LGR_NAME);
 		return;
 	}
-	if (control_open(dir) == -1 || events_open(dir) == -1)
+	if (control_open(ctl) == -1 || events_open(ev) == -1)
 		return;
 	zlog_info("%s %s %s: sockets in %s", LGR_MSG_START, LGR_NAME,
 	    LGR_VERSION, dir);
@@ -170,9 +197,13 @@ lgr_late_init(struct thread_master *tm)
 static int
 lgr_module_init(void)
 {
+	const char	*node;
+	char		 labdir[PATH_MAX];
+
 	lgr_inert_reason = lgr_version_check();
-	if (lgr_inert_reason == NULL)
-		control_keys_load(THIS_MODULE->load_args);
+	if (lgr_inert_reason == NULL && lgr_dir_split(THIS_MODULE->load_args,
+	    labdir, sizeof(labdir), &node) == 0 && labdir[0] != '\0')
+		control_keys_load(labdir);
 	hook_register(frr_late_init, lgr_late_init);
 	return 0;
 }

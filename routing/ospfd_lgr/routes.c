@@ -298,7 +298,7 @@ routes_after_spf(struct ospf *ospf)
 	    (int64_t)now.n));
 	json_object_object_add(ev, "changes", routes_diff(&routes_saved, &now,
 	    ospf->vrf_id));
-	events_publish(CTL_EV_SPF, ev);
+	events_publish(LGR_EV_SPF, ev);
 	routes_snap_free(&routes_saved);
 	routes_saved = now;
 }

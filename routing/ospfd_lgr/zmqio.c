@@ -12,6 +12,8 @@
 
 #include <zmq.h>
 
+#include "common/labname.h"
+
 #include "lgr.h"
 
 #define ZIO_BATCH	64	/* messages per pass before yielding */
@@ -105,6 +107,35 @@ zio_detach(void *zio)
 	THREAD_OFF(z->t_read);
 	THREAD_OFF(z->t_event);
 	free(z);
+}
+
+void *
+zio_bind(int type, const char *path, const char *what, zio_setup_cb setup)
+{
+	char	 ep[PATH_MAX + 8];
+	void	*sock;
+	int	 zero = 0;
+
+	if (labname_ipc(path, ep, sizeof(ep)) == NULL) {
+		zlog_warn("%s %s: %s %s: path too long", LGR_MSG_SOCK,
+		    LGR_NAME, what, path);
+		return NULL;
+	}
+	if ((sock = zmq_socket(zio_context(), type)) == NULL)
+		goto fail;
+	zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof(zero));
+	if (setup != NULL && setup(sock) == -1)
+		goto fail;
+	unlink(path);
+	if (zmq_bind(sock, ep) == -1)
+		goto fail;
+	return sock;
+fail:
+	zlog_warn("%s %s: %s %s: %s", LGR_MSG_SOCK, LGR_NAME, what, ep,
+	    zmq_strerror(zmq_errno()));
+	if (sock != NULL)
+		zmq_close(sock);
+	return NULL;
 }
 
 void

@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <zmq.h>
 
+#include "clock.h"
 #include "keys.h"
 #include "labname.h"
 #include "lgr_ctl.h"
@@ -38,7 +38,8 @@ enum co_step {
 
 struct co_router {
 	size_t		 idx;		/* in the snapshot */
-	char		 dir[PATH_MAX];
+	char		 dir[PATH_MAX];		/* LABDIR/NODE */
+	char		 sock[PATH_MAX];	/* the module's control */
 	struct rc_plugin *plugin;
 	enum co_step	 step;
 	struct rc_vty	*ospf;		/* vty source */
@@ -56,15 +57,6 @@ struct co {
 	int			 keys_state;	/* 0 none, 1 loaded, -1 errno */
 	int			 keys_errno;
 };
-
-static double
-co_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static struct rc_router *
 co_router(struct co *c, struct co_router *cr)
@@ -111,7 +103,7 @@ co_failed(struct co *c, struct co_router *cr)
 
 /* The routers to ask: the ones named, or the ABR and every guest. */
 static int
-co_routers(struct co *c)
+co_routers(struct co *c, const char *labdir)
 {
 	const struct rc_collect_opts	*o = c->o;
 	size_t				 n = o->routers ? o->nrouters :
@@ -134,12 +126,14 @@ co_routers(struct co *c)
 		if (rc_snap_router_add(c->s, name) == NULL)
 			return -1;
 		c->rs[c->n].idx = c->s->nrouters - 1;
-		if (o->labdir != NULL)
-			snprintf(c->rs[c->n].dir, sizeof(c->rs[c->n].dir),
-			    "%s/%s", o->labdir, name);
-		else
-			labname_nodedir(o->lab, name, c->rs[c->n].dir,
-			    sizeof(c->rs[c->n].dir));
+		if ((size_t)snprintf(c->rs[c->n].dir, sizeof(c->rs[c->n].dir),
+		    "%s/%s", labdir, name) >= sizeof(c->rs[c->n].dir)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (labname_plugin_sock(labdir, name, c->rs[c->n].sock,
+		    sizeof(c->rs[c->n].sock)) == NULL)
+			return -1;
 		c->n++;
 	}
 	return 0;
@@ -171,12 +165,10 @@ co_keys(struct co *c, const char *labdir)
 }
 
 static bool
-co_exists(const char *dir, const char *name)
+co_exists(const char *path)
 {
-	char		path[PATH_MAX + 32];
 	struct stat	st;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return stat(path, &st) == 0;
 }
 
@@ -212,12 +204,11 @@ co_plugin_ask(struct co *c, struct co_router *cr)
 		    KEYS_DIR);
 		return;
 	}
-	if ((cr->plugin = rc_plugin_open(c->zctx, cr->dir,
+	if ((cr->plugin = rc_plugin_open(c->zctx, cr->sock,
 	    c->keys_state == 1 ? &c->keys : NULL)) == NULL ||
-	    rc_plugin_send(cr->plugin, CTL_ROUTES) == -1 ||
-	    rc_plugin_send(cr->plugin, CTL_STATE) == -1) {
-		co_fail(c, cr, "%s/%s: %s", cr->dir, CTL_SOCK_NAME,
-		    strerror(errno));
+	    rc_plugin_send(cr->plugin, LGR_ROUTES) == -1 ||
+	    rc_plugin_send(cr->plugin, LGR_STATE) == -1) {
+		co_fail(c, cr, "%s: %s", cr->sock, strerror(errno));
 		return;
 	}
 	cr->step = CO_STEP_ROUTES;
@@ -232,7 +223,7 @@ co_ask(struct co *c, struct co_router *cr)
 	enum rc_source	src = c->o->source;
 
 	if (src == RC_SOURCE_AUTO)
-		src = co_exists(cr->dir, CTL_SOCK_NAME) && c->keys_state != -1 ?
+		src = co_exists(cr->sock) && c->keys_state != -1 ?
 		    RC_SOURCE_PLUGIN : RC_SOURCE_VTY;
 	if (src == RC_SOURCE_PLUGIN)
 		co_plugin_ask(c, cr);
@@ -296,8 +287,8 @@ co_plugin_io(struct co *c, struct co_router *cr)
 			rc = rc_plugin_read(cr->plugin, co_state_cb, r, err,
 			    sizeof(err));
 		if (rc == -1) {
-			co_fail(c, cr, "%s/%s: %s request: %s", cr->dir,
-			    CTL_SOCK_NAME, cr->step == CO_STEP_ROUTES ?
+			co_fail(c, cr, "%s: %s request: %s", cr->sock,
+			    cr->step == CO_STEP_ROUTES ?
 			    "routes" : "state", err);
 			return;
 		}
@@ -396,9 +387,8 @@ co_gather(struct co *c)
 {
 	zmq_pollitem_t		*items;
 	struct co_router	**owner;
-	double			 deadline = co_now_ms() + c->o->timeout_ms;
+	uint64_t		 deadline, now;
 	size_t			 n;
-	long			 left;
 
 	items = calloc(c->n * 3 + 1, sizeof(*items));
 	owner = calloc(c->n * 3 + 1, sizeof(*owner));
@@ -407,10 +397,11 @@ co_gather(struct co *c)
 		free(owner);
 		return -1;
 	}
+	deadline = clock_ms() + (uint64_t)c->o->timeout_ms;
 	while ((n = co_pollset(c, items, owner)) > 0) {
-		if ((left = (long)(deadline - co_now_ms())) <= 0)
+		if ((now = clock_ms()) >= deadline)
 			break;
-		if (zmq_poll(items, (int)n, left) == -1) {
+		if (zmq_poll(items, (int)n, (long)(deadline - now)) == -1) {
 			if (zmq_errno() == EINTR)
 				continue;
 			break;
@@ -434,7 +425,8 @@ co_finish(struct co *c)
 
 		if (co_pending(cr))
 			co_fail(c, cr, "no answer within %d ms from %s%s%s",
-			    c->o->timeout_ms, cr->plugin ? CTL_SOCK_NAME : "",
+			    c->o->timeout_ms,
+			    cr->plugin ? LABNAME_PLUGIN_SOCK : "",
 			    cr->plugin && (cr->ospf || cr->zebra) ? ", " : "",
 			    cr->ospf ? "ospfd.vty" : cr->zebra ? "zebra.vty" :
 			    "");
@@ -472,7 +464,8 @@ rc_collect(const struct topo *t, const struct rc_collect_opts *o)
 		snprintf(labdir, sizeof(labdir), "%s", o->labdir);
 	else if (labname_labdir(o->lab, labdir, sizeof(labdir)) == NULL)
 		return NULL;
-	if ((c.s = rc_snap_new(o->lab)) == NULL || co_routers(&c) == -1 ||
+	if ((c.s = rc_snap_new(o->lab)) == NULL ||
+	    co_routers(&c, labdir) == -1 ||
 	    rc_residency_collect(t, o->lab, labdir, c.s) == -1)
 		goto fail;
 	co_keys(&c, labdir);

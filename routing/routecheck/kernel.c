@@ -6,22 +6,19 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
+#include "nsswitch.h"
 #include "routecheck.h"
 
-#define NETNS_RUN_DIR	"/run/netns"
 #define KN_DUMP_BUF	32768	/* the most a dump message takes */
 
 struct kn_link {
@@ -59,47 +56,21 @@ struct kn_route_ctx {
 	size_t		 npending;
 };
 
-static int
-kn_enter(const char *path)
-{
-	int	fd, rc;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = setns(fd, CLONE_NEWNET);
-	close(fd);
-	return rc;
-}
-
+/* A netlink socket opened inside namespace netns (nsswitch.h). */
 struct rc_kernel *
 rc_kernel_open(const char *netns)
 {
 	struct rc_kernel	*k;
-	char			 path[300];
 	int			 self, saved;
 
-	if (snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, netns) >=
-	    (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return NULL;
 	k->seq = (unsigned)time(NULL);
-	if ((self = open("/proc/thread-self/ns/net", O_RDONLY |
-	    O_CLOEXEC)) == -1)
+	if ((self = nsswitch_enter(netns)) == -1)
 		goto fail;
-	if (kn_enter(path) == -1) {
-		saved = errno;
-		close(self);
-		errno = saved;
-		goto fail;
-	}
 	k->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	saved = errno;
-	if (setns(self, CLONE_NEWNET) == -1)
-		abort();	/* we would go on in a router's namespace */
-	close(self);
+	nsswitch_leave(self);
 	errno = saved;
 	if (k->nl == NULL || mnl_socket_bind(k->nl, 0,
 	    MNL_SOCKET_AUTOPID) < 0)

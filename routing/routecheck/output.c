@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "command.h"
 
 /* Text. */
 
@@ -212,17 +212,25 @@ xml_text(FILE *f, const char *s)
 	}
 }
 
+/* "<testcase classname=... name=\"", the name and the rest to follow. */
+static void
+junit_testcase(FILE *f, const struct result *res, const char *router)
+{
+	fputs("    <testcase classname=\"routecheck.", f);
+	xml_text(f, res->lab);
+	fputc('.', f);
+	xml_text(f, router);
+	fputs("\" name=\"", f);
+}
+
 static void
 junit_case(FILE *f, const struct result *res, const char *router, int inv)
 {
 	const struct rc_report	*r = res->report;
 	size_t			 n = rc_report_count(r, inv, router);
 
-	fputs("    <testcase classname=\"routecheck.", f);
-	xml_text(f, res->lab);
-	fputc('.', f);
-	xml_text(f, router);
-	fprintf(f, "\" name=\"%d %s: ", inv, rc_inv_name(inv));
+	junit_testcase(f, res, router);
+	fprintf(f, "%d %s: ", inv, rc_inv_name(inv));
 	xml_text(f, rc_inv_title(inv));
 	fputs("\"", f);
 	if (n == 0) {
@@ -251,11 +259,8 @@ junit_case(FILE *f, const struct result *res, const char *router, int inv)
 static void
 junit_error(FILE *f, const struct result *res, const struct rc_router *rt)
 {
-	fputs("    <testcase classname=\"routecheck.", f);
-	xml_text(f, res->lab);
-	fputc('.', f);
-	xml_text(f, rt->name);
-	fputs("\" name=\"collect\">\n      <error message=\"", f);
+	junit_testcase(f, res, rt->name);
+	fputs("collect\">\n      <error message=\"", f);
 	xml_text(f, rt->error);
 	fputs("\"/>\n    </testcase>\n", f);
 }

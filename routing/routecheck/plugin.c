@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "keys.h"
+#include "labname.h"
 #include "lgr_ctl.h"
 #include "routecheck.h"
 
@@ -25,17 +26,15 @@ struct rc_plugin {
 };
 
 struct rc_plugin *
-rc_plugin_open(void *zctx, const char *dir, const struct keys_client *keys)
+rc_plugin_open(void *zctx, const char *path,
+    const struct keys_client *keys)
 {
 	struct rc_plugin	*p;
 	char			 ep[PATH_MAX + 16];
 	int			 zero = 0, saved;
 
-	if (snprintf(ep, sizeof(ep), "ipc://%s/%s", dir, CTL_SOCK_NAME) >=
-	    (int)sizeof(ep)) {
-		errno = ENAMETOOLONG;
+	if (labname_ipc(path, ep, sizeof(ep)) == NULL)
 		return NULL;
-	}
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	if ((p->sock = zmq_socket(zctx, ZMQ_DEALER)) == NULL)
@@ -72,10 +71,10 @@ rc_plugin_socket(const struct rc_plugin *p)
 int
 rc_plugin_send(struct rc_plugin *p, int type)
 {
-	uint8_t	buf[CTL_HDR_LEN];
+	uint8_t	buf[LGR_HDR_LEN];
 	ssize_t	n;
 
-	if ((n = ctl_msg_encode(buf, sizeof(buf), (uint16_t)type, NULL,
+	if ((n = lgr_msg_encode(buf, sizeof(buf), (uint16_t)type, NULL,
 	    0)) == -1)
 		return -1;
 	if (zmq_send(p->sock, NULL, 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1 ||
@@ -87,24 +86,24 @@ rc_plugin_send(struct rc_plugin *p, int type)
 }
 
 static int
-plugin_error(const struct ctl_msg *m, char *errbuf, size_t errlen)
+plugin_error(const struct lgr_msg *m, char *errbuf, size_t errlen)
 {
 	uint32_t	 code;
 	const char	*text;
 
-	if (ctl_error_decode(m->payload, m->len, &code, &text) == -1) {
+	if (lgr_error_decode(m->payload, m->len, &code, &text) == -1) {
 		snprintf(errbuf, errlen, "malformed error reply");
 		errno = EBADMSG;
 		return -1;
 	}
 	snprintf(errbuf, errlen, "%s (%u %s)", text, code,
-	    ctl_error_name((int)code));
+	    reply_name((int)code));
 	errno = EPROTO;
 	return -1;
 }
 
 static int
-plugin_data(const struct ctl_msg *m, rc_plugin_cb cb, void *arg,
+plugin_data(const struct lgr_msg *m, rc_plugin_cb cb, void *arg,
     char *errbuf, size_t errlen)
 {
 	struct json_tokener	*tok;
@@ -132,27 +131,27 @@ static int
 plugin_frame(zmq_msg_t *zm, rc_plugin_cb cb, void *arg, char *errbuf,
     size_t errlen)
 {
-	struct ctl_msg	m;
+	struct lgr_msg	m;
 	bool		more = zmq_msg_more(zm);
 
-	if (ctl_msg_decode(zmq_msg_data(zm), zmq_msg_size(zm), &m) == -1) {
+	if (lgr_msg_decode(zmq_msg_data(zm), zmq_msg_size(zm), &m) == -1) {
 		snprintf(errbuf, errlen, "malformed reply: %s",
 		    strerror(errno));
 		errno = EBADMSG;
 		return -1;
 	}
 	switch (m.type) {
-	case CTL_ERROR:
+	case LGR_ERROR:
 		return plugin_error(&m, errbuf, errlen);
-	case CTL_DATA:
+	case LGR_DATA:
 		if (plugin_data(&m, cb, arg, errbuf, errlen) == -1)
 			return -1;
 		break;
-	case CTL_END:
+	case LGR_END:
 		return more ? 0 : 1;
 	default:
 		snprintf(errbuf, errlen, "unexpected %s in a reply",
-		    ctl_type_name(m.type));
+		    lgr_type_name(m.type));
 		errno = EBADMSG;
 		return -1;
 	}

@@ -6,48 +6,21 @@
  *   routecheck [options] --from SNAPSHOT [LAB]
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
-#include "cli.h"
+#include "clock.h"
+#include "command.h"
 #include "labname.h"
 #include "topo.h"
 
-#define RC_TIMEOUT_MS	10000
-
-struct options {
-	const char	*lab;
-	const char	*const *routers;
-	size_t		 nrouters;
-	const char	*topology;	/* -f */
-	const char	*expect;
-	const char	*snapshot;
-	const char	*from;
-	const char	*junit;
-	const char	*guest;
-	enum rc_source	 source;
-	bool		 zebra;
-	bool		 json;
-	bool		 quiet;
-	int		 timeout_ms;
-};
-
 static void
-usage(FILE *f)
+usage(void)
 {
-	fprintf(f, "usage: routecheck [-jq] [-f TOPOLOGY] [--expect FILE] "
-	    "[--snapshot FILE] [--junit FILE]\n"
-	    "                  [--guest GUEST] [--source auto|plugin|vty] "
-	    "[--no-zebra] [-t MS]\n"
-	    "                  LAB [ROUTER ...]\n"
-	    "       routecheck [-jq] --from SNAPSHOT [-f TOPOLOGY] "
-	    "[--expect FILE] [--junit FILE]\n"
-	    "                  [--guest GUEST] [LAB]\n"
+	cli_usage(&parse_spec, stdout);
+	printf("options:\n"
 	    "  -f, --topology FILE  the lab's topology (default %s/LAB/"
 	    "topology.yaml)\n"
 	    "  --expect FILE        every table must equal the snapshot "
@@ -66,132 +39,15 @@ usage(FILE *f)
 	    "  -j, --json           JSON output\n"
 	    "  -q, --quiet          print only violations and errors\n"
 	    "  -h, --help           this text\n"
-	    "  -V, --version        version\n", labname_rundir(),
-	    RC_TIMEOUT_MS);
+	    "  --version            version\n", labname_rundir(),
+	    PARSE_TIMEOUT_MS);
 }
 
-static int
-options_source(const char *s, enum rc_source *src)
-{
-	static const char *const names[] = { "auto", "plugin", "vty" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strncmp(s, names[i], strlen(s)) == 0 && *s != '\0') {
-			*src = (enum rc_source)i;
-			return 0;
-		}
-	fprintf(stderr, "routecheck: source \"%s\": choose auto, plugin or "
-	    "vty\n", s);
-	return -1;
-}
-
-static int
-options_parse(int argc, char *argv[], struct options *o)
-{
-	static const struct option longopts[] = {
-		{ "topology", required_argument, NULL, 'f' },
-		{ "expect", required_argument, NULL, 'E' },
-		{ "snapshot", required_argument, NULL, 'S' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "junit", required_argument, NULL, 'U' },
-		{ "guest", required_argument, NULL, 'g' },
-		{ "source", required_argument, NULL, 's' },
-		{ "no-zebra", no_argument, NULL, 'Z' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char	*end;
-	int	 c;
-
-	while ((c = getopt_long(argc, argv, "f:t:jqhV", longopts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->topology = optarg;
-			break;
-		case 'E':
-			o->expect = optarg;
-			break;
-		case 'S':
-			o->snapshot = optarg;
-			break;
-		case 'F':
-			o->from = optarg;
-			break;
-		case 'U':
-			o->junit = optarg;
-			break;
-		case 'g':
-			o->guest = optarg;
-			break;
-		case 's':
-			if (options_source(optarg, &o->source) == -1)
-				return -1;
-			break;
-		case 'Z':
-			o->zebra = false;
-			break;
-		case 't':
-			o->timeout_ms = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || o->timeout_ms <= 0) {
-				fprintf(stderr, "routecheck: timeout \"%s\" is "
-				    "not a positive number of ms\n", optarg);
-				return -1;
-			}
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("routecheck %s (snapshot format %d)\n",
-			    LGR_VERSION, RC_SNAP_VERSION);
-			exit(0);
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind < argc)
-		o->lab = argv[optind++];
-	o->routers = (const char *const *)(argv + optind);
-	o->nrouters = (size_t)(argc - optind);
-	if (o->from == NULL && o->lab == NULL) {
-		fprintf(stderr, "routecheck: which lab? (nslab status lists "
-		    "them)\n");
-		usage(stderr);
-		return -1;
-	}
-	if (o->from != NULL && (o->nrouters > 0 || o->snapshot != NULL)) {
-		fprintf(stderr, "routecheck: --from checks a saved snapshot: "
-		    "no ROUTER and no --snapshot with it\n");
-		return -1;
-	}
-	if (o->lab != NULL && (strchr(o->lab, '/') != NULL ||
-	    o->lab[0] == '\0')) {
-		fprintf(stderr, "routecheck: lab name \"%s\": a name, not a "
-		    "path\n", o->lab);
-		return -1;
-	}
-	return 0;
-}
-
+/* Milliseconds on the monotonic clock, for the durations reported. */
 static double
 now_ms(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (double)clock_us() / 1e3;
 }
 
 /* The lab's topology: -f, else the copy in its state directory. */
@@ -263,7 +119,7 @@ snapshot_get(const struct options *o, const struct topo *t,
 	}
 	memset(&co, 0, sizeof(co));
 	co.lab = o->lab;
-	co.routers = o->nrouters ? o->routers : NULL;
+	co.routers = o->nrouters > 0 ? o->routers : NULL;
 	co.nrouters = o->nrouters;
 	co.source = o->source;
 	co.zebra = o->zebra;
@@ -355,10 +211,22 @@ out:
 int
 main(int argc, char *argv[])
 {
-	struct options	o = { .source = RC_SOURCE_AUTO, .zebra = true,
-			    .timeout_ms = RC_TIMEOUT_MS };
+	struct options	o;
+	char		err[CLI_ERRLEN];
 
-	if (options_parse(argc, argv, &o) == -1)
+	if (parse(argc, argv, &o, err, sizeof(err)) == -1) {
+		fprintf(stderr, "routecheck: %s\ntry 'routecheck --help'\n",
+		    err);
 		return EXIT_USAGE;
+	}
+	if (o.help) {
+		usage();
+		return 0;
+	}
+	if (o.version) {
+		printf("routecheck %s (snapshot format %d)\n", LGR_VERSION,
+		    RC_SNAP_VERSION);
+		return 0;
+	}
 	return run(&o);
 }

@@ -242,21 +242,21 @@ int		 rc_vty_io(struct rc_vty *v, char **out, int *status);
 /*
  * plugin.c: requests to ospfd_lgr.so's control socket (lgr_ctl.h) over a
  * ZeroMQ DEALER socket, several in flight, each answered in order as a
- * series of CTL_DATA frames and one CTL_END.  rc_plugin_open() connects
- * to DIR/lgr.ctl with the lab's key when the lab has keys (keys NULL:
- * none).
+ * series of LGR_DATA frames and one LGR_END.  rc_plugin_open() connects
+ * to the socket at path (labname_plugin_sock) with the lab's key when the
+ * lab has keys (keys NULL: none).
  */
 struct keys_client;
 struct rc_plugin;
-struct rc_plugin *rc_plugin_open(void *zctx, const char *dir,
+struct rc_plugin *rc_plugin_open(void *zctx, const char *path,
 		    const struct keys_client *keys);
 void		 rc_plugin_close(struct rc_plugin *p);
 void		*rc_plugin_socket(const struct rc_plugin *p);
-/* Queues one request (enum ctl_type); -1 with zmq's errno. */
+/* Queues one request (enum lgr_type); -1 with zmq's errno. */
 int		 rc_plugin_send(struct rc_plugin *p, int type);
 /*
  * Reads what has arrived of the oldest unanswered request's reply,
- * without blocking.  Each CTL_DATA frame is parsed and handed to cb.
+ * without blocking.  Each LGR_DATA frame is parsed and handed to cb.
  * Returns 1 when that reply is complete (call again for the next one),
  * 0 when more is to come, -1 with errno EPROTO (the module answered an
  * error; its text in errbuf), EBADMSG (malformed) or zmq's.

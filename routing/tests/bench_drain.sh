@@ -19,30 +19,18 @@
 # when given.
 set -uo pipefail
 
-src=$1
-DRAINCTL=$3
-runs=${4:-15}
-out=${5:-}
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/rlab.sh"
-rlab_init "$src" "$2"
+. "$(dirname "$0")/rlab.sh"
+rlab_init "$1" "$2"
+DRAINCTL=$3 runs=${4:-15} out=${5:-}
 
 rlab_up "bd$$" --no-agents --no-hv
-tmp=$LABTEST_TMP
 HSI="LITDCON1 LITSWAS1 LITDAT01"
-
-hsi_nh() { echo "172.0.9.$(rlab_host "$1")@hsi0 "; }
-trk_nh() {
-	local h
-	h=$(rlab_host "$1")
-	echo "10.20.8.$h@trk1 10.20.9.$h@trk2 "
-}
 
 # hsi_in STATE: the HSI guest whose hsi0 is in that ISM state.
 hsi_in() {
 	local g
 	for g in $HSI; do
-		"$DRAINCTL" --lab "$RLAB" --router "$g" -r viewer -j state |
+		rlab_ctl "$g" -r viewer -j state |
 		    jq -e --arg s "$1" '.[] | select(.ifname == "hsi0") |
 		    .state == $s' >/dev/null && { echo "$g"; return 0; }
 	done
@@ -84,7 +72,7 @@ PY
 
 # ts of the module's last drain event on guest X.
 module_ts() {
-	"$DRAINCTL" --lab "$RLAB" --router "$1" -r viewer -j events |
+	rlab_ctl "$1" -r viewer -j events |
 	    jq -r '[.[] | select(.event == "drain")] | last | .ts'
 }
 
@@ -106,7 +94,7 @@ one_move() {
 	done
 	sleep 0.3
 	t0=$(date +%s.%N)
-	"$DRAINCTL" --lab "$RLAB" --router "$x" "$verb" hsi0 >/dev/null ||
+	rlab_ctl "$x" "$verb" hsi0 >/dev/null ||
 	    rlab_die "$verb $x refused"
 	for p in "${peers[@]}"; do
 		rlab_wait 30 "$p -> $x $want" rlab_nh_is "$p" \
@@ -128,11 +116,11 @@ bench_case() {
 	for i in $(seq "$runs"); do
 		rlab_wait 30 "an HSI guest in state $state" hsi_in "$state"
 		x=$(hsi_in "$state")
-		one_move "$x" drain "$(trk_nh "$x")" trk1
+		one_move "$x" drain "$(rlab_trk_nh "$x")" trk1
 		client+=("$LAT_C")
 		module+=("$LAT_M")
 		sleep 0.5	# MinLSArrival (lab: 100 ms), and a margin
-		one_move "$x" undrain "$(hsi_nh "$x")" hsi0
+		one_move "$x" undrain "$(rlab_hsi_nh "$x")" hsi0
 		uclient+=("$LAT_C")
 		umodule+=("$LAT_M")
 		sleep 0.5

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/keys.h"
+#include "keys.h"
 
 int
 main(int argc, char *argv[])

@@ -5,12 +5,9 @@
 # converges, and routecheck (which then reads ospfd's vty) passes.
 set -uo pipefail
 
-src=$1
-module=$(realpath "$3")
-rc_bin=$4
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/rlab.sh"
-rlab_init "$src" "$2"
+. "$(dirname "$0")/rlab.sh"
+rlab_init "$1" "$2"
+module=$(realpath "$3") rc_bin=$4
 
 rlab_up "rb$$" --no-agents --no-hv --plugin "$module"
 labdir="${NSLAB_RUNDIR:-/run/nslab}/$RLAB"
@@ -35,9 +32,9 @@ grep -h "LGR-INERT" "$labdir/LITDCON1/ospfd.log"
 sleep 2
 [ $alive -eq 6 ] && ok "every ospfd keeps running" ||
     fail "only $alive of 6 ospfd run"
-"$rc_bin" -q --snapshot "$LABTEST_TMP/snap.json" "$RLAB" &&
+"$rc_bin" -q --snapshot "$tmp/snap.json" "$RLAB" &&
     ok "routecheck passes from ospfd's vty" || fail "routecheck fails"
-jq -e '[.routers[] | .source] | all(. == "vty")' "$LABTEST_TMP/snap.json" \
+jq -e '[.routers[] | .source] | all(. == "vty")' "$tmp/snap.json" \
     >/dev/null && ok "every OSPF table came from the vty" ||
     fail "a table did not come from the vty"
 

@@ -17,36 +17,19 @@
 #     configuration, shows on ospfd's vty; roles, audit, errors.
 set -uo pipefail
 
-src=$1
-DRAINCTL=$3
-rc_bin=$4
-udprobe=$5
-keygen=$6
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/rlab.sh"
-rlab_init "$src" "$2"
+. "$(dirname "$0")/rlab.sh"
+rlab_init "$1" "$2"
+DRAINCTL=$3 rc_bin=$4 udprobe=$5 keygen=$6
 
 rlab_up "rd$$" --no-agents
-tmp=$LABTEST_TMP
 labdir="${NSLAB_RUNDIR:-/run/nslab}/$RLAB"
 TRK100="10.20.8.100@trk1 10.20.9.100@trk2 "
-
-ctl() { "$DRAINCTL" --lab "$RLAB" --router "$@"; }
-jqx() { jq -e "$@" >/dev/null; }
-
-# hsi_nh GUEST: GUEST's HiperSockets next hop "172.0.9.N@hsi0 ".
-hsi_nh() { echo "172.0.9.$(rlab_host "$1")@hsi0 "; }
-trk_nh() {
-	local h
-	h=$(rlab_host "$1")
-	echo "10.20.8.$h@trk1 10.20.9.$h@trk2 "
-}
 
 # links_up: every link of every router administratively up and running.
 links_up() {
 	local n
 	for n in ABR ECMSS00 LITSHA22 LITDCON1 LITSWAS1 LITDAT01; do
-		rlab_exec "$n" ip -j link show | jqx '[.[] | select(.ifname
+		rlab_exec "$n" ip -j link show | rlab_jq '[.[] | select(.ifname
 		    != "hsi1") | select((.flags | index("UP")) == null or
 		    (.flags | index("LOWER_UP")) == null)] | length == 0' ||
 		    return 1
@@ -55,7 +38,7 @@ links_up() {
 
 # hsi0_full GUEST: every neighbour on GUEST's hsi0 is Full.
 hsi0_full() {
-	ctl "$1" -r viewer -j state | jqx '.[] | select(.ifname == "hsi0") |
+	rlab_ctl "$1" -r viewer -j state | rlab_jq '.[] | select(.ifname == "hsi0") |
 	    (.neighbors | length) == 2 and all(.neighbors[]; .state == "Full")'
 }
 
@@ -65,8 +48,8 @@ rc_clean() { "$rc_bin" -q "$RLAB"; }
 rlab_wait 10 "the kernels to follow OSPF" rc_clean
 check "routecheck passes on the converged lab" "$rc_bin" -q "$RLAB"
 check "hsi0 of LITDCON1 has its two neighbours Full" hsi0_full LITDCON1
-rlab_wait 30 "every HSI guest elected" sh -c "! '$DRAINCTL' --lab $RLAB \
-    --router LITDCON1 -r viewer -j state | grep -q Waiting"
+no_waiting() { ! rlab_ctl LITDCON1 -r viewer -j state | grep -q Waiting; }
+rlab_wait 30 "every HSI guest elected" no_waiting
 
 # Probes from LITSWAS1's VIPA to LITDCON1's and back, every 10 ms.
 rlab_bg LITDCON1 "$tmp/echo.txt" "$udprobe" echo 10.20.7.100 7447
@@ -77,23 +60,25 @@ probe=$RLAB_PID
 sleep 1
 
 # Drain: the peers move to the trunks, both directions.
-ctl LITDCON1 drain hsi0 || rlab_die "drain hsi0 on LITDCON1 refused"
+rlab_ctl LITDCON1 drain hsi0 || rlab_die "drain hsi0 on LITDCON1 refused"
 rlab_wait 30 "LITSWAS1 -> 10.20.7.100 on the trunks" \
     rlab_nh_is LITSWAS1 10.20.7.100/32 "$TRK100"
 rlab_wait 30 "LITDAT01 -> 10.20.7.100 on the trunks" \
     rlab_nh_is LITDAT01 10.20.7.100/32 "$TRK100"
 ok "drain moved LITSWAS1's and LITDAT01's routes to 10.20.7.100 onto trk1 and trk2"
 rlab_wait 30 "LITDCON1 -> LITSWAS1 on the trunks" \
-    rlab_nh_is LITDCON1 10.20.7.101/32 "$(trk_nh LITSWAS1)"
+    rlab_nh_is LITDCON1 10.20.7.101/32 "$(rlab_trk_nh LITSWAS1)"
 check "LITDCON1 -> LITDAT01 on the trunks" rlab_nh_is LITDCON1 \
-    10.20.7.104/32 "$(trk_nh LITDAT01)"
+    10.20.7.104/32 "$(rlab_trk_nh LITDAT01)"
 check "every link stays up" links_up
 check "hsi0 keeps its adjacencies Full" hsi0_full LITDCON1
-check "drained in the state" sh -c "'$DRAINCTL' --lab $RLAB --router \
-    LITDCON1 -j state | jq -e '.[] | select(.ifname == \"hsi0\") |
-    .drained and .link_up' >/dev/null"
+drained() {
+	rlab_ctl LITDCON1 -j state | rlab_jq '.[] | select(.ifname == "hsi0") |
+	    .drained and .link_up'
+}
+check "drained in the state" drained
 "$rc_bin" -j "$RLAB" >"$tmp/drained.json"
-check "routecheck: the four HSI pairs with LITDCON1, nothing else" jqx '
+check "routecheck: the four HSI pairs with LITDCON1, nothing else" rlab_jq '
     (.violations | length) == 4 and
     all(.violations[]; .invariant == 2 and
     (.found | test("hsi0 drained on LITDCON1")))' "$tmp/drained.json"
@@ -101,8 +86,8 @@ rlab_vty LITDCON1 ospfd "show lgr" >"$tmp/vty.txt"
 grep -Eq "^hsi0 .* drained" "$tmp/vty.txt" &&
     ok "show lgr on ospfd's vty shows hsi0 drained" ||
     fail "show lgr: $(cat "$tmp/vty.txt")"
-ctl LITSWAS1 -r viewer -j events >"$tmp/events.json"
-check "LITSWAS1 published the move in an spf event" jqx '[.[] |
+rlab_ctl LITSWAS1 -r viewer -j events >"$tmp/events.json"
+check "LITSWAS1 published the move in an spf event" rlab_jq '[.[] |
     select(.event == "spf") | .changes[] | select(.prefix ==
     "10.20.7.100/32" and .new.nexthops[0].ifname == "trk1")] | length > 0' \
     "$tmp/events.json"
@@ -128,13 +113,13 @@ check "hsi0 up, still drained: LITSWAS1 on the trunks" rlab_nh_is LITSWAS1 \
     10.20.7.100/32 "$TRK100"
 
 # Undrain: back to the HiperSockets LAN.
-ctl LITDCON1 undrain hsi0 || rlab_die "undrain refused"
+rlab_ctl LITDCON1 undrain hsi0 || rlab_die "undrain refused"
 rlab_wait 30 "LITSWAS1 -> 10.20.7.100 back on hsi0" \
-    rlab_nh_is LITSWAS1 10.20.7.100/32 "$(hsi_nh LITDCON1)"
+    rlab_nh_is LITSWAS1 10.20.7.100/32 "$(rlab_hsi_nh LITDCON1)"
 rlab_wait 30 "LITDAT01 -> 10.20.7.100 back on hsi0" \
-    rlab_nh_is LITDAT01 10.20.7.100/32 "$(hsi_nh LITDCON1)"
+    rlab_nh_is LITDAT01 10.20.7.100/32 "$(rlab_hsi_nh LITDCON1)"
 rlab_wait 30 "LITDCON1 -> LITSWAS1 back on hsi0" \
-    rlab_nh_is LITDCON1 10.20.7.101/32 "$(hsi_nh LITSWAS1)"
+    rlab_nh_is LITDCON1 10.20.7.101/32 "$(rlab_hsi_nh LITSWAS1)"
 ok "undrain moved the routes back onto hsi0"
 rlab_wait 30 "routecheck passes after the undrain" "$rc_bin" -q "$RLAB"
 ok "routecheck passes after the undrain"
@@ -179,17 +164,17 @@ dr_round() {
 		pr=$RLAB_PID
 	fi
 	sleep 0.5
-	ctl "$dr" drain hsi0 >/dev/null || rlab_die "drain $dr refused"
+	rlab_ctl "$dr" drain hsi0 >/dev/null || rlab_die "drain $dr refused"
 	rlab_wait 30 "$y -> $dr on the trunks" rlab_nh_is "$y" \
-	    "$(rlab_vipa "$dr")/32" "$(trk_nh "$dr")"
+	    "$(rlab_vipa "$dr")/32" "$(rlab_trk_nh "$dr")"
 	rlab_wait 30 "a new DR" dr_is_not "$dr"
 	sleep 1.5
 	rlab_stop "$my"
 	rlab_stop "$mz"
 	check "$y -> $z on hsi0 after $dr handed over" rlab_nh_is "$y" \
-	    "$(rlab_vipa "$z")/32" "$(hsi_nh "$z")"
+	    "$(rlab_vipa "$z")/32" "$(rlab_hsi_nh "$z")"
 	check "$z -> $y on hsi0 after $dr handed over" rlab_nh_is "$z" \
-	    "$(rlab_vipa "$y")/32" "$(hsi_nh "$y")"
+	    "$(rlab_vipa "$y")/32" "$(rlab_hsi_nh "$y")"
 	changes=$(grep -c -e "$(rlab_vipa "$z") " "$tmp/mon-$y.txt")
 	changes=$((changes + $(grep -c -e "$(rlab_vipa "$y") " \
 	    "$tmp/mon-$z.txt")))
@@ -210,9 +195,9 @@ dr_round() {
 		    ok "10 ms probes $y -> $z lost nothing" ||
 		    fail "probes $y -> $z: $(cat "$tmp/probe-$y.txt")"
 	fi
-	ctl "$dr" undrain hsi0 >/dev/null || rlab_die "undrain $dr refused"
+	rlab_ctl "$dr" undrain hsi0 >/dev/null || rlab_die "undrain $dr refused"
 	rlab_wait 30 "$y -> $dr back on hsi0" rlab_nh_is "$y" \
-	    "$(rlab_vipa "$dr")/32" "$(hsi_nh "$dr")"
+	    "$(rlab_vipa "$dr")/32" "$(rlab_hsi_nh "$dr")"
 	rlab_wait 30 "routecheck passes after undraining $dr" \
 	    "$rc_bin" -q "$RLAB"
 }
@@ -249,8 +234,8 @@ done
 
 # Roles: a viewer reads but may not drain; another lab's key gets no
 # answer at all; every drain is audited.
-check "a viewer may read" ctl LITDCON1 -r viewer state
-out=$(ctl LITDCON1 -r viewer drain hsi0 2>&1) &&
+check "a viewer may read" rlab_ctl LITDCON1 -r viewer state
+out=$(rlab_ctl LITDCON1 -r viewer drain hsi0 2>&1) &&
     fail "a viewer drained hsi0" || {
 	echo "$out" | grep -q "operator role" &&
 	    ok "a viewer may not drain" || fail "viewer refusal: $out"
@@ -258,7 +243,7 @@ out=$(ctl LITDCON1 -r viewer drain hsi0 2>&1) &&
 mkdir "$tmp/foreign" && "$keygen" "$tmp/foreign" ||
     rlab_die "no foreign keys"
 s=0
-ctl LITDCON1 -t 1500 -k "$tmp/foreign/keys/operator.key" state \
+rlab_ctl LITDCON1 -t 1500 -k "$tmp/foreign/keys/operator.key" state \
     >/dev/null 2>&1 || s=$?
 [ "$s" -eq 3 ] && ok "another lab's key: no answer (exit 3)" ||
     fail "foreign key: exit $s, want 3"
@@ -266,7 +251,7 @@ check "the refused client is logged" grep -q "LGR-AUTH.*refused" \
     "$labdir/LITDCON1/ospfd.log"
 check "the drain is audited" grep -q "LGR-AUDIT.*drain hsi0 by operator" \
     "$labdir/LITDCON1/ospfd.log"
-out=$(ctl LITDCON1 drain nosuch 2>&1) && fail "drain nosuch succeeded" || {
+out=$(rlab_ctl LITDCON1 drain nosuch 2>&1) && fail "drain nosuch succeeded" || {
 	echo "$out" | grep -q nosuch && ok "an error names the interface" ||
 	    fail "error does not name the interface: $out"
 }

@@ -12,19 +12,13 @@
 #     with VM9's guests reaching VM2's HiperSockets LAN over the trunks.
 set -uo pipefail
 
-src=$1
-rc_bin=$3
-hvctl=$4
-DRAINCTL=$5
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/rlab.sh"
-rlab_init "$src" "$2"
+. "$(dirname "$0")/rlab.sh"
+rlab_init "$1" "$2"
+rc_bin=$3 hvctl=$4 DRAINCTL=$5
 
 rlab_up "rc$$" --no-agents
-tmp=$LABTEST_TMP
 
 rc() { "$rc_bin" "$@"; }
-jqx() { jq -e "$@" >/dev/null; }
 status() { local s=0; "$@" >"$tmp/out" 2>&1 || s=$?; echo $s; }
 
 # The converged lab.  nslab's convergence is the OSPF tables'; zebra may
@@ -35,7 +29,7 @@ out=$(rc "$RLAB") && ok "converged lab passes" ||
 echo "$out" | grep -q "every invariant holds" ||
     fail "no 'every invariant holds' in: $out"
 rc -j "$RLAB" >"$tmp/ok.json"
-check "JSON: ok, residency from the hypervisor, 20 VIPA pairs" jqx '
+check "JSON: ok, residency from the hypervisor, 20 VIPA pairs" rlab_jq '
     .ok == true and .violations == [] and .routers == 6 and
     .residency_from == "hypervisor" and .residency.LITDCON1 == "VM9" and
     .checks.paths == 20 and .checks.agree > 0' "$tmp/ok.json"
@@ -46,7 +40,7 @@ out=$(rc "$RLAB" LITSWAS1 LITDAT01) && echo "$out" | grep -q "2 routers" &&
 check "one guest" rc -q --guest LITDCON1 "$RLAB"
 check "snapshot" rc -q --snapshot "$tmp/snap.json" "$RLAB"
 check "the lab equals its snapshot" rc -q --expect "$tmp/snap.json" "$RLAB"
-check "snapshot from the module" jqx '.routers.LITDCON1.source ==
+check "snapshot from the module" rlab_jq '.routers.LITDCON1.source ==
     "plugin" and (.routers.LITDCON1.ospf | length) == 9' "$tmp/snap.json"
 check "a saved snapshot passes offline" rc -q --from "$tmp/snap.json"
 check "JUnit" rc -q --junit "$tmp/junit.xml" "$RLAB"
@@ -91,7 +85,7 @@ grep -A2 "^LITDCON1 172.0.9.0/24 \[3 hsi-subnet" "$tmp/out" |
     ok "invariant 3 names LITDCON1 and 172.0.9.0/24" ||
     fail "invariant 3 not reported: $(cat "$tmp/out")"
 rc -j "$RLAB" >"$tmp/moved.json"
-check "JSON: invariant 3 on LITDCON1 for 172.0.9.0/24" jqx '
+check "JSON: invariant 3 on LITDCON1 for 172.0.9.0/24" rlab_jq '
     .ok == false and .residency.LITDCON1 == "VM2" and
     ([.violations[] | select(.invariant == 3 and .router == "LITDCON1"
     and .prefix == "172.0.9.0/24")] | length) == 1' "$tmp/moved.json"

@@ -2,7 +2,8 @@
 # tests/lib/labtest.sh: the reference lab built by nslab under a name of
 # the test's own, processes in the lab's namespaces, kernel routes.
 #
-#   rlab_init SRCDIR NSLAB     skip (77) unless root and FRR; labtest.sh
+#   rlab_init SRCDIR NSLAB     skip (77) unless root and FRR; labtest.sh;
+#                              tmp: the test's scratch directory
 #   rlab_up NAME [OPTIONS]     the reference lab as NAME (RLAB), converged
 #   rlab_exec NODE CMD...      run in NODE's namespace
 #   rlab_bg NODE OUT CMD...    CMD in NODE's namespace in the background,
@@ -10,9 +11,14 @@
 #                              exit
 #   rlab_stop PID              stop one of them now (SIGTERM), wait for it
 #   rlab_nh NODE PREFIX        kernel next hops "gw@dev ..." sorted
+#   rlab_nh_is NODE PREFIX NHS those next hops are NHS
+#   rlab_hsi_nh GUEST          GUEST as a next hop on the HSI LAN
+#   rlab_trk_nh GUEST          GUEST as next hops over the two trunks
 #   rlab_wait SECS DESC CMD... poll CMD until it succeeds, else fail
 #   rlab_vipa GUEST            a reference guest's VIPA
 #   rlab_hsi_dr                the guest that is DR on the HSI LAN
+#   rlab_ctl NODE ARGS...      $DRAINCTL on NODE's module
+#   rlab_jq ARGS...            jq -e ARGS, quiet: a condition on JSON
 #   rlab_vty NODE DAEMON CMD   CMD on the daemon's own vty socket (what
 #                              vtysh cannot reach: commands of a module)
 
@@ -47,6 +53,7 @@ rlab_init() {
 		fi
 	done
 	. "$RLAB_SRC/tests/lib/labtest.sh"
+	tmp=$LABTEST_TMP
 	trap rlab_cleanup EXIT
 }
 
@@ -95,6 +102,14 @@ rlab_nh_is() {
 	[ "$(rlab_nh "$1" "$2")" = "$3" ]
 }
 
+rlab_hsi_nh() { echo "172.0.9.$(rlab_host "$1")@hsi0 "; }
+
+rlab_trk_nh() {
+	local h
+	h=$(rlab_host "$1")
+	echo "10.20.8.$h@trk1 10.20.9.$h@trk2 "
+}
+
 rlab_wait() {
 	local secs=$1 desc=$2 end
 	shift 2
@@ -126,8 +141,7 @@ rlab_host() {
 rlab_hsi_dr() {
 	local g dr
 	for g in LITDCON1 LITSWAS1 LITDAT01; do
-		dr=$("$DRAINCTL" --lab "$RLAB" --router "$g" -r viewer -j state \
-		    2>/dev/null | jq -r '.[] | select(.ifname == "hsi0") | .dr')
+		dr=$(rlab_ctl "$g" -r viewer -j state 2>/dev/null | jq -r '.[] | select(.ifname == "hsi0") | .dr')
 		case $dr in
 		172.0.9.100) echo LITDCON1; return ;;
 		172.0.9.101) echo LITSWAS1; return ;;
@@ -135,6 +149,10 @@ rlab_hsi_dr() {
 		esac
 	done
 }
+
+rlab_ctl() { "$DRAINCTL" --lab "$RLAB" --router "$@"; }
+
+rlab_jq() { jq -e "$@" >/dev/null; }
 
 rlab_vty() {
 	python3 - "${NSLAB_RUNDIR:-/run/nslab}/$RLAB/$1/$2.vty" "$3" <<'PY'

@@ -23,8 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
+#include "sig.h"
 
 #define PROBE_MAGIC	0x6c677270u	/* "lgrp" */
 #define PROBE_MAX	(1u << 20)	/* about three hours at 10 ms */
@@ -43,15 +45,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static int
@@ -118,7 +111,7 @@ sender_read(struct sender *s)
 			continue;
 		s->answered[m.seq] = 1;
 		s->nanswered++;
-		if ((rtt = now_ns() - m.sent_ns) > s->max_rtt_ns)
+		if ((rtt = clock_ns() - m.sent_ns) > s->max_rtt_ns)
 			s->max_rtt_ns = rtt;
 	}
 }
@@ -130,7 +123,7 @@ sender_wait(struct sender *s, uint64_t deadline)
 	struct pollfd	pfd = { s->fd, POLLIN, 0 };
 	uint64_t	now;
 
-	while ((now = now_ns()) < deadline) {
+	while ((now = clock_ns()) < deadline) {
 		if (poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1) > 0)
 			sender_read(s);
 		if (stop && s->nanswered == s->sent)
@@ -172,11 +165,11 @@ send_probes(const char *src, const char *dst, const char *port,
 	if ((s.fd = sock_bound(src, "0")) == -1 ||
 	    (s.answered = calloc(PROBE_MAX, 1)) == NULL)
 		return 2;
-	next = now_ns();
+	next = clock_ns();
 	while (!stop && s.sent < PROBE_MAX) {
 		m.magic = PROBE_MAGIC;
 		m.seq = s.sent;
-		m.sent_ns = now_ns();
+		m.sent_ns = clock_ns();
 		/* A send error (no route) is a lost probe, not a failure. */
 		sendto(s.fd, &m, sizeof(m), 0, (struct sockaddr *)&to,
 		    sizeof(to));
@@ -185,7 +178,7 @@ send_probes(const char *src, const char *dst, const char *port,
 		sender_wait(&s, next);
 	}
 	stop = 1;
-	sender_wait(&s, now_ns() + (uint64_t)PROBE_GRACE_MS * 1000000u);
+	sender_wait(&s, clock_ns() + (uint64_t)PROBE_GRACE_MS * 1000000u);
 	printf("sent %u answered %u lost %u worst_run %u max_rtt_ms %.3f\n",
 	    s.sent, s.nanswered, s.sent - s.nanswered, worst_run(&s),
 	    (double)s.max_rtt_ns / 1e6);
@@ -196,12 +189,7 @@ send_probes(const char *src, const char *dst, const char *port,
 int
 main(int argc, char *argv[])
 {
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: wake recvfrom */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sig_setup(on_signal, false);	/* no SA_RESTART: wakes recvfrom */
 	if (argc == 4 && strcmp(argv[1], "echo") == 0)
 		return echo(argv[2], argv[3]);
 	if (argc == 6 && strcmp(argv[1], "send") == 0)

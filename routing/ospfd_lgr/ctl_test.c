@@ -19,24 +19,24 @@ test_msg_roundtrip(void **state)
 		uint16_t	 type;
 		const char	*payload;
 	} cases[] = {
-		{ CTL_STATE, "" },
-		{ CTL_DATA, "{\"ifname\":\"hsi0\"}" },
-		{ CTL_END, "{\"count\":3}" },
-		{ CTL_EVENTS, "" },
+		{ LGR_STATE, "" },
+		{ LGR_DATA, "{\"ifname\":\"hsi0\"}" },
+		{ LGR_END, "{\"count\":3}" },
+		{ LGR_EVENTS, "" },
 	};
 	uint8_t		buf[256];
-	struct ctl_msg	m;
+	struct lgr_msg	m;
 	ssize_t		n;
 	size_t		i, len;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		len = strlen(cases[i].payload);
-		n = ctl_msg_encode(buf, sizeof(buf), cases[i].type,
+		n = lgr_msg_encode(buf, sizeof(buf), cases[i].type,
 		    cases[i].payload, len);
-		assert_int_equal(n, CTL_HDR_LEN + len);
-		assert_int_equal(ctl_msg_decode(buf, (size_t)n, &m), 0);
-		assert_int_equal(m.version, CTL_VERSION);
+		assert_int_equal(n, LGR_HDR_LEN + len);
+		assert_int_equal(lgr_msg_decode(buf, (size_t)n, &m), 0);
+		assert_int_equal(m.version, LGR_CTL_VERSION);
 		assert_int_equal(m.type, cases[i].type);
 		assert_int_equal(m.len, len);
 		assert_memory_equal(m.payload, cases[i].payload, len);
@@ -50,7 +50,7 @@ test_msg_wire_format(void **state)
 	uint8_t			buf[16];
 
 	(void)state;
-	assert_int_equal(ctl_msg_encode(buf, sizeof(buf), CTL_STATE, "hi", 2),
+	assert_int_equal(lgr_msg_encode(buf, sizeof(buf), LGR_STATE, "hi", 2),
 	    sizeof(want));
 	assert_memory_equal(buf, want, sizeof(want));
 }
@@ -62,10 +62,10 @@ test_msg_encode_too_small(void **state)
 
 	(void)state;
 	errno = 0;
-	assert_int_equal(ctl_msg_encode(buf, sizeof(buf), CTL_DATA, "abc", 3),
+	assert_int_equal(lgr_msg_encode(buf, sizeof(buf), LGR_DATA, "abc", 3),
 	    -1);
 	assert_int_equal(errno, EMSGSIZE);
-	assert_int_equal(ctl_msg_encode(buf, 4, CTL_STATE, NULL, 0), -1);
+	assert_int_equal(lgr_msg_encode(buf, 4, LGR_STATE, NULL, 0), -1);
 }
 
 static void
@@ -86,13 +86,13 @@ test_msg_decode_bad(void **state)
 		{ "unknown type", { 0, 1, 0, 99, 0, 0, 0, 0 }, 8, EPROTOTYPE },
 		{ "type zero", { 0, 1, 0, 0, 0, 0, 0, 0 }, 8, EPROTOTYPE },
 	};
-	struct ctl_msg	m;
+	struct lgr_msg	m;
 	size_t		i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		errno = 0;
-		if (ctl_msg_decode(cases[i].bytes, cases[i].len, &m) != -1 ||
+		if (lgr_msg_decode(cases[i].bytes, cases[i].len, &m) != -1 ||
 		    errno != cases[i].err)
 			fail_msg("case \"%s\": errno %d, want %d",
 			    cases[i].name, errno, cases[i].err);
@@ -103,45 +103,45 @@ static void
 test_args_roundtrip(void **state)
 {
 	const char	*in[] = { "hsi0", "hsi1", "trk1" };
-	const char	*out[CTL_MAX_ARGS];
+	const char	*out[LGR_MAX_ARGS];
 	char		 buf[64];
 	ssize_t		 n;
 	int		 i;
 
 	(void)state;
-	n = ctl_args_encode(buf, sizeof(buf), 3, in);
+	n = lgr_args_encode(buf, sizeof(buf), 3, in);
 	assert_int_equal(n, 15);
-	assert_int_equal(ctl_args_decode((uint8_t *)buf, (size_t)n, out,
-	    CTL_MAX_ARGS), 3);
+	assert_int_equal(lgr_args_decode((uint8_t *)buf, (size_t)n, out,
+	    LGR_MAX_ARGS), 3);
 	for (i = 0; i < 3; i++)
 		assert_string_equal(out[i], in[i]);
-	assert_int_equal(ctl_args_decode((uint8_t *)buf, 0, out, 4), 0);
+	assert_int_equal(lgr_args_decode((uint8_t *)buf, 0, out, 4), 0);
 }
 
 static void
 test_args_encode_bad(void **state)
 {
-	char		 big[CTL_MAX_ARGLEN + 2];
+	char		 big[LGR_MAX_ARGLEN + 2];
 	const char	*empty[] = { "hsi0", "" };
 	const char	*toolong[] = { big };
-	const char	*many[CTL_MAX_ARGS + 1];
+	const char	*many[LGR_MAX_ARGS + 1];
 	char		 buf[8];
 	int		 i;
 
 	(void)state;
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	for (i = 0; i <= CTL_MAX_ARGS; i++)
+	for (i = 0; i <= LGR_MAX_ARGS; i++)
 		many[i] = "a";
-	assert_int_equal(ctl_args_encode(buf, sizeof(buf), 2, empty), -1);
+	assert_int_equal(lgr_args_encode(buf, sizeof(buf), 2, empty), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(ctl_args_encode(buf, sizeof(buf), 1, toolong), -1);
+	assert_int_equal(lgr_args_encode(buf, sizeof(buf), 1, toolong), -1);
 	assert_int_equal(errno, ENAMETOOLONG);
-	assert_int_equal(ctl_args_encode(buf, sizeof(buf), CTL_MAX_ARGS + 1,
+	assert_int_equal(lgr_args_encode(buf, sizeof(buf), LGR_MAX_ARGS + 1,
 	    many), -1);
 	assert_int_equal(errno, E2BIG);
-	assert_int_equal(ctl_args_encode(buf, 4, 1, many), 2);
-	assert_int_equal(ctl_args_encode(buf, 3, 2, many), -1);
+	assert_int_equal(lgr_args_encode(buf, 4, 1, many), 2);
+	assert_int_equal(lgr_args_encode(buf, 3, 2, many), -1);
 	assert_int_equal(errno, EMSGSIZE);
 }
 
@@ -166,7 +166,7 @@ test_args_decode_bad(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		errno = 0;
-		if (ctl_args_decode((const uint8_t *)cases[i].bytes,
+		if (lgr_args_decode((const uint8_t *)cases[i].bytes,
 		    cases[i].len, argv, cases[i].max) != -1 ||
 		    errno != cases[i].err)
 			fail_msg("case \"%s\": errno %d, want %d",
@@ -183,14 +183,27 @@ test_error_roundtrip(void **state)
 	ssize_t		 n;
 
 	(void)state;
-	n = ctl_error_encode(buf, sizeof(buf), CTL_E_NOIF,
+	n = lgr_error_encode(buf, sizeof(buf), REPLY_E_NOTFOUND,
 	    "interface hsi9: no such interface");
 	assert_true(n > 0);
-	assert_int_equal(ctl_error_decode(buf, (size_t)n, &code, &text), 0);
-	assert_int_equal(code, CTL_E_NOIF);
+	assert_int_equal(lgr_error_decode(buf, (size_t)n, &code, &text), 0);
+	assert_int_equal(code, REPLY_E_NOTFOUND);
 	assert_string_equal(text, "interface hsi9: no such interface");
-	assert_string_equal(ctl_error_name(CTL_E_NOIF),
-	    "no such OSPF interface");
+	assert_string_equal(reply_name(REPLY_E_NOTFOUND), "NOTFOUND");
+}
+
+/* The module's codes kept their numbers when they became reply.h's. */
+static void
+test_error_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(REPLY_E_INTERNAL, 8000);
+	assert_int_equal(REPLY_E_UNAVAILABLE, 8001);
+	assert_int_equal(REPLY_E_NOTFOUND, 8002);
+	assert_int_equal(REPLY_E_DENIED, 8003);
+	assert_int_equal(REPLY_E_BADMSG, 9000);
+	assert_int_equal(REPLY_E_BADREQ, 9001);
+	assert_int_equal(REPLY_E_BADARG, 9002);
 }
 
 static void
@@ -202,9 +215,9 @@ test_error_truncates(void **state)
 	ssize_t		 n;
 
 	(void)state;
-	n = ctl_error_encode(buf, sizeof(buf), CTL_E_BADARG, "abcdefgh");
+	n = lgr_error_encode(buf, sizeof(buf), REPLY_E_BADARG, "abcdefgh");
 	assert_int_equal(n, 9);
-	assert_int_equal(ctl_error_decode(buf, (size_t)n, &code, &text), 0);
+	assert_int_equal(lgr_error_decode(buf, (size_t)n, &code, &text), 0);
 	assert_string_equal(text, "abcd");
 }
 
@@ -217,11 +230,11 @@ test_error_decode_bad(void **state)
 	const char		*text;
 
 	(void)state;
-	assert_int_equal(ctl_error_decode(noterm, 3, &code, &text), -1);
-	assert_int_equal(ctl_error_decode(noterm, sizeof(noterm), &code,
+	assert_int_equal(lgr_error_decode(noterm, 3, &code, &text), -1);
+	assert_int_equal(lgr_error_decode(noterm, sizeof(noterm), &code,
 	    &text), -1);
 	assert_int_equal(errno, EBADMSG);
-	assert_int_equal(ctl_error_decode(inner, sizeof(inner), &code, &text),
+	assert_int_equal(lgr_error_decode(inner, sizeof(inner), &code, &text),
 	    -1);
 }
 
@@ -229,11 +242,11 @@ static void
 test_type_names(void **state)
 {
 	(void)state;
-	assert_string_equal(ctl_type_name(CTL_DRAIN), "drain");
-	assert_string_equal(ctl_type_name(CTL_ERROR), "error");
-	assert_null(ctl_type_name(0));
-	assert_true(ctl_type_is_request(CTL_EVENTS));
-	assert_false(ctl_type_is_request(CTL_DATA));
+	assert_string_equal(lgr_type_name(LGR_DRAIN), "drain");
+	assert_string_equal(lgr_type_name(LGR_ERROR), "error");
+	assert_null(lgr_type_name(0));
+	assert_true(lgr_type_is_request(LGR_EVENTS));
+	assert_false(lgr_type_is_request(LGR_DATA));
 }
 
 int
@@ -248,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_args_encode_bad),
 		cmocka_unit_test(test_args_decode_bad),
 		cmocka_unit_test(test_error_roundtrip),
+		cmocka_unit_test(test_error_codes),
 		cmocka_unit_test(test_error_truncates),
 		cmocka_unit_test(test_error_decode_bad),
 		cmocka_unit_test(test_type_names),

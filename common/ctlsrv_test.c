@@ -1,0 +1,372 @@
+/*
+ * ctlsrv_test.c: the control socket core and its client over real
+ * ZeroMQ sockets with the lab's CURVE keys: answers, roles, refusals,
+ * audit, deferred answers, bad frames, and the client's failures (no
+ * daemon, a refused key) within its connect time.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "ctlclient.h"
+#include "codec_table_test.h"
+#include "ctlsrv.h"
+
+struct fixture {
+	char		 dir[64];
+	char		 endpoint[128];
+	void		*ctx;
+	pthread_t	 thread;
+	volatile int	 ready;		/* 1 serving, -1 failed */
+	volatile int	 stop;
+	char		 audit[8][160];	/* written by the server thread */
+	volatile int	 naudit;
+};
+
+static void
+t_audit(void *arg, const char *who, const char *what, const char *args,
+    const char *result)
+{
+	struct fixture	*f = arg;
+
+	(void)args;
+	if (f->naudit < 8) {
+		snprintf(f->audit[f->naudit], sizeof(f->audit[0]), "%s %s %s",
+		    who, what, result);
+		f->naudit++;
+	}
+}
+
+static void
+t_serve(struct ctlsrv *s, struct ctlsrv_conn *later)
+{
+	struct ctlsrv_conn	 c;
+	struct t_request	 rq;
+	struct json_object	*o;
+
+	while (ctlsrv_recv(s, &c, &rq) == 1) {
+		switch (rq.type) {
+		case T_READ:
+			o = json_object_new_object();
+			json_object_object_add(o, "n", json_object_new_int(1));
+			ctlsrv_data(&c, o);
+			ctlsrv_end(&c);
+			break;
+		case T_MOVE:
+			if (strcmp(rq.guest, "NOSUCH") == 0)
+				ctlsrv_error(&c, REPLY_E_NOTFOUND, "guest %s is "
+				    "not defined", rq.guest);
+			else
+				ctlsrv_done(&c, "done");
+			break;
+		case T_PEERS:		/* answered by the next read */
+			ctlsrv_conn_move(later, &c);
+			break;
+		}
+	}
+}
+
+static void *
+t_server(void *arg)
+{
+	struct fixture		*f = arg;
+	struct keys_set		 ks;
+	struct ctlsrv		*s;
+	struct ctlsrv_conn	 later = { .valid = false };
+	struct ctlsrv_conf	 conf = {
+		.endpoint = f->endpoint, .keys = &ks, .codec = &t_codec,
+		.msgid = "TEST", .audit = t_audit, .audit_arg = f,
+	};
+
+	zmq_msg_init(&later.id);
+	if (keys_load_server(f->dir, &ks) == -1 ||
+	    (s = ctlsrv_open(f->ctx, &conf)) == NULL) {
+		f->ready = -1;
+		return NULL;
+	}
+	f->ready = 1;
+	while (!f->stop) {
+		zmq_pollitem_t	it[2] = {
+			{ ctlsrv_socket(s), 0, ZMQ_POLLIN, 0 },
+			{ ctlsrv_zap_socket(s), 0, ZMQ_POLLIN, 0 },
+		};
+
+		if (zmq_poll(it, 2, 20) <= 0)
+			continue;
+		if (it[1].revents & ZMQ_POLLIN)
+			ctlsrv_zap(s);
+		if (it[0].revents & ZMQ_POLLIN) {
+			bool	owed = later.valid;
+
+			t_serve(s, &later);
+			if (owed && later.valid)
+				ctlsrv_end(&later);
+		}
+	}
+	ctlsrv_conn_release(&later);
+	ctlsrv_close(s);
+	return NULL;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture	*f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ctlsrv_test.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(keys_generate(f->dir, false), 0);
+	snprintf(f->endpoint, sizeof(f->endpoint), "ipc://%s/t.ctl", f->dir);
+	f->ctx = zmq_ctx_new();
+	assert_int_equal(pthread_create(&f->thread, NULL, t_server, f), 0);
+	while (f->ready == 0)
+		usleep(1000);
+	assert_int_equal(f->ready, 1);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+	char		 cmd[128];
+
+	f->stop = 1;
+	pthread_join(f->thread, NULL);
+	zmq_ctx_term(f->ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static struct ctlclient *
+t_open(struct fixture *f, const char *role)
+{
+	struct keys_client	kc;
+
+	assert_int_equal(keys_load_client(f->dir, role, NULL, &kc), 0);
+	return ctlclient_open(NULL, f->endpoint, &kc, 2000);
+}
+
+static void
+t_count(struct json_object *row, void *arg)
+{
+	(void)row;
+	(*(int *)arg)++;
+}
+
+static int
+t_ask(struct ctlclient *c, const char *req, int *rows, int *code,
+    char *text, size_t len)
+{
+	struct json_object	*o = json_tokener_parse(req);
+	int			 rc;
+
+	*rows = 0;
+	*code = 0;
+	text[0] = '\0';
+	rc = ctlclient_request(c, o, 2000, t_count, rows, code, text, len);
+	json_object_put(o);
+	return rc;
+}
+
+static void
+test_answers(void **state)
+{
+	struct fixture		*f = *state;
+	struct ctlclient	*c = t_open(f, "operator");
+	char			 text[256];
+	int			 rows, code;
+
+	assert_non_null(c);
+	assert_int_equal(t_ask(c, "{\"req\":\"read\"}", &rows, &code, text,
+	    sizeof(text)), 0);
+	assert_int_equal(rows, 1);
+	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"G1\"}", &rows,
+	    &code, text, sizeof(text)), 0);
+	assert_int_equal(rows, 0);
+	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"NOSUCH\"}",
+	    &rows, &code, text, sizeof(text)), 1);
+	assert_int_equal(code, REPLY_E_NOTFOUND);
+	assert_string_equal(text, "guest NOSUCH is not defined");
+	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"a b\"}",
+	    &rows, &code, text, sizeof(text)), 1);
+	assert_int_equal(code, REPLY_E_BADARG);
+	assert_string_equal(text, "bad request: \"guest\" is not a name "
+	    "([A-Za-z0-9_-], 1-31 characters)");
+	assert_int_equal(t_ask(c, "[]", &rows, &code, text, sizeof(text)), 1);
+	assert_int_equal(code, REPLY_E_BADMSG);
+	assert_int_equal(t_ask(c, "{\"req\":\"fly\"}", &rows, &code, text,
+	    sizeof(text)), 1);
+	assert_int_equal(code, REPLY_E_BADARG);
+	assert_string_equal(text, "bad request: \"fly\" is not a request of "
+	    "test");
+	ctlclient_close(c);
+	/* both moves audited with their results; reads and bad frames not */
+	assert_int_equal(f->naudit, 2);
+	assert_string_equal(f->audit[0], "operator move done");
+	assert_string_equal(f->audit[1], "operator move guest NOSUCH is not "
+	    "defined");
+}
+
+static void
+test_roles(void **state)
+{
+	struct fixture		*f = *state;
+	struct ctlclient	*c = t_open(f, "viewer");
+	char			 text[256];
+	int			 rows, code;
+
+	assert_non_null(c);
+	assert_int_equal(t_ask(c, "{\"req\":\"read\"}", &rows, &code, text,
+	    sizeof(text)), 0);
+	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"G1\"}", &rows,
+	    &code, text, sizeof(text)), 1);
+	assert_int_equal(code, REPLY_E_DENIED);
+	assert_string_equal(text, "role viewer may not move");
+	ctlclient_close(c);
+	assert_int_equal(f->naudit, 1);
+	assert_string_equal(f->audit[0], "viewer move role viewer may not "
+	    "move");
+	assert_false(ctlsrv_may_default(KEYS_ROLE_NONE, 0, false));
+	assert_true(ctlsrv_may_default(KEYS_ROLE_VIEWER, 0, false));
+	assert_false(ctlsrv_may_default(KEYS_ROLE_VIEWER, 0, true));
+	assert_true(ctlsrv_may_default(KEYS_ROLE_ORCHESTRATOR, 0, true));
+}
+
+static void
+test_deferred(void **state)
+{
+	struct fixture		*f = *state;
+	struct ctlclient	*a = t_open(f, "operator");
+	struct ctlclient	*b = t_open(f, "viewer");
+	struct json_object	*o = json_tokener_parse("{\"req\":\"peers\"}");
+	struct json_object	*end;
+	char			 text[64];
+	int			 rows, code;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(ctlclient_send(a, o), 0);
+	json_object_put(o);
+	/* nothing yet for a */
+	assert_null(ctlclient_recv(a, 200));
+	assert_int_equal(errno, ETIMEDOUT);
+	/* b's read releases a's answer */
+	assert_int_equal(t_ask(b, "{\"req\":\"read\"}", &rows, &code, text,
+	    sizeof(text)), 0);
+	end = ctlclient_recv(a, 2000);
+	assert_non_null(end);
+	assert_int_equal(msg_terminator(end, &code, (const char **)&o), 1);
+	json_object_put(end);
+	ctlclient_close(a);
+	ctlclient_close(b);
+}
+
+static void
+test_refused_key(void **state)
+{
+	struct fixture		*f = *state;
+	struct keys_client	 kc;
+	char			 pub[41], sec[41];
+	uint64_t		 t0;
+
+	assert_int_equal(keys_load_client(f->dir, "operator", NULL, &kc), 0);
+	assert_int_equal(zmq_curve_keypair(pub, sec), 0);
+	memcpy(kc.public, pub, sizeof(pub));
+	memcpy(kc.secret, sec, sizeof(sec));
+	t0 = clock_ms();
+	assert_null(ctlclient_open(NULL, f->endpoint, &kc, 2000));
+	assert_int_equal(errno, EACCES);
+	assert_true(clock_ms() - t0 < 2000);
+	assert_non_null(strstr(ctlclient_errtext(), "refused our key"));
+	usleep(100 * 1000);
+	assert_true(f->naudit >= 1);
+	assert_non_null(strstr(f->audit[0], " connect denied: unknown key"));
+}
+
+static void
+test_no_daemon(void **state)
+{
+	struct fixture		*f = *state;
+	struct keys_client	 kc;
+	char			 ep[200], path[160];
+	uint64_t		 t0;
+	FILE			*fp;
+
+	assert_int_equal(keys_load_client(f->dir, "operator", NULL, &kc), 0);
+	snprintf(ep, sizeof(ep), "ipc://%s/none.ctl", f->dir);
+	assert_null(ctlclient_open(NULL, ep, &kc, 2000));
+	assert_int_equal(errno, ENOENT);
+	assert_non_null(strstr(ctlclient_errtext(), "none.ctl"));
+	/* a socket file left behind with nobody listening */
+	snprintf(path, sizeof(path), "%s/stale.ctl", f->dir);
+	snprintf(ep, sizeof(ep), "ipc://%s", path);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	t0 = clock_ms();
+	assert_null(ctlclient_open(NULL, ep, &kc, 300));
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_true(clock_ms() - t0 >= 300);
+	assert_non_null(strstr(ctlclient_errtext(), "stale.ctl"));
+}
+
+/* Closing the server removes its socket file; a bind in use fails. */
+static void
+test_close(void **state)
+{
+	struct fixture		*f = *state;
+	struct keys_set		 ks;
+	struct ctlsrv		*s;
+	struct stat		 st;
+	char			 ep[160];
+	struct ctlsrv_conf	 conf = { .endpoint = ep, .keys = &ks,
+				    .codec = &t_codec, .msgid = "TEST" };
+	void			*ctx = zmq_ctx_new();
+
+	assert_int_equal(keys_load_server(f->dir, &ks), 0);
+	snprintf(ep, sizeof(ep), "ipc://%s/own.ctl", f->dir);
+	s = ctlsrv_open(ctx, &conf);
+	assert_non_null(s);
+	assert_int_equal(stat(ep + 6, &st), 0);
+	ctlsrv_close(s);
+	assert_int_equal(stat(ep + 6, &st), -1);
+	zmq_ctx_term(ctx);
+	ctx = zmq_ctx_new();
+	snprintf(ep, sizeof(ep), "tcp://300.0.0.1:1");
+	assert_null(ctlsrv_open(ctx, &conf));
+	assert_int_not_equal(errno, EADDRINUSE);
+	zmq_ctx_term(ctx);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deferred, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_key, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_daemon, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_close, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,38 @@
+/*
+ * cmdline.h: command lines for the parser tests of drainctl and
+ * routecheck (cmocka): one line of words split like a shell would split
+ * it without quotes, parsed by the program's parse(); the exact message
+ * of every bad line.
+ */
+#ifndef ROUTING_CMDLINE_H
+#define ROUTING_CMDLINE_H
+
+#include <stddef.h>
+
+#define CMDLINE_MAXW	16
+
+/* The program's parse(): 0, or -1 with the message in err. */
+typedef int	(*cmdline_parse_fn)(int argc, char **argv, void *res,
+		    char *err, size_t errlen);
+
+/* The words of the last line parsed live here: results point into them. */
+struct cmdline {
+	const char		*prog;
+	cmdline_parse_fn	 parse;
+	char			 buf[512];
+	char			*argv[CMDLINE_MAXW];
+	char			 err[512];
+};
+
+struct cmdline_bad {
+	const char	*line;
+	const char	*err;		/* the exact message */
+};
+
+/* Parse "PROG line" into res; the test fails when it does not parse. */
+void	cmdline_parse(struct cmdline *cl, const char *line, void *res);
+/* The test fails unless each line fails with exactly its message. */
+void	cmdline_errors(struct cmdline *cl, const struct cmdline_bad *cases,
+	    size_t n, void *res);
+
+#endif
