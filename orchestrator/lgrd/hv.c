@@ -13,7 +13,6 @@
 #include <json-c/json.h>
 
 #include "ctl.h"
-#include "labname.h"
 #include "lgrd.h"
 #include "log.h"
 

@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "ctlsrv.h"
 #include "keys.h"
+#include "labname.h"
 #include "lgrd_ctl.h"
 #include "topo.h"
 
