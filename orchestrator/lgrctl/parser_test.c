@@ -154,6 +154,10 @@ test_decode_refuses(void **state)
 		"{\"req\":\"cancel\"}",
 		"{\"req\":\"relocate\",\"guest\":\"A B\",\"to\":\"VM2\"}",
 		"{\"req\":\"nope\"}",
+		"{\"req\":\"audit\",\"since\":-1}",
+		"{\"req\":\"status\",\"id\":0}",
+		"{\"req\":\"check\",\"guest\":\"G\",\"to\":\"VM2\","
+		    "\"parallel\":2}",
 		"[1,2]",
 	};
 	struct lgrd_request	r;

@@ -105,44 +105,51 @@ journal_prepare(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
 	return st;
 }
 
-int
-journal_exec(sqlite3 *db, const char *sql, const char *fmt, ...)
+/*
+ * Run a statement to its end; the first column of its first row into
+ * *first when given.  1 when there was a row, 0 when none, -1 (logged).
+ */
+static int
+journal_run(sqlite3 *db, int64_t *first, const char *sql, const char *fmt,
+    va_list ap)
 {
 	sqlite3_stmt	*st;
-	va_list		 ap;
-	int		 rc;
+	int		 rc, found = 0;
 
-	va_start(ap, fmt);
-	st = journal_prepare(db, sql, fmt, ap);
-	va_end(ap);
-	if (st == NULL)
+	if ((st = journal_prepare(db, sql, fmt, ap)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		;
+		if (found++ == 0 && first != NULL)
+			*first = sqlite3_column_int64(st, 0);
 	if (rc != SQLITE_DONE)
 		log_warnx("journal: %s: %s", sql, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc != SQLITE_DONE ? -1 : found > 0;
+}
+
+int
+journal_exec(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, fmt);
+	rc = journal_run(db, NULL, sql, fmt, ap);
+	va_end(ap);
+	return rc == -1 ? -1 : 0;
 }
 
 /* The first column of the first row as an integer; 1 if found. */
 int
 journal_int(sqlite3 *db, int64_t *out, const char *sql, const char *fmt, ...)
 {
-	sqlite3_stmt	*st;
-	va_list		 ap;
-	int		 rc;
+	va_list	ap;
+	int	rc;
 
 	va_start(ap, fmt);
-	st = journal_prepare(db, sql, fmt, ap);
+	rc = journal_run(db, out, sql, fmt, ap);
 	va_end(ap);
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static struct json_object *
