@@ -32,9 +32,22 @@ check "empty match: message names the source" \
 rc=$?
 check "viewer key: evacuate refused, exit 5" [ "$rc" -eq 5 ]
 check "viewer key: message names the role" \
-    grep -q "role viewer may only read" "$LABTEST_TMP/out"
+    grep -q "role viewer may not evacuate" "$LABTEST_TMP/out"
 check "viewer key: nothing moved" [ "$(where "$LAB" LITDCON1)" = VM9 ]
 check "viewer key may read (status)" "$LGRCTL" -l "$LAB" -k viewer status
+check "lgrctl audit shows the refused evacuate" \
+    bash -c "\"$LGRCTL\" -l $LAB audit | grep -q 'viewer .*evacuate .*may not evacuate'"
+# An error comes alone: no table header before it.
+for args in "check LITDCON1 NOSUCH" "evacuate FOO --dry-run" \
+    "evacuate TIV --dry-run"; do
+	"$LGRCTL" -l "$LAB" $args >"$LABTEST_TMP/out" 2>"$LABTEST_TMP/err"
+	rc=$?
+	sed 's/^/  /' "$LABTEST_TMP/err"
+	check "lgrctl $args: exit $rc, an error and no table" \
+	    bash -c "[ $rc -ne 0 ] && [ ! -s $LABTEST_TMP/out ] && [ -s $LABTEST_TMP/err ]"
+done
+check "global options after the command (status -k viewer -j)" \
+    bash -c "\"$LGRCTL\" status -k viewer -l $LAB -j | grep -q '^\['"
 
 # --- evacuate LIT to VM2 under probes --------------------------------------
 check "dry run lists the four LIT guests" \
@@ -76,6 +89,14 @@ done
 echo "  killing lgrd at: $steps"
 kill -9 "$(lgrd_pid "$LAB")"
 sleep 1
+t0=$(date +%s%N)
+"$LGRCTL" -l "$LAB" status >"$LABTEST_TMP/out" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+sed 's/^/  /' "$LABTEST_TMP/out"
+check "no lgrd: lgrctl status fails with exit 6 in $ms ms (< 3000)" \
+    bash -c "[ $rc -eq 6 ] && [ $ms -lt 3000 ]"
+check "no lgrd: the message names the socket" grep -q "lgrd.ctl" "$LABTEST_TMP/out"
 "$LGRD" -d -D "$(labdir "$LAB")" >"$LABTEST_TMP/lgrd2.log" 2>&1 &
 orch_note_pid $!
 for ((i = 0; i < 100; i++)); do
@@ -94,5 +115,17 @@ for g in $LIT_HSI; do
 	check "$g: hsi0 up, hsi1 down" hsi_right "$LAB" $g hsi0 hsi1
 done
 check "routecheck clean after the restart" routecheck_clean "$LAB"
+check "status JOB shows the job's moves" \
+    bash -c "\"$LGRCTL\" -l $LAB status $id | grep -q '^LITDCON1 .* done '"
+
+# --- --parallel above the members' limits (hvd -o 2): said why -------------
+"$LGRCTL" -l "$LAB" evacuate ECM --to VM2 --parallel 4 >"$LABTEST_TMP/out" 2>&1
+rc=$?
+sed 's/^/  /' "$LABTEST_TMP/out"
+check "evacuate ECM --parallel 4: exit 0" [ "$rc" -eq 0 ]
+check "the clamp names the member's limit" \
+    grep -q "parallel 2 (4 asked; VM9 allows 2 relocations out)" "$LABTEST_TMP/out"
+check "status lists the newest job first" bash -c "\"$LGRCTL\" -l $LAB -j status |
+    python3 -c 'import json,sys; i=[r[\"job\"][\"id\"] for r in json.load(sys.stdin)]; sys.exit(not (len(i) >= 3 and i == sorted(i, reverse=True)))'"
 
 labtest_summary

@@ -56,15 +56,6 @@ struct converge {
 	size_t			 nroutes;
 };
 
-static double
-cv_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void *
 cv_subscribe(struct lgrd *d, const char *node)
 {
@@ -415,7 +406,7 @@ converge_wait(struct converge *c, unsigned timeout_ms, char *reason,
     size_t len)
 {
 	zmq_pollitem_t	*it;
-	double		 t0 = cv_now(), last = t0, now;
+	double		 t0 = lgrd_now_ms(), last = t0, now;
 	int		 n;
 
 	if ((it = calloc(c->nrouters + 1, sizeof(*it))) == NULL)
@@ -425,16 +416,16 @@ converge_wait(struct converge *c, unsigned timeout_ms, char *reason,
 		it[i].events = ZMQ_POLLIN;
 	}
 	cv_read_all(c);
-	while (!cv_done(c) && (now = cv_now()) - t0 < timeout_ms) {
+	while (!cv_done(c) && (now = lgrd_now_ms()) - t0 < timeout_ms) {
 		n = zmq_poll(it, (int)c->nrouters, CONVERGE_REREAD_MS / 5);
 		for (size_t i = 0; n > 0 && i < c->nrouters; i++)
 			if (it[i].revents & ZMQ_POLLIN) {
 				cv_events(c, (int)i);
-				last = cv_now();
+				last = lgrd_now_ms();
 			}
-		if (cv_now() - last >= CONVERGE_REREAD_MS) {
+		if (lgrd_now_ms() - last >= CONVERGE_REREAD_MS) {
 			cv_read_all(c);
-			last = cv_now();
+			last = lgrd_now_ms();
 		}
 	}
 	free(it);
@@ -442,5 +433,5 @@ converge_wait(struct converge *c, unsigned timeout_ms, char *reason,
 		cv_reason(c, reason, len);
 		return -1;
 	}
-	return cv_now() - t0;
+	return lgrd_now_ms() - t0;
 }

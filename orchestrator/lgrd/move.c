@@ -45,15 +45,6 @@ struct move_ctx {
 	double		 t0;
 };
 
-static double
-move_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static bool
 move_cancelled(struct move_ctx *c)
 {
@@ -66,10 +57,10 @@ move_cancelled(struct move_ctx *c)
 }
 
 static void
-move_step(struct move_ctx *c, enum lgr_step step)
+move_step(struct move_ctx *c, enum lgrd_step step)
 {
-	log_debug("%s: %s at +%.1f ms", c->m->guest, lgr_step_name(step),
-	    move_now() - c->t0);
+	log_debug("%s: %s at +%.1f ms", c->m->guest, lgrd_step_name(step),
+	    lgrd_now_ms() - c->t0);
 	journal_move_step(c->d->db, c->m, step);
 }
 
@@ -199,7 +190,7 @@ move_check(struct move_ctx *c)
 	struct json_object	*rows;
 	char			 err[256];
 
-	move_step(c, STEP_CHECK);
+	move_step(c, LGRD_STEP_CHECK);
 	if ((rows = hv_check(c->hv, c->m->guest, c->m->dst)) == NULL) {
 		move_reason(c, "hypervisor check failed (hvd not answering)");
 		return false;
@@ -229,7 +220,7 @@ move_prepare(struct move_ctx *c, const int *res)
 	const char		*peers[TOPO_NAME_MAX * 8];
 	size_t			 n;
 
-	move_step(c, STEP_PREPARE);
+	move_step(c, LGRD_STEP_PREPARE);
 	n = move_peers(c, res, peers, sizeof(peers) / sizeof(peers[0]));
 	if (agent_prepare(c->d, c->m->guest, peers, n,
 	    c->d->opts.prepare_timeout_ms, &r) == -1) {
@@ -247,9 +238,9 @@ move_prepare(struct move_ctx *c, const int *res)
 static void
 move_progress(struct move_ctx *c, const struct hv_progress *p, double *last)
 {
-	if (move_now() - *last < MOVE_PROGRESS_MS)
+	if (lgrd_now_ms() - *last < MOVE_PROGRESS_MS)
 		return;
-	*last = move_now();
+	*last = lgrd_now_ms();
 	snprintf(c->m->progress, sizeof(c->m->progress), "%s pass %d, %.1f "
 	    "MiB sent, %.1f MiB left", p->phase, p->pass, p->sent_mib,
 	    p->left_mib);
@@ -323,10 +314,10 @@ static void
 move_relocate(struct move_ctx *c)
 {
 	char	reason[512];
-	double	t0 = move_now();
+	double	t0 = lgrd_now_ms();
 	int64_t	id;
 
-	move_step(c, STEP_RELOCATE);
+	move_step(c, LGRD_STEP_RELOCATE);
 	id = hv_relocate(c->hv, c->m->guest, c->m->src, c->m->dst,
 	    c->j->max_blackhole_ms, reason, sizeof(reason));
 	if (id == -1) {
@@ -339,7 +330,7 @@ move_relocate(struct move_ctx *c)
 	    "relocation %jd %s -> %s started", (intmax_t)id, c->m->src,
 	    c->m->dst);
 	move_follow(c);
-	c->m->reloc_wall_ms = move_now() - t0;
+	c->m->reloc_wall_ms = lgrd_now_ms() - t0;
 }
 
 static void
@@ -347,7 +338,7 @@ move_complete(struct move_ctx *c)
 {
 	struct agent_result	r;
 
-	move_step(c, STEP_COMPLETE);
+	move_step(c, LGRD_STEP_COMPLETE);
 	if (!c->m->hsi)
 		return;
 	if (agent_complete(c->d, c->m->guest, &r) == -1) {
@@ -368,7 +359,7 @@ move_converge(struct move_ctx *c, struct converge *cv)
 	char	reason[512];
 	double	ms;
 
-	move_step(c, STEP_CONVERGE);
+	move_step(c, LGRD_STEP_CONVERGE);
 	if (cv == NULL) {
 		move_reason(c, "routing events unavailable");
 		return;
@@ -385,12 +376,12 @@ static void
 move_verify(struct move_ctx *c)
 {
 	char	summary[300];
-	double	t0 = move_now();
+	double	t0 = lgrd_now_ms();
 	int	rc;
 
-	move_step(c, STEP_VERIFY);
+	move_step(c, LGRD_STEP_VERIFY);
 	rc = verify_guest(c->d, c->m->guest, summary, sizeof(summary));
-	c->m->verify_ms = move_now() - t0;
+	c->m->verify_ms = lgrd_now_ms() - t0;
 	snprintf(c->m->routecheck, sizeof(c->m->routecheck), "%s", rc == 0 ?
 	    "ok" : rc == 1 ? "violations" : "skipped");
 	if (rc == 1)
@@ -429,9 +420,9 @@ move_done(struct move_ctx *c)
 	    (double)c->j->max_blackhole_ms)
 		move_reason(c, "downtime %.1f ms over --max-blackhole %jd ms",
 		    m->downtime_ms, (intmax_t)c->j->max_blackhole_ms);
-	m->total_ms = move_now() - c->t0;
+	m->total_ms = lgrd_now_ms() - c->t0;
 	log_debug("%s: done at +%.1f ms", m->guest, m->total_ms);
-	m->step = STEP_DONE;
+	m->step = LGRD_STEP_DONE;
 	m->progress[0] = '\0';
 	journal_move_progress(c->d->db, m);
 	journal_move_save(c->d->db, m);
@@ -447,7 +438,7 @@ move_pipeline(struct move_ctx *c)
 	int	*res;
 
 	if (move_cancelled(c) || !move_check(c)) {
-		move_step(c, STEP_DONE);
+		move_step(c, LGRD_STEP_DONE);
 		return;
 	}
 	if ((res = calloc(c->d->topo->nguests, sizeof(int))) == NULL ||
@@ -475,19 +466,19 @@ move_resume(struct move_ctx *c)
 	int64_t			id = 0;
 
 	journal_event(c->d->db, c->j->id, c->m->guest, "LGR-RESUME",
-	    "taking over at step %s", lgr_step_name(c->m->step));
+	    "taking over at step %s", lgrd_step_name(c->m->step));
 	switch (c->m->step) {
-	case STEP_PLANNED:
-	case STEP_CHECK:
+	case LGRD_STEP_PLANNED:
+	case LGRD_STEP_CHECK:
 		move_pipeline(c);
 		return;
-	case STEP_PREPARE:
+	case LGRD_STEP_PREPARE:
 		if (c->m->hsi)
 			move_complete(c);	/* roll the prepare back */
 		c->m->reason[0] = '\0';
 		move_pipeline(c);
 		return;
-	case STEP_RELOCATE:
+	case LGRD_STEP_RELOCATE:
 		/* Killed between the request and its id: is the latest
 		 * relocation of the guest ours (started after the move)? */
 		if (c->m->hv_id == 0 && hv_status(c->hv, c->m->src, c->m->guest,
@@ -517,7 +508,7 @@ move_run(struct job *j, struct move *m)
 {
 	struct move_ctx	c = { .j = j, .d = j->d, .m = m };
 
-	c.t0 = move_now();
+	c.t0 = lgrd_now_ms();
 	c.gi = topo_guest_find(j->d->topo, m->guest);
 	if (c.gi == -1 || (c.hv = hv_open(j->d)) == NULL) {
 		move_reason(&c, "guest %s unknown to lgrd", m->guest);

@@ -20,7 +20,10 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
+#include "ctlsrv.h"
 #include "keys.h"
+#include "labname.h"
 #include "lgrd_ctl.h"
 #include "topo.h"
 
@@ -28,6 +31,13 @@
 #define LGRD_PROBE_PORT	7448		/* lgrd's own probes (lgrprobe: 7447) */
 
 struct json_object;
+
+/* Monotonic milliseconds with a fraction, for the timings of a move. */
+static inline double
+lgrd_now_ms(void)
+{
+	return (double)clock_us() / 1000.0;
+}
 
 struct lgrd_opts {
 	char		 labdir[PATH_MAX];
@@ -47,6 +57,7 @@ struct lgrd {
 	struct keys_set		 keys;		/* our socket's */
 	struct keys_client	 kc;		/* our identity: orchestrator */
 	void			*zctx;
+	struct ctlsrv		*ctl;		/* main thread only */
 	sqlite3			*db;
 	pthread_mutex_t		 lock;		/* jobs */
 	struct job		*jobs;		/* running, linked by next */
@@ -62,7 +73,7 @@ struct move {
 	char		 dst[LGRD_NAME];
 	bool		 hsi;
 	uint64_t	 memory_mib;
-	enum lgr_step	 step;
+	enum lgrd_step	 step;
 	char		 result[16];	/* moved, not-moved, cancelled */
 	char		 reason[256];
 	char		 routecheck[16];/* ok, violations, skipped, error */
@@ -91,8 +102,9 @@ struct job {
 	char		 workload[LGRD_NAME];
 	char		 src[LGRD_NAME];	/* "" : every member */
 	char		 dst[LGRD_NAME];	/* "" : chosen per guest */
-	char		 who[16];
+	char		 who[24];
 	unsigned	 parallel;
+	char		 parallel_why[128];	/* "" or why fewer than asked */
 	int64_t		 max_blackhole_ms;	/* -1: none */
 	int64_t		 started_ms;
 	struct move	*moves;
@@ -127,13 +139,22 @@ void		 journal_audit(sqlite3 *db, const char *who, const char *what,
 int		 journal_job_new(sqlite3 *db, struct job *j);
 int		 journal_move_new(sqlite3 *db, int64_t job, struct move *m);
 int		 journal_move_step(sqlite3 *db, struct move *m,
-		    enum lgr_step step);
+		    enum lgrd_step step);
 int		 journal_move_save(sqlite3 *db, const struct move *m);
 int		 journal_move_progress(sqlite3 *db, const struct move *m);
 int		 journal_job_end(sqlite3 *db, const struct job *j,
 		    const char *state);
 struct move	*journal_moves_load(sqlite3 *db, int64_t job, size_t *n);
 int		 journal_job_load(sqlite3 *db, int64_t id, struct job *j);
+struct json_object *journal_jobs_recent(sqlite3 *db, int n);
+struct json_object *journal_jobs_running(sqlite3 *db);
+int		 journal_job_latest(sqlite3 *db, int64_t *id);
+struct json_object *journal_job_json(sqlite3 *db, int64_t job);
+struct json_object *journal_moves_json(sqlite3 *db, int64_t job);
+struct json_object *journal_history(sqlite3 *db, const char *guest);
+struct json_object *journal_events(sqlite3 *db, int64_t since, int64_t job);
+struct json_object *journal_audit_rows(sqlite3 *db, int64_t since);
+int		 journal_move_mean_ms(sqlite3 *db, bool hsi, int64_t *ms);
 
 /* plan.c: which guest goes where (no I/O; unit-tested). */
 struct plan_member {
@@ -243,6 +264,8 @@ int		 converge_ping(struct lgrd *d, const char *router);
 /* 0 clean, 1 violations (summary), -1 could not run (skipped). */
 int		 verify_guest(struct lgrd *d, const char *guest, char *summary,
 		    size_t len);
+/* routecheck -j's output as one line of text (unit-tested). */
+void		 verify_summary(const char *out, char *summary, size_t len);
 
 /* move.c: one guest's pipeline. */
 void		 move_run(struct job *j, struct move *m);
@@ -252,7 +275,7 @@ int		 move_residency(struct job *j, struct hv *h, const struct move *m,
 		    int *residency);
 
 /* evac.c: jobs. */
-int		 evac_plan(struct lgrd *d, const struct lgr_request *rq,
+int		 evac_plan(struct lgrd *d, const struct lgrd_request *rq,
 		    struct job *j, int *errcode, char *errbuf, size_t len);
 int		 evac_start(struct lgrd *d, struct job *j);
 void		 evac_resume(struct lgrd *d);
@@ -265,12 +288,10 @@ int		 evac_residency(struct lgrd *d, struct hv *h, int *residency);
 struct json_object *report_json(sqlite3 *db, int64_t job);
 int		 report_write(struct lgrd *d, struct job *j);
 
-/* control.c */
+/* control.c: the requests on lgrd's control socket (main thread). */
 int		 control_open(struct lgrd *d);
 void		 control_close(struct lgrd *d);
-void		*control_socket(void);
-void		*control_zap(void);
-int		 control_dispatch(struct lgrd *d);
-int		 control_zap_handle(struct lgrd *d);
+/* Answer every request waiting on d->ctl. */
+void		 control_dispatch(struct lgrd *d);
 
 #endif

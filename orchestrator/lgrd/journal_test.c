@@ -86,10 +86,10 @@ test_journal_resume(void **state)
 	/* G0 done, G1 killed while relocating, G2 not started. */
 	snprintf(m[0].result, sizeof(m[0].result), "moved");
 	m[0].reloc_ms = 120.5;
-	m[0].step = STEP_DONE;
+	m[0].step = LGRD_STEP_DONE;
 	assert_int_equal(journal_move_save(db, &m[0]), 0);
-	assert_int_equal(journal_move_step(db, &m[1], STEP_PREPARE), 0);
-	assert_int_equal(journal_move_step(db, &m[1], STEP_RELOCATE), 0);
+	assert_int_equal(journal_move_step(db, &m[1], LGRD_STEP_PREPARE), 0);
+	assert_int_equal(journal_move_step(db, &m[1], LGRD_STEP_RELOCATE), 0);
 	m[1].hv_id = 42;
 	assert_int_equal(journal_move_save(db, &m[1]), 0);
 	journal_close(db);	/* lgrd gone with the job running */
@@ -103,14 +103,14 @@ test_journal_resume(void **state)
 	assert_int_equal(back.parallel, 2);
 	assert_non_null(v = journal_moves_load(db, j.id, &n));
 	assert_int_equal(n, 3);
-	assert_int_equal(v[0].step, STEP_DONE);
+	assert_int_equal(v[0].step, LGRD_STEP_DONE);
 	assert_string_equal(v[0].result, "moved");
 	assert_true(v[0].reloc_ms > 120.4 && v[0].reloc_ms < 120.6);
 	assert_true(v[0].quiesce_ms < 0);	/* not measured: NULL */
-	assert_int_equal(v[1].step, STEP_RELOCATE);
+	assert_int_equal(v[1].step, LGRD_STEP_RELOCATE);
 	assert_int_equal(v[1].hv_id, 42);
 	assert_true(v[1].hsi);
-	assert_int_equal(v[2].step, STEP_PLANNED);
+	assert_int_equal(v[2].step, LGRD_STEP_PLANNED);
 	free(v);
 
 	back.moved = 1;
@@ -147,12 +147,96 @@ test_journal_events(void **state)
 	journal_rm(db, path);
 }
 
+static int64_t
+row_id(struct json_object *rows, size_t i, const char *key)
+{
+	return json_object_get_int64(json_object_object_get(
+	    json_object_array_get_idx(rows, i), key));
+}
+
+/* The named reads lgrd answers with: each statement once. */
+static void
+test_journal_reads(void **state)
+{
+	struct json_object	*rows, *o;
+	struct job		 j;
+	struct move		 m[3];
+	char			 path[64];
+	sqlite3			*db = journal_tmp(path, sizeof(path));
+	int64_t			 id = 0, ms = 0;
+
+	(void)state;
+	assert_int_equal(journal_job_latest(db, &id), 0);	/* none yet */
+	assert_null(journal_job_json(db, 1));
+	for (int k = 0; k < 3; k++) {
+		journal_fill(&j, m);
+		assert_int_equal(journal_job_new(db, &j), 0);
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(journal_move_new(db, j.id, &m[i]), 0);
+	}
+	/* Jobs: newest first; the latest; the running ones, oldest first. */
+	assert_non_null(rows = journal_jobs_recent(db, 2));
+	assert_int_equal(json_object_array_length(rows), 2);
+	assert_int_equal(row_id(rows, 0, "id"), 3);
+	assert_int_equal(row_id(rows, 1, "id"), 2);
+	json_object_put(rows);
+	assert_int_equal(journal_job_latest(db, &id), 1);
+	assert_int_equal(id, 3);
+	j.id = 2;
+	assert_int_equal(journal_job_end(db, &j, "DONE"), 0);
+	assert_non_null(rows = journal_jobs_running(db));
+	assert_int_equal(json_object_array_length(rows), 2);
+	assert_int_equal(row_id(rows, 0, "id"), 1);
+	assert_int_equal(row_id(rows, 1, "id"), 3);
+	json_object_put(rows);
+	assert_non_null(o = journal_job_json(db, 2));
+	assert_string_equal(json_object_get_string(json_object_object_get(o,
+	    "state")), "DONE");
+	json_object_put(o);
+	/* Moves: a job's in order; history holds the finished ones. */
+	assert_non_null(rows = journal_moves_json(db, 3));
+	assert_int_equal(json_object_array_length(rows), 3);
+	json_object_put(rows);
+	m[1].step = LGRD_STEP_DONE;
+	m[1].total_ms = 1500;
+	snprintf(m[1].result, sizeof(m[1].result), "moved");
+	assert_int_equal(journal_move_save(db, &m[1]), 0);
+	assert_non_null(rows = journal_history(db, ""));
+	assert_int_equal(json_object_array_length(rows), 1);
+	json_object_put(rows);
+	assert_non_null(rows = journal_history(db, "G0"));
+	assert_int_equal(json_object_array_length(rows), 0);
+	json_object_put(rows);
+	assert_int_equal(journal_move_mean_ms(db, true, &ms), 1);
+	assert_int_equal(ms, 1500);
+	assert_int_equal(journal_move_mean_ms(db, false, &ms), 0);
+	/* Events of one job after an id; the audit log after an id. */
+	journal_event(db, 1, NULL, "LGR-JOB-START", "one");
+	journal_event(db, 2, NULL, "LGR-JOB-START", "two");
+	journal_event(db, 1, "G1", "LGR-MOVED", "three");
+	assert_non_null(rows = journal_events(db, 0, 1));
+	assert_int_equal(json_object_array_length(rows), 2);
+	json_object_put(rows);
+	assert_non_null(rows = journal_events(db, 1, 0));
+	assert_int_equal(json_object_array_length(rows), 2);
+	json_object_put(rows);
+	journal_audit(db, "operator", "evacuate", "{}", "started job 1");
+	journal_audit(db, "viewer", "evacuate", "{}", "role viewer may not");
+	assert_non_null(rows = journal_audit_rows(db, 1));
+	assert_int_equal(json_object_array_length(rows), 1);
+	assert_string_equal(json_object_get_string(json_object_object_get(
+	    json_object_array_get_idx(rows, 0), "who")), "viewer");
+	json_object_put(rows);
+	journal_rm(db, path);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_journal_resume),
 		cmocka_unit_test(test_journal_events),
+		cmocka_unit_test(test_journal_reads),
 	};
 
 	log_init("journal_test", LOG_TO_STDERR, 0);

@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,42 +13,53 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "cli.h"
 #include "lgrd.h"
 #include "log.h"
+#include "sig.h"
 
-static volatile sig_atomic_t	lgrd_quit;	/* set by signals */
+/* Set by the signal handler, read by the main loop: nothing else. */
+static volatile sig_atomic_t	lgrd_quit;
+
+enum {
+	LGRD_O_DEBUG = 1, LGRD_O_LABDIR, LGRD_O_CHECK, LGRD_O_VERBOSE,
+	LGRD_O_ROUTECHECK, LGRD_O_NO_PROBE, LGRD_O_PREPARE, LGRD_O_CONVERGE,
+	LGRD_O_RELOC,
+};
+
+static const struct cli_option lgrd_options_table[] = {
+	{ LGRD_O_DEBUG, 'd', NULL, CLI_FLAG, NULL, 0, 0, NULL },
+	{ LGRD_O_LABDIR, 'D', NULL, CLI_STR, "labdir", 0, 0, NULL },
+	{ LGRD_O_CHECK, 'n', NULL, CLI_FLAG, NULL, 0, 0, NULL },
+	{ LGRD_O_VERBOSE, 'v', NULL, CLI_FLAG, NULL, 0, 0, NULL },
+	{ LGRD_O_ROUTECHECK, 0, "routecheck", CLI_STR, "PATH", 0, 0, NULL },
+	{ LGRD_O_NO_PROBE, 0, "no-probe", CLI_FLAG, NULL, 0, 0, NULL },
+	{ LGRD_O_PREPARE, 0, "prepare-timeout", CLI_U64, "MS", 100, 600000,
+	    NULL },
+	{ LGRD_O_CONVERGE, 0, "converge-timeout", CLI_U64, "MS", 100, 600000,
+	    NULL },
+	{ LGRD_O_RELOC, 0, "reloc-timeout", CLI_U64, "S", 1, 86400, NULL },
+	{ 0 },
+};
+
+static const int lgrd_global[] = { LGRD_O_DEBUG, LGRD_O_LABDIR, LGRD_O_CHECK,
+    LGRD_O_VERBOSE, LGRD_O_ROUTECHECK, LGRD_O_NO_PROBE, LGRD_O_PREPARE,
+    LGRD_O_CONVERGE, LGRD_O_RELOC, 0 };
+
+static const struct cli_spec lgrd_cli = {
+	.prog = "lgrd",
+	.synopsis = "[-dnv] -D labdir [--routecheck PATH] [--no-probe]\n"
+	    "            [--prepare-timeout MS] [--converge-timeout MS] "
+	    "[--reloc-timeout S]",
+	.options = lgrd_options_table,
+	.global = lgrd_global,
+};
 
 static void
 lgrd_signal(int sig)
 {
 	(void)sig;
 	lgrd_quit = 1;
-}
-
-static void __attribute__((noreturn))
-usage(FILE *f, int code)
-{
-	fprintf(f, "usage: lgrd [-dnv] -D labdir [--routecheck PATH] "
-	    "[--no-probe]\n"
-	    "            [--prepare-timeout MS] [--converge-timeout MS] "
-	    "[--reloc-timeout S]\n");
-	exit(code);
-}
-
-static unsigned
-lgrd_number(const char *opt, const char *s, unsigned min, unsigned max)
-{
-	char		*end;
-	unsigned long	 v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "lgrd: %s %s: expected a number (%u-%u)\n", opt,
-		    s, min, max);
-		exit(1);
-	}
-	return (unsigned)v;
 }
 
 /* routecheck beside us (../routing/routecheck), unless given. */
@@ -78,69 +88,34 @@ lgrd_find_routecheck(struct lgrd_opts *o)
 static bool
 lgrd_options(int argc, char **argv, struct lgrd_opts *o)
 {
-	static const struct option lopts[] = {
-		{ "routecheck", required_argument, NULL, 'r' },
-		{ "no-probe", no_argument, NULL, 'P' },
-		{ "prepare-timeout", required_argument, NULL, 'p' },
-		{ "converge-timeout", required_argument, NULL, 'c' },
-		{ "reloc-timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool	check = false;
-	int	ch;
+	struct cli_result	 r;
+	const struct cli_value	*v;
+	int			 i;
 
+	cli_main_parse(&lgrd_cli, argc, argv, &r, 1);
 	o->prepare_timeout_ms = 5000;
 	o->converge_timeout_ms = 20000;
 	o->reloc_timeout_s = 300;
-	o->probe = true;
-	while ((ch = getopt_long(argc, argv, "dD:nvhV", lopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			o->debug = true;
-			break;
-		case 'D':
-			snprintf(o->labdir, sizeof(o->labdir), "%s", optarg);
-			break;
-		case 'n':
-			check = true;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'r':
-			snprintf(o->routecheck, sizeof(o->routecheck), "%s",
-			    optarg);
-			break;
-		case 'P':
-			o->probe = false;
-			break;
-		case 'p':
-			o->prepare_timeout_ms = lgrd_number("--prepare-timeout",
-			    optarg, 100, 600000);
-			break;
-		case 'c':
-			o->converge_timeout_ms = lgrd_number(
-			    "--converge-timeout", optarg, 100, 600000);
-			break;
-		case 't':
-			o->reloc_timeout_s = lgrd_number("--reloc-timeout",
-			    optarg, 1, 86400);
-			break;
-		case 'h':
-			usage(stdout, 0);
-		case 'V':
-			printf("lgrd %s\n", LGR_VERSION);
-			exit(0);
-		default:
-			usage(stderr, 1);
-		}
+	o->probe = !cli_has(&r, LGRD_O_NO_PROBE);
+	o->debug = cli_has(&r, LGRD_O_DEBUG);
+	for (i = 0; i < r.nvalues; i++)
+		o->verbose += r.values[i].id == LGRD_O_VERBOSE;
+	if ((v = cli_get(&r, LGRD_O_LABDIR)) != NULL)
+		snprintf(o->labdir, sizeof(o->labdir), "%s", v->str);
+	if ((v = cli_get(&r, LGRD_O_ROUTECHECK)) != NULL)
+		snprintf(o->routecheck, sizeof(o->routecheck), "%s", v->str);
+	if ((v = cli_get(&r, LGRD_O_PREPARE)) != NULL)
+		o->prepare_timeout_ms = (unsigned)v->num;
+	if ((v = cli_get(&r, LGRD_O_CONVERGE)) != NULL)
+		o->converge_timeout_ms = (unsigned)v->num;
+	if ((v = cli_get(&r, LGRD_O_RELOC)) != NULL)
+		o->reloc_timeout_s = (unsigned)v->num;
+	if (o->labdir[0] == '\0') {
+		fprintf(stderr, "lgrd: missing -D labdir\ntry 'lgrd --help'\n");
+		exit(1);
 	}
-	if (optind != argc || o->labdir[0] == '\0')
-		usage(stderr, 1);
 	lgrd_find_routecheck(o);
-	return check;
+	return cli_has(&r, LGRD_O_CHECK);
 }
 
 static int
@@ -191,29 +166,17 @@ lgrd_open(struct lgrd *d)
 static void
 lgrd_loop(struct lgrd *d)
 {
-	zmq_pollitem_t	it[2] = { { control_socket(), 0, ZMQ_POLLIN, 0 },
-			    { control_zap(), 0, ZMQ_POLLIN, 0 } };
+	zmq_pollitem_t	it[2] = { { ctlsrv_socket(d->ctl), 0, ZMQ_POLLIN, 0 },
+			    { ctlsrv_zap_socket(d->ctl), 0, ZMQ_POLLIN, 0 } };
 
 	while (!lgrd_quit) {
 		if (zmq_poll(it, 2, 500) <= 0)
 			continue;
 		if (it[1].revents & ZMQ_POLLIN)
-			control_zap_handle(d);
+			ctlsrv_zap(d->ctl);
 		if (it[0].revents & ZMQ_POLLIN)
 			control_dispatch(d);
 	}
-}
-
-static void
-lgrd_signals(void)
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = lgrd_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 int
@@ -237,7 +200,7 @@ main(int argc, char **argv)
 	}
 	if (!d.opts.debug && daemon(0, 0) == -1)
 		fatal("daemon");
-	lgrd_signals();
+	sig_setup(lgrd_signal, false);
 	if (lgrd_open(&d) == -1)
 		return 1;
 	log_info("[LGR-START] lab %s: %zu guests, routecheck %s", d.lab,

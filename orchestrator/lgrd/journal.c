@@ -105,44 +105,51 @@ journal_prepare(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
 	return st;
 }
 
-int
-journal_exec(sqlite3 *db, const char *sql, const char *fmt, ...)
+/*
+ * Run a statement to its end; the first column of its first row into
+ * *first when given.  1 when there was a row, 0 when none, -1 (logged).
+ */
+static int
+journal_run(sqlite3 *db, int64_t *first, const char *sql, const char *fmt,
+    va_list ap)
 {
 	sqlite3_stmt	*st;
-	va_list		 ap;
-	int		 rc;
+	int		 rc, found = 0;
 
-	va_start(ap, fmt);
-	st = journal_prepare(db, sql, fmt, ap);
-	va_end(ap);
-	if (st == NULL)
+	if ((st = journal_prepare(db, sql, fmt, ap)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		;
+		if (found++ == 0 && first != NULL)
+			*first = sqlite3_column_int64(st, 0);
 	if (rc != SQLITE_DONE)
 		log_warnx("journal: %s: %s", sql, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc != SQLITE_DONE ? -1 : found > 0;
+}
+
+int
+journal_exec(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, fmt);
+	rc = journal_run(db, NULL, sql, fmt, ap);
+	va_end(ap);
+	return rc == -1 ? -1 : 0;
 }
 
 /* The first column of the first row as an integer; 1 if found. */
 int
 journal_int(sqlite3 *db, int64_t *out, const char *sql, const char *fmt, ...)
 {
-	sqlite3_stmt	*st;
-	va_list		 ap;
-	int		 rc;
+	va_list	ap;
+	int	rc;
 
 	va_start(ap, fmt);
-	st = journal_prepare(db, sql, fmt, ap);
+	rc = journal_run(db, out, sql, fmt, ap);
 	va_end(ap);
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static struct json_object *
@@ -256,11 +263,11 @@ journal_move_new(sqlite3 *db, int64_t job, struct move *m)
 }
 
 int
-journal_move_step(sqlite3 *db, struct move *m, enum lgr_step step)
+journal_move_step(sqlite3 *db, struct move *m, enum lgrd_step step)
 {
 	m->step = step;
 	return journal_exec(db, "UPDATE moves SET step = ?, started_ms = "
-	    "coalesce(started_ms, ?) WHERE id = ?", "sii", lgr_step_name(step),
+	    "coalesce(started_ms, ?) WHERE id = ?", "sii", lgrd_step_name(step),
 	    journal_now_ms(), m->id);
 }
 
@@ -281,7 +288,7 @@ journal_move_save(sqlite3 *db, const struct move *m)
 {
 	if (journal_exec(db, "UPDATE moves SET step = ?, result = ?, reason = "
 	    "?, hv_id = ?, dst = ?, routecheck = ?, probe_lost = ? WHERE id = ?",
-	    "sssissii", lgr_step_name(m->step), m->result, m->reason, m->hv_id,
+	    "sssissii", lgrd_step_name(m->step), m->result, m->reason, m->hv_id,
 	    m->dst, m->routecheck, m->probe_lost, m->id) == -1)
 		return -1;
 	journal_bind_ms(db, m->id, "prepare_ms", m->prepare_ms);
@@ -293,7 +300,7 @@ journal_move_save(sqlite3 *db, const struct move *m)
 	journal_bind_ms(db, m->id, "complete_ms", m->complete_ms);
 	journal_bind_ms(db, m->id, "verify_ms", m->verify_ms);
 	journal_bind_ms(db, m->id, "total_ms", m->total_ms);
-	if (m->step == STEP_DONE)
+	if (m->step == LGRD_STEP_DONE)
 		journal_exec(db, "UPDATE moves SET ended_ms = ? WHERE id = ?",
 		    "ii", journal_now_ms(), m->id);
 	return 0;
@@ -316,23 +323,16 @@ journal_job_end(sqlite3 *db, const struct job *j, const char *state)
 }
 
 static const char *
-journal_str(struct json_object *row, const char *key)
+journal_row_str(struct json_object *row, const char *key)
 {
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(row, key, &v) || v == NULL)
-		return "";
-	return json_object_get_string(v);
+	return lgrd_row_str(row, key, "");
 }
 
+/* A timing: -1 when not measured (NULL). */
 static double
-journal_ms(struct json_object *row, const char *key)
+journal_row_ms(struct json_object *row, const char *key)
 {
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(row, key, &v) || v == NULL)
-		return -1;
-	return json_object_get_double(v);
+	return lgrd_row_num(row, key, -1);
 }
 
 static void
@@ -344,32 +344,29 @@ journal_move_from_row(struct move *m, struct json_object *row)
 	m->id = json_object_get_int64(json_object_object_get(row, "id"));
 	m->job = json_object_get_int64(json_object_object_get(row, "job"));
 	m->seq = json_object_get_int(json_object_object_get(row, "seq"));
-	snprintf(m->guest, sizeof(m->guest), "%s", journal_str(row, "guest"));
-	snprintf(m->src, sizeof(m->src), "%s", journal_str(row, "src"));
-	snprintf(m->dst, sizeof(m->dst), "%s", journal_str(row, "dst"));
-	snprintf(m->result, sizeof(m->result), "%s", journal_str(row,
-	    "result"));
-	snprintf(m->reason, sizeof(m->reason), "%s", journal_str(row,
-	    "reason"));
-	snprintf(m->routecheck, sizeof(m->routecheck), "%s", journal_str(row,
-	    "routecheck"));
+	snprintf(m->guest, sizeof(m->guest), "%s", journal_row_str(row, "guest"));
+	snprintf(m->src, sizeof(m->src), "%s", journal_row_str(row, "src"));
+	snprintf(m->dst, sizeof(m->dst), "%s", journal_row_str(row, "dst"));
+	snprintf(m->result, sizeof(m->result), "%s", journal_row_str(row, "result"));
+	snprintf(m->reason, sizeof(m->reason), "%s", journal_row_str(row, "reason"));
+	snprintf(m->routecheck, sizeof(m->routecheck), "%s", journal_row_str(row, "routecheck"));
 	m->hsi = json_object_get_int(json_object_object_get(row, "hsi")) != 0;
 	m->memory_mib = (uint64_t)json_object_get_int64(
 	    json_object_object_get(row, "memory_mib"));
 	m->hv_id = json_object_get_int64(json_object_object_get(row, "hv_id"));
 	m->started_ms = json_object_get_int64(json_object_object_get(row,
 	    "started_ms"));
-	step = lgr_step_find(journal_str(row, "step"));
-	m->step = step == -1 ? STEP_PLANNED : (enum lgr_step)step;
-	m->prepare_ms = journal_ms(row, "prepare_ms");
-	m->reloc_ms = journal_ms(row, "reloc_ms");
-	m->reloc_wall_ms = journal_ms(row, "reloc_wall_ms");
-	m->quiesce_ms = journal_ms(row, "quiesce_ms");
-	m->downtime_ms = journal_ms(row, "downtime_ms");
-	m->converge_ms = journal_ms(row, "converge_ms");
-	m->complete_ms = journal_ms(row, "complete_ms");
-	m->verify_ms = journal_ms(row, "verify_ms");
-	m->total_ms = journal_ms(row, "total_ms");
+	step = lgrd_step_find(journal_row_str(row, "step"));
+	m->step = step == -1 ? LGRD_STEP_PLANNED : (enum lgrd_step)step;
+	m->prepare_ms = journal_row_ms(row, "prepare_ms");
+	m->reloc_ms = journal_row_ms(row, "reloc_ms");
+	m->reloc_wall_ms = journal_row_ms(row, "reloc_wall_ms");
+	m->quiesce_ms = journal_row_ms(row, "quiesce_ms");
+	m->downtime_ms = journal_row_ms(row, "downtime_ms");
+	m->converge_ms = journal_row_ms(row, "converge_ms");
+	m->complete_ms = journal_row_ms(row, "complete_ms");
+	m->verify_ms = journal_row_ms(row, "verify_ms");
+	m->total_ms = journal_row_ms(row, "total_ms");
 	m->probe_lost = -1;
 }
 
@@ -398,29 +395,115 @@ journal_moves_load(sqlite3 *db, int64_t job, size_t *n)
 int
 journal_job_load(sqlite3 *db, int64_t id, struct job *j)
 {
-	struct json_object	*arr, *row;
-	int			 found;
+	struct json_object	*row;
 
-	if ((arr = journal_json(db, "SELECT * FROM jobs WHERE id = ?", "i",
-	    id)) == NULL)
-		return -1;
-	if ((found = json_object_array_length(arr) > 0)) {
-		row = json_object_array_get_idx(arr, 0);
-		j->id = id;
-		snprintf(j->kind, sizeof(j->kind), "%s", journal_str(row,
-		    "kind"));
-		snprintf(j->workload, sizeof(j->workload), "%s",
-		    journal_str(row, "workload"));
-		snprintf(j->src, sizeof(j->src), "%s", journal_str(row, "src"));
-		snprintf(j->dst, sizeof(j->dst), "%s", journal_str(row, "dst"));
-		snprintf(j->who, sizeof(j->who), "%s", journal_str(row, "who"));
-		j->parallel = (unsigned)json_object_get_int(
-		    json_object_object_get(row, "parallel"));
-		j->max_blackhole_ms = json_object_get_int64(
-		    json_object_object_get(row, "max_blackhole_ms"));
-		j->started_ms = json_object_get_int64(json_object_object_get(
-		    row, "started_ms"));
-	}
-	json_object_put(arr);
-	return found;
+	if ((row = journal_job_json(db, id)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	j->id = id;
+	snprintf(j->kind, sizeof(j->kind), "%s", journal_row_str(row, "kind"));
+	snprintf(j->workload, sizeof(j->workload), "%s", journal_row_str(row, "workload"));
+	snprintf(j->src, sizeof(j->src), "%s", journal_row_str(row, "src"));
+	snprintf(j->dst, sizeof(j->dst), "%s", journal_row_str(row, "dst"));
+	snprintf(j->who, sizeof(j->who), "%s", journal_row_str(row, "who"));
+	j->parallel = (unsigned)json_object_get_int(json_object_object_get(row,
+	    "parallel"));
+	j->max_blackhole_ms = json_object_get_int64(json_object_object_get(row,
+	    "max_blackhole_ms"));
+	j->started_ms = json_object_get_int64(json_object_object_get(row,
+	    "started_ms"));
+	json_object_put(row);
+	return 1;
+}
+
+/* --- reads for the control socket and reports --------------------------- */
+
+/* The ids of the latest n jobs, newest first (rows {"id"}). */
+struct json_object *
+journal_jobs_recent(sqlite3 *db, int n)
+{
+	return journal_json(db, "SELECT id FROM jobs ORDER BY id DESC LIMIT ?",
+	    "i", (int64_t)n);
+}
+
+/* The ids of the jobs still RUNNING, oldest first. */
+struct json_object *
+journal_jobs_running(sqlite3 *db)
+{
+	return journal_json(db, "SELECT id FROM jobs WHERE state = 'RUNNING' "
+	    "ORDER BY id", "");
+}
+
+/* The newest job's id; 1 found, 0 none, -1. */
+int
+journal_job_latest(sqlite3 *db, int64_t *id)
+{
+	int	rc = journal_int(db, id, "SELECT max(id) FROM jobs", "");
+
+	return rc == 1 && *id == 0 ? 0 : rc;
+}
+
+/* The job's row as JSON (new object), NULL with errno ENOENT. */
+struct json_object *
+journal_job_json(sqlite3 *db, int64_t job)
+{
+	struct json_object	*jobs, *row = NULL;
+
+	if ((jobs = journal_json(db, "SELECT * FROM jobs WHERE id = ?", "i",
+	    job)) == NULL)
+		return NULL;
+	if (json_object_array_length(jobs) > 0)
+		row = json_object_get(json_object_array_get_idx(jobs, 0));
+	else
+		errno = ENOENT;
+	json_object_put(jobs);
+	return row;
+}
+
+/* A job's moves as the report shows them, in order. */
+struct json_object *
+journal_moves_json(sqlite3 *db, int64_t job)
+{
+	return journal_json(db, "SELECT guest, src AS 'from', dst AS 'to', "
+	    "hsi, step, result, reason, routecheck, hv_id, memory_mib, "
+	    "prepare_ms, reloc_ms, reloc_wall_ms, quiesce_ms, downtime_ms, "
+	    "converge_ms, complete_ms, verify_ms, total_ms, probe_lost, "
+	    "progress FROM moves WHERE job = ? ORDER BY seq, id", "i", job);
+}
+
+/* Finished moves of guest ("" : every guest), oldest first. */
+struct json_object *
+journal_history(sqlite3 *db, const char *guest)
+{
+	return journal_json(db, "SELECT m.job, j.kind, j.workload, m.guest, "
+	    "m.src AS 'from', m.dst AS 'to', m.hsi, m.result, m.reason, "
+	    "m.started_ms, m.ended_ms, m.reloc_ms, m.quiesce_ms, "
+	    "m.downtime_ms, m.probe_lost, m.converge_ms, m.total_ms, "
+	    "m.routecheck FROM moves m JOIN jobs j ON j.id = m.job WHERE "
+	    "m.step = 'done' AND (?1 = '' OR m.guest = ?1) ORDER BY m.id", "s",
+	    guest);
+}
+
+/* Events after id since, of job (0: every job); at most 1000. */
+struct json_object *
+journal_events(sqlite3 *db, int64_t since, int64_t job)
+{
+	return journal_json(db, "SELECT * FROM events WHERE id > ? AND (?2 = 0 "
+	    "OR job = ?2) ORDER BY id LIMIT 1000", "ii", since, job);
+}
+
+/* Audit entries after id since, oldest first; at most 1000. */
+struct json_object *
+journal_audit_rows(sqlite3 *db, int64_t since)
+{
+	return journal_json(db, "SELECT * FROM audit WHERE id > ? ORDER BY id "
+	    "LIMIT 1000", "i", since);
+}
+
+/* The mean total of the moves that moved, HSI or not; 1 if any. */
+int
+journal_move_mean_ms(sqlite3 *db, bool hsi, int64_t *ms)
+{
+	return journal_int(db, ms, "SELECT CAST(avg(total_ms) AS INTEGER) FROM "
+	    "moves WHERE hsi = ? AND result = 'moved' AND total_ms > 0", "i",
+	    (int64_t)hsi) == 1 && *ms > 0 ? 1 : 0;
 }

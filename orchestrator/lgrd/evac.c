@@ -18,21 +18,11 @@
 #include "lgrd.h"
 #include "log.h"
 
-#define EVAC_PARALLEL_MAX	64
 
 struct evac_worker {
 	struct job	*j;
 	struct move	*m;
 };
-
-static const char *
-evac_str(struct json_object *o, const char *key)
-{
-	struct json_object	*v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL ?
-	    json_object_get_string(v) : "";
-}
 
 int
 evac_residency(struct lgrd *d, struct hv *h, int *residency)
@@ -47,41 +37,58 @@ evac_residency(struct lgrd *d, struct hv *h, int *residency)
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object	*r = json_object_array_get_idx(rows, i);
 
-		if ((g = topo_guest_find(d->topo, evac_str(r, "name"))) >= 0)
-			residency[g] = topo_member_find(d->topo, evac_str(r,
-			    "member"));
+		g = topo_guest_find(d->topo, lgrd_row_str(r, "name", ""));
+		if (g >= 0)
+			residency[g] = topo_member_find(d->topo,
+			    lgrd_row_str(r, "member", ""));
 	}
 	json_object_put(rows);
 	return 0;
 }
 
-/* Joined state and free memory per member; the smallest relocation
- * limits of the members (0: none) into *limit. */
+/* The smallest relocation limit of the members so far (0: none). */
+struct evac_limit {
+	unsigned	 n;
+	char		 why[64];	/* "VM9 allows 2 relocations out" */
+};
+
+static void
+evac_limit_add(struct evac_limit *l, struct json_object *r, const char *key,
+    const char *dir)
+{
+	int	lim = json_object_get_int(json_object_object_get(r, key));
+
+	if (lim <= 0 || (l->n != 0 && (unsigned)lim >= l->n))
+		return;
+	l->n = (unsigned)lim;
+	snprintf(l->why, sizeof(l->why), "%s allows %d relocation%s %s",
+	    lgrd_row_str(r, "name", ""), lim, lim == 1 ? "" : "s", dir);
+}
+
+/* Joined state and free memory per member; their relocation limits. */
 static int
 evac_members(struct lgrd *d, struct hv *h, struct plan_member *pm,
-    unsigned *limit)
+    struct evac_limit *limit)
 {
 	struct json_object	*rows;
-	int			 m, lim;
+	int			 m;
 
 	if ((rows = hv_members(h)) == NULL)
 		return -1;
-	*limit = 0;
+	memset(limit, 0, sizeof(*limit));
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object	*r = json_object_array_get_idx(rows, i);
 
-		if ((m = topo_member_find(d->topo, evac_str(r, "name"))) < 0)
+		if ((m = topo_member_find(d->topo, lgrd_row_str(r, "name",
+		    ""))) < 0)
 			continue;
-		pm[m].joined = strcmp(evac_str(r, "state"), "JOINED") == 0;
+		pm[m].joined = strcmp(lgrd_row_str(r, "state", ""),
+		    "JOINED") == 0;
 		pm[m].free_mib = json_object_get_int64(json_object_object_get(
 		    r, "memory_mib")) - json_object_get_int64(
 		    json_object_object_get(r, "used_mib"));
-		lim = json_object_get_int(json_object_object_get(r, "max_out"));
-		if (lim > 0 && (*limit == 0 || (unsigned)lim < *limit))
-			*limit = (unsigned)lim;
-		lim = json_object_get_int(json_object_object_get(r, "max_in"));
-		if (lim > 0 && (*limit == 0 || (unsigned)lim < *limit))
-			*limit = (unsigned)lim;
+		evac_limit_add(limit, r, "max_out", "out");
+		evac_limit_add(limit, r, "max_in", "in");
 	}
 	json_object_put(rows);
 	return 0;
@@ -111,15 +118,15 @@ evac_plan_error(enum plan_error e)
 {
 	switch (e) {
 	case PLAN_E_WORKLOAD:
-		return LGR_E_WORKLOAD;
+		return REPLY_E_NOTFOUND;
 	case PLAN_E_EMPTY:
-		return LGR_E_EMPTY;
+		return REPLY_E_EMPTY;
 	case PLAN_E_FROM:
 	case PLAN_E_TO:
 	case PLAN_E_NODEST:
-		return LGR_E_CONFLICT;
+		return REPLY_E_CONFLICT;
 	default:
-		return LGR_E_INTERNAL;
+		return REPLY_E_INTERNAL;
 	}
 }
 
@@ -131,7 +138,7 @@ evac_member_arg(struct lgrd *d, const char *name, int *idx, int *errcode,
 	if (name[0] == '\0')
 		return 0;
 	if ((*idx = topo_member_find(d->topo, name)) == -1) {
-		*errcode = LGR_E_NOTFOUND;
+		*errcode = REPLY_E_NOTFOUND;
 		snprintf(errbuf, len, "unknown member %s", name);
 		return -1;
 	}
@@ -140,9 +147,9 @@ evac_member_arg(struct lgrd *d, const char *name, int *idx, int *errcode,
 
 /* The plan of an evacuation (rq->workload) or a relocation (rq->guest). */
 static ssize_t
-evac_items(struct lgrd *d, struct hv *h, const struct lgr_request *rq,
-    struct plan_item **items, unsigned *limit, int *errcode, char *errbuf,
-    size_t len)
+evac_items(struct lgrd *d, struct hv *h, const struct lgrd_request *rq,
+    struct plan_item **items, struct evac_limit *limit, int *errcode,
+    char *errbuf, size_t len)
 {
 	struct plan_input	 in = { .t = d->topo };
 	struct plan_member	*pm;
@@ -152,7 +159,7 @@ evac_items(struct lgrd *d, struct hv *h, const struct lgr_request *rq,
 
 	pm = calloc(d->topo->nmembers, sizeof(*pm));
 	res = calloc(d->topo->nguests, sizeof(int));
-	*errcode = LGR_E_INTERNAL;
+	*errcode = REPLY_E_INTERNAL;
 	snprintf(errbuf, len, "the hypervisor does not answer");
 	if (pm == NULL || res == NULL || evac_residency(d, h, res) == -1 ||
 	    evac_members(d, h, pm, limit) == -1)
@@ -174,7 +181,7 @@ out:
 
 /* A single relocation as a one-item plan. */
 static ssize_t
-evac_single(struct lgrd *d, struct hv *h, const struct lgr_request *rq,
+evac_single(struct lgrd *d, struct hv *h, const struct lgrd_request *rq,
     struct plan_item **items, int *errcode, char *errbuf, size_t len)
 {
 	char	where[LGRD_NAME];
@@ -182,20 +189,20 @@ evac_single(struct lgrd *d, struct hv *h, const struct lgr_request *rq,
 
 	if ((g = topo_guest_find(d->topo, rq->guest)) == -1 ||
 	    (to = topo_member_find(d->topo, rq->to)) == -1) {
-		*errcode = LGR_E_NOTFOUND;
+		*errcode = REPLY_E_NOTFOUND;
 		snprintf(errbuf, len, "unknown %s %s", g == -1 ? "guest" :
 		    "member", g == -1 ? rq->guest : rq->to);
 		return -1;
 	}
 	if (hv_where(h, rq->guest, where, sizeof(where)) == -1 ||
 	    where[0] == '\0') {
-		*errcode = LGR_E_INTERNAL;
+		*errcode = REPLY_E_INTERNAL;
 		snprintf(errbuf, len, "where guest %s runs is unknown",
 		    rq->guest);
 		return -1;
 	}
 	if (strcmp(where, rq->to) == 0) {
-		*errcode = LGR_E_EMPTY;
+		*errcode = REPLY_E_EMPTY;
 		snprintf(errbuf, len, "guest %s already runs on %s", rq->guest,
 		    rq->to);
 		return -1;
@@ -211,45 +218,48 @@ evac_single(struct lgrd *d, struct hv *h, const struct lgr_request *rq,
 }
 
 static void
-evac_job_init(struct lgrd *d, const struct lgr_request *rq, struct job *j,
-    unsigned limit)
+evac_job_init(struct lgrd *d, const struct lgrd_request *rq, struct job *j,
+    const struct evac_limit *limit)
 {
 	memset(j, 0, sizeof(*j));
 	j->d = d;
 	snprintf(j->kind, sizeof(j->kind), "%s", rq->type ==
-	    LGR_REQ_RELOCATE ? "relocate" : "evacuate");
+	    LGRD_REQ_RELOCATE ? "relocate" : "evacuate");
 	snprintf(j->workload, sizeof(j->workload), "%s",
-	    rq->type == LGR_REQ_RELOCATE ? rq->guest : rq->workload);
+	    rq->type == LGRD_REQ_RELOCATE ? rq->guest : rq->workload);
 	snprintf(j->src, sizeof(j->src), "%s", rq->from);
 	snprintf(j->dst, sizeof(j->dst), "%s", rq->to);
-	j->parallel = rq->parallel == LGR_UNSET ? 1 : (unsigned)rq->parallel;
-	if (limit > 0 && j->parallel > limit)
-		j->parallel = limit;
-	j->max_blackhole_ms = rq->max_blackhole_ms == LGR_UNSET ? -1 :
+	j->parallel = rq->parallel == CODEC_UNSET ? 1 : (unsigned)rq->parallel;
+	if (limit->n > 0 && j->parallel > limit->n) {
+		snprintf(j->parallel_why, sizeof(j->parallel_why), "%u asked; "
+		    "%s", j->parallel, limit->why);
+		j->parallel = limit->n;
+	}
+	j->max_blackhole_ms = rq->max_blackhole_ms == CODEC_UNSET ? -1 :
 	    (int64_t)rq->max_blackhole_ms;
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->cond, NULL);
 }
 
 int
-evac_plan(struct lgrd *d, const struct lgr_request *rq, struct job *j,
+evac_plan(struct lgrd *d, const struct lgrd_request *rq, struct job *j,
     int *errcode, char *errbuf, size_t len)
 {
 	struct plan_item	*items = NULL;
+	struct evac_limit	 limit = { 0 };
 	struct hv		*h;
-	unsigned		 limit = 0;
 	ssize_t			 n;
 
 	if ((h = hv_open(d)) == NULL)
 		return -1;
-	if (rq->type == LGR_REQ_RELOCATE)
+	if (rq->type == LGRD_REQ_RELOCATE)
 		n = evac_single(d, h, rq, &items, errcode, errbuf, len);
 	else
 		n = evac_items(d, h, rq, &items, &limit, errcode, errbuf, len);
 	hv_close(h);
 	if (n == -1)
 		return -1;
-	evac_job_init(d, rq, j, limit);
+	evac_job_init(d, rq, j, &limit);
 	if ((j->moves = calloc((size_t)n, sizeof(*j->moves))) == NULL) {
 		free(items);
 		return -1;
@@ -270,7 +280,7 @@ evac_busy(struct lgrd *d, const char *guest)
 	for (struct job *j = d->jobs; j != NULL && !busy; j = j->nextjob)
 		for (size_t i = 0; i < j->nmoves && !busy; i++)
 			busy = strcmp(j->moves[i].guest, guest) == 0 &&
-			    j->moves[i].step != STEP_DONE;
+			    j->moves[i].step != LGRD_STEP_DONE;
 	pthread_mutex_unlock(&d->lock);
 	return busy;
 }
@@ -326,7 +336,7 @@ evac_schedule(struct job *j)
 
 	pthread_mutex_lock(&j->lock);
 	for (size_t i = 0; i < j->nmoves; i++) {
-		if (j->moves[i].step == STEP_DONE)
+		if (j->moves[i].step == LGRD_STEP_DONE)
 			continue;
 		while (j->running >= j->parallel || (j->running > 0 &&
 		    j->moves[i].seq != seq))
@@ -420,8 +430,9 @@ evac_start(struct lgrd *d, struct job *j)
 		if (journal_move_new(d->db, j->id, &j->moves[i]) == -1)
 			return -1;
 	journal_event(d->db, j->id, NULL, "LGR-JOB-START", "%s %s by %s: %zu "
-	    "guest(s), parallel %u", j->kind, j->workload, j->who, j->nmoves,
-	    j->parallel);
+	    "guest(s), parallel %u%s%s%s", j->kind, j->workload, j->who,
+	    j->nmoves, j->parallel, j->parallel_why[0] ? " (" : "",
+	    j->parallel_why, j->parallel_why[0] ? ")" : "");
 	return evac_run(d, j);
 }
 
@@ -443,7 +454,7 @@ evac_resume_job(struct lgrd *d, int64_t id)
 		j->parallel = 1;
 	j->moves = journal_moves_load(d->db, id, &j->nmoves);
 	for (size_t i = 0; j->moves != NULL && i < j->nmoves; i++)
-		if (j->moves[i].step != STEP_DONE) {
+		if (j->moves[i].step != LGRD_STEP_DONE) {
 			j->moves[i].resumed = true;
 			pending++;
 		}
@@ -459,8 +470,7 @@ evac_resume(struct lgrd *d)
 {
 	struct json_object	*rows;
 
-	if ((rows = journal_json(d->db, "SELECT id FROM jobs WHERE state = "
-	    "'RUNNING' ORDER BY id", "")) == NULL)
+	if ((rows = journal_jobs_running(d->db)) == NULL)
 		return;
 	for (size_t i = 0; i < json_object_array_length(rows); i++)
 		evac_resume_job(d, json_object_get_int64(json_object_object_get(
@@ -484,7 +494,7 @@ evac_cancel(struct lgrd *d, int64_t id, const char *guest)
 		pthread_mutex_lock(&j->lock);
 		for (size_t i = 0; guest != NULL && i < j->nmoves; i++)
 			if (strcmp(j->moves[i].guest, guest) == 0 &&
-			    j->moves[i].step != STEP_DONE) {
+			    j->moves[i].step != LGRD_STEP_DONE) {
 				j->moves[i].cancel = true;
 				found = 1;
 			}

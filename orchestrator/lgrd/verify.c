@@ -77,20 +77,33 @@ verify_collect(pid_t pid, int fd, char *buf, size_t len)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static void
+static const char *
+verify_str(struct json_object *o, const char *key)
+{
+	struct json_object	*v;
+
+	return json_object_object_get_ex(o, key, &v) && v != NULL ?
+	    json_object_get_string(v) : "?";
+}
+
+/* "2 violations, first: NAME at ROUTER: PREFIX in TABLE expected X, found
+ * Y", text for the REASON column (routecheck -j's violations). */
+void
 verify_summary(const char *out, char *summary, size_t len)
 {
-	struct json_object	*o = json_tokener_parse(out), *v, *first;
+	struct json_object	*o = json_tokener_parse(out), *v, *f;
 	size_t			 n = 0;
 
 	snprintf(summary, len, "violations");
 	if (o != NULL && json_object_object_get_ex(o, "violations", &v) &&
 	    json_object_is_type(v, json_type_array) &&
 	    (n = json_object_array_length(v)) > 0) {
-		first = json_object_array_get_idx(v, 0);
-		snprintf(summary, len, "%zu violation(s), first: %.200s", n,
-		    json_object_to_json_string_ext(first,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		f = json_object_array_get_idx(v, 0);
+		snprintf(summary, len, "%zu violation%s, first: %s at %s: %s in "
+		    "table %s expected %s, found %s", n, n == 1 ? "" : "s",
+		    verify_str(f, "name"), verify_str(f, "router"),
+		    verify_str(f, "prefix"), verify_str(f, "table"),
+		    verify_str(f, "expected"), verify_str(f, "found"));
 	}
 	json_object_put(o);
 }

@@ -10,24 +10,20 @@
 
 #include "lgrctl.h"
 
-static int	output_rows;	/* rows printed by the JSON formatter */
+/* Rows printed by the JSON formatter so far (lgrctl has one thread). */
+static int	output_rows;
 
+/* Members of answer rows: "-" and -1 when absent. */
 static const char *
 out_str(struct json_object *o, const char *key)
 {
-	struct json_object	*v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL ?
-	    json_object_get_string(v) : "-";
+	return lgrd_row_str(o, key, "-");
 }
 
 static double
 out_num(struct json_object *o, const char *key)
 {
-	struct json_object	*v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) && v != NULL ?
-	    json_object_get_double(v) : -1;
+	return lgrd_row_num(o, key, -1);
 }
 
 static void
@@ -55,31 +51,35 @@ out_ms(struct json_object *o, const char *key, char *buf, size_t len)
 /* --- text ------------------------------------------------------------------ */
 
 static void
-text_begin(enum lgr_req req)
+text_begin(enum lgrd_req req)
 {
 	switch (req) {
-	case LGR_REQ_STATUS:
+	case LGRD_REQ_STATUS:
 		printf("%-5s %-9s %-10s %-10s %5s %9s %9s %8s %s\n", "JOB",
 		    "KIND", "WORKLOAD", "STATE", "MOVED", "NOT-MOVED",
 		    "ATTEMPTED", "STARTED", "REPORT");
 		break;
-	case LGR_REQ_HISTORY:
+	case LGRD_REQ_HISTORY:
 		printf("%-5s %-10s %-5s %-5s %-3s %-10s %9s %10s %11s %11s "
 		    "%s\n", "JOB", "GUEST", "FROM", "TO", "HSI", "RESULT",
 		    "RELOC-MS", "QUIESCE-MS", "DOWNTIME-MS", "CONVERGE-MS",
 		    "REASON");
 		break;
-	case LGR_REQ_EVENTS:
+	case LGRD_REQ_EVENTS:
 		printf("%-8s %-5s %-20s %-10s %s\n", "TIME", "JOB", "ID",
 		    "GUEST", "TEXT");
 		break;
-	case LGR_REQ_CHECK:
+	case LGRD_REQ_CHECK:
 		printf("%-22s %-4s %s\n", "CHECK", "OK", "TEXT");
 		break;
-	case LGR_REQ_PLAN:
+	case LGRD_REQ_PLAN:
 		printf("%-10s %-5s %-5s %-3s %-8s %7s %12s %s\n", "GUEST",
 		    "FROM", "TO", "HSI", "ELIGIBLE", "MIB", "PREDICTED-MS",
 		    "REASON");
+		break;
+	case LGRD_REQ_AUDIT:
+		printf("%-19s %-12s %-9s %-30s %s\n", "TIME", "WHO", "WHAT",
+		    "ARGS", "RESULT");
 		break;
 	default:
 		break;
@@ -138,6 +138,53 @@ text_plan(struct json_object *o)
 	    out_num(o, "predicted_ms"), out_str(o, "reason"));
 }
 
+static void
+text_audit(struct json_object *o)
+{
+	time_t	t = (time_t)(out_num(o, "ts_ms") / 1000);
+	char	when[32];
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+	printf("%-19s %-12s %-9s %-30s %s\n", when, out_str(o, "who"),
+	    out_str(o, "what"), out_str(o, "args"), out_str(o, "result"));
+}
+
+void
+output_moves(struct json_object *rep)
+{
+	struct json_object	*moves = json_object_object_get(rep, "moves");
+	struct json_object	*m;
+	const char		*note;
+
+	printf("\n%-10s %-5s %-5s %-3s %-9s %-10s %-10s %s\n", "GUEST",
+	    "FROM", "TO", "HSI", "STEP", "RESULT", "ROUTECHECK", "NOTE");
+	for (size_t i = 0; moves != NULL && i < json_object_array_length(moves);
+	    i++) {
+		m = json_object_array_get_idx(moves, i);
+		note = strcmp(out_str(m, "step"), "done") != 0 &&
+		    out_str(m, "progress")[0] != '\0' ? out_str(m, "progress") :
+		    out_str(m, "reason");
+		printf("%-10s %-5s %-5s %-3s %-9s %-10s %-10s %s\n",
+		    out_str(m, "guest"), out_str(m, "from"), out_str(m, "to"),
+		    out_num(m, "hsi") > 0 ? "yes" : "no", out_str(m, "step"),
+		    out_str(m, "result")[0] ? out_str(m, "result") : "-",
+		    out_str(m, "routecheck")[0] ? out_str(m, "routecheck") :
+		    "-", note[0] ? note : "-");
+	}
+}
+
+void
+output_started(struct json_object *o)
+{
+	struct json_object	*why;
+
+	printf("job %s started: %s guest(s), parallel %s", out_str(o, "id"),
+	    out_str(o, "guests"), out_str(o, "parallel"));
+	if (json_object_object_get_ex(o, "parallel_why", &why) && why != NULL)
+		printf(" (%s)", json_object_get_string(why));
+	printf("\n");
+}
+
 void
 output_event(struct json_object *ev)
 {
@@ -149,32 +196,33 @@ output_event(struct json_object *ev)
 }
 
 static void
-text_row(enum lgr_req req, struct json_object *o)
+text_row(enum lgrd_req req, struct json_object *o)
 {
 	switch (req) {
-	case LGR_REQ_STATUS:
+	case LGRD_REQ_STATUS:
 		text_status(o);
 		break;
-	case LGR_REQ_REPORT:
-		lgr_report_print(o, stdout);
+	case LGRD_REQ_REPORT:
+		lgrd_report_print(o, stdout);
 		break;
-	case LGR_REQ_HISTORY:
+	case LGRD_REQ_HISTORY:
 		text_history(o);
 		break;
-	case LGR_REQ_EVENTS:
+	case LGRD_REQ_EVENTS:
 		output_event(o);
 		break;
-	case LGR_REQ_CHECK:
+	case LGRD_REQ_CHECK:
 		text_check(o);
 		break;
-	case LGR_REQ_PLAN:
+	case LGRD_REQ_PLAN:
 		text_plan(o);
 		break;
-	case LGR_REQ_EVACUATE:
-	case LGR_REQ_RELOCATE:
-		printf("job %s started: %s guest(s), parallel %s\n",
-		    out_str(o, "id"), out_str(o, "guests"),
-		    out_str(o, "parallel"));
+	case LGRD_REQ_AUDIT:
+		text_audit(o);
+		break;
+	case LGRD_REQ_EVACUATE:
+	case LGRD_REQ_RELOCATE:
+		output_started(o);
 		break;
 	default:
 		printf("%s\n", json_object_to_json_string(o));
@@ -182,7 +230,7 @@ text_row(enum lgr_req req, struct json_object *o)
 }
 
 static void
-text_end(enum lgr_req req)
+text_end(enum lgrd_req req)
 {
 	(void)req;
 	fflush(stdout);
@@ -193,7 +241,7 @@ const struct output output_text = { text_begin, text_row, text_end };
 /* --- JSON ------------------------------------------------------------------ */
 
 static void
-json_begin(enum lgr_req req)
+json_begin(enum lgrd_req req)
 {
 	(void)req;
 	output_rows = 0;
@@ -201,7 +249,7 @@ json_begin(enum lgr_req req)
 }
 
 static void
-json_row(enum lgr_req req, struct json_object *o)
+json_row(enum lgrd_req req, struct json_object *o)
 {
 	(void)req;
 	printf("%s\n%s", output_rows++ ? "," : "",
@@ -210,7 +258,7 @@ json_row(enum lgr_req req, struct json_object *o)
 }
 
 static void
-json_end(enum lgr_req req)
+json_end(enum lgrd_req req)
 {
 	(void)req;
 	printf("\n]\n");
@@ -221,32 +269,41 @@ const struct output output_json = { json_begin, json_row, json_end };
 
 /* --- progress --------------------------------------------------------------- */
 
-void
-output_progress(struct json_object *rep, bool tty)
+/* One guest in flight: "LITDCON1 VM9->VM2 relocate pass 2, ...". */
+static void
+out_flight(struct json_object *m, char *buf, size_t len)
+{
+	size_t	n = strlen(buf);
+
+	snprintf(buf + n, len - n, "%s%s %s->%s %s%s%s", n > 0 ? "; " : "",
+	    out_str(m, "guest"), out_str(m, "from"), out_str(m, "to"),
+	    out_str(m, "step"), out_str(m, "progress")[0] != '\0' ? " " : "",
+	    out_str(m, "progress"));
+}
+
+char *
+output_progress_line(struct json_object *rep, char *buf, size_t len)
 {
 	struct json_object	*moves = json_object_object_get(rep, "moves");
-	struct json_object	*cur = NULL, *m;
+	struct json_object	*m;
 	size_t			 n = moves ? json_object_array_length(moves) : 0;
-	size_t			 done = 0;
-	char			 line[256];
+	size_t			 done = 0, flying = 0, off;
+	char			 flight[1024] = "";
 
 	for (size_t i = 0; i < n; i++) {
 		m = json_object_array_get_idx(moves, i);
 		if (strcmp(out_str(m, "step"), "done") == 0)
 			done++;
-		else if (cur == NULL && strcmp(out_str(m, "step"), "planned"))
-			cur = m;
+		else if (strcmp(out_str(m, "step"), "planned") != 0) {
+			flying++;
+			out_flight(m, flight, sizeof(flight));
+		}
 	}
-	if (cur == NULL)
-		snprintf(line, sizeof(line), "[%zu/%zu done]", done, n);
-	else
-		snprintf(line, sizeof(line), "[guest %zu of %zu] %s %s -> %s: "
-		    "%s %s", done + 1, n, out_str(cur, "guest"), out_str(cur,
-		    "from"), out_str(cur, "to"), out_str(cur, "step"),
-		    strcmp(out_str(cur, "step"), "relocate") == 0 ? out_str(cur,
-		    "progress") : "");
-	if (tty)
-		fprintf(stderr, "\r\033[K%.*s", 150, line);
-	else
-		fprintf(stderr, "%s\n", line);
+	off = (size_t)snprintf(buf, len, "[%zu/%zu done", done, n);
+	if (off < len && flying > 0)
+		snprintf(buf + off, len - off, ", %zu moving] %s", flying,
+		    flight);
+	else if (off < len)
+		snprintf(buf + off, len - off, "]");
+	return buf;
 }

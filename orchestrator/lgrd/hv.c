@@ -21,6 +21,7 @@
 struct hv {
 	struct lgrd	*d;
 	void		**socks;	/* per topo member, lazily */
+	char		 path[PATH_MAX];	/* hv_path()'s */
 };
 
 struct hv *
@@ -57,17 +58,27 @@ hv_close(struct hv *h)
 	free(h);
 }
 
+/* The control socket of member m's hvd (in h->path). */
+static const char *
+hv_path(struct hv *h, int m)
+{
+	if (labname_hvd_sock(h->d->opts.labdir, h->d->topo->members[m].name,
+	    h->path, sizeof(h->path)) == NULL)
+		h->path[0] = '\0';
+	return h->path;
+}
+
 static void *
 hv_sock(struct hv *h, int m)
 {
-	char	ep[PATH_MAX + 64];
+	char	ep[PATH_MAX + 8];
 	int	zero = 0, tmo = HV_TIMEOUT_MS;
 	void	*s;
 
 	if (h->socks[m] != NULL)
 		return h->socks[m];
-	snprintf(ep, sizeof(ep), "ipc://%s/hvd-%s.ctl", h->d->opts.labdir,
-	    h->d->topo->members[m].name);
+	if (labname_ipc(hv_path(h, m), ep, sizeof(ep)) == NULL)
+		return NULL;
 	if ((s = zmq_socket(h->d->zctx, ZMQ_DEALER)) == NULL)
 		return NULL;
 	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
@@ -140,9 +151,8 @@ again:
 	}
 	return t == -1 ? code : 0;
 lost:
-	if ((size_t)snprintf(err, len, "hvd of %s does not answer "
-	    "(%s/hvd-%s.ctl)", h->d->topo->members[m].name, h->d->opts.labdir,
-	    h->d->topo->members[m].name) >= len && len > 4)
+	if ((size_t)snprintf(err, len, "hvd of %s does not answer (%s)",
+	    h->d->topo->members[m].name, hv_path(h, m)) >= len && len > 4)
 		memcpy(err + len - 4, "...", 4);
 	hv_drop(h, m);	/* a DEALER with a pending answer: start afresh */
 	json_object_put(*rows);

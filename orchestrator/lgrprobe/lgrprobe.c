@@ -7,19 +7,20 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "cli.h"
+#include "clock.h"
 #include "labname.h"
 #include "probe.h"
+#include "sig.h"
 #include "topo.h"
 
 /* Exit codes (lgrprobe(8)). */
@@ -33,16 +34,55 @@ enum {
 struct lgrprobe_opts {
 	const char	*lab;
 	const char	*pairs;
-	const char	*out;
+	const char	*out;		/* -o: the JSON report's file */
 	const char	*stop_file;
 	const char	*ready_file;
 	bool		 all;
+	bool		 json;		/* -j: the JSON report to stdout */
 	bool		 quiet;
-	double		 duration_s;
+	uint64_t	 duration_ms;
 	struct probe_opts po;
 };
 
-static volatile sig_atomic_t	lgrprobe_stop;	/* set by signals */
+/* Set by the signal handler, read by lgrprobe_wait(): nothing else. */
+static volatile sig_atomic_t	lgrprobe_stop;
+
+enum {
+	O_LAB = 1, O_PAIRS, O_ALL, O_INTERVAL, O_DURATION, O_PORT, O_GRACE,
+	O_STOP_FILE, O_READY_FILE, O_NO_STUN, O_OUTPUT, O_JSON, O_QUIET,
+};
+
+static const struct cli_option lgrprobe_options_table[] = {
+	{ O_LAB, 'l', "lab", CLI_NAME, "LAB", 0, 0, NULL },
+	{ O_PAIRS, 'p', "pairs", CLI_STR, "A:B[,C:D...]", 0, 0, NULL },
+	{ O_ALL, 'a', "all-vipas", CLI_FLAG, NULL, 0, 0, NULL },
+	{ O_INTERVAL, 'i', "interval-ms", CLI_U64, "MS", 1, 10000, NULL },
+	{ O_DURATION, 'd', "duration", CLI_U64, "S", 1, 86400, NULL },
+	{ O_PORT, 0, "port", CLI_U64, "P", 1, 65535, NULL },
+	{ O_GRACE, 0, "grace-ms", CLI_U64, "MS", 0, 60000, NULL },
+	{ O_STOP_FILE, 0, "stop-file", CLI_STR, "F", 0, 0, NULL },
+	{ O_READY_FILE, 0, "ready-file", CLI_STR, "F", 0, 0, NULL },
+	{ O_NO_STUN, 0, "no-stun", CLI_FLAG, NULL, 0, 0, NULL },
+	{ O_OUTPUT, 'o', "output", CLI_STR, "FILE", 0, 0, NULL },
+	{ O_JSON, 'j', "json", CLI_FLAG, NULL, 0, 0, NULL },
+	{ O_QUIET, 'q', "quiet", CLI_FLAG, NULL, 0, 0, NULL },
+	{ 0 },
+};
+
+static const int lgrprobe_global[] = { O_LAB, O_PAIRS, O_ALL, O_INTERVAL,
+    O_DURATION, O_PORT, O_GRACE, O_STOP_FILE, O_READY_FILE, O_NO_STUN,
+    O_OUTPUT, O_JSON, O_QUIET, 0 };
+
+static const struct cli_spec lgrprobe_cli = {
+	.prog = "lgrprobe",
+	.synopsis = "--lab LAB (--pairs A:B[,C:D...] | --all-vipas)\n"
+	    "                [--interval-ms MS] [--duration S] [--port P] "
+	    "[--grace-ms MS]\n"
+	    "                [--stop-file F] [--ready-file F] [--no-stun] "
+	    "[-o FILE] [-jq]",
+	.options = lgrprobe_options_table,
+	.global = lgrprobe_global,
+};
 
 static void
 lgrprobe_signal(int sig)
@@ -51,118 +91,47 @@ lgrprobe_signal(int sig)
 	lgrprobe_stop = 1;
 }
 
-static void __attribute__((noreturn))
-usage(FILE *f, int code)
+static void
+lgrprobe_str(const struct cli_result *r, int id, const char **out)
 {
-	fprintf(f, "usage: lgrprobe --lab LAB (--pairs A:B[,C:D...] | "
-	    "--all-vipas)\n"
-	    "                [--interval-ms MS] [--duration S] [--port P] "
-	    "[--grace-ms MS]\n"
-	    "                [--stop-file F] [--ready-file F] [--no-stun] "
-	    "[-o FILE] [-q]\n");
-	exit(code);
+	const struct cli_value	*v;
+
+	if ((v = cli_get(r, id)) != NULL)
+		*out = v->str;
 }
 
-static unsigned long
-lgrprobe_number(const char *opt, const char *s, unsigned long min,
-    unsigned long max)
+static uint64_t
+lgrprobe_num(const struct cli_result *r, int id, uint64_t def)
 {
-	char		*end;
-	unsigned long	 v;
+	const struct cli_value	*v = cli_get(r, id);
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "lgrprobe: %s %s: expected a number (%lu-%lu)\n",
-		    opt, s, min, max);
-		exit(LGRPROBE_USAGE);
-	}
-	return v;
+	return v != NULL ? v->num : def;
 }
 
 static void
 lgrprobe_options(int argc, char **argv, struct lgrprobe_opts *o)
 {
-	static const struct option lopts[] = {
-		{ "lab", required_argument, NULL, 'l' },
-		{ "pairs", required_argument, NULL, 'p' },
-		{ "all-vipas", no_argument, NULL, 'a' },
-		{ "interval-ms", required_argument, NULL, 'i' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "grace-ms", required_argument, NULL, 'g' },
-		{ "stop-file", required_argument, NULL, 's' },
-		{ "ready-file", required_argument, NULL, 'r' },
-		{ "no-stun", no_argument, NULL, 'n' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int	ch;
+	struct cli_result	r;
 
-	o->po.interval_ms = PROBE_INTERVAL_MS;
-	o->po.port = PROBE_PORT;
-	o->po.grace_ms = 1000;
-	o->po.stun = true;
-	while ((ch = getopt_long(argc, argv, "l:p:ai:d:o:qhV", lopts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 'l':
-			o->lab = optarg;
-			break;
-		case 'p':
-			o->pairs = optarg;
-			break;
-		case 'a':
-			o->all = true;
-			break;
-		case 'i':
-			o->po.interval_ms = (unsigned)lgrprobe_number(
-			    "--interval-ms", optarg, 1, 10000);
-			break;
-		case 'd':
-			o->duration_s = (double)lgrprobe_number("--duration",
-			    optarg, 1, 86400);
-			break;
-		case 'P':
-			o->po.port = (uint16_t)lgrprobe_number("--port",
-			    optarg, 1, 65535);
-			break;
-		case 'g':
-			o->po.grace_ms = (unsigned)lgrprobe_number(
-			    "--grace-ms", optarg, 0, 60000);
-			break;
-		case 's':
-			o->stop_file = optarg;
-			break;
-		case 'r':
-			o->ready_file = optarg;
-			break;
-		case 'n':
-			o->po.stun = false;
-			break;
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			usage(stdout, 0);
-		case 'V':
-			printf("lgrprobe %s\n", LGR_VERSION);
-			exit(0);
-		default:
-			usage(stderr, LGRPROBE_USAGE);
-		}
-	}
-	if (optind != argc || o->lab == NULL || (o->pairs == NULL) ==
-	    !o->all) {
+	cli_main_parse(&lgrprobe_cli, argc, argv, &r, LGRPROBE_USAGE);
+	lgrprobe_str(&r, O_LAB, &o->lab);
+	lgrprobe_str(&r, O_PAIRS, &o->pairs);
+	lgrprobe_str(&r, O_STOP_FILE, &o->stop_file);
+	lgrprobe_str(&r, O_READY_FILE, &o->ready_file);
+	lgrprobe_str(&r, O_OUTPUT, &o->out);
+	o->all = cli_has(&r, O_ALL);
+	o->json = cli_has(&r, O_JSON);
+	o->quiet = cli_has(&r, O_QUIET);
+	o->duration_ms = lgrprobe_num(&r, O_DURATION, 0) * 1000;
+	o->po.interval_ms = (unsigned)lgrprobe_num(&r, O_INTERVAL,
+	    PROBE_INTERVAL_MS);
+	o->po.port = (uint16_t)lgrprobe_num(&r, O_PORT, PROBE_PORT);
+	o->po.grace_ms = (unsigned)lgrprobe_num(&r, O_GRACE, 1000);
+	o->po.stun = !cli_has(&r, O_NO_STUN);
+	if (o->lab == NULL || (o->pairs == NULL) == !o->all) {
 		fprintf(stderr, "lgrprobe: need --lab and one of --pairs or "
-		    "--all-vipas\n");
-		usage(stderr, LGRPROBE_USAGE);
+		    "--all-vipas\ntry 'lgrprobe --help'\n");
+		exit(LGRPROBE_USAGE);
 	}
 	o->po.lab = o->lab;
 }
@@ -257,24 +226,15 @@ lgrprobe_all(struct probe *p, const struct topo *t)
 	return 0;
 }
 
-static double
-lgrprobe_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 lgrprobe_wait(const struct lgrprobe_opts *o)
 {
 	struct stat	st;
-	double		end = o->duration_s > 0 ? lgrprobe_now() + o->duration_s :
+	uint64_t	end = o->duration_ms > 0 ? clock_ms() + o->duration_ms :
 			    0;
 
 	while (!lgrprobe_stop) {
-		if (end > 0 && lgrprobe_now() >= end)
+		if (end > 0 && clock_ms() >= end)
 			break;
 		if (o->stop_file != NULL && stat(o->stop_file, &st) == 0)
 			break;
@@ -283,23 +243,24 @@ lgrprobe_wait(const struct lgrprobe_opts *o)
 }
 
 static void
-lgrprobe_summary(struct probe *p)
+lgrprobe_summary(struct probe *p, FILE *f)
 {
 	struct probe_stats	st;
 
-	fprintf(stderr, "%-10s %-10s %-15s %7s %6s %8s %8s\n", "FROM", "TO",
+	fprintf(f, "%-10s %-10s %-15s %7s %6s %8s %8s\n", "FROM", "TO",
 	    "VIPA", "SENT", "LOST", "GAP-MS", "RTT-MS");
 	for (size_t i = 0; i < probe_count(p); i++) {
 		probe_stats_get(p, i, &st);
-		fprintf(stderr, "%-10s %-10s %-15s %7ju %6ju %8.1f %8.2f\n",
+		fprintf(f, "%-10s %-10s %-15s %7ju %6ju %8.1f %8.2f\n",
 		    st.from, st.to, inet_ntoa(st.vipa), (uintmax_t)st.sent,
 		    (uintmax_t)st.lost, st.longest_gap_ms, st.max_rtt_ms);
 	}
 	probe_total(p, &st);
-	fprintf(stderr, "total: %ju sent, %ju lost, longest gap %.1f ms\n",
+	fprintf(f, "total: %ju sent, %ju lost, longest gap %.1f ms\n",
 	    (uintmax_t)st.sent, (uintmax_t)st.lost, st.longest_gap_ms);
 }
 
+/* The JSON report to path, or to stdout when path is NULL. */
 static int
 lgrprobe_write(struct probe *p, const char *path)
 {
@@ -341,8 +302,7 @@ main(int argc, char **argv)
 	int			 rc;
 
 	lgrprobe_options(argc, argv, &o);
-	signal(SIGINT, lgrprobe_signal);
-	signal(SIGTERM, lgrprobe_signal);
+	sig_setup(lgrprobe_signal, false);
 	if ((t = lgrprobe_topo(o.lab)) == NULL)
 		return LGRPROBE_SETUP;
 	if ((p = probe_new(&o.po)) == NULL)
@@ -363,9 +323,12 @@ main(int argc, char **argv)
 	lgrprobe_ready(o.ready_file);
 	lgrprobe_wait(&o);
 	probe_stop(p);
-	if (!o.quiet)
-		lgrprobe_summary(p);
-	rc = lgrprobe_write(p, o.out) == -1 ? LGRPROBE_SETUP : LGRPROBE_OK;
+	if (!o.quiet)	/* stdout is the JSON's with -j */
+		lgrprobe_summary(p, o.json ? stderr : stdout);
+	rc = LGRPROBE_OK;
+	if ((o.out != NULL && lgrprobe_write(p, o.out) == -1) ||
+	    (o.json && lgrprobe_write(p, NULL) == -1))
+		rc = LGRPROBE_SETUP;
 	probe_total(p, &tot);
 	if (rc == LGRPROBE_OK && tot.lost > 0)
 		rc = LGRPROBE_LOSS;

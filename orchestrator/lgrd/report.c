@@ -18,27 +18,15 @@
 struct json_object *
 report_json(sqlite3 *db, int64_t job)
 {
-	struct json_object	*rep, *jobs, *moves;
+	struct json_object	*rep, *row, *moves;
 
-	if ((jobs = journal_json(db, "SELECT * FROM jobs WHERE id = ?", "i",
-	    job)) == NULL)
+	if ((row = journal_job_json(db, job)) == NULL)
 		return NULL;
-	if (json_object_array_length(jobs) == 0) {
-		json_object_put(jobs);
-		errno = ENOENT;
-		return NULL;
-	}
-	moves = journal_json(db, "SELECT guest, src AS 'from', dst AS 'to', "
-	    "hsi, step, result, reason, routecheck, hv_id, memory_mib, "
-	    "prepare_ms, reloc_ms, reloc_wall_ms, quiesce_ms, downtime_ms, "
-	    "converge_ms, complete_ms, verify_ms, total_ms, probe_lost, "
-	    "progress FROM moves WHERE job = ? ORDER BY seq, id", "i", job);
+	moves = journal_moves_json(db, job);
 	rep = json_object_new_object();
-	json_object_object_add(rep, "job", json_object_get(
-	    json_object_array_get_idx(jobs, 0)));
+	json_object_object_add(rep, "job", row);
 	json_object_object_add(rep, "moves", moves ? moves :
 	    json_object_new_array());
-	json_object_put(jobs);
 	return rep;
 }
 
@@ -68,7 +56,7 @@ report_write(struct lgrd *d, struct job *j)
 		json_object_put(rep);
 		return -1;
 	}
-	lgr_report_print(rep, f);
+	lgrd_report_print(rep, f);
 	fclose(f);
 	json_object_put(rep);
 	return 0;

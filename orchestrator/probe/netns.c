@@ -1,0 +1,126 @@
+/*
+ * netns.c: the probe engine's sockets in the guests' network namespaces
+ * (common/nsswitch.h), and its responders in the guests' freezer
+ * cgroups, so that they are stunned with their guest.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "labname.h"
+#include "nsswitch.h"
+#include "probe_priv.h"
+
+/* Switch the calling thread to the guest's namespace; returns the old. */
+static int
+probe_enter(struct probe *p, const char *guest)
+{
+	char	ns[128];
+	int	self;
+
+	if (labname_netns(p->lab, guest, ns, sizeof(ns)) == NULL)
+		return probe_fail(p, errno, "guest %s: namespace", guest);
+	if ((self = nsswitch_enter(ns)) == -1)
+		return probe_fail(p, errno, "guest %s: namespace %s/%s", guest,
+		    NSSWITCH_DIR, ns);
+	return self;
+}
+
+static int
+probe_udp(struct probe *p, const char *guest, struct in_addr addr,
+    uint16_t port, bool reuse)
+{
+	struct sockaddr_in	sin;
+	int			fd, one = 1;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return probe_fail(p, errno, "guest %s: socket", guest);
+	if (reuse)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr = addr;
+	sin.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		probe_fail(p, errno, "guest %s: bind %s:%u", guest,
+		    inet_ntoa(addr), port);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+probe_open_target(struct probe *p, struct probe_target *t)
+{
+	int	self;
+
+	/* Bound to the VIPA, so that answers leave from the VIPA. */
+	if ((self = probe_enter(p, t->ep.guest)) == -1)
+		return -1;
+	t->fd = probe_udp(p, t->ep.guest, t->ep.vipa, p->o.port, true);
+	nsswitch_leave(self);
+	return t->fd == -1 ? -1 : 0;
+}
+
+int
+probe_open_flow(struct probe *p, struct probe_flow *f)
+{
+	struct sockaddr_in	sin;
+	int			self;
+
+	if ((self = probe_enter(p, f->from.guest)) == -1)
+		return -1;
+	f->fd = probe_udp(p, f->from.guest, f->from.vipa, 0, false);
+	nsswitch_leave(self);
+	if (f->fd == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr = f->to.vipa;
+	sin.sin_port = htons(p->o.port);
+	if (connect(f->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		return probe_fail(p, errno, "guest %s: connect to %s",
+		    f->from.guest, inet_ntoa(f->to.vipa));
+	return 0;
+}
+
+/* Join the guest's freezer cgroup: this thread is stunned with it. */
+void
+probe_join_cgroup(struct probe_target *t)
+{
+	char	dir[512], path[600], tid[32];
+	int	fd;
+
+	if (labname_cgroup(t->p->lab, t->ep.guest, dir, sizeof(dir)) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/tasks", dir);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return;		/* a guest without a cgroup: not stunned */
+	snprintf(tid, sizeof(tid), "%d", gettid());
+	if (write(fd, tid, strlen(tid)) == -1)
+		(void)0;	/* best effort, as above */
+	close(fd);
+}
+
+/* Leave it again, so that the lab can remove the cgroup later. */
+void
+probe_leave_cgroup(void)
+{
+	char	path[600], tid[32];
+	int	fd;
+
+	snprintf(path, sizeof(path), "%s/../tasks", LABNAME_CGROUP);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return;
+	snprintf(tid, sizeof(tid), "%d", gettid());
+	if (write(fd, tid, strlen(tid)) == -1)
+		(void)0;
+	close(fd);
+}

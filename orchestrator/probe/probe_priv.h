@@ -1,0 +1,105 @@
+/*
+ * probe_priv.h: what the files of the probe engine share (probe.h is
+ * its public header).
+ *
+ *   probe.c	lifetime: flows, targets, start and stop
+ *   netns.c	sockets in the guests' namespaces, responders in cgroups
+ *   echo.c	the sender and responder threads
+ *   stats.c	per-flow statistics: loss, runs, gaps, round trips
+ *
+ * Threads: the sender thread owns the timer and the flows' sockets; one
+ * responder thread per target guest echoes.  Flow statistics are shared
+ * with readers under p->lock; everything else belongs to the thread
+ * that made it.
+ */
+#ifndef LGR_PROBE_PRIV_H
+#define LGR_PROBE_PRIV_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "probe.h"
+
+#define PROBE_MAGIC	0x4c475250u	/* "LGRP" */
+#define PROBE_POLL_MS	10
+
+struct probe_pkt {
+	uint32_t	 magic;
+	uint32_t	 flow;
+	uint32_t	 seq;
+	uint32_t	 pad;
+};
+
+struct probe_flow {
+	struct probe_endpoint	 from;
+	struct probe_endpoint	 to;
+	int			 fd;
+	uint32_t		 sent;
+	uint32_t		 answered;
+	uint32_t		 next;		/* lowest unanswered seq */
+	uint32_t		 cap;
+	double			*sent_ms;	/* send time per seq */
+	uint8_t			*ok;		/* answered per seq */
+	uint64_t		 lost_run;
+	double			 gap_ms;
+	double			 rtt_ms;
+};
+
+struct probe_target {
+	struct probe		*p;
+	struct probe_endpoint	 ep;
+	int			 fd;
+	pthread_t		 thread;
+	bool			 started;
+};
+
+struct probe {
+	struct probe_opts	 o;
+	char			 lab[PROBE_NAME_MAX];
+	struct probe_flow	*flows;
+	size_t			 nflows;
+	struct probe_target	*targets;
+	size_t			 ntargets;
+	pthread_t		 sender;
+	pthread_mutex_t		 lock;
+	atomic_bool		 stopping;
+	atomic_bool		 done;
+	bool			 running;
+	double			 t0;
+	double			 t_end;
+	char			 err[256];
+};
+
+/* Monotonic milliseconds with a fraction. */
+static inline double
+probe_now(void)
+{
+	return (double)clock_us() / 1000.0;
+}
+
+/* probe.c */
+int	probe_fail(struct probe *p, int err, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* netns.c */
+int	probe_open_target(struct probe *p, struct probe_target *t);
+int	probe_open_flow(struct probe *p, struct probe_flow *f);
+void	probe_join_cgroup(struct probe_target *t);
+void	probe_leave_cgroup(void);
+
+/* echo.c: the threads' bodies. */
+void	*probe_responder(void *arg);
+void	*probe_sender(void *arg);
+
+/* stats.c (p->lock held, except probe_all_answered, which takes it). */
+int	probe_flow_grow(struct probe_flow *f);
+void	probe_flow_answer(struct probe_flow *f, uint32_t seq, double now);
+void	probe_flow_run_end(struct probe_flow *f, uint32_t upto, double now);
+void	probe_finish(struct probe *p);
+bool	probe_all_answered(struct probe *p);
+
+#endif
