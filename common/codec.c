@@ -244,7 +244,7 @@ codec_decode(const struct codec *c, const void *buf, size_t len, void *rq)
 	if (msg_get_name(o, "req", true, name) != 0)
 		goto out;
 	if ((type = codec_find(c, name)) == -1) {
-		msg_fail(EINVAL, "\"%s\" is not a request of %s", name,
+		msg_fail(ENOSYS, "\"%s\" is not a request of %s", name,
 		    c->proto);
 		goto out;
 	}

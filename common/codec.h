@@ -21,7 +21,8 @@
  * empty, booleans false, choices 0, name lists empty.
  *
  * The functions return 0 or a pointer, or -1/NULL with errno (msg.h:
- * EMSGSIZE, EBADMSG, EINVAL) and the reason in msg_errtext().
+ * EMSGSIZE, EBADMSG, EINVAL; ENOSYS for a request name the table does
+ * not have) and the reason in msg_errtext().
  */
 #ifndef LGR_CODEC_H
 #define LGR_CODEC_H

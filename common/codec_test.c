@@ -82,7 +82,7 @@ test_bad(void **state)
 		{ "{}", EINVAL, "\"req\" is missing" },
 		{ "{\"req\":3}", EINVAL,
 		    "\"req\" has the wrong type (string wanted)" },
-		{ "{\"req\":\"nope\"}", EINVAL,
+		{ "{\"req\":\"nope\"}", ENOSYS,
 		    "\"nope\" is not a request of test" },
 		{ "{\"req\":\"read\",\"guest\":\"G1\"}", EINVAL,
 		    "\"guest\" is not an argument of read" },

@@ -171,7 +171,8 @@ ctlsrv_serve(struct ctlsrv *s, struct ctlsrv_conn *c, zmq_msg_t *m, void *rq)
 			log_warnx("[%s-BADREQ] bad request from %s: %s",
 			    s->msgid, c->who, msg_errtext());
 		ctlsrv_error(c, errno == EINVAL ? REPLY_E_BADARG :
-		    REPLY_E_BADMSG, "bad request: %s", msg_errtext());
+		    errno == ENOSYS ? REPLY_E_BADREQ : REPLY_E_BADMSG,
+		    "bad request: %s", msg_errtext());
 		return 0;
 	}
 	c->type = *(int *)(void *)((char *)rq + cd->type_off);

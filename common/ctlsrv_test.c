@@ -212,7 +212,7 @@ test_answers(void **state)
 	assert_int_equal(code, REPLY_E_BADMSG);
 	assert_int_equal(t_ask(c, "{\"req\":\"fly\"}", &rows, &code, text,
 	    sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_BADARG);
+	assert_int_equal(code, REPLY_E_BADREQ);
 	assert_string_equal(text, "bad request: \"fly\" is not a request of "
 	    "test");
 	ctlclient_close(c);

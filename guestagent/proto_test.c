@@ -97,7 +97,7 @@ static const struct bad_case {
 	{ "nonsense", EBADMSG, "not one JSON object" },
 	{ "[1]", EBADMSG, "not one JSON object" },
 	{ "{}", EINVAL, "\"req\" is missing" },
-	{ "{\"req\":\"relocate\"}", EINVAL,
+	{ "{\"req\":\"relocate\"}", ENOSYS,
 	    "\"relocate\" is not a request of guestagentd" },
 	{ "{\"req\":\"status\",\"peers\":[]}", EINVAL,
 	    "\"peers\" is not an argument of status" },

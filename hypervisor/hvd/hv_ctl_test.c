@@ -70,7 +70,7 @@ static const struct {
 	{ "{\"req\":\"members\"} x", EBADMSG, "not one JSON object" },
 	{ "{}", EINVAL, "\"req\" is missing" },
 	{ "{\"req\":7}", EINVAL, "\"req\" has the wrong type" },
-	{ "{\"req\":\"nosuch\"}", EINVAL, NULL },
+	{ "{\"req\":\"nosuch\"}", ENOSYS, "is not a request of hvd" },
 	{ "{\"req\":\"where\"}", EINVAL, "\"guest\" is missing" },
 	{ "{\"req\":\"where\",\"guest\":\"a b\"}", EINVAL, "is not a name" },
 	{ "{\"req\":\"where\",\"guest\":\"\"}", EINVAL, "is not a name" },
