@@ -56,7 +56,10 @@ struct console_actor {
 	const char		*peer;		/* client address */
 };
 
-/* An evacuation (or its dry run): names already validated. */
+/*
+ * An evacuation (or its dry run): names already validated.  Strings
+ * handed to a callback live only during the call: copy what you keep.
+ */
 struct console_evac {
 	const char	*workload;	/* group name or "ALL" */
 	const char	*from;		/* member, or NULL: wherever they run */

@@ -59,7 +59,7 @@ function table(columns, rows, rowClass, onclick) {
 
 function fill(id, ...kids) {
 	const e = document.getElementById(id);
-	e.replaceChildren(...kids);
+	e.replaceChildren(...kids.filter(k => k !== null && k !== undefined));
 }
 
 const fmt = {
