@@ -36,6 +36,8 @@ struct standin {
 	enum console_role	 audit_role;
 	int			 audit_status;
 	int			 collects;
+	int			 runs;
+	char			 history_guest[32];
 };
 
 static struct standin	standin = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -145,6 +147,31 @@ standin_since(void *arg, uint64_t since, struct console_err *err)
 	return standin_json("{\"events\":[],\"audit\":[]}");
 }
 
+static struct json_object *
+standin_history(void *arg, const char *guest, struct console_err *err)
+{
+	(void)arg;
+	(void)err;
+	pthread_mutex_lock(&standin.lock);
+	snprintf(standin.history_guest, sizeof(standin.history_guest), "%s",
+	    guest != NULL ? guest : "(all)");
+	pthread_mutex_unlock(&standin.lock);
+	return standin_json("{\"moves\":[]}");
+}
+
+static int
+standin_routecheck_run(void *arg, const struct console_actor *who,
+    struct console_err *err)
+{
+	(void)arg;
+	(void)who;
+	(void)err;
+	pthread_mutex_lock(&standin.lock);
+	standin.runs++;
+	pthread_mutex_unlock(&standin.lock);
+	return 0;
+}
+
 static void
 standin_audit(void *arg, const struct console_actor *who, const char *action,
     const char *args, int status, const char *text)
@@ -189,8 +216,10 @@ static const struct console_provider standin_provider = {
 	.cancel = standin_cancel,
 	.jobs = standin_jobs,
 	.report = standin_report,
+	.history = standin_history,
 	.events = standin_since,
 	.audit_read = standin_since,
+	.routecheck_run = standin_routecheck_run,
 	.audit = standin_audit,
 	.collect = standin_collect,
 };
@@ -485,6 +514,10 @@ test_pages(void **state)
 	assert_non_null(strstr(r->body, "workload NOPE: no such group"));
 	assert_int_equal(get(&cl, "/api/plan?workload=LIT&to=VM2&parallel=2")
 	    ->status, 200);
+	assert_int_equal(get(&cl, "/api/history")->status, 200);
+	assert_string_equal(standin.history_guest, "(all)");
+	assert_int_equal(get(&cl, "/api/history?guest=LITDCON1")->status, 200);
+	assert_string_equal(standin.history_guest, "LITDCON1");
 	r = get(&cl, "/api/routecheck");
 	assert_int_equal(r->status, 501);
 	assert_non_null(strstr(r->body, "not provided"));
@@ -545,6 +578,12 @@ test_operator_evacuates(void **state)
 	r = post(&cl, "/api/cancel", cl.csrf, "{\"job\":7}");
 	assert_int_equal(r->status, 200);
 	assert_int_equal(standin.cancel_job, 7);
+	r = post(&cl, "/api/routecheck/run", cl.csrf, "");
+	assert_int_equal(r->status, 202);
+	assert_int_equal(standin.runs, 1);
+	assert_string_equal(standin.audit_action, "/api/routecheck/run");
+	r = post(&cl, "/api/cancel", cl.csrf, "{\"guest\":\"LITDCON1\"}");
+	assert_int_equal(r->status, 200);
 	r = post(&cl, "/api/cancel", cl.csrf, "{\"job\":99}");
 	assert_int_equal(r->status, 404);
 	assert_non_null(strstr(r->body, "job 99: no such job"));
@@ -727,6 +766,7 @@ struct sse {
 	char		 buf[8192];
 	size_t		 len;
 	const char	*until;		/* stop when this arrived */
+	const char	*header;	/* one more request header */
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;
 	bool		 open, done;
@@ -758,9 +798,13 @@ sse_run(void *arg)
 	struct sse	*s = arg;
 	char		 url[128];
 	CURL		*curl = curl_easy_init();
+	struct curl_slist *hdr = NULL;
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/stream",
 	    (unsigned)console_port(s->cl.c));
+	if (s->header != NULL)
+		hdr = curl_slist_append(hdr, s->header);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_COOKIE, s->cl.cookie);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sse_data);
@@ -768,6 +812,7 @@ sse_run(void *arg)
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
 	curl_easy_perform(curl);
 	curl_easy_cleanup(curl);
+	curl_slist_free_all(hdr);
 	pthread_mutex_lock(&s->lock);
 	s->done = true;
 	pthread_cond_broadcast(&s->cond);
@@ -832,6 +877,46 @@ test_stream_keepalive(void **state)
 	sse_wait(&s, true);
 	pthread_join(t, NULL);
 	assert_non_null(strstr(s.buf, ": keepalive\n\n"));
+}
+
+/* Last-Event-ID: what was missed, or resync when it left the ring. */
+static void
+test_stream_resume(void **state)
+{
+	struct console		*c = console_up(1000, 1000, true);
+	struct sse		 s = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	    .cond = PTHREAD_COND_INITIALIZER, .until = "\"n\":3",
+	    .header = "Last-Event-ID: 1" };
+	struct sse		 r = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	    .cond = PTHREAD_COND_INITIALIZER, .until = "event: resync",
+	    .header = "Last-Event-ID: 1" };
+	struct json_object	*o;
+	pthread_t		 t;
+
+	(void)state;
+	for (int i = 1; i <= 3; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "n", json_object_new_int(i));
+		assert_int_equal(console_publish(c, "event", o), 0);
+		json_object_put(o);
+	}
+	login(&s.cl, c, CONSOLE_VIEWER);
+	assert_int_equal(pthread_create(&t, NULL, sse_run, &s), 0);
+	sse_wait(&s, true);
+	pthread_join(t, NULL);
+	assert_null(strstr(s.buf, "id: 1\n"));
+	assert_non_null(strstr(s.buf, "id: 2\nevent: event\ndata: {\"n\":2}"));
+	assert_non_null(strstr(s.buf, "id: 3\nevent: event\ndata: {\"n\":3}"));
+	o = json_object_new_object();
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(console_publish(c, "event", o), 0);
+	json_object_put(o);
+	login(&r.cl, c, CONSOLE_VIEWER);
+	assert_int_equal(pthread_create(&t, NULL, sse_run, &r), 0);
+	sse_wait(&r, true);
+	pthread_join(t, NULL);
+	assert_non_null(strstr(r.buf, "event: resync\n"));
+	console_free(c);
 }
 
 /* -- /metrics ---------------------------------------------------------------- */
@@ -929,6 +1014,35 @@ test_metrics_off(void **state)
 	console_free(c);
 }
 
+/* An IPv6 address, where the loopback has one. */
+static void
+test_ipv6(void **state)
+{
+	struct console_options	 o;
+	struct console		*c;
+	struct client		 cl;
+	char			 url[256], want[64];
+
+	(void)state;
+	console_options_init(&o);
+	o.address = "::1";
+	c = console_new(&o, &standin_provider, NULL);
+	assert_non_null(c);
+	if (console_start(c) == -1) {
+		console_free(c);
+		print_message("no IPv6 loopback here: not tested\n");
+		skip();
+	}
+	assert_int_equal(console_url(c, CONSOLE_VIEWER, url, sizeof(url)), 0);
+	snprintf(want, sizeof(want), "http://[::1]:%u/login?token=",
+	    (unsigned)console_port(c));
+	assert_int_equal(strncmp(url, want, strlen(want)), 0);
+	memset(&cl, 0, sizeof(cl));
+	cl.c = c;
+	assert_int_equal(get(&cl, url)->status, 303);
+	console_free(c);
+}
+
 static void
 test_options(void **state)
 {
@@ -960,8 +1074,10 @@ main(void)
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_stream_keepalive),
+		cmocka_unit_test(test_stream_resume),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_metrics_off),
+		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_options),
 	};
 	int	rc;
