@@ -91,7 +91,10 @@ void		 sessions_free(struct sessions *ss);
 /* A new token into out; -1 ENOSPC (too many unused). */
 int		 sessions_token(struct sessions *ss, enum console_role role,
 		    char out[SECRET_HEX]);
-/* Trade a token (single use) for a new session; -1 ENOENT. */
+/*
+ * Trade a token (single use) for a new session; -1 with ENOENT, or
+ * EBUSY while too many logins failed (the token stays valid).
+ */
 int		 sessions_login(struct sessions *ss, const char *token,
 		    struct session_info *out);
 /*

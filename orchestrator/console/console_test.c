@@ -475,10 +475,30 @@ test_token_cookie(void **state)
 	assert_int_equal(get(&cl, "/login?token=abc")->status, 400);
 	assert_int_equal(get(&cl,
 	    "/login?token=00112233445566778899aabbccddeeff")->status, 403);
+
 	assert_int_equal(console_url(c, (enum console_role)7, url,
 	    sizeof(url)), -1);
 	assert_int_equal(console_url(c, CONSOLE_VIEWER, url, 10), -1);
 	assert_int_equal(errno, ENOBUFS);
+}
+
+/* Guessing tokens: after ten failures every login waits. */
+static void
+test_login_flood(void **state)
+{
+	struct console	*c = console_up(1000, 1000, true);
+	struct client	 cl = { .c = c };
+	struct resp	*r = NULL;
+	char		 url[256];
+
+	(void)state;
+	assert_int_equal(console_url(c, CONSOLE_OPERATOR, url, sizeof(url)), 0);
+	for (int i = 0; i < 12; i++)
+		r = get(&cl, "/login?token=00112233445566778899aabbccddeeff");
+	assert_int_equal(r->status, 429);
+	assert_non_null(strstr(r->body, "too many failed logins"));
+	assert_int_equal(get(&cl, url)->status, 429);
+	console_free(c);
 }
 
 static void
@@ -1065,6 +1085,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_session),
 		cmocka_unit_test(test_token_cookie),
+		cmocka_unit_test(test_login_flood),
 		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_viewer_read_only),
 		cmocka_unit_test(test_operator_evacuates),

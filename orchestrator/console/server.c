@@ -198,7 +198,9 @@ server_login(struct http *h)
 		return http_text(h, 400, "login needs ?token= with the "
 		    "32 hex digits that lgrctl console-url printed");
 	if (sessions_login(h->c->sessions, token, &s) == -1)
-		return http_text(h, 403, "token unknown, used or expired: "
+		return errno == EBUSY ? http_text(h, 429, "too many failed "
+		    "logins: every login waits a few seconds") :
+		    http_text(h, 403, "token unknown, used or expired: "
 		    "a token works once within %u s; ask for a new URL with "
 		    "lgrctl console-url", h->c->o.token_ttl);
 	snprintf(cookie, sizeof(cookie),

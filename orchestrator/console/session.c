@@ -7,8 +7,10 @@
  * public id for the audit log (64 bits), all from getrandom.  A session
  * idle longer than idle_max is gone; when the table is full the least
  * recently used one makes room.  Each session has a token bucket of
- * `burst` requests refilled at `rate` per second.  One mutex guards the
- * tables; callers get copies.
+ * `burst` requests refilled at `rate` per second.  Failed logins share
+ * one bucket (LOGIN_FAIL_BURST, refilled at LOGIN_FAIL_RATE a second);
+ * while it is empty every login is refused, so tokens cannot be guessed
+ * at speed.  One mutex guards the tables; callers get copies.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +20,9 @@
 #include <time.h>
 
 #include "console_impl.h"
+
+#define LOGIN_FAIL_BURST	10
+#define LOGIN_FAIL_RATE		1.0
 
 struct token {
 	char			 value[SECRET_HEX];
@@ -39,6 +44,7 @@ struct sessions {
 	struct session		*s;
 	unsigned		 max;
 	double			 ttl, idle, rate, burst;
+	double			 fail_bucket, fail_last;
 };
 
 static double
@@ -101,6 +107,8 @@ sessions_new(const struct console_options *o)
 	ss->idle = o->idle_max;
 	ss->rate = o->rate;
 	ss->burst = o->burst;
+	ss->fail_bucket = LOGIN_FAIL_BURST;
+	ss->fail_last = sessions_now();
 	return ss;
 }
 
@@ -179,6 +187,17 @@ sessions_token_find(struct sessions *ss, const char *value)
 	return NULL;
 }
 
+/* Refill the failed logins' bucket; false while it is empty. */
+static bool
+sessions_login_allowed(struct sessions *ss, double now)
+{
+	ss->fail_bucket += (now - ss->fail_last) * LOGIN_FAIL_RATE;
+	if (ss->fail_bucket > LOGIN_FAIL_BURST)
+		ss->fail_bucket = LOGIN_FAIL_BURST;
+	ss->fail_last = now;
+	return ss->fail_bucket >= 1;
+}
+
 int
 sessions_login(struct sessions *ss, const char *token,
     struct session_info *out)
@@ -189,7 +208,13 @@ sessions_login(struct sessions *ss, const char *token,
 
 	pthread_mutex_lock(&ss->lock);
 	sessions_expire(ss, now);
+	if (!sessions_login_allowed(ss, now)) {
+		pthread_mutex_unlock(&ss->lock);
+		errno = EBUSY;
+		return -1;
+	}
 	if ((t = sessions_token_find(ss, token)) == NULL) {
+		ss->fail_bucket -= 1;
 		pthread_mutex_unlock(&ss->lock);
 		errno = ENOENT;
 		return -1;

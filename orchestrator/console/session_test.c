@@ -164,6 +164,30 @@ test_rate(void **state)
 	sessions_free(ss);
 }
 
+static void
+test_login_failures(void **state)
+{
+	struct sessions		*ss = table(4, 60, 60, 10);
+	struct session_info	 s;
+	char			 tok[SECRET_HEX];
+	int			 i;
+
+	(void)state;
+	assert_int_equal(sessions_token(ss, CONSOLE_OPERATOR, tok), 0);
+	for (i = 0; i < 20; i++)
+		if (sessions_login(ss, "00112233445566778899aabbccddeeff",
+		    &s) == -1 && errno == EBUSY)
+			break;
+	assert_in_range(i, 10, 11);
+	/* Even the right token waits, and stays valid. */
+	assert_int_equal(sessions_login(ss, tok, &s), -1);
+	assert_int_equal(errno, EBUSY);
+	pause_ms(1100);
+	assert_int_equal(sessions_login(ss, tok, &s), 0);
+	assert_int_equal(s.role, CONSOLE_OPERATOR);
+	sessions_free(ss);
+}
+
 int
 main(void)
 {
@@ -173,6 +197,7 @@ main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_login_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
