@@ -234,7 +234,8 @@ void		 metric_clear(struct metric *f);
 char		*metrics_print(struct metrics *m, size_t *len);
 
 /*
- * The families every lgrd exports, created by console_new; the
+ * The families every lgrd exports (stdmetrics.c), created by
+ * console_new, with lgr_console_requests_total{code}; the
  * provider's collect callback sets the gauges, lgrd counts and observes
  * each relocation's end.  Times are in seconds.
  */

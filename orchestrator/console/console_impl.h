@@ -120,6 +120,9 @@ int		 stream_publish(struct stream *st, const char *type,
 struct MHD_Response *stream_response(struct stream *st, struct console *c,
 		    const struct session_info *s, uint64_t last_id);
 
+/* stdmetrics.c: the lgr_* families into c->std; -1 (ENOMEM). */
+int		 stdmetrics_init(struct console *c);
+
 /* asset.c and the generated assets.c: the compiled-in files. */
 struct asset {
 	const char		*path;	/* "/assets/console.js" */

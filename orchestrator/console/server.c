@@ -484,69 +484,6 @@ server_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /*
  * -- the console ---------------------------------------------------------
  */
-static int
-console_stdmetrics_init(struct console *c)
-{
-	static const double	dur[] = { 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
-	    60, 120, 300 };
-	static const double	qui[] = { 0.001, 0.0025, 0.005, 0.01, 0.025,
-	    0.05, 0.1, 0.25, 1 };
-	static const double	down[] = { 0.001, 0.005, 0.01, 0.025, 0.05,
-	    0.1, 0.25, 0.5, 1, 5 };
-	static const double	conv[] = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-	    1, 2.5, 5, 10, 30 };
-	struct console_stdmetrics *s = &c->std;
-	struct metrics		*m = c->metrics;
-
-#define N(a)	(sizeof(a) / sizeof((a)[0]))
-	s->relocations = metrics_add(m, METRIC_COUNTER, "lgr_relocations_total",
-	    "Relocations ended, by end code.", "end_code", NULL, 0);
-	s->duration = metrics_add(m, METRIC_HISTOGRAM,
-	    "lgr_relocation_duration_seconds",
-	    "Time of a relocation from check to verified routing.", NULL,
-	    dur, N(dur));
-	s->quiesce = metrics_add(m, METRIC_HISTOGRAM,
-	    "lgr_relocation_quiesce_seconds",
-	    "Time a relocating guest was stopped.", NULL, qui, N(qui));
-	s->downtime = metrics_add(m, METRIC_HISTOGRAM,
-	    "lgr_relocation_network_downtime_seconds",
-	    "Longest gap in VIPA probes during a relocation.", NULL, down,
-	    N(down));
-	s->convergence = metrics_add(m, METRIC_HISTOGRAM,
-	    "lgr_relocation_convergence_seconds",
-	    "Time OSPF took to converge after a relocation.", NULL, conv,
-	    N(conv));
-#undef N
-	s->member_up = metrics_add(m, METRIC_GAUGE, "lgr_member_up",
-	    "1 when the member is joined, 0 otherwise.", "member", NULL, 0);
-	s->guests = metrics_add(m, METRIC_GAUGE, "lgr_guests",
-	    "Guests running on the member.", "member", NULL, 0);
-	s->evacuation_running = metrics_add(m, METRIC_GAUGE,
-	    "lgr_evacuation_running", "Evacuation jobs running.", NULL, NULL,
-	    0);
-	s->guests_moving = metrics_add(m, METRIC_GAUGE, "lgr_guests_moving",
-	    "Guests relocating now.", NULL, NULL, 0);
-	s->routecheck_violations = metrics_add(m, METRIC_GAUGE,
-	    "lgr_routecheck_violations",
-	    "Invariant violations in the router's last routecheck.", "router",
-	    NULL, 0);
-	s->directory_up = metrics_add(m, METRIC_GAUGE, "lgr_directory_up",
-	    "1 when the cluster directory answers, 0 otherwise.", "backend",
-	    NULL, 0);
-	s->directory_latency = metrics_add(m, METRIC_GAUGE,
-	    "lgr_directory_latency_seconds",
-	    "Time of the last directory health check.", "backend", NULL, 0);
-	c->requests = metrics_add(m, METRIC_COUNTER,
-	    "lgr_console_requests_total",
-	    "Console HTTP requests answered, by status code.", "code", NULL, 0);
-	return c->requests != NULL && s->directory_latency != NULL &&
-	    s->directory_up != NULL && s->routecheck_violations != NULL &&
-	    s->guests_moving != NULL && s->evacuation_running != NULL &&
-	    s->guests != NULL && s->member_up != NULL && s->convergence !=
-	    NULL && s->downtime != NULL && s->quiesce != NULL && s->duration !=
-	    NULL && s->relocations != NULL ? 0 : -1;
-}
-
 static bool
 console_options_valid(const struct console_options *o)
 {
@@ -593,7 +530,7 @@ console_new(const struct console_options *o, const struct console_provider *p,
 	c->stream = stream_new(o->keepalive);
 	c->metrics = metrics_new();
 	if (c->sessions == NULL || c->stream == NULL || c->metrics == NULL ||
-	    console_stdmetrics_init(c) == -1) {
+	    stdmetrics_init(c) == -1) {
 		console_free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -704,16 +641,4 @@ int
 console_publish(struct console *c, const char *type, struct json_object *data)
 {
 	return stream_publish(c->stream, type, data);
-}
-
-struct metrics *
-console_metrics(struct console *c)
-{
-	return c->metrics;
-}
-
-const struct console_stdmetrics *
-console_stdmetrics(struct console *c)
-{
-	return &c->std;
 }
