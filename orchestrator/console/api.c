@@ -144,25 +144,39 @@ api_body(struct http *h, const char *const *allowed, enum MHD_Result *rc)
 	return o;
 }
 
-/* A member name of the body: 0 set, 1 absent, -1 bad (400 queued). */
+/* A name argument; 0, or -1 with a 400 queued. */
+static int
+api_name(struct http *h, const char *key, const char *v, bool required,
+    enum MHD_Result *rc)
+{
+	if (v == NULL && required) {
+		*rc = http_text(h, 400, "%s: missing", key);
+		return -1;
+	}
+	if (v == NULL || msg_name_valid(v))
+		return 0;
+	*rc = http_text(h, 400, "%s: '%.40s' is not a name ([A-Za-z0-9_-], "
+	    "1-31 characters)", key, v);
+	return -1;
+}
+
+/* A name member of the body (absent: *out NULL); 0, or -1 (400 queued). */
 static int
 api_body_name(struct http *h, struct json_object *o, const char *key,
     const char **out, enum MHD_Result *rc)
 {
 	struct json_object	*v;
-	const char		*s;
 
+	*out = NULL;
 	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v,
 	    json_type_null))
-		return 1;
-	s = json_object_get_string(v);
-	if (!json_object_is_type(v, json_type_string) || !msg_name_valid(s)) {
-		*rc = http_text(h, 400, "%s: '%.40s' is not a name "
-		    "([A-Za-z0-9_-], 1-31 characters)", key, s);
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		*rc = http_text(h, 400, "%s: not a string", key);
 		return -1;
 	}
-	*out = s;
-	return 0;
+	*out = json_object_get_string(v);
+	return api_name(h, key, *out, false, rc);
 }
 
 /* A provider's answer: the JSON or its error. */
@@ -194,20 +208,10 @@ api_evac_check(struct http *h, struct console_evac *ev, const char *par,
 {
 	uint64_t	n = 0;
 
-	if (ev->workload == NULL || !msg_name_valid(ev->workload)) {
-		*rc = http_text(h, 400, "workload: '%.40s' is not a group name "
-		    "([A-Za-z0-9_-], 1-31 characters, or ALL)",
-		    ev->workload != NULL ? ev->workload : "");
+	if (api_name(h, "workload", ev->workload, true, rc) == -1 ||
+	    api_name(h, "from", ev->from, false, rc) == -1 ||
+	    api_name(h, "to", ev->to, false, rc) == -1)
 		return -1;
-	}
-	if ((ev->from != NULL && !msg_name_valid(ev->from)) ||
-	    (ev->to != NULL && !msg_name_valid(ev->to))) {
-		*rc = http_text(h, 400, "%s: '%.40s' is not a member name "
-		    "([A-Za-z0-9_-], 1-31 characters)", ev->from != NULL &&
-		    !msg_name_valid(ev->from) ? "from" : "to", ev->from != NULL &&
-		    !msg_name_valid(ev->from) ? ev->from : ev->to);
-		return -1;
-	}
 	if (par != NULL && api_number(par, 1, 64, &n) == -1) {
 		*rc = http_text(h, 400, "parallel: '%.40s' out of range (1-64)",
 		    par);
@@ -430,9 +434,8 @@ api_history(struct http *h)
 	guest = api_query(h, "guest");
 	if (guest != NULL && *guest == '\0')
 		guest = NULL;
-	if (guest != NULL && !msg_name_valid(guest))
-		return http_text(h, 400, "guest: '%.40s' is not a name "
-		    "([A-Za-z0-9_-], 1-31 characters)", guest);
+	if (api_name(h, "guest", guest, false, &rc) == -1)
+		return rc;
 	if (h->c->p.history == NULL)
 		return api_missing(h);
 	return api_answer(h, h->c->p.history(h->c->arg, guest, &e), &e);

@@ -13,6 +13,16 @@
  *
  * Functions return 0 or a pointer, or -1/NULL with errno set as each
  * comment says.  Nothing here prints or exits.
+ *
+ * A daemon uses it so:
+ *
+ *	console_options_init(&o);		 address, port from its flags
+ *	c = console_new(&o, &provider, state);	 state: the callbacks' arg
+ *	console_start(c);			 log console_port(c)
+ *	console_url(c, CONSOLE_OPERATOR, buf, len);  for lgrctl console-url
+ *	console_publish(c, "progress", obj);	 as moves advance
+ *	metric_inc(console_stdmetrics(c)->relocations, "DONE", 1);
+ *	console_free(c);			 on SIGTERM
  */
 #ifndef LGR_CONSOLE_H
 #define LGR_CONSOLE_H

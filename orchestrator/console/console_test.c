@@ -652,11 +652,11 @@ test_malformed(void **state)
 		{ "POST", "/api/evacuate", "{\"workload\":\"L IT\"}", 400,
 		    "workload: 'L IT' is not a name" },
 		{ "POST", "/api/evacuate", "{\"to\":\"VM2\"}", 400,
-		    "workload: '' is not a group name" },
+		    "workload: missing" },
 		{ "POST", "/api/evacuate", "{\"workload\":\"LIT\",\"to\":"
 		    "\"VM2;reboot\"}", 400, "to: 'VM2;reboot' is not a name" },
 		{ "POST", "/api/evacuate", "{\"workload\":7}", 400,
-		    "workload: '7' is not a name" },
+		    "workload: not a string" },
 		{ "POST", "/api/evacuate", "{\"workload\":\"LIT\",\"parallel\":"
 		    "0}", 400, "parallel: '0' out of range (1-64)" },
 		{ "POST", "/api/evacuate", "{\"workload\":\"LIT\",\"parallel\":"
@@ -673,7 +673,9 @@ test_malformed(void **state)
 		    "unknown field 'x' (allowed: none)" },
 		{ "GET", "/api/plan?workload=LIT&bogus=1", NULL, 400,
 		    "unknown argument 'bogus'" },
-		{ "GET", "/api/plan", NULL, 400, "is not a group name" },
+		{ "GET", "/api/plan", NULL, 400, "workload: missing" },
+		{ "GET", "/api/plan?workload=LIT&from=V%209", NULL, 400,
+		    "from: 'V 9' is not a name" },
 		{ "GET", "/api/plan?workload=LIT&parallel=x", NULL, 400,
 		    "parallel: 'x' out of range (1-64)" },
 		{ "GET", "/api/jobs/abc", NULL, 400, "not a number from 1" },
