@@ -93,6 +93,45 @@ api_number(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* The body as JSON within API_DEPTH, nothing after it; NULL if not. */
+static struct json_object *
+api_parse(const struct http *h)
+{
+	struct json_tokener	*tok;
+	struct json_object	*o;
+
+	if (h->len == 0 || (tok = json_tokener_new_ex(API_DEPTH)) == NULL)
+		return NULL;
+	o = json_tokener_parse_ex(tok, h->body, h->len);
+	if (o != NULL && json_tokener_get_parse_end(tok) != h->len) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+void
+api_audit_args(struct http *h)
+{
+	struct json_object	*o;
+
+	if (h->args[0] != '\0')
+		return;
+	if (h->too_big || h->len == 0) {
+		snprintf(h->args, sizeof(h->args), h->too_big ? "(body over "
+		    "%zu bytes)" : "{}", h->c->o.body_max);
+		return;
+	}
+	if ((o = api_parse(h)) != NULL)
+		snprintf(h->args, sizeof(h->args), "%s",
+		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	else
+		snprintf(h->args, sizeof(h->args), "(%zu bytes, not JSON)",
+		    h->len);
+	json_object_put(o);
+}
+
 /*
  * The body as a flat JSON object with known members only; NULL with a
  * 400 queued.  The body is kept (re-serialised) for the audit log.
@@ -100,7 +139,6 @@ api_number(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 static struct json_object *
 api_body(struct http *h, const char *const *allowed, enum MHD_Result *rc)
 {
-	struct json_tokener	*tok;
 	struct json_object	*o;
 	char			 list[128];
 
@@ -109,16 +147,7 @@ api_body(struct http *h, const char *const *allowed, enum MHD_Result *rc)
 		    "%s", api_list(allowed, list, sizeof(list)));
 		return NULL;
 	}
-	if ((tok = json_tokener_new_ex(API_DEPTH)) == NULL) {
-		*rc = http_text(h, 500, "out of memory");
-		return NULL;
-	}
-	o = json_tokener_parse_ex(tok, h->body, h->len);
-	if (o != NULL && json_tokener_get_parse_end(tok) != h->len) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
+	o = api_parse(h);
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		*rc = http_text(h, 400, "body is not a JSON object");

@@ -84,6 +84,8 @@ enum MHD_Result	 api_audit(struct http *h);
 enum MHD_Result	 api_routecheck(struct http *h);
 enum MHD_Result	 api_routecheck_run(struct http *h);
 enum MHD_Result	 api_stream(struct http *h);
+/* The body as the audit log shows it, into h->args if not there yet. */
+void		 api_audit_args(struct http *h);
 
 /* session.c: one-time tokens, sessions, CSRF, rates. */
 struct sessions	*sessions_new(const struct console_options *o);

@@ -33,6 +33,7 @@ struct standin {
 	int			 audits;
 	char			 audit_action[64];
 	char			 audit_session[32];
+	char			 audit_args[128];
 	enum console_role	 audit_role;
 	int			 audit_status;
 	int			 collects;
@@ -177,10 +178,10 @@ standin_audit(void *arg, const struct console_actor *who, const char *action,
     const char *args, int status, const char *text)
 {
 	(void)arg;
-	(void)args;
 	(void)text;
 	pthread_mutex_lock(&standin.lock);
 	standin.audits++;
+	snprintf(standin.audit_args, sizeof(standin.audit_args), "%s", args);
 	snprintf(standin.audit_action, sizeof(standin.audit_action), "%s",
 	    action);
 	snprintf(standin.audit_session, sizeof(standin.audit_session), "%s",
@@ -573,6 +574,11 @@ test_viewer_read_only(void **state)
 	assert_int_equal(standin.audit_role, CONSOLE_VIEWER);
 	assert_int_equal(standin.audit_status, 403);
 	assert_string_equal(standin.audit_session, cl.session);
+	assert_string_equal(standin.audit_args, "{}");
+	post(&cl, "/api/evacuate", cl.csrf, "{\"workload\": \"LIT\"}");
+	assert_string_equal(standin.audit_args, "{\"workload\":\"LIT\"}");
+	post(&cl, "/api/evacuate", cl.csrf, "rm -rf");
+	assert_string_equal(standin.audit_args, "(6 bytes, not JSON)");
 }
 
 static void
@@ -732,6 +738,7 @@ test_oversized(void **state)
 	    "Transfer-Encoding: chunked", big, n);
 	assert_int_equal(r->status, 413);
 	assert_int_equal(standin.evacuations, before);
+	assert_string_equal(standin.audit_args, "(body over 16384 bytes)");
 	free(big);
 	/* URLs: over our bound, and over the connection's memory. */
 	path = malloc(100 * 1024);
@@ -1012,6 +1019,8 @@ test_metrics(void **state)
 	if (rc != 0)
 		fail_msg("promtool check metrics failed (%d) on:\n%s", rc,
 		    r->body);
+	/* And promtool does refuse: a family without help or type. */
+	assert_int_not_equal(promtool_check("lgr_x 1\n"), 0);
 }
 
 static void

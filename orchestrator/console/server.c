@@ -323,8 +323,8 @@ server_audit(struct http *h)
 	if (h->c->p.audit == NULL)
 		return;
 	http_actor(h, &a);
-	h->c->p.audit(h->c->arg, &a, h->url, h->args[0] != '\0' ? h->args :
-	    "{}", h->status, h->text);
+	api_audit_args(h);
+	h->c->p.audit(h->c->arg, &a, h->url, h->args, h->status, h->text);
 }
 
 static enum MHD_Result

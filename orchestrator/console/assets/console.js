@@ -271,18 +271,32 @@ async function runRoutecheck() {
 	}
 }
 
+// Columns of the event and audit logs; what else a record holds goes
+// into "details".
+const logColumns = {
+	events: [['id', 'id', 'num'], ['time', r => fmt.time(r.time)], ['type', 'type'],
+		['guest', 'guest'], ['text', 'text']],
+	audit: [['id', 'id', 'num'], ['time', r => fmt.time(r.time)], ['role', 'role'],
+		['session', 'session'], ['action', 'action'], ['arguments', 'args'],
+		['status', 'status', 'num'], ['result', 'result']],
+};
+
 function appendRows(id, rows) {
+	const cols = logColumns[id];
+	const shown = new Set(cols.map(c => typeof c[1] === 'string' ? c[1] : 'time'));
+	const details = r => JSON.stringify(Object.fromEntries(
+		Object.entries(r).filter(([k]) => !shown.has(k))));
+	const all = cols.concat([['details', r => details(r) === '{}' ? '' : details(r)]]);
 	const div = document.getElementById(id);
 	let tbody = div.querySelector('tbody');
 	if (!tbody) {
-		div.replaceChildren(table([['id', 'id', 'num'], ['time', r => fmt.time(r.time)],
-			['what', r => r.type || r.action || r.msgid || ''],
-			['details', r => JSON.stringify(r)]], []));
+		div.replaceChildren(table(all, []));
 		tbody = div.querySelector('tbody');
 	}
-	for (const r of rows)
-		tbody.prepend(el('tr', null, el('td', { class: 'num' }, r.id), el('td', null, fmt.time(r.time)),
-			el('td', null, r.type || r.action || r.msgid || ''), el('td', null, JSON.stringify(r))));
+	for (const r of rows) {
+		const t = table(all, [r], x => /^[45]/.test(String(x.status || '')) ? 'bad' : '');
+		tbody.prepend(t.querySelector('tbody tr'));
+	}
 }
 
 async function loadSince(kind) {
