@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -948,6 +951,68 @@ test_stream_resume(void **state)
 	console_free(c);
 }
 
+/* SIGTERM with a stream open: console_free ends it and returns. */
+static void
+test_stream_shutdown(void **state)
+{
+	struct console	*c = console_up(1000, 1000, true);
+	struct sse	 s = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	    .cond = PTHREAD_COND_INITIALIZER, .until = "never sent" };
+	pthread_t	 t;
+
+	(void)state;
+	login(&s.cl, c, CONSOLE_OPERATOR);
+	assert_int_equal(pthread_create(&t, NULL, sse_run, &s), 0);
+	assert_true(sse_wait(&s, false));
+	console_free(c);
+	sse_wait(&s, true);
+	pthread_join(t, NULL);
+	assert_non_null(strstr(s.buf, "retry: 3000"));
+}
+
+/* Raw bytes that are not HTTP: 4xx, 505 or a closed connection. */
+static void
+test_garbage(void **state)
+{
+	static const char *const inputs[] = {
+		"GARBAGE\r\n\r\n",
+		"GET / HTTP/9.9\r\n\r\n",
+		"GET /api/cluster HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n",
+		"POST /api/evacuate HTTP/1.1\r\nHost: x\r\nContent-Length: "
+		    "-5\r\n\r\n",
+		"POST /api/evacuate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:"
+		    " chunked\r\n\r\nzz\r\n",
+		"\x00\x01\x02\xff\r\n\r\n",
+	};
+	struct console		*c = *state;
+	struct client		 cl = { .c = c };
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	char			 buf[256];
+
+	sin.sin_port = htons(console_port(c));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		int	fd = socket(AF_INET, SOCK_STREAM, 0);
+		ssize_t	n;
+
+		assert_true(fd >= 0);
+		assert_int_equal(connect(fd, (struct sockaddr *)&sin,
+		    sizeof(sin)), 0);
+		assert_true(write(fd, inputs[i], strlen(inputs[i]) +
+		    (i == 5 ? 4 : 0)) > 0);
+		shutdown(fd, SHUT_WR);
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (strncmp(buf, "HTTP/1.", 7) != 0 || (buf[9] != '4' &&
+			    strncmp(buf + 9, "505", 3) != 0))
+				fail_msg("input %zu: %s", i, buf);
+		}
+		close(fd);
+	}
+	assert_int_equal(get(&cl, "/metrics")->status, 200);
+}
+
 /* -- /metrics ---------------------------------------------------------------- */
 
 /* promtool check metrics on text: its exit status, or -1 if missing. */
@@ -1107,6 +1172,8 @@ main(void)
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_stream_keepalive),
 		cmocka_unit_test(test_stream_resume),
+		cmocka_unit_test(test_stream_shutdown),
+		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_metrics_off),
 		cmocka_unit_test(test_ipv6),
