@@ -148,10 +148,8 @@ lgrd_request_decode(const void *buf, size_t len, struct lgrd_request *r)
 
 	if (codec_decode(&lgrd_codec, buf, len, r) == -1)
 		return -1;
-	if (lgrd_request_check(r, err, sizeof(err)) == -1) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (lgrd_request_check(r, err, sizeof(err)) == -1)
+		return msg_fail(EINVAL, "%s", err);
 	return 0;
 }
 
