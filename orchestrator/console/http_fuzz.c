@@ -25,7 +25,7 @@
 #include "console.h"
 
 #define FUZZ_REQ_MAX	(64 * 1024)
-#define FUZZ_WAIT_MS	2000
+#define FUZZ_WAIT_MS	8000	/* a loaded machine answers late */
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
