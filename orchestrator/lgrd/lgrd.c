@@ -187,8 +187,8 @@ main(int argc, char **argv)
 	size_t			running;
 
 	check = lgrd_options(argc, argv, &d.opts);
-	log_init("lgrd", d.opts.debug || check ? LOG_TO_STDERR : LOG_TO_SYSLOG,
-	    d.opts.verbose);
+	/* Start-up errors go to the operator's terminal (ospfd's way). */
+	log_init("lgrd", LOG_TO_STDERR, d.opts.verbose);
 	if (lgrd_load(&d) == -1)
 		return 1;
 	if (check) {
@@ -198,8 +198,11 @@ main(int argc, char **argv)
 		    d.opts.routecheck : "not found");
 		return 0;
 	}
-	if (!d.opts.debug && daemon(0, 0) == -1)
-		fatal("daemon");
+	if (!d.opts.debug) {
+		log_init("lgrd", LOG_TO_SYSLOG, d.opts.verbose);
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+	}
 	sig_setup(lgrd_signal, false);
 	if (lgrd_open(&d) == -1)
 		return 1;
