@@ -22,16 +22,25 @@ static char	fuzz_in[64];		/* the input, a memfd */
 static char	fuzz_back[64];		/* written back, in a temp dir */
 static int	fuzz_fd = -1;
 
+static char	fuzz_dir[] = "/tmp/journal_fuzz.XXXXXX";
+
+/* At exit: the written-back journal and its directory go. */
+static void
+fuzz_clean(void)
+{
+	unlink(fuzz_back);
+	rmdir(fuzz_dir);
+}
+
 static void
 fuzz_open(void)
 {
-	static char	dir[] = "/tmp/journal_fuzz.XXXXXX";
-
 	if ((fuzz_fd = memfd_create("journal", 0)) == -1 ||
-	    mkdtemp(dir) == NULL)
+	    mkdtemp(fuzz_dir) == NULL)
 		abort();
+	atexit(fuzz_clean);
 	snprintf(fuzz_in, sizeof(fuzz_in), "/proc/self/fd/%d", fuzz_fd);
-	snprintf(fuzz_back, sizeof(fuzz_back), "%s/agent.journal", dir);
+	snprintf(fuzz_back, sizeof(fuzz_back), "%s/agent.journal", fuzz_dir);
 }
 
 static void
