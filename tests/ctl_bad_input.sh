@@ -51,12 +51,12 @@ door() {
 	poke_is "$d still serving" "$ep" operator '{"req":"status"}' "end"
 }
 
-door hvd "$LABDIR/hvd-VM1.ctl" '{"req":"cancel","guest":"LITDCON1"}'
+door hvd "$LABDIR/hvd-VM9.ctl" '{"req":"cancel","guest":"LITDCON1"}'
 door lgrd "$LABDIR/lgrd.ctl" '{"req":"cancel","id":999}'
 door agent "$LABDIR/LITDCON1/agent.ctl" '{"req":"prepare","peers":[]}'
 
 check "hvd audit shows the viewer's refused cancel" bash -c \
-    "\"$HVCTL\" -D \"$LABDIR\" -m VM1 audit | grep -q 'cancel.*may not'"
+    "\"$HVCTL\" -D \"$LABDIR\" -m VM9 audit | grep -q 'cancel.*may not'"
 check "lgrd audit shows the viewer's refused cancel" bash -c \
     "\"$LGRCTL\" -D \"$LABDIR\" audit | grep -q 'cancel.*may not'"
 
