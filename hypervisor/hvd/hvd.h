@@ -465,6 +465,7 @@ struct reloc {
 	enum hv_end			 end;
 	char				 text[256];
 	double				 quiesce_ms, total_ms;
+	double				 stun_t0;	/* quiesce_stun */
 	uint64_t			 digest_src, digest_dst;
 	int				 verified;	/* -1 not checked */
 };

@@ -29,6 +29,7 @@ quiesce_stun(struct reloc *r)
 {
 	int	rc;
 
+	r->stun_t0 = reloc_now();
 	if ((rc = guest_freeze(r->h->conf->lab, r->def->name, true)) == -1)
 		return reloc_fail(r, HV_END_FAILED, "cgroup of %s cannot be "
 		    "frozen: %s", r->def->name, strerror(errno));

@@ -130,6 +130,9 @@ reloc_rollback(struct reloc *r)
 	if (r->frozen && guest_freeze(r->h->conf->lab, r->def->name, false) ==
 	    -1)
 		log_warn("[HV-THAW] guest %s", r->def->name);
+	/* Rolled back: the quiesce is how long the guest stayed stunned. */
+	if (r->frozen || r->paused)
+		r->quiesce_ms = reloc_now() - r->stun_t0;
 	if (dir_exec(r->dir, "UPDATE journal SET end_code = ?, phase = "
 	    "'ENDED', ended_ms = ?, text = ? WHERE id = ? AND (end_code IS "
 	    "NULL OR end_code != ?)", "sisis", hv_end_name(r->end),
