@@ -17,7 +17,7 @@
 #include "probe_priv.h"
 
 /* Switch the calling thread to the guest's namespace; returns the old. */
-static int
+int
 probe_enter(struct probe *p, const char *guest)
 {
 	char	ns[128];
@@ -66,7 +66,9 @@ probe_open_target(struct probe *p, struct probe_target *t)
 		return -1;
 	t->fd = probe_udp(p, t->ep.guest, t->ep.vipa, p->o.port, true);
 	nsswitch_leave(self);
-	return t->fd == -1 ? -1 : 0;
+	if (t->fd == -1)
+		return -1;
+	return t->tcp ? probe_tcp_listen(p, t) : 0;
 }
 
 int
@@ -75,6 +77,8 @@ probe_open_flow(struct probe *p, struct probe_flow *f)
 	struct sockaddr_in	sin;
 	int			self;
 
+	if (f->tcp)
+		return probe_tcp_connect(p, f);
 	if ((self = probe_enter(p, f->from.guest)) == -1)
 		return -1;
 	f->fd = probe_udp(p, f->from.guest, f->from.vipa, 0, false);

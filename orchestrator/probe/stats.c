@@ -122,6 +122,8 @@ probe_stats_fill(struct probe *p, const struct probe_flow *f,
 	st->lost_run = f->lost_run;
 	st->longest_gap_ms = f->gap_ms;
 	st->max_rtt_ms = f->rtt_ms;
+	st->tcp = f->tcp;
+	st->resets = f->resets;
 }
 
 int
@@ -137,17 +139,21 @@ probe_stats_get(struct probe *p, size_t i, struct probe_stats *st)
 	return 0;
 }
 
-void
-probe_total(struct probe *p, struct probe_stats *tot)
+static void
+probe_sum(struct probe *p, bool tcp, struct probe_stats *tot)
 {
 	struct probe_stats	st;
 
 	memset(tot, 0, sizeof(*tot));
+	tot->tcp = tcp;
 	for (size_t i = 0; i < p->nflows; i++) {
 		probe_stats_get(p, i, &st);
+		if (st.tcp != tcp)
+			continue;
 		tot->sent += st.sent;
 		tot->answered += st.answered;
 		tot->lost += st.lost;
+		tot->resets += st.resets;
 		if (st.lost_run > tot->lost_run)
 			tot->lost_run = st.lost_run;
 		if (st.longest_gap_ms > tot->longest_gap_ms)
@@ -155,6 +161,18 @@ probe_total(struct probe *p, struct probe_stats *tot)
 		if (st.max_rtt_ms > tot->max_rtt_ms)
 			tot->max_rtt_ms = st.max_rtt_ms;
 	}
+}
+
+void
+probe_total(struct probe *p, struct probe_stats *tot)
+{
+	probe_sum(p, false, tot);
+}
+
+void
+probe_total_tcp(struct probe *p, struct probe_stats *tot)
+{
+	probe_sum(p, true, tot);
 }
 
 static struct json_object *
@@ -181,6 +199,12 @@ probe_stats_json(const struct probe_stats *st)
 	    json_object_new_double(st->longest_gap_ms));
 	json_object_object_add(o, "max_rtt_ms",
 	    json_object_new_double(st->max_rtt_ms));
+	if (st->tcp) {
+		json_object_object_add(o, "resets", json_object_new_int64(
+		    (int64_t)st->resets));
+		json_object_object_add(o, "longest_stall_ms",
+		    json_object_new_double(st->longest_gap_ms));
+	}
 	return o;
 }
 
@@ -189,6 +213,7 @@ probe_json(struct probe *p)
 {
 	struct json_object	*o = json_object_new_object();
 	struct json_object	*arr = json_object_new_array();
+	struct json_object	*tcp = json_object_new_array();
 	struct probe_stats	 st;
 	double			 end = p->running ? probe_now() : p->t_end;
 
@@ -199,10 +224,18 @@ probe_json(struct probe *p)
 	    json_object_new_double(p->t0 > 0 ? end - p->t0 : 0));
 	for (size_t i = 0; i < p->nflows; i++) {
 		probe_stats_get(p, i, &st);
-		json_object_array_add(arr, probe_stats_json(&st));
+		json_object_array_add(st.tcp ? tcp : arr,
+		    probe_stats_json(&st));
 	}
 	json_object_object_add(o, "pairs", arr);
 	probe_total(p, &st);
 	json_object_object_add(o, "total", probe_stats_json(&st));
+	if (json_object_array_length(tcp) == 0) {
+		json_object_put(tcp);
+		return o;
+	}
+	json_object_object_add(o, "tcp", tcp);
+	probe_total_tcp(p, &st);
+	json_object_object_add(o, "tcp_total", probe_stats_json(&st));
 	return o;
 }
