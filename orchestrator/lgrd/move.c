@@ -119,8 +119,26 @@ move_peers(struct move_ctx *c, const int *res, const char **peers,
 	return n;
 }
 
-/* A peer to probe from: an HSI peer on the same member, else any guest
- * not moving, else none (-1). */
+/* Is guest g still to move in this job (not done; not c's own guest)?
+ * Such a peer would be stunned or moved while c's probe runs, and its
+ * downtime counted as c's. */
+static bool
+move_pending(struct move_ctx *c, int g)
+{
+	const char	*name = c->d->topo->guests[g].name;
+	bool		 pending = false;
+
+	pthread_mutex_lock(&c->j->lock);
+	for (size_t i = 0; i < c->j->nmoves && !pending; i++)
+		pending = &c->j->moves[i] != c->m &&
+		    c->j->moves[i].step != LGRD_STEP_DONE &&
+		    strcmp(c->j->moves[i].guest, name) == 0;
+	pthread_mutex_unlock(&c->j->lock);
+	return pending;
+}
+
+/* A peer to probe from: an HSI peer on the same member, else any guest,
+ * neither moving nor still to move in this job; else none (-1). */
 static int
 move_probe_peer(struct move_ctx *c, const int *res)
 {
@@ -128,7 +146,7 @@ move_probe_peer(struct move_ctx *c, const int *res)
 	int			 any = -1;
 
 	for (size_t i = 0; i < t->nguests; i++) {
-		if ((int)i == c->gi || res[i] < 0)
+		if ((int)i == c->gi || res[i] < 0 || move_pending(c, (int)i))
 			continue;
 		if (c->m->hsi && topo_guest_has_hsi(&t->guests[i]) &&
 		    res[i] == res[c->gi])
