@@ -112,6 +112,13 @@ reloc_post(struct reloc *r)
 	    r->quiesce_ms, r->passes, (uintmax_t)r->pages_sent);
 }
 
+/*
+ * The guest runs again as soon as its NICs are back: resumed and thawed
+ * before anything else.  Dirty tracking is asynchronous (the kernel
+ * resolves the write faults itself), so the guest may write while it is
+ * still registered; unregistering a large image takes long (hundreds of
+ * ms at 1 GiB on a busy machine) and so comes after the thaw.
+ */
 static void
 reloc_rollback(struct reloc *r)
 {
@@ -120,19 +127,18 @@ reloc_rollback(struct reloc *r)
 	if (r->replugged && replug_restore(&r->rp) == -1)
 		log_warnx("[HV-REPLUG] guest %s: NICs not restored",
 		    r->def->name);
-	if (r->has_rp)
-		replug_close(&r->rp);
-	if (r->g != NULL) {
-		dirty_stop(r->g);
-		if (r->paused)
-			guest_resume(r->g);
-	}
+	if (r->g != NULL && r->paused)
+		guest_resume(r->g);
 	if (r->frozen && guest_freeze(r->h->conf->lab, r->def->name, false) ==
 	    -1)
 		log_warn("[HV-THAW] guest %s", r->def->name);
 	/* Rolled back: the quiesce is how long the guest stayed stunned. */
 	if (r->frozen || r->paused)
 		r->quiesce_ms = reloc_now() - r->stun_t0;
+	if (r->g != NULL)
+		dirty_stop(r->g);
+	if (r->has_rp)
+		replug_close(&r->rp);
 	if (dir_exec(r->dir, "UPDATE journal SET end_code = ?, phase = "
 	    "'ENDED', ended_ms = ?, text = ? WHERE id = ? AND (end_code IS "
 	    "NULL OR end_code != ?)", "sisis", hv_end_name(r->end),
