@@ -62,18 +62,9 @@ probe_send(struct probe *p, size_t i)
 		probe_tcp_send(p, i);
 		return;
 	}
-	pthread_mutex_lock(&p->lock);
-	if (f->sent == f->cap && probe_flow_grow(f) == -1) {
-		pthread_mutex_unlock(&p->lock);
+	if (probe_flow_next(p, i, &pkt) == -1)
 		return;
-	}
-	pkt.magic = htonl(PROBE_MAGIC);
-	pkt.flow = htonl((uint32_t)i);
-	pkt.seq = htonl(f->sent);
-	pkt.pad = 0;
-	f->sent_ms[f->sent] = probe_now();
-	f->sent++;
-	pthread_mutex_unlock(&p->lock);
+	probe_flow_sent(p, f);
 	send(f->fd, &pkt, sizeof(pkt), MSG_DONTWAIT);
 }
 

@@ -87,7 +87,8 @@ int		 probe_add(struct probe *p, const struct probe_endpoint *from,
 		    const struct probe_endpoint *to);
 
 /* The same for a TCP stream from -> to (one connection, both ways). */
-int		 probe_add_tcp(struct probe *p, const struct probe_endpoint *from,
+int		 probe_add_tcp(struct probe *p,
+		    const struct probe_endpoint *from,
 		    const struct probe_endpoint *to);
 
 /*

@@ -97,7 +97,10 @@ int	probe_fail(struct probe *p, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
 /* netns.c */
-int	probe_enter(struct probe *p, const char *guest);
+int	probe_socket(struct probe *p, const char *guest, int type,
+	    struct in_addr addr, uint16_t port);
+int	probe_socket_in(struct probe *p, const char *guest, int type,
+	    struct in_addr addr, uint16_t port);
 int	probe_open_target(struct probe *p, struct probe_target *t);
 int	probe_open_flow(struct probe *p, struct probe_flow *f);
 void	probe_join_cgroup(struct probe_target *t);
@@ -117,7 +120,11 @@ void	probe_tcp_close_target(struct probe_target *t);
 void	probe_tcp_send(struct probe *p, size_t i);
 void	probe_tcp_receive(struct probe *p, size_t i);
 
-/* stats.c (p->lock held, except probe_all_answered, which takes it). */
+/* stats.c (p->lock held, except probe_all_answered, probe_flow_next and
+ * probe_flow_sent, which take it).  probe_flow_next: the next probe of
+ * flow i (-1: no room to record it); probe_flow_sent: it went out now. */
+int	probe_flow_next(struct probe *p, size_t i, struct probe_pkt *pkt);
+void	probe_flow_sent(struct probe *p, struct probe_flow *f);
 int	probe_flow_grow(struct probe_flow *f);
 void	probe_flow_answer(struct probe_flow *f, uint32_t seq, double now);
 void	probe_flow_run_end(struct probe_flow *f, uint32_t upto, double now);

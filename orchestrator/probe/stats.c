@@ -31,6 +31,32 @@ probe_flow_grow(struct probe_flow *f)
 	return 0;
 }
 
+int
+probe_flow_next(struct probe *p, size_t i, struct probe_pkt *pkt)
+{
+	struct probe_flow	*f = &p->flows[i];
+	int			 rc = 0;
+
+	pthread_mutex_lock(&p->lock);
+	if (f->sent == f->cap && probe_flow_grow(f) == -1)
+		rc = -1;
+	pkt->magic = htonl(PROBE_MAGIC);
+	pkt->flow = htonl((uint32_t)i);
+	pkt->seq = htonl(f->sent);
+	pkt->pad = 0;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+void
+probe_flow_sent(struct probe *p, struct probe_flow *f)
+{
+	pthread_mutex_lock(&p->lock);
+	f->sent_ms[f->sent] = probe_now();
+	f->sent++;
+	pthread_mutex_unlock(&p->lock);
+}
+
 /* Close the current run of unanswered probes [f->next, upto). */
 void
 probe_flow_run_end(struct probe_flow *f, uint32_t upto, double now)

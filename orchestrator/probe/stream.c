@@ -20,44 +20,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nsswitch.h"
 #include "probe_priv.h"
-
-static int
-probe_tcp_socket(struct probe *p, const char *guest, struct in_addr addr,
-    uint16_t port)
-{
-	struct sockaddr_in	sin;
-	int			fd, one = 1;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) == -1)
-		return probe_fail(p, errno, "guest %s: TCP socket", guest);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr = addr;
-	sin.sin_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		probe_fail(p, errno, "guest %s: bind TCP %s:%u", guest,
-		    inet_ntoa(addr), port);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 int
 probe_tcp_listen(struct probe *p, struct probe_target *t)
 {
-	int	self;
-
-	if ((self = probe_enter(p, t->ep.guest)) == -1)
-		return -1;
-	t->lfd = probe_tcp_socket(p, t->ep.guest, t->ep.vipa, p->o.port);
-	nsswitch_leave(self);
-	if (t->lfd == -1)
+	if ((t->lfd = probe_socket_in(p, t->ep.guest, SOCK_STREAM,
+	    t->ep.vipa, p->o.port)) == -1)
 		return -1;
 	if (listen(t->lfd, PROBE_CONNS_MAX) == -1)
 		return probe_fail(p, errno, "guest %s: listen", t->ep.guest);
@@ -71,13 +40,9 @@ probe_tcp_connect(struct probe *p, struct probe_flow *f)
 {
 	struct sockaddr_in	sin;
 	struct epoll_event	ev = { .events = EPOLLIN, .data.u64 = 0 };
-	int			self;
 
-	if ((self = probe_enter(p, f->from.guest)) == -1)
-		return -1;
-	f->fd = probe_tcp_socket(p, f->from.guest, f->from.vipa, 0);
-	nsswitch_leave(self);
-	if (f->fd == -1)
+	if ((f->fd = probe_socket_in(p, f->from.guest, SOCK_STREAM,
+	    f->from.vipa, 0)) == -1)
 		return -1;
 	f->rlen = 0;
 	memset(&sin, 0, sizeof(sin));
@@ -120,24 +85,13 @@ probe_tcp_send(struct probe *p, size_t i)
 		f->fd = -1;
 		return;
 	}
-	pthread_mutex_lock(&p->lock);
-	if (f->sent == f->cap && probe_flow_grow(f) == -1) {
-		pthread_mutex_unlock(&p->lock);
+	if (probe_flow_next(p, i, &pkt) == -1)
 		return;
-	}
-	pkt.magic = htonl(PROBE_MAGIC);
-	pkt.flow = htonl((uint32_t)i);
-	pkt.seq = htonl(f->sent);
-	pkt.pad = 0;
-	pthread_mutex_unlock(&p->lock);
 	/* Whole probes or nothing: 16 bytes fit an idle socket's buffer. */
 	n = send(f->fd, &pkt, sizeof(pkt), MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n == (ssize_t)sizeof(pkt)) {
-		pthread_mutex_lock(&p->lock);
-		f->sent_ms[f->sent] = probe_now();
-		f->sent++;
-		pthread_mutex_unlock(&p->lock);
-	} else if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	if (n == (ssize_t)sizeof(pkt))
+		probe_flow_sent(p, f);
+	else if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
 	    errno != ENOTCONN)
 		probe_tcp_reset(p, f);
 }
