@@ -209,6 +209,7 @@ outbound_setup(struct reloc *r)
 	snprintf(s.src, sizeof(s.src), "%s", r->h->name);
 	s.memory_mib = r->def->memory_mib;
 	s.verify = r->verify;
+	s.token = r->token;
 	if ((r->hashes = malloc(r->g->npages * sizeof(*r->hashes))) == NULL ||
 	    (r->list = malloc(r->g->npages * sizeof(*r->list))) == NULL)
 		return reloc_fail(r, HV_END_FAILED, "out of memory");
