@@ -116,6 +116,17 @@ control_here(struct control *x)
 	return control_redirect(x, r.member, what);
 }
 
+/* A fenced member refuses work until it has joined again. */
+static int
+control_fenced(struct control *x)
+{
+	if (!member_fenced(x->h))
+		return 0;
+	return ctlsrv_error(&x->c, REPLY_E_REFUSED, "[HV-FENCED] member %s is "
+	    "fenced (%s): it refuses relocations until it joins again",
+	    x->h->name, x->h->fence_why);
+}
+
 static int
 control_members(struct control *x)
 {
@@ -197,7 +208,8 @@ control_relocate(struct control *x)
 	int64_t			 id;
 	char			 res[64];
 
-	if (control_guest(x) == -1 || control_here(x) == -1)
+	if (control_guest(x) == -1 || control_here(x) == -1 ||
+	    control_fenced(x) == -1)
 		return -1;
 	if (reloc_start(x->h, &x->rq, x->c.who, cf, &n, &id) == -1) {
 		if (n == 0)
@@ -287,7 +299,7 @@ control_recover(struct control *x)
 	int			g;
 
 	if ((g = control_guest(x)) == -1 || control_recover_check(x, g, old,
-	    sizeof(old)) == -1)
+	    sizeof(old)) == -1 || control_fenced(x) == -1)
 		return -1;
 	if (dir_member_down(x->h->dir, old, "recover") == -1 ||
 	    dir_residency(x->h->dir, x->rq.guest, &r) != 1)

@@ -22,6 +22,8 @@ struct dir_ops {
 		    uint64_t rate_mib, uint64_t wss_mib);
 	int	(*member_join)(struct dir *d, const char *name,
 		    enum member_state s, const char *reason);
+	int	(*member_state)(struct dir *d, const char *name,
+		    enum member_state s, const char *reason);
 	int	(*member_renew)(struct dir *d, const char *name);
 	int	(*member_leave)(struct dir *d, const char *name);
 	int	(*member_alive)(struct dir *d, const char *name,

@@ -454,6 +454,17 @@ det_member_join(struct dir *d, const char *name, enum member_state s,
 }
 
 static int
+det_member_state(struct dir *d, const char *name, enum member_state s,
+    const char *reason)
+{
+	struct det_state	st = { member_state_name(s), reason, NULL };
+	char			key[DET_KEY];
+
+	return det_update(d, det_key(d, key, "memberdefs/%s", name), false,
+	    det_state_fn, &st) == 1 ? 0 : -1;
+}
+
+static int
 det_member_renew(struct dir *d, const char *name)
 {
 	struct det	*t = det(d);
@@ -1483,6 +1494,7 @@ static const struct dir_ops det_ops = {
 	.guest_workload = det_guest_workload,
 	.guest_set_workload = det_guest_set_workload,
 	.member_join = det_member_join,
+	.member_state = det_member_state,
 	.member_renew = det_member_renew,
 	.member_leave = det_member_leave,
 	.member_alive = det_member_alive,
@@ -1527,7 +1539,7 @@ dir_etcd_open(const struct dir_conf *c)
 	t->d.kind = DIR_ETCD;
 	t->ttl_s = c->ttl_s < DIR_TTL_MIN_S ? DIR_TTL_MIN_S : c->ttl_s;
 	snprintf(t->prefix, sizeof(t->prefix), "/lgr/%s/", c->lab);
-	if ((t->e = etcd_open(c->endpoints, 0)) == NULL) {
+	if ((t->e = etcd_open(c->endpoints, c->timeout_ms)) == NULL) {
 		log_warn("[HV-DIR] etcd %s", c->endpoints);
 		free(t);
 		return NULL;

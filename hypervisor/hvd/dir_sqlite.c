@@ -338,6 +338,15 @@ dsq_member_join(struct dir *d, const char *name, enum member_state s,
 }
 
 static int
+dsq_member_state(struct dir *d, const char *name, enum member_state s,
+    const char *reason)
+{
+	return dsq_exec(d, "UPDATE members SET state = ?, since_ms = ?, "
+	    "reason = ? WHERE name = ?", "siss", member_state_name(s),
+	    dir_now_ms(), reason, name) == 1 ? 0 : -1;
+}
+
+static int
 dsq_member_renew(struct dir *d, const char *name)
 {
 	int	n;
@@ -823,6 +832,7 @@ static const struct dir_ops dsq_ops = {
 	.guest_workload = dsq_guest_workload,
 	.guest_set_workload = dsq_guest_set_workload,
 	.member_join = dsq_member_join,
+	.member_state = dsq_member_state,
 	.member_renew = dsq_member_renew,
 	.member_leave = dsq_member_leave,
 	.member_alive = dsq_member_alive,

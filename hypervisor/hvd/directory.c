@@ -159,6 +159,13 @@ dir_member_join(struct dir *d, const char *name, enum member_state s,
 }
 
 int
+dir_member_state(struct dir *d, const char *name, enum member_state s,
+    const char *reason)
+{
+	return d->ops->member_state(d, name, s, reason);
+}
+
+int
 dir_member_renew(struct dir *d, const char *name)
 {
 	return d->ops->member_renew(d, name);

@@ -46,6 +46,9 @@ int		 dir_guest_set_workload(struct dir *d, const char *guest,
  */
 int		 dir_member_join(struct dir *d, const char *name,
 		    enum member_state s, const char *reason);
+/* The state alone (no new lease): 0, -1. */
+int		 dir_member_state(struct dir *d, const char *name,
+		    enum member_state s, const char *reason);
 int		 dir_member_renew(struct dir *d, const char *name);
 int		 dir_member_leave(struct dir *d, const char *name);
 int		 dir_member_alive(struct dir *d, const char *name,

@@ -33,6 +33,7 @@
 
 #include "clock.h"
 #include "directory.h"
+#include "etcd.h"
 #include "log.h"
 
 static int	booted;
@@ -51,6 +52,37 @@ hvd_guest_drop(struct hvd *h, int idx)
 {
 	(void)h;
 	(void)idx;
+}
+
+void
+reloc_shutdown(struct hvd *h)
+{
+	(void)h;
+}
+
+int
+guest_freeze(const char *lab, const char *name, bool frozen)
+{
+	(void)lab;
+	(void)name;
+	(void)frozen;
+	return 0;
+}
+
+uint8_t *
+guest_free(struct guest *g, bool keep_mem)
+{
+	(void)g;
+	(void)keep_mem;
+	return NULL;
+}
+
+struct guest *
+hvd_guest_take(struct hvd *h, int idx)
+{
+	(void)h;
+	(void)idx;
+	return NULL;
 }
 
 /* --- the etcd the tests run against -------------------------------- */
@@ -254,6 +286,7 @@ setup(void **state, enum dir_kind kind)
 		f->h[i].opts.heartbeat_ms = 100;
 		f->h[i].opts.down_ms = 300;
 		f->h[i].opts.max_out = f->h[i].opts.max_in = 2;
+		f->h[i].dirconf = f->dc;
 		if ((f->h[i].dir = dir_open(&f->dc)) == NULL)
 			return -1;
 	}
@@ -284,6 +317,8 @@ teardown(void **state)
 		return 0;
 	dir_close(f->h[0].dir);
 	dir_close(f->h[1].dir);
+	dir_close(f->h[0].live);
+	dir_close(f->h[1].live);
 	if (f->tmp[0] != '\0')
 		nftw(f->tmp, t_rm, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
@@ -357,11 +392,19 @@ wait_gone(struct hvd *h, const char *other)
 	uint64_t	t0 = clock_ms();
 
 	while (dir_member_alive(h->dir, other, h->opts.down_ms, NULL) != 0) {
-		assert_int_equal(dir_member_renew(h->dir, h->name), 0);
+		assert_int_equal(dir_member_renew(h->live, h->name), 0);
 		if (clock_ms() - t0 > 10000)
 			fail_msg("member %s still alive after 10 s", other);
 		usleep(100000);
 	}
+}
+
+/* Join and boot, without the renew thread (the tests renew). */
+static void
+join(struct hvd *h)
+{
+	assert_int_equal(member_join(h), 0);
+	assert_int_equal(member_boot(h), 0);
 }
 
 /* --- tests ---------------------------------------------------------- */
@@ -403,14 +446,14 @@ test_transitions(void **state)
 	enum cluster_mode	 mode;
 
 	booted = 0;
-	assert_int_equal(member_join(&f->h[0]), 0);
+	join(&f->h[0]);
 	assert_int_equal(booted, 2);			/* A and B */
 	expect_member(d, "VM9", "state", "JOINED");
 	assert_int_equal(dir_residency(d, "A", &r), 1);
 	assert_string_equal(r.state, "RUNNING");
 	assert_int_equal(count_events(d, "HV-MEMBER-JOINING"), 1);
 	assert_int_equal(count_events(d, "HV-MEMBER-JOINED"), 1);
-	assert_int_equal(member_join(&f->h[1]), 0);
+	join(&f->h[1]);
 	assert_int_equal(booted, 3);			/* C on VM2 */
 	assert_int_equal(dir_cluster_mode(d, &mode), 0);
 	assert_int_equal(mode, CLUSTER_STABLE);
@@ -431,15 +474,19 @@ test_transitions(void **state)
 	assert_int_equal(member_tick(&f->h[0]), 0);
 	assert_int_equal(count_events(d, "HV-MEMBER-DOWN"), 1);
 	assert_int_equal(dir_member_down(d, "VM2", "again"), 0);
-	/* VM2 finds itself gone and must rejoin. */
-	assert_int_equal(member_tick(&f->h[1]), 1);
-	assert_int_equal(member_rejoin(&f->h[1]), 0);
+	/* VM2 finds itself gone and must rejoin: a new incarnation. */
+	assert_int_equal(dir_member_renew(f->h[1].live, "VM2"), 1);
+	assert_int_equal(dir_member_join(f->h[1].live, "VM2", MEMBER_JOINED,
+	    "rejoined"), 0);
 	expect_member(d, "VM2", "state", "JOINED");
+	expect_member(d, "VM2", "reason", "rejoined");
+	assert_int_equal(dir_member_alive(d, "VM2", 300, NULL), 1);
+	assert_int_equal(dir_member_renew(f->h[1].live, "VM2"), 0);
 
 	/* JOINING members make the cluster IN-FLUX. */
 	assert_int_equal(dir_residency(d, "C", &r), 1);
 	assert_int_equal(dir_residency_mark(d, "C", "VM2", "STOPPED"), 1);
-	assert_int_equal(dir_member_join(f->h[1].dir, "VM2", MEMBER_JOINING,
+	assert_int_equal(dir_member_state(f->h[1].dir, "VM2", MEMBER_JOINING,
 	    "test"), 0);
 	assert_int_equal(dir_cluster_mode(d, &mode), 0);
 	assert_int_equal(mode, CLUSTER_INFLUX);
@@ -535,8 +582,8 @@ test_cas_race(void **state)
 static void
 joined(struct fixture *f)
 {
-	assert_int_equal(member_join(&f->h[0]), 0);
-	assert_int_equal(member_join(&f->h[1]), 0);
+	join(&f->h[0]);
+	join(&f->h[1]);
 }
 
 static void
@@ -706,7 +753,7 @@ test_conflicts(void **state)
 	int64_t			 id, token;
 	size_t			 n;
 
-	assert_int_equal(member_join(&f->h[0]), 0);	/* VM2 not joined */
+	join(&f->h[0]);				/* VM2 not joined */
 	journal_req(&j, "A", "VM9", "VM2");
 	assert_int_equal(dir_journal_open(d, &f->conf, &f->guests[0], &j, 0,
 	    cf, &n, &id, &token), -1);
@@ -821,6 +868,72 @@ test_events_audit(void **state)
 	json_object_put(rows);
 }
 
+/* Remove member's liveness behind its back (declared DOWN, lease gone). */
+static void
+take_lease(struct fixture *f, const char *member)
+{
+	struct json_object	*rows;
+	struct etcd		*e;
+	int64_t			 lease;
+
+	if (f->dc.kind == DIR_SQLITE) {
+		assert_int_equal(dir_member_down(f->h[1].dir, member, "test"),
+		    1);
+		return;
+	}
+	rows = dir_members_json(f->h[1].dir);
+	lease = strtoll(row_field(rows, "name", member, "lease"), NULL, 10);
+	json_object_put(rows);
+	assert_true(lease != 0);
+	assert_non_null(e = etcd_open(f->dc.endpoints, 0));
+	assert_int_equal(etcd_lease_revoke(e, lease), 0);
+	etcd_close(e);
+}
+
+static bool
+wait_for(atomic_bool *flag, bool want, unsigned ms)
+{
+	uint64_t	t0 = clock_ms();
+
+	while (*flag != want && clock_ms() - t0 < ms)
+		usleep(10000);
+	return *flag == want;
+}
+
+/*
+ * The renew thread keeps a member alive while its main thread is busy
+ * for three TTLs; a member whose lease is taken fences itself, stops
+ * its guests, then joins again as a new incarnation.
+ */
+static void
+test_renew_fence(void **state)
+{
+	struct fixture	*f = *state;
+	struct hvd		*h = &f->h[0];
+	struct json_object	*rows;
+
+	join(h);
+	assert_int_equal(member_renew_start(h), 0);
+	usleep(3 * h->ttl_ms * 1000);			/* busy */
+	assert_false(member_fenced(h));
+	assert_int_equal(dir_member_alive(f->h[1].dir, "VM9", 300, NULL), 1);
+	assert_int_equal(dir_members_stale(f->h[1].dir, "VM2", 300, NULL, 0),
+	    0);
+
+	take_lease(f, "VM9");
+	assert_true(wait_for(&h->fenced, true, h->ttl_ms + 1000));
+	assert_int_equal(member_tick(h), 1);		/* guests stopped */
+	assert_true(h->fence_done);
+	assert_int_equal(count_events(f->h[1].dir, "HV-FENCED"), 1);
+	assert_true(wait_for(&h->fenced, false, h->ttl_ms + 1000));
+	rows = dir_members_json(f->h[1].dir);
+	assert_non_null(strstr(row_field(rows, "name", "VM9", "reason"),
+	    "rejoined after fencing"));
+	json_object_put(rows);
+	assert_int_equal(dir_member_alive(f->h[1].dir, "VM9", 300, NULL), 1);
+	assert_int_equal(member_leave(h), 0);
+}
+
 #define T_BOTH(fn)							\
 	cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),	\
 	cmocka_unit_test_setup_teardown(fn, setup_etcd, teardown)
@@ -839,6 +952,7 @@ main(void)
 		T_BOTH(test_members),
 		T_BOTH(test_guests),
 		T_BOTH(test_events_audit),
+		T_BOTH(test_renew_fence),
 	};
 
 	log_init("directory_test", LOG_TO_STDERR, 0);

@@ -336,11 +336,7 @@ hvd_loop(struct hvd *h, int sfd)
 				log_warnx("[HV-HEARTBEAT] directory update "
 				    "failed");
 				break;
-			case 1:
-				log_warnx("[HV-MEMBER-FENCED] member %s was "
-				    "declared DOWN while alive: rejoining",
-				    h->name);
-				member_rejoin(h);
+			case 1:	/* fenced: member_tick said why */
 				break;
 			}
 			next = clock_ms() + h->opts.heartbeat_ms;
@@ -397,7 +393,8 @@ main(int argc, char **argv)
 	if (inbound_start(&h) == -1)
 		fatal("[HV-CHAN] relocation channel");
 	hvd_pidfile(&h, true);
-	if (member_join(&h) == -1)
+	if (member_join(&h) == -1 || member_renew_start(&h) == -1 ||
+	    member_boot(&h) == -1)
 		fatalx("[HV-JOIN] member %s could not join", h.name);
 	log_info("member %s of lab %s running", h.name, h.conf->lab);
 	hvd_loop(&h, sfd);

@@ -61,6 +61,7 @@ struct dir_conf {
 	char		 endpoints[512];/* etcd: HOST:PORT,... */
 	char		 lab[HV_NAME];	/* etcd: keys under /lgr/LAB/ */
 	unsigned	 ttl_s;		/* member lease */
+	unsigned	 timeout_ms;	/* etcd: deadline of a call, 0 default */
 };
 
 /* A guest definition as hvd keeps it (imported from the topology). */
@@ -148,6 +149,16 @@ struct hvd {
 	size_t			 nspare;
 	pthread_t		 inbound;
 	atomic_bool		 quit;
+
+	/* Liveness (member.c): the renew thread and fencing. */
+	struct dir		*live;		/* the renew thread's */
+	pthread_t		 renew;
+	bool			 renewing;	/* the thread runs */
+	unsigned		 ttl_ms;	/* lease, or -T on SQLite */
+	_Atomic uint64_t	 deadline_ms;	/* clock_ms(): renew by then */
+	atomic_bool		 fenced;	/* renew thread: stop it all */
+	atomic_bool		 fence_done;	/* main thread: guests stopped */
+	char			 fence_why[128];/* set before fenced */
 };
 
 /* config.c: the topology file. */
@@ -168,8 +179,10 @@ const char		*cluster_mode_name(enum cluster_mode m);
 /* member.c: membership, heartbeats, cluster mode, guest import. */
 int			 member_join(struct hvd *h);
 int			 member_leave(struct hvd *h);
+int			 member_boot(struct hvd *h);
+int			 member_renew_start(struct hvd *h);
 int			 member_tick(struct hvd *h);
-int			 member_rejoin(struct hvd *h);
+bool			 member_fenced(const struct hvd *h);
 
 /* eligibility.c: every condition of a relocation, pure. */
 struct elig_member {

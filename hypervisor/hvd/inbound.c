@@ -108,6 +108,10 @@ inb_setup_check(struct inbound *ib, uint64_t rid, const struct chan_setup *cs,
 {
 	struct hvd	*h = ib->h;
 
+	if (member_fenced(h)) {
+		inb_error(ib, rid, "target member fenced");
+		return -1;
+	}
 	if ((*gidx = config_guest_find(h->conf, cs->guest)) == -1) {
 		inb_error(ib, rid, "unknown guest");
 		return -1;
@@ -276,6 +280,8 @@ inb_commit(struct inbound *ib, struct inb_session *s)
 {
 	const char	*guest = ib->h->conf->guests[s->gidx].name;
 
+	if (member_fenced(ib->h))
+		return -1;
 	switch (dir_reloc_commit(ib->dir, guest, (int64_t)s->rid, s->src,
 	    ib->h->name, s->token)) {
 	case 1:

@@ -1,17 +1,33 @@
 /*
- * member.c: cluster membership.  A member joins (JOINING, then JOINED
- * once its guests run), renews its liveness every opts.heartbeat_ms
- * and leaves (LEAVING, then DOWN).  Every member declares DOWN any
- * other one whose liveness is gone (directory.h: dir_members_stale);
- * the guests of a DOWN member are LOST until recovered elsewhere.
+ * member.c: cluster membership and liveness.  A member joins (JOINING,
+ * then JOINED once its guests run) and leaves (LEAVING, then DOWN).
+ *
+ * Liveness is a lease (etcd) or a lease row renewed in time (SQLite),
+ * renewed by a thread of its own with its own directory, which nothing
+ * else blocks: booting guests or copying memory never makes a member
+ * look DOWN.  Every member declares DOWN any other one whose liveness
+ * is gone (dir_members_stale); the guests of a DOWN member are LOST
+ * until recovered elsewhere.
+ *
+ * Fencing: the renew thread keeps a deadline on the monotonic clock, the
+ * send time of the last acknowledged renewal + TTL - margin.  When it
+ * passes without a new acknowledgement, or the lease is found gone, the
+ * member is fenced: the main thread stops its guests (it cannot know
+ * whether they were recovered elsewhere), relocations are refused, and
+ * the renew thread joins again as a new incarnation, running nothing.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "directory.h"
 #include "log.h"
+
+#define MEMBER_MARGIN_PCT	20	/* of the TTL, before the server's */
+#define MEMBER_RENEW_DIV	3	/* renew every TTL/3 (etcd) */
 
 /* Boot every guest the directory places on this member. */
 static int
@@ -32,58 +48,170 @@ member_boot_guests(struct hvd *h)
 	return 0;
 }
 
-/*
- * Back from the dead (stopped longer than the timeout): guests still
- * here and not recovered elsewhere run again, the others are dropped.
- */
-int
-member_rejoin(struct hvd *h)
+static unsigned
+member_margin_ms(const struct hvd *h)
 {
-	struct dir_residency	r;
-	const char		*name;
-	size_t			i;
-	int			rc;
-
-	for (i = 0; i < h->conf->nguests; i++) {
-		if (h->guests[i] == NULL)
-			continue;
-		name = h->conf->guests[i].name;
-		if ((rc = dir_residency(h->dir, name, &r)) == -1)
-			return -1;
-		if (rc == 1 && strcmp(r.member, h->name) == 0) {
-			if (dir_residency_claim(h->dir, name, h->name,
-			    r.rev) != 1)
-				hvd_guest_drop(h, (int)i);
-		} else
-			hvd_guest_drop(h, (int)i);
-	}
-	if (dir_member_join(h->dir, h->name, MEMBER_JOINED, "rejoined") == -1)
-		return -1;
-	dir_event(h->dir, "HV-MEMBER-REJOINED", h->name, NULL, "member %s was "
-	    "declared DOWN while alive and joined again", h->name);
-	return 0;
+	return h->ttl_ms * MEMBER_MARGIN_PCT / 100;
 }
 
+/* Renewal acknowledged: sent at t0. */
+static void
+member_renewed(struct hvd *h, uint64_t t0)
+{
+	h->deadline_ms = t0 + h->ttl_ms - member_margin_ms(h);
+}
+
+/*
+ * Join: definitions imported, liveness granted (a new incarnation), the
+ * member JOINING.  The renew thread starts next (member_renew_start),
+ * then member_boot.
+ */
 int
 member_join(struct hvd *h)
 {
+	struct dir_conf	live = h->dirconf;
+	uint64_t	t0;
+
+	h->ttl_ms = h->dirconf.kind == DIR_ETCD ? h->dirconf.ttl_s * 1000 :
+	    h->opts.down_ms;
+	/* A renewal that cannot be acknowledged in time is no use. */
+	live.timeout_ms = h->ttl_ms / MEMBER_RENEW_DIV;
 	if (dir_import(h->dir, h->conf) == -1 ||
-	    dir_member_join(h->dir, h->name, MEMBER_JOINING, "start") == -1 ||
+	    (h->live = dir_open(&live)) == NULL)
+		return -1;
+	t0 = clock_ms();
+	if (dir_member_join(h->live, h->name, MEMBER_JOINING, "start") == -1 ||
 	    dir_member_limits(h->dir, h->name, h->opts.max_out,
 	    h->opts.max_in) != 1)
 		return -1;
+	member_renewed(h, t0);
 	dir_event(h->dir, "HV-MEMBER-JOINING", h->name, NULL,
 	    "member %s joining (pid %d)", h->name, (int)getpid());
+	return 0;
+}
+
+/* Boot the guests placed here, then JOINED. */
+int
+member_boot(struct hvd *h)
+{
 	if (dir_journal_cleanup(h->dir, h->name) == -1)
 		log_warnx("[HV-RELOC-JOURNAL] relocations left by %s's "
 		    "previous life not ended", h->name);
 	if (member_boot_guests(h) == -1)
 		return -1;
-	if (dir_member_join(h->dir, h->name, MEMBER_JOINED, "joined") == -1)
+	if (dir_member_state(h->dir, h->name, MEMBER_JOINED, "joined") == -1)
 		return -1;
 	dir_event(h->dir, "HV-MEMBER-JOINED", h->name, NULL,
 	    "member %s joined", h->name);
 	return member_tick(h);
+}
+
+static void
+member_fence_set(struct hvd *h, const char *why)
+{
+	if (h->fenced)
+		return;
+	snprintf(h->fence_why, sizeof(h->fence_why), "%s", why);
+	h->fence_done = false;
+	h->fenced = true;
+	log_warnx("[HV-FENCED] member %s: %s", h->name, why);
+}
+
+/* Once the guests are stopped: a new incarnation, nothing running. */
+static void
+member_rejoin(struct hvd *h)
+{
+	char		reason[192];
+	uint64_t	t0 = clock_ms();
+
+	snprintf(reason, sizeof(reason), "rejoined after fencing: %s",
+	    h->fence_why);
+	if (dir_member_join(h->live, h->name, MEMBER_JOINED, reason) == -1)
+		return;
+	member_renewed(h, t0);
+	h->fenced = false;
+	log_warnx("[HV-MEMBER-REJOINED] member %s joined again as a new "
+	    "incarnation, without guests", h->name);
+}
+
+static void
+member_renew_once(struct hvd *h)
+{
+	uint64_t	t0 = clock_ms();
+
+	if (h->fenced) {
+		if (h->fence_done)
+			member_rejoin(h);
+		return;
+	}
+	switch (dir_member_renew(h->live, h->name)) {
+	case 0:
+		member_renewed(h, t0);
+		break;
+	case 1:
+		member_fence_set(h, "lease gone (declared DOWN)");
+		return;
+	}
+	if (clock_ms() >= h->deadline_ms)
+		member_fence_set(h, "no renewal acknowledged before the "
+		    "deadline");
+}
+
+static void *
+member_renew_run(void *arg)
+{
+	struct hvd	*h = arg;
+	unsigned	 period = h->dirconf.kind == DIR_ETCD ?
+	    h->ttl_ms / MEMBER_RENEW_DIV : h->opts.heartbeat_ms;
+	uint64_t	 next;
+
+	while (!h->quit) {
+		next = clock_ms() + period;
+		member_renew_once(h);
+		while (!h->quit && clock_ms() < next) {
+			if (!h->fenced && clock_ms() >= h->deadline_ms)
+				member_fence_set(h, "no renewal acknowledged "
+				    "before the deadline");
+			usleep(10000);
+		}
+	}
+	return NULL;
+}
+
+int
+member_renew_start(struct hvd *h)
+{
+	if (pthread_create(&h->renew, NULL, member_renew_run, h) != 0)
+		return -1;
+	h->renewing = true;
+	return 0;
+}
+
+bool
+member_fenced(const struct hvd *h)
+{
+	return h->fenced;
+}
+
+/* Main thread: stop every guest and relocation, say so. */
+static void
+member_fence(struct hvd *h)
+{
+	size_t	i;
+
+	reloc_shutdown(h);
+	for (i = 0; i < h->conf->nguests; i++) {
+		if (h->guests[i] == NULL)
+			continue;
+		guest_freeze(h->conf->lab, h->conf->guests[i].name, true);
+		guest_free(hvd_guest_take(h, (int)i), false);
+		log_warnx("[HV-FENCED] guest %s stopped on %s",
+		    h->conf->guests[i].name, h->name);
+	}
+	dir_event(h->dir, "HV-FENCED", h->name, NULL, "member %s fenced (%s): "
+	    "its guests stopped, relocations refused until it rejoins",
+	    h->name, h->fence_why);
+	h->fence_done = true;
 }
 
 int
@@ -91,11 +219,20 @@ member_leave(struct hvd *h)
 {
 	int	rc = 0;
 
-	if (dir_member_join(h->dir, h->name, MEMBER_LEAVING, "stop") == -1 ||
-	    dir_member_leave(h->dir, h->name) == -1)
+	if (h->renewing) {
+		h->quit = true;
+		pthread_join(h->renew, NULL);
+		h->renewing = false;
+	}
+	if (h->live == NULL)
+		return 0;
+	if (dir_member_state(h->dir, h->name, MEMBER_LEAVING, "stop") == -1 ||
+	    dir_member_leave(h->live, h->name) == -1)
 		rc = -1;
 	dir_event(h->dir, "HV-MEMBER-LEFT", h->name, NULL, "member %s left",
 	    h->name);
+	dir_close(h->live);
+	h->live = NULL;
 	return rc;
 }
 
@@ -114,25 +251,28 @@ member_declare_lost(struct hvd *h)
 			return -1;
 		case 1:
 			dir_event(h->dir, "HV-MEMBER-DOWN", h->name, NULL,
-			    "member %s declared DOWN: no heartbeat for %u ms",
-			    names[i], h->opts.down_ms);
+			    "member %s declared DOWN: liveness gone (%u ms)",
+			    names[i], h->ttl_ms);
 			break;
 		}
 	return 0;
 }
 
 /*
- * Returns 0, 1 when the others declared this member DOWN while it was
- * alive (hvd must rejoin), -1 on a directory error.
+ * The main thread's periodic work: fence when the renew thread says so,
+ * declare DOWN the members whose liveness is gone, store the cluster
+ * mode.  Returns 0, 1 when fenced, -1 on a directory error.
  */
 int
 member_tick(struct hvd *h)
 {
 	enum cluster_mode	mode;
-	int			rc;
 
-	if ((rc = dir_member_renew(h->dir, h->name)) != 0)
-		return rc;
+	if (h->fenced) {
+		if (!h->fence_done)
+			member_fence(h);
+		return 1;
+	}
 	if (member_declare_lost(h) == -1 ||
 	    dir_cluster_mode(h->dir, &mode) == -1)
 		return -1;

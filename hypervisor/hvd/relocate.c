@@ -52,6 +52,10 @@ reloc_limits(struct reloc *r)
 {
 	double	elapsed = reloc_now() - r->t0;
 
+	if (member_fenced(r->h))
+		return reloc_fail(r, HV_END_CANCELLED, "member %s fenced",
+		    r->h->name);
+
 	switch (limits_running(r->cancel, elapsed, r->max_total_ms)) {
 	case HV_END_CANCELLED:
 		return reloc_fail(r, HV_END_CANCELLED, "cancelled by operator");
