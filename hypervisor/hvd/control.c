@@ -311,6 +311,9 @@ control_recover(struct control *x)
 	if (hvd_guest_boot(x->h, g, r.rev) == -1)
 		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "guest %s could "
 		    "not start on %s", x->rq.guest, x->h->name);
+	if (hvd_guest_replug(x->h, g) == -1)
+		dir_event(x->h->dir, "HV-REPLUG", x->h->name, x->rq.guest,
+		    "HiperSockets NICs not moved to %s's LAN", x->h->name);
 	dir_event(x->h->dir, "HV-GUEST-RECOVERED", x->h->name, x->rq.guest,
 	    "recovered on %s (was on %s), fresh memory", x->h->name, old);
 	return ctlsrv_done(&x->c, "recovered");

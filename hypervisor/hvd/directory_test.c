@@ -43,6 +43,8 @@ int
 hvd_guest_boot(struct hvd *h, int idx, int64_t rev)
 {
 	booted++;
+	if (rev == 0)
+		return 0;	/* claimed already */
 	return dir_residency_claim(h->dir, h->conf->guests[idx].name, h->name,
 	    rev) == 1 ? 0 : -1;
 }
@@ -52,6 +54,28 @@ hvd_guest_drop(struct hvd *h, int idx)
 {
 	(void)h;
 	(void)idx;
+}
+
+static int	restarted;
+
+int
+hvd_guest_replug(struct hvd *h, int idx)
+{
+	(void)h;
+	(void)idx;
+	restarted++;
+	return 0;
+}
+
+bool
+config_in_domain(const struct hv_guestdef *g, const char *member)
+{
+	size_t	i;
+
+	for (i = 0; i < g->ndomain; i++)
+		if (strcmp(g->domain[i], member) == 0)
+			return true;
+	return false;
 }
 
 void
@@ -934,6 +958,31 @@ test_renew_fence(void **state)
 	assert_int_equal(member_leave(h), 0);
 }
 
+/* ha: restart: VM9's lease goes, VM2 restarts A and B, each once. */
+static void
+test_ha_restart(void **state)
+{
+	struct fixture		*f = *state;
+	struct dir		*d = f->h[1].dir;
+	struct dir_residency	 r;
+
+	joined(f);
+	f->h[1].opts.ha_restart = true;
+	restarted = 0;
+	wait_gone(&f->h[1], "VM9");
+	assert_int_equal(member_tick(&f->h[1]), 0);
+	assert_int_equal(restarted, 2);
+	assert_int_equal(dir_residency(d, "A", &r), 1);
+	assert_string_equal(r.member, "VM2");
+	assert_string_equal(r.state, "RUNNING");
+	assert_int_equal(dir_residency(d, "B", &r), 1);
+	assert_string_equal(r.member, "VM2");
+	assert_int_equal(count_events(d, "HV-GUEST-RESTARTED"), 2);
+	assert_int_equal(member_tick(&f->h[1]), 0);
+	assert_int_equal(restarted, 2);
+	expect_member(d, "VM9", "state", "DOWN");
+}
+
 #define T_BOTH(fn)							\
 	cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),	\
 	cmocka_unit_test_setup_teardown(fn, setup_etcd, teardown)
@@ -953,6 +1002,7 @@ main(void)
 		T_BOTH(test_guests),
 		T_BOTH(test_events_audit),
 		T_BOTH(test_renew_fence),
+		T_BOTH(test_ha_restart),
 	};
 
 	log_init("directory_test", LOG_TO_STDERR, 0);

@@ -31,8 +31,10 @@ enum {
 	HVD_O_FOREGROUND = 1, HVD_O_LABDIR, HVD_O_TOPOLOGY, HVD_O_FILL,
 	HVD_O_HEARTBEAT, HVD_O_MAX_IN, HVD_O_KEYS, HVD_O_MEMBER,
 	HVD_O_MAX_TOTAL, HVD_O_MAX_OUT, HVD_O_MAX_QUIESCE, HVD_O_DOWN,
-	HVD_O_VERBOSE, HVD_O_DIRECTORY, HVD_O_ETCD, HVD_O_LEASE_TTL,
+	HVD_O_VERBOSE, HVD_O_DIRECTORY, HVD_O_ETCD, HVD_O_LEASE_TTL, HVD_O_HA,
 };
+
+static const char *const hvd_ha[] = { "manual", "restart", NULL };
 
 static const char *const hvd_dir_kinds[] = { "sqlite", "etcd", NULL };
 
@@ -57,6 +59,7 @@ static const struct cli_option hvd_options[] = {
 	{ HVD_O_ETCD, 0, "etcd", CLI_STR, "HOST:PORT,...", 0, 0, NULL },
 	{ HVD_O_LEASE_TTL, 0, "lease-ttl", CLI_U64, "S", DIR_TTL_MIN_S, 3600,
 	    NULL },
+	{ HVD_O_HA, 0, "ha", CLI_CHOICE, "POLICY", 0, 0, hvd_ha },
 	{ 0, 0, NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -64,14 +67,15 @@ static const int hvd_global[] = { HVD_O_FOREGROUND, HVD_O_LABDIR,
     HVD_O_TOPOLOGY, HVD_O_FILL, HVD_O_HEARTBEAT, HVD_O_MAX_IN, HVD_O_KEYS,
     HVD_O_MEMBER, HVD_O_MAX_TOTAL, HVD_O_MAX_OUT, HVD_O_MAX_QUIESCE,
     HVD_O_DOWN, HVD_O_VERBOSE, HVD_O_DIRECTORY, HVD_O_ETCD,
-    HVD_O_LEASE_TTL, 0 };
+    HVD_O_LEASE_TTL, HVD_O_HA, 0 };
 
 static const struct cli_spec hvd_spec = {
 	.prog = "hvd",
 	.synopsis = "[-dv] -f topology -m member [-D labdir] [-H ms] [-T ms] "
 	    "[-F percent]\n\t[-o max-out] [-i max-in] [-Q max-quiesce-ms] "
 	    "[-M max-total-s]\n\t[--directory sqlite | --directory etcd --etcd "
-	    "HOST:PORT,...] [--lease-ttl s]\n       hvd -K labdir",
+	    "HOST:PORT,...] [--lease-ttl s]\n\t[--ha manual | restart]\n"
+	    "       hvd -K labdir",
 	.options = hvd_options,
 	.global = hvd_global,
 };
@@ -138,6 +142,7 @@ hvd_parse(int argc, char **argv, struct hvd_opts *o)
 	o->dir_kind = hvd_number(&r, HVD_O_DIRECTORY, DIR_SQLITE);
 	o->etcd = hvd_string(&r, HVD_O_ETCD);
 	o->lease_ttl_s = hvd_number(&r, HVD_O_LEASE_TTL, DIR_TTL_S);
+	o->ha_restart = hvd_number(&r, HVD_O_HA, 0) == 1;
 	if (o->dir_kind == DIR_ETCD && o->etcd == NULL)
 		hvd_usage_error("missing option %s", "--etcd HOST:PORT,...");
 	for (i = 0; i < r.nvalues; i++)
@@ -276,7 +281,8 @@ hvd_guest_boot(struct hvd *h, int idx, int64_t rev)
 	}
 	hvd_guest_add(h, g);
 	guest_freeze(h->conf->lab, def->name, false);
-	if (dir_residency_claim(h->dir, def->name, h->name, rev) != 1) {
+	if (rev != 0 &&
+	    dir_residency_claim(h->dir, def->name, h->name, rev) != 1) {
 		log_warnx("[HV-DIR] guest %s: residency on %s not recorded "
 		    "(claimed elsewhere since revision %jd, or directory error):"
 		    " stopped", def->name, h->name, (intmax_t)rev);
@@ -286,6 +292,32 @@ hvd_guest_boot(struct hvd *h, int idx, int64_t rev)
 	dir_event(h->dir, "HV-GUEST-START", h->name, def->name,
 	    "started on %s (%ju MiB)", h->name, (uintmax_t)def->memory_mib);
 	return 0;
+}
+
+/*
+ * The guest's HiperSockets NIC host ends onto this member's LAN (after a
+ * recover or an HA restart: the old member's bridge is no longer its).
+ */
+int
+hvd_guest_replug(struct hvd *h, int idx)
+{
+	struct replug	rp;
+	int		rc;
+
+	switch (replug_open(&rp, h->conf->lab, &h->conf->guests[idx],
+	    h->self)) {
+	case 1:
+		return 0;
+	case -1:
+		log_warnx("[HV-REPLUG] guest %s: NICs not found",
+		    h->conf->guests[idx].name);
+		return -1;
+	}
+	if ((rc = replug_move(&rp)) == -1)
+		log_warnx("[HV-REPLUG] guest %s: NICs not moved to %s's LAN",
+		    h->conf->guests[idx].name, h->name);
+	replug_close(&rp);
+	return rc;
 }
 
 /*

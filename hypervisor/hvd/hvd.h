@@ -117,6 +117,7 @@ struct hvd_opts {
 	unsigned	 dir_kind;	/* --directory: enum dir_kind */
 	const char	*etcd;		/* --etcd */
 	unsigned	 lease_ttl_s;	/* --lease-ttl */
+	bool		 ha_restart;	/* --ha restart */
 };
 
 struct guest;
@@ -544,5 +545,6 @@ int			 hvd_guest_add(struct hvd *h, struct guest *g);
 struct guest		*hvd_guest_take(struct hvd *h, int idx);
 int			 hvd_guest_boot(struct hvd *h, int idx, int64_t rev);
 void			 hvd_guest_drop(struct hvd *h, int idx);
+int			 hvd_guest_replug(struct hvd *h, int idx);
 
 #endif

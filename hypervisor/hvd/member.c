@@ -259,6 +259,51 @@ member_declare_lost(struct hvd *h)
 }
 
 /*
+ * HA restart: a guest LOST on a member whose liveness is gone (so it has
+ * fenced itself) restarts here when this member is in its relocation
+ * domain and has the memory.  The claim on the residency revision read
+ * makes it happen exactly once whoever else tries.
+ */
+static void
+member_ha_guest(struct hvd *h, int idx)
+{
+	const struct hv_guestdef	*def = &h->conf->guests[idx];
+	struct dir_residency		 r;
+	struct elig_member		 me;
+
+	if (h->guests[idx] != NULL || !config_in_domain(def, h->name) ||
+	    dir_residency(h->dir, def->name, &r) != 1 ||
+	    strcmp(r.state, "LOST") != 0 ||
+	    dir_member_alive(h->dir, r.member, h->opts.down_ms, NULL) != 0 ||
+	    dir_member_info(h->dir, h->name, &me) != 1 ||
+	    me.used_mib + def->memory_mib > me.memory_mib)
+		return;
+	if (dir_residency_claim(h->dir, def->name, h->name, r.rev) != 1)
+		return;		/* another member was first */
+	if (hvd_guest_boot(h, idx, 0) == -1) {
+		if (dir_residency_mark(h->dir, def->name, h->name, "LOST") != 1)
+			log_warnx("[HV-HA] guest %s: claimed but not started, "
+			    "residency not set back to LOST", def->name);
+		return;
+	}
+	hvd_guest_replug(h, idx);
+	dir_event(h->dir, "HV-GUEST-RESTARTED", h->name, def->name, "restarted "
+	    "on %s (ha: restart; %s is DOWN), fresh memory", h->name,
+	    r.member);
+}
+
+static void
+member_ha(struct hvd *h)
+{
+	size_t	i;
+
+	if (!h->opts.ha_restart)
+		return;
+	for (i = 0; i < h->conf->nguests; i++)
+		member_ha_guest(h, (int)i);
+}
+
+/*
  * The main thread's periodic work: fence when the renew thread says so,
  * declare DOWN the members whose liveness is gone, store the cluster
  * mode.  Returns 0, 1 when fenced, -1 on a directory error.
@@ -273,8 +318,10 @@ member_tick(struct hvd *h)
 			member_fence(h);
 		return 1;
 	}
-	if (member_declare_lost(h) == -1 ||
-	    dir_cluster_mode(h->dir, &mode) == -1)
+	if (member_declare_lost(h) == -1)
+		return -1;
+	member_ha(h);
+	if (dir_cluster_mode(h->dir, &mode) == -1)
 		return -1;
 	return dir_cluster_mode_store(h->dir, mode);
 }
