@@ -107,9 +107,14 @@ control_here(struct control *x)
 	struct dir_residency	r;
 	char			what[HV_NAME + 8];
 
-	if (dir_residency(x->h->dir, x->rq.guest, &r) <= 0)
+	switch (dir_residency(x->h->dir, x->rq.guest, &r)) {
+	case -1:
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "directory: %s",
+		    dir_error(x->h->dir));
+	case 0:
 		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "guest %s has no "
 		    "residency", x->rq.guest);
+	}
 	if (strcmp(r.member, x->h->name) == 0)
 		return 0;
 	snprintf(what, sizeof(what), "guest %s", x->rq.guest);
@@ -214,7 +219,8 @@ control_relocate(struct control *x)
 	if (reloc_start(x->h, &x->rq, x->c.who, cf, &n, &id) == -1) {
 		if (n == 0)
 			return ctlsrv_error(&x->c, REPLY_E_INTERNAL,
-			    "relocation of %s could not start", x->rq.guest);
+			    "relocation of %s could not start: directory: %s",
+			    x->rq.guest, dir_error(x->h->dir));
 		for (i = 0; i < n; i++)
 			ctlsrv_data(&x->c, elig_conflict_json(&cf[i]));
 		return ctlsrv_error(&x->c, REPLY_E_CONFLICT, "guest %s cannot "

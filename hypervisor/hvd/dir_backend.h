@@ -13,6 +13,7 @@
 
 struct dir_ops {
 	void	(*close)(struct dir *d);
+	const char *(*error)(struct dir *d);
 	int	(*lock)(struct dir *d);
 	int	(*unlock)(struct dir *d, bool commit);
 	int	(*import)(struct dir *d, const struct hv_config *c);

@@ -1145,7 +1145,8 @@ det_reloc_finish(struct dir *d, const char *guest, int64_t id,
 	if (done) {
 		jset_i(other, "relocations", jint(other, "relocations") + 1);
 		op[nop++] = det_op(ko, other, 0);
-	} else if (strcmp(jstr(other, "member"), src) == 0) {
+	} else if (strcmp(jstr(other, "member"), src) == 0 &&
+	    strcmp(jstr(other, "state"), "RELOCATING") == 0) {
 		jset_s(other, "state", "RUNNING");
 		jset_i(other, "since_ms", dir_now_ms());
 		op[nop++] = det_op(ko, other, 0);
@@ -1479,6 +1480,12 @@ det_history_json(struct dir *d, const char *guest)
 
 /* --- opening -------------------------------------------------------- */
 
+static const char *
+det_error(struct dir *d)
+{
+	return etcd_errtext(det(d)->e);
+}
+
 static void
 det_close(struct dir *d)
 {
@@ -1488,6 +1495,7 @@ det_close(struct dir *d)
 
 static const struct dir_ops det_ops = {
 	.close = det_close,
+	.error = det_error,
 	.lock = det_nolock,
 	.unlock = det_nounlock,
 	.import = det_import,

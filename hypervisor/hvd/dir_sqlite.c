@@ -691,7 +691,9 @@ dsq_reloc_rollback_body(struct dir *d, const char *guest, int64_t id,
 	if (dsq_exec(d, "UPDATE journal SET end_code = ?, phase = 'ENDED', "
 	    "ended_ms = ?, text = ? WHERE id = ? AND (end_code IS NULL OR "
 	    "end_code != ?)", "sisis", end, dir_now_ms(), text, id, end) < 0 ||
-	    dsq_residency_mark(d, guest, src, "RUNNING") < 0)
+	    dsq_exec(d, "UPDATE residency SET state = 'RUNNING', since_ms = ?,"
+	    " rev = rev + 1 WHERE guest = ? AND member = ? AND state = "
+	    "'RELOCATING'", "iss", dir_now_ms(), guest, src) < 0)
 		return -1;
 	return hist != NULL ? dsq_history(d, id, hist) : 0;
 }
@@ -817,6 +819,12 @@ dsq_pragma_wal(sqlite3 *db)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+static const char *
+dsq_error(struct dir *d)
+{
+	return sqlite3_errmsg(dsq_db(d));
+}
+
 static void
 dsq_close(struct dir *d)
 {
@@ -826,6 +834,7 @@ dsq_close(struct dir *d)
 
 static const struct dir_ops dsq_ops = {
 	.close = dsq_close,
+	.error = dsq_error,
 	.lock = dsq_lock,
 	.unlock = dsq_unlock,
 	.import = dsq_import,

@@ -125,6 +125,12 @@ dir_close(struct dir *d)
 		d->ops->close(d);
 }
 
+const char *
+dir_error(struct dir *d)
+{
+	return d->ops->error(d);
+}
+
 enum dir_kind
 dir_kind(const struct dir *d)
 {

@@ -25,6 +25,8 @@ struct json_object;
 struct dir	*dir_open(const struct dir_conf *c);
 void		 dir_close(struct dir *d);
 enum dir_kind	 dir_kind(const struct dir *d);
+/* What the last failed operation of d said (the backend's text). */
+const char	*dir_error(struct dir *d);
 int		 dir_kind_find(const char *name);	/* -1 unknown */
 int64_t		 dir_now_ms(void);
 

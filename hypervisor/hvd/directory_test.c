@@ -743,6 +743,12 @@ test_journal_rollback(void **state)
 	rows = dir_history_json(d, "");
 	assert_int_equal(json_object_array_length(rows), 1);
 	json_object_put(rows);
+	/* A rollback leaves a residency someone else changed alone. */
+	assert_int_equal(dir_residency_mark(d, "B", "VM9", "LOST"), 1);
+	assert_int_equal(dir_reloc_rollback(d, "B", id, "VM9", &hist), 0);
+	assert_int_equal(dir_residency(d, "B", &r), 1);
+	assert_string_equal(r.state, "LOST");
+	assert_int_equal(dir_residency_mark(d, "B", "VM9", "RUNNING"), 1);
 	/* The commit of an ended relocation fails. */
 	assert_int_equal(dir_residency(d, "B", &r), 1);
 	assert_int_equal(dir_reloc_commit(t, "B", id, "VM9", "VM2", r.rev), 0);
