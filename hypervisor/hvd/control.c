@@ -307,7 +307,8 @@ control_recover(struct control *x)
 	if ((g = control_guest(x)) == -1 || control_recover_check(x, g, old,
 	    sizeof(old)) == -1 || control_fenced(x) == -1)
 		return -1;
-	if (dir_member_down(x->h->dir, old, "recover") == -1 ||
+	if ((strcmp(old, x->h->name) != 0 &&
+	    dir_member_down(x->h->dir, old, "recover") == -1) ||
 	    dir_residency(x->h->dir, x->rq.guest, &r) != 1)
 		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "member %s could "
 		    "not be set DOWN", old);

@@ -155,9 +155,9 @@ reloc_rollback(struct reloc *r)
 	reloc_history(r, &hist);
 	reloc_unjournal(r->dir, r->def->name, r->id, r->h->name, &hist);
 	dir_event(r->dir, "HV-RELOC-ROLLBACK", r->h->name, r->def->name,
-	    "relocation %jd to %s rolled back (%s): %s; guest runs on %s",
+	    "relocation %jd to %s rolled back (%s): %s; guest %s on %s",
 	    (intmax_t)r->id, r->dst, hv_end_name(r->end), r->text,
-	    r->h->name);
+	    member_fenced(r->h) ? "stopped (fenced)" : "runs", r->h->name);
 }
 
 static void
