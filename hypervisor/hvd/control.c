@@ -286,7 +286,7 @@ control_recover_check(struct control *x, int g, char *old, size_t len)
 		    "directory read failed") : ctlsrv_error(&x->c,
 		    REPLY_E_REFUSED, "member %s of guest %s is alive: relocate "
 		    "the guest instead", old, def->name);
-	if (!config_in_domain(def, h->name))
+	if (!elig_in_domain(def, h->name))
 		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is "
 		    "outside guest %s's relocation domain", h->name, def->name);
 	return 0;

@@ -67,17 +67,6 @@ hvd_guest_replug(struct hvd *h, int idx)
 	return 0;
 }
 
-bool
-config_in_domain(const struct hv_guestdef *g, const char *member)
-{
-	size_t	i;
-
-	for (i = 0; i < g->ndomain; i++)
-		if (strcmp(g->domain[i], member) == 0)
-			return true;
-	return false;
-}
-
 void
 reloc_shutdown(struct hvd *h)
 {

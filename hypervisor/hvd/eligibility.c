@@ -34,7 +34,7 @@ elig_add(struct elig_out *o, enum hv_conflict code, const char *fmt, ...)
 	o->n++;
 }
 
-static bool
+bool
 elig_in_domain(const struct hv_guestdef *g, const char *member)
 {
 	size_t	i;

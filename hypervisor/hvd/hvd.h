@@ -169,8 +169,6 @@ int			 config_member_find(const struct hv_config *c,
 			    const char *name);
 int			 config_guest_find(const struct hv_config *c,
 			    const char *name);
-bool			 config_in_domain(const struct hv_guestdef *g,
-			    const char *member);
 
 /* The words the directory stores for states and modes (directory.c). */
 const char		*member_state_name(enum member_state s);
@@ -210,6 +208,9 @@ struct elig_conflict {
 	char			 text[160];
 };
 
+/* Is member in g's relocation domain? */
+bool			 elig_in_domain(const struct hv_guestdef *g,
+			    const char *member);
 size_t			 elig_check(const struct elig_input *in,
 			    struct elig_conflict *out, size_t max);
 struct json_object	*elig_conflict_json(const struct elig_conflict *c);

@@ -271,7 +271,7 @@ member_ha_guest(struct hvd *h, int idx)
 	struct dir_residency		 r;
 	struct elig_member		 me;
 
-	if (h->guests[idx] != NULL || !config_in_domain(def, h->name) ||
+	if (h->guests[idx] != NULL || !elig_in_domain(def, h->name) ||
 	    dir_residency(h->dir, def->name, &r) != 1 ||
 	    strcmp(r.state, "LOST") != 0 ||
 	    dir_member_alive(h->dir, r.member, h->opts.down_ms, NULL) != 0 ||
