@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "directory.h"
 #include "ctlclient.h"
 #include "hvctl.h"
 #include "keys.h"
@@ -374,6 +375,42 @@ hvctl_event_row(struct hvctl *c, enum hv_req req, struct json_object *o,
 	c->out->row(req, o);
 }
 
+/*
+ * Follow the events in the directory itself (its watch on etcd), where
+ * hvd says it is (LABDIR/directory).  1 when there is none to open.
+ */
+static int
+hvctl_events_watch(struct hvctl *c, const struct hv_request *rq)
+{
+	struct dir_follow	*f;
+	struct json_object	*rows;
+	struct dir_conf		 dc;
+	struct dir		*d;
+	size_t			 i;
+
+	if (dir_conf_read(&dc, c->labdir) == -1 || (d = dir_open(&dc)) ==
+	    NULL)
+		return 1;
+	if ((f = dir_follow_open(d, 0, rq->guest)) == NULL) {
+		dir_close(d);
+		return 1;
+	}
+	while (!hvctl_stop) {
+		if ((rows = dir_follow_next(f, 250)) == NULL) {
+			fprintf(stderr, "hvctl: directory: %s\n", dir_error(d));
+			break;
+		}
+		for (i = 0; i < json_object_array_length(rows); i++)
+			c->out->row(HV_REQ_EVENTS,
+			    json_object_array_get_idx(rows, i));
+		json_object_put(rows);
+		fflush(stdout);
+	}
+	dir_follow_close(f);
+	dir_close(d);
+	return hvctl_stop ? HVCTL_OK : HVCTL_CONNECT;
+}
+
 static int
 hvctl_events_follow(struct hvctl *c, struct hv_request *rq)
 {
@@ -383,6 +420,8 @@ hvctl_events_follow(struct hvctl *c, struct hv_request *rq)
 	sig_setup(hvctl_sigint, false);
 	c->out = &output_text;
 	c->out->begin(HV_REQ_EVENTS);
+	if ((status = hvctl_events_watch(c, rq)) != 1)
+		return status;
 	while (!hvctl_stop) {
 		rq->since = (uint64_t)since;
 		if ((status = hvctl_ask(c, rq, hvctl_event_row, &since)) != 0)

@@ -76,6 +76,17 @@ struct dir_ops {
 	struct json_object *(*events_json)(struct dir *d, int64_t since,
 		    const char *guest);
 	struct json_object *(*audit_json)(struct dir *d, int64_t since);
+	/* Events after *since, waiting up to timeout_ms; *since moves on. */
+	struct json_object *(*follow)(struct dir *d, struct dir_follow *f,
+		    unsigned timeout_ms);
+	void	(*follow_close)(struct dir_follow *f);
+};
+
+struct dir_follow {
+	struct dir	*d;
+	int64_t		 since;
+	char		 guest[HV_NAME];
+	void		*watch;		/* etcd: struct etcd_watch */
 };
 
 /* The common head of every backend's directory. */

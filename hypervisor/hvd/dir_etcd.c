@@ -1318,6 +1318,85 @@ det_audit_json(struct dir *d, int64_t since)
 	return det_log(d, "audit/", since, "");
 }
 
+/* The last id of rows, or since. */
+static int64_t
+det_last_id(struct json_object *rows, int64_t since)
+{
+	size_t	n = json_object_array_length(rows);
+
+	return n == 0 ? since : json_object_get_int64(json_object_object_get(
+	    json_object_array_get_idx(rows, n - 1), "id"));
+}
+
+/* List what the watch cannot give (start, compaction), watch after it. */
+static struct json_object *
+det_follow_list(struct dir *d, struct dir_follow *f)
+{
+	struct json_object	*rows;
+	char			 key[DET_KEY];
+
+	if ((rows = det_log(d, "events/", f->since, f->guest)) == NULL)
+		return NULL;
+	f->since = det_last_id(rows, f->since);
+	if (f->watch != NULL)
+		etcd_watch_close(f->watch);
+	f->watch = etcd_watch_open(det(d)->e, det_key(d, key, "events/"),
+	    f->since + 1);
+	if (f->watch == NULL) {
+		json_object_put(rows);
+		return NULL;
+	}
+	return rows;
+}
+
+static struct json_object *
+det_follow(struct dir *d, struct dir_follow *f, unsigned timeout_ms)
+{
+	struct json_object	*rows, *o;
+	struct etcd_event	 ev;
+	int			 rc;
+
+	if (f->watch == NULL)
+		return det_follow_list(d, f);
+	rows = json_object_new_array();
+	while ((rc = etcd_watch_poll(f->watch, json_object_array_length(rows)
+	    ? 0 : timeout_ms, &ev)) == 1) {
+		if (ev.type == ETCD_EVENT_COMPACTED) {
+			log_info("[HV-DIR] events compacted up to %jd: listed "
+			    "again after %jd", (intmax_t)ev.compact_revision,
+			    (intmax_t)f->since);
+			json_object_put(rows);
+			return det_follow_list(d, f);
+		}
+		f->since = ev.kv.mod_revision;
+		if (ev.type != ETCD_EVENT_PUT ||
+		    (o = json_tokener_parse(ev.kv.value)) == NULL)
+			continue;
+		if (f->guest[0] != '\0' &&
+		    strcmp(jstr(o, "guest"), f->guest) != 0) {
+			json_object_put(o);
+			continue;
+		}
+		jset_i(o, "id", ev.kv.mod_revision);
+		json_object_array_add(rows, o);
+	}
+	if (rc == -1 && errno != ECONNREFUSED && errno != EAGAIN &&
+	    errno != ETIMEDOUT) {
+		log_warnx("[HV-DIR] etcd watch: %s",
+		    etcd_watch_errtext(f->watch));
+		json_object_put(rows);
+		return NULL;
+	}
+	return rows;
+}
+
+static void
+det_follow_close(struct dir_follow *f)
+{
+	if (f->watch != NULL)
+		etcd_watch_close(f->watch);
+}
+
 /* --- listings ------------------------------------------------------- */
 
 static int
@@ -1534,6 +1613,8 @@ static const struct dir_ops det_ops = {
 	.history_json = det_history_json,
 	.events_json = det_events_json,
 	.audit_json = det_audit_json,
+	.follow = det_follow,
+	.follow_close = det_follow_close,
 };
 
 struct dir *

@@ -803,6 +803,29 @@ dsq_audit_json(struct dir *d, int64_t since)
 	    "1000", "i", since);
 }
 
+static struct json_object *
+dsq_follow(struct dir *d, struct dir_follow *f, unsigned timeout_ms)
+{
+	struct json_object	*rows;
+	uint64_t		 waited = 0;
+	size_t			 n;
+
+	for (;;) {
+		if ((rows = dsq_events_json(d, f->since, f->guest)) == NULL)
+			return NULL;
+		if ((n = json_object_array_length(rows)) > 0) {
+			f->since = json_object_get_int64(json_object_object_get(
+			    json_object_array_get_idx(rows, n - 1), "id"));
+			return rows;
+		}
+		if (waited >= timeout_ms)
+			return rows;
+		json_object_put(rows);
+		usleep(100000);
+		waited += 100;
+	}
+}
+
 /* --- opening ------------------------------------------------------ */
 
 static int
@@ -873,6 +896,7 @@ static const struct dir_ops dsq_ops = {
 	.history_json = dsq_history_json,
 	.events_json = dsq_events_json,
 	.audit_json = dsq_audit_json,
+	.follow = dsq_follow,
 };
 
 struct dir *

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -441,4 +442,77 @@ struct json_object *
 dir_audit_json(struct dir *d, int64_t since)
 {
 	return d->ops->audit_json(d, since);
+}
+
+struct dir_follow *
+dir_follow_open(struct dir *d, int64_t since, const char *guest)
+{
+	struct dir_follow	*f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	f->d = d;
+	f->since = since;
+	snprintf(f->guest, sizeof(f->guest), "%s", guest);
+	return f;
+}
+
+struct json_object *
+dir_follow_next(struct dir_follow *f, unsigned timeout_ms)
+{
+	return f->d->ops->follow(f->d, f, timeout_ms);
+}
+
+void
+dir_follow_close(struct dir_follow *f)
+{
+	if (f == NULL)
+		return;
+	if (f->d->ops->follow_close != NULL)
+		f->d->ops->follow_close(f);
+	free(f);
+}
+
+#define DIR_CONF_FILE	"directory"
+
+int
+dir_conf_write(const struct dir_conf *c, const char *labdir)
+{
+	char	path[600], tmp[610];
+	FILE	*fp;
+
+	snprintf(path, sizeof(path), "%s/" DIR_CONF_FILE, labdir);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if ((fp = fopen(tmp, "w")) == NULL)
+		return -1;
+	fprintf(fp, "%s %s %s\n", c->kind == DIR_ETCD ? "etcd" : "sqlite",
+	    c->kind == DIR_ETCD ? c->endpoints : c->path, c->lab);
+	if (fclose(fp) != 0 || rename(tmp, path) == -1)
+		return -1;
+	return 0;
+}
+
+int
+dir_conf_read(struct dir_conf *c, const char *labdir)
+{
+	char	path[600], kind[16], where[512], lab[HV_NAME];
+	FILE	*fp;
+	int	n;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(path, sizeof(path), "%s/" DIR_CONF_FILE, labdir);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	n = fscanf(fp, "%15s %511s %31s", kind, where, lab);
+	fclose(fp);
+	if (n != 3 || dir_kind_find(kind) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	c->kind = (enum dir_kind)dir_kind_find(kind);
+	c->ttl_s = DIR_TTL_S;
+	snprintf(c->lab, sizeof(c->lab), "%s", lab);
+	snprintf(c->kind == DIR_ETCD ? c->endpoints : c->path,
+	    sizeof(c->path), "%s", where);
+	return 0;
 }

@@ -184,4 +184,25 @@ struct json_object *dir_events_json(struct dir *d, int64_t since,
 		    const char *guest);
 struct json_object *dir_audit_json(struct dir *d, int64_t since);
 
+/*
+ * Follow the events after since ("" guest: all): each call returns the
+ * next ones (a new array, empty when none came within timeout_ms), NULL
+ * on error.  etcd: a watch of events/ resumed from the last revision
+ * seen; after a compaction the events are listed again from there.
+ * SQLite: the table is read again every 100 ms.
+ */
+struct dir_follow;
+struct dir_follow *dir_follow_open(struct dir *d, int64_t since,
+		    const char *guest);
+struct json_object *dir_follow_next(struct dir_follow *f,
+		    unsigned timeout_ms);
+void		 dir_follow_close(struct dir_follow *f);
+
+/*
+ * Where this lab's directory is, for hvctl: LABDIR/directory, one line
+ * "sqlite PATH LAB" or "etcd ENDPOINTS LAB", written by hvd.  0, -1.
+ */
+int		 dir_conf_write(const struct dir_conf *c, const char *labdir);
+int		 dir_conf_read(struct dir_conf *c, const char *labdir);
+
 #endif

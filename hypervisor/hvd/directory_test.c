@@ -978,6 +978,67 @@ test_ha_restart(void **state)
 	expect_member(d, "VM9", "state", "DOWN");
 }
 
+/* Events collected from f until n came (5 s at most). */
+static size_t
+follow_until(struct dir_follow *f, size_t n, const char *last)
+{
+	struct json_object	*rows;
+	uint64_t		 t0 = clock_ms();
+	size_t			 got = 0, k;
+
+	while (got < n && clock_ms() - t0 < 5000) {
+		assert_non_null(rows = dir_follow_next(f, 200));
+		for (k = 0; k < json_object_array_length(rows); k++, got++)
+			if (got + 1 == n)
+				assert_string_equal(json_object_get_string(
+				    json_object_object_get(
+				    json_object_array_get_idx(rows, k), "msgid")),
+				    last);
+		json_object_put(rows);
+	}
+	return got;
+}
+
+/* events -f: what was there, then what comes; after a compaction too. */
+static void
+test_follow(void **state)
+{
+	struct fixture		*f = *state;
+	struct dir		*d = f->h[0].dir;
+	struct dir_follow	*fw;
+	struct etcd_kvs		 kvs;
+	struct etcd		*e;
+
+	assert_int_equal(dir_event(d, "T-ONE", "VM9", "A", "one"), 0);
+	assert_non_null(fw = dir_follow_open(d, 0, ""));
+	assert_int_equal(follow_until(fw, 1, "T-ONE"), 1);
+	assert_int_equal(dir_event(d, "T-TWO", "VM9", "A", "two"), 0);
+	assert_int_equal(dir_event(d, "T-THREE", "VM2", "C", "three"), 0);
+	assert_int_equal(follow_until(fw, 2, "T-THREE"), 2);
+	dir_follow_close(fw);
+	if (f->dc.kind == DIR_ETCD) {
+		/*
+		 * The history the new watch starts from is compacted before
+		 * it connects: the events are listed again from there.
+		 */
+		assert_non_null(fw = dir_follow_open(d, 0, ""));
+		assert_int_equal(follow_until(fw, 3, "T-THREE"), 3);
+		assert_int_equal(dir_event(d, "T-FOUR", "VM9", "A", "four"), 0);
+		assert_int_equal(dir_event(d, "T-4B", "VM9", "A", "4b"), 0);
+		assert_non_null(e = etcd_open(f->dc.endpoints, 0));
+		assert_int_equal(etcd_get_prefix(e, "/lgr/", &kvs), 0);
+		assert_int_equal(etcd_compact(e, kvs.revision), 0);
+		etcd_kvs_free(&kvs);
+		etcd_close(e);
+		assert_int_equal(dir_event(d, "T-FIVE", "VM9", "A", "five"), 0);
+		assert_int_equal(follow_until(fw, 3, "T-FIVE"), 3);
+		dir_follow_close(fw);
+	}
+	assert_non_null(fw = dir_follow_open(d, 0, "C"));
+	assert_int_equal(follow_until(fw, 1, "T-THREE"), 1);
+	dir_follow_close(fw);
+}
+
 #define T_BOTH(fn)							\
 	cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),	\
 	cmocka_unit_test_setup_teardown(fn, setup_etcd, teardown)
@@ -998,6 +1059,7 @@ main(void)
 		T_BOTH(test_events_audit),
 		T_BOTH(test_renew_fence),
 		T_BOTH(test_ha_restart),
+		T_BOTH(test_follow),
 	};
 
 	log_init("directory_test", LOG_TO_STDERR, 0);

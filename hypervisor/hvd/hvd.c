@@ -420,6 +420,8 @@ main(int argc, char **argv)
 		fatalx("[HV-DIR] directory %s cannot be opened",
 		    h.dirconf.kind == DIR_ETCD ? h.dirconf.endpoints :
 		    h.dirconf.path);
+	if (dir_conf_write(&h.dirconf, h.opts.labdir) == -1)
+		log_warn("[HV-DIR] %s/directory", h.opts.labdir);
 	if ((h.zctx = zmq_ctx_new()) == NULL || control_open(&h) == -1)
 		fatal("[HV-CTL] control socket");
 	if (inbound_start(&h) == -1)
