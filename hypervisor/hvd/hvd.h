@@ -6,9 +6,11 @@
  * the membership timer (hvd.c, control.c, member.c); one vCPU thread per
  * guest (guest.c); one inbound thread receiving relocations (inbound.c);
  * one thread per outbound relocation (relocate.c, running outbound.c,
- * precopy.c and quiesce.c).  Every thread opens
- * its own directory connection; the shared struct hvd is read-only after
- * start-up except the guest and relocation lists, guarded by hvd->lock.
+ * precopy.c and quiesce.c); the renew thread keeping the member's lease
+ * (member.c).  Every thread opens its own directory (directory.h); the
+ * shared struct hvd is read-only after start-up except the guest and
+ * relocation lists, guarded by hvd->lock, and the liveness fields
+ * (atomics: the renew thread sets fenced, the main thread fence_done).
  */
 #ifndef LGR_HVD_H
 #define LGR_HVD_H
