@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <zmq.h>
 
 #include "ctlsrv.h"
 #include "directory.h"
@@ -41,8 +42,12 @@ control_open(struct hvd *h)
 	struct ctlsrv_conf	conf;
 	char			path[512], ep[600];
 
-	if (labname_hvd_sock(h->opts.labdir, h->name, path, sizeof(path)) ==
-	    NULL || labname_ipc(path, ep, sizeof(ep)) == NULL)
+	size_t			len = sizeof(h->ctl_ep);
+
+	if (h->opts.listen != NULL)
+		snprintf(ep, sizeof(ep), "tcp://%s:*", h->opts.listen);
+	else if (labname_hvd_sock(h->opts.labdir, h->name, path,
+	    sizeof(path)) == NULL || labname_ipc(path, ep, sizeof(ep)) == NULL)
 		return -1;
 	memset(&conf, 0, sizeof(conf));
 	conf.endpoint = ep;
@@ -51,7 +56,13 @@ control_open(struct hvd *h)
 	conf.msgid = "HV";
 	conf.audit = control_audit;
 	conf.audit_arg = h;
-	return (h->ctl = ctlsrv_open(h->zctx, &conf)) == NULL ? -1 : 0;
+	if ((h->ctl = ctlsrv_open(h->zctx, &conf)) == NULL)
+		return -1;
+	/* The endpoint as bound (tcp: the port chosen), to publish. */
+	if (zmq_getsockopt(ctlsrv_socket(h->ctl), ZMQ_LAST_ENDPOINT,
+	    h->ctl_ep, &len) == -1)
+		snprintf(h->ctl_ep, sizeof(h->ctl_ep), "%s", ep);
+	return 0;
 }
 
 void

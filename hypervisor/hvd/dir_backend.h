@@ -29,6 +29,10 @@ struct dir_ops {
 	int	(*member_leave)(struct dir *d, const char *name);
 	int	(*member_alive)(struct dir *d, const char *name,
 		    unsigned down_ms, int64_t *age_ms);
+	int	(*member_set_endpoints)(struct dir *d, const char *name,
+		    const char *ctl, const char *chan);
+	int	(*member_endpoints)(struct dir *d, const char *name,
+		    char *ctl, char *chan, size_t len);
 	int	(*member_limits)(struct dir *d, const char *name,
 		    uint64_t max_out, uint64_t max_in);
 	int	(*member_down)(struct dir *d, const char *name,

@@ -520,6 +520,48 @@ det_member_alive(struct dir *d, const char *name, unsigned down_ms,
 	return 1;
 }
 
+struct det_eps {
+	const char	*ctl, *chan;
+};
+
+static int
+det_eps_fn(struct json_object *o, void *arg)
+{
+	const struct det_eps	*e = arg;
+
+	jset_s(o, "ctl_ep", e->ctl);
+	jset_s(o, "chan_ep", e->chan);
+	return 1;
+}
+
+static int
+det_member_set_endpoints(struct dir *d, const char *name, const char *ctl,
+    const char *chan)
+{
+	struct det_eps	e = { ctl, chan };
+	char		key[DET_KEY];
+
+	return det_update(d, det_key(d, key, "memberdefs/%s", name), false,
+	    det_eps_fn, &e);
+}
+
+static int
+det_member_endpoints(struct dir *d, const char *name, char *ctl, char *chan,
+    size_t len)
+{
+	struct json_object	*o;
+	char			 key[DET_KEY];
+	int			 rc;
+
+	if ((rc = det_get(d, det_key(d, key, "memberdefs/%s", name), &o,
+	    NULL)) != 1)
+		return rc;
+	snprintf(ctl, len, "%s", jstr(o, "ctl_ep"));
+	snprintf(chan, len, "%s", jstr(o, "chan_ep"));
+	json_object_put(o);
+	return 1;
+}
+
 static int
 det_member_limits(struct dir *d, const char *name, uint64_t max_out,
     uint64_t max_in)
@@ -1585,6 +1627,8 @@ static const struct dir_ops det_ops = {
 	.member_renew = det_member_renew,
 	.member_leave = det_member_leave,
 	.member_alive = det_member_alive,
+	.member_set_endpoints = det_member_set_endpoints,
+	.member_endpoints = det_member_endpoints,
 	.member_limits = det_member_limits,
 	.member_down = det_member_down,
 	.members_stale = det_members_stale,

@@ -34,7 +34,8 @@ static const char dsq_schema[] =
     "CREATE TABLE IF NOT EXISTS members ("
     " name TEXT PRIMARY KEY, idx INTEGER, state TEXT NOT NULL,"
     " memory_mib INTEGER, pid INTEGER, heartbeat_ms INTEGER,"
-    " since_ms INTEGER, max_out INTEGER, max_in INTEGER, reason TEXT);"
+    " since_ms INTEGER, max_out INTEGER, max_in INTEGER, reason TEXT,"
+    " ctl_ep TEXT DEFAULT '', chan_ep TEXT DEFAULT '');"
     "CREATE TABLE IF NOT EXISTS cluster (key TEXT PRIMARY KEY, value TEXT);"
     "CREATE TABLE IF NOT EXISTS guests ("
     " name TEXT PRIMARY KEY, idx INTEGER, memory_mib INTEGER, grp TEXT,"
@@ -387,6 +388,24 @@ dsq_member_alive(struct dir *d, const char *name, unsigned down_ms,
 	    dir_now_ms() - (int64_t)down_ms) == -1)
 		return -1;
 	return n > 0;
+}
+
+static int
+dsq_member_set_endpoints(struct dir *d, const char *name, const char *ctl,
+    const char *chan)
+{
+	return dsq_exec(d, "UPDATE members SET ctl_ep = ?, chan_ep = ? WHERE "
+	    "name = ?", "sss", ctl, chan, name);
+}
+
+static int
+dsq_member_endpoints(struct dir *d, const char *name, char *ctl, char *chan,
+    size_t len)
+{
+	char	*bufs[2] = { ctl, chan };
+
+	return dsq_texts(d, bufs, 2, len, "SELECT ctl_ep, chan_ep FROM members "
+	    "WHERE name = ?", "s", name);
 }
 
 static int
@@ -868,6 +887,8 @@ static const struct dir_ops dsq_ops = {
 	.member_renew = dsq_member_renew,
 	.member_leave = dsq_member_leave,
 	.member_alive = dsq_member_alive,
+	.member_set_endpoints = dsq_member_set_endpoints,
+	.member_endpoints = dsq_member_endpoints,
 	.member_limits = dsq_member_limits,
 	.member_down = dsq_member_down,
 	.members_stale = dsq_members_stale,

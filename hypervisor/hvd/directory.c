@@ -192,6 +192,21 @@ dir_member_alive(struct dir *d, const char *name, unsigned down_ms,
 }
 
 int
+dir_member_set_endpoints(struct dir *d, const char *name, const char *ctl,
+    const char *chan)
+{
+	return d->ops->member_set_endpoints(d, name, ctl, chan);
+}
+
+int
+dir_member_endpoints(struct dir *d, const char *name, char *ctl, char *chan,
+    size_t len)
+{
+	ctl[0] = chan[0] = '\0';
+	return d->ops->member_endpoints(d, name, ctl, chan, len);
+}
+
+int
 dir_member_limits(struct dir *d, const char *name, uint64_t max_out,
     uint64_t max_in)
 {

@@ -55,6 +55,14 @@ int		 dir_member_renew(struct dir *d, const char *name);
 int		 dir_member_leave(struct dir *d, const char *name);
 int		 dir_member_alive(struct dir *d, const char *name,
 		    unsigned down_ms, int64_t *age_ms);
+/*
+ * A member's control and relocation endpoints (ipc:// or tcp://),
+ * published at join: 1, 0 unknown member, -1.  Get: "" when none.
+ */
+int		 dir_member_set_endpoints(struct dir *d, const char *name,
+		    const char *ctl, const char *chan);
+int		 dir_member_endpoints(struct dir *d, const char *name,
+		    char *ctl, char *chan, size_t len);
 /* Limits (HV_UNSET: keep): 1, 0 unknown member, -1. */
 int		 dir_member_limits(struct dir *d, const char *name,
 		    uint64_t max_out, uint64_t max_in);

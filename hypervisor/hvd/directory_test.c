@@ -791,6 +791,7 @@ test_members(void **state)
 	struct dir		*d = f->h[0].dir;
 	struct elig_member	 m;
 	char			 names[HV_MAX_MEMBERS][HV_NAME];
+	char			 ctl[64], chan[64];
 	int64_t			 age = -1;
 
 	joined(f);
@@ -804,6 +805,15 @@ test_members(void **state)
 	assert_int_equal(m.max_in, 7);
 	assert_int_equal(dir_member_info(d, "VM7", &m), 0);
 	expect_member(d, "VM2", "max_in", "7");
+	assert_int_equal(dir_member_set_endpoints(d, "VM2",
+	    "tcp://10.0.0.2:4000", "tcp://10.0.0.2:4001"), 1);
+	assert_int_equal(dir_member_set_endpoints(d, "VM7", "x", "y"), 0);
+	assert_int_equal(dir_member_endpoints(f->h[1].dir, "VM2", ctl, chan,
+	    sizeof(ctl)), 1);
+	assert_string_equal(ctl, "tcp://10.0.0.2:4000");
+	assert_string_equal(chan, "tcp://10.0.0.2:4001");
+	assert_int_equal(dir_member_endpoints(d, "VM7", ctl, chan,
+	    sizeof(ctl)), 0);
 	assert_int_equal(dir_member_alive(d, "VM9", 300, &age), 1);
 	assert_true(age >= 0 && age < 5000);
 	assert_int_equal(dir_members_stale(d, "VM9", 300, names,

@@ -32,6 +32,7 @@ enum {
 	HVD_O_HEARTBEAT, HVD_O_MAX_IN, HVD_O_KEYS, HVD_O_MEMBER,
 	HVD_O_MAX_TOTAL, HVD_O_MAX_OUT, HVD_O_MAX_QUIESCE, HVD_O_DOWN,
 	HVD_O_VERBOSE, HVD_O_DIRECTORY, HVD_O_ETCD, HVD_O_LEASE_TTL, HVD_O_HA,
+	HVD_O_LISTEN,
 };
 
 static const char *const hvd_ha[] = { "manual", "restart", NULL };
@@ -60,6 +61,7 @@ static const struct cli_option hvd_options[] = {
 	{ HVD_O_LEASE_TTL, 0, "lease-ttl", CLI_U64, "S", DIR_TTL_MIN_S, 3600,
 	    NULL },
 	{ HVD_O_HA, 0, "ha", CLI_CHOICE, "POLICY", 0, 0, hvd_ha },
+	{ HVD_O_LISTEN, 0, "listen", CLI_STR, "ADDRESS", 0, 0, NULL },
 	{ 0, 0, NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -67,14 +69,15 @@ static const int hvd_global[] = { HVD_O_FOREGROUND, HVD_O_LABDIR,
     HVD_O_TOPOLOGY, HVD_O_FILL, HVD_O_HEARTBEAT, HVD_O_MAX_IN, HVD_O_KEYS,
     HVD_O_MEMBER, HVD_O_MAX_TOTAL, HVD_O_MAX_OUT, HVD_O_MAX_QUIESCE,
     HVD_O_DOWN, HVD_O_VERBOSE, HVD_O_DIRECTORY, HVD_O_ETCD,
-    HVD_O_LEASE_TTL, HVD_O_HA, 0 };
+    HVD_O_LEASE_TTL, HVD_O_HA, HVD_O_LISTEN, 0 };
 
 static const struct cli_spec hvd_spec = {
 	.prog = "hvd",
 	.synopsis = "[-dv] -f topology -m member [-D labdir] [-H ms] [-T ms] "
 	    "[-F percent]\n\t[-o max-out] [-i max-in] [-Q max-quiesce-ms] "
 	    "[-M max-total-s]\n\t[--directory sqlite | --directory etcd --etcd "
-	    "HOST:PORT,...] [--lease-ttl s]\n\t[--ha manual | restart]\n"
+	    "HOST:PORT,...] [--lease-ttl s]\n\t[--ha manual | restart] "
+	    "[--listen address]\n"
 	    "       hvd -K labdir",
 	.options = hvd_options,
 	.global = hvd_global,
@@ -143,6 +146,7 @@ hvd_parse(int argc, char **argv, struct hvd_opts *o)
 	o->etcd = hvd_string(&r, HVD_O_ETCD);
 	o->lease_ttl_s = hvd_number(&r, HVD_O_LEASE_TTL, DIR_TTL_S);
 	o->ha_restart = hvd_number(&r, HVD_O_HA, 0) == 1;
+	o->listen = hvd_string(&r, HVD_O_LISTEN);
 	if (o->dir_kind == DIR_ETCD && o->etcd == NULL)
 		hvd_usage_error("missing option %s", "--etcd HOST:PORT,...");
 	for (i = 0; i < r.nvalues; i++)

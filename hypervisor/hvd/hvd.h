@@ -120,6 +120,7 @@ struct hvd_opts {
 	const char	*etcd;		/* --etcd */
 	unsigned	 lease_ttl_s;	/* --lease-ttl */
 	bool		 ha_restart;	/* --ha restart */
+	const char	*listen;	/* --listen: tcp on this address */
 };
 
 struct guest;
@@ -141,6 +142,8 @@ struct hvd {
 	const char		*name;		/* member name */
 	struct keys_set		 keys;
 	struct dir_conf		 dirconf;
+	char			 ctl_ep[600];	/* as bound, published */
+	char			 chan_ep[600];
 	char			 chandir[512];
 	void			*zctx;
 	struct ctlsrv		*ctl;		/* control.c, main thread */

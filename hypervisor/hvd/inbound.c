@@ -458,19 +458,26 @@ int
 inbound_start(struct hvd *h)
 {
 	char	ep[600];
+	size_t	len = sizeof(h->chan_ep);
 	int	zero = 0;
 
 	memset(&inb, 0, sizeof(inb));
 	inb.h = h;
 	if ((inb.dir = dir_open(&h->dirconf)) == NULL)
 		return -1;
-	snprintf(ep, sizeof(ep), "ipc://%s/%s", h->chandir, h->name);
+	if (h->opts.listen != NULL)
+		snprintf(ep, sizeof(ep), "tcp://%s:*", h->opts.listen);
+	else
+		snprintf(ep, sizeof(ep), "ipc://%s/%s", h->chandir, h->name);
 	if ((inb.sock = zmq_socket(h->zctx, ZMQ_ROUTER)) == NULL ||
 	    zmq_setsockopt(inb.sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
 	    zmq_bind(inb.sock, ep) == -1) {
 		log_warn("channel socket %s", ep);
 		return -1;
 	}
+	if (zmq_getsockopt(inb.sock, ZMQ_LAST_ENDPOINT, h->chan_ep, &len) ==
+	    -1)
+		snprintf(h->chan_ep, sizeof(h->chan_ep), "%s", ep);
 	if ((errno = pthread_create(&h->inbound, NULL, inb_run, &inb)) != 0)
 		return -1;
 	return 0;

@@ -82,7 +82,9 @@ member_join(struct hvd *h)
 	t0 = clock_ms();
 	if (dir_member_join(h->live, h->name, MEMBER_JOINING, "start") == -1 ||
 	    dir_member_limits(h->dir, h->name, h->opts.max_out,
-	    h->opts.max_in) != 1)
+	    h->opts.max_in) != 1 ||
+	    dir_member_set_endpoints(h->dir, h->name, h->ctl_ep,
+	    h->chan_ep) != 1)
 		return -1;
 	member_renewed(h, t0);
 	dir_event(h->dir, "HV-MEMBER-JOINING", h->name, NULL,
