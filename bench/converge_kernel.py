@@ -21,8 +21,9 @@ for i,(t,g,ifn) in enumerate(ups):
     for r in VIPA:
         tgt=[VIPA[g]] if r!=g else [VIPA[o] for o in VIPA if o!=g]
         for p in tgt:
-            ev=[(tt,h) for tt,pp,h in routes[r] if pp==p and t<tt<end]
-            if ev and ev[-1][1]:
-                pairs+=1; last=max(last,ev[-1][0])
+            # the first change onto HSI: a later prepare may move it off
+            ev=[tt for tt,pp,h in routes[r] if pp==p and t<tt<end and h]
+            if ev:
+                pairs+=1; last=max(last,ev[0])
     res.append({'guest':g,'if':ifn,'pairs':pairs,'ms':round((last-t)*1000,1)})
 print(json.dumps(res))
