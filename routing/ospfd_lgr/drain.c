@@ -101,7 +101,8 @@ drain_free(struct drain_if *d)
 	free(d);
 }
 
-static bool
+/* Broadcast or NBMA: a LAN with a DR (hello.c asks too). */
+bool
 drain_is_lan(struct ospf_interface *oi)
 {
 	return oi->type == OSPF_IFTYPE_BROADCAST ||

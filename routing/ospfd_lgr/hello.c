@@ -28,13 +28,6 @@ struct hello_if {
 /* Pending hellos; main thread only. */
 static struct hello_if	*hello_list;
 
-static bool
-hello_is_lan(struct ospf_interface *oi)
-{
-	return oi->type == OSPF_IFTYPE_BROADCAST ||
-	    oi->type == OSPF_IFTYPE_NBMA;
-}
-
 static void
 hello_unlink(struct hello_if *h)
 {
@@ -90,7 +83,7 @@ hello_ism_change(struct ospf_interface *oi, int state, int oldstate)
 			}
 		return 0;
 	}
-	if (hello_is_lan(oi) && oldstate <= ISM_Loopback)
+	if (drain_is_lan(oi) && oldstate <= ISM_Loopback)
 		hello_soon(oi);
 	return 0;
 }
@@ -98,7 +91,7 @@ hello_ism_change(struct ospf_interface *oi, int state, int oldstate)
 int
 hello_nsm_change(struct ospf_neighbor *nbr, int state, int oldstate)
 {
-	if (nbr->oi != NULL && hello_is_lan(nbr->oi) &&
+	if (nbr->oi != NULL && drain_is_lan(nbr->oi) &&
 	    state == NSM_Init && oldstate < NSM_Init)
 		hello_soon(nbr->oi);
 	return 0;

@@ -83,6 +83,7 @@ int		 drain_request(struct ospf *ospf, const char *ifname,
 int		 drain_undrain(struct ospf *ospf, const char *ifname,
 		    struct json_object *result);
 enum drain_phase drain_phase(const char *ifname);
+bool		 drain_is_lan(struct ospf_interface *oi);
 const char	*drain_phase_name(enum drain_phase phase);
 int		 drain_ism_change(struct ospf_interface *oi, int state,
 		    int oldstate);
