@@ -113,8 +113,8 @@ nslab | 2 | check | nslab: check: missing argument FILE
 nslab | 3 | check /nonexistent/topo.yaml | /nonexistent/topo.yaml: cannot open: No such file or directory
 # lgrprobe
 lgrprobe | 2 | --bogus | lgrprobe: unknown option "--bogus"
-lgrprobe | 2 |  | lgrprobe: need --lab and one of --pairs or --all-vipas
-lgrprobe | 2 | --lab L | lgrprobe: need --lab and one of --pairs or --all-vipas
+lgrprobe | 2 |  | lgrprobe: need --lab and one of --pairs or --all-vipas, or --tcp
+lgrprobe | 2 | --lab L | lgrprobe: need --lab and one of --pairs or --all-vipas, or --tcp
 lgrprobe | 2 | --lab L --all-vipas --interval-ms 0 | lgrprobe: --interval-ms "0": expected a number (1-10000)
 lgrprobe | 2 | --lab L --all-vipas --duration x | lgrprobe: --duration "x": expected a number (1-86400)
 lgrprobe | 3 | --lab nosuchlab --pairs A:B | lgrprobe: lab nosuchlab: /run/nslab/nosuchlab/topology.yaml: cannot open: No such file or directory (is the lab up?)
