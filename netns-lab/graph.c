@@ -134,8 +134,7 @@ graph_write(const struct topo *t, const char *lab, FILE *out)
 	res = calloc(t->nguests + 1, sizeof(*res));
 	if (gs == NULL || res == NULL)
 		goto out;
-	labname_switch_netns(lab, ns, sizeof(ns));
-	if ((nsw = linkstate_read(ns, &sw)) == -1 ||
+	if ((nsw = linkstate_read_switches(t, lab, &sw)) == -1 ||
 	    linkstate_residency(t, lab, res) == -1)
 		goto out;
 	for (size_t g = 0; g < t->nguests; g++) {

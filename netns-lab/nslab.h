@@ -91,7 +91,9 @@ struct nlb_veth {
 	int		 peer_ifindex;
 	int		 peer_nsfd;	/* -1: same namespace */
 	const char	*alias;
+	unsigned	 mtu;		/* both ends; 0: the default */
 };
+#define NLB_VXLAN_PORT	4789
 struct nl_batch	*nlb_open(const char *ns, nlb_err_cb errcb, void *arg);
 void		 nlb_close(struct nl_batch *nb);
 int		 nlb_bridge_add(struct nl_batch *nb, const char *name,
@@ -99,6 +101,10 @@ int		 nlb_bridge_add(struct nl_batch *nb, const char *name,
 int		 nlb_dummy_add(struct nl_batch *nb, const char *name,
 		    int ifindex);
 int		 nlb_veth_add(struct nl_batch *nb, const struct nlb_veth *v);
+int		 nlb_vxlan_add(struct nl_batch *nb, const char *name,
+		    int ifindex, uint32_t vni, struct in_addr local);
+int		 nlb_fdb_append(struct nl_batch *nb, int ifindex,
+		    struct in_addr dst);
 int		 nlb_link_set(struct nl_batch *nb, int ifindex, bool up,
 		    int master, const char *what);
 int		 nlb_addr_add(struct nl_batch *nb, int ifindex,
@@ -164,6 +170,8 @@ int		 links_build(const struct topo *t, struct lab_state *st);
 /* cgroup.c */
 int		 cgroup_make_guest(struct lab_state *st, const char *lab,
 		    const char *guest, char *path, size_t len);
+int		 cgroup_make_host(struct lab_state *st, const char *lab,
+		    const char *host, char *path, size_t len);
 
 /* daemons.c: hvd per member, guest agents, the lab's keys. */
 const char	*daemons_find(const char *env, const char *subdir,
@@ -174,6 +182,17 @@ int		 daemons_start_hvd(const struct topo *t, struct lab_state *st,
 int		 daemons_start_agents(const struct topo *t,
 		    struct lab_state *st, const char *agent);
 int		 daemons_start_lgrd(struct lab_state *st, const char *lgrd);
+int		 daemons_start_etcd(const struct topo *t, struct lab_state *st);
+/* The etcd nodes' client endpoints, "A:2379,B:2379", into buf. */
+char		*daemons_etcd_endpoints(const struct topo *t, char *buf,
+		    size_t len);
+/*
+ * Where a process of host h runs (h -1: the lab's own, nothing to
+ * join): *nsfd the host's namespace (to close) and cgroup its cgroup
+ * path, made when missing.  Returns 0 or -1 (logged).
+ */
+int		 daemons_host_place(const struct topo *t, struct lab_state *st,
+		    int h, int *nsfd, char *cgroup, size_t len);
 
 /* frr.c: configuration files and daemons of every router. */
 int		 frr_start_all(const struct topo *t, struct lab_state *st,
@@ -203,6 +222,8 @@ const struct link_info *linkstate_find(const struct link_info *v, size_t n,
 		    const char *name);
 const struct link_info *linkstate_by_index(const struct link_info *v,
 		    size_t n, int ifindex);
+ssize_t		 linkstate_read_switches(const struct topo *t,
+		    const char *lab, struct link_info **links);
 int		 linkstate_residency(const struct topo *t, const char *lab,
 		    int *res);
 

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Integration test of a lab on several hosts (DESIGN §8, topology key
+# hosts:): reference-hosts.yaml comes up with each host a namespace of
+# its own (bridges, hvd, etcd node, cgroup), the VSWITCH LANs spanning
+# the hosts over VXLAN on the underlay, each HiperSockets LAN on its
+# member's host only; every guest pings every VIPA; and after
+# `nslab down` nothing remains (namespaces with their VXLAN devices,
+# cgroups, processes, etcd data).
+# usage: nslab_hosts.sh NSLAB SRCDIR
+set -u
+. "$2/tests/lib/labtest.sh" "$@"
+
+LAB=t2refh
+REFH=$(topo_renamed "$SRC/netns-lab/topologies/reference-hosts.yaml" $LAB)
+RUN=${NSLAB_RUNDIR:-/run/nslab}
+GUESTS="ECMSS00 LITSHA22 LITDCON1 LITSWAS1 LITDAT01"
+VIPAS="10.20.7.69 10.20.7.199 10.20.7.100 10.20.7.101 10.20.7.104"
+declare -A UL=([CPC9]=10.255.0.1 [CPC2]=10.255.0.2 [DC]=10.255.0.3)
+
+check "nslab up reference-hosts converges" lab_up "$REFH"
+
+# --- hosts: namespaces, underlay, bridges ---------------------------
+for h in CPC9 CPC2 DC; do
+	check "host $h is namespace $LAB:$h" ip netns pids "$LAB:$h"
+	check "host $h has underlay address ${UL[$h]} on ul0" \
+	    bash -c "ip -n $LAB:$h -j addr show ul0 | jq -e '.[0].addr_info[] | select(.local == \"${UL[$h]}\")' >/dev/null"
+	for l in 0 1; do
+		check "host $h: LAN bridge vs$l holds VXLAN vx$l, VNI $((4200 + l))" \
+		    bash -c "ip -n $LAB:$h -d -j link show vx$l | jq -e '.[0].master == \"vs$l\" and .[0].linkinfo.info_data.id == $((4200 + l))' >/dev/null"
+	done
+done
+check "VM9's HiperSockets bridge hs0 only on CPC9" bash -c "
+    ip -n $LAB:CPC9 link show hs0 >/dev/null 2>&1 &&
+    ! ip -n $LAB:CPC2 link show hs0 >/dev/null 2>&1 &&
+    ! ip -n $LAB:DC link show hs0 >/dev/null 2>&1"
+check "VM2's HiperSockets bridge hs1 only on CPC2" bash -c "
+    ip -n $LAB:CPC2 link show hs1 >/dev/null 2>&1 &&
+    ! ip -n $LAB:CPC9 link show hs1 >/dev/null 2>&1"
+check "the guests' NIC host ends are on CPC9 (VM9's host)" \
+    ip -n $LAB:CPC9 link show g2n2
+check "the ABR's host ends are on DC" ip -n $LAB:DC link show a0
+check "the underlay namespace joins the three hosts" \
+    bash -c "[ \$(ip -n $LAB:ul -j link show master ul | jq length) -eq 3 ]"
+
+# --- the VSWITCH LANs span the hosts --------------------------------
+check "ECMSS00 (host CPC9) reaches the ABR (host DC) on DC8 and DC9" \
+    bash -c "\"$NSLAB\" exec $LAB ECMSS00 -- ping -c1 -W2 -q 10.20.8.1 >/dev/null &&
+    \"$NSLAB\" exec $LAB ECMSS00 -- ping -c1 -W2 -q 10.20.9.1 >/dev/null"
+check "CPC9's vx0 learnt a MAC behind DC's underlay address" \
+    bash -c "bridge -n $LAB:CPC9 fdb show dev vx0 | grep -v '^00:00:00:00:00:00' | grep -q 'dst ${UL[DC]}'"
+
+# --- every guest pings every VIPA -----------------------------------
+pinged=0
+for g in $GUESTS; do
+	for v in $VIPAS; do
+		if "$NSLAB" exec $LAB "$g" -- ping -c1 -W2 -q "$v" >/dev/null 2>&1; then
+			pinged=$((pinged + 1))
+		else
+			echo "  $g does not reach $v"
+		fi
+	done
+done
+check "every guest pings every VIPA (25 of 25)" [ "$pinged" -eq 25 ]
+
+# --- hvd and etcd in their hosts ------------------------------------
+proc_of() {	# NODE WHAT: its pid from the manifest
+	awk -v n="$1" -v w="$2" '$1 == "proc" && $2 == n && $3 == w { print $4 }' "$RUN/$LAB/manifest" | tail -1
+}
+hvd9=$(proc_of VM9 hvd)
+hvd2=$(proc_of VM2 hvd)
+check "hvd of VM9 runs in host namespace $LAB:CPC9" \
+    bash -c "ip netns identify $hvd9 | grep -qx $LAB:CPC9"
+check "hvd of VM2 runs in host namespace $LAB:CPC2" \
+    bash -c "ip netns identify $hvd2 | grep -qx $LAB:CPC2"
+check "hvd of VM9 and VM2 in different namespaces" \
+    [ "$(readlink /proc/$hvd9/ns/net)" != "$(readlink /proc/$hvd2/ns/net)" ]
+check "hvd of VM9 in host CPC9's cgroup" \
+    grep -q ":freezer:/nslab/$LAB/host.CPC9\$" /proc/$hvd9/cgroup
+for h in CPC9 CPC2 DC; do
+	pid=$(proc_of $h etcd)
+	check "etcd node of $h runs in $LAB:$h, in its cgroup" bash -c "
+	    ip netns identify $pid | grep -qx $LAB:$h &&
+	    grep -q ':freezer:/nslab/$LAB/host.$h\$' /proc/$pid/cgroup"
+done
+check "the etcd cluster has three healthy members" bash -c "
+    ip netns exec $LAB:DC etcdctl --endpoints=${UL[CPC9]}:2379,${UL[CPC2]}:2379,${UL[DC]}:2379 endpoint health 2>&1 | grep -c 'is healthy' | grep -qx 3"
+check "etcd data under the lab's state directory" [ -d "$RUN/$LAB/etcd/CPC9/member" ]
+
+# --- down leaves nothing --------------------------------------------
+pids=$(lab_pids $LAB)
+out=$("$NSLAB" down -v $LAB 2>&1)
+check "nslab down exits 0" [ $? -eq 0 ]
+check "down named the etcd nodes it stopped" \
+    [ "$(grep -c '^stopped etcd of ' <<<"$out")" -eq 3 ]
+check "after down: nothing of $LAB (namespaces and their VXLAN devices, state and etcd data, cgroups, processes)" \
+    lab_gone $LAB "$pids"
+check "after down: no etcd of $LAB runs" \
+    bash -c "! pgrep -f 'initial-cluster-token lgr-$LAB\$' >/dev/null"
+
+labtest_summary
