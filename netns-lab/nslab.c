@@ -218,6 +218,9 @@ nslab_run(struct nslab_args *a)
 		return cmd_graph(a);
 	case NSLAB_GEN:
 		return cmd_gen(a);
+	case NSLAB_FAULT:
+		return fault_cmd(a->args[0], a->args + 1, a->nargs - 1,
+		    a->json, stdout);
 	}
 	return NSLAB_EXIT_USAGE;
 }

@@ -52,6 +52,7 @@ enum nslab_cmd {
 	NSLAB_VTYSH,
 	NSLAB_GRAPH,
 	NSLAB_GEN,
+	NSLAB_FAULT,
 };
 
 struct nslab_args {
@@ -230,6 +231,10 @@ int		 linkstate_residency(const struct topo *t, const char *lab,
 /* graph.c */
 int		 graph_write(const struct topo *t, const char *lab, FILE *out);
 int		 graph_cmd(const char *lab, bool svg, const char *output);
+
+/* fault.c: `nslab fault LAB VERB ARG...` (args[0] is the verb). */
+int		 fault_cmd(const char *lab, char **args, int nargs, bool json,
+		    FILE *out);
 
 /* status.c */
 int		 status_print(const char *lab, bool json, FILE *out);

@@ -86,12 +86,48 @@ check "the etcd cluster has three healthy members" bash -c "
     ip netns exec $LAB:DC etcdctl --endpoints=${UL[CPC9]}:2379,${UL[CPC2]}:2379,${UL[DC]}:2379 endpoint health 2>&1 | grep -c 'is healthy' | grep -qx 3"
 check "etcd data under the lab's state directory" [ -d "$RUN/$LAB/etcd/CPC9/member" ]
 
+# --- faults on demand, and their undoing ----------------------------
+pstate() { sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' /proc/$1/status 2>/dev/null; }
+check "fault partition CPC2: CPC9 no longer reaches CPC2's underlay address" \
+    bash -c "\"$NSLAB\" fault $LAB partition CPC2 >/dev/null &&
+    ! ip netns exec $LAB:CPC9 ping -c1 -W1 -q ${UL[CPC2]} >/dev/null 2>&1"
+check "fault heal CPC2: reached again" \
+    bash -c "\"$NSLAB\" fault $LAB heal CPC2 >/dev/null &&
+    ip netns exec $LAB:CPC9 ping -c1 -W2 -q ${UL[CPC2]} >/dev/null 2>&1"
+check "fault stop-member VM2 -j: JSON naming the fault" bash -c "
+    \"$NSLAB\" fault $LAB stop-member VM2 -j | jq -e '.fault == \"stop-member\" and .target == \"VM2\"' >/dev/null"
+check "hvd of VM2 stopped (state T)" [ "$(pstate $hvd2)" = T ]
+check "fault cont-member VM2: it runs again" \
+    bash -c "\"$NSLAB\" fault $LAB cont-member VM2 >/dev/null && sleep 0.2 && [ \"\$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' /proc/$hvd2/status)\" != T ]"
+check "fault link LITDCON1 trk1 down, then up" bash -c "
+    \"$NSLAB\" fault $LAB link LITDCON1 trk1 down >/dev/null &&
+    ! ip -n $LAB.LITDCON1 -o link show trk1 | grep -q '<[^>]*\bUP\b' &&
+    \"$NSLAB\" fault $LAB link LITDCON1 trk1 up >/dev/null &&
+    ip -n $LAB.LITDCON1 -o link show trk1 | grep -q '<[^>]*\bUP\b'"
+agent=$(proc_of LITDCON1 guestagentd)
+check "fault kill-agent LITDCON1: the agent is gone" \
+    bash -c "\"$NSLAB\" fault $LAB kill-agent LITDCON1 >/dev/null && sleep 0.2 && ! kill -0 $agent 2>/dev/null"
+etcddc=$(proc_of DC etcd)
+check "fault etcd-kill DC: DC's etcd node is gone" \
+    bash -c "\"$NSLAB\" fault $LAB etcd-kill DC >/dev/null && sleep 0.2 && ! kill -0 $etcddc 2>/dev/null"
+check "fault kill-member VM2: its hvd is gone" \
+    bash -c "\"$NSLAB\" fault $LAB kill-member VM2 >/dev/null && sleep 0.2 && ! kill -0 $hvd2 2>/dev/null"
+check "a fault on a dead member fails (exit 1)" \
+    bash -c "\"$NSLAB\" fault $LAB kill-member VM2 >/dev/null 2>&1; [ \$? -eq 1 ]"
+check "an unknown fault is a usage error (exit 2)" \
+    bash -c "\"$NSLAB\" fault $LAB melt CPC9 >/dev/null 2>&1; [ \$? -eq 2 ]"
+check "fault kill-host DC: its etcd is dead already, the ABR's routers go" \
+    bash -c "\"$NSLAB\" fault $LAB kill-host DC | grep -q 'host DC cut from the underlay'"
+check "the ABR's ospfd is gone" bash -c "! kill -0 $(proc_of ABR ospfd) 2>/dev/null"
+check "every fault is a line in the lab's event log" \
+    [ "$(grep -c ' fault ' "$RUN/$LAB/events.log")" -eq 10 ]
+
 # --- down leaves nothing --------------------------------------------
 pids=$(lab_pids $LAB)
 out=$("$NSLAB" down -v $LAB 2>&1)
 check "nslab down exits 0" [ $? -eq 0 ]
-check "down named the etcd nodes it stopped" \
-    [ "$(grep -c '^stopped etcd of ' <<<"$out")" -eq 3 ]
+check "down named the etcd nodes it stopped (DC's was killed)" \
+    [ "$(grep -c '^stopped etcd of ' <<<"$out")" -eq 2 ]
 check "after down: nothing of $LAB (namespaces and their VXLAN devices, state and etcd data, cgroups, processes)" \
     lab_gone $LAB "$pids"
 check "after down: no etcd of $LAB runs" \
