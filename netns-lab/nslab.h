@@ -134,6 +134,7 @@ struct proc_spec {
 pid_t		 proc_spawn(const struct proc_spec *ps);
 int		 proc_starttime(pid_t pid, unsigned long long *st);
 bool		 proc_alive(pid_t pid, unsigned long long st);
+bool		 proc_stopped(pid_t pid, unsigned long long st);
 int		 proc_stop(pid_t pid, unsigned long long st, int timeout_ms);
 long		 proc_pss_kib(pid_t pid);
 void		 proc_sleep_ms(int ms);

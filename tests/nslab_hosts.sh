@@ -91,12 +91,16 @@ pstate() { sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' /proc/$1/status 2>/dev
 check "fault partition CPC2: CPC9 no longer reaches CPC2's underlay address" \
     bash -c "\"$NSLAB\" fault $LAB partition CPC2 >/dev/null &&
     ! ip netns exec $LAB:CPC9 ping -c1 -W1 -q ${UL[CPC2]} >/dev/null 2>&1"
+check "status shows CPC2 cut from the underlay" \
+    bash -c "\"$NSLAB\" status $LAB | grep -q '^down: .*host CPC2 cut from the underlay'"
 check "fault heal CPC2: reached again" \
     bash -c "\"$NSLAB\" fault $LAB heal CPC2 >/dev/null &&
     ip netns exec $LAB:CPC9 ping -c1 -W2 -q ${UL[CPC2]} >/dev/null 2>&1"
 check "fault stop-member VM2 -j: JSON naming the fault" bash -c "
     \"$NSLAB\" fault $LAB stop-member VM2 -j | jq -e '.fault == \"stop-member\" and .target == \"VM2\"' >/dev/null"
 check "hvd of VM2 stopped (state T)" [ "$(pstate $hvd2)" = T ]
+check "status -j shows hvd of VM2 stopped" bash -c "
+    \"$NSLAB\" status -j $LAB | jq -e '.down | index(\"hvd of VM2 stopped\")' >/dev/null"
 check "fault cont-member VM2: it runs again" \
     bash -c "\"$NSLAB\" fault $LAB cont-member VM2 >/dev/null && sleep 0.2 && [ \"\$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' /proc/$hvd2/status)\" != T ]"
 check "fault link LITDCON1 trk1 down, then up" bash -c "
@@ -119,6 +123,8 @@ check "an unknown fault is a usage error (exit 2)" \
 check "fault kill-host DC: its etcd is dead already, the ABR's routers go" \
     bash -c "\"$NSLAB\" fault $LAB kill-host DC | grep -q 'host DC cut from the underlay'"
 check "the ABR's ospfd is gone" bash -c "! kill -0 $(proc_of ABR ospfd) 2>/dev/null"
+check "status names what is down" bash -c "
+    \"$NSLAB\" status -j $LAB | jq -e '.down | (index(\"hvd of VM2 dead\") and index(\"etcd of DC dead\") and index(\"host DC cut from the underlay\"))' >/dev/null"
 check "every fault is a line in the lab's event log" \
     [ "$(grep -c ' fault ' "$RUN/$LAB/events.log")" -eq 10 ]
 
