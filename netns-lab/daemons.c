@@ -307,6 +307,23 @@ daemons_one_hvd(const struct topo *t, struct lab_state *st,
 	return o->pid == -1 ? -1 : 0;
 }
 
+/* hvd of member m alone (nslab restart), ready when its socket is back. */
+int
+daemons_restart_hvd(const struct topo *t, struct lab_state *st,
+    const char *hvd, size_t m)
+{
+	struct daemons_set	d;
+	int			rc;
+
+	if (daemons_set_init(&d, st, hvd, t->nmembers) == -1)
+		return -1;
+	labname_hvd_sock(d.dir, t->members[m].name, d.v[m].sock,
+	    sizeof(d.v[m].sock));
+	unlink(d.v[m].sock);
+	rc = daemons_one_hvd(t, st, &d, m, daemons_fill_pct(t));
+	return daemons_set_wait(&d, rc);
+}
+
 /* One hvd per member, each joined when its control socket exists. */
 int
 daemons_start_hvd(const struct topo *t, struct lab_state *st,
@@ -335,18 +352,19 @@ daemons_start_lgrd(struct lab_state *st, const char *lgrd)
 	snprintf(dir, sizeof(dir), "%s", state_dir(st));
 	snprintf(log, sizeof(log), "%s/lgrd.log", dir);
 	labname_lgrd_sock(dir, sock, sizeof(sock));
+	unlink(sock);		/* a restart: the old one's */
 	if ((pid = daemons_spawn(st, argv, -1, NULL, log, "-", "lgrd", 0)) == -1)
 		return -1;
 	return daemons_wait_file(sock, pid, "lgrd", log);
 }
 
 /*
- * One guestagentd in every guest with HiperSockets NICs, each ready when
- * its control socket exists.
+ * One guestagentd in every guest with HiperSockets NICs (only: in guest
+ * only, -1 all), each ready when its control socket exists.
  */
 int
 daemons_start_agents(const struct topo *t, struct lab_state *st,
-    const char *agent)
+    const char *agent, int only)
 {
 	struct daemons_set	 d;
 	struct daemons_one	*o;
@@ -359,7 +377,8 @@ daemons_start_agents(const struct topo *t, struct lab_state *st,
 		char	*argv[] = { d.bin, "-d", "-f", d.topo, "-g", guest,
 		    "-D", d.dir, NULL };
 
-		if (!topo_guest_has_hsi(&t->guests[i]))
+		if (!topo_guest_has_hsi(&t->guests[i]) ||
+		    (only >= 0 && (size_t)only != i))
 			continue;
 		o = &d.v[i];
 		snprintf(guest, sizeof(guest), "%s", t->guests[i].name);
@@ -370,6 +389,8 @@ daemons_start_agents(const struct topo *t, struct lab_state *st,
 			return daemons_set_wait(&d, -1);
 		}
 		labname_agent_sock(d.dir, guest, o->sock, sizeof(o->sock));
+		if (only >= 0)
+			unlink(o->sock);	/* a restart: the old one's */
 		snprintf(o->log, sizeof(o->log), "%s/%s/guestagentd.log",
 		    d.dir, guest);
 		snprintf(o->what, sizeof(o->what), "guest agent of %s", guest);

@@ -131,6 +131,36 @@ etcdn_answers(const struct topo *t, int h, char *why, size_t len)
 }
 
 int
+daemons_restart_etcd(const struct topo *t, struct lab_state *st, int h)
+{
+	char	initial[2048], why[ETCD_ERRTEXT_MAX];
+	pid_t	pid;
+	size_t	i;
+
+	for (i = 0; i < t->directory.nnodes; i++)
+		if (t->directory.nodes[i] == h)
+			break;
+	if (i == t->directory.nnodes) {
+		log_warnx("[NSLAB-ETCD] host %s runs no etcd node",
+		    t->hosts[h].name);
+		return -1;
+	}
+	if (etcdn_initial(t, initial, sizeof(initial)) == -1 ||
+	    (pid = etcdn_start(t, st, i, initial)) == -1)
+		return -1;
+	for (int waited = 0; waited < ETCD_READY_MS; waited += 100) {
+		if (etcdn_answers(t, h, why, sizeof(why)))
+			return 0;
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			break;
+		proc_sleep_ms(100);
+	}
+	log_warnx("[NSLAB-ETCD] etcd of host %s does not answer (see %s/etcd-"
+	    "%s.log)", t->hosts[h].name, state_dir(st), t->hosts[h].name);
+	return -1;
+}
+
+int
 daemons_start_etcd(const struct topo *t, struct lab_state *st)
 {
 	const struct topo_directory	*d = &t->directory;

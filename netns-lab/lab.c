@@ -225,7 +225,7 @@ lab_up(const struct up_opts *o)
 		goto out;
 	}
 	if (o->agent != NULL && (lab_interrupted ||
-	    daemons_start_agents(t, st, o->agent) == -1)) {
+	    daemons_start_agents(t, st, o->agent, -1) == -1)) {
 		rc = lab_fail(st, t->name, "starting the guest agents");
 		goto out;
 	}

@@ -53,6 +53,7 @@ enum nslab_cmd {
 	NSLAB_GRAPH,
 	NSLAB_GEN,
 	NSLAB_FAULT,
+	NSLAB_RESTART,
 };
 
 struct nslab_args {
@@ -182,9 +183,14 @@ int		 daemons_keys(struct lab_state *st);
 int		 daemons_start_hvd(const struct topo *t, struct lab_state *st,
 		    const char *hvd);
 int		 daemons_start_agents(const struct topo *t,
-		    struct lab_state *st, const char *agent);
+		    struct lab_state *st, const char *agent, int only);
+int		 daemons_restart_hvd(const struct topo *t, struct lab_state *st,
+		    const char *hvd, size_t m);
 int		 daemons_start_lgrd(struct lab_state *st, const char *lgrd);
 int		 daemons_start_etcd(const struct topo *t, struct lab_state *st);
+/* The etcd node of host h again (nslab restart). */
+int		 daemons_restart_etcd(const struct topo *t, struct lab_state *st,
+		    int h);
 /* The etcd nodes' client endpoints, "A:2379,B:2379", into buf. */
 char		*daemons_etcd_endpoints(const struct topo *t, char *buf,
 		    size_t len);
@@ -236,6 +242,10 @@ int		 graph_cmd(const char *lab, bool svg, const char *output);
 /* fault.c: `nslab fault LAB VERB ARG...` (args[0] is the verb). */
 int		 fault_cmd(const char *lab, char **args, int nargs, bool json,
 		    FILE *out);
+
+/* restart.c: `nslab restart LAB DAEMON [NAME]`. */
+int		 restart_cmd(const char *lab, const char *daemon,
+		    const char *name, bool json, FILE *out);
 
 /* status.c */
 int		 status_print(const char *lab, bool json, FILE *out);
