@@ -228,27 +228,6 @@ daemons_host_place(const struct topo *t, struct lab_state *st, int h,
 	return 0;
 }
 
-char *
-daemons_etcd_endpoints(const struct topo *t, char *buf, size_t len)
-{
-	const struct topo_directory	*d = &t->directory;
-	char				 a[INET_ADDRSTRLEN];
-	size_t				 used = 0;
-	int				 n;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < d->nnodes; i++) {
-		inet_ntop(AF_INET, &t->hosts[d->nodes[i]].underlay, a,
-		    sizeof(a));
-		n = snprintf(buf + used, len - used, "%s%s:%d", i ? "," : "",
-		    a, TOPO_ETCD_CLIENT_PORT);
-		if (n < 0 || (size_t)n >= len - used)
-			return NULL;
-		used += (size_t)n;
-	}
-	return buf;
-}
-
 /*
  * The directory options of hvd: the single place that says how hvd
  * finds the cluster directory.  hvd's options --directory etcd --etcd

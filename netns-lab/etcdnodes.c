@@ -23,27 +23,38 @@
 #define ETCD_PROGRAM	"/usr/bin/etcd"	/* Debian etcd-server */
 #define ETCD_READY_MS	20000
 
-/* "NAME=http://A:2380,..." of every node. */
+/*
+ * The nodes, separated by commas: "A:2379" each for clients (peers
+ * false), "NAME=http://A:2380" each for etcd's --initial-cluster.
+ */
 static int
-etcdn_initial(const struct topo *t, char *buf, size_t len)
+etcdn_list(const struct topo *t, bool peers, char *buf, size_t len)
 {
 	const struct topo_directory	*d = &t->directory;
+	const struct topo_host		*h;
 	char				 a[INET_ADDRSTRLEN];
 	size_t				 used = 0;
 	int				 n;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < d->nnodes; i++) {
-		inet_ntop(AF_INET, &t->hosts[d->nodes[i]].underlay, a,
-		    sizeof(a));
-		n = snprintf(buf + used, len - used, "%s%s=http://%s:%d",
-		    i ? "," : "", t->hosts[d->nodes[i]].name, a,
-		    TOPO_ETCD_PEER_PORT);
+		h = &t->hosts[d->nodes[i]];
+		inet_ntop(AF_INET, &h->underlay, a, sizeof(a));
+		n = peers ? snprintf(buf + used, len - used, "%s%s=http://%s:%d",
+		    i ? "," : "", h->name, a, TOPO_ETCD_PEER_PORT) :
+		    snprintf(buf + used, len - used, "%s%s:%d", i ? "," : "", a,
+		    TOPO_ETCD_CLIENT_PORT);
 		if (n < 0 || (size_t)n >= len - used)
 			return -1;
 		used += (size_t)n;
 	}
 	return 0;
+}
+
+char *
+daemons_etcd_endpoints(const struct topo *t, char *buf, size_t len)
+{
+	return etcdn_list(t, false, buf, len) == -1 ? NULL : buf;
 }
 
 /* Node i of the directory: its data directory, then the process. */
@@ -145,7 +156,7 @@ daemons_restart_etcd(const struct topo *t, struct lab_state *st, int h)
 		    t->hosts[h].name);
 		return -1;
 	}
-	if (etcdn_initial(t, initial, sizeof(initial)) == -1 ||
+	if (etcdn_list(t, true, initial, sizeof(initial)) == -1 ||
 	    (pid = etcdn_start(t, st, i, initial)) == -1)
 		return -1;
 	for (int waited = 0; waited < ETCD_READY_MS; waited += 100) {
@@ -172,7 +183,7 @@ daemons_start_etcd(const struct topo *t, struct lab_state *st)
 	if (d->kind != TOPO_DIRECTORY_ETCD || d->nnodes == 0)
 		return 0;
 	why[0] = '\0';
-	if (etcdn_initial(t, initial, sizeof(initial)) == -1 ||
+	if (etcdn_list(t, true, initial, sizeof(initial)) == -1 ||
 	    etcd_init() == -1) {
 		log_warnx("[NSLAB-ETCD] cannot prepare the etcd cluster");
 		return -1;

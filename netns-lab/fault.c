@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "labname.h"
 #include "log.h"
@@ -264,25 +263,22 @@ static const struct fault_verb fault_verbs[] = {
 	{ "etcd-kill", 1, "HOST|leader", fault_etcd_kill },
 };
 
-/* A line in the lab's event log: time, the fault, what was done. */
+/* A line in the lab's event log: the fault, what was done. */
 static void
 fault_event(const struct fault *f, char **args, int nargs)
 {
-	char		 path[600], when[32];
-	struct tm	 tm;
-	time_t		 now = time(NULL);
-	FILE		*fp;
+	char	what[256];
+	size_t	used = 0;
+	int	n;
 
-	snprintf(path, sizeof(path), "%s/events.log", state_dir(f->st));
-	if ((fp = fopen(path, "a")) == NULL)
-		return;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(fp, "%s fault", when);
-	for (int i = 0; i < nargs; i++)
-		fprintf(fp, " %s", args[i]);
-	fprintf(fp, ": %s\n", f->done);
-	fclose(fp);
+	what[0] = '\0';
+	for (int i = 0; i < nargs && used < sizeof(what); i++) {
+		n = snprintf(what + used, sizeof(what) - used, " %s", args[i]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	state_event(f->st, "fault%s: %s", what, f->done);
 }
 
 static int

@@ -154,6 +154,9 @@ void		 state_close(struct lab_state *st);
 const char	*state_dir(const struct lab_state *st);
 int		 state_note(struct lab_state *st, const char *kind,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A line "TIME text" in the lab's event log, LABDIR/events.log. */
+int		 state_event(const struct lab_state *st, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 int		 state_note_proc(struct lab_state *st, const char *node,
 		    const char *what, pid_t pid);
 int		 state_procs(const struct lab_state *st, struct lab_proc **procs,

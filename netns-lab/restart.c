@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 #include "nslab.h"
@@ -72,24 +71,6 @@ restart_one(const struct topo *t, struct lab_state *st, const char *daemon,
 	return -1;
 }
 
-static void
-restart_event(const struct lab_state *st, const char *daemon,
-    const char *node)
-{
-	char		 path[600], when[32];
-	struct tm	 tm;
-	time_t		 now = time(NULL);
-	FILE		*fp;
-
-	snprintf(path, sizeof(path), "%s/events.log", state_dir(st));
-	if ((fp = fopen(path, "a")) == NULL)
-		return;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(fp, "%s restart %s %s: running again\n", when, daemon, node);
-	fclose(fp);
-}
-
 int
 restart_cmd(const char *lab, const char *daemon, const char *name,
     bool json, FILE *out)
@@ -110,7 +91,7 @@ restart_cmd(const char *lab, const char *daemon, const char *name,
 		    name != NULL ? name : lab);
 	} else if (restart_one(t, st, daemon, name, node,
 	    sizeof(node)) == 0) {
-		restart_event(st, daemon, node);
+		state_event(st, "restart %s %s: running again", daemon, node);
 		if (json)
 			fprintf(out, "{\"lab\":\"%s\",\"restart\":\"%s\","
 			    "\"name\":\"%s\",\"done\":\"running again\"}\n",

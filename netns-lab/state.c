@@ -118,6 +118,32 @@ state_dir(const struct lab_state *st)
 }
 
 int
+state_event(const struct lab_state *st, const char *fmt, ...)
+{
+	char		 path[600], when[32];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	va_list		 ap;
+	FILE		*fp;
+	int		 rc;
+
+	snprintf(path, sizeof(path), "%s/events.log", st->dir);
+	if ((fp = fopen(path, "a")) == NULL)
+		return -1;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(fp, "%s ", when);
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', fp);
+	rc = ferror(fp) ? -1 : 0;
+	if (fclose(fp) == EOF)
+		rc = -1;
+	return rc;
+}
+
+int
 state_note(struct lab_state *st, const char *kind, const char *fmt, ...)
 {
 	char	line[700];
