@@ -170,6 +170,26 @@ nlb_ifinfo(struct nlmsghdr *nlh, int ifindex)
 	return ifm;
 }
 
+/*
+ * Start a request creating link name/ifindex of a kind, its link info
+ * nest open in *linkinfo (the caller adds options and closes it).
+ */
+static struct nlmsghdr *
+nlb_link_new(struct nl_batch *nb, const char *kind, const char *name,
+    int ifindex, const char *desc, struct nlattr **linkinfo)
+{
+	struct nlmsghdr	*nlh;
+
+	if ((nlh = nlb_begin(nb, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+	    desc)) == NULL)
+		return NULL;
+	nlb_ifinfo(nlh, ifindex);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	*linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	return nlh;
+}
+
 /* A link of a kind with no options ("bridge", "dummy"). */
 static int
 nlb_simple_add(struct nl_batch *nb, const char *kind, const char *name,
@@ -180,13 +200,9 @@ nlb_simple_add(struct nl_batch *nb, const char *kind, const char *name,
 	char		 desc[NLB_DESC_MAX];
 
 	snprintf(desc, sizeof(desc), "create %s %s", kind, name);
-	if ((nlh = nlb_begin(nb, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-	    desc)) == NULL)
+	if ((nlh = nlb_link_new(nb, kind, name, ifindex, desc,
+	    &linkinfo)) == NULL)
 		return -1;
-	nlb_ifinfo(nlh, ifindex);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	mnl_attr_nest_end(nlh, linkinfo);
 	nlb_end(nb);
 	return 0;
@@ -260,14 +276,9 @@ nlb_vxlan_add(struct nl_batch *nb, const char *name, int ifindex,
 	char		 desc[NLB_DESC_MAX];
 
 	snprintf(desc, sizeof(desc), "create vxlan %s vni %u", name, vni);
-	if ((nlh = nlb_begin(nb, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-	    desc)) == NULL)
+	if ((nlh = nlb_link_new(nb, "vxlan", name, ifindex, desc,
+	    &linkinfo)) == NULL)
 		return -1;
-	nlb_ifinfo(nlh, ifindex);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put_u32(nlh, IFLA_MTU, 1500);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vxlan");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, vni);
 	mnl_attr_put(nlh, IFLA_VXLAN_LOCAL, sizeof(local), &local);
@@ -275,6 +286,7 @@ nlb_vxlan_add(struct nl_batch *nb, const char *name, int ifindex,
 	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 1);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
+	mnl_attr_put_u32(nlh, IFLA_MTU, 1500);
 	nlb_end(nb);
 	return 0;
 }
