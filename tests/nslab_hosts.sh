@@ -49,6 +49,11 @@ check "ECMSS00 (host CPC9) reaches the ABR (host DC) on DC8 and DC9" \
 check "CPC9's vx0 learnt a MAC behind DC's underlay address" \
     bash -c "bridge -n $LAB:CPC9 fdb show dev vx0 | grep -v '^00:00:00:00:00:00' | grep -q 'dst ${UL[DC]}'"
 
+check "graph: each host an outer box around its members, the ABR in DC's" bash -c "
+    \"$NSLAB\" graph $LAB > $LABTEST_TMP/g.dot &&
+    grep -q 'label=\"host CPC9 (10.255.0.1)\"' $LABTEST_TMP/g.dot &&
+    awk '/cluster_host2/ { h = 1 } h && /\"ABR\";/ { f = 1 } END { exit !f }' $LABTEST_TMP/g.dot"
+
 # --- every guest pings every VIPA -----------------------------------
 pinged=0
 for g in $GUESTS; do
