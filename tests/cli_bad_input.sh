@@ -106,8 +106,8 @@ routecheck | 2 | -t 0 | routecheck: --timeout "0": expected a number (1-600000)
 routecheck | 3 | nosuchlab | routecheck: no lab nosuchlab here (/run/nslab/nosuchlab/topology.yaml missing; nslab status lists the labs)
 # nslab
 nslab | 2 | --bogus | nslab: unknown option "--bogus"
-nslab | 2 |  | nslab: missing command; valid: check, up, down, status, exec, vtysh, graph, gen
-nslab | 2 | nosuch | nslab: unknown command "nosuch"; valid: check, up, down, status, exec, vtysh, graph, gen
+nslab | 2 |  | nslab: missing command; valid: check, up, down, status, exec, vtysh, graph, gen, fault, restart
+nslab | 2 | nosuch | nslab: unknown command "nosuch"; valid: check, up, down, status, exec, vtysh, graph, gen, fault, restart
 nslab | 2 | up | nslab: up: missing argument FILE
 nslab | 2 | check | nslab: check: missing argument FILE
 nslab | 3 | check /nonexistent/topo.yaml | /nonexistent/topo.yaml: cannot open: No such file or directory
