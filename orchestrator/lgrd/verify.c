@@ -24,6 +24,8 @@
 #include "lgrd.h"
 #include "log.h"
 
+#define VERIFY_TRIES		3	/* routecheck runs at most */
+#define VERIFY_SETTLE_MS	300	/* between two runs */
 #define VERIFY_TIMEOUT_S	60
 #define VERIFY_OUT_MAX		(1 << 20)
 
@@ -166,8 +168,9 @@ verify_summary(const struct topo *t, const char *out,
 	return left;
 }
 
-int
-verify_guest(struct lgrd *d, const char *guest, const char *const *movers,
+/* One routecheck run: 0 clean, 1 violations left, -1 not collected. */
+static int
+verify_once(struct lgrd *d, const char *guest, const char *const *movers,
     size_t nmovers, char *summary, size_t len)
 {
 	char	*out;
@@ -197,4 +200,22 @@ verify_guest(struct lgrd *d, const char *guest, const char *const *movers,
 		    rc);
 	free(out);
 	return rc == 0 ? 0 : rc == 1 ? 1 : -1;
+}
+
+/*
+ * A violation seen right after a move can be a table still catching up
+ * (zebra behind ospfd, a kernel behind zebra, a peer's SPF hold): ask
+ * again a few times, VERIFY_SETTLE_MS apart.  A real violation stays and
+ * is reported; one that went away was convergence, not an error.
+ */
+int
+verify_guest(struct lgrd *d, const char *guest, const char *const *movers,
+    size_t nmovers, char *summary, size_t len)
+{
+	int	rc, i;
+
+	for (i = 0; (rc = verify_once(d, guest, movers, nmovers, summary,
+	    len)) == 1 && i + 1 < VERIFY_TRIES; i++)
+		usleep(VERIFY_SETTLE_MS * 1000);
+	return rc;
 }
