@@ -30,7 +30,8 @@
 
 #define WEB_WATCH_MS	300		/* events, audit, residency */
 #define WEB_URL_FILE	"console.url"
-#define WEB_MIB		(1024.0 * 1024.0)
+/* The directory hvd keeps (hypervisor/hvd, SQLite), reached through it. */
+#define WEB_BACKEND	"sqlite"
 
 struct web {
 	struct lgrd		*d;
@@ -43,7 +44,7 @@ struct web {
 	bool			 checking;	/* a routecheck runs */
 };
 
-/* --- small helpers ------------------------------------------------------- */
+/* --- small helpers ------------------------------------------------- */
 
 static void
 web_err(struct console_err *err, int status, const char *fmt, ...)
@@ -94,12 +95,17 @@ web_add_num(struct json_object *o, const char *key, double v)
 	json_object_object_add(o, key, json_object_new_double(v));
 }
 
-/* A timing of a move, left out when not measured (< 0). */
+/* A time in ms to a tenth (the pages print it as sent), left out when
+ * not measured (< 0). */
 static void
 web_add_ms(struct json_object *o, const char *key, double v)
 {
-	if (v >= 0)
-		web_add_num(o, key, v);
+	char	buf[32];
+
+	if (v < 0)
+		return;
+	snprintf(buf, sizeof(buf), "%.1f", v);
+	json_object_object_add(o, key, json_object_new_double_s(v, buf));
 }
 
 static struct json_object *
@@ -119,7 +125,7 @@ web_lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
-/* --- cluster ------------------------------------------------------------- */
+/* --- cluster ------------------------------------------------------- */
 
 /* Moves in and out per member, and which guests lgrd moves now. */
 struct web_moves {
@@ -273,7 +279,7 @@ out:
 	return o;
 }
 
-/* --- plan, evacuate, cancel ---------------------------------------------- */
+/* --- plan, evacuate, cancel ---------------------------------------- */
 
 static void
 web_request(const struct console_evac *ev, enum lgrd_req type,
@@ -322,7 +328,7 @@ web_plan_json(struct lgrd *d, const struct job *j)
 	hv_close(h);
 	o = web_wrap("waves", waves);
 	json_object_object_add(o, "guests", guests);
-	web_add_num(o, "predicted_ms", total + longest);
+	web_add_ms(o, "predicted_ms", total + longest);
 	json_object_object_add(o, "parallel", json_object_new_int(
 	    (int)j->parallel));
 	if (j->parallel_why[0] != '\0')
@@ -391,7 +397,7 @@ web_cancel(void *arg, const struct console_cancel *what,
 	return -1;
 }
 
-/* --- jobs, reports, history, events, audit --------------------------------- */
+/* --- jobs, reports, history, events, audit ------------------------- */
 
 static struct json_object *
 web_job_row(struct json_object *r)
@@ -544,7 +550,7 @@ web_audit(void *arg, const struct console_actor *who, const char *action,
 	journal_audit(d->db, by, action, args, result);
 }
 
-/* --- routecheck ------------------------------------------------------------ */
+/* --- routecheck ---------------------------------------------------- */
 
 /* {"router": {"router","checked","violations":[...]}} for the routers. */
 static struct json_object *
@@ -561,7 +567,8 @@ web_routers_new(struct lgrd *d, double checked)
 		r = json_object_new_object();
 		web_add_str(r, "router", name);
 		web_add_num(r, "checked", checked);
-		json_object_object_add(r, "violations", json_object_new_array());
+		json_object_object_add(r, "violations",
+		    json_object_new_array());
 		json_object_object_add(o, name, r);
 	}
 	return o;
@@ -577,7 +584,8 @@ web_router_add(struct lgrd *d, struct json_object *routers,
 		r = json_object_new_object();
 		web_add_str(r, "router", router);
 		web_add_num(r, "checked", checked);
-		json_object_object_add(r, "violations", json_object_new_array());
+		json_object_object_add(r, "violations",
+		    json_object_new_array());
 		json_object_object_add(routers, router, r);
 	}
 	json_object_array_add(json_object_object_get(r, "violations"),
@@ -597,7 +605,8 @@ web_routers_parse(struct lgrd *d, const char *out, double checked)
 		for (size_t i = 0; i < json_object_array_length(a); i++) {
 			v = json_object_array_get_idx(a, i);
 			snprintf(text, sizeof(text), "%s: %s in table %s "
-			    "expected %s, found %s", lgrd_row_str(v, "name", ""),
+			    "expected %s, found %s",
+			    lgrd_row_str(v, "name", ""),
 			    lgrd_row_str(v, "prefix", ""), lgrd_row_str(v,
 			    "table", ""), lgrd_row_str(v, "expected", ""),
 			    lgrd_row_str(v, "found", ""));
@@ -707,7 +716,7 @@ web_routecheck_run(void *arg, const struct console_actor *who,
 	return 0;
 }
 
-/* --- metrics --------------------------------------------------------------- */
+/* --- metrics ------------------------------------------------------- */
 
 static size_t
 web_moving(struct lgrd *d)
@@ -762,8 +771,10 @@ web_collect(void *arg, struct console *c)
 		guests = hv_guests(h);
 		hv_close(h);
 	}
-	metric_set(m->directory_up, "hvd", members != NULL && guests != NULL);
-	metric_set(m->directory_latency, "hvd", (lgrd_now_ms() - t0) / 1000.0);
+	metric_set(m->directory_up, WEB_BACKEND, members != NULL &&
+	    guests != NULL);
+	metric_set(m->directory_latency, WEB_BACKEND,
+	    (lgrd_now_ms() - t0) / 1000.0);
 	if (members != NULL && guests != NULL)
 		web_collect_members(d, m, members, guests);
 	json_object_put(members);
@@ -788,7 +799,7 @@ static const struct console_provider web_provider = {
 	.collect = web_collect,
 };
 
-/* --- the stream: lgrd's threads publish ---------------------------------------- */
+/* --- the stream: lgrd's threads publish ---------------------------- */
 
 static struct json_object *
 web_progress_json(const struct job *j, const struct move *m)
@@ -830,7 +841,7 @@ web_progress(struct lgrd *d, const struct job *j, const struct move *m,
 		web_add_num(o, "left_mib", p->left_mib);
 		web_add_num(o, "rate_mibs", rate);
 		if (rate > 0)
-			web_add_num(o, "eta_ms", p->left_mib / rate * 1000.0);
+			web_add_ms(o, "eta_ms", p->left_mib / rate * 1000.0);
 	}
 	console_publish(d->web->c, "progress", o);
 	json_object_put(o);
@@ -896,7 +907,7 @@ web_job(struct lgrd *d, int64_t id, const char *state)
 	json_object_put(o);
 }
 
-/* --- the watch thread: journal rows and residency to the stream ----------------- */
+/* --- the watch thread: journal rows and residency to the stream ---- */
 
 /* Publish each row of rows as type; the last id into *last. */
 static void
@@ -986,7 +997,7 @@ web_watch(void *arg)
 	return NULL;
 }
 
-/* --- start and stop -------------------------------------------------------------- */
+/* --- start and stop ------------------------------------------------ */
 
 /* LABDIR/console.url (0600): an operator's one-time URL, for nslab up. */
 static void
