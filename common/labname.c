@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -126,6 +127,27 @@ labname_plugin_events(const char *labdir, const char *node, char *buf,
 {
 	return labname_fmt(buf, len, "%s/%s/%s", labdir, node,
 	    LABNAME_PLUGIN_EVENTS);
+}
+
+char *
+labname_hvd_pidfile(const char *labdir, const char *member, char *buf,
+    size_t len)
+{
+	return labname_fmt(buf, len, "%s/hvd-%s.pid", labdir, member);
+}
+
+int
+labname_pid_alive(const char *pidfile)
+{
+	FILE	*f;
+	int	 pid = 0;
+
+	if ((f = fopen(pidfile, "r")) == NULL)
+		return -1;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
 char *

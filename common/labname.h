@@ -57,6 +57,15 @@ char		*labname_plugin_sock(const char *labdir, const char *node,
 		    char *buf, size_t len);
 char		*labname_plugin_events(const char *labdir, const char *node,
 		    char *buf, size_t len);
+/* LABDIR/hvd-MEMBER.pid, the pid file hvd writes. */
+char		*labname_hvd_pidfile(const char *labdir, const char *member,
+		    char *buf, size_t len);
+/*
+ * Is the process a pid file names alive?  1 yes, 0 no (dead, or a pid
+ * file without a number), -1 with errno when the file cannot be read
+ * (ENOENT: none).
+ */
+int		 labname_pid_alive(const char *pidfile);
 /* "ipc://" followed by path, into buf. */
 char		*labname_ipc(const char *path, char *buf, size_t len);
 

@@ -350,7 +350,6 @@ struct agent {
 };
 
 /* guestagentd.c: the wall clock of reports and the journal */
-int64_t		 agent_wall_ms(void);
 
 /*
  * control.c: the control socket (common/ctlsrv.h) and the dispatch of

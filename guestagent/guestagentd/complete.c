@@ -33,7 +33,7 @@
 static void
 complete_finish(struct agent *a)
 {
-	fsm_complete_done(&a->fsm, agent_wall_ms());
+	fsm_complete_done(&a->fsm, clock_wall_ms());
 	engine_journal(a);
 	watch_clear(a);
 	log_info("%s %s on %s: %s up%s in %.1f ms", a->op.why ?
@@ -266,7 +266,7 @@ complete_start(struct agent *a, const struct agent_request *rq,
 		    cl != NULL ? cl->who : why);
 	else
 		log_debug("%s: complete %s", config_guest_name(&a->conf), why);
-	fsm_complete_begin(&a->fsm, agent_wall_ms());
+	fsm_complete_begin(&a->fsm, clock_wall_ms());
 	memset(&a->op, 0, sizeof(a->op));
 	a->op.up = -1;
 	a->op.why = why;

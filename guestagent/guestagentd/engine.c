@@ -222,7 +222,7 @@ void
 engine_start(struct agent *a)
 {
 	struct journal	j;
-	int64_t		now = agent_wall_ms();
+	int64_t		now = clock_wall_ms();
 	size_t		i;
 	int		k;
 
@@ -301,7 +301,7 @@ engine_link_event(struct agent *a, size_t i, bool present, bool admin_up,
 	enum fsm_verdict	 v;
 
 	v = fsm_link_changed(&a->fsm, i, present, admin_up, oper_up,
-	    agent_wall_ms());
+	    clock_wall_ms());
 	if (v == FSM_LINK_STALE) {
 		log_debug("%s: event older than our change, ignored", fi->name);
 		return;
@@ -367,7 +367,7 @@ engine_tick(struct agent *a)
 	}
 	switch (a->fsm.state) {
 	case FSM_PREPARED:
-		if (fsm_self_complete_due(&a->fsm, agent_wall_ms(),
+		if (fsm_self_complete_due(&a->fsm, clock_wall_ms(),
 		    a->opts.self_complete_ms))
 			complete_start(a, NULL, NULL, "no complete came after "
 			    "the prepare");
@@ -405,7 +405,7 @@ engine_next_deadline(struct agent *a)
 	}
 	if (a->fsm.state == FSM_PREPARED)
 		engine_min(&t, now + (a->fsm.prepared_ms +
-		    a->opts.self_complete_ms - agent_wall_ms()));
+		    a->opts.self_complete_ms - clock_wall_ms()));
 	if (a->fsm.state == FSM_COMPLETING || a->undrain_pending ||
 	    a->fsm.residency == -1)
 		engine_min(&t, a->next_retry);

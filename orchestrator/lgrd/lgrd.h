@@ -129,7 +129,6 @@ struct job {
 };
 
 /* journal.c */
-int64_t		 journal_now_ms(void);
 sqlite3		*journal_open(const char *path);
 void		 journal_close(sqlite3 *db);
 int		 journal_exec(sqlite3 *db, const char *sql, const char *fmt,
