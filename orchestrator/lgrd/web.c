@@ -834,7 +834,7 @@ web_progress(struct lgrd *d, const struct job *j, const struct move *m,
 	web_lower(phase);
 	web_add_str(o, "phase", phase);
 	if (p != NULL) {
-		s = (double)(journal_now_ms() - p->started_ms) / 1000.0;
+		s = (double)(clock_wall_ms() - p->started_ms) / 1000.0;
 		rate = s > 0 ? p->sent_mib / s : 0;
 		json_object_object_add(o, "pass", json_object_new_int(p->pass));
 		web_add_num(o, "sent_mib", p->sent_mib);
