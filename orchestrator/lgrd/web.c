@@ -480,18 +480,39 @@ web_history(void *arg, const char *guest, struct console_err *err)
 	return web_wrap("moves", journal_history(d->db, guest ? guest : ""));
 }
 
-/* Journal rows with the console's names: time in seconds, type. */
+/* One journal row renamed for the console, in place. */
+typedef void (*web_row_fn)(struct json_object *r);
+
+/* An event: time in seconds, its message id as type. */
+static void
+web_event_row(struct json_object *r)
+{
+	web_add_num(r, "time", lgrd_row_num(r, "ts_ms", 0) / 1000.0);
+	web_add_str(r, "type", lgrd_row_str(r, "msgid", ""));
+}
+
+/* An audit record: the console's have who "console ROLE SESSION". */
+static void
+web_audit_row(struct json_object *r)
+{
+	const char	*who = lgrd_row_str(r, "who", "");
+	char		 role[24], session[24];
+
+	web_add_num(r, "time", lgrd_row_num(r, "ts_ms", 0) / 1000.0);
+	if (sscanf(who, "console %23s %23s", role, session) == 2) {
+		web_add_str(r, "role", role);
+		web_add_str(r, "session", session);
+	} else
+		web_add_str(r, "role", who);
+	web_add_str(r, "action", lgrd_row_str(r, "what", ""));
+}
+
 static struct json_object *
-web_log_rows(struct json_object *rows, const char *type_key)
+web_rows(struct json_object *rows, web_row_fn fn)
 {
 	for (size_t i = 0; rows != NULL && i < json_object_array_length(rows);
-	    i++) {
-		struct json_object	*r = json_object_array_get_idx(rows, i);
-
-		web_add_num(r, "time", lgrd_row_num(r, "ts_ms", 0) / 1000.0);
-		if (type_key != NULL)
-			web_add_str(r, "type", lgrd_row_str(r, type_key, ""));
-	}
+	    i++)
+		fn(json_object_array_get_idx(rows, i));
 	return rows;
 }
 
@@ -501,30 +522,8 @@ web_events(void *arg, uint64_t since, struct console_err *err)
 	struct lgrd	*d = arg;
 
 	(void)err;
-	return web_wrap("events", web_log_rows(journal_events(d->db,
-	    (int64_t)since, 0), "msgid"));
-}
-
-/* Audit rows: who is "console ROLE SESSION" for the console's. */
-static struct json_object *
-web_audit_rows(struct json_object *rows)
-{
-	char	role[24], session[24];
-
-	web_log_rows(rows, NULL);
-	for (size_t i = 0; rows != NULL && i < json_object_array_length(rows);
-	    i++) {
-		struct json_object	*r = json_object_array_get_idx(rows, i);
-		const char		*who = lgrd_row_str(r, "who", "");
-
-		if (sscanf(who, "console %23s %23s", role, session) == 2) {
-			web_add_str(r, "role", role);
-			web_add_str(r, "session", session);
-		} else
-			web_add_str(r, "role", who);
-		web_add_str(r, "action", lgrd_row_str(r, "what", ""));
-	}
-	return rows;
+	return web_wrap("events", web_rows(journal_events(d->db,
+	    (int64_t)since, 0), web_event_row));
 }
 
 static struct json_object *
@@ -533,8 +532,8 @@ web_audit_read(void *arg, uint64_t since, struct console_err *err)
 	struct lgrd	*d = arg;
 
 	(void)err;
-	return web_wrap("audit", web_audit_rows(journal_audit_rows(d->db,
-	    (int64_t)since)));
+	return web_wrap("audit", web_rows(journal_audit_rows(d->db,
+	    (int64_t)since), web_audit_row));
 }
 
 static void
@@ -982,10 +981,10 @@ web_watch(void *arg)
 	web_residency(d, was, sizeof(was));
 	while (!atomic_load(&w->quit)) {
 		web_sleep_ms(WEB_WATCH_MS);
-		web_publish_rows(w, "event", web_log_rows(journal_events(d->db,
-		    ev, 0), "msgid"), &ev);
-		web_publish_rows(w, "audit", web_audit_rows(
-		    journal_audit_rows(d->db, au)), &au);
+		web_publish_rows(w, "event", web_rows(journal_events(d->db,
+		    ev, 0), web_event_row), &ev);
+		web_publish_rows(w, "audit", web_rows(journal_audit_rows(d->db,
+		    au), web_audit_row), &au);
 		web_residency(d, now, sizeof(now));
 		if (now[0] != '\0' && strcmp(now, was) != 0) {
 			o = json_object_new_object();
