@@ -925,17 +925,12 @@ web_publish_rows(struct web *w, const char *type, struct json_object *rows,
 
 /* "GUEST@MEMBER/STATE ..." of every guest, to notice a change. */
 static void
-web_residency(struct lgrd *d, char *buf, size_t len)
+web_residency(struct hv *h, char *buf, size_t len)
 {
-	struct json_object	*rows = NULL;
-	struct hv		*h;
+	struct json_object	*rows = h != NULL ? hv_guests(h) : NULL;
 	size_t			 n = 0;
 
 	buf[0] = '\0';
-	if ((h = hv_open(d)) != NULL) {
-		rows = hv_guests(h);
-		hv_close(h);
-	}
 	for (size_t i = 0; rows != NULL && i < json_object_array_length(rows);
 	    i++) {
 		struct json_object	*r = json_object_array_get_idx(rows, i);
@@ -977,15 +972,16 @@ web_watch(void *arg)
 	int64_t			 ev = web_last_id(d->db, "events");
 	int64_t			 au = web_last_id(d->db, "audit");
 	char			 was[4096], now[4096];
+	struct hv		*h = hv_open(d);	/* this thread's */
 
-	web_residency(d, was, sizeof(was));
+	web_residency(h, was, sizeof(was));
 	while (!atomic_load(&w->quit)) {
 		web_sleep_ms(WEB_WATCH_MS);
 		web_publish_rows(w, "event", web_rows(journal_events(d->db,
 		    ev, 0), web_event_row), &ev);
 		web_publish_rows(w, "audit", web_rows(journal_audit_rows(d->db,
 		    au), web_audit_row), &au);
-		web_residency(d, now, sizeof(now));
+		web_residency(h, now, sizeof(now));
 		if (now[0] != '\0' && strcmp(now, was) != 0) {
 			o = json_object_new_object();
 			console_publish(w->c, "cluster", o);
@@ -993,6 +989,7 @@ web_watch(void *arg)
 			memcpy(was, now, sizeof(was));
 		}
 	}
+	hv_close(h);
 	return NULL;
 }
 
