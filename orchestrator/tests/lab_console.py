@@ -272,6 +272,9 @@ def browser_operator(b, url, base, out, lab, hvctl):
           "progress advanced through three phases or more to DONE for every LIT guest")
     check(any(ph == "precopy" and sent != "" for s in seen.values() for ph, sent, _ in s),
           "the hypervisor's pre-copy shown live with MiB sent and left")
+    sent = [[float(x) for _, x, _ in s if x] for s in seen.values()]
+    check(any(len(x) >= 2 and x[0] < x[-1] for x in sent),
+          "MiB sent advanced live during a move")
     p.screenshot(os.path.join(out, "evacuate-done.png"))
 
     p.navigate(base + "/cluster")
