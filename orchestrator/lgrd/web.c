@@ -574,8 +574,8 @@ web_routers_new(struct lgrd *d, double checked)
 }
 
 static void
-web_router_add(struct lgrd *d, struct json_object *routers,
-    const char *router, const char *text, double checked)
+web_router_add(struct json_object *routers, const char *router,
+    const char *text, double checked)
 {
 	struct json_object	*r;
 
@@ -589,7 +589,6 @@ web_router_add(struct lgrd *d, struct json_object *routers,
 	}
 	json_object_array_add(json_object_object_get(r, "violations"),
 	    json_object_new_string(text));
-	(void)d;
 }
 
 /* routecheck -j's verdict by router: violations and collection errors. */
@@ -609,7 +608,7 @@ web_routers_parse(struct lgrd *d, const char *out, double checked)
 			    lgrd_row_str(v, "prefix", ""), lgrd_row_str(v,
 			    "table", ""), lgrd_row_str(v, "expected", ""),
 			    lgrd_row_str(v, "found", ""));
-			web_router_add(d, routers, lgrd_row_str(v, "router",
+			web_router_add(routers, lgrd_row_str(v, "router",
 			    "?"), text, checked);
 		}
 	if (o != NULL && json_object_object_get_ex(o, "errors", &a))
@@ -617,7 +616,7 @@ web_routers_parse(struct lgrd *d, const char *out, double checked)
 			v = json_object_array_get_idx(a, i);
 			snprintf(text, sizeof(text), "not collected: %s",
 			    lgrd_row_str(v, "error", ""));
-			web_router_add(d, routers, lgrd_row_str(v, "router",
+			web_router_add(routers, lgrd_row_str(v, "router",
 			    "?"), text, checked);
 		}
 	json_object_put(o);
@@ -707,7 +706,9 @@ web_routecheck_run(void *arg, const struct console_actor *who,
 		return -1;
 	}
 	if (pthread_create(&t, NULL, web_routecheck_thread, w) != 0) {
+		pthread_mutex_lock(&w->lock);
 		w->checking = false;
+		pthread_mutex_unlock(&w->lock);
 		web_err(err, 500, "routecheck could not start");
 		return -1;
 	}
