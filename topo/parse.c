@@ -297,11 +297,25 @@ parse_spf(struct walk *w, yaml_node_t *n, void *obj)
 	}
 }
 
+/*
+ * A mapping of timers, or "frr-defaults": FRR's own (hello 10 s, dead
+ * 40 s, SPF 0/50/5000 ms, ...), as production networks run them.
+ */
 static void
 parse_timers(struct walk *w, yaml_node_t *n, void *obj)
 {
 	struct topo_area	*a = obj;
+	const char		*s;
 
+	if (n->type == YAML_SCALAR_NODE) {
+		s = (const char *)n->data.scalar.value;
+		if (strcmp(s, "frr-defaults") == 0)
+			topo_timers_default(&a->timers);
+		else
+			walk_error(w, n, "timers '%s' is not a mapping of "
+			    "timers or frr-defaults", s);
+		return;
+	}
 	walk_mapping_in(w, "area: timers", n, timer_keys,
 	    WALK_NKEYS(timer_keys), &a->timers);
 }

@@ -150,6 +150,38 @@ test_reference_area(void **state)
 	topo_free(t);
 }
 
+/* "timers: frr-defaults" (reference-prod.yaml) is FRR's own. */
+static void
+test_timers_frr_defaults(void **state)
+{
+	static const char	 bad[] = "lab: p\narea:\n  id: 4.4.4.4\n"
+	    "  timers: fast\n";
+	static const struct test_area	 want = {
+		.stub = true, .no_summary = true, .default_cost = 10,
+		.hello = 10, .dead = 40, .hello_multiplier = 0,
+		.spf_delay = 0, .spf_hold = 50, .spf_max_hold = 5000,
+		.lsa_throttle = 5000, .lsa_min_arrival = 1000,
+	};
+	struct topo		*t = test_load(REFERENCE_PROD);
+	struct topo_diags	 d = { NULL, 0 };
+	char			 buf[256];
+	size_t			 i;
+	bool			 seen = false;
+
+	(void)state;
+	assert_string_equal(t->name, "refp");
+	test_area_is(&t->area, &want);
+	topo_free(t);
+	assert_null(topo_load_buf("inline", bad, sizeof(bad) - 1, &d));
+	for (i = 0; i < d.n; i++) {
+		topo_diag_format(&d.v[i], buf, sizeof(buf));
+		seen |= strstr(buf, "timers 'fast' is not a mapping of "
+		    "timers or frr-defaults") != NULL;
+	}
+	assert_true(seen);
+	topo_diags_free(&d);
+}
+
 static void
 test_reference_members(void **state)
 {
@@ -295,6 +327,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_area),
+		cmocka_unit_test(test_timers_frr_defaults),
 		cmocka_unit_test(test_reference_members),
 		cmocka_unit_test(test_reference_groups),
 		cmocka_unit_test(test_reference_guests),
