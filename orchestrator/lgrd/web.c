@@ -30,8 +30,7 @@
 
 #define WEB_WATCH_MS	300		/* events, audit, residency */
 #define WEB_URL_FILE	"console.url"
-/* The directory hvd keeps (hypervisor/hvd, SQLite), reached through it. */
-#define WEB_BACKEND	"sqlite"
+#define WEB_DIR_FILE	"directory"	/* hvd's: "KIND WHERE LAB" */
 
 struct web {
 	struct lgrd		*d;
@@ -42,6 +41,7 @@ struct web {
 	pthread_mutex_t		 lock;		/* below */
 	struct json_object	*routers;	/* the last routecheck */
 	bool			 checking;	/* a routecheck runs */
+	char			 backend[16];	/* the directory's: sqlite, etcd */
 };
 
 /* --- small helpers ------------------------------------------------- */
@@ -771,9 +771,9 @@ web_collect(void *arg, struct console *c)
 		guests = hv_guests(h);
 		hv_close(h);
 	}
-	metric_set(m->directory_up, WEB_BACKEND, members != NULL &&
+	metric_set(m->directory_up, d->web->backend, members != NULL &&
 	    guests != NULL);
-	metric_set(m->directory_latency, WEB_BACKEND,
+	metric_set(m->directory_latency, d->web->backend,
 	    (lgrd_now_ms() - t0) / 1000.0);
 	if (members != NULL && guests != NULL)
 		web_collect_members(d, m, members, guests);
@@ -1014,6 +1014,23 @@ web_write_url(struct lgrd *d)
 		close(fd);
 }
 
+/* The directory's kind from hvd's LABDIR/directory (sqlite when none). */
+static void
+web_backend(struct lgrd *d, char *kind, size_t len)
+{
+	char	path[PATH_MAX], word[16] = "";
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%.*s/%s", (int)sizeof(path) - 16,
+	    d->opts.labdir, WEB_DIR_FILE);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%15s", word) != 1)
+			word[0] = '\0';
+		fclose(f);
+	}
+	snprintf(kind, len, "%s", word[0] ? word : "sqlite");
+}
+
 int
 web_open(struct lgrd *d)
 {
@@ -1026,6 +1043,7 @@ web_open(struct lgrd *d)
 		return -1;
 	w->d = d;
 	pthread_mutex_init(&w->lock, NULL);
+	web_backend(d, w->backend, sizeof(w->backend));
 	console_options_init(&o);
 	if (d->opts.console_address[0] != '\0')
 		o.address = d->opts.console_address;
