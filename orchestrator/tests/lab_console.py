@@ -307,6 +307,8 @@ def browser_operator(b, url, base, out, lab, hvctl):
         check(after.get(k) == before.get(k, 0) + (4 if m == "VM2" else -4),
               f"{k} {before.get(k)} -> {after.get(k)}")
     check(after.get('lgr_member_up{member="VM2"}') == 1, "lgr_member_up VM2 1")
+    up = {k: v for k, v in after.items() if k.startswith("lgr_directory_up{")}
+    check(list(up.values()) == [1], f"the directory is up: {up}")
     check(after.get("lgr_evacuation_running") == 0 and after.get("lgr_guests_moving") == 0,
           "nothing running or moving after the job")
     del c
