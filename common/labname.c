@@ -63,6 +63,43 @@ labname_switch_netns(const char *lab, char *buf, size_t len)
 }
 
 char *
+labname_host_netns(const char *lab, const char *host, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s:%s", lab, host);
+}
+
+char *
+labname_underlay_netns(const char *lab, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s:%s", lab, LABNAME_UNDERLAY);
+}
+
+char *
+labname_underlay_hostif(int host, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "u%d", host);
+}
+
+char *
+labname_vxlan(int lan, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "vx%d", lan);
+}
+
+char *
+labname_hsi_uplink_bridge(int member, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "hp%d", member);
+}
+
+char *
+labname_host_cgroup(const char *lab, const char *host, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s/%s/host.%s", LABNAME_CGROUP, lab,
+	    host);
+}
+
+char *
 labname_lan_bridge(int lan, char *buf, size_t len)
 {
 	return labname_fmt(buf, len, "vs%d", lan);

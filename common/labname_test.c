@@ -41,6 +41,17 @@ test_names(void **state)
 	assert_string_equal(labname_abr_hostif(1, buf, sizeof(buf)), "a1");
 	assert_string_equal(labname_cgroup("ref", "LITDCON1", buf,
 	    sizeof(buf)), "/sys/fs/cgroup/freezer/nslab/ref/LITDCON1");
+	assert_string_equal(labname_host_netns("refh", "CPC9", buf,
+	    sizeof(buf)), "refh:CPC9");
+	assert_string_equal(labname_underlay_netns("refh", buf, sizeof(buf)),
+	    "refh:ul");
+	assert_string_equal(labname_underlay_hostif(2, buf, sizeof(buf)),
+	    "u2");
+	assert_string_equal(labname_vxlan(1, buf, sizeof(buf)), "vx1");
+	assert_string_equal(labname_hsi_uplink_bridge(1, buf, sizeof(buf)),
+	    "hp1");
+	assert_string_equal(labname_host_cgroup("refh", "DC", buf,
+	    sizeof(buf)), "/sys/fs/cgroup/freezer/nslab/refh/host.DC");
 }
 
 static void

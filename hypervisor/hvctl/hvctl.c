@@ -494,7 +494,7 @@ hvctl_options(int argc, char **argv, struct hvctl *c, struct parse_result *pr)
 		exit(HVCTL_USAGE);
 	}
 	if (pr->help) {
-		parse_usage(stdout);
+		cli_usage(&parse_spec, stdout);
 		exit(HVCTL_OK);
 	}
 	if (pr->version) {
