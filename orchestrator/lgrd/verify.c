@@ -1,6 +1,7 @@
 /*
  * verify.c: the routing checker's verdict on a moved guest, from
- * routecheck(8) run as a subprocess: routecheck LAB --guest GUEST -j.
+ * routecheck(8) run as a subprocess: routecheck LAB --guest GUEST -j
+ * (or on the whole lab, routecheck LAB -j, for the console).
  * Exit 0: every invariant holds; 1: violations (listed in the JSON);
  * 3: it could not collect.  Violations that concern another guest of
  * the job still moving are not this guest's (verify_summary).
@@ -36,11 +37,13 @@ verify_spawn(struct lgrd *d, const char *guest, int *out)
 {
 	posix_spawn_file_actions_t	 fa;
 	char				*argv[] = { d->opts.routecheck, d->lab,
-					    "--guest", (char *)(uintptr_t)guest,
-					    "-j", NULL };
+					    "-j", "--guest",
+					    (char *)(uintptr_t)guest, NULL };
 	pid_t				 pid;
 	int				 p[2];
 
+	if (guest == NULL)
+		argv[3] = NULL;			/* the whole lab */
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
 	posix_spawn_file_actions_init(&fa);
@@ -217,5 +220,27 @@ verify_guest(struct lgrd *d, const char *guest, const char *const *movers,
 	for (i = 0; (rc = verify_once(d, guest, movers, nmovers, summary,
 	    len)) == 1 && i + 1 < VERIFY_TRIES; i++)
 		usleep(VERIFY_SETTLE_MS * 1000);
+	return rc;
+}
+
+int
+verify_lab(struct lgrd *d, char **out)
+{
+	pid_t	pid;
+	int	fd, rc;
+
+	*out = NULL;
+	if (d->opts.routecheck[0] == '\0') {
+		errno = ENOENT;
+		return -1;
+	}
+	if ((*out = malloc(VERIFY_OUT_MAX)) == NULL)
+		return -1;
+	if ((pid = verify_spawn(d, NULL, &fd)) == -1 ||
+	    (rc = verify_collect(pid, fd, *out, VERIFY_OUT_MAX)) == -1) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
 	return rc;
 }
