@@ -68,8 +68,8 @@ hvctl | 1 | events --since -1 | hvctl: unknown option "--since"
 hvctl | 3 | -D /nonexistent members | hvctl: key operator in /nonexistent/keys: No such file or directory
 # lgrctl
 lgrctl | 1 | --bogus | lgrctl: unknown option "--bogus"
-lgrctl | 1 |  | lgrctl: missing command; valid: evacuate, relocate, check, cancel, status, history, events, report, audit, verbose
-lgrctl | 1 | nosuch | lgrctl: unknown command "nosuch"; valid: evacuate, relocate, check, cancel, status, history, events, report, audit, verbose
+lgrctl | 1 |  | lgrctl: missing command; valid: evacuate, relocate, check, cancel, status, history, events, report, audit, verbose, console-url
+lgrctl | 1 | nosuch | lgrctl: unknown command "nosuch"; valid: evacuate, relocate, check, cancel, status, history, events, report, audit, verbose, console-url
 lgrctl | 1 | evacuate | lgrctl: evacuate: missing argument WORKLOAD
 lgrctl | 1 | evacuate W1 --parallel 0 | lgrctl: --parallel "0": expected a number (1-64)
 lgrctl | 1 | evacuate W1 --parallel 65 | lgrctl: --parallel "65": expected a number (1-64)
