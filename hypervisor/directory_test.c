@@ -1,7 +1,9 @@
 /*
  * directory_test.c: the directory's schema and the membership
  * transitions: import, JOINING -> JOINED, heartbeat loss -> DOWN with
- * the member's guests LOST and the cluster SAFE, leave -> DOWN.
+ * the member's guests LOST, the relocations it was sending ended and the
+ * cluster SAFE, leave -> DOWN; a member declared DOWN while alive learns
+ * it at its next tick (it must rejoin, not heartbeat on).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -178,6 +180,11 @@ test_transitions(void **state)
 	assert_int_equal(member_cluster_mode(d), CLUSTER_STABLE);
 	assert_true(member_alive(d, "VM2", 1000));
 
+	/* Relocations in flight: one sent by VM2, one received by it. */
+	assert_int_equal(dir_exec(d, "INSERT INTO journal (guest, src, dst, "
+	    "phase) VALUES ('C', 'VM2', 'VM9', 'PRECOPY'), ('A', 'VM9', 'VM2', "
+	    "'PRECOPY')", ""), 2);
+
 	/* VM2 stops heartbeating: VM9 declares it DOWN, C is LOST. */
 	dir_exec(d, "UPDATE members SET heartbeat_ms = ? WHERE name = 'VM2'",
 	    "i", dir_now_ms() - 5000);
@@ -193,6 +200,17 @@ test_transitions(void **state)
 	dir_int(d, &n, "SELECT count(*) FROM events WHERE msgid = "
 	    "'HV-MEMBER-DOWN'", "");
 	assert_int_equal(n, 1);
+	/* What the dead member sent is over; what it received, its live
+	 * source rolls back itself. */
+	expect_text(d, "SELECT coalesce(end_code, 'open') FROM journal WHERE "
+	    "src = ?", "VM2", "LOSTLINK");
+	expect_text(d, "SELECT coalesce(end_code, 'open') FROM journal WHERE "
+	    "src = ?", "VM9", "open");
+	/* VM2 was only slow: its next tick says it must rejoin, and writes
+	 * no heartbeat that would make it look alive. */
+	assert_int_equal(member_tick(&f->h[1]), 1);
+	assert_false(member_alive(d, "VM2", 1000));
+	expect_text(d, MEMBER_STATE, "VM2", "DOWN");
 	/* A second tick declares nothing twice. */
 	assert_int_equal(member_tick(&f->h[0]), 0);
 	dir_int(d, &n, "SELECT count(*) FROM events WHERE msgid = "

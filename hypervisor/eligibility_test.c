@@ -218,6 +218,22 @@ test_combinations_every_state(void **state)
 		}
 }
 
+/* A guest that fills the target's free memory exactly fits. */
+static void
+test_storage_exact_fit(void **state)
+{
+	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_input	in;
+
+	(void)state;
+	base(&in);
+	in.dst.used_mib = 8192 - 256;
+	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 0);
+	in.dst.used_mib++;
+	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 1);
+	assert_int_equal(cf[0].code, CONFLICT_STORAGE);
+}
+
 static void
 test_force(void **state)
 {
@@ -256,6 +272,7 @@ main(void)
 		cmocka_unit_test(test_each_conflict),
 		cmocka_unit_test(test_every_conflict_reported),
 		cmocka_unit_test(test_combinations_every_state),
+		cmocka_unit_test(test_storage_exact_fit),
 		cmocka_unit_test(test_force),
 		cmocka_unit_test(test_vswitch_only),
 	};
