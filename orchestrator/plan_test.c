@@ -183,9 +183,9 @@ test_plan_most_free(void **state)
 }
 
 /*
- * testdata/tiv.yaml: ECMSS00 and LITDCON1 on VM9 (groups on VM2, VM9),
- * TIVDB01 on VM4 and TIVAPP1 on VM5 (TIV on VM4, VM5).  All members
- * joined, with room.
+ * testdata/tiv.yaml: ECMSS00 (ECM on VM2, VM9, VM4) and LITDCON1 (LIT on
+ * VM2, VM9) on VM9, TIVDB01 on VM4 and TIVAPP1 on VM5 (TIV on VM4, VM5).
+ * All members joined, with the same room: the first allowed member wins.
  */
 static const struct tiv_case {
 	const char	*name;
@@ -254,6 +254,39 @@ tiv_run(const struct topo *t, const struct tiv_case *c)
 	free(items);
 }
 
+/* ECMSS00 may go to VM2 or VM4: the one with more free memory. */
+static void
+test_plan_most_free_of_two(void **state)
+{
+	struct topo		*t = plan_topo_file(TIV_TOPOLOGY);
+	struct plan_member	 pm[4];
+	struct plan_input	 in = { .t = t, .members = pm, .workload = "ECM",
+				    .from = -1, .to = -1 };
+	struct plan_item	*items;
+	enum plan_error		 err;
+	char			 buf[256];
+	int			 res[4];
+	int			 vm2 = topo_member_find(t, "VM2");
+	int			 vm4 = topo_member_find(t, "VM4");
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		pm[i] = (struct plan_member){ true, 1000 };
+		res[i] = t->guests[i].member;
+	}
+	in.residency = res;
+	pm[vm4].free_mib = 4000;
+	assert_int_equal(plan_make(&in, &items, &err, buf, sizeof(buf)), 1);
+	assert_int_equal(items[0].dst, vm4);
+	free(items);
+	pm[vm4].free_mib = 500;
+	pm[vm2].free_mib = 1000;
+	assert_int_equal(plan_make(&in, &items, &err, buf, sizeof(buf)), 1);
+	assert_int_equal(items[0].dst, vm2);
+	free(items);
+	topo_free(t);
+}
+
 static void
 test_plan_domains(void **state)
 {
@@ -272,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_plan_cases),
 		cmocka_unit_test(test_plan_most_free),
 		cmocka_unit_test(test_plan_domains),
+		cmocka_unit_test(test_plan_most_free_of_two),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
