@@ -102,7 +102,7 @@ decode_peers(size_t n, struct agent_request *r)
 		off += (size_t)snprintf(text + off, sizeof(text) - off,
 		    "%s\"P%zu\"", i ? "," : "", i);
 	off += (size_t)snprintf(text + off, sizeof(text) - off, "]}");
-	return agent_request_decode(text, off, r);
+	return codec_decode(&agent_codec, text, off, r);
 }
 
 /* AGENT_PEERS_MAX peers fit; one more is refused, not stored. */
@@ -118,7 +118,7 @@ test_peer_limit(void **state)
 	errno = 0;
 	assert_int_equal(decode_peers(AGENT_PEERS_MAX + 1, &r), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_non_null(strstr(agent_proto_errtext(),
+	assert_non_null(strstr(msg_errtext(),
 	    "\"peers\" is not an array of at most 64 names"));
 }
 

@@ -149,11 +149,11 @@ static const char *const guest_states[] = { "RUNNING", "RELOCATING",
 
 /* Conflicts not evaluated when the target is not a member at all. */
 static bool
-target_side(enum ctl_conflict code)
+target_side(enum hv_conflict code)
 {
-	return code == CONFLICT_NOT_JOINED || code == CONFLICT_DOMAIN ||
-	    code == CONFLICT_STORAGE || code == CONFLICT_NO_DEVICE ||
-	    code == CONFLICT_IN_LIMIT;
+	return code == HV_CONFLICT_NOT_JOINED || code == HV_CONFLICT_DOMAIN ||
+	    code == HV_CONFLICT_STORAGE || code == HV_CONFLICT_NO_DEVICE ||
+	    code == HV_CONFLICT_IN_LIMIT;
 }
 
 /* The conflicts of the cases in mask (NOT_RUNNING's case left out: the
@@ -170,22 +170,22 @@ expected_codes(unsigned mask, const char *st)
 		    cases[i].code)))
 			want |= 1u << cases[i].code;
 	if (strcmp(st, "RUNNING") != 0)
-		want |= 1u << CONFLICT_NOT_RUNNING;
+		want |= 1u << HV_CONFLICT_NOT_RUNNING;
 	return want;
 }
 
 static void
 test_combinations_every_state(void **state)
 {
-	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_conflict	cf[HV_CONFLICT_MAX];
 	struct elig_input	in;
 	const size_t		ncases = sizeof(cases) / sizeof(cases[0]);
 	unsigned		mask, got, want;
 	size_t			s, i, n;
 
 	(void)state;
-	assert_int_equal(cases[0].code, CONFLICT_NO_TARGET);
-	assert_int_equal(cases[ncases - 1].code, CONFLICT_NOT_RUNNING);
+	assert_int_equal(cases[0].code, HV_CONFLICT_NO_TARGET);
+	assert_int_equal(cases[ncases - 1].code, HV_CONFLICT_NOT_RUNNING);
 	for (s = 0; s < sizeof(guest_states) / sizeof(guest_states[0]); s++)
 		for (mask = 0; mask < 1u << (ncases - 1); mask++) {
 			base(&in);
@@ -193,26 +193,26 @@ test_combinations_every_state(void **state)
 			for (i = 0; i < ncases - 1; i++)
 				if (mask & (1u << i))
 					cases[i].make(&in);
-			n = elig_check(&in, cf, CONFLICT_MAX);
+			n = elig_check(&in, cf, HV_CONFLICT_MAX);
 			for (got = 0, i = 0; i < n; i++) {
 				if (got & (1u << cf[i].code))
 					fail_msg("%s, cases %#x: %s twice",
 					    guest_states[s], mask,
-					    ctl_conflict_name(cf[i].code));
+					    hv_conflict_name(cf[i].code));
 				got |= 1u << cf[i].code;
-				if (cf[i].code == CONFLICT_NOT_RUNNING &&
+				if (cf[i].code == HV_CONFLICT_NOT_RUNNING &&
 				    strstr(cf[i].text, guest_states[s]) == NULL)
 					fail_msg("%s: \"%s\" lacks the state",
 					    guest_states[s], cf[i].text);
 			}
 			want = expected_codes(mask, guest_states[s]);
 			if (got != want)
-				for (i = 1; i < CONFLICT_MAX; i++)
+				for (i = 1; i < HV_CONFLICT_MAX; i++)
 					if ((got ^ want) & (1u << i))
 						fail_msg("%s, cases %#x: %s %s",
 						    guest_states[s], mask,
-						    ctl_conflict_name(
-						    (enum ctl_conflict)i),
+						    hv_conflict_name(
+						    (enum hv_conflict)i),
 						    want & (1u << i) ?
 						    "missing" : "unexpected");
 		}
@@ -222,16 +222,16 @@ test_combinations_every_state(void **state)
 static void
 test_storage_exact_fit(void **state)
 {
-	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_conflict	cf[HV_CONFLICT_MAX];
 	struct elig_input	in;
 
 	(void)state;
 	base(&in);
 	in.dst.used_mib = 8192 - 256;
-	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 0);
+	assert_int_equal(elig_check(&in, cf, HV_CONFLICT_MAX), 0);
 	in.dst.used_mib++;
-	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 1);
-	assert_int_equal(cf[0].code, CONFLICT_STORAGE);
+	assert_int_equal(elig_check(&in, cf, HV_CONFLICT_MAX), 1);
+	assert_int_equal(cf[0].code, HV_CONFLICT_STORAGE);
 }
 
 static void
