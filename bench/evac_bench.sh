@@ -12,7 +12,8 @@
 #     and routecheck (reported apart).
 #  2. Probe loss in the reference lab, probes between every pair of
 #     VIPAs every 10 ms from before the first move until the last one is
-#     done (plus SETTLE_S seconds): our pipeline (lgrctl evacuate LIT),
+#     done (plus SETTLE_S seconds), and TCP streams from ECMSS00 to the
+#     four LIT VIPAs (resets, longest stall): our pipeline (lgrctl evacuate LIT),
 #     the agents in --mode naive (down, move, up after a fixed wait; no
 #     drain) under the same lgrctl, and a hypervisor-only move
 #     (nslab up --no-agents, hvctl relocate of each LIT guest).
@@ -121,6 +122,7 @@ gen_topo() {	# N FILE
 probe_start() {	# LAB
 	rm -f "$TMP/stop" "$TMP/ready" "$TMP/probe.json"
 	"$lgrprobe" --lab "$1" --all-vipas -q --stop-file "$TMP/stop" \
+	    --tcp LITSHA22,LITDCON1,LITSWAS1,LITDAT01 --tcp-from ECMSS00 \
 	    --ready-file "$TMP/ready" -o "$TMP/probe.json" &
 	PROBE=$!
 	for _ in $(seq 100); do [ -e "$TMP/ready" ] && break; sleep 0.1; done
@@ -134,7 +136,9 @@ probe_stop() {	# MODE RUN: appends a loss sample
 	jq -c --arg mode "$1" --argjson run "$2" '{ mode: $mode, run: $run,
 	    sent: .total.sent, lost: .total.lost,
 	    longest_gap_ms: .total.longest_gap_ms,
-	    pairs_with_loss: ([.pairs[] | select(.lost > 0)] | length) }' \
+	    pairs_with_loss: ([.pairs[] | select(.lost > 0)] | length),
+	    tcp_resets: (.tcp_total.resets // null),
+	    tcp_longest_stall_ms: (.tcp_total.longest_stall_ms // null) }' \
 	    "$TMP/probe.json" >>"$TMP/loss.json"
 }
 
@@ -196,7 +200,9 @@ jq -s 'group_by(.mode) | map({ mode: .[0].mode, runs: length,
       sent: (map(.sent) | sort | .[(length - 1) / 2 | floor]),
       lost: (map(.lost) | sort | .[(length - 1) / 2 | floor]),
       longest_gap_ms: (map(.longest_gap_ms) | sort | .[(length - 1) / 2 | floor]),
-      pairs_with_loss: (map(.pairs_with_loss) | sort | .[(length - 1) / 2 | floor]) })' \
+      pairs_with_loss: (map(.pairs_with_loss) | sort | .[(length - 1) / 2 | floor]),
+      tcp_resets: (map(.tcp_resets) | sort | .[(length - 1) / 2 | floor]),
+      tcp_longest_stall_ms: (map(.tcp_longest_stall_ms) | sort | .[(length - 1) / 2 | floor]) })' \
     "$TMP/loss.json" >"$TMP/loss-sum.json"
 jq -n --slurpfile e "$TMP/evac.json" --slurpfile l "$TMP/loss-sum.json" \
     --slurpfile s "$TMP/samples.json" --slurpfile ls "$TMP/loss.json" \
@@ -209,9 +215,9 @@ jq -r '.evacuation[] | [.lab, .parallel, .effective_parallel, .guests, .wall_s, 
     while IFS=$'\t' read -r l p e g w pg o v r c d; do
 	printf '%-10s %4s %4s %6s %8.1f %10.0f %11.1f %9.1f %9.1f %10.1f %11.1f\n' "$l" "$p" "$e" "$g" "$w" "$pg" "$o" "$v" "$r" "$c" "$d"
     done
-printf '\n%-16s %4s %8s %6s %14s %15s\n' MODE RUNS SENT LOST LONGEST-GAP-MS PAIRS-WITH-LOSS
-jq -r '.probe_loss[] | [.mode, .runs, .sent, .lost, .longest_gap_ms, .pairs_with_loss] | @tsv' "$OUT" |
-    while IFS=$'\t' read -r m n s l g p; do
-	printf '%-16s %4s %8s %6s %14.1f %15s\n' "$m" "$n" "$s" "$l" "$g" "$p"
+printf '\n%-16s %4s %8s %6s %14s %15s %10s %13s\n' MODE RUNS SENT LOST LONGEST-GAP-MS PAIRS-WITH-LOSS TCP-RESETS TCP-STALL-MS
+jq -r '.probe_loss[] | [.mode, .runs, .sent, .lost, .longest_gap_ms, .pairs_with_loss, .tcp_resets, .tcp_longest_stall_ms] | @tsv' "$OUT" |
+    while IFS=$'\t' read -r m n s l g p r t; do
+	printf '%-16s %4s %8s %6s %14.1f %15s %10s %13s\n' "$m" "$n" "$s" "$l" "$g" "$p" "$r" "$t"
     done
 echo "JSON: $OUT"

@@ -3,7 +3,11 @@
 # quiesce and total time for 64 MiB, 256 MiB and 1 GiB guests (memory all
 # non-zero) at 0, 8 and 64 MiB/s dirty rates, medians over RUNS moves
 # (default 5), and pre-copy throughput against a plain memcpy of the same
-# size.  Prints a table, writes JSON to OUT (bench/results/hv_bench.json).
+# size; and, at dirty rate 0, the stun of a rolled-back relocation
+# (ROLLBACK-MS: --max-quiesce 0 fails each quiesce after its last pages;
+# hvd's quiesce_ms is then the time from freeze to thaw, rollback
+# included).  Prints a table, writes JSON
+# to OUT (bench/results/hv_bench.json).
 # Needs root (the guest's freezer cgroup); run after scripts/build.sh
 # (optimised: an unoptimised build moves pages at less than half speed).
 # SIZES= and RATES= choose the grid, BUILD= the build directory.  The
@@ -72,6 +76,21 @@ stop_members() {
 	PIDS="$GUESTPID"
 }
 
+# With nothing dirtied the pre-copy leaves no page and fits any
+# --max-quiesce; --max-quiesce 0 then fails the quiesce after the stun.
+# Prints the median time stunned of RUNS such rollbacks.
+rollbacks() {
+	local before to i
+	before=$(hv -j history ECMSS00 | jq length)
+	to=$([ "$(hv -j where ECMSS00 | jq -r '.[0].member')" = VM9 ] &&
+	    echo VM2 || echo VM9)
+	for i in $(seq "$RUNS"); do
+		hv relocate ECMSS00 "$to" --max-quiesce 0 >/dev/null 2>&1
+	done
+	hv -j history ECMSS00 | jq ".[$before:] | map(select(.end_code ==
+	    \"MAXQUIESCE\" and .quiesce_ms > 0)) | .[].quiesce_ms" | median
+}
+
 mkdir -p "$LABDIR" "$(dirname "$OUT")"
 "$B/hypervisor/hvd" -K "$LABDIR" || exit 1
 mkdir -p "$CG" || exit 1
@@ -81,8 +100,9 @@ PIDS=$GUESTPID
 echo "$GUESTPID" > "$CG/cgroup.procs"
 
 rows=""
-printf "%-8s %-10s %-12s %-12s %-14s %-14s %-6s %s\n" SIZE-MIB DIRTY-MIB/S \
-    QUIESCE-MS TOTAL-MS PRECOPY-MIB/S MEMCPY-MIB/S RATIO LOAD
+printf "%-8s %-10s %-12s %-12s %-14s %-14s %-6s %-12s %s\n" SIZE-MIB \
+    DIRTY-MIB/S QUIESCE-MS TOTAL-MS PRECOPY-MIB/S MEMCPY-MIB/S RATIO \
+    ROLLBACK-MS LOAD
 for size in $SIZES; do
 	topology "$size"
 	start_members
@@ -100,18 +120,23 @@ for size in $SIZES; do
 		done
 		h=$(hv -j history ECMSS00 | jq ".[$before:] |
 		    map(select(.end_code == \"OK\"))")
+		rb=
+		[ "$rate" = 0 ] && rb=$(rollbacks)
+		[ -n "$rb" ] && rb=$(printf %.2f "$rb")
 		q=$(echo "$h" | jq '.[].quiesce_ms' | median)
 		t=$(echo "$h" | jq '.[].total_ms' | median)
 		tp=$(echo "$h" | jq '.[] | .mib / (.total_ms / 1000)' | median)
 		load=$(cut -d' ' -f1 /proc/loadavg)
-		printf "%-8s %-10s %-12.2f %-12.1f %-14.0f %-14s %-6.2f %s\n" \
+		printf "%-8s %-10s %-12.2f %-12.1f %-14.0f %-14s %-6.2f %-12s %s\n" \
 		    "$size" "$rate" "$q" "$t" "$tp" "$memcpy" \
-		    "$(echo "$tp $memcpy" | awk '{ print $1 / $2 }')" "$load"
+		    "$(echo "$tp $memcpy" | awk '{ print $1 / $2 }')" "${rb:--}" \
+		    "$load"
 		rows="$rows{\"size_mib\":$size,\"dirty_mib_s\":$rate,"
 		rows="$rows\"runs\":$(echo "$h" | jq length),"
 		rows="$rows\"quiesce_ms_median\":$q,\"total_ms_median\":$t,"
 		rows="$rows\"precopy_mib_s_median\":$tp,"
-		rows="$rows\"memcpy_mib_s_median\":$memcpy,\"load1\":$load},"
+		rows="$rows\"memcpy_mib_s_median\":$memcpy,"
+		rows="$rows\"rollback_stun_ms_median\":${rb:-null},\"load1\":$load},"
 	done
 	stop_members
 done

@@ -75,6 +75,12 @@ struct cli_spec {
 	const char		*args;		/* without commands, usage */
 };
 
+/* A program with command words: its spec from its tables. */
+#define CLI_SPEC(p, syn, opts, glob, cmds) {				\
+	.prog = (p), .synopsis = (syn), .options = (opts),		\
+	.global = (glob), .commands = (cmds),				\
+	.ncommands = sizeof(cmds) / sizeof((cmds)[0]) }
+
 struct cli_value {
 	int		 id;
 	const char	*str;		/* the value as given (not CLI_FLAG) */

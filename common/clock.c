@@ -37,3 +37,12 @@ clock_deadline(struct timespec *ts, uint64_t ms)
 		ts->tv_nsec -= 1000000000L;
 	}
 }
+
+int64_t
+clock_wall_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -59,6 +60,43 @@ char *
 labname_switch_netns(const char *lab, char *buf, size_t len)
 {
 	return labname_fmt(buf, len, "%s:%s", lab, LABNAME_SWITCH);
+}
+
+char *
+labname_host_netns(const char *lab, const char *host, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s:%s", lab, host);
+}
+
+char *
+labname_underlay_netns(const char *lab, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s:%s", lab, LABNAME_UNDERLAY);
+}
+
+char *
+labname_underlay_hostif(int host, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "u%d", host);
+}
+
+char *
+labname_vxlan(int lan, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "vx%d", lan);
+}
+
+char *
+labname_hsi_uplink_bridge(int member, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "hp%d", member);
+}
+
+char *
+labname_host_cgroup(const char *lab, const char *host, char *buf, size_t len)
+{
+	return labname_fmt(buf, len, "%s/%s/host.%s", LABNAME_CGROUP, lab,
+	    host);
 }
 
 char *
@@ -126,6 +164,27 @@ labname_plugin_events(const char *labdir, const char *node, char *buf,
 {
 	return labname_fmt(buf, len, "%s/%s/%s", labdir, node,
 	    LABNAME_PLUGIN_EVENTS);
+}
+
+char *
+labname_hvd_pidfile(const char *labdir, const char *member, char *buf,
+    size_t len)
+{
+	return labname_fmt(buf, len, "%s/hvd-%s.pid", labdir, member);
+}
+
+int
+labname_pid_alive(const char *pidfile)
+{
+	FILE	*f;
+	int	 pid = 0;
+
+	if ((f = fopen(pidfile, "r")) == NULL)
+		return -1;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
 char *

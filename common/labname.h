@@ -10,6 +10,21 @@
  *   HiperSockets bridge	hs<member index>
  *   host end of a NIC	g<guest index>n<nic index>, ABR a<if index>
  *   guest cgroup	/sys/fs/cgroup/freezer/nslab/LAB/GUEST
+ * A lab with hosts (topology key hosts:) has, instead of the switch
+ * namespace, one namespace per host and an underlay namespace:
+ *   host namespace	LAB:HOST     (its bridges, host ends, VXLAN devices,
+ *			              its hvd and etcd; hosts are never named
+ *			              sw or ul)
+ *   underlay namespace	LAB:ul       (bridge ul, a veth uHOST# per host)
+ *   host's underlay if	ul0          (in the host namespace)
+ *   VXLAN of a LAN	vx<lan index> (VNI LABNAME_VNI_BASE + lan index)
+ *   HSI uplink bridge	hp<member index> on every other host: joined to
+ *			the member's bridge hs<member index> by a veth
+ *			(hu<member index> here, hx<host index>m<member
+ *			index> there), so that a guest's NIC host ends
+ *			stay in their host when it moves and only change
+ *			bridge (no link event in the guest)
+ *   host cgroup	/sys/fs/cgroup/freezer/nslab/LAB/host.HOST
  *   control sockets	LABDIR/hvd-MEMBER.ctl (hvd), LABDIR/lgrd.ctl (lgrd),
  *			LABDIR/GUEST/agent.ctl (guestagentd),
  *			LABDIR/NODE/lgr.ctl and lgr.ev (ospfd_lgr)
@@ -25,6 +40,9 @@
 #define LABNAME_RUNDIR		"/run/nslab"
 #define LABNAME_CGROUP		"/sys/fs/cgroup/freezer/nslab"
 #define LABNAME_SWITCH		"sw"
+#define LABNAME_UNDERLAY	"ul"
+#define LABNAME_UNDERLAY_IF	"ul0"
+#define LABNAME_VNI_BASE	4200
 
 const char	*labname_rundir(void);
 char		*labname_labdir(const char *lab, char *buf, size_t len);
@@ -33,6 +51,14 @@ char		*labname_nodedir(const char *lab, const char *node, char *buf,
 char		*labname_netns(const char *lab, const char *node, char *buf,
 		    size_t len);
 char		*labname_switch_netns(const char *lab, char *buf, size_t len);
+char		*labname_host_netns(const char *lab, const char *host, char *buf,
+		    size_t len);
+char		*labname_underlay_netns(const char *lab, char *buf, size_t len);
+char		*labname_underlay_hostif(int host, char *buf, size_t len);
+char		*labname_vxlan(int lan, char *buf, size_t len);
+char		*labname_hsi_uplink_bridge(int member, char *buf, size_t len);
+char		*labname_host_cgroup(const char *lab, const char *host,
+		    char *buf, size_t len);
 char		*labname_lan_bridge(int lan, char *buf, size_t len);
 char		*labname_hsi_bridge(int member, char *buf, size_t len);
 char		*labname_guest_hostif(int guest, int nic, char *buf,
@@ -57,6 +83,15 @@ char		*labname_plugin_sock(const char *labdir, const char *node,
 		    char *buf, size_t len);
 char		*labname_plugin_events(const char *labdir, const char *node,
 		    char *buf, size_t len);
+/* LABDIR/hvd-MEMBER.pid, the pid file hvd writes. */
+char		*labname_hvd_pidfile(const char *labdir, const char *member,
+		    char *buf, size_t len);
+/*
+ * Is the process a pid file names alive?  1 yes, 0 no (dead, or a pid
+ * file without a number), -1 with errno when the file cannot be read
+ * (ENOENT: none).
+ */
+int		 labname_pid_alive(const char *pidfile);
 /* "ipc://" followed by path, into buf. */
 char		*labname_ipc(const char *path, char *buf, size_t len);
 

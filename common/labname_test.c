@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -40,6 +41,17 @@ test_names(void **state)
 	assert_string_equal(labname_abr_hostif(1, buf, sizeof(buf)), "a1");
 	assert_string_equal(labname_cgroup("ref", "LITDCON1", buf,
 	    sizeof(buf)), "/sys/fs/cgroup/freezer/nslab/ref/LITDCON1");
+	assert_string_equal(labname_host_netns("refh", "CPC9", buf,
+	    sizeof(buf)), "refh:CPC9");
+	assert_string_equal(labname_underlay_netns("refh", buf, sizeof(buf)),
+	    "refh:ul");
+	assert_string_equal(labname_underlay_hostif(2, buf, sizeof(buf)),
+	    "u2");
+	assert_string_equal(labname_vxlan(1, buf, sizeof(buf)), "vx1");
+	assert_string_equal(labname_hsi_uplink_bridge(1, buf, sizeof(buf)),
+	    "hp1");
+	assert_string_equal(labname_host_cgroup("refh", "DC", buf,
+	    sizeof(buf)), "/sys/fs/cgroup/freezer/nslab/refh/host.DC");
 }
 
 static void
@@ -108,6 +120,41 @@ test_pick(void **state)
 	unsetenv("NSLAB_RUNDIR");
 }
 
+/* A pid file names a live process, a dead one, or nothing usable. */
+static void
+test_pid_alive(void **state)
+{
+	char	path[] = "/tmp/labname_pid.XXXXXX", buf[64];
+	FILE	*f;
+	pid_t	child;
+	int	fd;
+
+	(void)state;
+	assert_string_equal(labname_hvd_pidfile("/run/nslab/ref", "VM2", buf,
+	    sizeof(buf)), "/run/nslab/ref/hvd-VM2.pid");
+	assert_int_not_equal(fd = mkstemp(path), -1);
+	close(fd);
+	f = fopen(path, "w");
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+	assert_int_equal(labname_pid_alive(path), 1);
+	if ((child = fork()) == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	f = fopen(path, "w");
+	fprintf(f, "%d\n", (int)child);
+	fclose(f);
+	assert_int_equal(labname_pid_alive(path), 0);
+	f = fopen(path, "w");
+	fprintf(f, "garbage\n");
+	fclose(f);
+	assert_int_equal(labname_pid_alive(path), 0);
+	unlink(path);
+	errno = 0;
+	assert_int_equal(labname_pid_alive(path), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
 int
 main(void)
 {
@@ -116,6 +163,7 @@ main(void)
 		cmocka_unit_test(test_sockets),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_pid_alive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
  * cgroup.c: the freezer cgroup that holds every process of a guest, so
- * the hypervisor can stun the guest as a whole.
+ * the hypervisor can stun the guest as a whole, and in a lab with hosts
+ * the cgroup of each host.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +25,19 @@ cgroup_mkdir(struct lab_state *st, const char *path)
 	return 0;
 }
 
+/* LABNAME_CGROUP/LAB and its parent, noted. */
+static int
+cgroup_make_lab(struct lab_state *st, const char *lab)
+{
+	char	dir[512];
+
+	snprintf(dir, sizeof(dir), "%s", LABNAME_CGROUP);
+	if (cgroup_mkdir(st, dir) == -1)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/%s", LABNAME_CGROUP, lab);
+	return cgroup_mkdir(st, dir);
+}
+
 /*
  * Create LABNAME_CGROUP/LAB/GUEST (and its parents) and return its path.
  * Parents shared with other labs are noted too; `down` removes them
@@ -33,15 +47,22 @@ int
 cgroup_make_guest(struct lab_state *st, const char *lab, const char *guest,
     char *path, size_t len)
 {
-	char	dir[512];
+	if (labname_cgroup(lab, guest, path, len) == NULL ||
+	    cgroup_make_lab(st, lab) == -1)
+		return -1;
+	return cgroup_mkdir(st, path);
+}
 
-	if (labname_cgroup(lab, guest, path, len) == NULL)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s", LABNAME_CGROUP);
-	if (cgroup_mkdir(st, dir) == -1)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/%s", LABNAME_CGROUP, lab);
-	if (cgroup_mkdir(st, dir) == -1)
+/*
+ * The cgroup of a host, holding every process the lab starts for it
+ * (its hvd, its etcd node); its path into path.
+ */
+int
+cgroup_make_host(struct lab_state *st, const char *lab, const char *host,
+    char *path, size_t len)
+{
+	if (labname_host_cgroup(lab, host, path, len) == NULL ||
+	    cgroup_make_lab(st, lab) == -1)
 		return -1;
 	return cgroup_mkdir(st, path);
 }

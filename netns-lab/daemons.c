@@ -9,10 +9,15 @@
  * host's namespace).  Both read the lab's saved topology
  * and its keys; both are recorded in the manifest like every process.
  *
+ * In a lab with hosts, hvd runs in its member's host namespace and
+ * cgroup, and nslab starts an etcd node in each directory node's host
+ * (data under LABDIR/etcd/HOST).
+ *
  * A program is found through its environment variable when set (empty:
  * none), else beside nslab in the build tree (../DIR/NAME from the
  * directory of /proc/self/exe).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -198,32 +203,119 @@ daemons_fill_pct(const struct topo *t)
 	    (unsigned)(budget_mib * 100 / need_mib) : 1;
 }
 
+int
+daemons_host_place(const struct topo *t, struct lab_state *st, int h,
+    int *nsfd, char *cgroup, size_t len)
+{
+	char	ns[128];
+
+	*nsfd = -1;
+	cgroup[0] = '\0';
+	if (h < 0)
+		return 0;
+	if (labname_host_netns(t->name, t->hosts[h].name, ns,
+	    sizeof(ns)) == NULL || (*nsfd = netns_open(ns)) == -1) {
+		log_warn("[NSLAB-DAEMON] namespace of host %s",
+		    t->hosts[h].name);
+		return -1;
+	}
+	if (cgroup_make_host(st, t->name, t->hosts[h].name, cgroup,
+	    len) == -1) {
+		close(*nsfd);
+		*nsfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The directory options of hvd: the single place that says how hvd
+ * finds the cluster directory.  hvd's options --directory etcd --etcd
+ * HOST:PORT,... --lease-ttl S are passed when NSLAB_HVD_ETCD is 1 (hvd
+ * that has them); otherwise hvd keeps its SQLite file in the lab's
+ * state directory (shared by the host namespaces), while the etcd nodes
+ * run all the same.  Appends to argv at *i.
+ */
+static void
+daemons_hvd_directory(const struct topo *t, char **argv, int *i,
+    char *endpoints, size_t len, char *ttl, size_t ttllen)
+{
+	const char	*on = getenv("NSLAB_HVD_ETCD");
+
+	if (t->directory.kind != TOPO_DIRECTORY_ETCD || on == NULL ||
+	    strcmp(on, "1") != 0 ||
+	    daemons_etcd_endpoints(t, endpoints, len) == NULL)
+		return;
+	snprintf(ttl, ttllen, "%u", t->directory.lease_ttl);
+	argv[(*i)++] = "--directory";
+	argv[(*i)++] = "etcd";
+	argv[(*i)++] = "--etcd";
+	argv[(*i)++] = endpoints;
+	argv[(*i)++] = "--lease-ttl";
+	argv[(*i)++] = ttl;
+}
+
+/* hvd of member i, in its host when the lab has hosts. */
+static int
+daemons_one_hvd(const struct topo *t, struct lab_state *st,
+    struct daemons_set *d, size_t i, unsigned fill_pct)
+{
+	struct daemons_one	*o = &d->v[i];
+	char			 member[TOPO_NAME_MAX], cg[512], eps[1024];
+	char			 ttl[16], fill[8];
+	char			*argv[24] = { d->bin, "-d", "-f", d->topo, "-m",
+				    member, "-D", d->dir, "-F", fill, "-T",
+				    DAEMON_HVD_DOWN };
+	int			 n = 12, nsfd;
+
+	snprintf(fill, sizeof(fill), "%u", fill_pct);
+	daemons_hvd_directory(t, argv, &n, eps, sizeof(eps), ttl,
+	    sizeof(ttl));
+	argv[n] = NULL;
+	snprintf(member, sizeof(member), "%s", t->members[i].name);
+	labname_hvd_sock(d->dir, member, o->sock, sizeof(o->sock));
+	snprintf(o->log, sizeof(o->log), "%s/hvd-%s.log", d->dir, member);
+	snprintf(o->what, sizeof(o->what), "hvd of member %s", member);
+	if (daemons_host_place(t, st, t->members[i].host, &nsfd, cg,
+	    sizeof(cg)) == -1)
+		return -1;
+	o->pid = daemons_spawn(st, argv, nsfd, cg[0] ? cg : NULL, o->log,
+	    member, "hvd", DAEMON_HVD_NICE);
+	if (nsfd != -1)
+		close(nsfd);
+	return o->pid == -1 ? -1 : 0;
+}
+
+/* hvd of member m alone (nslab restart), ready when its socket is back. */
+int
+daemons_restart_hvd(const struct topo *t, struct lab_state *st,
+    const char *hvd, size_t m)
+{
+	struct daemons_set	d;
+	int			rc;
+
+	if (daemons_set_init(&d, st, hvd, t->nmembers) == -1)
+		return -1;
+	labname_hvd_sock(d.dir, t->members[m].name, d.v[m].sock,
+	    sizeof(d.v[m].sock));
+	unlink(d.v[m].sock);
+	rc = daemons_one_hvd(t, st, &d, m, daemons_fill_pct(t));
+	return daemons_set_wait(&d, rc);
+}
+
 /* One hvd per member, each joined when its control socket exists. */
 int
 daemons_start_hvd(const struct topo *t, struct lab_state *st,
     const char *hvd)
 {
 	struct daemons_set	 d;
-	struct daemons_one	*o;
-	char			 member[TOPO_NAME_MAX], fill[8];
+	unsigned		 fill = daemons_fill_pct(t);
 
 	if (daemons_set_init(&d, st, hvd, t->nmembers) == -1)
 		return -1;
-	snprintf(fill, sizeof(fill), "%u", daemons_fill_pct(t));
-	for (size_t i = 0; i < t->nmembers; i++) {
-		char	*argv[] = { d.bin, "-d", "-f", d.topo, "-m", member,
-		    "-D", d.dir, "-F", fill, "-T", DAEMON_HVD_DOWN, NULL };
-
-		o = &d.v[i];
-		snprintf(member, sizeof(member), "%s", t->members[i].name);
-		labname_hvd_sock(d.dir, member, o->sock, sizeof(o->sock));
-		snprintf(o->log, sizeof(o->log), "%s/hvd-%s.log", d.dir,
-		    member);
-		snprintf(o->what, sizeof(o->what), "hvd of member %s", member);
-		if ((o->pid = daemons_spawn(st, argv, -1, NULL, o->log,
-		    member, "hvd", DAEMON_HVD_NICE)) == -1)
+	for (size_t i = 0; i < t->nmembers; i++)
+		if (daemons_one_hvd(t, st, &d, i, fill) == -1)
 			return daemons_set_wait(&d, -1);
-	}
 	return daemons_set_wait(&d, 0);
 }
 
@@ -239,18 +331,19 @@ daemons_start_lgrd(struct lab_state *st, const char *lgrd)
 	snprintf(dir, sizeof(dir), "%s", state_dir(st));
 	snprintf(log, sizeof(log), "%s/lgrd.log", dir);
 	labname_lgrd_sock(dir, sock, sizeof(sock));
+	unlink(sock);		/* a restart: the old one's */
 	if ((pid = daemons_spawn(st, argv, -1, NULL, log, "-", "lgrd", 0)) == -1)
 		return -1;
 	return daemons_wait_file(sock, pid, "lgrd", log);
 }
 
 /*
- * One guestagentd in every guest with HiperSockets NICs, each ready when
- * its control socket exists.
+ * One guestagentd in every guest with HiperSockets NICs (only: in guest
+ * only, -1 all), each ready when its control socket exists.
  */
 int
 daemons_start_agents(const struct topo *t, struct lab_state *st,
-    const char *agent)
+    const char *agent, int only)
 {
 	struct daemons_set	 d;
 	struct daemons_one	*o;
@@ -263,7 +356,8 @@ daemons_start_agents(const struct topo *t, struct lab_state *st,
 		char	*argv[] = { d.bin, "-d", "-f", d.topo, "-g", guest,
 		    "-D", d.dir, NULL };
 
-		if (!topo_guest_has_hsi(&t->guests[i]))
+		if (!topo_guest_has_hsi(&t->guests[i]) ||
+		    (only >= 0 && (size_t)only != i))
 			continue;
 		o = &d.v[i];
 		snprintf(guest, sizeof(guest), "%s", t->guests[i].name);
@@ -274,6 +368,8 @@ daemons_start_agents(const struct topo *t, struct lab_state *st,
 			return daemons_set_wait(&d, -1);
 		}
 		labname_agent_sock(d.dir, guest, o->sock, sizeof(o->sock));
+		if (only >= 0)
+			unlink(o->sock);	/* a restart: the old one's */
 		snprintf(o->log, sizeof(o->log), "%s/%s/guestagentd.log",
 		    d.dir, guest);
 		snprintf(o->what, sizeof(o->what), "guest agent of %s", guest);

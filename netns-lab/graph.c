@@ -2,7 +2,8 @@
  * graph.c: draw a running lab (Graphviz dot, or SVG through dot(1)).
  *
  * Members are clusters holding their HiperSockets LAN and the guests
- * living there; VSWITCH LANs and the ABR are outside.  A HiperSockets
+ * living there; VSWITCH LANs and the ABR are outside; with hosts, each
+ * host is an outer box around its members (and the ABR when there).  A HiperSockets
  * NIC is drawn to the bridge it is plugged into, solid when the
  * interface is up and dashed when down, red when it is up on a LAN that
  * is not its network (the disjoint network of the IBM evaluation).
@@ -25,24 +26,49 @@ struct graph_guest {
 };
 
 static void
-graph_members(const struct topo *t, const int *res, FILE *out)
+graph_member(const struct topo *t, const int *res, size_t m, FILE *out)
 {
 	char	p[32];
 
-	for (size_t m = 0; m < t->nmembers; m++) {
-		fprintf(out, "  subgraph cluster_%zu {\n"
-		    "    label=\"%s (%s)\"; style=rounded; color=gray40;\n",
-		    m, t->members[m].name, t->members[m].cpc);
-		fprintf(out, "    hs%zu [shape=box, style=filled, "
-		    "fillcolor=lightyellow, label=\"HiperSockets %s\"];\n", m,
-		    topo_prefix_str(&t->members[m].hsi_lan, p, sizeof(p)));
-		for (size_t g = 0; g < t->nguests; g++)
-			if (res[g] == (int)m)
-				fprintf(out, "    \"%s\" [shape=component, "
-				    "label=\"%s\\n%s\"];\n", t->guests[g].name,
-				    t->guests[g].name,
-				    inet_ntop(AF_INET, &t->guests[g].vipa, p,
-				    sizeof(p)));
+	fprintf(out, "  subgraph cluster_%zu {\n"
+	    "    label=\"%s (%s)\"; style=rounded; color=gray40;\n",
+	    m, t->members[m].name, t->members[m].cpc);
+	fprintf(out, "    hs%zu [shape=box, style=filled, "
+	    "fillcolor=lightyellow, label=\"HiperSockets %s\"];\n", m,
+	    topo_prefix_str(&t->members[m].hsi_lan, p, sizeof(p)));
+	for (size_t g = 0; g < t->nguests; g++)
+		if (res[g] == (int)m)
+			fprintf(out, "    \"%s\" [shape=component, "
+			    "label=\"%s\\n%s\"];\n", t->guests[g].name,
+			    t->guests[g].name, inet_ntop(AF_INET,
+			    &t->guests[g].vipa, p, sizeof(p)));
+	fprintf(out, "  }\n");
+}
+
+/*
+ * Members as clusters; with hosts, inside an outer box per host (with
+ * the ABR in its host's).
+ */
+static void
+graph_members(const struct topo *t, const int *res, FILE *out)
+{
+	char	a[INET_ADDRSTRLEN];
+
+	if (t->nhosts == 0) {
+		for (size_t m = 0; m < t->nmembers; m++)
+			graph_member(t, res, m, out);
+		return;
+	}
+	for (size_t h = 0; h < t->nhosts; h++) {
+		fprintf(out, "  subgraph cluster_host%zu {\n    label=\"host %s "
+		    "(%s)\"; style=dashed; color=gray60;\n", h,
+		    t->hosts[h].name, inet_ntop(AF_INET, &t->hosts[h].underlay,
+		    a, sizeof(a)));
+		for (size_t m = 0; m < t->nmembers; m++)
+			if (t->members[m].host == (int)h)
+				graph_member(t, res, m, out);
+		if (t->abr.host == (int)h)
+			fprintf(out, "    \"%s\";\n", t->abr.name);
 		fprintf(out, "  }\n");
 	}
 }
@@ -78,7 +104,8 @@ graph_plugged(const struct link_info *sw, size_t nsw, int g, int k)
 	labname_guest_hostif(g, k, name, sizeof(name));
 	if ((h = linkstate_find(sw, nsw, name)) == NULL ||
 	    (br = linkstate_by_index(sw, nsw, h->master)) == NULL ||
-	    sscanf(br->name, "hs%d", &m) != 1)
+	    (sscanf(br->name, "hs%d", &m) != 1 &&
+	    sscanf(br->name, "hp%d", &m) != 1))
 		return -1;
 	return m;
 }
@@ -134,8 +161,7 @@ graph_write(const struct topo *t, const char *lab, FILE *out)
 	res = calloc(t->nguests + 1, sizeof(*res));
 	if (gs == NULL || res == NULL)
 		goto out;
-	labname_switch_netns(lab, ns, sizeof(ns));
-	if ((nsw = linkstate_read(ns, &sw)) == -1 ||
+	if ((nsw = linkstate_read_switches(t, lab, &sw)) == -1 ||
 	    linkstate_residency(t, lab, res) == -1)
 		goto out;
 	for (size_t g = 0; g < t->nguests; g++) {

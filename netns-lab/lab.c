@@ -66,6 +66,26 @@ lab_load(const char *file)
 }
 
 /*
+ * A host may not take the name of the lab's own namespaces (LAB:sw,
+ * LAB:ul).  Returns 0, or -1 (said).
+ */
+static int
+lab_host_names(const struct topo *t)
+{
+	for (size_t h = 0; h < t->nhosts; h++) {
+		if (strcmp(t->hosts[h].name, LABNAME_SWITCH) != 0 &&
+		    strcmp(t->hosts[h].name, LABNAME_UNDERLAY) != 0)
+			continue;
+		log_warnx("[NSLAB-HOSTNAME] %s:%u:%u: host %s: the lab names "
+		    "its own namespace %s:%s; rename the host", t->file,
+		    t->hosts[h].name_pos.line, t->hosts[h].name_pos.col,
+		    t->hosts[h].name, t->name, t->hosts[h].name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Save the topology in the state directory, where the lab's daemons read
  * it; with a name override, its top-level "lab:" line names the lab.
  */
@@ -156,6 +176,10 @@ lab_up(const struct up_opts *o)
 
 	if ((t = lab_load(o->file)) == NULL)
 		return NSLAB_EXIT_INVALID;
+	if (lab_host_names(t) == -1) {
+		topo_free(t);
+		return NSLAB_EXIT_INVALID;
+	}
 	if (o->name != NULL)
 		snprintf(t->name, sizeof(t->name), "%s", o->name);
 	if ((st = state_create(t->name)) == NULL) {
@@ -183,6 +207,10 @@ lab_up(const struct up_opts *o)
 		rc = lab_fail(st, t->name, "building namespaces and links");
 		goto out;
 	}
+	if (lab_interrupted || daemons_start_etcd(t, st) == -1) {
+		rc = lab_fail(st, t->name, "starting the etcd cluster");
+		goto out;
+	}
 	lab_progress(o, "nslab: links up (%.2f s), starting routers\n",
 	    lab_secs(t0));
 	if (lab_interrupted || frr_start_all(t, st, o) == -1) {
@@ -197,7 +225,7 @@ lab_up(const struct up_opts *o)
 		goto out;
 	}
 	if (o->agent != NULL && (lab_interrupted ||
-	    daemons_start_agents(t, st, o->agent) == -1)) {
+	    daemons_start_agents(t, st, o->agent, -1) == -1)) {
 		rc = lab_fail(st, t->name, "starting the guest agents");
 		goto out;
 	}

@@ -8,7 +8,23 @@
  * bridges; router links with their addresses and states; host ends into
  * their bridges.  Interface indexes are chosen here, so no batch has to
  * ask the kernel back.
+ *
+ * A topology with hosts has no switch namespace: each host's namespace
+ * LAB:HOST holds a bridge per VSWITCH LAN, the HiperSockets bridges of
+ * its own members, the host ends of the NICs of the routers that run
+ * there (guests on its members, the ABR when it is there), and a VXLAN
+ * device per VSWITCH LAN plugged into that LAN's bridge, tunnelling to
+ * the other hosts over the underlay: the underlay namespace LAB:ul holds
+ * a bridge with a veth to each host (ul0 there, with its underlay
+ * address).  A guest's NIC host ends stay in the host where it started:
+ * moving a veth end to another namespace takes it down, and the guest
+ * would see its NIC lose carrier.  So every host also has, for each
+ * member of another host, an uplink bridge hpM wired to that member's
+ * HiperSockets bridge hsM; relocation only moves the host end of an HSI
+ * NIC from one bridge to another in its namespace (hypervisor/hvd/
+ * replug.c), and the VSWITCH LANs reach every host anyway.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,17 +39,45 @@
 #define IDX_HOSTEND	1000	/* + link number, switch namespace */
 #define IDX_ROUTER	10	/* + link number within the node */
 #define IDX_STANDIN	100	/* + link number within the node */
+#define IDX_UNDERLAY	3	/* ul0 in a host namespace */
+#define IDX_VXLAN	50	/* + lan index, host namespace */
+#define IDX_UL_BRIDGE	10	/* the underlay namespace's bridge */
+#define IDX_UL_PORT	100	/* + host index, underlay namespace */
+#define IDX_UPLINK	200	/* + member: hpM's wire, in another host */
+#define IDX_UPLINK_FAR(h, m)	(100000 + 1000 * (int)(h) + (int)(m))
+				/* its other end, in the member's host */
+#define UNDERLAY_MTU	1600	/* room for VXLAN around 1500 */
 
 struct links_ctx {
 	const struct topo	*t;
 	struct lab_state	*st;
 	struct topo_link	*links;
 	size_t			 nlinks;
-	int			 swfd;
-	char			 swname[128];
+	size_t			 nsw;	/* switch namespaces: hosts, or 1 */
+	int			 swfd[TOPO_MAX_HOSTS];
+	char			 swname[TOPO_MAX_HOSTS][128];
 	bool			 have_dummy;
 	const char		*step;
 };
+
+static void	links_uplinks_far(struct links_ctx *, struct nl_batch *, size_t);
+
+/* The switch namespace of a link: its router's host's (0 without). */
+static size_t
+links_sw(const struct links_ctx *c, const struct topo_link *l)
+{
+	int	h = l->guest >= 0 ? topo_member_host(c->t,
+		    c->t->guests[l->guest].member) : c->t->abr.host;
+
+	return h >= 0 ? (size_t)h : 0;
+}
+
+/* Is member m's HiperSockets bridge in switch namespace s? */
+static bool
+links_hsi_here(const struct links_ctx *c, size_t m, size_t s)
+{
+	return c->t->nhosts == 0 || c->t->members[m].host == (int)s;
+}
 
 static void
 links_err(void *arg, const char *what, int err, const char *extack)
@@ -84,9 +128,9 @@ links_bridge_index(const struct links_ctx *c, const struct topo_link *l)
 	return IDX_BRIDGE + (int)c->t->nlans + c->t->guests[l->guest].member;
 }
 
-/* Bridges of the switch namespace, and the dummy-support probe. */
+/* Bridges of switch namespace s, and (in the first) the dummy probe. */
 static int
-links_switch(struct links_ctx *c)
+links_switch(struct links_ctx *c, size_t s)
 {
 	struct nl_batch	*nb;
 	char		 name[32];
@@ -94,24 +138,31 @@ links_switch(struct links_ctx *c)
 	int		 rc;
 
 	c->step = "probe dummy links";
-	if ((nb = nlb_open(c->swname, NULL, NULL)) == NULL)
-		return -1;
-	nlb_dummy_add(nb, "probe0", 2);
-	c->have_dummy = nlb_commit(nb) == 0;
-	nlb_close(nb);
+	if (s == 0) {
+		if ((nb = nlb_open(c->swname[s], NULL, NULL)) == NULL)
+			return -1;
+		nlb_dummy_add(nb, "probe0", 2);
+		c->have_dummy = nlb_commit(nb) == 0;
+		nlb_close(nb);
+	}
 
 	c->step = "create bridges";
-	if ((nb = nlb_open(c->swname, links_err, c)) == NULL) {
+	if ((nb = nlb_open(c->swname[s], links_err, c)) == NULL) {
 		log_warn("[NSLAB-NETLINK] %s", c->step);
 		return -1;
 	}
+	if (c->t->nhosts > 0)		/* a host talks to itself (etcd) */
+		nlb_link_set(nb, 1, true, 0, "lo");
 	for (i = 0; i < c->t->nlans + c->t->nmembers; i++) {
 		if (i < c->t->nlans)
 			labname_lan_bridge((int)i, name, sizeof(name));
-		else
+		else if (links_hsi_here(c, i - c->t->nlans, s))
 			labname_hsi_bridge((int)(i - c->t->nlans), name,
 			    sizeof(name));
-		if (state_note(c->st, "bridge", "%s %s", c->swname,
+		else
+			labname_hsi_uplink_bridge((int)(i - c->t->nlans), name,
+			    sizeof(name));
+		if (state_note(c->st, "bridge", "%s %s", c->swname[s],
 		    name) == -1) {
 			log_warn("[NSLAB-STATE] %s", c->step);
 			nlb_close(nb);
@@ -180,7 +231,7 @@ links_queue(struct links_ctx *c, struct nl_batch *nb, size_t k)
 		links_hostif(c, k, peer, sizeof(peer));
 		v.peer = peer;
 		v.peer_ifindex = IDX_HOSTEND + (int)k;
-		v.peer_nsfd = c->swfd;
+		v.peer_nsfd = c->swfd[links_sw(c, l)];
 		nlb_veth_add(nb, &v);
 	}
 	nlb_addr_add(nb, idx, &l->addr, alias);
@@ -243,9 +294,9 @@ links_node(struct links_ctx *c, const char *node, int guest)
 	return rc;
 }
 
-/* Plug every host end into its bridge and bring it up. */
+/* Plug every host end of switch namespace s into its bridge, up. */
 static int
-links_plug(struct links_ctx *c)
+links_plug(struct links_ctx *c, size_t s)
 {
 	struct nl_batch	*nb;
 	char		 name[32];
@@ -253,16 +304,93 @@ links_plug(struct links_ctx *c)
 	int		 rc;
 
 	c->step = "plug NICs into bridges";
-	if ((nb = nlb_open(c->swname, links_err, c)) == NULL) {
+	if ((nb = nlb_open(c->swname[s], links_err, c)) == NULL) {
 		log_warn("[NSLAB-NETLINK] %s", c->step);
 		return -1;
 	}
 	for (k = 0; k < c->nlinks; k++) {
-		if (c->links[k].kind == TOPO_LINK_STANDIN)
+		if (c->links[k].kind == TOPO_LINK_STANDIN ||
+		    links_sw(c, &c->links[k]) != s)
 			continue;
 		links_hostif(c, k, name, sizeof(name));
 		nlb_link_set(nb, IDX_HOSTEND + (int)k, true,
 		    links_bridge_index(c, &c->links[k]), name);
+	}
+	if (c->t->nhosts > 0)
+		links_uplinks_far(c, nb, s);
+	if ((rc = nlb_commit(nb)) == -1)
+		nlb_log_failure(c->step);
+	nlb_close(nb);
+	return rc;
+}
+
+/* Switch namespace s: the lab's switch, or host s's namespace. */
+static int
+links_switch_ns(struct links_ctx *c, size_t s)
+{
+	char	*name = c->swname[s];
+	size_t	 len = sizeof(c->swname[s]);
+
+	if ((c->t->nhosts == 0 ? labname_switch_netns(c->t->name, name,
+	    len) : labname_host_netns(c->t->name, c->t->hosts[s].name, name,
+	    len)) == NULL || links_ns_create(c, name) == -1)
+		return -1;
+	if ((c->swfd[s] = netns_open(name)) == -1) {
+		log_warn("[NSLAB-NETNS] open namespace %s", name);
+		return -1;
+	}
+	return links_sysctls(name, false);
+}
+
+/*
+ * The underlay's prefix length: the longest that holds every host's
+ * address, at most /24, so that each host reaches the others directly.
+ */
+static uint8_t
+links_underlay_len(const struct topo *t)
+{
+	uint32_t	first = ntohl(t->hosts[0].underlay.s_addr), diff = 0;
+	uint8_t		len = 24;
+
+	for (size_t h = 1; h < t->nhosts; h++)
+		diff |= first ^ ntohl(t->hosts[h].underlay.s_addr);
+	while (len > 1 && (diff >> (32 - len)) != 0)
+		len--;
+	return len;
+}
+
+/* The underlay namespace: a bridge, a veth to each host's ul0. */
+static int
+links_underlay_ns(struct links_ctx *c)
+{
+	struct nl_batch	*nb;
+	struct nlb_veth	 v;
+	char		 ns[128], port[32];
+	int		 rc;
+
+	if (labname_underlay_netns(c->t->name, ns, sizeof(ns)) == NULL ||
+	    links_ns_create(c, ns) == -1 || links_sysctls(ns, false) == -1)
+		return -1;
+	c->step = "underlay";
+	if (state_note(c->st, "bridge", "%s %s", ns, LABNAME_UNDERLAY) == -1 ||
+	    (nb = nlb_open(ns, links_err, c)) == NULL) {
+		log_warn("[NSLAB-NETLINK] %s", c->step);
+		return -1;
+	}
+	nlb_bridge_add(nb, LABNAME_UNDERLAY, IDX_UL_BRIDGE);
+	nlb_link_set(nb, IDX_UL_BRIDGE, true, 0, LABNAME_UNDERLAY);
+	for (size_t h = 0; h < c->t->nhosts; h++) {
+		labname_underlay_hostif((int)h, port, sizeof(port));
+		memset(&v, 0, sizeof(v));
+		v.name = port;
+		v.ifindex = IDX_UL_PORT + (int)h;
+		v.peer = LABNAME_UNDERLAY_IF;
+		v.peer_ifindex = IDX_UNDERLAY;
+		v.peer_nsfd = c->swfd[h];
+		v.alias = c->t->hosts[h].name;
+		v.mtu = UNDERLAY_MTU;
+		nlb_veth_add(nb, &v);
+		nlb_link_set(nb, v.ifindex, true, IDX_UL_BRIDGE, port);
 	}
 	if ((rc = nlb_commit(nb)) == -1)
 		nlb_log_failure(c->step);
@@ -270,17 +398,102 @@ links_plug(struct links_ctx *c)
 	return rc;
 }
 
-static int
-links_switch_ns(struct links_ctx *c)
+/* The wire of host s's uplink bridge hpM to member m's bridge hsM. */
+static void
+links_uplink(struct links_ctx *c, struct nl_batch *nb, size_t s, size_t m)
 {
-	if (labname_switch_netns(c->t->name, c->swname,
-	    sizeof(c->swname)) == NULL || links_ns_create(c, c->swname) == -1)
-		return -1;
-	if ((c->swfd = netns_open(c->swname)) == -1) {
-		log_warn("[NSLAB-NETNS] open namespace %s", c->swname);
+	struct nlb_veth	 v;
+	char		 name[48], peer[48];
+	int		 br = IDX_BRIDGE + (int)c->t->nlans + (int)m;
+
+	snprintf(name, sizeof(name), "hu%zu", m);
+	snprintf(peer, sizeof(peer), "hx%zum%zu", s, m);
+	memset(&v, 0, sizeof(v));
+	v.name = name;
+	v.ifindex = IDX_UPLINK + (int)m;
+	v.peer = peer;
+	v.peer_ifindex = IDX_UPLINK_FAR(s, m);
+	v.peer_nsfd = c->swfd[c->t->members[m].host];
+	nlb_veth_add(nb, &v);
+	nlb_link_set(nb, v.ifindex, true, br, name);
+}
+
+/* Plug the far ends of the other hosts' uplinks into s's bridges. */
+static void
+links_uplinks_far(struct links_ctx *c, struct nl_batch *nb, size_t s)
+{
+	char	name[48];
+
+	for (size_t m = 0; m < c->t->nmembers; m++) {
+		if (c->t->members[m].host != (int)s)
+			continue;
+		for (size_t o = 0; o < c->nsw; o++) {
+			if (o == s)
+				continue;
+			snprintf(name, sizeof(name), "hx%zum%zu", o, m);
+			nlb_link_set(nb, IDX_UPLINK_FAR(o, m), true,
+			    IDX_BRIDGE + (int)c->t->nlans + (int)m, name);
+		}
+	}
+}
+
+/*
+ * Host s on the underlay: ul0's address, and each VSWITCH LAN's VXLAN
+ * device in its bridge, flooding to every other host.
+ */
+static int
+links_host_underlay(struct links_ctx *c, size_t s)
+{
+	const struct topo	*t = c->t;
+	struct topo_prefix	 ul = { t->hosts[s].underlay,
+				    links_underlay_len(t) };
+	struct nl_batch		*nb;
+	char			 name[32];
+	int			 rc, idx;
+
+	c->step = "VXLAN over the underlay";
+	if ((nb = nlb_open(c->swname[s], links_err, c)) == NULL) {
+		log_warn("[NSLAB-NETLINK] %s", c->step);
 		return -1;
 	}
-	return links_sysctls(c->swname, false);
+	nlb_addr_add(nb, IDX_UNDERLAY, &ul, LABNAME_UNDERLAY_IF);
+	nlb_link_set(nb, IDX_UNDERLAY, true, 0, LABNAME_UNDERLAY_IF);
+	for (size_t l = 0; l < t->nlans; l++) {
+		idx = IDX_VXLAN + (int)l;
+		labname_vxlan((int)l, name, sizeof(name));
+		nlb_vxlan_add(nb, name, idx, LABNAME_VNI_BASE + (uint32_t)l,
+		    t->hosts[s].underlay);
+		for (size_t h = 0; h < t->nhosts; h++)
+			if (h != s)
+				nlb_fdb_append(nb, idx, t->hosts[h].underlay);
+		nlb_link_set(nb, idx, true, IDX_BRIDGE + (int)l, name);
+	}
+	for (size_t m = 0; m < t->nmembers; m++)
+		if (!links_hsi_here(c, m, s))
+			links_uplink(c, nb, s, m);
+	if ((rc = nlb_commit(nb)) == -1)
+		nlb_log_failure(c->step);
+	nlb_close(nb);
+	return rc;
+}
+
+/* Every switch namespace with its bridges; with hosts, the underlay. */
+static int
+links_switches(struct links_ctx *c)
+{
+	size_t	s;
+
+	for (s = 0; s < c->nsw; s++)
+		if (links_switch_ns(c, s) == -1 || links_switch(c, s) == -1)
+			return -1;
+	if (c->t->nhosts == 0)
+		return 0;
+	if (links_underlay_ns(c) == -1)
+		return -1;
+	for (s = 0; s < c->nsw; s++)
+		if (links_host_underlay(c, s) == -1)
+			return -1;
+	return 0;
 }
 
 /*
@@ -405,23 +618,27 @@ links_build(const struct topo *t, struct lab_state *st)
 	memset(&c, 0, sizeof(c));
 	c.t = t;
 	c.st = st;
-	c.swfd = -1;
+	c.nsw = t->nhosts > 0 ? t->nhosts : 1;
+	for (i = 0; i < TOPO_MAX_HOSTS; i++)
+		c.swfd[i] = -1;
 	if ((n = topo_links(t, &c.links)) == -1)
 		return -1;
 	c.nlinks = (size_t)n;
 	if (links_neigh_capacity(t) == -1 || links_backlog_capacity(t) == -1)
 		goto out;
-	if (links_switch_ns(&c) == -1 || links_switch(&c) == -1)
+	if (links_switches(&c) == -1)
 		goto out;
 	if (links_node(&c, t->abr.name, -1) == -1)
 		goto out;
 	for (i = 0; i < t->nguests; i++)
 		if (links_node(&c, t->guests[i].name, (int)i) == -1)
 			goto out;
-	rc = links_plug(&c);
+	for (i = 0, rc = 0; i < c.nsw && rc == 0; i++)
+		rc = links_plug(&c, i);
 out:
-	if (c.swfd != -1)
-		close(c.swfd);
+	for (i = 0; i < c.nsw; i++)
+		if (c.swfd[i] != -1)
+			close(c.swfd[i]);
 	free(c.links);
 	return rc;
 }

@@ -142,8 +142,52 @@ linkstate_by_index(const struct link_info *v, size_t n, int ifindex)
 }
 
 /*
+ * The links of every switch namespace of the lab (LAB:sw, or each
+ * host's), as one list: interface indexes of host h are offset by
+ * h * LINKSTATE_HOST_STRIDE so that masters still resolve.
+ */
+#define LINKSTATE_HOST_STRIDE	100000
+
+ssize_t
+linkstate_read_switches(const struct topo *t, const char *lab,
+    struct link_info **links)
+{
+	struct link_info	*all = NULL, *one, *grown;
+	char			 ns[128];
+	size_t			 n = 0;
+	ssize_t			 k;
+
+	if (t->nhosts == 0) {
+		labname_switch_netns(lab, ns, sizeof(ns));
+		return linkstate_read(ns, links);
+	}
+	for (size_t h = 0; h < t->nhosts; h++) {
+		labname_host_netns(lab, t->hosts[h].name, ns, sizeof(ns));
+		if ((k = linkstate_read(ns, &one)) == -1)
+			continue;	/* a host not here (nslab up --host) */
+		if ((grown = realloc(all, (n + (size_t)k + 1) *
+		    sizeof(*all))) == NULL) {
+			free(one);
+			free(all);
+			return -1;
+		}
+		all = grown;
+		for (ssize_t i = 0; i < k; i++) {
+			one[i].ifindex += (int)h * LINKSTATE_HOST_STRIDE;
+			if (one[i].master > 0)
+				one[i].master += (int)h * LINKSTATE_HOST_STRIDE;
+			all[n++] = one[i];
+		}
+		free(one);
+	}
+	*links = all;
+	return (ssize_t)n;
+}
+
+/*
  * Where each guest lives, as the network shows it: the member whose
- * HiperSockets bridge holds the host ends of its HSI NICs.  Guests
+ * HiperSockets bridge (or uplink bridge to it, with hosts) holds the host
+ * ends of its HSI NICs.  Guests
  * without HiperSockets keep their member from the topology.  res has
  * t->nguests entries.
  */
@@ -151,13 +195,12 @@ int
 linkstate_residency(const struct topo *t, const char *lab, int *res)
 {
 	struct link_info	*sw;
-	char			 ns[128], name[32];
+	char			 name[32];
 	ssize_t			 n;
 
 	for (size_t g = 0; g < t->nguests; g++)
 		res[g] = t->guests[g].member;
-	labname_switch_netns(lab, ns, sizeof(ns));
-	if ((n = linkstate_read(ns, &sw)) == -1)
+	if ((n = linkstate_read_switches(t, lab, &sw)) == -1)
 		return -1;
 	for (size_t g = 0; g < t->nguests; g++) {
 		const struct topo_guest	*gu = &t->guests[g];
@@ -173,7 +216,8 @@ linkstate_residency(const struct topo *t, const char *lab, int *res)
 			    (br = linkstate_by_index(sw, (size_t)n,
 			    h->master)) == NULL)
 				continue;
-			if (sscanf(br->name, "hs%d", &m) == 1 && m >= 0 &&
+			if ((sscanf(br->name, "hs%d", &m) == 1 ||
+			    sscanf(br->name, "hp%d", &m) == 1) && m >= 0 &&
 			    (size_t)m < t->nmembers)
 				res[g] = m;
 			break;

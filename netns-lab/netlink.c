@@ -9,6 +9,7 @@
  * text.  Interface indexes are chosen by the caller, which lets a single
  * batch create a link and configure it without asking the kernel back.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -18,7 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+
 #include <libmnl/libmnl.h>
+#include <linux/neighbour.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -167,6 +170,26 @@ nlb_ifinfo(struct nlmsghdr *nlh, int ifindex)
 	return ifm;
 }
 
+/*
+ * Start a request creating link name/ifindex of a kind, its link info
+ * nest open in *linkinfo (the caller adds options and closes it).
+ */
+static struct nlmsghdr *
+nlb_link_new(struct nl_batch *nb, const char *kind, const char *name,
+    int ifindex, const char *desc, struct nlattr **linkinfo)
+{
+	struct nlmsghdr	*nlh;
+
+	if ((nlh = nlb_begin(nb, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+	    desc)) == NULL)
+		return NULL;
+	nlb_ifinfo(nlh, ifindex);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	*linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	return nlh;
+}
+
 /* A link of a kind with no options ("bridge", "dummy"). */
 static int
 nlb_simple_add(struct nl_batch *nb, const char *kind, const char *name,
@@ -177,13 +200,9 @@ nlb_simple_add(struct nl_batch *nb, const char *kind, const char *name,
 	char		 desc[NLB_DESC_MAX];
 
 	snprintf(desc, sizeof(desc), "create %s %s", kind, name);
-	if ((nlh = nlb_begin(nb, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-	    desc)) == NULL)
+	if ((nlh = nlb_link_new(nb, kind, name, ifindex, desc,
+	    &linkinfo)) == NULL)
 		return -1;
-	nlb_ifinfo(nlh, ifindex);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	mnl_attr_nest_end(nlh, linkinfo);
 	nlb_end(nb);
 	return 0;
@@ -220,6 +239,8 @@ nlb_veth_add(struct nl_batch *nb, const struct nlb_veth *v)
 		return -1;
 	nlb_ifinfo(nlh, v->ifindex);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, v->name);
+	if (v->mtu > 0)
+		mnl_attr_put_u32(nlh, IFLA_MTU, v->mtu);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -232,9 +253,65 @@ nlb_veth_add(struct nl_batch *nb, const struct nlb_veth *v)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)v->peer_nsfd);
 	if (v->alias != NULL)
 		mnl_attr_put_strz(nlh, IFLA_IFALIAS, v->alias);
+	if (v->mtu > 0)
+		mnl_attr_put_u32(nlh, IFLA_MTU, v->mtu);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
+	nlb_end(nb);
+	return 0;
+}
+
+/*
+ * A VXLAN device of VNI vni, its tunnels from local (an address of the
+ * namespace) to UDP port NLB_VXLAN_PORT of the remotes given by
+ * nlb_fdb_append(), with learning; MTU 1500 (the underlay carries more).
+ */
+int
+nlb_vxlan_add(struct nl_batch *nb, const char *name, int ifindex,
+    uint32_t vni, struct in_addr local)
+{
+	struct nlmsghdr	*nlh;
+	struct nlattr	*linkinfo, *data;
+	char		 desc[NLB_DESC_MAX];
+
+	snprintf(desc, sizeof(desc), "create vxlan %s vni %u", name, vni);
+	if ((nlh = nlb_link_new(nb, "vxlan", name, ifindex, desc,
+	    &linkinfo)) == NULL)
+		return -1;
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, vni);
+	mnl_attr_put(nlh, IFLA_VXLAN_LOCAL, sizeof(local), &local);
+	mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(NLB_VXLAN_PORT));
+	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 1);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	mnl_attr_put_u32(nlh, IFLA_MTU, 1500);
+	nlb_end(nb);
+	return 0;
+}
+
+/* Flood the VXLAN device's unknown and broadcast frames to dst too. */
+int
+nlb_fdb_append(struct nl_batch *nb, int ifindex, struct in_addr dst)
+{
+	static const uint8_t	 zero[6];
+	struct nlmsghdr		*nlh;
+	struct ndmsg		*ndm;
+	char			 desc[NLB_DESC_MAX], a[INET_ADDRSTRLEN];
+
+	snprintf(desc, sizeof(desc), "flood entry to %s on link %d",
+	    inet_ntop(AF_INET, &dst, a, sizeof(a)), ifindex);
+	if ((nlh = nlb_begin(nb, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND,
+	    desc)) == NULL)
+		return -1;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_BRIDGE;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_state = NUD_NOARP | NUD_PERMANENT;
+	ndm->ndm_flags = NTF_SELF;
+	mnl_attr_put(nlh, NDA_LLADDR, sizeof(zero), zero);
+	mnl_attr_put(nlh, NDA_DST, sizeof(dst), &dst);
 	nlb_end(nb);
 	return 0;
 }

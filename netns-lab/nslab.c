@@ -218,6 +218,12 @@ nslab_run(struct nslab_args *a)
 		return cmd_graph(a);
 	case NSLAB_GEN:
 		return cmd_gen(a);
+	case NSLAB_FAULT:
+		return fault_cmd(a->args[0], a->args + 1, a->nargs - 1,
+		    a->json, stdout);
+	case NSLAB_RESTART:
+		return restart_cmd(a->args[0], a->args[1], a->nargs > 2 ?
+		    a->args[2] : NULL, a->json, stdout);
 	}
 	return NSLAB_EXIT_USAGE;
 }

@@ -52,6 +52,8 @@ enum nslab_cmd {
 	NSLAB_VTYSH,
 	NSLAB_GRAPH,
 	NSLAB_GEN,
+	NSLAB_FAULT,
+	NSLAB_RESTART,
 };
 
 struct nslab_args {
@@ -91,7 +93,9 @@ struct nlb_veth {
 	int		 peer_ifindex;
 	int		 peer_nsfd;	/* -1: same namespace */
 	const char	*alias;
+	unsigned	 mtu;		/* both ends; 0: the default */
 };
+#define NLB_VXLAN_PORT	4789
 struct nl_batch	*nlb_open(const char *ns, nlb_err_cb errcb, void *arg);
 void		 nlb_close(struct nl_batch *nb);
 int		 nlb_bridge_add(struct nl_batch *nb, const char *name,
@@ -99,6 +103,10 @@ int		 nlb_bridge_add(struct nl_batch *nb, const char *name,
 int		 nlb_dummy_add(struct nl_batch *nb, const char *name,
 		    int ifindex);
 int		 nlb_veth_add(struct nl_batch *nb, const struct nlb_veth *v);
+int		 nlb_vxlan_add(struct nl_batch *nb, const char *name,
+		    int ifindex, uint32_t vni, struct in_addr local);
+int		 nlb_fdb_append(struct nl_batch *nb, int ifindex,
+		    struct in_addr dst);
 int		 nlb_link_set(struct nl_batch *nb, int ifindex, bool up,
 		    int master, const char *what);
 int		 nlb_addr_add(struct nl_batch *nb, int ifindex,
@@ -127,6 +135,7 @@ struct proc_spec {
 pid_t		 proc_spawn(const struct proc_spec *ps);
 int		 proc_starttime(pid_t pid, unsigned long long *st);
 bool		 proc_alive(pid_t pid, unsigned long long st);
+bool		 proc_stopped(pid_t pid, unsigned long long st);
 int		 proc_stop(pid_t pid, unsigned long long st, int timeout_ms);
 long		 proc_pss_kib(pid_t pid);
 void		 proc_sleep_ms(int ms);
@@ -145,6 +154,9 @@ void		 state_close(struct lab_state *st);
 const char	*state_dir(const struct lab_state *st);
 int		 state_note(struct lab_state *st, const char *kind,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A line "TIME text" in the lab's event log, LABDIR/events.log. */
+int		 state_event(const struct lab_state *st, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 int		 state_note_proc(struct lab_state *st, const char *node,
 		    const char *what, pid_t pid);
 int		 state_procs(const struct lab_state *st, struct lab_proc **procs,
@@ -164,6 +176,8 @@ int		 links_build(const struct topo *t, struct lab_state *st);
 /* cgroup.c */
 int		 cgroup_make_guest(struct lab_state *st, const char *lab,
 		    const char *guest, char *path, size_t len);
+int		 cgroup_make_host(struct lab_state *st, const char *lab,
+		    const char *host, char *path, size_t len);
 
 /* daemons.c: hvd per member, guest agents, the lab's keys. */
 const char	*daemons_find(const char *env, const char *subdir,
@@ -172,8 +186,24 @@ int		 daemons_keys(struct lab_state *st);
 int		 daemons_start_hvd(const struct topo *t, struct lab_state *st,
 		    const char *hvd);
 int		 daemons_start_agents(const struct topo *t,
-		    struct lab_state *st, const char *agent);
+		    struct lab_state *st, const char *agent, int only);
+int		 daemons_restart_hvd(const struct topo *t, struct lab_state *st,
+		    const char *hvd, size_t m);
 int		 daemons_start_lgrd(struct lab_state *st, const char *lgrd);
+int		 daemons_start_etcd(const struct topo *t, struct lab_state *st);
+/* The etcd node of host h again (nslab restart). */
+int		 daemons_restart_etcd(const struct topo *t, struct lab_state *st,
+		    int h);
+/* The etcd nodes' client endpoints, "A:2379,B:2379", into buf. */
+char		*daemons_etcd_endpoints(const struct topo *t, char *buf,
+		    size_t len);
+/*
+ * Where a process of host h runs (h -1: the lab's own, nothing to
+ * join): *nsfd the host's namespace (to close) and cgroup its cgroup
+ * path, made when missing.  Returns 0 or -1 (logged).
+ */
+int		 daemons_host_place(const struct topo *t, struct lab_state *st,
+		    int h, int *nsfd, char *cgroup, size_t len);
 
 /* frr.c: configuration files and daemons of every router. */
 int		 frr_start_all(const struct topo *t, struct lab_state *st,
@@ -203,12 +233,22 @@ const struct link_info *linkstate_find(const struct link_info *v, size_t n,
 		    const char *name);
 const struct link_info *linkstate_by_index(const struct link_info *v,
 		    size_t n, int ifindex);
+ssize_t		 linkstate_read_switches(const struct topo *t,
+		    const char *lab, struct link_info **links);
 int		 linkstate_residency(const struct topo *t, const char *lab,
 		    int *res);
 
 /* graph.c */
 int		 graph_write(const struct topo *t, const char *lab, FILE *out);
 int		 graph_cmd(const char *lab, bool svg, const char *output);
+
+/* fault.c: `nslab fault LAB VERB ARG...` (args[0] is the verb). */
+int		 fault_cmd(const char *lab, char **args, int nargs, bool json,
+		    FILE *out);
+
+/* restart.c: `nslab restart LAB DAEMON [NAME]`. */
+int		 restart_cmd(const char *lab, const char *daemon,
+		    const char *name, bool json, FILE *out);
 
 /* status.c */
 int		 status_print(const char *lab, bool json, FILE *out);

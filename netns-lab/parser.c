@@ -60,6 +60,10 @@ static const struct cli_command parser_commands[] = {
 	{ { "vtysh" }, NSLAB_VTYSH, 2, 2, "NAME NODE", parser_vtysh },
 	{ { "graph" }, NSLAB_GRAPH, 1, 1, "NAME", parser_graph },
 	{ { "gen" }, NSLAB_GEN, 0, 0, "", parser_gen },
+	{ { "fault" }, NSLAB_FAULT, 3, 5, "NAME FAULT TARGET [IF down|up]",
+	    parser_status },
+	{ { "restart" }, NSLAB_RESTART, 2, 3, "NAME DAEMON [NAME]",
+	    parser_status },
 };
 
 static const struct cli_spec parser_spec = {

@@ -195,9 +195,10 @@ test_bad(void **state)
 		const char	*want;
 	} cases[] = {
 		{ "", "missing command; valid: check, up, down, status, exec, "
-		    "vtysh, graph, gen" },
+		    "vtysh, graph, gen, fault, restart" },
 		{ "start ref", "unknown command \"start\"; valid: check, up, "
-		    "down, status, exec, vtysh, graph, gen" },
+		    "down, status, exec, vtysh, graph, gen, fault, "
+		    "restart" },
 		{ "g ref", "ambiguous command \"g\"; valid: graph, gen" },
 		{ "check", "check: missing argument FILE" },
 		{ "check a b", "check: unexpected argument \"b\"" },

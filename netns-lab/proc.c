@@ -142,6 +142,17 @@ proc_alive(pid_t pid, unsigned long long st)
 	return now == st && state != 'Z';
 }
 
+/* The process started at st is stopped (SIGSTOP: state T). */
+bool
+proc_stopped(pid_t pid, unsigned long long st)
+{
+	unsigned long long	now;
+	char			state;
+
+	return proc_stat(pid, &now, &state) == 0 && now == st &&
+	    (state == 'T' || state == 't');
+}
+
 void
 proc_sleep_ms(int ms)
 {

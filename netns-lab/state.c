@@ -28,6 +28,8 @@
 #include "log.h"
 #include "nslab.h"
 
+#define STATE_CGROUP_TRIES	40	/* of 50 ms, for a busy leaf cgroup */
+
 struct lab_state {
 	char	lab[TOPO_NAME_MAX];
 	char	dir[512];
@@ -115,6 +117,32 @@ const char *
 state_dir(const struct lab_state *st)
 {
 	return st->dir;
+}
+
+int
+state_event(const struct lab_state *st, const char *fmt, ...)
+{
+	char		 path[600], when[32];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	va_list		 ap;
+	FILE		*fp;
+	int		 rc;
+
+	snprintf(path, sizeof(path), "%s/events.log", st->dir);
+	if ((fp = fopen(path, "a")) == NULL)
+		return -1;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(fp, "%s ", when);
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', fp);
+	rc = ferror(fp) ? -1 : 0;
+	if (fclose(fp) == EOF)
+		rc = -1;
+	return rc;
 }
 
 int
@@ -359,6 +387,40 @@ state_bridge_gone(void *arg, const char *line)
 	return 0;
 }
 
+/* Does the cgroup directory have child cgroups? */
+static bool
+state_cgroup_has_children(const char *path)
+{
+	struct dirent	*de;
+	DIR		*d;
+	bool		 kids = false;
+
+	if ((d = opendir(path)) == NULL)
+		return false;
+	while (!kids && (de = readdir(d)) != NULL)
+		kids = de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return kids;
+}
+
+/*
+ * rmdir a cgroup; a leaf still busy holds a process that was just
+ * stopped and is not yet reaped: wait for it a little.
+ */
+static int
+state_rmdir_cgroup(const char *path)
+{
+	for (int tries = 0; ; tries++) {
+		if (rmdir(path) == 0)
+			return 0;
+		if (errno != EBUSY || tries == STATE_CGROUP_TRIES ||
+		    state_cgroup_has_children(path))
+			return -1;
+		proc_sleep_ms(50);
+	}
+}
+
 /* Remove cgroups deepest first; a shared parent still in use stays. */
 static int
 state_del_cgroups(const struct lab_state *st, struct state_report *r)
@@ -371,7 +433,7 @@ state_del_cgroups(const struct lab_state *st, struct state_report *r)
 	while (sl.n > 0) {
 		char	*path = sl.v[--sl.n];
 
-		if (rmdir(path) == 0) {
+		if (state_rmdir_cgroup(path) == 0) {
 			r->cgroups++;
 			state_report(r, "removed cgroup %s", path);
 		} else if (errno != ENOENT && errno != EBUSY &&

@@ -1,10 +1,12 @@
 /*
  * status.c: `nslab status`: the labs on this machine, or one lab's
- * routers with their processes, interfaces and OSPF state.  A table of
+ * routers with their processes, interfaces and OSPF state, and what is
+ * down (the lab's daemons dead or stopped, hosts cut from the underlay).  A table of
  * formatters keeps JSON out of the collection loop.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +25,19 @@ struct node_status {
 	int		 full, nbrs, routes;
 };
 
+#define STATUS_DOWN_MAX	64
+#define STATUS_DOWN_LEN	96
+
+/* What is down: dead or stopped daemons, hosts cut from the underlay. */
+struct status_down {
+	char	v[STATUS_DOWN_MAX][STATUS_DOWN_LEN];
+	size_t	n;
+};
+
 struct status_fmt {
 	void	(*lab_start)(FILE *, const char *lab, const struct topo *);
 	void	(*node)(FILE *, const struct node_status *, bool first);
-	void	(*lab_end)(FILE *);
+	void	(*lab_end)(FILE *, const struct status_down *);
 };
 
 static void
@@ -57,9 +68,11 @@ txt_node(FILE *out, const struct node_status *s, bool first)
 }
 
 static void
-txt_lab_end(FILE *out)
+txt_lab_end(FILE *out, const struct status_down *d)
 {
-	(void)out;
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(out, "%s%s%s", i ? ", " : "down: ", d->v[i],
+		    i + 1 == d->n ? "\n" : "");
 }
 
 static void
@@ -85,9 +98,69 @@ json_node(FILE *out, const struct node_status *s, bool first)
 }
 
 static void
-json_lab_end(FILE *out)
+json_lab_end(FILE *out, const struct status_down *d)
 {
+	fprintf(out, "],\"down\":[");
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(out, "%s\"%s\"", i ? "," : "", d->v[i]);
 	fprintf(out, "]}\n");
+}
+
+static void
+status_down_add(struct status_down *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+status_down_add(struct status_down *d, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (d->n == STATUS_DOWN_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->v[d->n++], STATUS_DOWN_LEN, fmt, ap);
+	va_end(ap);
+}
+
+/* The lab's own daemons (the last of each node and kind) and hosts. */
+static void
+status_down(const struct topo *t, const char *lab, const struct lab_proc *p,
+    size_t np, struct status_down *d)
+{
+	static const char *const kinds[] = { "hvd", "etcd", "guestagentd",
+	    "lgrd" };
+	struct link_info	*links;
+	const struct link_info	*ul;
+	char			 ns[128];
+	ssize_t			 n;
+
+	for (size_t i = 0; i < np; i++) {
+		bool	later = false, ours = false;
+
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			ours |= strcmp(p[i].what, kinds[k]) == 0;
+		for (size_t j = i + 1; j < np; j++)
+			later |= strcmp(p[j].node, p[i].node) == 0 &&
+			    strcmp(p[j].what, p[i].what) == 0;
+		if (!ours || later)
+			continue;
+		if (proc_stopped(p[i].pid, p[i].start))
+			status_down_add(d, "%s of %s stopped", p[i].what,
+			    p[i].node);
+		else if (!proc_alive(p[i].pid, p[i].start))
+			status_down_add(d, "%s of %s dead", p[i].what,
+			    p[i].node);
+	}
+	for (size_t h = 0; h < t->nhosts; h++) {
+		labname_host_netns(lab, t->hosts[h].name, ns, sizeof(ns));
+		if ((n = linkstate_read(ns, &links)) == -1)
+			continue;
+		if ((ul = linkstate_find(links, (size_t)n,
+		    LABNAME_UNDERLAY_IF)) != NULL && !ul->up)
+			status_down_add(d, "host %s cut from the underlay",
+			    t->hosts[h].name);
+		free(links);
+	}
 }
 
 static const struct status_fmt status_txt = {
@@ -182,6 +255,7 @@ status_lab(const char *lab, const struct status_fmt *f, FILE *out)
 	struct lab_state	*st;
 	struct topo		*t;
 	struct lab_proc		*p = NULL;
+	struct status_down	*down;
 	size_t			 np = 0;
 	int			*res;
 
@@ -214,7 +288,10 @@ status_lab(const char *lab, const struct status_fmt *f, FILE *out)
 		status_ospf(lab, &s);
 		f->node(out, &s, i == 0);
 	}
-	f->lab_end(out);
+	if ((down = calloc(1, sizeof(*down))) != NULL)
+		status_down(t, lab, p, np, down);
+	f->lab_end(out, down != NULL ? down : &(struct status_down){ .n = 0 });
+	free(down);
 	free(res);
 	free(p);
 	topo_free(t);

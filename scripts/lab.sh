@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The main job: set up, build, bring up the reference lab of DESIGN §5
 # on real FRR with the hypervisor members, guest agents and lgrd, probe
-# every pair of VIPAs every 10 ms, evacuate the LIT workload from VM9 to
-# VM2 with live progress, print the report, the probes' loss, the
-# routecheck summary and the drawing's path, tear it down.
+# every pair of VIPAs every 10 ms and keep TCP streams from ECMSS00 to
+# the four LIT VIPAs, evacuate the LIT workload from VM9 to VM2 with
+# live progress, print the report, the probes' loss, the streams' resets
+# and longest stall, the routecheck summary and the drawing's path, tear
+# it down.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -35,9 +37,11 @@ echo
 echo "== OSPF routing table of LITDCON1 (HiperSockets on VM9) =="
 "$nslab" vtysh "$lab" LITDCON1 -c 'show ip ospf route'
 
-echo "== probes between every pair of VIPAs, every 10 ms, both directions =="
+echo "== probes between every pair of VIPAs, every 10 ms, both directions;"
+echo "   TCP streams from ECMSS00 to the LIT VIPAs =="
 rm -f "$out/probe.stop" "$out/probe.ready"
 "$lgrprobe" --lab "$lab" --all-vipas -q --stop-file "$out/probe.stop" \
+    --tcp LITSHA22,LITDCON1,LITSWAS1,LITDAT01 --tcp-from ECMSS00 \
     --ready-file "$out/probe.ready" -o "$out/probe.json" &
 probe_pid=$!
 for _ in $(seq 100); do [ -e "$out/probe.ready" ] && break; sleep 0.1; done
@@ -65,6 +69,14 @@ print("%d flows, %d probes sent, %d lost, longest gap %.1f ms" %
 for p in r["pairs"]:
     if p["lost"]:
         print("  %s -> %s: %d lost" % (p["from"], p["to"], p["lost"]))
+t = r.get("tcp_total")
+if t:
+    print("%d TCP streams, %d resets, longest stall %.1f ms" %
+          (len(r["tcp"]), t["resets"], t["longest_stall_ms"]))
+    for p in r["tcp"]:
+        print("  %s -> %s (%s): %d resets, longest stall %.1f ms" %
+              (p["from"], p["to"], p["vipa"], p["resets"],
+               p["longest_stall_ms"]))
 EOF
 
 echo

@@ -29,6 +29,9 @@ topo_free(struct topo *t)
 	free(t->abr.ifs);
 	free(t->lans);
 	free(t->members);
+	free(t->hosts);
+	free(t->directory.nodes);
+	free(t->directory.node_pos);
 	free(t->file);
 	free(t);
 }
@@ -222,6 +225,26 @@ topo_group_find(const struct topo *t, const char *name)
 	return -1;
 }
 
+int
+topo_host_find(const struct topo *t, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nhosts; i++)
+		if (strcmp(t->hosts[i].name, name) == 0)
+			return (int)i;
+	errno = ENOENT;
+	return -1;
+}
+
+int
+topo_member_host(const struct topo *t, int member)
+{
+	if (member < 0 || (size_t)member >= t->nmembers)
+		return -1;
+	return t->members[member].host;
+}
+
 bool
 topo_guest_has_hsi(const struct topo_guest *g)
 {
@@ -277,6 +300,46 @@ area_print(const struct topo_area *a, FILE *out)
 	    tm->lsa_throttle, tm->lsa_min_arrival, tm->retransmit);
 }
 
+const char *
+topo_ha_str(enum topo_ha ha)
+{
+	return ha == TOPO_HA_RESTART ? "restart" : "manual";
+}
+
+const char *
+topo_directory_kind_str(enum topo_directory_kind kind)
+{
+	return kind == TOPO_DIRECTORY_ETCD ? "etcd" : "sqlite";
+}
+
+static const char *
+host_name(const struct topo *t, int host)
+{
+	return host >= 0 && (size_t)host < t->nhosts ? t->hosts[host].name :
+	    "?";
+}
+
+static void
+hosts_print(const struct topo *t, FILE *out)
+{
+	const struct topo_directory	*d = &t->directory;
+	char				 a[INET_ADDRSTRLEN];
+	size_t				 i;
+
+	if (t->nhosts == 0 && d->kind == TOPO_DIRECTORY_SQLITE &&
+	    d->lease_ttl == TOPO_LEASE_TTL_DEFAULT)
+		return;			/* as before hosts existed */
+	for (i = 0; i < t->nhosts; i++)
+		fprintf(out, "host %s underlay %s%s\n", t->hosts[i].name,
+		    topo_ntoa(t->hosts[i].underlay, a, sizeof(a)),
+		    t->hosts[i].underlay_given ? "" : " (derived)");
+	fprintf(out, "directory %s%s", topo_directory_kind_str(d->kind),
+	    d->nnodes ? " nodes" : "");
+	for (i = 0; i < d->nnodes; i++)
+		fprintf(out, " %s", host_name(t, d->nodes[i]));
+	fprintf(out, " lease-ttl %u\n", d->lease_ttl);
+}
+
 static void
 members_print(const struct topo *t, FILE *out)
 {
@@ -290,6 +353,8 @@ members_print(const struct topo *t, FILE *out)
 		    m->name, m->cpc, topo_prefix_str(&m->hsi_lan, p,
 		    sizeof(p)));
 		memory_print(m->memory_mib, out);
+		if (m->host >= 0)
+			fprintf(out, " host %s", host_name(t, m->host));
 		fputc('\n', out);
 	}
 	for (i = 0; i < t->nlans; i++)
@@ -305,8 +370,11 @@ abr_print(const struct topo *t, FILE *out)
 	char				 p[32], id[INET_ADDRSTRLEN];
 	size_t				 i;
 
-	fprintf(out, "abr %s router-id %s\n", a->name,
+	fprintf(out, "abr %s router-id %s", a->name,
 	    topo_ntoa(a->router_id, id, sizeof(id)));
+	if (a->host >= 0)
+		fprintf(out, " host %s", host_name(t, a->host));
+	fputc('\n', out);
 	for (i = 0; i < a->nifs; i++) {
 		ai = &a->ifs[i];
 		fprintf(out, "  %s lan %s address %s cost %u priority %u\n",
@@ -330,7 +398,8 @@ groups_print(const struct topo *t, FILE *out)
 		    gr->pattern);
 		for (j = 0; j < gr->nmembers; j++)
 			fprintf(out, " %s", gr->members[j]);
-		fputc('\n', out);
+		fprintf(out, "%s\n", gr->ha == TOPO_HA_RESTART ?
+		    " ha restart" : "");
 		for (j = 0; j < gr->nmembers; j++)
 			if (gr->member_idx[j] < 0)
 				fprintf(out, "  note: member %s is not in "
@@ -370,8 +439,9 @@ guests_print(const struct topo *t, FILE *out)
 		    g->group >= 0 ? t->groups[g->group].name : "?",
 		    g->member >= 0 ? t->members[g->member].name : "?");
 		memory_print(g->memory_mib, out);
-		fprintf(out, "%s\n", topo_guest_has_hsi(g) ?
-		    " hipersockets" : "");
+		fprintf(out, "%s%s\n", topo_guest_has_hsi(g) ?
+		    " hipersockets" : "", g->ha == TOPO_HA_RESTART ?
+		    " ha restart" : "");
 		fprintf(out, "  %s vipa %s/32 cost %u priority 0\n",
 		    TOPO_VIPA_IF, topo_ntoa(g->vipa, v, sizeof(v)),
 		    g->vipa_cost);
@@ -385,6 +455,7 @@ topo_print(const struct topo *t, FILE *out)
 {
 	fprintf(out, "lab %s (%s)\n", t->name, t->file ? t->file : "-");
 	area_print(&t->area, out);
+	hosts_print(t, out);
 	members_print(t, out);
 	abr_print(t, out);
 	groups_print(t, out);

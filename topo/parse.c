@@ -5,6 +5,7 @@
  * NIC's kind and what it names).  Names of members, LANs and groups are
  * resolved to indexes here; everything semantic is left to validate.c.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,12 @@ static void	parse_nic_kind(struct walk *, yaml_node_t *, void *);
 static int	parse_member_ref(struct walk *, yaml_node_t *, const char *);
 static int	parse_lan_ref(struct walk *, yaml_node_t *, const char *);
 static int	parse_group_ref(struct walk *, yaml_node_t *, const char *);
+static int	parse_host_ref(struct walk *, yaml_node_t *, const char *);
+static void	parse_underlay(struct walk *, yaml_node_t *, void *);
+static void	parse_group_ha(struct walk *, yaml_node_t *, void *);
+static void	parse_guest_ha(struct walk *, yaml_node_t *, void *);
+static void	parse_directory_kind(struct walk *, yaml_node_t *, void *);
+static void	parse_directory_nodes(struct walk *, yaml_node_t *, void *);
 
 static const struct walk_key top_keys[] = {
 	WALK_KEY("lab", WALK_STR, true, struct topo, name, name_pos),
@@ -32,6 +39,23 @@ static const struct walk_key top_keys[] = {
 	WALK_KEY_LATER("abr", true),
 	WALK_KEY_LATER("groups", true),
 	WALK_KEY_LATER("guests", true),
+	WALK_KEY_LATER("hosts", false),
+	WALK_KEY_LATER("directory", false),
+};
+
+static const struct walk_key host_keys[] = {
+	WALK_KEY("name", WALK_STR, true, struct topo_host, name, name_pos),
+	WALK_KEY_FNPOS("underlay", false, struct topo_host, underlay_pos,
+	    parse_underlay),
+};
+
+static const struct walk_key directory_keys[] = {
+	WALK_KEY_FNPOS("kind", false, struct topo_directory, kind_pos,
+	    parse_directory_kind),
+	WALK_KEY_FNPOS("nodes", false, struct topo_directory, nodes_pos,
+	    parse_directory_nodes),
+	WALK_KEY("lease-ttl", WALK_UINT, false, struct topo_directory,
+	    lease_ttl, lease_ttl_pos),
 };
 
 static const struct walk_key area_keys[] = {
@@ -68,6 +92,8 @@ static const struct walk_key member_keys[] = {
 	    hsi_lan, hsi_lan_pos),
 	WALK_KEY("memory", WALK_MEMORY, true, struct topo_member, memory_mib,
 	    memory_pos),
+	WALK_KEY_REF("host", false, struct topo_member, host, host_pos,
+	    parse_host_ref),
 };
 
 static const struct walk_key lan_keys[] = {
@@ -82,6 +108,8 @@ static const struct walk_key abr_keys[] = {
 	    router_id_pos),
 	WALK_KEY_FN("interfaces", true, parse_abr_ifs),
 	WALK_KEY_FN("backbone", true, parse_backbone),
+	WALK_KEY_REF("host", false, struct topo_abr, host, host_pos,
+	    parse_host_ref),
 };
 
 static const struct walk_key backbone_keys[] = {
@@ -107,6 +135,7 @@ static const struct walk_key group_keys[] = {
 	WALK_KEY("pattern", WALK_STR, true, struct topo_group, pattern,
 	    pattern_pos),
 	WALK_KEY_FN("members", true, parse_group_members),
+	WALK_KEY_FNPOS("ha", false, struct topo_group, ha_pos, parse_group_ha),
 };
 
 static const struct walk_key guest_keys[] = {
@@ -121,6 +150,7 @@ static const struct walk_key guest_keys[] = {
 	WALK_KEY_REF("member", true, struct topo_guest, member, member_pos,
 	    parse_member_ref),
 	WALK_KEY_FNPOS("nics", true, struct topo_guest, nics_pos, parse_nics),
+	WALK_KEY_FNPOS("ha", false, struct topo_guest, ha_pos, parse_guest_ha),
 };
 
 static const struct walk_key nic_keys[] = {
@@ -138,6 +168,7 @@ static const struct walk_key nic_keys[] = {
 };
 
 static void	parse_guest_init(void *);
+static void	parse_member_init(void *);
 static void	parse_abr_if_init(void *);
 static void	parse_nic_init(void *);
 
@@ -145,8 +176,10 @@ static void	parse_nic_init(void *);
 	{ w, u, sizeof(st), offsetof(st, pos), keys, WALK_NKEYS(keys),	\
 	    init, NULL }
 
+static const struct walk_list host_list = PARSE_LIST("host", "",
+    struct topo_host, host_keys, NULL);
 static const struct walk_list member_list = PARSE_LIST("member", "",
-    struct topo_member, member_keys, NULL);
+    struct topo_member, member_keys, parse_member_init);
 static const struct walk_list lan_list = PARSE_LIST("lan", "",
     struct topo_lan, lan_keys, NULL);
 static const struct walk_list group_list = PARSE_LIST("group", "",
@@ -172,6 +205,14 @@ parse_guest_init(void *obj)
 
 	g->vipa_cost = 1;
 	g->group = g->member = -1;
+}
+
+static void
+parse_member_init(void *obj)
+{
+	struct topo_member	*m = obj;
+
+	m->host = -1;
 }
 
 static void
@@ -267,6 +308,168 @@ parse_group_ref(struct walk *w, yaml_node_t *n, const char *s)
 	    t->ngroups);
 }
 
+static int
+parse_host_ref(struct walk *w, yaml_node_t *n, const char *s)
+{
+	const struct topo	*t = w->arg;
+	int			 i;
+
+	if ((i = topo_host_find(t, s)) >= 0)
+		return i;
+	return parse_ref_unknown(w, n, s, "host", "is not a host of this lab",
+	    "hosts", t->hosts ? t->hosts[0].name : "", sizeof(t->hosts[0]),
+	    t->nhosts);
+}
+
+/*
+ * A keyword among words[] (n of them, "a, b or c" in the message) into
+ * *out; false, reported and *pos invalid, when it is none of them.
+ */
+static bool
+parse_word(struct walk *w, yaml_node_t *n, const char *const *words,
+    size_t count, int *out, struct topo_pos *pos)
+{
+	const char	*s;
+	size_t		 i;
+
+	if ((s = walk_scalar(w, n)) != NULL) {
+		for (i = 0; i < count; i++) {
+			if (strcmp(s, words[i]) == 0) {
+				*out = (int)i;
+				return true;
+			}
+		}
+		walk_error(w, n, "%s '%s' is not %s or %s", w->key, s,
+		    words[0], words[1]);
+	}
+	pos->invalid = true;
+	return false;
+}
+
+static bool
+parse_ha(struct walk *w, yaml_node_t *n, enum topo_ha *ha,
+    struct topo_pos *pos)
+{
+	static const char *const	 words[] = { "manual", "restart" };
+	int				 v;
+
+	if (!parse_word(w, n, words, 2, &v, pos))
+		return false;
+	*ha = v == 1 ? TOPO_HA_RESTART : TOPO_HA_MANUAL;
+	return true;
+}
+
+static void
+parse_group_ha(struct walk *w, yaml_node_t *n, void *obj)
+{
+	struct topo_group	*gr = obj;
+
+	parse_ha(w, n, &gr->ha, &gr->ha_pos);
+}
+
+static void
+parse_guest_ha(struct walk *w, yaml_node_t *n, void *obj)
+{
+	struct topo_guest	*g = obj;
+
+	g->ha_given = parse_ha(w, n, &g->ha, &g->ha_pos);
+}
+
+/* Hosts and the directory */
+
+static void
+parse_underlay(struct walk *w, yaml_node_t *n, void *obj)
+{
+	struct topo_host	*h = obj;
+	const char		*s;
+
+	if ((s = walk_scalar(w, n)) == NULL) {
+		h->underlay_pos.invalid = true;
+	} else if (inet_pton(AF_INET, s, &h->underlay) != 1) {
+		walk_error(w, n, "underlay '%s' is not an IPv4 address "
+		    "(a.b.c.d)", s);
+		h->underlay_pos.invalid = true;
+	} else {
+		h->underlay_given = true;
+	}
+}
+
+/* Host i's underlay address when the file gives none. */
+static void
+parse_underlay_derive(struct topo *t)
+{
+	struct in_addr	net;
+	size_t		i;
+
+	inet_pton(AF_INET, TOPO_UNDERLAY_BASE, &net);
+	for (i = 0; i < t->nhosts && i < TOPO_MAX_HOSTS; i++)
+		if (!t->hosts[i].underlay_given &&
+		    !t->hosts[i].underlay_pos.invalid)
+			t->hosts[i].underlay.s_addr = htonl(ntohl(net.s_addr) +
+			    (uint32_t)i + 1);
+}
+
+static void
+parse_hosts(struct walk *w, yaml_node_t *n)
+{
+	struct topo	*t = w->arg;
+
+	t->hosts = walk_list(w, n, "", &host_list, &t->nhosts);
+	if (t->nhosts > TOPO_MAX_HOSTS)
+		walk_error(w, n, "%zu hosts, at most %d are allowed",
+		    t->nhosts, TOPO_MAX_HOSTS);
+	parse_underlay_derive(t);
+}
+
+static void
+parse_directory_kind(struct walk *w, yaml_node_t *n, void *obj)
+{
+	static const char *const	 words[] = { "sqlite", "etcd" };
+	struct topo_directory		*d = obj;
+	int				 v;
+
+	if (parse_word(w, n, words, 2, &v, &d->kind_pos))
+		d->kind = v == 1 ? TOPO_DIRECTORY_ETCD : TOPO_DIRECTORY_SQLITE;
+}
+
+static void
+parse_directory_nodes(struct walk *w, yaml_node_t *n, void *obj)
+{
+	struct topo_directory	*d = obj;
+	yaml_node_t		*item;
+	const char		*s;
+	size_t			 i, count;
+
+	if (!walk_is_list(w, n)) {
+		d->nodes_pos.invalid = true;
+		return;
+	}
+	if ((count = walk_count(n)) == 0)
+		return;
+	d->nodes = walk_alloc(w, count, sizeof(*d->nodes));
+	d->node_pos = walk_alloc(w, count, sizeof(*d->node_pos));
+	if (d->nodes == NULL || d->node_pos == NULL)
+		return;
+	d->nnodes = count;
+	for (i = 0; i < count; i++) {
+		item = walk_item(w, n, i);
+		d->node_pos[i] = walk_pos(w, item);
+		d->nodes[i] = -1;
+		if ((s = walk_scalar(w, item)) == NULL ||
+		    (d->nodes[i] = parse_host_ref(w, item, s)) < 0)
+			d->node_pos[i].invalid = true;
+	}
+}
+
+static void
+parse_directory(struct walk *w, yaml_node_t *n)
+{
+	struct topo	*t = w->arg;
+
+	walk_mapping_in(w, "directory", n, directory_keys,
+	    WALK_NKEYS(directory_keys), &t->directory);
+}
+
 /* Area and timers */
 
 static void
@@ -297,11 +500,25 @@ parse_spf(struct walk *w, yaml_node_t *n, void *obj)
 	}
 }
 
+/*
+ * A mapping of timers, or "frr-defaults": FRR's own (hello 10 s, dead
+ * 40 s, SPF 0/50/5000 ms, ...), as production networks run them.
+ */
 static void
 parse_timers(struct walk *w, yaml_node_t *n, void *obj)
 {
 	struct topo_area	*a = obj;
+	const char		*s;
 
+	if (n->type == YAML_SCALAR_NODE) {
+		s = (const char *)n->data.scalar.value;
+		if (strcmp(s, "frr-defaults") == 0)
+			topo_timers_default(&a->timers);
+		else
+			walk_error(w, n, "timers '%s' is not a mapping of "
+			    "timers or frr-defaults", s);
+		return;
+	}
 	walk_mapping_in(w, "area: timers", n, timer_keys,
 	    WALK_NKEYS(timer_keys), &a->timers);
 }
@@ -527,6 +744,27 @@ parse_defaults(struct walk *w, yaml_node_t *root)
 	t->area.id_pos = pos;
 	t->abr.pos = t->abr.name_pos = t->abr.router_id_pos =
 	    t->abr.backbone_if_pos = t->abr.backbone_pos = pos;
+	pos.invalid = false;
+	t->abr.host = -1;
+	t->abr.host_pos = pos;
+	t->directory.kind = TOPO_DIRECTORY_SQLITE;
+	t->directory.lease_ttl = TOPO_LEASE_TTL_DEFAULT;
+	t->directory.pos = t->directory.kind_pos = t->directory.nodes_pos =
+	    t->directory.lease_ttl_pos = pos;
+}
+
+/* A guest without ha: takes its group's. */
+static void
+parse_ha_inherit(struct topo *t)
+{
+	struct topo_guest	*g;
+	size_t			 i;
+
+	for (i = 0; i < t->nguests; i++) {
+		g = &t->guests[i];
+		if (!g->ha_given && g->group >= 0)
+			g->ha = t->groups[g->group].ha;
+	}
 }
 
 /* The whole document; false when it is not a mapping at all. */
@@ -539,10 +777,12 @@ parse_root(struct walk *w, yaml_node_t *root)
 	} sections[] = {
 		/* in the order of their references, not of the file */
 		{ "area", parse_area },
+		{ "hosts", parse_hosts },
 		{ "members", parse_members },
 		{ "lans", parse_lans },
 		{ "groups", parse_groups },
 		{ "abr", parse_abr },
+		{ "directory", parse_directory },
 		{ "guests", parse_guests },
 	};
 	yaml_node_t	*n;
@@ -560,6 +800,7 @@ parse_root(struct walk *w, yaml_node_t *root)
 		w->key = sections[i].key;
 		sections[i].fn(w, n);
 	}
+	parse_ha_inherit(w->arg);
 	return true;
 }
 

@@ -23,6 +23,7 @@ static const char *const want_empty[] = {
 static const char *const want_not_mapping[] = {
 	"fixtures/not-mapping.yaml:2:1: topology: expected a mapping "
 	    "with keys lab, area, members, lans, abr, groups, guests, "
+	    "hosts, directory, "
 	    "not a list",
 	NULL
 };
@@ -30,17 +31,17 @@ static const char *const want_not_mapping[] = {
 static const char *const want_unknown_key[] = {
 	"fixtures/unknown-key.yaml:3:1: topology: unknown key "
 	    "'colour' (allowed: lab, area, members, lans, abr, groups, "
-	    "guests)",
+	    "guests, hosts, directory)",
 	"fixtures/unknown-key.yaml:9:53: area: timers: unknown key "
 	    "'jitter' (allowed: hello, dead, hello-multiplier, spf, "
 	    "lsa-throttle, lsa-min-arrival, retransmit)",
 	"fixtures/unknown-key.yaml:11:69: member VM9: unknown key "
-	    "'cpus' (allowed: name, cpc, hipersockets, memory)",
+	    "'cpus' (allowed: name, cpc, hipersockets, memory, host)",
 	"fixtures/unknown-key.yaml:22:3: abr ABR: unknown key 'area' "
-	    "(allowed: name, router-id, interfaces, backbone)",
+	    "(allowed: name, router-id, interfaces, backbone, host)",
 	"fixtures/unknown-key.yaml:33:5: guest ECMSS00: unknown key "
 	    "'owner' (allowed: name, vipa, vipa-cost, group, memory, "
-	    "member, nics)",
+	    "member, nics, ha)",
 	"fixtures/unknown-key.yaml:35:95: guest ECMSS00: trk1: "
 	    "unknown key 'mtu' (allowed: name, kind, lan, member, "
 	    "address, cost, priority)",
@@ -99,6 +100,27 @@ static const char *const want_missing[] = {
 	    "key 'priority'",
 	NULL
 };
+static const char *const want_hosts_parse[] = {
+	"fixtures/hosts-parse.yaml:10:75: member VM9: host 'CPC8' "
+	    "is not a host of this lab (hosts: CPC9, CPC2, DC)",
+	"fixtures/hosts-parse.yaml:18:9: abr ABR: host must be a "
+	    "single value, not a list",
+	"fixtures/hosts-parse.yaml:25:60: group LIT: ha 'auto' is "
+	    "not manual or restart",
+	"fixtures/hosts-parse.yaml:30:9: guest ECMSS00: ha 'yes' "
+	    "is not manual or restart",
+	"fixtures/hosts-parse.yaml:47:29: host CPC9: underlay "
+	    "'10.255.0.300' is not an IPv4 address (a.b.c.d)",
+	"fixtures/hosts-parse.yaml:48:19: host CPC2: unknown key "
+	    "'address' (allowed: name, underlay)",
+	"fixtures/hosts-parse.yaml:51:9: directory: kind "
+	    "'zookeeper' is not sqlite or etcd",
+	"fixtures/hosts-parse.yaml:52:17: directory: host 'CPC3' "
+	    "is not a host of this lab (hosts: CPC9, CPC2, DC)",
+	"fixtures/hosts-parse.yaml:53:14: directory: lease-ttl "
+	    "'soon' is not a non-negative integer",
+	NULL
+};
 static const struct test_bad_file bad_files[] = {
 	{ "fixtures/syntax.yaml", want_syntax },
 	{ "fixtures/empty.yaml", want_empty },
@@ -107,6 +129,7 @@ static const struct test_bad_file bad_files[] = {
 	{ "fixtures/bad-cidr.yaml", want_bad_cidr },
 	{ "fixtures/types.yaml", want_types },
 	{ "fixtures/missing.yaml", want_missing },
+	{ "fixtures/hosts-parse.yaml", want_hosts_parse },
 };
 
 static void
@@ -148,6 +171,38 @@ test_reference_area(void **state)
 	assert_addr(t->area.id, "4.4.4.4");
 	test_area_is(&t->area, &want);
 	topo_free(t);
+}
+
+/* "timers: frr-defaults" (reference-prod.yaml) is FRR's own. */
+static void
+test_timers_frr_defaults(void **state)
+{
+	static const char	 bad[] = "lab: p\narea:\n  id: 4.4.4.4\n"
+	    "  timers: fast\n";
+	static const struct test_area	 want = {
+		.stub = true, .no_summary = true, .default_cost = 10,
+		.hello = 10, .dead = 40, .hello_multiplier = 0,
+		.spf_delay = 0, .spf_hold = 50, .spf_max_hold = 5000,
+		.lsa_throttle = 5000, .lsa_min_arrival = 1000,
+	};
+	struct topo		*t = test_load(REFERENCE_PROD);
+	struct topo_diags	 d = { NULL, 0 };
+	char			 buf[256];
+	size_t			 i;
+	bool			 seen = false;
+
+	(void)state;
+	assert_string_equal(t->name, "refp");
+	test_area_is(&t->area, &want);
+	topo_free(t);
+	assert_null(topo_load_buf("inline", bad, sizeof(bad) - 1, &d));
+	for (i = 0; i < d.n; i++) {
+		topo_diag_format(&d.v[i], buf, sizeof(buf));
+		seen |= strstr(buf, "timers 'fast' is not a mapping of "
+		    "timers or frr-defaults") != NULL;
+	}
+	assert_true(seen);
+	topo_diags_free(&d);
 }
 
 static void
@@ -254,6 +309,65 @@ test_positions(void **state)
 }
 
 static void
+test_hosts(void **state)
+{
+	struct topo	*t = test_load("fixtures/good-hosts.yaml");
+
+	(void)state;
+	assert_int_equal(t->nhosts, 2);
+	assert_string_equal(t->hosts[0].name, "A");
+	assert_addr(t->hosts[0].underlay, "192.168.50.7");
+	assert_true(t->hosts[0].underlay_given);
+	assert_addr(t->hosts[1].underlay, "10.255.0.2");	/* derived */
+	assert_false(t->hosts[1].underlay_given);
+	assert_int_equal(t->members[0].host, 0);
+	assert_int_equal(t->members[1].host, 1);
+	assert_int_equal(topo_member_host(t, 1), 1);
+	assert_int_equal(topo_member_host(t, -1), -1);
+	assert_int_equal(t->abr.host, 0);
+	assert_int_equal(topo_host_find(t, "B"), 1);
+	assert_int_equal(t->directory.kind, TOPO_DIRECTORY_ETCD);
+	assert_int_equal(t->directory.nnodes, 2);
+	assert_int_equal(t->directory.nodes[1], 1);
+	assert_int_equal(t->directory.lease_ttl, 3);
+	assert_int_equal(t->groups[0].ha, TOPO_HA_MANUAL);	/* ECM */
+	assert_int_equal(t->guests[0].ha, TOPO_HA_RESTART);	/* own */
+	assert_true(t->guests[0].ha_given);
+	assert_int_equal(t->guests[1].ha, TOPO_HA_RESTART);	/* LIT's */
+	assert_false(t->guests[1].ha_given);
+	topo_free(t);
+}
+
+/* reference-hosts.yaml: reference.yaml on hosts CPC9, CPC2 and DC. */
+static void
+test_reference_hosts(void **state)
+{
+	struct topo	*t = test_load(REFERENCE_HOSTS);
+	struct topo	*r = test_load(REFERENCE);
+	size_t		 i;
+
+	(void)state;
+	assert_string_equal(t->name, "refh");
+	assert_int_equal(t->nhosts, 3);
+	assert_int_equal(t->members[topo_member_find(t, "VM9")].host,
+	    topo_host_find(t, "CPC9"));
+	assert_int_equal(t->members[topo_member_find(t, "VM2")].host,
+	    topo_host_find(t, "CPC2"));
+	assert_int_equal(t->abr.host, topo_host_find(t, "DC"));
+	assert_int_equal(t->directory.kind, TOPO_DIRECTORY_ETCD);
+	assert_int_equal(t->directory.nnodes, 3);
+	assert_int_equal(t->directory.nodes[2], topo_host_find(t, "DC"));
+	assert_int_equal(t->nguests, r->nguests);
+	for (i = 0; i < t->nguests; i++) {
+		assert_string_equal(t->guests[i].name, r->guests[i].name);
+		assert_int_equal(t->guests[i].member, r->guests[i].member);
+		assert_int_equal(t->guests[i].nnics, r->guests[i].nnics);
+	}
+	topo_free(r);
+	topo_free(t);
+}
+
+static void
 test_unreadable(void **state)
 {
 	struct topo_diags	d = { NULL, 0 };
@@ -286,7 +400,8 @@ test_load_buf(void **state)
 	assert_string_equal(buf, "inline:1:1: topology: missing key 'area'");
 	topo_diag_format(&d.v[d.n - 1], buf, sizeof(buf));
 	assert_string_equal(buf, "inline:2:1: topology: unknown key 'areas' "
-	    "(allowed: lab, area, members, lans, abr, groups, guests)");
+	    "(allowed: lab, area, members, lans, abr, groups, guests, "
+	    "hosts, directory)");
 	topo_diags_free(&d);
 }
 
@@ -295,10 +410,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_area),
+		cmocka_unit_test(test_timers_frr_defaults),
 		cmocka_unit_test(test_reference_members),
 		cmocka_unit_test(test_reference_groups),
 		cmocka_unit_test(test_reference_guests),
 		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_hosts),
+		cmocka_unit_test(test_reference_hosts),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_load_buf),

@@ -30,6 +30,13 @@
 #define TOPO_NAME_MAX	32	/* names of labs, members, LANs, guests */
 #define TOPO_IFNAME_MAX	16	/* IFNAMSIZ */
 #define TOPO_MAX_NICS	16	/* NICs per guest */
+#define TOPO_MAX_HOSTS	64	/* hosts of a lab */
+#define TOPO_UNDERLAY_BASE	"10.255.0.0"	/* derived underlay addresses */
+#define TOPO_ETCD_CLIENT_PORT	2379	/* an etcd node's clients, on its host */
+#define TOPO_ETCD_PEER_PORT	2380	/* and its peers */
+#define TOPO_LEASE_TTL_DEFAULT	5	/* s */
+#define TOPO_LEASE_TTL_MIN	2	/* s, etcd's minimum */
+#define TOPO_LEASE_TTL_MAX	3600	/* s */
 
 /*
  * Position of a parsed node; file points into the owning struct topo.
@@ -89,17 +96,35 @@ struct topo_area {
 	struct topo_pos		 proactive_arp_pos;
 };
 
+/*
+ * A host: a machine of the cluster (a network namespace in the lab),
+ * reached by the others at its underlay address.  An underlay address
+ * that the file does not give is derived: host i (0-based) of the list
+ * gets TOPO_UNDERLAY_BASE + i + 1 (10.255.0.1, ...).  A topology without
+ * hosts has nhosts 0: everything on one host, as before hosts existed.
+ */
+struct topo_host {
+	char			 name[TOPO_NAME_MAX];
+	struct in_addr		 underlay;
+	bool			 underlay_given;	/* false: derived */
+	struct topo_pos		 pos;
+	struct topo_pos		 name_pos;
+	struct topo_pos		 underlay_pos;
+};
+
 /* A hypervisor member and the HiperSockets LAN that lives in its CPC. */
 struct topo_member {
 	char			 name[TOPO_NAME_MAX];
 	char			 cpc[TOPO_NAME_MAX];
 	struct topo_prefix	 hsi_lan;	/* network, e.g. 172.0.9.0/24 */
 	uint64_t		 memory_mib;	/* guest storage it can host */
+	int			 host;		/* topo->hosts, -1: no hosts */
 	struct topo_pos		 pos;
 	struct topo_pos		 name_pos;
 	struct topo_pos		 cpc_pos;
 	struct topo_pos		 hsi_lan_pos;
 	struct topo_pos		 memory_pos;
+	struct topo_pos		 host_pos;
 };
 
 /* A VSWITCH LAN shared by every member. */
@@ -154,11 +179,46 @@ struct topo_abr {
 	size_t			 nifs;
 	char			 backbone_if[TOPO_IFNAME_MAX];
 	struct topo_prefix	 backbone;	/* area 0 side */
+	int			 host;		/* topo->hosts, -1: no hosts */
 	struct topo_pos		 pos;
 	struct topo_pos		 name_pos;
 	struct topo_pos		 router_id_pos;
 	struct topo_pos		 backbone_if_pos;
 	struct topo_pos		 backbone_pos;
+	struct topo_pos		 host_pos;
+};
+
+/*
+ * What the surviving members do with the guests of a member that died:
+ * wait for the operator (hvctl recover), or restart them by themselves.
+ */
+enum topo_ha {
+	TOPO_HA_MANUAL,		/* the default */
+	TOPO_HA_RESTART,
+};
+
+/*
+ * Where the cluster directory lives: an SQLite file in the lab's state
+ * directory (one host), or an etcd cluster of one node per host in
+ * nodes[] (indexes in topo->hosts), each listening on its host's
+ * underlay address, ports TOPO_ETCD_CLIENT_PORT and TOPO_ETCD_PEER_PORT.
+ * lease_ttl is a member's liveness lease, in seconds.
+ */
+enum topo_directory_kind {
+	TOPO_DIRECTORY_SQLITE,	/* the default */
+	TOPO_DIRECTORY_ETCD,
+};
+
+struct topo_directory {
+	enum topo_directory_kind kind;
+	int			*nodes;		/* etcd: host indexes */
+	size_t			 nnodes;
+	unsigned		 lease_ttl;	/* s, TOPO_LEASE_TTL_MIN-MAX */
+	struct topo_pos		 pos;
+	struct topo_pos		 kind_pos;
+	struct topo_pos		 nodes_pos;
+	struct topo_pos		*node_pos;	/* one per nodes[] */
+	struct topo_pos		 lease_ttl_pos;
 };
 
 struct topo_guest {
@@ -170,6 +230,8 @@ struct topo_guest {
 	int			 member;	/* initial member */
 	struct topo_nic		 nics[TOPO_MAX_NICS];
 	size_t			 nnics;
+	enum topo_ha		 ha;		/* its own, or its group's */
+	bool			 ha_given;	/* false: inherited */
 	struct topo_pos		 pos;
 	struct topo_pos		 name_pos;
 	struct topo_pos		 vipa_pos;
@@ -178,6 +240,7 @@ struct topo_guest {
 	struct topo_pos		 memory_pos;
 	struct topo_pos		 member_pos;
 	struct topo_pos		 nics_pos;
+	struct topo_pos		 ha_pos;
 };
 
 /*
@@ -191,10 +254,12 @@ struct topo_group {
 	char			 (*members)[TOPO_NAME_MAX];
 	int			*member_idx;
 	size_t			 nmembers;
+	enum topo_ha		 ha;
 	struct topo_pos		 pos;
 	struct topo_pos		 name_pos;
 	struct topo_pos		 pattern_pos;
 	struct topo_pos		*member_pos;	/* one per members[] */
+	struct topo_pos		 ha_pos;
 };
 
 struct topo {
@@ -210,6 +275,9 @@ struct topo {
 	size_t			 nguests;
 	struct topo_group	*groups;
 	size_t			 ngroups;
+	struct topo_host	*hosts;		/* NULL, 0: one host */
+	size_t			 nhosts;
+	struct topo_directory	 directory;
 	struct topo_pos		 name_pos;
 };
 
@@ -267,11 +335,20 @@ int		 topo_member_find(const struct topo *t, const char *name);
 int		 topo_lan_find(const struct topo *t, const char *name);
 int		 topo_guest_find(const struct topo *t, const char *name);
 int		 topo_group_find(const struct topo *t, const char *name);
+int		 topo_host_find(const struct topo *t, const char *name);
+/*
+ * The host a guest runs on when it lives on member (its member's host),
+ * or -1 when the topology has no hosts or member is -1.
+ */
+int		 topo_member_host(const struct topo *t, int member);
 /* True when the guest has at least one HiperSockets NIC. */
 bool		 topo_guest_has_hsi(const struct topo_guest *g);
 /* The guest's HiperSockets NIC on that member's LAN, or NULL. */
 const struct topo_nic *topo_guest_hsi_for(const struct topo_guest *g,
 		    int member);
+/* "manual", "restart"; "sqlite", "etcd". */
+const char	*topo_ha_str(enum topo_ha ha);
+const char	*topo_directory_kind_str(enum topo_directory_kind kind);
 /* Print back what was understood (nslab check -v). */
 void		 topo_print(const struct topo *t, FILE *out);
 /* "a.b.c.d/len" into buf (at least 19 bytes). */

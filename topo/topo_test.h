@@ -18,6 +18,8 @@
 #include "topo.h"
 
 #define REFERENCE	"../netns-lab/topologies/reference.yaml"
+#define REFERENCE_PROD	"../netns-lab/topologies/reference-prod.yaml"
+#define REFERENCE_HOSTS	"../netns-lab/topologies/reference-hosts.yaml"
 
 /* What a load that must succeed gave: no message, a model. */
 static inline struct topo *

@@ -316,6 +316,180 @@ val_networks(struct validator *v, const struct topo *t)
 	free(nets);
 }
 
+/* Hosts and the directory */
+
+static void
+val_host_names(const struct topo *t, char *buf, size_t len)
+{
+	size_t	i, used = 0;
+	int	n;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->nhosts && used < len; i++) {
+		n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+		    t->hosts[i].name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* An underlay address: a unicast host address outside every LAN. */
+static void
+val_underlay(struct validator *v, const struct topo *t, size_t i,
+    const char *ctx)
+{
+	const struct topo_host	*h = &t->hosts[i];
+	uint32_t		 a = ntohl(h->underlay.s_addr);
+	char			 s[INET_ADDRSTRLEN], p[32];
+	const char		*how = h->underlay_given ? "" : " (derived)";
+	size_t			 j;
+
+	if (h->underlay_pos.invalid)
+		return;
+	topo_ntoa(h->underlay, s, sizeof(s));
+	if (a == 0 || (a >> 24) == 127 || (a >> 28) >= 14) {
+		val_error(v, &h->underlay_pos, "%s: underlay %s is not a "
+		    "unicast host address", ctx, s);
+		return;
+	}
+	for (j = 0; j < i; j++)
+		if (!t->hosts[j].underlay_pos.invalid &&
+		    t->hosts[j].underlay.s_addr == h->underlay.s_addr)
+			val_error(v, &h->underlay_pos, "%s: underlay %s%s is "
+			    "already host %s's (%sline %u)", ctx, s, how,
+			    t->hosts[j].name, t->hosts[j].underlay_given ? "" :
+			    "derived, ", t->hosts[j].pos.line);
+	for (j = 0; j < t->nlans; j++)
+		if (topo_prefix_contains(&t->lans[j].subnet, h->underlay))
+			val_error(v, &h->underlay_pos, "%s: underlay %s%s is "
+			    "inside VSWITCH LAN %s %s", ctx, s, how,
+			    t->lans[j].name, topo_prefix_str(&t->lans[j].subnet,
+			    p, sizeof(p)));
+	for (j = 0; j < t->nmembers; j++)
+		if (topo_prefix_contains(&t->members[j].hsi_lan, h->underlay))
+			val_error(v, &h->underlay_pos, "%s: underlay %s%s is "
+			    "inside the HiperSockets LAN of %s %s", ctx, s, how,
+			    t->members[j].name, topo_prefix_str(
+			    &t->members[j].hsi_lan, p, sizeof(p)));
+}
+
+static void
+val_hosts(struct validator *v, const struct topo *t)
+{
+	const struct topo_host	*h;
+	char			 ctx[VAL_TEXT_MAX];
+	size_t			 i, j;
+
+	for (i = 0; i < t->nhosts; i++) {
+		h = &t->hosts[i];
+		snprintf(ctx, sizeof(ctx), "host %s", h->name);
+		val_name(v, &h->name_pos, ctx, "name", h->name,
+		    sizeof(h->name));
+		for (j = 0; j < i; j++)
+			if (h->name[0] != '\0' &&
+			    strcmp(t->hosts[j].name, h->name) == 0)
+				val_error(v, &h->name_pos, "%s: name already "
+				    "used by the host at line %u", ctx,
+				    t->hosts[j].name_pos.line);
+		val_underlay(v, t, i, ctx);
+	}
+}
+
+/* With hosts, every member and the ABR name theirs. */
+static void
+val_placed(struct validator *v, const struct topo *t, const char *ctx,
+    int host, const struct topo_pos *pos)
+{
+	char	names[VAL_TEXT_MAX];
+
+	if (t->nhosts == 0 || host >= 0 || pos->invalid)
+		return;
+	val_host_names(t, names, sizeof(names));
+	val_error(v, pos, "%s: missing key 'host' (a topology with hosts "
+	    "places every member and the ABR on one: %s)", ctx, names);
+}
+
+static void
+val_placement(struct validator *v, const struct topo *t)
+{
+	char	ctx[VAL_TEXT_MAX];
+	size_t	i;
+
+	for (i = 0; i < t->nmembers; i++) {
+		snprintf(ctx, sizeof(ctx), "member %s", t->members[i].name);
+		val_placed(v, t, ctx, t->members[i].host,
+		    &t->members[i].host_pos);
+	}
+	if (!t->abr.pos.invalid) {
+		snprintf(ctx, sizeof(ctx), "abr %s", t->abr.name);
+		val_placed(v, t, ctx, t->abr.host, &t->abr.host_pos);
+	}
+}
+
+/* The first two members on different hosts, or false. */
+static bool
+val_hosts_split(const struct topo *t, size_t *a, size_t *b)
+{
+	size_t	i;
+
+	for (i = 1; i < t->nmembers; i++) {
+		if (t->members[i].host < 0 || t->members[0].host < 0 ||
+		    t->members[i].host == t->members[0].host)
+			continue;
+		*a = 0;
+		*b = i;
+		return true;
+	}
+	return false;
+}
+
+static void
+val_directory_etcd(struct validator *v, const struct topo *t)
+{
+	const struct topo_directory	*d = &t->directory;
+	size_t				 i, j;
+
+	if (d->nnodes == 0 && !d->nodes_pos.invalid)
+		val_error(v, &d->nodes_pos, "directory: kind etcd needs "
+		    "nodes, a list of hosts (one etcd node on each)");
+	for (i = 0; i < d->nnodes; i++) {
+		if (d->nodes[i] < 0)
+			continue;
+		for (j = 0; j < i; j++)
+			if (d->nodes[j] == d->nodes[i])
+				val_error(v, &d->node_pos[i], "directory: "
+				    "host %s is already an etcd node (one "
+				    "node per host)",
+				    t->hosts[d->nodes[i]].name);
+	}
+}
+
+static void
+val_directory(struct validator *v, const struct topo *t)
+{
+	const struct topo_directory	*d = &t->directory;
+	size_t				 a, b;
+
+	val_range(v, &d->lease_ttl_pos, "directory", "lease-ttl",
+	    d->lease_ttl, TOPO_LEASE_TTL_MIN, TOPO_LEASE_TTL_MAX);
+	if (d->kind_pos.invalid)
+		return;
+	if (d->kind == TOPO_DIRECTORY_ETCD) {
+		val_directory_etcd(v, t);
+		return;
+	}
+	if (d->nnodes > 0)
+		val_error(v, &d->nodes_pos, "directory: nodes is for kind "
+		    "etcd; kind sqlite keeps the directory in one file");
+	if (val_hosts_split(t, &a, &b))
+		val_error(v, &d->kind_pos, "directory: kind sqlite keeps the "
+		    "directory in one file on one host; members %s and %s "
+		    "on hosts %s and %s need kind etcd", t->members[a].name,
+		    t->members[b].name, t->hosts[t->members[a].host].name,
+		    t->hosts[t->members[b].host].name);
+}
+
 /* The ABR */
 
 static void
@@ -749,9 +923,12 @@ topo_validate(const struct topo *t, struct topo_diags *diags)
 	    sizeof(t->name));
 	if (!t->area.pos.invalid)
 		val_area(&v, &t->area);
+	val_hosts(&v, t);
 	val_members(&v, t);
 	val_lans(&v, t);
 	val_networks(&v, t);
+	val_placement(&v, t);
+	val_directory(&v, t);
 	val_abr(&v, t);
 	val_groups(&v, t);
 	for (i = 0; i < t->nguests; i++)

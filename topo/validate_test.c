@@ -188,7 +188,8 @@ static const char *const want_group[] = {
 
 static const char *const want_several[] = {
 	"fixtures/several.yaml:3:1: topology: unknown key 'version' "
-	    "(allowed: lab, area, members, lans, abr, groups, guests)",
+	    "(allowed: lab, area, members, lans, abr, groups, guests, "
+	    "hosts, directory)",
 	"fixtures/several.yaml:11:43: member VM9: hipersockets "
 	    "'172.0.9.0/24x' is not an IPv4 prefix (a.b.c.d/0-32)",
 	"fixtures/several.yaml:16:13: lan DC8: name already used by "
@@ -204,6 +205,44 @@ static const char *const want_several[] = {
 	    "172.1.9.100 is outside VM2's HiperSockets LAN 172.1.2.0/24",
 	NULL
 };
+static const char *const want_hosts[] = {
+	"fixtures/hosts-validate.yaml:11:5: member VM2: missing "
+	    "key 'host' (a topology with hosts places every member "
+	    "and the ABR on one: CPC9, CPC9, DC, LO)",
+	"fixtures/hosts-validate.yaml:16:3: abr ABR: missing key "
+	    "'host' (a topology with hosts places every member and "
+	    "the ABR on one: CPC9, CPC9, DC, LO)",
+	"fixtures/hosts-validate.yaml:45:29: host CPC9: underlay "
+	    "10.20.8.5 is inside VSWITCH LAN DC8 10.20.8.0/24",
+	"fixtures/hosts-validate.yaml:46:13: host CPC9: name "
+	    "already used by the host at line 45",
+	"fixtures/hosts-validate.yaml:47:27: host DC: underlay "
+	    "10.255.0.2 is already host CPC9's (derived, line 46)",
+	"fixtures/hosts-validate.yaml:48:27: host LO: underlay "
+	    "127.0.0.1 is not a unicast host address",
+	"fixtures/hosts-validate.yaml:51:21: directory: host DC "
+	    "is already an etcd node (one node per host)",
+	"fixtures/hosts-validate.yaml:52:14: directory: lease-ttl "
+	    "1 is out of range (2-3600)",
+	NULL
+};
+
+static const char *const want_hosts_sqlite[] = {
+	"fixtures/hosts-sqlite.yaml:46:20: directory: kind sqlite "
+	    "keeps the directory in one file on one host; members VM9 "
+	    "and VM2 on hosts CPC9 and CPC2 need kind etcd",
+	"fixtures/hosts-sqlite.yaml:46:35: directory: nodes is "
+	    "for kind etcd; kind sqlite keeps the directory in one "
+	    "file",
+	NULL
+};
+
+static const char *const want_hosts_etcd[] = {
+	"fixtures/hosts-etcd-nodes.yaml:44:12: directory: kind "
+	    "etcd needs nodes, a list of hosts (one etcd node on "
+	    "each)",
+	NULL
+};
 static const struct test_bad_file bad_files[] = {
 	{ "fixtures/dup-names.yaml", want_dup_names },
 	{ "fixtures/dup-addresses.yaml", want_dup_addresses },
@@ -215,6 +254,9 @@ static const struct test_bad_file bad_files[] = {
 	{ "fixtures/timers2.yaml", want_timers2 },
 	{ "fixtures/group.yaml", want_group },
 	{ "fixtures/several.yaml", want_several },
+	{ "fixtures/hosts-validate.yaml", want_hosts },
+	{ "fixtures/hosts-sqlite.yaml", want_hosts_sqlite },
+	{ "fixtures/hosts-etcd-nodes.yaml", want_hosts_etcd },
 };
 
 static void
@@ -231,6 +273,8 @@ test_good_files(void **state)
 		REFERENCE,
 		"fixtures/good-small.yaml",
 		"fixtures/good-defaults.yaml",
+		"fixtures/good-hosts.yaml",
+		REFERENCE_HOSTS,
 	};
 	size_t	i;
 
@@ -254,6 +298,14 @@ test_defaults(void **state)
 	(void)state;
 	test_area_is(&t->area, &want);
 	assert_int_equal(t->guests[0].vipa_cost, 1);
+	assert_int_equal(t->nhosts, 0);
+	assert_int_equal(t->members[0].host, -1);
+	assert_int_equal(t->abr.host, -1);
+	assert_int_equal(t->directory.kind, TOPO_DIRECTORY_SQLITE);
+	assert_int_equal(t->directory.nnodes, 0);
+	assert_int_equal(t->directory.lease_ttl, TOPO_LEASE_TTL_DEFAULT);
+	assert_int_equal(t->guests[0].ha, TOPO_HA_MANUAL);
+	assert_int_equal(t->groups[0].ha, TOPO_HA_MANUAL);
 	topo_free(t);
 }
 

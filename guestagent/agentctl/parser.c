@@ -51,15 +51,10 @@ static const struct cli_command parse_commands[] = {
 	{ { "verbose" }, AGENT_REQ_VERBOSE, 1, 1, "LEVEL", NULL },
 };
 
-const struct cli_spec parse_spec = {
-	.prog = "agentctl",
-	.synopsis = "[--lab LAB --guest GUEST | -s PATH] [-r ROLE | -k FILE] "
-	    "[-T MS] [-j] command [argument ...]",
-	.options = parse_options,
-	.global = parse_global,
-	.commands = parse_commands,
-	.ncommands = sizeof(parse_commands) / sizeof(parse_commands[0]),
-};
+const struct cli_spec parse_spec = CLI_SPEC("agentctl",
+    "[--lab LAB --guest GUEST | -s PATH] [-r ROLE | -k FILE] "
+    "[-T MS] [-j] command [argument ...]",
+    parse_options, parse_global, parse_commands);
 
 /* "A,B" into the request's peers: names, distinct, at most the max. */
 static int

@@ -252,6 +252,7 @@ struct evidence_if {
 	bool		 link_up;
 	bool		 dr;		/* our ISM state is DR */
 	int		 nfull;		/* neighbours in Full */
+	int		 n2way;		/* ... at least 2-Way */
 	int		 priority;
 	char		 state[24];	/* ISM state */
 };
@@ -321,6 +322,7 @@ struct op {
 	int			 up;		/* interface index, -1: none */
 	int64_t			 up_us;
 	bool			 alone;
+	bool			 heard;		/* a neighbour is 2-Way */
 	bool			 full;
 	bool			 dr;
 	double			 full_ms;
@@ -350,7 +352,6 @@ struct agent {
 };
 
 /* guestagentd.c: the wall clock of reports and the journal */
-int64_t		 agent_wall_ms(void);
 
 /*
  * control.c: the control socket (common/ctlsrv.h) and the dispatch of

@@ -5,8 +5,14 @@
  *   1. journal COMPLETING (a restart finishes it);
  *   2. ask the hypervisor where the guest runs;
  *   3. every other HSI interface down, that member's one up;
- *   4. drain mode: undrain every HSI interface (the one that came up as
- *      soon as ospfd sees it);
+ *   4. drain mode: undrain every HSI interface.  The one that came up
+ *      is drained still (priority 0: ospfd_lgr ends its Waiting at
+ *      once, it is no DR candidate yet) and is undrained as soon as
+ *      ospfd sees it when the guest is alone on that HiperSockets LAN,
+ *      else once a neighbour there is 2-Way: by then its hellos named
+ *      the LAN's DR and BDR, so the guest's priority comes back without
+ *      an election that would take the DR role from the guest holding
+ *      it (ospfd_lgr's hellos make that one round trip);
  *   5. alone on that HiperSockets LAN (no other guest runs on the member
  *      with its interface there up): report at once, no neighbour will
  *      come; else wait, bounded, for a Full adjacency;
@@ -26,14 +32,14 @@
 #include "lgr_ctl.h"
 #include "log.h"
 
-#define COMPLETE_POLL_MS	50
+#define COMPLETE_POLL_MS	10	/* events wake us sooner */
 #define COMPLETE_ASK_MS		500
 #define COMPLETE_RETRY_MS	2000
 
 static void
 complete_finish(struct agent *a)
 {
-	fsm_complete_done(&a->fsm, agent_wall_ms());
+	fsm_complete_done(&a->fsm, clock_wall_ms());
 	engine_journal(a);
 	watch_clear(a);
 	log_info("%s %s on %s: %s up%s in %.1f ms", a->op.why ?
@@ -116,6 +122,7 @@ complete_full(struct agent *a)
 		return false;
 	if (evidence_iface(st, a->fsm.ifs[a->op.up].name, &e) == 0) {
 		a->op.dr = e.dr;
+		a->op.heard |= e.n2way > 0;
 		if (e.nfull > 0 && !a->op.full) {
 			a->op.full = true;
 			a->op.full_ms = (double)(clock_us() -
@@ -192,13 +199,14 @@ complete_up(struct agent *a)
 	}
 	a->op.up = fsm_if_of_member(&a->fsm, m);
 	a->op.up_us = clock_us();
+	a->op.alone = a->op.up != -1 && complete_alone(a, m);
 	if (a->opts.mode == AGENT_MODE_DRAIN)
-		a->undrain_pending = engine_undrain(a) != 0;
+		a->undrain_pending = a->op.up != -1 && !a->op.alone ? true :
+		    engine_undrain(a) != 0;
 	if (a->op.up == -1) {
 		complete_finish(a);
 		return;
 	}
-	a->op.alone = complete_alone(a, m);
 	if (a->op.alone)
 		a->op.dr = complete_priority(a, a->op.up) > 0;
 	if (a->op.alone && !a->undrain_pending &&
@@ -228,9 +236,12 @@ complete_step(struct agent *a)
 	case OP_COMPLETE_FULL:
 		if (now < a->op.next_poll)
 			return;
-		if (a->undrain_pending)
+		if (!a->op.alone)
+			complete_full(a);
+		if (a->undrain_pending && (a->op.alone || a->op.heard ||
+		    now >= a->op.deadline))
 			a->undrain_pending = engine_undrain(a) != 0;
-		if ((!a->undrain_pending && (a->op.alone || complete_full(a))) ||
+		if ((!a->undrain_pending && (a->op.alone || a->op.full)) ||
 		    now >= a->op.deadline) {
 			complete_finish(a);
 			return;
@@ -266,7 +277,7 @@ complete_start(struct agent *a, const struct agent_request *rq,
 		    cl != NULL ? cl->who : why);
 	else
 		log_debug("%s: complete %s", config_guest_name(&a->conf), why);
-	fsm_complete_begin(&a->fsm, agent_wall_ms());
+	fsm_complete_begin(&a->fsm, clock_wall_ms());
 	memset(&a->op, 0, sizeof(a->op));
 	a->op.up = -1;
 	a->op.why = why;

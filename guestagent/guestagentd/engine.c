@@ -15,6 +15,7 @@
 
 #define ENGINE_TICK_MS		1000	/* longest sleep of the loop */
 #define ENGINE_RETRY_MS		2000	/* a failed complete, an undrain */
+#define ENGINE_PENDING_MS	20	/* an undrain waiting for ospfd */
 #define ENGINE_PLUGIN_MS	2000	/* answer time of ospfd_lgr */
 
 static const char *
@@ -210,6 +211,17 @@ engine_reconcile(struct agent *a, const char *why)
 		if (a->fsm.ifs[i].admin_up)
 			na += (size_t)snprintf(after + na, sizeof(after) - na,
 			    "%s%s", na ? "," : "", a->fsm.ifs[i].name);
+	/*
+	 * Whatever brought us here (a start, a move nobody prepared, a
+	 * recovery), the interface that is up must not stay drained: a
+	 * drain is kept by name in ospfd_lgr, so the hsi0 an earlier
+	 * prepare drained comes back drained after hvctl moves the guest
+	 * home.  The idle tick undrains it once ospfd sees it.
+	 */
+	if (a->opts.mode == AGENT_MODE_DRAIN) {
+		a->undrain_pending = true;
+		a->next_retry = clock_ms();
+	}
 	if (strcmp(before, after) != 0 || why != NULL)
 		log_info("%s %s on %s: up before [%s], now [%s]%s%s",
 		    GA_MSG_RECONCILE, config_guest_name(&a->conf),
@@ -222,7 +234,7 @@ void
 engine_start(struct agent *a)
 {
 	struct journal	j;
-	int64_t		now = agent_wall_ms();
+	int64_t		now = clock_wall_ms();
 	size_t		i;
 	int		k;
 
@@ -253,7 +265,6 @@ engine_start(struct agent *a)
 		break;
 	case FSM_START_RECONCILE:
 		engine_reconcile(a, "start");
-		a->undrain_pending = a->opts.mode == AGENT_MODE_DRAIN;
 		engine_journal(a);
 		break;
 	}
@@ -301,7 +312,7 @@ engine_link_event(struct agent *a, size_t i, bool present, bool admin_up,
 	enum fsm_verdict	 v;
 
 	v = fsm_link_changed(&a->fsm, i, present, admin_up, oper_up,
-	    agent_wall_ms());
+	    clock_wall_ms());
 	if (v == FSM_LINK_STALE) {
 		log_debug("%s: event older than our change, ignored", fi->name);
 		return;
@@ -343,10 +354,17 @@ engine_idle_tick(struct agent *a, int64_t now)
 		a->next_retry = now + ENGINE_RETRY_MS;
 	}
 	if (a->undrain_pending && now >= a->next_retry) {
-		if (engine_undrain(a) == 0)
+		switch (engine_undrain(a)) {
+		case 0:
 			a->undrain_pending = false;
-		else
+			break;
+		case 1:		/* up, ospfd has not seen it yet: soon */
+			a->next_retry = now + ENGINE_PENDING_MS;
+			break;
+		default:
 			a->next_retry = now + ENGINE_RETRY_MS;
+			break;
+		}
 	}
 }
 
@@ -367,7 +385,7 @@ engine_tick(struct agent *a)
 	}
 	switch (a->fsm.state) {
 	case FSM_PREPARED:
-		if (fsm_self_complete_due(&a->fsm, agent_wall_ms(),
+		if (fsm_self_complete_due(&a->fsm, clock_wall_ms(),
 		    a->opts.self_complete_ms))
 			complete_start(a, NULL, NULL, "no complete came after "
 			    "the prepare");
@@ -405,7 +423,7 @@ engine_next_deadline(struct agent *a)
 	}
 	if (a->fsm.state == FSM_PREPARED)
 		engine_min(&t, now + (a->fsm.prepared_ms +
-		    a->opts.self_complete_ms - agent_wall_ms()));
+		    a->opts.self_complete_ms - clock_wall_ms()));
 	if (a->fsm.state == FSM_COMPLETING || a->undrain_pending ||
 	    a->fsm.residency == -1)
 		engine_min(&t, a->next_retry);

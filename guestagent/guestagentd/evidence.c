@@ -52,17 +52,29 @@ evidence_len(struct json_object *arr)
 	return json_object_array_length(arr);
 }
 
+/* Neighbours in state, or (state NULL) at least 2-Way: they hear us. */
 static int
-evidence_full_count(struct json_object *nbrs)
+evidence_nbr_count(struct json_object *nbrs, const char *state)
 {
+	static const char *const heard[] = { "2-Way", "ExStart", "Exchange",
+	    "Loading", "Full" };
 	const char	*s;
-	size_t		 i;
+	size_t		 i, k;
 	int		 n = 0;
 
 	for (i = 0; i < evidence_len(nbrs); i++) {
 		s = evidence_str(json_object_array_get_idx(nbrs, i), "state");
-		if (s != NULL && strcmp(s, "Full") == 0)
-			n++;
+		if (s == NULL)
+			continue;
+		if (state != NULL) {
+			n += strcmp(s, state) == 0;
+			continue;
+		}
+		for (k = 0; k < sizeof(heard) / sizeof(heard[0]); k++)
+			if (strcmp(s, heard[k]) == 0) {
+				n++;
+				break;
+			}
 	}
 	return n;
 }
@@ -85,7 +97,8 @@ evidence_iface_add(struct json_object *oi, struct evidence_if *e)
 	if (json_object_object_get_ex(oi, "priority", &v) &&
 	    json_object_is_type(v, json_type_int))
 		e->priority = json_object_get_int(v);
-	e->nfull += evidence_full_count(evidence_array(oi, "neighbors"));
+	e->nfull += evidence_nbr_count(evidence_array(oi, "neighbors"), "Full");
+	e->n2way += evidence_nbr_count(evidence_array(oi, "neighbors"), NULL);
 }
 
 /* Returns 0 when found, -1 when the state has no such interface. */

@@ -35,15 +35,6 @@
 /* The last signal caught, 0: none; set by the handler, read by the loop. */
 static volatile sig_atomic_t	agent_signo;
 
-int64_t
-agent_wall_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The lab directory (-D, else the topology's lab) and ours in it. */
 static void
 agent_dirs(struct agent *a)

@@ -72,7 +72,7 @@ links_load(struct agent *a)
 		if (l != NULL)
 			links_flags(l, &admin, &oper);
 		fsm_link_changed(&a->fsm, i, l != NULL, l != NULL && admin,
-		    l != NULL && oper, agent_wall_ms());
+		    l != NULL && oper, clock_wall_ms());
 		if (l == NULL)
 			log_warnx("%s %s: no such interface in the guest",
 			    GA_MSG_LINK, a->fsm.ifs[i].name);
@@ -186,7 +186,7 @@ links_set(struct agent *a, size_t i, bool up)
 		return -1;
 	}
 	log_debug("%s set %s", fi->name, up ? "up" : "down");
-	fsm_set_admin(&a->fsm, i, up, agent_wall_ms());
+	fsm_set_admin(&a->fsm, i, up, clock_wall_ms());
 	return 0;
 }
 

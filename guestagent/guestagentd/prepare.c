@@ -109,7 +109,7 @@ prepare_finish(struct agent *a)
 	size_t	i;
 	int	rc;
 
-	fsm_prepare_done(&a->fsm, agent_wall_ms());
+	fsm_prepare_done(&a->fsm, clock_wall_ms());
 	for (i = 0; i < a->op.ndrained; i++)
 		a->fsm.ifs[fsm_if_find(&a->fsm, a->op.drained[i])].drained =
 		    true;

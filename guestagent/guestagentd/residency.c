@@ -25,17 +25,13 @@ static bool
 residency_member_alive(struct agent *a, const char *member, bool *any)
 {
 	char	path[PATH_MAX];
-	FILE	*f;
-	int	pid = 0;
+	int	alive;
 
-	snprintf(path, sizeof(path), "%s/hvd-%s.pid", a->opts.labdir, member);
-	if ((f = fopen(path, "r")) == NULL)
+	if (labname_hvd_pidfile(a->opts.labdir, member, path, sizeof(path)) ==
+	    NULL || (alive = labname_pid_alive(path)) == -1)
 		return false;
 	*any = true;
-	if (fscanf(f, "%d", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	return alive == 1;
 }
 
 static void *

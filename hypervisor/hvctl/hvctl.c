@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "directory.h"
 #include "ctlclient.h"
 #include "hvctl.h"
 #include "keys.h"
@@ -75,7 +76,10 @@ hvctl_member_alive(struct hvctl *c, const char *member)
 	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
-/* The member whose control socket the directory entry name is, or "". */
+/*
+ * The member whose control socket or pid file the directory entry name
+ * is, or "".
+ */
 static void
 hvctl_sock_member(struct hvctl *c, const char *name, char *member,
     size_t len)
@@ -87,13 +91,19 @@ hvctl_sock_member(struct hvctl *c, const char *name, char *member,
 	if (n < 9 || n - 8 >= len || strncmp(name, "hvd-", 4) != 0)
 		return;
 	snprintf(member, len, "%.*s", (int)(n - 8), name + 4);
+	/* A member on tcp:// has no socket here, only its pid file. */
+	if (strcmp(name + n - 4, ".pid") == 0) {
+		if (!msg_name_valid(member))
+			member[0] = '\0';
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/%s", c->labdir, name);
 	if (!msg_name_valid(member) || labname_hvd_sock(c->labdir, member,
 	    want, sizeof(want)) == NULL || strcmp(want, path) != 0)
 		member[0] = '\0';
 }
 
-/* The default member: the first running one with a control socket. */
+/* The default member: the first running one. */
 static int
 hvctl_default_member(struct hvctl *c)
 {
@@ -134,6 +144,28 @@ hvctl_transport_error(void)
 	return status;
 }
 
+/*
+ * The control endpoint c->member published in the directory, when it
+ * is a tcp:// one (members on other hosts): 0, -1 (use the ipc path).
+ */
+static int
+hvctl_published(struct hvctl *c, char *ep, size_t len)
+{
+	struct dir_conf	 dc;
+	struct dir	*d;
+	char		 chan[256];
+	int		 rc = -1;
+
+	if (dir_conf_read(&dc, c->labdir) == -1 || (d = dir_open(&dc)) ==
+	    NULL)
+		return -1;
+	if (dir_member_endpoints(d, c->member, ep, chan, len) == 1 &&
+	    strncmp(ep, "tcp://", 6) == 0)
+		rc = 0;
+	dir_close(d);
+	return rc;
+}
+
 /* Connect to c->member's hvd: an exit code. */
 static int
 hvctl_connect(struct hvctl *c)
@@ -141,7 +173,9 @@ hvctl_connect(struct hvctl *c)
 	char	path[PATH_MAX + 64], ep[PATH_MAX + 80];
 
 	hvctl_disconnect(c);
-	if (labname_hvd_sock(c->labdir, c->member, path, sizeof(path)) ==
+	if (hvctl_published(c, ep, sizeof(ep)) == 0)
+		;	/* where the member published it (tcp://) */
+	else if (labname_hvd_sock(c->labdir, c->member, path, sizeof(path)) ==
 	    NULL || labname_ipc(path, ep, sizeof(ep)) == NULL) {
 		fprintf(stderr, "hvctl: socket path of %s too long\n",
 		    c->member);
@@ -374,6 +408,42 @@ hvctl_event_row(struct hvctl *c, enum hv_req req, struct json_object *o,
 	c->out->row(req, o);
 }
 
+/*
+ * Follow the events in the directory itself (its watch on etcd), where
+ * hvd says it is (LABDIR/directory).  1 when there is none to open.
+ */
+static int
+hvctl_events_watch(struct hvctl *c, const struct hv_request *rq)
+{
+	struct dir_follow	*f;
+	struct json_object	*rows;
+	struct dir_conf		 dc;
+	struct dir		*d;
+	size_t			 i;
+
+	if (dir_conf_read(&dc, c->labdir) == -1 || (d = dir_open(&dc)) ==
+	    NULL)
+		return 1;
+	if ((f = dir_follow_open(d, 0, rq->guest)) == NULL) {
+		dir_close(d);
+		return 1;
+	}
+	while (!hvctl_stop) {
+		if ((rows = dir_follow_next(f, 250)) == NULL) {
+			fprintf(stderr, "hvctl: directory: %s\n", dir_error(d));
+			break;
+		}
+		for (i = 0; i < json_object_array_length(rows); i++)
+			c->out->row(HV_REQ_EVENTS,
+			    json_object_array_get_idx(rows, i));
+		json_object_put(rows);
+		fflush(stdout);
+	}
+	dir_follow_close(f);
+	dir_close(d);
+	return hvctl_stop ? HVCTL_OK : HVCTL_CONNECT;
+}
+
 static int
 hvctl_events_follow(struct hvctl *c, struct hv_request *rq)
 {
@@ -383,6 +453,8 @@ hvctl_events_follow(struct hvctl *c, struct hv_request *rq)
 	sig_setup(hvctl_sigint, false);
 	c->out = &output_text;
 	c->out->begin(HV_REQ_EVENTS);
+	if ((status = hvctl_events_watch(c, rq)) != 1)
+		return status;
 	while (!hvctl_stop) {
 		rq->since = (uint64_t)since;
 		if ((status = hvctl_ask(c, rq, hvctl_event_row, &since)) != 0)
@@ -422,7 +494,7 @@ hvctl_options(int argc, char **argv, struct hvctl *c, struct parse_result *pr)
 		exit(HVCTL_USAGE);
 	}
 	if (pr->help) {
-		parse_usage(stdout);
+		cli_usage(&parse_spec, stdout);
 		exit(HVCTL_OK);
 	}
 	if (pr->version) {

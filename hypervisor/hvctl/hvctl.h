@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "hv_ctl.h"
 
 /* Exit codes, one per failure class (hvctl(8)). */
@@ -48,7 +49,7 @@ struct parse_result {
  */
 int		 parse(int argc, char **argv, struct parse_result *res,
 		    char *err, size_t errlen);
-void		 parse_usage(FILE *f);
+extern const struct cli_spec	parse_spec;
 
 /* output.c: formatters. */
 struct json_object;

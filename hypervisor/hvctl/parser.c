@@ -80,21 +80,10 @@ static const struct cli_command parse_commands[] = {
 	{ { "log", "verbose" }, HV_REQ_VERBOSE, 1, 1, "LEVEL", NULL },
 };
 
-static const struct cli_spec parse_spec = {
-	.prog = "hvctl",
-	.synopsis = "[-j] [-D labdir | -l lab] [-m member] "
-	    "[-k role | -K keyfile] [-t ms] command [argument ...]",
-	.options = parse_options,
-	.global = parse_global,
-	.commands = parse_commands,
-	.ncommands = sizeof(parse_commands) / sizeof(parse_commands[0]),
-};
-
-void
-parse_usage(FILE *f)
-{
-	cli_usage(&parse_spec, f);
-}
+const struct cli_spec parse_spec = CLI_SPEC("hvctl",
+    "[-j] [-D labdir | -l lab] [-m member] "
+    "[-k role | -K keyfile] [-t ms] command [argument ...]",
+    parse_options, parse_global, parse_commands);
 
 static const char *
 parse_str(const struct cli_result *r, int id)

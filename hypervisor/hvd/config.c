@@ -135,14 +135,3 @@ config_guest_find(const struct hv_config *c, const char *name)
 			return (int)i;
 	return -1;
 }
-
-bool
-config_in_domain(const struct hv_guestdef *g, const char *member)
-{
-	size_t	i;
-
-	for (i = 0; i < g->ndomain; i++)
-		if (strcmp(g->domain[i], member) == 0)
-			return true;
-	return false;
-}

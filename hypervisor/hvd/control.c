@@ -11,9 +11,10 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <zmq.h>
 
 #include "ctlsrv.h"
-#include "hvd.h"
+#include "directory.h"
 #include "labname.h"
 #include "log.h"
 
@@ -41,8 +42,12 @@ control_open(struct hvd *h)
 	struct ctlsrv_conf	conf;
 	char			path[512], ep[600];
 
-	if (labname_hvd_sock(h->opts.labdir, h->name, path, sizeof(path)) ==
-	    NULL || labname_ipc(path, ep, sizeof(ep)) == NULL)
+	size_t			len = sizeof(h->ctl_ep);
+
+	if (h->opts.listen != NULL)
+		snprintf(ep, sizeof(ep), "tcp://%s:*", h->opts.listen);
+	else if (labname_hvd_sock(h->opts.labdir, h->name, path,
+	    sizeof(path)) == NULL || labname_ipc(path, ep, sizeof(ep)) == NULL)
 		return -1;
 	memset(&conf, 0, sizeof(conf));
 	conf.endpoint = ep;
@@ -51,7 +56,13 @@ control_open(struct hvd *h)
 	conf.msgid = "HV";
 	conf.audit = control_audit;
 	conf.audit_arg = h;
-	return (h->ctl = ctlsrv_open(h->zctx, &conf)) == NULL ? -1 : 0;
+	if ((h->ctl = ctlsrv_open(h->zctx, &conf)) == NULL)
+		return -1;
+	/* The endpoint as bound (tcp: the port chosen), to publish. */
+	if (zmq_getsockopt(ctlsrv_socket(h->ctl), ZMQ_LAST_ENDPOINT,
+	    h->ctl_ep, &len) == -1)
+		snprintf(h->ctl_ep, sizeof(h->ctl_ep), "%s", ep);
+	return 0;
 }
 
 void
@@ -104,56 +115,50 @@ control_redirect(struct control *x, const char *member, const char *what)
 static int
 control_here(struct control *x)
 {
-	char	member[HV_NAME];
-	char	what[HV_NAME + 8];
+	struct dir_residency	r;
+	char			what[HV_NAME + 8];
 
-	if (dir_guest_member(x->h->dir, x->rq.guest, member,
-	    sizeof(member)) <= 0)
+	switch (dir_residency(x->h->dir, x->rq.guest, &r)) {
+	case -1:
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "directory: %s",
+		    dir_error(x->h->dir));
+	case 0:
 		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "guest %s has no "
 		    "residency", x->rq.guest);
-	if (strcmp(member, x->h->name) == 0)
+	}
+	if (strcmp(r.member, x->h->name) == 0)
 		return 0;
 	snprintf(what, sizeof(what), "guest %s", x->rq.guest);
-	return control_redirect(x, member, what);
+	return control_redirect(x, r.member, what);
+}
+
+/* A fenced member refuses work until it has joined again. */
+static int
+control_fenced(struct control *x)
+{
+	if (!member_fenced(x->h))
+		return 0;
+	return ctlsrv_error(&x->c, REPLY_E_REFUSED, "[HV-FENCED] member %s is "
+	    "fenced (%s): it refuses relocations until it joins again",
+	    x->h->name, x->h->fence_why);
 }
 
 static int
 control_members(struct control *x)
 {
-	return control_rows(x, dir_json(x->h->dir, "SELECT m.name, m.idx, "
-	    "m.state, m.memory_mib, (SELECT coalesce(sum(g.memory_mib), 0) "
-	    "FROM residency r JOIN guests g ON g.name = r.guest WHERE "
-	    "r.member = m.name AND r.state IN ('RUNNING', 'RELOCATING')) AS "
-	    "used_mib, m.pid, m.heartbeat_ms, ?1 - m.heartbeat_ms AS "
-	    "heartbeat_age_ms, m.since_ms, m.max_out, m.max_in, m.reason, "
-	    "(SELECT value FROM cluster WHERE key = 'mode') AS cluster_mode "
-	    "FROM members m ORDER BY m.idx", "i", dir_now_ms()));
+	return control_rows(x, dir_members_json(x->h->dir));
 }
 
 static int
 control_guests(struct control *x)
 {
-	return control_rows(x, dir_json(x->h->dir, "SELECT g.name, r.member, "
-	    "r.state, g.memory_mib, g.grp AS 'group', g.domain, g.nics, "
-	    "g.relocations, g.rate_mib, g.wss_mib, r.since_ms FROM guests g "
-	    "JOIN residency r ON r.guest = g.name ORDER BY g.idx", ""));
+	return control_rows(x, dir_guests_json(x->h->dir));
 }
-
-#define CONTROL_JOURNAL_COLS "id, guest, src, dst, phase, pass, sent_mib, " \
-	"left_mib, dirty_mib_s, est_quiesce_ms, started_ms, updated_ms, " \
-	"ended_ms, coalesce(end_code, '') AS end_code, who, max_total_s, " \
-	"max_quiesce_ms, immediate, text"
 
 static int
 control_status(struct control *x)
 {
-	if (x->rq.guest[0] != '\0')
-		return control_rows(x, dir_json(x->h->dir, "SELECT "
-		    CONTROL_JOURNAL_COLS " FROM journal WHERE guest = ? ORDER "
-		    "BY id DESC LIMIT 1", "s", x->rq.guest));
-	return control_rows(x, dir_json(x->h->dir, "SELECT "
-	    CONTROL_JOURNAL_COLS " FROM journal WHERE end_code IS NULL ORDER "
-	    "BY id", ""));
+	return control_rows(x, dir_status_json(x->h->dir, x->rq.guest));
 }
 
 static int
@@ -166,7 +171,7 @@ control_check(struct control *x)
 
 	if ((g = control_guest(x)) == -1)
 		return -1;
-	if (elig_gather(x->h->dir, x->h->conf, &x->h->conf->guests[g],
+	if (dir_elig_gather(x->h->dir, x->h->conf, &x->h->conf->guests[g],
 	    x->rq.member, hv_request_force(&x->rq), &in) == -1)
 		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "directory read "
 		    "failed");
@@ -179,11 +184,7 @@ control_check(struct control *x)
 static int
 control_history(struct control *x)
 {
-	if (x->rq.guest[0] != '\0')
-		return control_rows(x, dir_json(x->h->dir, "SELECT * FROM "
-		    "history WHERE guest = ? ORDER BY id", "s", x->rq.guest));
-	return control_rows(x, dir_json(x->h->dir, "SELECT * FROM history "
-	    "ORDER BY id", ""));
+	return control_rows(x, dir_history_json(x->h->dir, x->rq.guest));
 }
 
 static int64_t
@@ -195,16 +196,15 @@ control_since(const struct hv_request *rq)
 static int
 control_events(struct control *x)
 {
-	return control_rows(x, dir_json(x->h->dir, "SELECT * FROM events "
-	    "WHERE id > ? AND (?2 = '' OR guest = ?2) ORDER BY id LIMIT 1000",
-	    "is", control_since(&x->rq), x->rq.guest));
+	return control_rows(x, dir_events_json(x->h->dir,
+	    control_since(&x->rq), x->rq.guest));
 }
 
 static int
 control_audit_rows(struct control *x)
 {
-	return control_rows(x, dir_json(x->h->dir, "SELECT * FROM audit WHERE "
-	    "id > ? ORDER BY id LIMIT 1000", "i", control_since(&x->rq)));
+	return control_rows(x, dir_audit_json(x->h->dir,
+	    control_since(&x->rq)));
 }
 
 static int
@@ -212,10 +212,7 @@ control_where(struct control *x)
 {
 	if (control_guest(x) == -1)
 		return -1;
-	return control_rows(x, dir_json(x->h->dir, "SELECT r.guest, r.member, "
-	    "r.state, m.idx AS member_idx, m.state AS member_state, "
-	    "r.since_ms FROM residency r JOIN members m ON m.name = r.member "
-	    "WHERE r.guest = ?", "s", x->rq.guest));
+	return control_rows(x, dir_where_json(x->h->dir, x->rq.guest));
 }
 
 static int
@@ -227,12 +224,14 @@ control_relocate(struct control *x)
 	int64_t			 id;
 	char			 res[64];
 
-	if (control_guest(x) == -1 || control_here(x) == -1)
+	if (control_guest(x) == -1 || control_here(x) == -1 ||
+	    control_fenced(x) == -1)
 		return -1;
 	if (reloc_start(x->h, &x->rq, x->c.who, cf, &n, &id) == -1) {
 		if (n == 0)
 			return ctlsrv_error(&x->c, REPLY_E_INTERNAL,
-			    "relocation of %s could not start", x->rq.guest);
+			    "relocation of %s could not start: directory: %s",
+			    x->rq.guest, dir_error(x->h->dir));
 		for (i = 0; i < n; i++)
 			ctlsrv_data(&x->c, elig_conflict_json(&cf[i]));
 		return ctlsrv_error(&x->c, REPLY_E_CONFLICT, "guest %s cannot "
@@ -280,41 +279,59 @@ control_recover_check(struct control *x, int g, char *old, size_t len)
 {
 	const struct hv_guestdef	*def = &x->h->conf->guests[g];
 	struct hvd			*h = x->h;
+	struct dir_residency		 r;
+	int				 alive = 0;
 
 	if (strcmp(x->rq.member, h->name) != 0)
 		return control_redirect(x, x->rq.member, "recover");
-	if (dir_guest_member(h->dir, def->name, old, len) <= 0)
+	if (dir_residency(h->dir, def->name, &r) <= 0)
 		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "guest %s has no "
 		    "residency", def->name);
+	snprintf(old, len, "%s", r.member);
 	if (strcmp(old, h->name) == 0 && h->guests[g] != NULL)
 		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "guest %s already "
 		    "runs on %s", def->name, old);
-	if (strcmp(old, h->name) != 0 &&
-	    member_alive(h->dir, old, h->opts.down_ms))
-		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s of "
-		    "guest %s is alive: relocate the guest instead", old,
-		    def->name);
-	if (!config_in_domain(def, h->name))
+	if (strcmp(old, h->name) != 0 && (alive = dir_member_alive(h->dir, old,
+	    h->opts.down_ms, NULL)) != 0)
+		return alive == -1 ? ctlsrv_error(&x->c, REPLY_E_INTERNAL,
+		    "directory read failed") : ctlsrv_error(&x->c,
+		    REPLY_E_REFUSED, "member %s of guest %s is alive: relocate "
+		    "the guest instead", old, def->name);
+	if (!elig_in_domain(def, h->name))
 		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is "
 		    "outside guest %s's relocation domain", h->name, def->name);
 	return 0;
 }
 
+/*
+ * Restart the guest here with a fresh image, conditioned on the
+ * residency read once its old member is DOWN: whoever changed it in
+ * between wins and this recover fails.
+ */
 static int
 control_recover(struct control *x)
 {
-	char	old[HV_NAME];
-	int	g;
+	struct dir_residency	r;
+	char			old[HV_NAME];
+	int			g;
 
 	if ((g = control_guest(x)) == -1 || control_recover_check(x, g, old,
-	    sizeof(old)) == -1)
+	    sizeof(old)) == -1 || control_fenced(x) == -1)
 		return -1;
-	if (member_set_down(x->h->dir, old, "recover") == -1)
+	if ((strcmp(old, x->h->name) != 0 &&
+	    dir_member_down(x->h->dir, old, "recover") == -1) ||
+	    dir_residency(x->h->dir, x->rq.guest, &r) != 1)
 		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "member %s could "
 		    "not be set DOWN", old);
-	if (hvd_guest_boot(x->h, g) == -1)
+	if (strcmp(r.member, old) != 0)
+		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "guest %s was "
+		    "claimed by %s meanwhile", x->rq.guest, r.member);
+	if (hvd_guest_boot(x->h, g, r.rev) == -1)
 		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "guest %s could "
 		    "not start on %s", x->rq.guest, x->h->name);
+	if (hvd_guest_replug(x->h, g) == -1)
+		dir_event(x->h->dir, "HV-REPLUG", x->h->name, x->rq.guest,
+		    "HiperSockets NICs not moved to %s's LAN", x->h->name);
 	dir_event(x->h->dir, "HV-GUEST-RECOVERED", x->h->name, x->rq.guest,
 	    "recovered on %s (was on %s), fresh memory", x->h->name, old);
 	return ctlsrv_done(&x->c, "recovered");
@@ -324,18 +341,20 @@ static int
 control_member_down(struct control *x)
 {
 	int64_t	age = 0;
+	int	alive;
 
 	if (config_member_find(x->h->conf, x->rq.member) == -1)
 		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "member %s is not "
 		    "defined", x->rq.member);
-	if (member_alive(x->h->dir, x->rq.member, x->h->opts.down_ms)) {
-		dir_int(x->h->dir, &age, "SELECT ? - heartbeat_ms FROM members "
-		    "WHERE name = ?", "is", dir_now_ms(), x->rq.member);
+	if ((alive = dir_member_alive(x->h->dir, x->rq.member,
+	    x->h->opts.down_ms, &age)) == -1)
+		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "directory read "
+		    "failed");
+	if (alive)
 		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is "
 		    "alive (heartbeat %jd ms ago, timeout %u ms)", x->rq.member,
 		    (intmax_t)age, x->h->opts.down_ms);
-	}
-	switch (member_set_down(x->h->dir, x->rq.member, "set down")) {
+	switch (dir_member_down(x->h->dir, x->rq.member, "set down")) {
 	case -1:
 		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "member %s could "
 		    "not be set DOWN", x->rq.member);
@@ -354,12 +373,8 @@ control_member_limits(struct control *x)
 	if (config_member_find(x->h->conf, x->rq.member) == -1)
 		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "member %s is not "
 		    "defined", x->rq.member);
-	if ((x->rq.limit_out != HV_UNSET && dir_exec(x->h->dir, "UPDATE "
-	    "members SET max_out = ? WHERE name = ?", "is",
-	    (int64_t)x->rq.limit_out, x->rq.member) != 1) ||
-	    (x->rq.limit_in != HV_UNSET &&
-	    dir_exec(x->h->dir, "UPDATE members SET max_in = ? WHERE name = ?",
-	    "is", (int64_t)x->rq.limit_in, x->rq.member) != 1))
+	if (dir_member_limits(x->h->dir, x->rq.member, x->rq.limit_out,
+	    x->rq.limit_in) != 1)
 		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "limits of member "
 		    "%s not written", x->rq.member);
 	return ctlsrv_done(&x->c, "limits changed");
@@ -377,11 +392,8 @@ control_workload(struct control *x)
 	if ((g = x->h->guests[idx]) != NULL)
 		guest_set_workload(g, x->rq.rate_mib, x->rq.wss_mib);
 	pthread_mutex_unlock(&x->h->lock);
-	if ((x->rq.rate_mib != HV_UNSET && dir_exec(x->h->dir, "UPDATE guests "
-	    "SET rate_mib = ? WHERE name = ?", "is", (int64_t)x->rq.rate_mib,
-	    x->rq.guest) != 1) || (x->rq.wss_mib != HV_UNSET &&
-	    dir_exec(x->h->dir, "UPDATE guests SET wss_mib = ? WHERE name = ?",
-	    "is", (int64_t)x->rq.wss_mib, x->rq.guest) != 1))
+	if (dir_guest_set_workload(x->h->dir, x->rq.guest, x->rq.rate_mib,
+	    x->rq.wss_mib) != 1)
 		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "workload of "
 		    "guest %s not written", x->rq.guest);
 	return ctlsrv_done(&x->c, "workload changed");

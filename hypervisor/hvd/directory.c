@@ -1,65 +1,18 @@
 /*
- * directory.c: the cluster directory, an SQLite database in WAL mode
- * shared by every member of the lab (the SSI persistent data record).
- *
- * Each thread opens its own connection.  Writers take the database lock
- * with BEGIN IMMEDIATE, so that a check and the row it justifies are
- * one step for every member.
+ * directory.c: the directory's operations (directory.h), dispatched to
+ * the backend that dir_open chose, and what both backends share: the
+ * words stored for states and modes, the eligibility snapshot, the
+ * check-and-journal step and the formatting of events.
  */
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <json-c/json.h>
-
-#include "hvd.h"
+#include "dir_backend.h"
 #include "log.h"
-#include "sqlbind.h"
-
-#define DIR_BUSY_MS	10000
-
-struct dir {
-	sqlite3		*db;
-};
-
-static const char dir_schema[] =
-    "CREATE TABLE IF NOT EXISTS members ("
-    " name TEXT PRIMARY KEY, idx INTEGER, state TEXT NOT NULL,"
-    " memory_mib INTEGER, pid INTEGER, heartbeat_ms INTEGER,"
-    " since_ms INTEGER, max_out INTEGER, max_in INTEGER, reason TEXT);"
-    "CREATE TABLE IF NOT EXISTS cluster (key TEXT PRIMARY KEY, value TEXT);"
-    "CREATE TABLE IF NOT EXISTS guests ("
-    " name TEXT PRIMARY KEY, idx INTEGER, memory_mib INTEGER, grp TEXT,"
-    " domain TEXT, nics TEXT, multi INTEGER, rate_mib INTEGER DEFAULT 0,"
-    " wss_mib INTEGER DEFAULT 0, relocations INTEGER DEFAULT 0);"
-    "CREATE TABLE IF NOT EXISTS residency ("
-    " guest TEXT PRIMARY KEY, member TEXT, state TEXT, since_ms INTEGER);"
-    "CREATE TABLE IF NOT EXISTS journal ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT, guest TEXT, src TEXT,"
-    " dst TEXT, reserved_mib INTEGER, phase TEXT, pass INTEGER DEFAULT 0,"
-    " sent_mib REAL DEFAULT 0, left_mib REAL DEFAULT 0,"
-    " dirty_mib_s REAL DEFAULT 0, est_quiesce_ms REAL DEFAULT 0,"
-    " started_ms INTEGER, updated_ms INTEGER, ended_ms INTEGER,"
-    " end_code TEXT, who TEXT, max_total_s INTEGER,"
-    " max_quiesce_ms INTEGER, immediate INTEGER, text TEXT);"
-    "CREATE TABLE IF NOT EXISTS history ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT, reloc INTEGER, guest TEXT,"
-    " started_ms INTEGER, src TEXT, dst TEXT, total_ms REAL,"
-    " quiesce_ms REAL, passes INTEGER, pages INTEGER, mib REAL,"
-    " end_code TEXT, digest_src TEXT, digest_dst TEXT, verified INTEGER,"
-    " text TEXT);"
-    "CREATE TABLE IF NOT EXISTS events ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, msgid TEXT,"
-    " member TEXT, guest TEXT, text TEXT);"
-    "CREATE TABLE IF NOT EXISTS audit ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, member TEXT,"
-    " who TEXT, what TEXT, args TEXT, result TEXT);"
-    "CREATE INDEX IF NOT EXISTS journal_active ON journal(end_code);";
 
 static const char *const member_states[] = {
 	[MEMBER_DOWN] = "DOWN",
@@ -72,6 +25,11 @@ static const char *const cluster_modes[] = {
 	[CLUSTER_STABLE] = "STABLE",
 	[CLUSTER_INFLUX] = "IN-FLUX",
 	[CLUSTER_SAFE] = "SAFE",
+};
+
+static const char *const dir_kinds[] = {
+	[DIR_SQLITE] = "sqlite",
+	[DIR_ETCD] = "etcd",
 };
 
 const char *
@@ -97,6 +55,17 @@ cluster_mode_name(enum cluster_mode m)
 	return (unsigned)m <= CLUSTER_SAFE ? cluster_modes[m] : "?";
 }
 
+int
+dir_kind_find(const char *name)
+{
+	int	i;
+
+	for (i = 0; i <= DIR_ETCD; i++)
+		if (strcmp(dir_kinds[i], name) == 0)
+			return i;
+	return -1;
+}
+
 int64_t
 dir_now_ms(void)
 {
@@ -106,224 +75,320 @@ dir_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int
-dir_pragma_wal(sqlite3 *db)
+void
+dir_guest_domain(const struct hv_guestdef *g, char *buf, size_t len)
 {
-	int	i, rc = SQLITE_BUSY;
+	size_t	i, off = 0;
 
-	for (i = 0; i < 100 && rc != SQLITE_OK; i++) {
-		rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL;", NULL, NULL,
-		    NULL);
-		if (rc != SQLITE_OK)
-			usleep(20000);
-	}
-	return rc == SQLITE_OK ? 0 : -1;
+	buf[0] = '\0';
+	for (i = 0; i < g->ndomain && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i ? "," : "", g->domain[i]);
+}
+
+void
+dir_guest_nics(const struct hv_config *c, const struct hv_guestdef *g,
+    char *buf, size_t len)
+{
+	size_t	i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < g->nnics && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s:%s",
+		    i ? "," : "", g->nics[i].name, g->nics[i].hsi ?
+		    c->members[g->nics[i].member].name : "vswitch");
+}
+
+const char *
+dir_hex64(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%016jx", (uintmax_t)v);
+	return buf;
 }
 
 struct dir *
-dir_open(const char *path)
+dir_open(const struct dir_conf *c)
 {
-	struct dir	*d;
-
-	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return NULL;
-	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		log_warnx("directory %s: %s", path, sqlite3_errmsg(d->db));
-		goto fail;
+	switch (c->kind) {
+	case DIR_SQLITE:
+		return dir_sqlite_open(c);
+	case DIR_ETCD:
+		return dir_etcd_open(c);
 	}
-	sqlite3_busy_timeout(d->db, DIR_BUSY_MS);
-	if (dir_pragma_wal(d->db) == -1 ||
-	    sqlite3_exec(d->db, "PRAGMA synchronous=NORMAL;", NULL, NULL,
-	    NULL) != SQLITE_OK)
-		goto fail;
-	if (dir_begin(d) == -1)
-		goto fail;
-	if (sqlite3_exec(d->db, dir_schema, NULL, NULL, NULL) != SQLITE_OK) {
-		log_warnx("directory %s: schema: %s", path,
-		    sqlite3_errmsg(d->db));
-		dir_rollback(d);
-		goto fail;
-	}
-	if (dir_commit(d) == -1)
-		goto fail;
-	return d;
-fail:
-	if (d->db != NULL)
-		log_warnx("directory %s: %s", path, sqlite3_errmsg(d->db));
-	dir_close(d);
-	errno = EIO;
+	errno = EINVAL;
 	return NULL;
 }
 
 void
 dir_close(struct dir *d)
 {
-	if (d == NULL)
-		return;
-	sqlite3_close(d->db);
-	free(d);
+	if (d != NULL)
+		d->ops->close(d);
 }
 
-static int
-dir_simple(struct dir *d, const char *sql)
+const char *
+dir_error(struct dir *d)
 {
-	if (sqlite3_exec(d->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		log_warnx("directory: %s: %s", sql, sqlite3_errmsg(d->db));
+	return d->ops->error(d);
+}
+
+enum dir_kind
+dir_kind(const struct dir *d)
+{
+	return d->kind;
+}
+
+int
+dir_import(struct dir *d, const struct hv_config *c)
+{
+	return d->ops->import(d, c);
+}
+
+int
+dir_guest_workload(struct dir *d, const char *guest, uint64_t *rate_mib,
+    uint64_t *wss_mib)
+{
+	return d->ops->guest_workload(d, guest, rate_mib, wss_mib);
+}
+
+int
+dir_guest_set_workload(struct dir *d, const char *guest, uint64_t rate_mib,
+    uint64_t wss_mib)
+{
+	return d->ops->guest_set_workload(d, guest, rate_mib, wss_mib);
+}
+
+int
+dir_member_join(struct dir *d, const char *name, enum member_state s,
+    const char *reason)
+{
+	return d->ops->member_join(d, name, s, reason);
+}
+
+int
+dir_member_state(struct dir *d, const char *name, enum member_state s,
+    const char *reason)
+{
+	return d->ops->member_state(d, name, s, reason);
+}
+
+int
+dir_member_renew(struct dir *d, const char *name)
+{
+	return d->ops->member_renew(d, name);
+}
+
+int
+dir_member_leave(struct dir *d, const char *name)
+{
+	return d->ops->member_leave(d, name);
+}
+
+int
+dir_member_alive(struct dir *d, const char *name, unsigned down_ms,
+    int64_t *age_ms)
+{
+	return d->ops->member_alive(d, name, down_ms, age_ms);
+}
+
+int
+dir_member_set_endpoints(struct dir *d, const char *name, const char *ctl,
+    const char *chan)
+{
+	return d->ops->member_set_endpoints(d, name, ctl, chan);
+}
+
+int
+dir_member_endpoints(struct dir *d, const char *name, char *ctl, char *chan,
+    size_t len)
+{
+	ctl[0] = chan[0] = '\0';
+	return d->ops->member_endpoints(d, name, ctl, chan, len);
+}
+
+int
+dir_member_limits(struct dir *d, const char *name, uint64_t max_out,
+    uint64_t max_in)
+{
+	return d->ops->member_limits(d, name, max_out, max_in);
+}
+
+int
+dir_member_down(struct dir *d, const char *name, const char *why)
+{
+	return d->ops->member_down(d, name, why);
+}
+
+int
+dir_members_stale(struct dir *d, const char *me, unsigned down_ms,
+    char (*names)[HV_NAME], size_t max)
+{
+	return d->ops->members_stale(d, me, down_ms, names, max);
+}
+
+int
+dir_member_info(struct dir *d, const char *name, struct elig_member *m)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	return d->ops->member_info(d, name, m);
+}
+
+int
+dir_cluster_mode(struct dir *d, enum cluster_mode *mode)
+{
+	return d->ops->cluster_mode(d, mode);
+}
+
+int
+dir_cluster_mode_store(struct dir *d, enum cluster_mode mode)
+{
+	return d->ops->cluster_mode_store(d, mode);
+}
+
+int
+dir_residency(struct dir *d, const char *guest, struct dir_residency *r)
+{
+	memset(r, 0, sizeof(*r));
+	return d->ops->residency(d, guest, r);
+}
+
+int
+dir_residency_claim(struct dir *d, const char *guest, const char *member,
+    int64_t rev)
+{
+	return d->ops->residency_claim(d, guest, member, rev);
+}
+
+int
+dir_residency_mark(struct dir *d, const char *guest, const char *member,
+    const char *state)
+{
+	return d->ops->residency_mark(d, guest, member, state);
+}
+
+int
+dir_residency_stop_all(struct dir *d, const char *member)
+{
+	return d->ops->residency_stop_all(d, member);
+}
+
+/* The snapshot of one guest's move, with the residency revision read. */
+static int
+dir_gather(struct dir *d, const struct hv_config *c,
+    const struct hv_guestdef *g, const char *target, unsigned force,
+    struct elig_input *in, int64_t *rev)
+{
+	static _Thread_local struct dir_residency	res;
+	size_t						i;
+	int						rc;
+
+	memset(in, 0, sizeof(*in));
+	in->guest = g;
+	in->force = force;
+	in->dst_idx = -1;
+	for (i = 0; i < c->nmembers; i++)
+		if (strcmp(c->members[i].name, target) == 0)
+			in->dst_idx = (int)i;
+	if (dir_residency(d, g->name, &res) == -1)
 		return -1;
-	}
+	in->guest_state = res.state;
+	*rev = res.rev;
+	if (dir_member_info(d, res.member, &in->src) == -1 ||
+	    dir_member_info(d, target, &in->dst) == -1)
+		return -1;
+	if ((rc = d->ops->journal_active(d, g->name, 0, NULL, NULL)) == -1)
+		return -1;
+	in->relocating = rc > 0;
 	return 0;
 }
 
 int
-dir_begin(struct dir *d)
+dir_elig_gather(struct dir *d, const struct hv_config *c,
+    const struct hv_guestdef *g, const char *target, unsigned force,
+    struct elig_input *in)
 {
-	return dir_simple(d, "BEGIN IMMEDIATE;");
+	int64_t	rev;
+
+	return dir_gather(d, c, g, target, force, in, &rev);
 }
 
 int
-dir_commit(struct dir *d)
+dir_journal_open(struct dir *d, const struct hv_config *c,
+    const struct hv_guestdef *g, const struct dir_journal *j, unsigned force,
+    struct elig_conflict *cf, size_t *n, int64_t *id, int64_t *token)
 {
-	return dir_simple(d, "COMMIT;");
-}
+	struct elig_input	in;
+	int64_t			rev;
 
-void
-dir_rollback(struct dir *d)
-{
-	sqlite3_exec(d->db, "ROLLBACK;", NULL, NULL, NULL);
-}
-
-static sqlite3_stmt *
-dir_prepare(struct dir *d, const char *sql, const char *types, va_list ap)
-{
-	sqlite3_stmt	*st;
-
-	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("directory: prepare: %s", sqlite3_errmsg(d->db));
-		return NULL;
-	}
-	if (sqlbind(st, types, ap) != SQLITE_OK) {
-		log_warnx("directory: bind: %s", sqlite3_errmsg(d->db));
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-/* The statement of sql with the arguments after types bound, or NULL. */
-#define DIR_STMT(st, d, sql, types) do {				\
-	va_list	dir_ap_;						\
-	va_start(dir_ap_, types);					\
-	(st) = dir_prepare((d), (sql), (types), dir_ap_);		\
-	va_end(dir_ap_);						\
-} while (0)
-
-/*
- * Finalize st after its last step rc: 0, or -1 (logged) unless rc is
- * SQLITE_DONE, or SQLITE_ROW when one row was all that was wanted.
- */
-static int
-dir_finish(struct dir *d, sqlite3_stmt *st, int rc, bool one_row)
-{
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE || (one_row && rc == SQLITE_ROW))
-		return 0;
-	log_warnx("directory: %s", sqlite3_errmsg(d->db));
+	*n = 0;
+	if (d->ops->lock(d) == -1)
+		return -1;
+	if (dir_gather(d, c, g, j->dst, force, &in, &rev) == -1)
+		goto fail;
+	if ((*n = elig_check(&in, cf, HV_CONFLICT_MAX)) > 0)
+		goto fail;
+	if (d->ops->journal_insert(d, j, rev, id, token) != 1)
+		goto fail;
+	return d->ops->unlock(d, true);
+fail:
+	d->ops->unlock(d, false);
 	return -1;
 }
 
 int
-dir_exec(struct dir *d, const char *sql, const char *types, ...)
+dir_journal_phase(struct dir *d, const char *guest, int64_t id,
+    const char *phase)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	DIR_STMT(st, d, sql, types);
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		;
-	if (dir_finish(d, st, rc, false) == -1)
-		return -1;
-	return sqlite3_changes(d->db);
+	return d->ops->journal_phase(d, guest, id, phase);
 }
 
 int
-dir_int(struct dir *d, int64_t *out, const char *sql, const char *types, ...)
+dir_journal_progress(struct dir *d, const char *guest, int64_t id,
+    const struct dir_progress *p)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	*out = 0;
-	DIR_STMT(st, d, sql, types);
-	if (st == NULL)
-		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	if (dir_finish(d, st, rc, true) == -1)
-		return -1;
-	return rc == SQLITE_ROW;
+	return d->ops->journal_progress(d, guest, id, p);
 }
 
 int
-dir_text(struct dir *d, char *out, size_t len, const char *sql,
-    const char *types, ...)
+dir_journal_active(struct dir *d, const char *guest, int64_t id,
+    const char *src, const char *dst)
 {
-	sqlite3_stmt		*st;
-	const unsigned char	*t;
-	int			 rc;
-
-	out[0] = '\0';
-	DIR_STMT(st, d, sql, types);
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) != NULL)
-		snprintf(out, len, "%s", (const char *)t);
-	if (dir_finish(d, st, rc, true) == -1)
-		return -1;
-	return rc == SQLITE_ROW;
+	return d->ops->journal_active(d, guest, id, src, dst);
 }
 
-static struct json_object *
-dir_column_json(sqlite3_stmt *st, int i)
+int
+dir_journal_end(struct dir *d, const char *guest, int64_t id,
+    const char *end, const char *text)
 {
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_INTEGER:
-		return json_object_new_int64(sqlite3_column_int64(st, i));
-	case SQLITE_FLOAT:
-		return json_object_new_double(sqlite3_column_double(st, i));
-	case SQLITE_TEXT:
-		return json_object_new_string((const char *)
-		    sqlite3_column_text(st, i));
-	default:
-		return NULL;
-	}
+	return d->ops->journal_end(d, guest, id, end, text);
 }
 
-struct json_object *
-dir_json(struct dir *d, const char *sql, const char *types, ...)
+int
+dir_reloc_commit(struct dir *d, const char *guest, int64_t id,
+    const char *src, const char *dst, int64_t token)
 {
-	struct json_object	*arr, *row;
-	sqlite3_stmt		*st;
-	int			 i, rc;
+	return d->ops->reloc_commit(d, guest, id, src, dst, token);
+}
 
-	DIR_STMT(st, d, sql, types);
-	if (st == NULL)
-		return NULL;
-	arr = json_object_new_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row = json_object_new_object();
-		for (i = 0; i < sqlite3_column_count(st); i++)
-			json_object_object_add(row, sqlite3_column_name(st, i),
-			    dir_column_json(st, i));
-		json_object_array_add(arr, row);
-	}
-	if (dir_finish(d, st, rc, false) == -1) {
-		json_object_put(arr);
-		return NULL;
-	}
-	return arr;
+int
+dir_reloc_done(struct dir *d, const char *guest, int64_t id,
+    const struct dir_history *hist)
+{
+	return d->ops->reloc_done(d, guest, id, hist);
+}
+
+int
+dir_reloc_rollback(struct dir *d, const char *guest, int64_t id,
+    const char *src, const struct dir_history *hist)
+{
+	return d->ops->reloc_rollback(d, guest, id, src, hist);
+}
+
+int
+dir_journal_cleanup(struct dir *d, const char *member)
+{
+	return d->ops->journal_cleanup(d, member);
 }
 
 int
@@ -338,24 +403,131 @@ dir_event(struct dir *d, const char *msgid, const char *member,
 	va_end(ap);
 	log_info("[%s] %s%s%s", msgid, guest ? guest : "", guest ? ": " : "",
 	    text);
-	return dir_exec(d, "INSERT INTO events (ts_ms, msgid, member, guest,"
-	    " text) VALUES (?, ?, ?, ?, ?)", "issss",
-	    dir_now_ms(), msgid, member, guest ? guest : "", text) < 0 ?
-	    -1 : 0;
+	if (d->ops->event(d, msgid, member, guest ? guest : "", text) == -1) {
+		log_warnx("[HV-DIR] event %s not written", msgid);
+		return -1;
+	}
+	return 0;
 }
 
 int
 dir_audit(struct dir *d, const char *member, const char *who,
     const char *what, const char *args, const char *result)
 {
-	return dir_exec(d, "INSERT INTO audit (ts_ms, member, who, what, args,"
-	    " result) VALUES (?, ?, ?, ?, ?, ?)", "isssss", dir_now_ms(),
-	    member, who, what, args, result) < 0 ? -1 : 0;
+	return d->ops->audit(d, member, who, what, args, result);
+}
+
+struct json_object *
+dir_members_json(struct dir *d)
+{
+	return d->ops->members_json(d);
+}
+
+struct json_object *
+dir_guests_json(struct dir *d)
+{
+	return d->ops->guests_json(d);
+}
+
+struct json_object *
+dir_where_json(struct dir *d, const char *guest)
+{
+	return d->ops->where_json(d, guest);
+}
+
+struct json_object *
+dir_status_json(struct dir *d, const char *guest)
+{
+	return d->ops->status_json(d, guest);
+}
+
+struct json_object *
+dir_history_json(struct dir *d, const char *guest)
+{
+	return d->ops->history_json(d, guest);
+}
+
+struct json_object *
+dir_events_json(struct dir *d, int64_t since, const char *guest)
+{
+	return d->ops->events_json(d, since, guest);
+}
+
+struct json_object *
+dir_audit_json(struct dir *d, int64_t since)
+{
+	return d->ops->audit_json(d, since);
+}
+
+struct dir_follow *
+dir_follow_open(struct dir *d, int64_t since, const char *guest)
+{
+	struct dir_follow	*f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	f->d = d;
+	f->since = since;
+	snprintf(f->guest, sizeof(f->guest), "%s", guest);
+	return f;
+}
+
+struct json_object *
+dir_follow_next(struct dir_follow *f, unsigned timeout_ms)
+{
+	return f->d->ops->follow(f->d, f, timeout_ms);
+}
+
+void
+dir_follow_close(struct dir_follow *f)
+{
+	if (f == NULL)
+		return;
+	if (f->d->ops->follow_close != NULL)
+		f->d->ops->follow_close(f);
+	free(f);
+}
+
+#define DIR_CONF_FILE	"directory"
+
+int
+dir_conf_write(const struct dir_conf *c, const char *labdir)
+{
+	char	path[600], tmp[610];
+	FILE	*fp;
+
+	snprintf(path, sizeof(path), "%s/" DIR_CONF_FILE, labdir);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if ((fp = fopen(tmp, "w")) == NULL)
+		return -1;
+	fprintf(fp, "%s %s %s\n", c->kind == DIR_ETCD ? "etcd" : "sqlite",
+	    c->kind == DIR_ETCD ? c->endpoints : c->path, c->lab);
+	if (fclose(fp) != 0 || rename(tmp, path) == -1)
+		return -1;
+	return 0;
 }
 
 int
-dir_guest_member(struct dir *d, const char *guest, char *member, size_t len)
+dir_conf_read(struct dir_conf *c, const char *labdir)
 {
-	return dir_text(d, member, len, "SELECT member FROM residency WHERE "
-	    "guest = ?", "s", guest);
+	char	path[600], kind[16], where[512], lab[HV_NAME];
+	FILE	*fp;
+	int	n;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(path, sizeof(path), "%s/" DIR_CONF_FILE, labdir);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	n = fscanf(fp, "%15s %511s %31s", kind, where, lab);
+	fclose(fp);
+	if (n != 3 || dir_kind_find(kind) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	c->kind = (enum dir_kind)dir_kind_find(kind);
+	c->ttl_s = DIR_TTL_S;
+	snprintf(c->lab, sizeof(c->lab), "%s", lab);
+	snprintf(c->kind == DIR_ETCD ? c->endpoints : c->path,
+	    sizeof(c->path), "%s", where);
+	return 0;
 }

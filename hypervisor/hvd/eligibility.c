@@ -1,7 +1,7 @@
 /*
  * eligibility.c: may this guest move to that member now?  elig_check()
  * is pure: it evaluates every condition over a snapshot gathered from
- * the directory by elig_gather() and reports every conflict.
+ * the directory by dir_elig_gather() and reports every conflict.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,7 +34,7 @@ elig_add(struct elig_out *o, enum hv_conflict code, const char *fmt, ...)
 	o->n++;
 }
 
-static bool
+bool
 elig_in_domain(const struct hv_guestdef *g, const char *member)
 {
 	size_t	i;
@@ -130,78 +130,6 @@ elig_check(const struct elig_input *in, struct elig_conflict *out, size_t max)
 	elig_target(in, &o);
 	elig_source(in, &o);
 	return o.n;
-}
-
-static int
-elig_member(struct dir *d, const char *name, struct elig_member *m)
-{
-	char	state[16];
-	int64_t	v;
-	int	rc;
-
-	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "%s", name);
-	rc = dir_text(d, state, sizeof(state), "SELECT state FROM members "
-	    "WHERE name = ?", "s", name);
-	if (rc <= 0)
-		return rc;
-	m->known = true;
-	m->state = (enum member_state)member_state_find(state);
-	dir_int(d, &v, "SELECT memory_mib FROM members WHERE name = ?", "s",
-	    name);
-	m->memory_mib = (uint64_t)v;
-	dir_int(d, &v, "SELECT coalesce(sum(g.memory_mib), 0) FROM residency r"
-	    " JOIN guests g ON g.name = r.guest WHERE r.member = ? AND "
-	    "r.state IN ('RUNNING', 'RELOCATING')", "s", name);
-	m->used_mib = (uint64_t)v;
-	dir_int(d, &v, "SELECT coalesce(sum(reserved_mib), 0) FROM journal "
-	    "WHERE dst = ? AND end_code IS NULL", "s", name);
-	m->used_mib += (uint64_t)v;
-	dir_int(d, &v, "SELECT count(*) FROM journal WHERE src = ? AND "
-	    "end_code IS NULL", "s", name);
-	m->active_out = (unsigned)v;
-	dir_int(d, &v, "SELECT count(*) FROM journal WHERE dst = ? AND "
-	    "end_code IS NULL", "s", name);
-	m->active_in = (unsigned)v;
-	dir_int(d, &v, "SELECT max_out FROM members WHERE name = ?", "s", name);
-	m->max_out = (unsigned)v;
-	dir_int(d, &v, "SELECT max_in FROM members WHERE name = ?", "s", name);
-	m->max_in = (unsigned)v;
-	return 1;
-}
-
-/* Fill in from the directory; the caller holds a transaction. */
-int
-elig_gather(struct dir *d, const struct hv_config *c,
-    const struct hv_guestdef *g, const char *target, unsigned force,
-    struct elig_input *in)
-{
-	static _Thread_local char	state[16];
-	char				src[HV_NAME];
-	int64_t				n;
-	size_t				i;
-
-	memset(in, 0, sizeof(*in));
-	in->guest = g;
-	in->force = force;
-	in->dst_idx = -1;
-	for (i = 0; i < c->nmembers; i++)
-		if (strcmp(c->members[i].name, target) == 0)
-			in->dst_idx = (int)i;
-	if (dir_text(d, src, sizeof(src), "SELECT member FROM residency WHERE "
-	    "guest = ?", "s", g->name) == -1 ||
-	    dir_text(d, state, sizeof(state), "SELECT state FROM residency "
-	    "WHERE guest = ?", "s", g->name) == -1)
-		return -1;
-	in->guest_state = state;
-	if (elig_member(d, src, &in->src) == -1 ||
-	    elig_member(d, target, &in->dst) == -1)
-		return -1;
-	if (dir_int(d, &n, "SELECT count(*) FROM journal WHERE guest = ? AND "
-	    "end_code IS NULL", "s", g->name) == -1)
-		return -1;
-	in->relocating = n > 0;
-	return 0;
 }
 
 struct json_object *

@@ -23,7 +23,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "ctlsrv.h"
-#include "hvd.h"
+#include "directory.h"
 #include "labname.h"
 #include "log.h"
 
@@ -31,8 +31,13 @@ enum {
 	HVD_O_FOREGROUND = 1, HVD_O_LABDIR, HVD_O_TOPOLOGY, HVD_O_FILL,
 	HVD_O_HEARTBEAT, HVD_O_MAX_IN, HVD_O_KEYS, HVD_O_MEMBER,
 	HVD_O_MAX_TOTAL, HVD_O_MAX_OUT, HVD_O_MAX_QUIESCE, HVD_O_DOWN,
-	HVD_O_VERBOSE,
+	HVD_O_VERBOSE, HVD_O_DIRECTORY, HVD_O_ETCD, HVD_O_LEASE_TTL, HVD_O_HA,
+	HVD_O_LISTEN,
 };
+
+static const char *const hvd_ha[] = { "manual", "restart", NULL };
+
+static const char *const hvd_dir_kinds[] = { "sqlite", "etcd", NULL };
 
 static const struct cli_option hvd_options[] = {
 	{ HVD_O_FOREGROUND, 'd', "foreground", CLI_FLAG, NULL, 0, 0, NULL },
@@ -50,19 +55,30 @@ static const struct cli_option hvd_options[] = {
 	    HV_MAX_QUIESCE_MS, NULL },
 	{ HVD_O_DOWN, 'T', "down", CLI_U64, "MS", 50, 600000, NULL },
 	{ HVD_O_VERBOSE, 'v', "verbose", CLI_FLAG, NULL, 0, 0, NULL },
+	{ HVD_O_DIRECTORY, 0, "directory", CLI_CHOICE, "KIND", 0, 0,
+	    hvd_dir_kinds },
+	{ HVD_O_ETCD, 0, "etcd", CLI_STR, "HOST:PORT,...", 0, 0, NULL },
+	{ HVD_O_LEASE_TTL, 0, "lease-ttl", CLI_U64, "S", DIR_TTL_MIN_S, 3600,
+	    NULL },
+	{ HVD_O_HA, 0, "ha", CLI_CHOICE, "POLICY", 0, 0, hvd_ha },
+	{ HVD_O_LISTEN, 0, "listen", CLI_STR, "ADDRESS", 0, 0, NULL },
 	{ 0, 0, NULL, 0, NULL, 0, 0, NULL },
 };
 
 static const int hvd_global[] = { HVD_O_FOREGROUND, HVD_O_LABDIR,
     HVD_O_TOPOLOGY, HVD_O_FILL, HVD_O_HEARTBEAT, HVD_O_MAX_IN, HVD_O_KEYS,
     HVD_O_MEMBER, HVD_O_MAX_TOTAL, HVD_O_MAX_OUT, HVD_O_MAX_QUIESCE,
-    HVD_O_DOWN, HVD_O_VERBOSE, 0 };
+    HVD_O_DOWN, HVD_O_VERBOSE, HVD_O_DIRECTORY, HVD_O_ETCD,
+    HVD_O_LEASE_TTL, HVD_O_HA, HVD_O_LISTEN, 0 };
 
 static const struct cli_spec hvd_spec = {
 	.prog = "hvd",
 	.synopsis = "[-dv] -f topology -m member [-D labdir] [-H ms] [-T ms] "
 	    "[-F percent]\n\t[-o max-out] [-i max-in] [-Q max-quiesce-ms] "
-	    "[-M max-total-s]\n       hvd -K labdir",
+	    "[-M max-total-s]\n\t[--directory sqlite | --directory etcd --etcd "
+	    "HOST:PORT,...] [--lease-ttl s]\n\t[--ha manual | restart] "
+	    "[--listen address]\n"
+	    "       hvd -K labdir",
 	.options = hvd_options,
 	.global = hvd_global,
 };
@@ -126,6 +142,13 @@ hvd_parse(int argc, char **argv, struct hvd_opts *o)
 	o->max_in = hvd_number(&r, HVD_O_MAX_IN, 2);
 	o->max_total_s = hvd_number(&r, HVD_O_MAX_TOTAL, 120);
 	o->max_quiesce_ms = hvd_number(&r, HVD_O_MAX_QUIESCE, 1000);
+	o->dir_kind = hvd_number(&r, HVD_O_DIRECTORY, DIR_SQLITE);
+	o->etcd = hvd_string(&r, HVD_O_ETCD);
+	o->lease_ttl_s = hvd_number(&r, HVD_O_LEASE_TTL, DIR_TTL_S);
+	o->ha_restart = hvd_number(&r, HVD_O_HA, 0) == 1;
+	o->listen = hvd_string(&r, HVD_O_LISTEN);
+	if (o->dir_kind == DIR_ETCD && o->etcd == NULL)
+		hvd_usage_error("missing option %s", "--etcd HOST:PORT,...");
 	for (i = 0; i < r.nvalues; i++)
 		o->verbose += r.values[i].id == HVD_O_VERBOSE;
 	if (o->topology == NULL)
@@ -167,8 +190,13 @@ hvd_paths(struct hvd *h)
 			fatal("lab directory");
 		h->opts.labdir = labdir;
 	}
-	if ((size_t)snprintf(h->dbpath, sizeof(h->dbpath), "%s/cluster.db",
-	    h->opts.labdir) >= sizeof(h->dbpath) ||
+	h->dirconf.kind = (enum dir_kind)h->opts.dir_kind;
+	h->dirconf.ttl_s = h->opts.lease_ttl_s;
+	snprintf(h->dirconf.lab, sizeof(h->dirconf.lab), "%s", h->conf->lab);
+	snprintf(h->dirconf.endpoints, sizeof(h->dirconf.endpoints), "%s",
+	    h->opts.etcd != NULL ? h->opts.etcd : "");
+	if ((size_t)snprintf(h->dirconf.path, sizeof(h->dirconf.path),
+	    "%s/cluster.db", h->opts.labdir) >= sizeof(h->dirconf.path) ||
 	    (size_t)snprintf(h->chandir, sizeof(h->chandir), "%s/chan",
 	    h->opts.labdir) >= sizeof(h->chandir))
 		fatalx("lab directory %s: path too long", h->opts.labdir);
@@ -232,11 +260,11 @@ hvd_guest_drop(struct hvd *h, int idx)
 
 /* Start a guest here with a fresh memory image. */
 int
-hvd_guest_boot(struct hvd *h, int idx)
+hvd_guest_boot(struct hvd *h, int idx, int64_t rev)
 {
 	const struct hv_guestdef	*def = &h->conf->guests[idx];
 	struct guest			*g;
-	int64_t				 rate = 0, wss = 0;
+	uint64_t			 rate = 0, wss = 0;
 
 	if (h->guests[idx] != NULL)
 		return 0;
@@ -246,11 +274,10 @@ hvd_guest_boot(struct hvd *h, int idx)
 		return -1;
 	}
 	guest_fill(g, h->opts.fill_pct, (uint64_t)idx << 32);
-	dir_int(h->dir, &rate, "SELECT rate_mib FROM guests WHERE name = ?",
-	    "s", def->name);
-	dir_int(h->dir, &wss, "SELECT wss_mib FROM guests WHERE name = ?",
-	    "s", def->name);
-	guest_set_workload(g, (uint64_t)rate, (uint64_t)wss);
+	if (dir_guest_workload(h->dir, def->name, &rate, &wss) == -1)
+		log_warnx("[HV-DIR] guest %s: workload unreadable, none",
+		    def->name);
+	guest_set_workload(g, rate, wss);
 	if (guest_start(g) == -1) {
 		log_warn("guest %s: vCPU", def->name);
 		guest_free(g, false);
@@ -258,14 +285,43 @@ hvd_guest_boot(struct hvd *h, int idx)
 	}
 	hvd_guest_add(h, g);
 	guest_freeze(h->conf->lab, def->name, false);
-	if (dir_exec(h->dir, "UPDATE residency SET member = ?, state = "
-	    "'RUNNING', since_ms = ? WHERE guest = ?", "sis", h->name,
-	    dir_now_ms(), def->name) != 1)
-		log_warnx("[HV-DIR] guest %s: residency on %s not recorded",
-		    def->name, h->name);
+	if (rev != 0 &&
+	    dir_residency_claim(h->dir, def->name, h->name, rev) != 1) {
+		log_warnx("[HV-DIR] guest %s: residency on %s not recorded "
+		    "(claimed elsewhere since revision %jd, or directory error):"
+		    " stopped", def->name, h->name, (intmax_t)rev);
+		hvd_guest_drop(h, idx);
+		return -1;
+	}
 	dir_event(h->dir, "HV-GUEST-START", h->name, def->name,
 	    "started on %s (%ju MiB)", h->name, (uintmax_t)def->memory_mib);
 	return 0;
+}
+
+/*
+ * The guest's HiperSockets NIC host ends onto this member's LAN (after a
+ * recover or an HA restart: the old member's bridge is no longer its).
+ */
+int
+hvd_guest_replug(struct hvd *h, int idx)
+{
+	struct replug	rp;
+	int		rc;
+
+	switch (replug_open(&rp, h->conf->lab, &h->conf->guests[idx],
+	    h->self)) {
+	case 1:
+		return 0;
+	case -1:
+		log_warnx("[HV-REPLUG] guest %s: NICs not found",
+		    h->conf->guests[idx].name);
+		return -1;
+	}
+	if ((rc = replug_move(&rp)) == -1)
+		log_warnx("[HV-REPLUG] guest %s: NICs not moved to %s's LAN",
+		    h->conf->guests[idx].name, h->name);
+	replug_close(&rp);
+	return rc;
 }
 
 /*
@@ -316,11 +372,7 @@ hvd_loop(struct hvd *h, int sfd)
 				log_warnx("[HV-HEARTBEAT] directory update "
 				    "failed");
 				break;
-			case 1:
-				log_warnx("[HV-MEMBER-FENCED] member %s was "
-				    "declared DOWN while alive: rejoining",
-				    h->name);
-				member_rejoin(h);
+			case 1:	/* fenced: member_tick said why */
 				break;
 			}
 			next = clock_ms() + h->opts.heartbeat_ms;
@@ -368,14 +420,19 @@ main(int argc, char **argv)
 		fatal("daemon");
 	if ((sfd = hvd_signals()) == -1)
 		fatal("signals");
-	if ((h.dir = dir_open(h.dbpath)) == NULL)
-		fatalx("[HV-DIR] directory %s cannot be opened", h.dbpath);
+	if ((h.dir = dir_open(&h.dirconf)) == NULL)
+		fatalx("[HV-DIR] directory %s cannot be opened",
+		    h.dirconf.kind == DIR_ETCD ? h.dirconf.endpoints :
+		    h.dirconf.path);
+	if (dir_conf_write(&h.dirconf, h.opts.labdir) == -1)
+		log_warn("[HV-DIR] %s/directory", h.opts.labdir);
 	if ((h.zctx = zmq_ctx_new()) == NULL || control_open(&h) == -1)
 		fatal("[HV-CTL] control socket");
 	if (inbound_start(&h) == -1)
 		fatal("[HV-CHAN] relocation channel");
 	hvd_pidfile(&h, true);
-	if (member_join(&h) == -1)
+	if (member_join(&h) == -1 || member_renew_start(&h) == -1 ||
+	    member_boot(&h) == -1)
 		fatalx("[HV-JOIN] member %s could not join", h.name);
 	log_info("member %s of lab %s running", h.name, h.conf->lab);
 	hvd_loop(&h, sfd);

@@ -6,9 +6,11 @@
  * the membership timer (hvd.c, control.c, member.c); one vCPU thread per
  * guest (guest.c); one inbound thread receiving relocations (inbound.c);
  * one thread per outbound relocation (relocate.c, running outbound.c,
- * precopy.c and quiesce.c).  Every thread opens
- * its own directory connection; the shared struct hvd is read-only after
- * start-up except the guest and relocation lists, guarded by hvd->lock.
+ * precopy.c and quiesce.c); the renew thread keeping the member's lease
+ * (member.c).  Every thread opens its own directory (directory.h); the
+ * shared struct hvd is read-only after start-up except the guest and
+ * relocation lists, guarded by hvd->lock, and the liveness fields
+ * (atomics: the renew thread sets fenced, the main thread fence_done).
  */
 #ifndef LGR_HVD_H
 #define LGR_HVD_H
@@ -44,6 +46,24 @@ enum cluster_mode {
 	CLUSTER_STABLE,
 	CLUSTER_INFLUX,
 	CLUSTER_SAFE,
+};
+
+/* Where the cluster directory is (directory.h; hvd's --directory). */
+enum dir_kind {
+	DIR_SQLITE,
+	DIR_ETCD,
+};
+
+#define DIR_TTL_S	5	/* member lease TTL by default */
+#define DIR_TTL_MIN_S	2	/* etcd's minimum */
+
+struct dir_conf {
+	enum dir_kind	 kind;
+	char		 path[512];	/* SQLite: the database file */
+	char		 endpoints[512];/* etcd: HOST:PORT,... */
+	char		 lab[HV_NAME];	/* etcd: keys under /lgr/LAB/ */
+	unsigned	 ttl_s;		/* member lease */
+	unsigned	 timeout_ms;	/* etcd: deadline of a call, 0 default */
 };
 
 /* A guest definition as hvd keeps it (imported from the topology). */
@@ -96,6 +116,11 @@ struct hvd_opts {
 	unsigned	 max_in;	/* -i */
 	uint64_t	 max_total_s;	/* default --max-total */
 	uint64_t	 max_quiesce_ms;/* default --max-quiesce */
+	unsigned	 dir_kind;	/* --directory: enum dir_kind */
+	const char	*etcd;		/* --etcd */
+	unsigned	 lease_ttl_s;	/* --lease-ttl */
+	bool		 ha_restart;	/* --ha restart */
+	const char	*listen;	/* --listen: tcp on this address */
 };
 
 struct guest;
@@ -116,7 +141,9 @@ struct hvd {
 	int			 self;		/* member index */
 	const char		*name;		/* member name */
 	struct keys_set		 keys;
-	char			 dbpath[512];
+	struct dir_conf		 dirconf;
+	char			 ctl_ep[600];	/* as bound, published */
+	char			 chan_ep[600];
 	char			 chandir[512];
 	void			*zctx;
 	struct ctlsrv		*ctl;		/* control.c, main thread */
@@ -128,6 +155,16 @@ struct hvd {
 	size_t			 nspare;
 	pthread_t		 inbound;
 	atomic_bool		 quit;
+
+	/* Liveness (member.c): the renew thread and fencing. */
+	struct dir		*live;		/* the renew thread's */
+	pthread_t		 renew;
+	bool			 renewing;	/* the thread runs */
+	unsigned		 ttl_ms;	/* lease, or -T on SQLite */
+	_Atomic uint64_t	 deadline_ms;	/* clock_ms(): renew by then */
+	atomic_bool		 fenced;	/* renew thread: stop it all */
+	atomic_bool		 fence_done;	/* main thread: guests stopped */
+	char			 fence_why[128];/* set before fenced */
 };
 
 /* config.c: the topology file. */
@@ -137,59 +174,19 @@ int			 config_member_find(const struct hv_config *c,
 			    const char *name);
 int			 config_guest_find(const struct hv_config *c,
 			    const char *name);
-bool			 config_in_domain(const struct hv_guestdef *g,
-			    const char *member);
 
-/* directory.c: the shared SQLite directory. */
-struct dir;
-struct dir		*dir_open(const char *path);
-void			 dir_close(struct dir *d);
-int			 dir_begin(struct dir *d);	/* IMMEDIATE */
-int			 dir_commit(struct dir *d);
-void			 dir_rollback(struct dir *d);
-/*
- * Run SQL with parameters described by types: 's' const char *,
- * 'i' int64_t, 'n' NULL.  dir_exec returns the number of changed rows
- * or -1; dir_int returns the first column of the first row in *out
- * (0 if no row: the return value is then 0, else 1), -1 on error.
- */
-int			 dir_exec(struct dir *d, const char *sql,
-			    const char *types, ...);
-int			 dir_int(struct dir *d, int64_t *out, const char *sql,
-			    const char *types, ...);
-int			 dir_text(struct dir *d, char *out, size_t len,
-			    const char *sql, const char *types, ...);
-/* Rows as JSON objects keyed by column name, in a new array. */
-struct json_object	*dir_json(struct dir *d, const char *sql,
-			    const char *types, ...);
-/* The member a guest resides on: 1, 0 when none, -1 on error. */
-int			 dir_guest_member(struct dir *d, const char *guest,
-			    char *member, size_t len);
-int64_t			 dir_now_ms(void);
-/* The words the directory stores for states and modes. */
+/* The words the directory stores for states and modes (directory.c). */
 const char		*member_state_name(enum member_state s);
 int			 member_state_find(const char *name);
 const char		*cluster_mode_name(enum cluster_mode m);
-int			 dir_event(struct dir *d, const char *msgid,
-			    const char *member, const char *guest,
-			    const char *fmt, ...)
-			    __attribute__((format(printf, 5, 6)));
-int			 dir_audit(struct dir *d, const char *member,
-			    const char *who, const char *what,
-			    const char *args, const char *result);
 
 /* member.c: membership, heartbeats, cluster mode, guest import. */
 int			 member_join(struct hvd *h);
 int			 member_leave(struct hvd *h);
+int			 member_boot(struct hvd *h);
+int			 member_renew_start(struct hvd *h);
 int			 member_tick(struct hvd *h);
-int			 member_rejoin(struct hvd *h);
-bool			 member_alive(struct dir *d, const char *name,
-			    unsigned down_ms);
-int			 member_set_down(struct dir *d, const char *name,
-			    const char *why);
-int			 member_import(struct dir *d,
-			    const struct hv_config *c);
-enum cluster_mode	 member_cluster_mode(struct dir *d);
+bool			 member_fenced(const struct hvd *h);
 
 /* eligibility.c: every condition of a relocation, pure. */
 struct elig_member {
@@ -216,11 +213,11 @@ struct elig_conflict {
 	char			 text[160];
 };
 
+/* Is member in g's relocation domain? */
+bool			 elig_in_domain(const struct hv_guestdef *g,
+			    const char *member);
 size_t			 elig_check(const struct elig_input *in,
 			    struct elig_conflict *out, size_t max);
-int			 elig_gather(struct dir *d, const struct hv_config *c,
-			    const struct hv_guestdef *g, const char *target,
-			    unsigned force, struct elig_input *in);
 struct json_object	*elig_conflict_json(const struct elig_conflict *c);
 
 /* control.c: the requests of the control socket (h->ctl). */
@@ -360,6 +357,7 @@ struct chan_setup {
 	uint64_t	 memory_mib;
 	uint32_t	 verify;	/* enum hv_verify */
 	uint32_t	 pad;
+	int64_t		 token;		/* residency revision */
 };
 
 struct chan_state {
@@ -422,6 +420,8 @@ int			 replug_master_of(struct replug *r, int ifindex);
  * atomics (cancel, limits) through reloc_cancel and reloc_set_limits,
  * under hvd->lock.
  */
+#define RELOC_UNJOURNAL_TRIES	50	/* a rollback's directory write */
+#define RELOC_UNJOURNAL_WAIT_US	100000
 #define RELOC_LINK_MS		3000	/* no answer: the link is lost */
 #define RELOC_MAX_PASSES	32
 #define RELOC_SMALL_PAGES	64	/* a remainder this small: quiesce */
@@ -442,6 +442,7 @@ struct reloc {
 	int				 gidx;
 	const struct hv_guestdef	*def;
 	int64_t				 id;
+	int64_t				 token;	/* residency revision */
 	char				 dst[HV_NAME];
 	int				 dst_idx;
 	atomic_bool			 cancel;
@@ -473,6 +474,7 @@ struct reloc {
 	enum hv_end			 end;
 	char				 text[256];
 	double				 quiesce_ms, total_ms;
+	double				 stun_t0;	/* quiesce_stun */
 	uint64_t			 digest_src, digest_dst;
 	int				 verified;	/* -1 not checked */
 };
@@ -529,7 +531,6 @@ int			 reloc_cancel(struct hvd *h, int guest);
 int			 reloc_set_limits(struct hvd *h, int guest,
 			    const struct hv_request *rq);
 void			 reloc_shutdown(struct hvd *h);
-void			 reloc_cleanup_journal(struct dir *d, const char *me);
 double			 reloc_now(void);
 /* Record the first failure (end code and text); returns -1. */
 int			 reloc_fail(struct reloc *r, enum hv_end end,
@@ -566,7 +567,8 @@ void			 inbound_stop(struct hvd *h);
 /* hvd.c: guests of this member. */
 int			 hvd_guest_add(struct hvd *h, struct guest *g);
 struct guest		*hvd_guest_take(struct hvd *h, int idx);
-int			 hvd_guest_boot(struct hvd *h, int idx);
+int			 hvd_guest_boot(struct hvd *h, int idx, int64_t rev);
 void			 hvd_guest_drop(struct hvd *h, int idx);
+int			 hvd_guest_replug(struct hvd *h, int idx);
 
 #endif

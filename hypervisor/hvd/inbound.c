@@ -18,7 +18,7 @@
 #include <zmq.h>
 
 #include "clock.h"
-#include "hvd.h"
+#include "directory.h"
 #include "log.h"
 
 #define INB_SESSIONS	16
@@ -43,6 +43,7 @@ struct inb_session {
 	bool			 have_state;
 	uint64_t		 last_ms;	/* clock_ms() */
 	char			 src[HV_NAME];
+	int64_t			 token;		/* residency revision */
 	uint32_t		 ack;		/* last PAGES seq stored */
 	unsigned		 unacked;	/* frames stored since ACK */
 };
@@ -106,8 +107,11 @@ inb_setup_check(struct inbound *ib, uint64_t rid, const struct chan_setup *cs,
     int *gidx)
 {
 	struct hvd	*h = ib->h;
-	int64_t		 n;
 
+	if (member_fenced(h)) {
+		inb_error(ib, rid, "target member fenced");
+		return -1;
+	}
 	if ((*gidx = config_guest_find(h->conf, cs->guest)) == -1) {
 		inb_error(ib, rid, "unknown guest");
 		return -1;
@@ -116,9 +120,8 @@ inb_setup_check(struct inbound *ib, uint64_t rid, const struct chan_setup *cs,
 		inb_error(ib, rid, "memory size differs from the definition");
 		return -1;
 	}
-	if (dir_int(ib->dir, &n, "SELECT count(*) FROM journal WHERE id = ? AND"
-	    " guest = ? AND src = ? AND dst = ? AND end_code IS NULL", "isss",
-	    (int64_t)rid, cs->guest, cs->src, h->name) == -1 || n != 1) {
+	if (dir_journal_active(ib->dir, cs->guest, (int64_t)rid, cs->src,
+	    h->name) != 1) {
 		inb_error(ib, rid, "no such relocation in the journal");
 		return -1;
 	}
@@ -195,6 +198,7 @@ inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 	s->verify = (enum hv_verify)cs->verify;
 	s->last_ms = clock_ms();
 	snprintf(s->src, sizeof(s->src), "%s", cs->src);
+	s->token = cs->token;
 	inb_reply(ib, CHAN_READY, rid, 0, NULL, 0);
 }
 
@@ -266,26 +270,30 @@ inb_state(struct inbound *ib, struct inb_session *s, const void *pl)
 	inb_reply(ib, CHAN_DIGEST, s->rid, 0, &d, sizeof(d));
 }
 
-/* The commit point: the residency moves here only if still journalled. */
+/*
+ * The commit point: the residency moves here only if the relocation is
+ * still journalled and the residency is still at the token the source
+ * read (a stale commit fails and the source rolls back).
+ */
 static int
 inb_commit(struct inbound *ib, struct inb_session *s)
 {
 	const char	*guest = ib->h->conf->guests[s->gidx].name;
-	int64_t		 n;
 
-	if (dir_begin(ib->dir) == -1)
+	if (member_fenced(ib->h))
 		return -1;
-	if (dir_int(ib->dir, &n, "SELECT count(*) FROM journal WHERE id = ? "
-	    "AND end_code IS NULL", "i", (int64_t)s->rid) != 1 || n != 1 ||
-	    dir_exec(ib->dir, "UPDATE residency SET member = ?, state = "
-	    "'RUNNING', since_ms = ? WHERE guest = ? AND member = ?", "siss",
-	    ib->h->name, dir_now_ms(), guest, s->src) != 1 ||
-	    dir_exec(ib->dir, "UPDATE journal SET phase = 'RESUMED', updated_ms "
-	    "= ? WHERE id = ?", "ii", dir_now_ms(), (int64_t)s->rid) != 1) {
-		dir_rollback(ib->dir);
+	switch (dir_reloc_commit(ib->dir, guest, (int64_t)s->rid, s->src,
+	    ib->h->name, s->token)) {
+	case 1:
+		return 0;
+	case 0:
+		log_warnx("[HV-RELOC-STALE] relocation %ju of %s: commit "
+		    "refused (ended, or residency changed since token %jd)",
+		    (uintmax_t)s->rid, guest, (intmax_t)s->token);
+		return -1;
+	default:
 		return -1;
 	}
-	return dir_commit(ib->dir);
 }
 
 static void
@@ -450,19 +458,26 @@ int
 inbound_start(struct hvd *h)
 {
 	char	ep[600];
+	size_t	len = sizeof(h->chan_ep);
 	int	zero = 0;
 
 	memset(&inb, 0, sizeof(inb));
 	inb.h = h;
-	if ((inb.dir = dir_open(h->dbpath)) == NULL)
+	if ((inb.dir = dir_open(&h->dirconf)) == NULL)
 		return -1;
-	snprintf(ep, sizeof(ep), "ipc://%s/%s", h->chandir, h->name);
+	if (h->opts.listen != NULL)
+		snprintf(ep, sizeof(ep), "tcp://%s:*", h->opts.listen);
+	else
+		snprintf(ep, sizeof(ep), "ipc://%s/%s", h->chandir, h->name);
 	if ((inb.sock = zmq_socket(h->zctx, ZMQ_ROUTER)) == NULL ||
 	    zmq_setsockopt(inb.sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
 	    zmq_bind(inb.sock, ep) == -1) {
 		log_warn("channel socket %s", ep);
 		return -1;
 	}
+	if (zmq_getsockopt(inb.sock, ZMQ_LAST_ENDPOINT, h->chan_ep, &len) ==
+	    -1)
+		snprintf(h->chan_ep, sizeof(h->chan_ep), "%s", ep);
 	if ((errno = pthread_create(&h->inbound, NULL, inb_run, &inb)) != 0)
 		return -1;
 	return 0;

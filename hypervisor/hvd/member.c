@@ -1,258 +1,329 @@
 /*
- * member.c: cluster membership.  A member joins (JOINING, then JOINED
- * once its guests run), writes a heartbeat every opts.heartbeat_ms and
- * leaves (LEAVING, then DOWN).  Every member declares DOWN any other
- * one whose heartbeat is older than opts.down_ms; the guests of a DOWN
- * member are LOST until recovered elsewhere.
+ * member.c: cluster membership and liveness.  A member joins (JOINING,
+ * then JOINED once its guests run) and leaves (LEAVING, then DOWN).
+ *
+ * Liveness is a lease (etcd) or a lease row renewed in time (SQLite),
+ * renewed by a thread of its own with its own directory, which nothing
+ * else blocks: booting guests or copying memory never makes a member
+ * look DOWN.  Every member declares DOWN any other one whose liveness
+ * is gone (dir_members_stale); the guests of a DOWN member are LOST
+ * until recovered elsewhere.
+ *
+ * Fencing: the renew thread keeps a deadline on the monotonic clock, the
+ * send time of the last acknowledged renewal + TTL - margin.  When it
+ * passes without a new acknowledgement, or the lease is found gone, the
+ * member is fenced: the main thread stops its guests (it cannot know
+ * whether they were recovered elsewhere), relocations are refused, and
+ * the renew thread joins again as a new incarnation, running nothing.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "hvd.h"
+#include "clock.h"
+#include "directory.h"
 #include "log.h"
 
-static int
-member_import_guest(struct dir *d, const struct hv_config *c,
-    const struct hv_guestdef *g)
-{
-	char	domain[HV_MAX_MEMBERS * HV_NAME], nics[HV_MAX_NICS * 40];
-	size_t	i, off = 0, noff = 0;
-
-	domain[0] = nics[0] = '\0';
-	for (i = 0; i < g->ndomain; i++)
-		off += (size_t)snprintf(domain + off, sizeof(domain) - off,
-		    "%s%s", i ? "," : "", g->domain[i]);
-	for (i = 0; i < g->nnics; i++)
-		noff += (size_t)snprintf(nics + noff, sizeof(nics) - noff,
-		    "%s%s:%s", i ? "," : "", g->nics[i].name, g->nics[i].hsi ?
-		    c->members[g->nics[i].member].name : "vswitch");
-	if (dir_exec(d, "INSERT INTO guests (name, idx, memory_mib, grp, "
-	    "domain, nics, multi) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-	    "ON CONFLICT(name) DO UPDATE SET idx = ?2, memory_mib = ?3, "
-	    "grp = ?4, domain = ?5, nics = ?6, multi = ?7", "siisssi",
-	    g->name, (int64_t)g->idx, (int64_t)g->memory_mib, g->group,
-	    domain, nics, (int64_t)g->multi) < 0)
-		return -1;
-	if (dir_exec(d, "INSERT OR IGNORE INTO residency (guest, member, "
-	    "state, since_ms) VALUES (?, ?, 'STOPPED', ?)", "ssi", g->name,
-	    c->members[g->initial].name, dir_now_ms()) < 0)
-		return -1;
-	return 0;
-}
-
-static int
-member_import_member(struct dir *d, const struct hv_memberdef *m)
-{
-	return dir_exec(d, "INSERT INTO members (name, idx, state, memory_mib,"
-	    " heartbeat_ms, since_ms, max_out, max_in) VALUES (?1, ?2, 'DOWN',"
-	    " ?3, 0, ?4, 2, 2) ON CONFLICT(name) DO UPDATE SET idx = ?2, "
-	    "memory_mib = ?3", "siii", m->name, (int64_t)m->idx,
-	    (int64_t)m->memory_mib, dir_now_ms()) < 0 ? -1 : 0;
-}
-
-/*
- * Import the topology's members and guests: definitions are updated,
- * residency is set only for guests the directory does not know yet.
- */
-int
-member_import(struct dir *d, const struct hv_config *c)
-{
-	size_t	i;
-
-	if (dir_begin(d) == -1)
-		return -1;
-	for (i = 0; i < c->nmembers; i++)
-		if (member_import_member(d, &c->members[i]) == -1)
-			goto fail;
-	for (i = 0; i < c->nguests; i++)
-		if (member_import_guest(d, c, &c->guests[i]) == -1)
-			goto fail;
-	return dir_commit(d);
-fail:
-	dir_rollback(d);
-	return -1;
-}
-
-static int
-member_set_state(struct dir *d, const char *name, enum member_state s,
-    const char *reason)
-{
-	return dir_exec(d, "UPDATE members SET state = ?, since_ms = ?, "
-	    "reason = ?, pid = ?, heartbeat_ms = ? WHERE name = ?", "sisiis",
-	    member_state_name(s), dir_now_ms(), reason, (int64_t)getpid(),
-	    dir_now_ms(), name) < 0 ? -1 : 0;
-}
+#define MEMBER_MARGIN_PCT	20	/* of the TTL, before the server's */
+#define MEMBER_RENEW_DIV	3	/* renew every TTL/3 (etcd) */
 
 /* Boot every guest the directory places on this member. */
 static int
 member_boot_guests(struct hvd *h)
 {
-	size_t	i;
-	int64_t	here;
+	struct dir_residency	r;
+	size_t			i;
+	int			rc;
 
 	for (i = 0; i < h->conf->nguests; i++) {
-		if (dir_int(h->dir, &here, "SELECT count(*) FROM residency "
-		    "WHERE guest = ? AND member = ?", "ss",
-		    h->conf->guests[i].name, h->name) == -1)
+		if ((rc = dir_residency(h->dir, h->conf->guests[i].name, &r)) ==
+		    -1)
 			return -1;
-		if (here && hvd_guest_boot(h, (int)i) == -1)
+		if (rc == 1 && strcmp(r.member, h->name) == 0 &&
+		    hvd_guest_boot(h, (int)i, r.rev) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+static unsigned
+member_margin_ms(const struct hvd *h)
+{
+	return h->ttl_ms * MEMBER_MARGIN_PCT / 100;
+}
+
+/* Renewal acknowledged: sent at t0. */
+static void
+member_renewed(struct hvd *h, uint64_t t0)
+{
+	h->deadline_ms = t0 + h->ttl_ms - member_margin_ms(h);
 }
 
 /*
- * Back from the dead (stopped longer than the timeout): guests still
- * here and not recovered elsewhere run again, the others are dropped.
+ * Join: definitions imported, liveness granted (a new incarnation), the
+ * member JOINING.  The renew thread starts next (member_renew_start),
+ * then member_boot.
  */
-int
-member_rejoin(struct hvd *h)
-{
-	char	where[HV_NAME];
-	size_t	i;
-
-	for (i = 0; i < h->conf->nguests; i++) {
-		if (h->guests[i] == NULL)
-			continue;
-		if (dir_guest_member(h->dir, h->conf->guests[i].name, where,
-		    sizeof(where)) == 1 && strcmp(where, h->name) == 0)
-			dir_exec(h->dir, "UPDATE residency SET state = 'RUNNING' "
-			    "WHERE guest = ?", "s", h->conf->guests[i].name);
-		else
-			hvd_guest_drop(h, (int)i);
-	}
-	if (member_set_state(h->dir, h->name, MEMBER_JOINED, "rejoined") == -1)
-		return -1;
-	dir_event(h->dir, "HV-MEMBER-REJOINED", h->name, NULL, "member %s was "
-	    "declared DOWN while alive and joined again", h->name);
-	return 0;
-}
-
 int
 member_join(struct hvd *h)
 {
-	int64_t	max_out = h->opts.max_out, max_in = h->opts.max_in;
+	struct dir_conf	live = h->dirconf;
+	uint64_t	t0;
 
-	if (member_import(h->dir, h->conf) == -1 ||
-	    member_set_state(h->dir, h->name, MEMBER_JOINING, "start") == -1)
+	h->ttl_ms = h->dirconf.kind == DIR_ETCD ? h->dirconf.ttl_s * 1000 :
+	    h->opts.down_ms;
+	/* A renewal that cannot be acknowledged in time is no use. */
+	live.timeout_ms = h->ttl_ms / MEMBER_RENEW_DIV;
+	if (dir_import(h->dir, h->conf) == -1 ||
+	    (h->live = dir_open(&live)) == NULL)
 		return -1;
-	dir_exec(h->dir, "UPDATE members SET max_out = ?, max_in = ? WHERE "
-	    "name = ?", "iis", max_out, max_in, h->name);
+	t0 = clock_ms();
+	if (dir_member_join(h->live, h->name, MEMBER_JOINING, "start") == -1 ||
+	    dir_member_limits(h->dir, h->name, h->opts.max_out,
+	    h->opts.max_in) != 1 ||
+	    dir_member_set_endpoints(h->dir, h->name, h->ctl_ep,
+	    h->chan_ep) != 1)
+		return -1;
+	member_renewed(h, t0);
 	dir_event(h->dir, "HV-MEMBER-JOINING", h->name, NULL,
 	    "member %s joining (pid %d)", h->name, (int)getpid());
-	reloc_cleanup_journal(h->dir, h->name);
+	return 0;
+}
+
+/* Boot the guests placed here, then JOINED. */
+int
+member_boot(struct hvd *h)
+{
+	if (dir_journal_cleanup(h->dir, h->name) == -1)
+		log_warnx("[HV-RELOC-JOURNAL] relocations left by %s's "
+		    "previous life not ended", h->name);
 	if (member_boot_guests(h) == -1)
 		return -1;
-	if (member_set_state(h->dir, h->name, MEMBER_JOINED, "joined") == -1)
+	if (dir_member_state(h->dir, h->name, MEMBER_JOINED, "joined") == -1)
 		return -1;
 	dir_event(h->dir, "HV-MEMBER-JOINED", h->name, NULL,
 	    "member %s joined", h->name);
 	return member_tick(h);
 }
 
-int
-member_leave(struct hvd *h)
+static void
+member_fence_set(struct hvd *h, const char *why)
 {
-	member_set_state(h->dir, h->name, MEMBER_LEAVING, "stop");
-	dir_exec(h->dir, "UPDATE residency SET state = 'STOPPED', since_ms = ?"
-	    " WHERE member = ?", "is", dir_now_ms(), h->name);
-	member_set_state(h->dir, h->name, MEMBER_DOWN, "left");
-	dir_event(h->dir, "HV-MEMBER-LEFT", h->name, NULL, "member %s left",
-	    h->name);
+	if (h->fenced)
+		return;
+	snprintf(h->fence_why, sizeof(h->fence_why), "%s", why);
+	h->fence_done = false;
+	h->fenced = true;
+	log_warnx("[HV-FENCED] member %s: %s", h->name, why);
+}
+
+/* Once the guests are stopped: a new incarnation, nothing running. */
+static void
+member_rejoin(struct hvd *h)
+{
+	char		reason[192];
+	uint64_t	t0 = clock_ms();
+
+	snprintf(reason, sizeof(reason), "rejoined after fencing: %s",
+	    h->fence_why);
+	if (dir_member_join(h->live, h->name, MEMBER_JOINED, reason) == -1)
+		return;
+	member_renewed(h, t0);
+	h->fenced = false;
+	log_warnx("[HV-MEMBER-REJOINED] member %s joined again as a new "
+	    "incarnation, without guests", h->name);
+}
+
+static void
+member_renew_once(struct hvd *h)
+{
+	uint64_t	t0 = clock_ms();
+
+	if (h->fenced) {
+		if (h->fence_done)
+			member_rejoin(h);
+		return;
+	}
+	switch (dir_member_renew(h->live, h->name)) {
+	case 0:
+		member_renewed(h, t0);
+		break;
+	case 1:
+		member_fence_set(h, "lease gone (declared DOWN)");
+		return;
+	}
+	if (clock_ms() >= h->deadline_ms)
+		member_fence_set(h, "no renewal acknowledged before the "
+		    "deadline");
+}
+
+static void *
+member_renew_run(void *arg)
+{
+	struct hvd	*h = arg;
+	unsigned	 period = h->dirconf.kind == DIR_ETCD ?
+	    h->ttl_ms / MEMBER_RENEW_DIV : h->opts.heartbeat_ms;
+	uint64_t	 next;
+
+	while (!h->quit) {
+		next = clock_ms() + period;
+		member_renew_once(h);
+		while (!h->quit && clock_ms() < next) {
+			if (!h->fenced && clock_ms() >= h->deadline_ms)
+				member_fence_set(h, "no renewal acknowledged "
+				    "before the deadline");
+			usleep(10000);
+		}
+	}
+	return NULL;
+}
+
+int
+member_renew_start(struct hvd *h)
+{
+	if (pthread_create(&h->renew, NULL, member_renew_run, h) != 0)
+		return -1;
+	h->renewing = true;
 	return 0;
 }
 
 bool
-member_alive(struct dir *d, const char *name, unsigned down_ms)
+member_fenced(const struct hvd *h)
 {
-	int64_t	n;
+	return h->fenced;
+}
 
-	if (dir_int(d, &n, "SELECT count(*) FROM members WHERE name = ? AND "
-	    "state != 'DOWN' AND heartbeat_ms >= ?", "si", name,
-	    dir_now_ms() - (int64_t)down_ms) == -1)
-		return true;	/* when in doubt, alive */
-	return n > 0;
+/* Main thread: stop every guest and relocation, say so. */
+static void
+member_fence(struct hvd *h)
+{
+	size_t	i;
+
+	reloc_shutdown(h);
+	for (i = 0; i < h->conf->nguests; i++) {
+		if (h->guests[i] == NULL)
+			continue;
+		guest_freeze(h->conf->lab, h->conf->guests[i].name, true);
+		guest_free(hvd_guest_take(h, (int)i), false);
+		log_warnx("[HV-FENCED] guest %s stopped on %s",
+		    h->conf->guests[i].name, h->name);
+	}
+	dir_event(h->dir, "HV-FENCED", h->name, NULL, "member %s fenced (%s): "
+	    "its guests stopped, relocations refused until it rejoins",
+	    h->name, h->fence_why);
+	h->fence_done = true;
 }
 
 int
-member_set_down(struct dir *d, const char *name, const char *why)
+member_leave(struct hvd *h)
 {
-	int	n;
+	int	rc = 0;
 
-	n = dir_exec(d, "UPDATE members SET state = 'DOWN', since_ms = ?, "
-	    "reason = ? WHERE name = ? AND state != 'DOWN'", "iss",
-	    dir_now_ms(), why, name);
-	if (n <= 0)
-		return n;
-	dir_exec(d, "UPDATE residency SET state = 'LOST', since_ms = ? WHERE "
-	    "member = ? AND state != 'STOPPED'", "is", dir_now_ms(), name);
-	/* A dead source ends nothing itself; a live one rolls back alone. */
-	dir_exec(d, "UPDATE journal SET end_code = 'LOSTLINK', ended_ms = ?1, "
-	    "phase = 'ENDED', text = 'source member down' WHERE end_code IS "
-	    "NULL AND src = ?2", "is", dir_now_ms(), name);
-	return n;
+	if (h->renewing) {
+		h->quit = true;
+		pthread_join(h->renew, NULL);
+		h->renewing = false;
+	}
+	if (h->live == NULL)
+		return 0;
+	if (dir_member_state(h->dir, h->name, MEMBER_LEAVING, "stop") == -1 ||
+	    dir_member_leave(h->live, h->name) == -1)
+		rc = -1;
+	dir_event(h->dir, "HV-MEMBER-LEFT", h->name, NULL, "member %s left",
+	    h->name);
+	dir_close(h->live);
+	h->live = NULL;
+	return rc;
 }
 
 static int
 member_declare_lost(struct hvd *h)
 {
-	struct json_object	*rows, *r, *v;
-	const char		*name;
-	size_t			 i;
+	char	names[HV_MAX_MEMBERS][HV_NAME];
+	int	i, n;
 
-	rows = dir_json(h->dir, "SELECT name FROM members WHERE state != "
-	    "'DOWN' AND name != ? AND heartbeat_ms < ?", "si", h->name,
-	    dir_now_ms() - (int64_t)h->opts.down_ms);
-	if (rows == NULL)
+	if ((n = dir_members_stale(h->dir, h->name, h->opts.down_ms, names,
+	    HV_MAX_MEMBERS)) == -1)
 		return -1;
-	for (i = 0; i < json_object_array_length(rows); i++) {
-		r = json_object_array_get_idx(rows, i);
-		json_object_object_get_ex(r, "name", &v);
-		name = json_object_get_string(v);
-		if (member_set_down(h->dir, name, "heartbeat lost") > 0)
+	for (i = 0; i < n; i++)
+		switch (dir_member_down(h->dir, names[i], "heartbeat lost")) {
+		case -1:
+			return -1;
+		case 1:
 			dir_event(h->dir, "HV-MEMBER-DOWN", h->name, NULL,
-			    "member %s declared DOWN: no heartbeat for %u ms",
-			    name, h->opts.down_ms);
-	}
-	json_object_put(rows);
+			    "member %s declared DOWN: liveness gone (%u ms)",
+			    names[i], h->ttl_ms);
+			break;
+		}
 	return 0;
 }
 
-enum cluster_mode
-member_cluster_mode(struct dir *d)
+/*
+ * HA restart: a guest LOST on a member whose liveness is gone (so it has
+ * fenced itself) restarts here when this member is in its relocation
+ * domain and has the memory.  The claim on the residency revision read
+ * makes it happen exactly once whoever else tries.
+ */
+static void
+member_ha_guest(struct hvd *h, int idx)
 {
-	int64_t	n;
+	const struct hv_guestdef	*def = &h->conf->guests[idx];
+	struct dir_residency		 r;
+	struct elig_member		 me;
 
-	if (dir_int(d, &n, "SELECT count(*) FROM residency WHERE state = "
-	    "'LOST'", "") == 1 && n > 0)
-		return CLUSTER_SAFE;
-	if (dir_int(d, &n, "SELECT count(*) FROM members WHERE state IN "
-	    "('JOINING', 'LEAVING')", "") == 1 && n > 0)
-		return CLUSTER_INFLUX;
-	return CLUSTER_STABLE;
+	if (h->guests[idx] != NULL || !elig_in_domain(def, h->name) ||
+	    dir_residency(h->dir, def->name, &r) != 1 ||
+	    strcmp(r.state, "LOST") != 0 ||
+	    dir_member_alive(h->dir, r.member, h->opts.down_ms, NULL) != 0 ||
+	    dir_member_info(h->dir, h->name, &me) != 1 ||
+	    me.used_mib + def->memory_mib > me.memory_mib)
+		return;
+	if (dir_residency_claim(h->dir, def->name, h->name, r.rev) != 1)
+		return;		/* another member was first */
+	if (hvd_guest_boot(h, idx, 0) == -1) {
+		if (dir_residency_mark(h->dir, def->name, h->name, "LOST") != 1)
+			log_warnx("[HV-HA] guest %s: claimed but not started, "
+			    "residency not set back to LOST", def->name);
+		return;
+	}
+	hvd_guest_replug(h, idx);
+	dir_event(h->dir, "HV-GUEST-RESTARTED", h->name, def->name, "restarted "
+	    "on %s (ha: restart; %s is DOWN), fresh memory", h->name,
+	    r.member);
+}
+
+static void
+member_ha(struct hvd *h)
+{
+	size_t	i;
+
+	if (!h->opts.ha_restart)
+		return;
+	for (i = 0; i < h->conf->nguests; i++)
+		member_ha_guest(h, (int)i);
 }
 
 /*
- * Returns 0, 1 when the others declared this member DOWN while it was
- * alive (hvd must rejoin), -1 on a directory error.
+ * The main thread's periodic work: fence when the renew thread says so,
+ * declare DOWN the members whose liveness is gone, store the cluster
+ * mode.  Returns 0, 1 when fenced, -1 on a directory error.
  */
 int
 member_tick(struct hvd *h)
 {
-	char	state[16];
+	enum cluster_mode	mode;
 
-	if (dir_text(h->dir, state, sizeof(state), "SELECT state FROM members "
-	    "WHERE name = ?", "s", h->name) == 1 && strcmp(state, "DOWN") == 0)
+	if (h->fenced) {
+		if (!h->fence_done)
+			member_fence(h);
 		return 1;
-	if (dir_exec(h->dir, "UPDATE members SET heartbeat_ms = ?, pid = ? "
-	    "WHERE name = ?", "iis", dir_now_ms(), (int64_t)getpid(),
-	    h->name) < 0)
-		return -1;
+	}
 	if (member_declare_lost(h) == -1)
 		return -1;
-	return dir_exec(h->dir, "INSERT INTO cluster (key, value) VALUES "
-	    "('mode', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-	    "s", cluster_mode_name(member_cluster_mode(h->dir))) < 0 ? -1 : 0;
+	member_ha(h);
+	if (dir_cluster_mode(h->dir, &mode) == -1)
+		return -1;
+	return dir_cluster_mode_store(h->dir, mode);
 }

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "hvd.h"
+#include "directory.h"
 
 static const uint64_t	outbound_zero_page[HV_PAGE / 8];
 
@@ -178,7 +178,7 @@ outbound_send_list(struct reloc *r, const uint32_t *list, size_t n, bool check)
 static int
 outbound_connect(struct reloc *r)
 {
-	char	ep[600];
+	char	ep[600], ctl[600];
 	int	zero = 0, hwm = CHAN_WINDOW * 2, tmo = RELOC_LINK_MS;
 	int	buf = RELOC_SNDBUF;
 
@@ -186,7 +186,10 @@ outbound_connect(struct reloc *r)
 	    (r->sock = zmq_socket(r->zctx, ZMQ_DEALER)) == NULL)
 		return reloc_fail(r, HV_END_FAILED, "socket: %s",
 		    zmq_strerror(errno));
-	snprintf(ep, sizeof(ep), "ipc://%s/%s", r->h->chandir, r->dst);
+	/* Where the target published its channel, else its ipc path. */
+	if (dir_member_endpoints(r->dir, r->dst, ctl, ep, sizeof(ep)) != 1 ||
+	    ep[0] == '\0')
+		snprintf(ep, sizeof(ep), "ipc://%s/%s", r->h->chandir, r->dst);
 	zmq_setsockopt(r->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(r->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(r->sock, ZMQ_SNDTIMEO, &tmo, sizeof(tmo));
@@ -209,6 +212,7 @@ outbound_setup(struct reloc *r)
 	snprintf(s.src, sizeof(s.src), "%s", r->h->name);
 	s.memory_mib = r->def->memory_mib;
 	s.verify = r->verify;
+	s.token = r->token;
 	if ((r->hashes = malloc(r->g->npages * sizeof(*r->hashes))) == NULL ||
 	    (r->list = malloc(r->g->npages * sizeof(*r->list))) == NULL)
 		return reloc_fail(r, HV_END_FAILED, "out of memory");

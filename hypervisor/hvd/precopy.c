@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hvd.h"
+#include "directory.h"
 #include "log.h"
 
 /*
@@ -58,12 +58,14 @@ precopy_progress(struct reloc *r, size_t left, double dirty_mib_s)
 {
 	double	est = limits_estimate_ms(left, r->bw) + 0.5;
 
-	if (dir_exec(r->dir, "UPDATE journal SET pass = ?, sent_mib = ?, "
-	    "left_mib = ?, dirty_mib_s = ?, est_quiesce_ms = ?, updated_ms = ? "
-	    "WHERE id = ?", "iddddii", (int64_t)r->passes,
-	    (double)r->pages_sent * HV_PAGE / 1048576.0,
-	    (double)left * HV_PAGE / 1048576.0, dirty_mib_s, est, dir_now_ms(),
-	    r->id) != 1)
+	struct dir_progress	p;
+
+	p.pass = r->passes;
+	p.sent_mib = (double)r->pages_sent * HV_PAGE / 1048576.0;
+	p.left_mib = (double)left * HV_PAGE / 1048576.0;
+	p.dirty_mib_s = dirty_mib_s;
+	p.est_quiesce_ms = est;
+	if (dir_journal_progress(r->dir, r->def->name, r->id, &p) != 1)
 		log_warnx("[HV-RELOC-PROGRESS] relocation %jd: progress not "
 		    "recorded", (intmax_t)r->id);
 }
@@ -103,10 +105,7 @@ precopy_converged(struct reloc *r, size_t n, double est)
 static int
 precopy_journal_alive(struct reloc *r)
 {
-	int64_t	n;
-
-	if (dir_int(r->dir, &n, "SELECT count(*) FROM journal WHERE id = ? "
-	    "AND end_code IS NULL", "i", r->id) == 1 && n == 0)
+	if (dir_journal_active(r->dir, r->def->name, r->id, NULL, NULL) == 0)
 		return reloc_fail(r, HV_END_LOST_LINK, "relocation ended in "
 		    "the directory (member declared down)");
 	return 0;

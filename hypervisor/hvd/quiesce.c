@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hvd.h"
+#include "directory.h"
 #include "log.h"
 
 /* Quiesce budget exceeded before resume? */
@@ -29,6 +29,7 @@ quiesce_stun(struct reloc *r)
 {
 	int	rc;
 
+	r->stun_t0 = reloc_now();
 	if ((rc = guest_freeze(r->h->conf->lab, r->def->name, true)) == -1)
 		return reloc_fail(r, HV_END_FAILED, "cgroup of %s cannot be "
 		    "frozen: %s", r->def->name, strerror(errno));
@@ -82,28 +83,24 @@ quiesce_final(struct reloc *r)
 static bool
 quiesce_decide(struct reloc *r)
 {
-	char	member[HV_NAME];
+	struct dir_residency	res;
+	int			rc;
 
-	if (dir_begin(r->dir) == -1)
-		return false;
-	if (dir_guest_member(r->dir, r->def->name, member, sizeof(member)) ==
-	    -1) {
-		dir_rollback(r->dir);
+	switch (dir_journal_end(r->dir, r->def->name, r->id,
+	    hv_end_name(r->end), r->text)) {
+	case 1:
+		return false;	/* ended first: the target cannot commit */
+	case -1:
+		log_warnx("[HV-RELOC-JOURNAL] relocation %jd: end not recorded",
+		    (intmax_t)r->id);
+		break;
+	}
+	if ((rc = dir_residency(r->dir, r->def->name, &res)) == -1) {
 		log_warnx("[HV-RELOC-JOURNAL] relocation %jd: residency of %s "
 		    "unreadable, rolling back", (intmax_t)r->id, r->def->name);
 		return false;
 	}
-	if (strcmp(member, r->dst) == 0) {
-		dir_commit(r->dir);
-		return true;
-	}
-	if (dir_exec(r->dir, "UPDATE journal SET end_code = ?, ended_ms = ?, "
-	    "phase = 'ENDED', text = ? WHERE id = ? AND end_code IS NULL",
-	    "sisi", hv_end_name(r->end), dir_now_ms(), r->text, r->id) == -1)
-		log_warnx("[HV-RELOC-JOURNAL] relocation %jd: end not recorded",
-		    (intmax_t)r->id);
-	dir_commit(r->dir);
-	return false;
+	return rc == 1 && strcmp(res.member, r->dst) == 0;
 }
 
 int

@@ -14,7 +14,7 @@
 #include <zmq.h>
 
 #include "clock.h"
-#include "hvd.h"
+#include "directory.h"
 #include "log.h"
 
 double
@@ -40,8 +40,7 @@ reloc_fail(struct reloc *r, enum hv_end end, const char *fmt, ...)
 void
 reloc_phase(struct reloc *r, const char *phase, const char *msgid)
 {
-	if (dir_exec(r->dir, "UPDATE journal SET phase = ?, updated_ms = ? "
-	    "WHERE id = ?", "sii", phase, dir_now_ms(), r->id) != 1)
+	if (dir_journal_phase(r->dir, r->def->name, r->id, phase) != 1)
 		log_warnx("[HV-RELOC-JOURNAL] relocation %jd: phase %s not "
 		    "recorded", (intmax_t)r->id, phase);
 	dir_event(r->dir, msgid, r->h->name, r->def->name, "relocation %jd "
@@ -52,6 +51,10 @@ int
 reloc_limits(struct reloc *r)
 {
 	double	elapsed = reloc_now() - r->t0;
+
+	if (member_fenced(r->h))
+		return reloc_fail(r, HV_END_CANCELLED, "member %s fenced",
+		    r->h->name);
 
 	switch (limits_running(r->cancel, elapsed, r->max_total_ms)) {
 	case HV_END_CANCELLED:
@@ -66,28 +69,26 @@ reloc_limits(struct reloc *r)
 }
 
 static void
-reloc_history(struct reloc *r)
+reloc_history(const struct reloc *r, struct dir_history *hist)
 {
-	char	ds[20], dd[20];
-
-	snprintf(ds, sizeof(ds), "%016jx", (uintmax_t)r->digest_src);
-	snprintf(dd, sizeof(dd), "%016jx", (uintmax_t)r->digest_dst);
-	if (dir_exec(r->dir, "INSERT INTO history (reloc, guest, started_ms, "
-	    "src, dst, total_ms, quiesce_ms, passes, pages, mib, end_code, "
-	    "digest_src, digest_dst, verified, text) SELECT id, guest, "
-	    "started_ms, src, dst, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM journal "
-	    "WHERE id = ?", "ddiidsssisi", r->total_ms, r->quiesce_ms,
-	    (int64_t)r->passes, (int64_t)r->pages_sent,
-	    (double)r->pages_sent * HV_PAGE / 1048576.0, hv_end_name(r->end),
-	    ds, dd, (int64_t)r->verified, r->text, r->id) != 1)
-		log_warnx("[HV-RELOC-JOURNAL] relocation %jd: history not "
-		    "written", (intmax_t)r->id);
+	memset(hist, 0, sizeof(*hist));
+	hist->total_ms = r->total_ms;
+	hist->quiesce_ms = r->quiesce_ms;
+	hist->passes = r->passes;
+	hist->pages = (int64_t)r->pages_sent;
+	hist->mib = (double)r->pages_sent * HV_PAGE / 1048576.0;
+	hist->end_code = hv_end_name(r->end);
+	hist->text = r->text;
+	hist->digest_src = r->digest_src;
+	hist->digest_dst = r->digest_dst;
+	hist->verified = r->verified;
 }
 
 static void
 reloc_post(struct reloc *r)
 {
-	struct guest	*g;
+	struct dir_history	 hist;
+	struct guest		*g;
 
 	quiesce_verify(r);
 	g = hvd_guest_take(r->h, r->gidx);
@@ -95,14 +96,10 @@ reloc_post(struct reloc *r)
 	r->g = NULL;
 	if (r->has_rp)
 		replug_close(&r->rp);
-	if (dir_exec(r->dir, "UPDATE journal SET end_code = 'OK', phase = "
-	    "'DONE', ended_ms = ?, updated_ms = ? WHERE id = ?", "iii",
-	    dir_now_ms(), dir_now_ms(), r->id) != 1 ||
-	    dir_exec(r->dir, "UPDATE guests SET relocations = relocations + 1 "
-	    "WHERE name = ?", "s", r->def->name) != 1)
+	reloc_history(r, &hist);
+	if (dir_reloc_done(r->dir, r->def->name, r->id, &hist) == -1)
 		log_warnx("[HV-RELOC-JOURNAL] relocation %jd: end not recorded",
 		    (intmax_t)r->id);
-	reloc_history(r);
 	if (r->verified == 0)
 		dir_event(r->dir, "HV-RELOC-VERIFY", r->h->name, r->def->name,
 		    "memory left behind differs from the digest sent");
@@ -112,39 +109,64 @@ reloc_post(struct reloc *r)
 	    r->quiesce_ms, r->passes, (uintmax_t)r->pages_sent);
 }
 
+/*
+ * The journal ended and the guest RUNNING on src again, in one directory
+ * transaction, tried until it holds: a guest is never left RELOCATING.
+ */
+static void
+reloc_unjournal(struct dir *d, const char *guest, int64_t id,
+    const char *src, const struct dir_history *hist)
+{
+	int	i;
+
+	for (i = 0; dir_reloc_rollback(d, guest, id, src, hist) == -1; i++) {
+		if (i == RELOC_UNJOURNAL_TRIES) {
+			log_warnx("[HV-RELOC-ROLLBACK] guest %s: relocation "
+			    "%jd not ended in the directory, residency left "
+			    "RELOCATING", guest, (intmax_t)id);
+			return;
+		}
+		log_warnx("[HV-RELOC-ROLLBACK] guest %s: directory write "
+		    "failed, trying again", guest);
+		usleep(RELOC_UNJOURNAL_WAIT_US);
+	}
+}
+
+/*
+ * The guest runs again as soon as its NICs are back: resumed and thawed
+ * before anything else.  Dirty tracking is asynchronous (the kernel
+ * resolves the write faults itself), so the guest may write while it is
+ * still registered; unregistering a large image takes long (hundreds of
+ * ms at 1 GiB on a busy machine) and so comes after the thaw.
+ */
 static void
 reloc_rollback(struct reloc *r)
 {
+	struct dir_history	hist;
+
 	if (r->sock != NULL)
 		chan_send(r->sock, CHAN_ABORT, (uint64_t)r->id, 0, 0, NULL, 0);
 	if (r->replugged && replug_restore(&r->rp) == -1)
 		log_warnx("[HV-REPLUG] guest %s: NICs not restored",
 		    r->def->name);
-	if (r->has_rp)
-		replug_close(&r->rp);
-	if (r->g != NULL) {
-		dirty_stop(r->g);
-		if (r->paused)
-			guest_resume(r->g);
-	}
+	if (r->g != NULL && r->paused)
+		guest_resume(r->g);
 	if (r->frozen && guest_freeze(r->h->conf->lab, r->def->name, false) ==
 	    -1)
 		log_warn("[HV-THAW] guest %s", r->def->name);
-	if (dir_exec(r->dir, "UPDATE journal SET end_code = ?, phase = "
-	    "'ENDED', ended_ms = ?, text = ? WHERE id = ? AND (end_code IS "
-	    "NULL OR end_code != ?)", "sisis", hv_end_name(r->end),
-	    dir_now_ms(), r->text, r->id, hv_end_name(r->end)) == -1)
-		log_warnx("[HV-RELOC-JOURNAL] relocation %jd: end not recorded",
-		    (intmax_t)r->id);
-	if (dir_exec(r->dir, "UPDATE residency SET state = 'RUNNING' WHERE "
-	    "guest = ? AND member = ?", "ss", r->def->name, r->h->name) == -1)
-		log_warnx("[HV-RELOC-ROLLBACK] guest %s: residency not set "
-		    "back to RUNNING", r->def->name);
-	reloc_history(r);
+	/* Rolled back: the quiesce is how long the guest stayed stunned. */
+	if (r->frozen || r->paused)
+		r->quiesce_ms = reloc_now() - r->stun_t0;
+	if (r->g != NULL)
+		dirty_stop(r->g);
+	if (r->has_rp)
+		replug_close(&r->rp);
+	reloc_history(r, &hist);
+	reloc_unjournal(r->dir, r->def->name, r->id, r->h->name, &hist);
 	dir_event(r->dir, "HV-RELOC-ROLLBACK", r->h->name, r->def->name,
-	    "relocation %jd to %s rolled back (%s): %s; guest runs on %s",
+	    "relocation %jd to %s rolled back (%s): %s; guest %s on %s",
 	    (intmax_t)r->id, r->dst, hv_end_name(r->end), r->text,
-	    r->h->name);
+	    member_fenced(r->h) ? "stopped (fenced)" : "runs", r->h->name);
 }
 
 static void
@@ -171,7 +193,7 @@ reloc_run(void *arg)
 	double		 t[2] = { 0, 0 };
 	int		 rc = -1;
 
-	if ((r->dir = dir_open(r->h->dbpath)) == NULL) {
+	if ((r->dir = dir_open(&r->h->dirconf)) == NULL) {
 		reloc_free(r);
 		return NULL;
 	}
@@ -228,36 +250,26 @@ reloc_new(struct hvd *h, const struct hv_request *rq, int gidx)
 	return r;
 }
 
-/* Check and journal in one directory transaction. */
+/* Check and journal in one directory step. */
 static int
 reloc_journal(struct hvd *h, const struct hv_request *rq, const char *who,
-    int gidx, struct elig_conflict *cf, size_t *n, int64_t *id)
+    int gidx, struct elig_conflict *cf, size_t *n, int64_t *id,
+    int64_t *token)
 {
 	const struct hv_guestdef	*def = &h->conf->guests[gidx];
-	struct elig_input		 in;
+	struct dir_journal		 j;
 
-	if (dir_begin(h->dir) == -1)
-		return -1;
-	if (elig_gather(h->dir, h->conf, def, rq->member,
-	    hv_request_force(rq), &in) == -1)
-		goto fail;
-	if ((*n = elig_check(&in, cf, HV_CONFLICT_MAX)) > 0)
-		goto fail;
-	if (dir_exec(h->dir, "INSERT INTO journal (guest, src, dst, "
-	    "reserved_mib, phase, started_ms, updated_ms, who, max_total_s, "
-	    "max_quiesce_ms, immediate) VALUES (?, ?, ?, ?, 'SETUP', ?, ?, ?, "
-	    "?, ?, ?)", "sssiiisiii", def->name, h->name, rq->member,
-	    (int64_t)def->memory_mib, dir_now_ms(), dir_now_ms(), who,
-	    (int64_t)rq->max_total_s, (int64_t)rq->max_quiesce_ms,
-	    (int64_t)rq->immediate) != 1 ||
-	    dir_int(h->dir, id, "SELECT last_insert_rowid()", "") != 1 ||
-	    dir_exec(h->dir, "UPDATE residency SET state = 'RELOCATING' WHERE "
-	    "guest = ?", "s", def->name) != 1)
-		goto fail;
-	return dir_commit(h->dir);
-fail:
-	dir_rollback(h->dir);
-	return -1;
+	memset(&j, 0, sizeof(j));
+	j.guest = def->name;
+	j.src = h->name;
+	j.dst = rq->member;
+	j.who = who;
+	j.reserved_mib = def->memory_mib;
+	j.max_total_s = rq->max_total_s;
+	j.max_quiesce_ms = rq->max_quiesce_ms;
+	j.immediate = rq->immediate;
+	return dir_journal_open(h->dir, h->conf, def, &j,
+	    hv_request_force(rq), cf, n, id, token);
 }
 
 int
@@ -266,14 +278,17 @@ reloc_start(struct hvd *h, const struct hv_request *rq, const char *who,
 {
 	struct reloc	*r;
 	pthread_attr_t	 a;
+	int64_t		 token;
 	int		 gidx = config_guest_find(h->conf, rq->guest);
 
 	*n = 0;
-	if (gidx == -1 || reloc_journal(h, rq, who, gidx, cf, n, id) == -1)
+	if (gidx == -1 || reloc_journal(h, rq, who, gidx, cf, n, id,
+	    &token) == -1)
 		return -1;
 	if ((r = reloc_new(h, rq, gidx)) == NULL)
 		goto fail;
 	r->id = *id;
+	r->token = token;
 	dir_event(h->dir, "HV-RELOC-START", h->name, rq->guest, "relocation "
 	    "%jd to %s started by %s", (intmax_t)*id, rq->member, who);
 	pthread_mutex_lock(&h->lock);
@@ -292,12 +307,7 @@ reloc_start(struct hvd *h, const struct hv_request *rq, const char *who,
 	pthread_attr_destroy(&a);
 	return 0;
 fail:
-	if (dir_exec(h->dir, "UPDATE journal SET end_code = 'FAILED', phase = "
-	    "'ENDED', text = 'no thread' WHERE id = ?", "i", *id) != 1 ||
-	    dir_exec(h->dir, "UPDATE residency SET state = 'RUNNING' WHERE "
-	    "guest = ?", "s", rq->guest) != 1)
-		log_warnx("[HV-RELOC-JOURNAL] relocation %jd of %s: failed "
-		    "start not recorded", (intmax_t)*id, rq->guest);
+	reloc_unjournal(h->dir, rq->guest, *id, h->name, NULL);
 	return -1;
 }
 
@@ -355,16 +365,4 @@ reloc_shutdown(struct hvd *h)
 			return;
 		usleep(10000);
 	}
-}
-
-/* A member starting again ends what its previous life left running. */
-void
-reloc_cleanup_journal(struct dir *d, const char *me)
-{
-	if (dir_exec(d, "UPDATE journal SET end_code = CASE phase WHEN "
-	    "'RESUMED' THEN 'OK' ELSE 'FAILED' END, phase = 'ENDED', ended_ms "
-	    "= ?1, text = 'member ' || ?2 || ' restarted' WHERE end_code IS "
-	    "NULL AND (src = ?2 OR dst = ?2)", "is", dir_now_ms(), me) == -1)
-		log_warnx("[HV-RELOC-JOURNAL] relocations left by %s's previous "
-		    "life not ended", me);
 }

@@ -3,9 +3,18 @@
  * HiperSockets bridge to another's, in the lab's switch namespace, with
  * rtnetlink (libmnl).  Only the host end changes master: the guest end
  * keeps its carrier and sees no link event.
+ *
+ * In a lab with hosts (nslab(8)) there is no switch namespace: the host
+ * ends stay in the namespace of the host the guest started on (moving a
+ * veth end to another namespace takes it down, and the guest end would
+ * lose carrier), found by name among the lab's host namespaces; there
+ * the target member's LAN is its bridge hsM when the member is on that
+ * host, else the uplink bridge hpM wired to it, and the host end moves
+ * between those bridges as on one host.
  */
 #include <sys/socket.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -34,7 +43,11 @@ replug_resolve(struct replug *r, const struct hv_guestdef *g, int dst)
 		return -1;
 	labname_hsi_bridge(dst, name, sizeof(name));
 	if ((r->dst_bridge = (int)if_nametoindex(name)) == 0) {
-		log_warnx("[HV-REPLUG] bridge %s not found", name);
+		labname_hsi_uplink_bridge(dst, name, sizeof(name));
+		r->dst_bridge = (int)if_nametoindex(name);
+	}
+	if (r->dst_bridge == 0) {
+		log_warnx("[HV-REPLUG] bridge of member %d not found", dst);
 		return -1;
 	}
 	for (i = 0; i < g->nnics; i++) {
@@ -62,11 +75,65 @@ replug_has_hsi(const struct hv_guestdef *g)
 	return false;
 }
 
+/* The guest's first HiperSockets host end exists in namespace ns. */
+static bool
+replug_in(const char *ns, const struct hv_guestdef *g)
+{
+	char	name[IFNAMSIZ];
+	int	self;
+	bool	here = false;
+
+	for (size_t i = 0; i < g->nnics; i++) {
+		if (!g->nics[i].hsi)
+			continue;
+		labname_guest_hostif(g->idx, (int)i, name, sizeof(name));
+		if ((self = nsswitch_enter(ns)) == -1)
+			return false;
+		here = if_nametoindex(name) != 0;
+		nsswitch_leave(self);
+		break;
+	}
+	return here;
+}
+
+/*
+ * The namespace that holds the guest's host ends: the lab's switch
+ * namespace, or one of its host namespaces LAB:HOST.  Returns 0, or 1
+ * when there is none.
+ */
+static int
+replug_find_ns(const char *lab, const struct hv_guestdef *g, char *ns,
+    size_t len)
+{
+	char		 ul[64];
+	size_t		 n = strlen(lab);
+	struct dirent	*de;
+	DIR		*d;
+	int		 rc = 1;
+
+	labname_switch_netns(lab, ns, len);
+	if (replug_in(ns, g))
+		return 0;
+	labname_underlay_netns(lab, ul, sizeof(ul));
+	if ((d = opendir(NSSWITCH_DIR)) == NULL)
+		return 1;
+	while (rc == 1 && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, lab, n) != 0 || de->d_name[n] != ':' ||
+		    strcmp(de->d_name, ul) == 0)
+			continue;
+		snprintf(ns, len, "%s", de->d_name);
+		if (replug_in(ns, g))
+			rc = 0;
+	}
+	closedir(d);
+	return rc;
+}
+
 int
 replug_open(struct replug *r, const char *lab, const struct hv_guestdef *g,
     int dst_member)
 {
-	char	swname[64];
+	char	swname[300];
 	int	self, rc;
 	size_t	i;
 
@@ -74,9 +141,9 @@ replug_open(struct replug *r, const char *lab, const struct hv_guestdef *g,
 	r->n = 0;
 	r->nl = NULL;
 	r->seq = (unsigned)time(NULL);
-	if (!replug_has_hsi(g))
+	if (!replug_has_hsi(g) ||
+	    replug_find_ns(lab, g, swname, sizeof(swname)) == 1)
 		return 1;
-	labname_switch_netns(lab, swname, sizeof(swname));
 	if ((self = nsswitch_enter(swname)) == -1)
 		return errno == ENOENT ? 1 : -1;
 	rc = replug_resolve(r, g, dst_member);

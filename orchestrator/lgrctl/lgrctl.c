@@ -106,15 +106,25 @@ lgrctl_event(struct json_object *o, void *arg)
 		output_event(o);
 }
 
-/* Exit status of a finished job from its counts. */
+/* Exit status of a finished job: OK when it is DONE and every move
+ * moved cleanly (lgrd_move_clean). */
 static int
 lgrctl_job_status(struct json_object *rep)
 {
 	struct json_object	*job = json_object_object_get(rep, "job");
+	struct json_object	*moves = json_object_object_get(rep, "moves");
+	double			 budget = lgrd_row_num(job,
+				    "max_blackhole_ms", -1);
 
-	return json_object_get_int(json_object_object_get(job, "not_moved")) ==
-	    0 && strcmp(lgrd_row_str(job, "state", ""), "DONE") == 0 ? LGRCTL_OK :
-	    LGRCTL_FAILED;
+	if (strcmp(lgrd_row_str(job, "state", ""), "DONE") != 0 ||
+	    lgrd_row_num(job, "not_moved", 0) != 0)
+		return LGRCTL_FAILED;
+	for (size_t i = 0; moves != NULL && i < json_object_array_length(moves);
+	    i++)
+		if (!lgrd_move_clean(json_object_array_get_idx(moves, i),
+		    budget))
+			return LGRCTL_FAILED;
+	return LGRCTL_OK;
 }
 
 /* The progress line on a terminal, cut to its width. */

@@ -394,9 +394,10 @@ evac_runner(void *arg)
 
 	evac_schedule(j);
 	evac_count(j);
-	report_write(d, j);
+	report_name(d, j);
 	journal_job_end(d->db, j, atomic_load(&j->cancel) ? "CANCELLED" :
 	    "DONE");
+	report_write(d, j);
 	journal_event(d->db, j->id, NULL, j->not_moved ? "LGR-JOB-PARTIAL" :
 	    "LGR-JOB-DONE", "%s %s: %zu moved, %zu not moved, %zu attempted; "
 	    "report %s", j->kind, j->workload, j->moved, j->not_moved,

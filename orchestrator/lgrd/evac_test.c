@@ -146,8 +146,9 @@ test_job_runs_to_its_report(void **state)
 				    "VM2");
 	struct json_object	*rep, *job;
 	struct job		*j;
-	char			 err[256];
+	char			 err[256], line[512];
 	int			 code = 0, i;
+	FILE			*f;
 
 	(void)state;
 	standin_reset(d->topo);
@@ -172,6 +173,13 @@ test_job_runs_to_its_report(void **state)
 	    "parallel")), 2);
 	assert_int_equal(access(json_object_get_string(json_object_object_get(
 	    job, "report")), R_OK), 0);
+	/* The file's header says the job's final state, not RUNNING. */
+	assert_non_null(f = fopen(json_object_get_string(
+	    json_object_object_get(job, "report")), "r"));
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	print_message("report: %s", line);
+	assert_non_null(strstr(line, ", DONE\n"));
 	json_object_put(rep);
 	for (const char *const *g = (const char *const[]){ "LITSHA22",
 	    "LITDCON1", "LITSWAS1", "LITDAT01", NULL }; *g != NULL; g++)

@@ -47,15 +47,6 @@ static const char journal_schema[] =
     " what TEXT, args TEXT, result TEXT);"
     "CREATE INDEX IF NOT EXISTS moves_job ON moves(job);";
 
-int64_t
-journal_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 sqlite3 *
 journal_open(const char *path)
 {
@@ -215,7 +206,7 @@ journal_event(sqlite3 *db, int64_t job, const char *guest, const char *msgid,
 	log_info("[%s] %s%s%s", msgid, guest ? guest : "", guest ? ": " : "",
 	    text);
 	journal_exec(db, "INSERT INTO events (ts_ms, job, guest, msgid, text) "
-	    "VALUES (?, ?, ?, ?, ?)", "iisss", journal_now_ms(), job, guest,
+	    "VALUES (?, ?, ?, ?, ?)", "iisss", clock_wall_ms(), job, guest,
 	    msgid, text);
 }
 
@@ -224,7 +215,7 @@ journal_audit(sqlite3 *db, const char *who, const char *what,
     const char *args, const char *result)
 {
 	journal_exec(db, "INSERT INTO audit (ts_ms, who, what, args, result) "
-	    "VALUES (?, ?, ?, ?, ?)", "issss", journal_now_ms(), who, what,
+	    "VALUES (?, ?, ?, ?, ?)", "issss", clock_wall_ms(), who, what,
 	    args, result);
 }
 
@@ -239,7 +230,7 @@ journal_job_new(sqlite3 *db, struct job *j)
 	    "parallel, max_blackhole_ms, state, who, started_ms) VALUES (?, ?, "
 	    "?, ?, ?, ?, 'RUNNING', ?, ?)", "ssssiisi", j->kind, j->workload,
 	    j->src, j->dst, (int64_t)j->parallel, j->max_blackhole_ms, j->who,
-	    journal_now_ms()) == -1 ||
+	    clock_wall_ms()) == -1 ||
 	    journal_int(db, &id, "SELECT last_insert_rowid()", "") != 1)
 		return -1;
 	j->id = id;
@@ -268,7 +259,7 @@ journal_move_step(sqlite3 *db, struct move *m, enum lgrd_step step)
 	m->step = step;
 	return journal_exec(db, "UPDATE moves SET step = ?, started_ms = "
 	    "coalesce(started_ms, ?) WHERE id = ?", "sii", lgrd_step_name(step),
-	    journal_now_ms(), m->id);
+	    clock_wall_ms(), m->id);
 }
 
 /* A timing not measured is NULL in the journal. */
@@ -302,7 +293,7 @@ journal_move_save(sqlite3 *db, const struct move *m)
 	journal_bind_ms(db, m->id, "total_ms", m->total_ms);
 	if (m->step == LGRD_STEP_DONE)
 		journal_exec(db, "UPDATE moves SET ended_ms = ? WHERE id = ?",
-		    "ii", journal_now_ms(), m->id);
+		    "ii", clock_wall_ms(), m->id);
 	return 0;
 }
 
@@ -318,7 +309,7 @@ journal_job_end(sqlite3 *db, const struct job *j, const char *state)
 {
 	return journal_exec(db, "UPDATE jobs SET state = ?, ended_ms = ?, "
 	    "moved = ?, not_moved = ?, attempted = ?, report = ? WHERE id = ?",
-	    "siiiisi", state, journal_now_ms(), (int64_t)j->moved,
+	    "siiiisi", state, clock_wall_ms(), (int64_t)j->moved,
 	    (int64_t)j->not_moved, (int64_t)j->attempted, j->report, j->id);
 }
 

@@ -122,7 +122,6 @@ struct job {
 };
 
 /* journal.c */
-int64_t		 journal_now_ms(void);
 sqlite3		*journal_open(const char *path);
 void		 journal_close(sqlite3 *db);
 int		 journal_exec(sqlite3 *db, const char *sql, const char *fmt,
@@ -261,11 +260,16 @@ void		 converge_close(struct converge *c);
 int		 converge_ping(struct lgrd *d, const char *router);
 
 /* verify.c: routecheck for a guest. */
-/* 0 clean, 1 violations (summary), -1 could not run (skipped). */
-int		 verify_guest(struct lgrd *d, const char *guest, char *summary,
+/* 0 clean, 1 violations (summary), -1 could not run (skipped); the
+ * violations that concern movers[] (guests still moving) do not count. */
+int		 verify_guest(struct lgrd *d, const char *guest,
+		    const char *const *movers, size_t nmovers, char *summary,
 		    size_t len);
-/* routecheck -j's output as one line of text (unit-tested). */
-void		 verify_summary(const char *out, char *summary, size_t len);
+/* routecheck -j's output less what concerns movers[], as one line of
+ * text; the violations left, -1 when not routecheck's JSON. */
+int		 verify_summary(const struct topo *t, const char *out,
+		    const char *const *movers, size_t nmovers, char *summary,
+		    size_t len);
 
 /* move.c: one guest's pipeline. */
 void		 move_run(struct job *j, struct move *m);
@@ -286,6 +290,7 @@ int		 evac_residency(struct lgrd *d, struct hv *h, int *residency);
 
 /* report.c: the report of a job (shared with lgrctl). */
 struct json_object *report_json(sqlite3 *db, int64_t job);
+int		 report_name(struct lgrd *d, struct job *j);
 int		 report_write(struct lgrd *d, struct job *j);
 
 /* control.c: the requests on lgrd's control socket (main thread). */

@@ -175,6 +175,15 @@ lgrd_row_num(struct json_object *o, const char *key, double def)
 	    json_object_get_double(v) : def;
 }
 
+bool
+lgrd_move_clean(struct json_object *move, double max_blackhole_ms)
+{
+	return strcmp(lgrd_row_str(move, "result", ""), "moved") == 0 &&
+	    strcmp(lgrd_row_str(move, "routecheck", ""), "violations") != 0 &&
+	    (max_blackhole_ms < 0 || lgrd_row_num(move, "downtime_ms", -1) <=
+	    max_blackhole_ms);
+}
+
 static const char *
 lgrd_report_str(struct json_object *o, const char *key)
 {

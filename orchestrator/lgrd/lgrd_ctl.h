@@ -100,6 +100,14 @@ double		 lgrd_row_num(struct json_object *o, const char *key,
 		    double def);
 
 /*
+ * Did a move of a report end as asked: moved, no routecheck violation,
+ * its measured network downtime within the job's --max-blackhole
+ * (max_blackhole_ms -1: none)?
+ */
+bool		 lgrd_move_clean(struct json_object *move,
+		    double max_blackhole_ms);
+
+/*
  * The report of a job as lgrd sends it ({"job":{...},"moves":[...]}),
  * printed as counts and an itemized table (lgrd writes the same text to
  * its report file).

@@ -119,8 +119,26 @@ move_peers(struct move_ctx *c, const int *res, const char **peers,
 	return n;
 }
 
-/* A peer to probe from: an HSI peer on the same member, else any guest
- * not moving, else none (-1). */
+/* Is guest g still to move in this job (not done; not c's own guest)?
+ * Such a peer would be stunned or moved while c's probe runs, and its
+ * downtime counted as c's. */
+static bool
+move_pending(struct move_ctx *c, int g)
+{
+	const char	*name = c->d->topo->guests[g].name;
+	bool		 pending = false;
+
+	pthread_mutex_lock(&c->j->lock);
+	for (size_t i = 0; i < c->j->nmoves && !pending; i++)
+		pending = &c->j->moves[i] != c->m &&
+		    c->j->moves[i].step != LGRD_STEP_DONE &&
+		    strcmp(c->j->moves[i].guest, name) == 0;
+	pthread_mutex_unlock(&c->j->lock);
+	return pending;
+}
+
+/* A peer to probe from: an HSI peer on the same member, else any guest,
+ * neither moving nor still to move in this job; else none (-1). */
 static int
 move_probe_peer(struct move_ctx *c, const int *res)
 {
@@ -128,7 +146,7 @@ move_probe_peer(struct move_ctx *c, const int *res)
 	int			 any = -1;
 
 	for (size_t i = 0; i < t->nguests; i++) {
-		if ((int)i == c->gi || res[i] < 0)
+		if ((int)i == c->gi || res[i] < 0 || move_pending(c, (int)i))
 			continue;
 		if (c->m->hsi && topo_guest_has_hsi(&t->guests[i]) &&
 		    res[i] == res[c->gi])
@@ -372,15 +390,41 @@ move_converge(struct move_ctx *c, struct converge *cv)
 	c->m->converge_ms = ms;
 }
 
+/*
+ * The other guests of the job still moving (a thread runs them, not yet
+ * at verify).  m is marked at verify under the same lock: of two guests
+ * verifying at once the second sees the first settled, so every pair of
+ * guests is verified with both settled by the one that verifies last.
+ */
+static size_t
+move_in_flight(struct move_ctx *c, const char **movers, size_t max)
+{
+	struct job	*j = c->j;
+	size_t		 n = 0;
+
+	pthread_mutex_lock(&j->lock);
+	c->m->step = LGRD_STEP_VERIFY;
+	for (size_t i = 0; i < j->nmoves && n < max; i++)
+		if (&j->moves[i] != c->m && j->moves[i].active &&
+		    j->moves[i].step < LGRD_STEP_VERIFY)
+			movers[n++] = j->moves[i].guest;
+	pthread_mutex_unlock(&j->lock);
+	return n;
+}
+
 static void
 move_verify(struct move_ctx *c)
 {
-	char	summary[300];
-	double	t0 = lgrd_now_ms();
-	int	rc;
+	const char	*movers[64];
+	char		 summary[300];
+	double		 t0 = lgrd_now_ms();
+	size_t		 n;
+	int		 rc;
 
+	n = move_in_flight(c, movers, sizeof(movers) / sizeof(movers[0]));
 	move_step(c, LGRD_STEP_VERIFY);
-	rc = verify_guest(c->d, c->m->guest, summary, sizeof(summary));
+	rc = verify_guest(c->d, c->m->guest, movers, n, summary,
+	    sizeof(summary));
 	c->m->verify_ms = lgrd_now_ms() - t0;
 	snprintf(c->m->routecheck, sizeof(c->m->routecheck), "%s", rc == 0 ?
 	    "ok" : rc == 1 ? "violations" : "skipped");
@@ -388,6 +432,9 @@ move_verify(struct move_ctx *c)
 		move_reason(c, "routecheck: %s", summary);
 	else if (rc == -1)
 		log_warnx("%s: routecheck skipped: %s", c->m->guest, summary);
+	else if (strcmp(summary, "ok") != 0)
+		journal_event(c->d->db, c->j->id, c->m->guest, "LGR-VERIFY",
+		    "routecheck %s", summary);
 }
 
 /* complete, converge, verify: the part that runs whatever happened. */

@@ -5,6 +5,8 @@
  */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -256,12 +258,87 @@ test_verify_summary(void **state)
 	char	s[300];
 
 	(void)state;
-	verify_summary("not json", s, sizeof(s));
+	assert_int_equal(verify_summary(d->topo, "not json", NULL, 0, s,
+	    sizeof(s)), -1);
 	assert_string_equal(s, "violations");
-	verify_summary("{\"violations\":[{\"name\":\"a\"},{\"name\":\"b\"}]}",
-	    s, sizeof(s));
+	assert_int_equal(verify_summary(d->topo, "{\"violations\":[{\"name\":"
+	    "\"a\"},{\"name\":\"b\"}]}", NULL, 0, s, sizeof(s)), 2);
 	assert_string_equal(s, "2 violations, first: a at ?: ? in table ? "
 	    "expected ?, found ?");
+}
+
+/* A violation found on a guest still moving, or about the route to its
+ * VIPA, is set aside (that guest verifies later); the rest stay. */
+static void
+test_verify_concurrent_mover(void **state)
+{
+	const char	*movers[] = { "LITDAT01" };
+	const char	*own = ",{\"name\":\"4 hsi-up\",\"router\":"
+			    "\"LITDCON1\",\"prefix\":\"-\",\"table\":"
+			    "\"links\"}";
+	char		 s[300], theirs[512], only[600], both[1024];
+	char		 vipa[INET_ADDRSTRLEN];
+	int		 g = topo_guest_find(d->topo, "LITDAT01");
+
+	(void)state;
+	inet_ntop(AF_INET, &d->topo->guests[g].vipa, vipa, sizeof(vipa));
+	snprintf(theirs, sizeof(theirs), "{\"name\":\"2 paths\",\"router\":"
+	    "\"LITDCON1\",\"prefix\":\"%s/32\",\"table\":\"ospf\"},"
+	    "{\"name\":\"6 agree\",\"router\":\"LITDAT01\",\"prefix\":"
+	    "\"10.1.1.1/32\",\"table\":\"kernel\"}", vipa);
+	snprintf(both, sizeof(both), "{\"violations\":[%s%s]}", theirs, own);
+	/* Only the mover's: ok, and said so. */
+	snprintf(only, sizeof(only), "{\"violations\":[%s]}", theirs);
+	assert_int_equal(verify_summary(d->topo, only, movers, 1, s,
+	    sizeof(s)), 0);
+	assert_string_equal(s, "ok (2 violations set aside: they concern "
+	    "guests still moving)");
+	/* The guest's own violation is not hidden. */
+	assert_int_equal(verify_summary(d->topo, both, movers, 1, s,
+	    sizeof(s)), 1);
+	assert_string_equal(s, "1 violation, first: 4 hsi-up at LITDCON1: - "
+	    "in table links expected ?, found ? (2 more concern guests still "
+	    "moving)");
+	/* Nobody moving: every violation counts. */
+	assert_int_equal(verify_summary(d->topo, both, NULL, 0, s, sizeof(s)),
+	    3);
+}
+
+/* What lgrctl's exit status counts as a move that ended as asked. */
+static void
+test_move_clean(void **state)
+{
+	static const struct {
+		const char	*row;
+		double		 budget;
+		bool		 clean;
+	} cases[] = {
+		{ "{\"result\":\"moved\",\"routecheck\":\"ok\","
+		    "\"downtime_ms\":4.5}", -1, true },
+		{ "{\"result\":\"moved\",\"routecheck\":\"ok\","
+		    "\"downtime_ms\":4.5}", 10, true },
+		{ "{\"result\":\"moved\",\"routecheck\":\"ok\","
+		    "\"downtime_ms\":23.5}", 10, false },	/* over budget */
+		{ "{\"result\":\"moved\",\"routecheck\":\"ok\","
+		    "\"downtime_ms\":null}", 10, true },	/* not measured */
+		{ "{\"result\":\"moved\",\"routecheck\":\"violations\","
+		    "\"downtime_ms\":4.5}", -1, false },
+		{ "{\"result\":\"moved\",\"routecheck\":\"skipped\"}", -1,
+		    true },
+		{ "{\"result\":\"not-moved\",\"routecheck\":\"ok\"}", -1,
+		    false },
+	};
+	struct json_object	*o;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case %zu: %s, budget %.0f\n", i, cases[i].row,
+		    cases[i].budget);
+		assert_non_null(o = json_tokener_parse(cases[i].row));
+		assert_int_equal(lgrd_move_clean(o, cases[i].budget),
+		    cases[i].clean);
+		json_object_put(o);
+	}
 }
 
 int
@@ -277,6 +354,8 @@ main(void)
 		cmocka_unit_test(test_not_converged),
 		cmocka_unit_test(test_resume_during_relocation),
 		cmocka_unit_test(test_verify_summary),
+		cmocka_unit_test(test_verify_concurrent_mover),
+		cmocka_unit_test(test_move_clean),
 	};
 
 	return cmocka_run_group_tests(tests, standin_setup,

@@ -1,15 +1,16 @@
 /*
  * plan.c: which guests of a workload group move, from where, to where.
  *
- * The group's guests are those whose name matches its pattern; ALL
- * takes every group, one after the other.  The source is --from, or
+ * The group's guests are those the topology puts in it (their names
+ * match its pattern; patterns of different groups may overlap, so the
+ * pattern alone does not say); ALL takes every group, one after the
+ * other, each guest once, in its own group.  The source is --from, or
  * every member where a guest of the group runs (but the destination).
  * The destination is --to, or the allowed member of the group, other
  * than the guest's own, with the most free memory (after the guests
  * already planned there); only joined members qualify.  Pure: no I/O.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +68,7 @@ plan_group(const struct plan_input *in, int gi, struct plan_item *items,
 		return 0;	/* ALL: a group that may not go there */
 	for (size_t i = 0; i < in->t->nguests; i++) {
 		gu = &in->t->guests[i];
-		if (fnmatch(g->pattern, gu->name, 0) != 0 ||
-		    !plan_on_source(in, (int)i))
+		if (gu->group != gi || !plan_on_source(in, (int)i))
 			continue;
 		it = &items[(*n)++];
 		it->guest = (int)i;

@@ -151,12 +151,106 @@ test_plan_most_free(void **state)
 	topo_free(t);
 }
 
+/*
+ * A generated 3-member lab as nslab gen wrote it until issue 13: both
+ * groups' pattern is G*.  GRP1 runs on VM1 and VM2, GRP2 on VM3 and
+ * VM1; G001, G004 (HSI) and G005 run on VM1.
+ */
+#define PLAN_TRK(h)							\
+	"      - { name: trk1, kind: vswitch, lan: DC8, address: "	\
+	"10.20.8." h "/24, cost: 10, priority: 0 }\n"			\
+	"      - { name: trk2, kind: vswitch, lan: DC9, address: "	\
+	"10.20.9." h "/24, cost: 10, priority: 0 }\n"
+#define PLAN_GUEST(n, h, grp, m)					\
+	"  - name: " n "\n    vipa: 10.20.7." h "/32\n    group: " grp	\
+	"\n    memory: 256M\n    member: " m "\n    nics:\n" PLAN_TRK(h)
+
+static const char plan_overlap_yaml[] =
+	"lab: gen3\n"
+	"area:\n  id: 4.4.4.4\n  stub: true\n  no-summary: true\n"
+	"  default-cost: 10\n"
+	"members:\n"
+	"  - { name: VM1, cpc: CPC1, hipersockets: 172.16.1.0/24, "
+	"memory: 8G }\n"
+	"  - { name: VM2, cpc: CPC2, hipersockets: 172.16.2.0/24, "
+	"memory: 8G }\n"
+	"  - { name: VM3, cpc: CPC3, hipersockets: 172.16.3.0/24, "
+	"memory: 8G }\n"
+	"lans:\n  - { name: DC8, subnet: 10.20.8.0/24 }\n"
+	"  - { name: DC9, subnet: 10.20.9.0/24 }\n"
+	"abr:\n  name: ABR\n  router-id: 10.20.0.1\n  interfaces:\n"
+	"    - { name: dc8, lan: DC8, address: 10.20.8.1/24, cost: 10, "
+	"priority: 1 }\n"
+	"    - { name: dc9, lan: DC9, address: 10.20.9.1/24, cost: 10, "
+	"priority: 1 }\n"
+	"  backbone: { name: bb0, address: 10.20.0.1/32 }\n"
+	"groups:\n"
+	"  - { name: GRP1, pattern: \"G*\", members: [VM1, VM2] }\n"
+	"  - { name: GRP2, pattern: \"G*\", members: [VM3, VM1] }\n"
+	"guests:\n"
+	PLAN_GUEST("G001", "2", "GRP1", "VM1")
+	PLAN_GUEST("G002", "3", "GRP2", "VM3")
+	PLAN_GUEST("G003", "4", "GRP1", "VM2")
+	PLAN_GUEST("G004", "5", "GRP2", "VM1")
+	"      - { name: hsi0, kind: hipersockets, member: VM3, "
+	"address: 172.16.3.5/24, cost: 1, priority: 10 }\n"
+	"      - { name: hsi1, kind: hipersockets, member: VM1, "
+	"address: 172.16.1.5/24, cost: 1, priority: 10 }\n"
+	PLAN_GUEST("G005", "6", "GRP1", "VM1")
+	PLAN_GUEST("G006", "7", "GRP2", "VM3");
+
+/* Overlapping patterns: every guest once, in its own group, to a member
+ * of that group (never GRP1's VM2 for a GRP2 guest). */
+static void
+test_plan_overlapping_patterns(void **state)
+{
+	struct topo_diags	 d = { 0 };
+	struct topo		*t;
+	struct plan_member	 pm[3] = { { true, 8192 }, { true, 8192 },
+				    { true, 8192 } };
+	struct plan_input	 in = { .members = pm, .workload = "ALL",
+				    .to = -1 };
+	struct plan_item	*items;
+	enum plan_error		 err;
+	char			 buf[256], got[256];
+	int			 res[6] = { 0, 2, 1, 0, 0, 2 };
+	ssize_t			 n;
+
+	(void)state;
+	t = topo_load_buf("gen3.yaml", plan_overlap_yaml,
+	    sizeof(plan_overlap_yaml) - 1, &d);
+	for (size_t i = 0; i < d.n; i++)
+		print_message("%s:%u:%u: %s\n", d.v[i].file, d.v[i].line,
+		    d.v[i].col, d.v[i].msg);
+	assert_non_null(t);
+	topo_diags_free(&d);
+	in.t = t;
+	in.residency = res;
+	in.from = topo_member_find(t, "VM1");
+	n = plan_make(&in, &items, &err, buf, sizeof(buf));
+	assert_int_equal(n, 3);
+	plan_result(t, items, n, got, sizeof(got));
+	assert_string_equal(got, "G001>VM2 G005>VM2 G004>VM3");
+	for (ssize_t i = 0; i < n; i++)
+		assert_int_equal(items[i].group,
+		    t->guests[items[i].guest].group);
+	assert_true(items[2].hsi);
+	free(items);
+	/* One group named: only its own guests, though G* matches all. */
+	in.workload = "GRP2";
+	assert_int_equal(plan_make(&in, &items, &err, buf, sizeof(buf)), 1);
+	assert_string_equal(t->guests[items[0].guest].name, "G004");
+	free(items);
+	topo_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_cases),
 		cmocka_unit_test(test_plan_most_free),
+		cmocka_unit_test(test_plan_overlapping_patterns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

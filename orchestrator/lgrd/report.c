@@ -30,14 +30,15 @@ report_json(sqlite3 *db, int64_t job)
 	return rep;
 }
 
+/* The report file's name, in j->report ("" when its directory can't be
+ * made): LABDIR/reports/WORKLOAD-YYYYmmdd-HHMMSS-JOB.log. */
 int
-report_write(struct lgrd *d, struct job *j)
+report_name(struct lgrd *d, struct job *j)
 {
-	struct json_object	*rep;
-	char			 dir[PATH_MAX - 128], stamp[32];
-	time_t			 now = time(NULL);
-	FILE			*f;
+	char	dir[PATH_MAX - 128], stamp[32];
+	time_t	now = time(NULL);
 
+	j->report[0] = '\0';
 	snprintf(dir, sizeof(dir), "%.*s/reports", (int)sizeof(dir) - 16,
 	    d->opts.labdir);
 	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
@@ -47,9 +48,18 @@ report_write(struct lgrd *d, struct job *j)
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
 	snprintf(j->report, sizeof(j->report), "%s/%s-%s-%jd.log", dir,
 	    j->workload, stamp, (intmax_t)j->id);
-	/* The counts go in first, so that the file shows the final ones. */
-	journal_job_end(d->db, j, "RUNNING");
-	if ((rep = report_json(d->db, j->id)) == NULL)
+	return 0;
+}
+
+/* The report of an ended job (journal_job_end first: the file shows its
+ * final state and counts) to j->report. */
+int
+report_write(struct lgrd *d, struct job *j)
+{
+	struct json_object	*rep;
+	FILE			*f;
+
+	if (j->report[0] == '\0' || (rep = report_json(d->db, j->id)) == NULL)
 		return -1;
 	if ((f = fopen(j->report, "w")) == NULL) {
 		log_warn("[LGR-REPORT] %s", j->report);

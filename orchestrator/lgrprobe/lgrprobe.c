@@ -1,7 +1,8 @@
 /*
  * lgrprobe.c: probes between guests' VIPAs in a running lab, both
- * directions, every 10 ms by default; a JSON report of sent, lost and
- * the longest gap per pair (lgrprobe(8)).
+ * directions, every 10 ms by default, and TCP streams to chosen VIPAs;
+ * a JSON report of sent, lost and the longest gap per pair, resets and
+ * the longest stall per stream (lgrprobe(8)).
  */
 #include <sys/stat.h>
 
@@ -26,7 +27,7 @@
 /* Exit codes (lgrprobe(8)). */
 enum {
 	LGRPROBE_OK = 0,	/* every probe answered */
-	LGRPROBE_LOSS = 1,	/* some probes lost */
+	LGRPROBE_LOSS = 1,	/* some probes lost, or a stream reset */
 	LGRPROBE_USAGE = 2,
 	LGRPROBE_SETUP = 3,	/* lab, guest or socket missing */
 };
@@ -34,6 +35,8 @@ enum {
 struct lgrprobe_opts {
 	const char	*lab;
 	const char	*pairs;
+	const char	*tcp;		/* --tcp VIPA[,VIPA...] */
+	const char	*tcp_from;
 	const char	*out;		/* -o: the JSON report's file */
 	const char	*stop_file;
 	const char	*ready_file;
@@ -50,12 +53,15 @@ static volatile sig_atomic_t	lgrprobe_stop;
 enum {
 	O_LAB = 1, O_PAIRS, O_ALL, O_INTERVAL, O_DURATION, O_PORT, O_GRACE,
 	O_STOP_FILE, O_READY_FILE, O_NO_STUN, O_OUTPUT, O_JSON, O_QUIET,
+	O_TCP, O_TCP_FROM,
 };
 
 static const struct cli_option lgrprobe_options_table[] = {
 	{ O_LAB, 'l', "lab", CLI_NAME, "LAB", 0, 0, NULL },
 	{ O_PAIRS, 'p', "pairs", CLI_STR, "A:B[,C:D...]", 0, 0, NULL },
 	{ O_ALL, 'a', "all-vipas", CLI_FLAG, NULL, 0, 0, NULL },
+	{ O_TCP, 0, "tcp", CLI_STR, "VIPA[,VIPA...]", 0, 0, NULL },
+	{ O_TCP_FROM, 0, "tcp-from", CLI_NAME, "GUEST", 0, 0, NULL },
 	{ O_INTERVAL, 'i', "interval-ms", CLI_U64, "MS", 1, 10000, NULL },
 	{ O_DURATION, 'd', "duration", CLI_U64, "S", 1, 86400, NULL },
 	{ O_PORT, 0, "port", CLI_U64, "P", 1, 65535, NULL },
@@ -69,13 +75,15 @@ static const struct cli_option lgrprobe_options_table[] = {
 	{ 0 },
 };
 
-static const int lgrprobe_global[] = { O_LAB, O_PAIRS, O_ALL, O_INTERVAL,
+static const int lgrprobe_global[] = { O_LAB, O_PAIRS, O_ALL, O_TCP,
+    O_TCP_FROM, O_INTERVAL,
     O_DURATION, O_PORT, O_GRACE, O_STOP_FILE, O_READY_FILE, O_NO_STUN,
     O_OUTPUT, O_JSON, O_QUIET, 0 };
 
 static const struct cli_spec lgrprobe_cli = {
 	.prog = "lgrprobe",
-	.synopsis = "--lab LAB (--pairs A:B[,C:D...] | --all-vipas)\n"
+	.synopsis = "--lab LAB [--pairs A:B[,C:D...] | --all-vipas]\n"
+	    "                [--tcp VIPA[,VIPA...] [--tcp-from GUEST]]\n"
 	    "                [--interval-ms MS] [--duration S] [--port P] "
 	    "[--grace-ms MS]\n"
 	    "                [--stop-file F] [--ready-file F] [--no-stun] "
@@ -116,6 +124,8 @@ lgrprobe_options(int argc, char **argv, struct lgrprobe_opts *o)
 	cli_main_parse(&lgrprobe_cli, argc, argv, &r, LGRPROBE_USAGE);
 	lgrprobe_str(&r, O_LAB, &o->lab);
 	lgrprobe_str(&r, O_PAIRS, &o->pairs);
+	lgrprobe_str(&r, O_TCP, &o->tcp);
+	lgrprobe_str(&r, O_TCP_FROM, &o->tcp_from);
 	lgrprobe_str(&r, O_STOP_FILE, &o->stop_file);
 	lgrprobe_str(&r, O_READY_FILE, &o->ready_file);
 	lgrprobe_str(&r, O_OUTPUT, &o->out);
@@ -128,9 +138,10 @@ lgrprobe_options(int argc, char **argv, struct lgrprobe_opts *o)
 	o->po.port = (uint16_t)lgrprobe_num(&r, O_PORT, PROBE_PORT);
 	o->po.grace_ms = (unsigned)lgrprobe_num(&r, O_GRACE, 1000);
 	o->po.stun = !cli_has(&r, O_NO_STUN);
-	if (o->lab == NULL || (o->pairs == NULL) == !o->all) {
+	if (o->lab == NULL || (o->pairs != NULL && o->all) ||
+	    (o->pairs == NULL && !o->all && o->tcp == NULL)) {
 		fprintf(stderr, "lgrprobe: need --lab and one of --pairs or "
-		    "--all-vipas\ntry 'lgrprobe --help'\n");
+		    "--all-vipas, or --tcp\ntry 'lgrprobe --help'\n");
 		exit(LGRPROBE_USAGE);
 	}
 	o->po.lab = o->lab;
@@ -226,6 +237,82 @@ lgrprobe_all(struct probe *p, const struct topo *t)
 	return 0;
 }
 
+/* A --tcp target: a guest's VIPA (address) or its name; -1 when none. */
+static int
+lgrprobe_vipa(const struct topo *t, const char *word)
+{
+	struct in_addr	a;
+
+	if (inet_pton(AF_INET, word, &a) != 1)
+		return topo_guest_find(t, word);
+	for (size_t i = 0; i < t->nguests; i++)
+		if (t->guests[i].vipa.s_addr == a.s_addr)
+			return (int)i;
+	return -1;
+}
+
+/* The source of the streams: --tcp-from, else the first guest that is
+ * not a target. */
+static int
+lgrprobe_tcp_source(const struct topo *t, const char *from,
+    const bool *target, struct probe_endpoint *ep)
+{
+	for (size_t i = 0; from == NULL && i < t->nguests; i++)
+		if (!target[i])
+			from = t->guests[i].name;
+	if (from == NULL) {
+		fprintf(stderr, "lgrprobe: --tcp: every guest is a target; "
+		    "name a source with --tcp-from\n");
+		return -1;
+	}
+	if (lgrprobe_endpoint(t, from, ep) == -1)
+		return -1;
+	if (target[topo_guest_find(t, from)]) {
+		fprintf(stderr, "lgrprobe: --tcp-from %s: a guest does not "
+		    "probe itself\n", from);
+		return -1;
+	}
+	return 0;
+}
+
+/* One TCP stream from the source to each VIPA of spec. */
+static int
+lgrprobe_tcp(struct probe *p, const struct topo *t, const char *spec,
+    const char *from)
+{
+	struct probe_endpoint	 src, dst;
+	char			*copy, *tok, *save;
+	bool			*target;
+	int			 g, rc = 0;
+
+	if ((copy = strdup(spec)) == NULL ||
+	    (target = calloc(t->nguests, sizeof(*target))) == NULL) {
+		free(copy);
+		return -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((g = lgrprobe_vipa(t, tok)) == -1) {
+			fprintf(stderr, "lgrprobe: --tcp %s: no guest has "
+			    "that VIPA or name in lab %s\n", tok, t->name);
+			rc = -1;
+		} else
+			target[g] = true;
+	}
+	if (rc == 0)
+		rc = lgrprobe_tcp_source(t, from, target, &src);
+	for (size_t i = 0; rc == 0 && i < t->nguests; i++) {
+		if (!target[i])
+			continue;
+		snprintf(dst.guest, sizeof(dst.guest), "%s", t->guests[i].name);
+		dst.vipa = t->guests[i].vipa;
+		rc = probe_add_tcp(p, &src, &dst);
+	}
+	free(target);
+	free(copy);
+	return rc;
+}
+
 static void
 lgrprobe_wait(const struct lgrprobe_opts *o)
 {
@@ -243,21 +330,52 @@ lgrprobe_wait(const struct lgrprobe_opts *o)
 }
 
 static void
+lgrprobe_summary_tcp(struct probe *p, FILE *f)
+{
+	struct probe_stats	st;
+
+	probe_total_tcp(p, &st);
+	if (st.sent == 0 && st.resets == 0)
+		return;
+	fprintf(f, "%-10s %-10s %-15s %7s %6s %8s %8s\n", "TCP-FROM", "TO",
+	    "VIPA", "SENT", "RESETS", "STALL-MS", "RTT-MS");
+	for (size_t i = 0; i < probe_count(p); i++) {
+		probe_stats_get(p, i, &st);
+		if (st.tcp)
+			fprintf(f, "%-10s %-10s %-15s %7ju %6ju %8.1f %8.2f\n",
+			    st.from, st.to, inet_ntoa(st.vipa),
+			    (uintmax_t)st.sent, (uintmax_t)st.resets,
+			    st.longest_gap_ms, st.max_rtt_ms);
+	}
+	probe_total_tcp(p, &st);
+	fprintf(f, "tcp: %ju sent, %ju resets, longest stall %.1f ms\n",
+	    (uintmax_t)st.sent, (uintmax_t)st.resets, st.longest_gap_ms);
+}
+
+static void
 lgrprobe_summary(struct probe *p, FILE *f)
 {
 	struct probe_stats	st;
 
-	fprintf(f, "%-10s %-10s %-15s %7s %6s %8s %8s\n", "FROM", "TO",
-	    "VIPA", "SENT", "LOST", "GAP-MS", "RTT-MS");
-	for (size_t i = 0; i < probe_count(p); i++) {
-		probe_stats_get(p, i, &st);
-		fprintf(f, "%-10s %-10s %-15s %7ju %6ju %8.1f %8.2f\n",
-		    st.from, st.to, inet_ntoa(st.vipa), (uintmax_t)st.sent,
-		    (uintmax_t)st.lost, st.longest_gap_ms, st.max_rtt_ms);
-	}
 	probe_total(p, &st);
-	fprintf(f, "total: %ju sent, %ju lost, longest gap %.1f ms\n",
-	    (uintmax_t)st.sent, (uintmax_t)st.lost, st.longest_gap_ms);
+	if (st.sent > 0) {
+		fprintf(f, "%-10s %-10s %-15s %7s %6s %8s %8s\n", "FROM", "TO",
+		    "VIPA", "SENT", "LOST", "GAP-MS", "RTT-MS");
+		for (size_t i = 0; i < probe_count(p); i++) {
+			probe_stats_get(p, i, &st);
+			if (!st.tcp)
+				fprintf(f, "%-10s %-10s %-15s %7ju %6ju %8.1f "
+				    "%8.2f\n", st.from, st.to,
+				    inet_ntoa(st.vipa), (uintmax_t)st.sent,
+				    (uintmax_t)st.lost, st.longest_gap_ms,
+				    st.max_rtt_ms);
+		}
+		probe_total(p, &st);
+		fprintf(f, "total: %ju sent, %ju lost, longest gap %.1f ms\n",
+		    (uintmax_t)st.sent, (uintmax_t)st.lost,
+		    st.longest_gap_ms);
+	}
+	lgrprobe_summary_tcp(p, f);
 }
 
 /* The JSON report to path, or to stdout when path is NULL. */
@@ -307,7 +425,10 @@ main(int argc, char **argv)
 		return LGRPROBE_SETUP;
 	if ((p = probe_new(&o.po)) == NULL)
 		return LGRPROBE_USAGE;
-	rc = o.all ? lgrprobe_all(p, t) : lgrprobe_pairs(p, t, o.pairs);
+	rc = o.all ? lgrprobe_all(p, t) : o.pairs != NULL ?
+	    lgrprobe_pairs(p, t, o.pairs) : 0;
+	if (rc == 0 && o.tcp != NULL)
+		rc = lgrprobe_tcp(p, t, o.tcp, o.tcp_from);
 	topo_free(t);
 	if (rc == -1)
 		return LGRPROBE_USAGE;
@@ -331,6 +452,9 @@ main(int argc, char **argv)
 		rc = LGRPROBE_SETUP;
 	probe_total(p, &tot);
 	if (rc == LGRPROBE_OK && tot.lost > 0)
+		rc = LGRPROBE_LOSS;
+	probe_total_tcp(p, &tot);
+	if (rc == LGRPROBE_OK && tot.resets > 0)
 		rc = LGRPROBE_LOSS;
 	probe_free(p);
 	return rc;

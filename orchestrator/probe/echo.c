@@ -15,8 +15,8 @@
 
 #include "probe_priv.h"
 
-static void
-probe_echo(int fd)
+void
+probe_udp_echo(int fd)
 {
 	struct sockaddr_in	sin;
 	socklen_t		len;
@@ -42,8 +42,10 @@ probe_responder(void *arg)
 	if (t->p->o.stun)
 		probe_join_cgroup(t);
 	while (!atomic_load(&t->p->done)) {
-		if (poll(&pfd, 1, PROBE_POLL_MS) > 0)
-			probe_echo(t->fd);
+		if (t->tcp)
+			probe_tcp_echo_poll(t);
+		else if (poll(&pfd, 1, PROBE_POLL_MS) > 0)
+			probe_udp_echo(t->fd);
 	}
 	if (t->p->o.stun)
 		probe_leave_cgroup();
@@ -56,18 +58,13 @@ probe_send(struct probe *p, size_t i)
 	struct probe_flow	*f = &p->flows[i];
 	struct probe_pkt	 pkt;
 
-	pthread_mutex_lock(&p->lock);
-	if (f->sent == f->cap && probe_flow_grow(f) == -1) {
-		pthread_mutex_unlock(&p->lock);
+	if (f->tcp) {
+		probe_tcp_send(p, i);
 		return;
 	}
-	pkt.magic = htonl(PROBE_MAGIC);
-	pkt.flow = htonl((uint32_t)i);
-	pkt.seq = htonl(f->sent);
-	pkt.pad = 0;
-	f->sent_ms[f->sent] = probe_now();
-	f->sent++;
-	pthread_mutex_unlock(&p->lock);
+	if (probe_flow_next(p, i, &pkt) == -1)
+		return;
+	probe_flow_sent(p, f);
 	send(f->fd, &pkt, sizeof(pkt), MSG_DONTWAIT);
 }
 
@@ -78,6 +75,10 @@ probe_receive(struct probe *p, size_t i)
 	struct probe_pkt	 pkt;
 	double			 now;
 
+	if (f->tcp) {
+		probe_tcp_receive(p, i);
+		return;
+	}
 	while (recv(f->fd, &pkt, sizeof(pkt), MSG_DONTWAIT) ==
 	    (ssize_t)sizeof(pkt)) {
 		if (ntohl(pkt.magic) != PROBE_MAGIC || ntohl(pkt.flow) != i)
@@ -136,7 +137,8 @@ probe_epoll(struct probe *p, int tfd)
 	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
 	for (size_t i = 0; i < p->nflows; i++) {
 		ev.data.u64 = i;
-		epoll_ctl(ep, EPOLL_CTL_ADD, p->flows[i].fd, &ev);
+		if (p->flows[i].fd != -1)
+			epoll_ctl(ep, EPOLL_CTL_ADD, p->flows[i].fd, &ev);
 	}
 	return ep;
 }
@@ -154,6 +156,7 @@ probe_sender(void *arg)
 		atomic_store(&p->done, true);
 		return NULL;
 	}
+	p->ep = ep;		/* streams made again join it */
 	for (;;) {
 		if (atomic_load(&p->stopping) && stop_at == 0)
 			stop_at = probe_now() + p->o.grace_ms;
@@ -169,6 +172,7 @@ probe_sender(void *arg)
 		}
 	}
 	probe_finish(p);
+	p->ep = -1;
 	close(ep);
 	close(tfd);
 	return NULL;

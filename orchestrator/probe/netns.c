@@ -5,6 +5,9 @@
  */
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,55 +34,69 @@ probe_enter(struct probe *p, const char *guest)
 	return self;
 }
 
-static int
-probe_udp(struct probe *p, const char *guest, struct in_addr addr,
-    uint16_t port, bool reuse)
+/* A socket bound to addr:port: UDP with SO_REUSEPORT (several lgrprobe
+ * may answer on one port), TCP with SO_REUSEADDR and TCP_NODELAY. */
+int
+probe_socket(struct probe *p, const char *guest, int type,
+    struct in_addr addr, uint16_t port)
 {
 	struct sockaddr_in	sin;
 	int			fd, one = 1;
 
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) == -1)
+	if ((fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) ==
+	    -1)
 		return probe_fail(p, errno, "guest %s: socket", guest);
-	if (reuse)
+	if (type == SOCK_STREAM) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	} else if (port != 0)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr = addr;
 	sin.sin_port = htons(port);
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		probe_fail(p, errno, "guest %s: bind %s:%u", guest,
-		    inet_ntoa(addr), port);
+		probe_fail(p, errno, "guest %s: bind %s %s:%u", guest,
+		    type == SOCK_STREAM ? "TCP" : "UDP", inet_ntoa(addr), port);
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
+/* The same, made in the guest's namespace. */
+int
+probe_socket_in(struct probe *p, const char *guest, int type,
+    struct in_addr addr, uint16_t port)
+{
+	int	self, fd;
+
+	if ((self = probe_enter(p, guest)) == -1)
+		return -1;
+	fd = probe_socket(p, guest, type, addr, port);
+	nsswitch_leave(self);
+	return fd;
+}
+
 int
 probe_open_target(struct probe *p, struct probe_target *t)
 {
-	int	self;
-
 	/* Bound to the VIPA, so that answers leave from the VIPA. */
-	if ((self = probe_enter(p, t->ep.guest)) == -1)
+	if ((t->fd = probe_socket_in(p, t->ep.guest, SOCK_DGRAM, t->ep.vipa,
+	    p->o.port)) == -1)
 		return -1;
-	t->fd = probe_udp(p, t->ep.guest, t->ep.vipa, p->o.port, true);
-	nsswitch_leave(self);
-	return t->fd == -1 ? -1 : 0;
+	return t->tcp ? probe_tcp_listen(p, t) : 0;
 }
 
 int
 probe_open_flow(struct probe *p, struct probe_flow *f)
 {
 	struct sockaddr_in	sin;
-	int			self;
 
-	if ((self = probe_enter(p, f->from.guest)) == -1)
-		return -1;
-	f->fd = probe_udp(p, f->from.guest, f->from.vipa, 0, false);
-	nsswitch_leave(self);
-	if (f->fd == -1)
+	if (f->tcp)
+		return probe_tcp_connect(p, f);
+	if ((f->fd = probe_socket_in(p, f->from.guest, SOCK_DGRAM,
+	    f->from.vipa, 0)) == -1)
 		return -1;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;

@@ -42,6 +42,7 @@ probe_new(const struct probe_opts *o)
 	p->o = *o;
 	snprintf(p->lab, sizeof(p->lab), "%s", o->lab);
 	p->o.lab = p->lab;
+	p->ep = -1;
 	pthread_mutex_init(&p->lock, NULL);
 	return p;
 }
@@ -76,13 +77,13 @@ probe_target_add(struct probe *p, const struct probe_endpoint *ep)
 	memset(t, 0, sizeof(*t));
 	t->p = p;
 	t->ep = *ep;
-	t->fd = -1;
+	t->fd = t->lfd = -1;
 	return 0;
 }
 
-int
-probe_add(struct probe *p, const struct probe_endpoint *from,
-    const struct probe_endpoint *to)
+static int
+probe_flow_add(struct probe *p, const struct probe_endpoint *from,
+    const struct probe_endpoint *to, bool tcp)
 {
 	struct probe_flow	*f;
 
@@ -96,6 +97,8 @@ probe_add(struct probe *p, const struct probe_endpoint *from,
 	}
 	if (probe_target_add(p, to) == -1)
 		return -1;
+	if (tcp)
+		probe_target_find(p, to->guest)->tcp = true;
 	f = realloc(p->flows, (p->nflows + 1) * sizeof(*f));
 	if (f == NULL)
 		return -1;
@@ -105,7 +108,22 @@ probe_add(struct probe *p, const struct probe_endpoint *from,
 	f->from = *from;
 	f->to = *to;
 	f->fd = -1;
+	f->tcp = tcp;
 	return 0;
+}
+
+int
+probe_add(struct probe *p, const struct probe_endpoint *from,
+    const struct probe_endpoint *to)
+{
+	return probe_flow_add(p, from, to, false);
+}
+
+int
+probe_add_tcp(struct probe *p, const struct probe_endpoint *from,
+    const struct probe_endpoint *to)
+{
+	return probe_flow_add(p, from, to, true);
 }
 
 static int
@@ -127,6 +145,7 @@ probe_close_all(struct probe *p)
 		if (p->targets[i].fd != -1)
 			close(p->targets[i].fd);
 		p->targets[i].fd = -1;
+		probe_tcp_close_target(&p->targets[i]);
 	}
 	for (size_t i = 0; i < p->nflows; i++) {
 		if (p->flows[i].fd != -1)

@@ -13,6 +13,13 @@
  * freezer cgroup (unless stun is false), so that it is stunned with the
  * guest during a relocation's quiesce, as a real service would be.
  *
+ * A TCP stream (probe_add_tcp) sends the same probe every interval over
+ * one connection from the source's VIPA to the target's, which the
+ * target's responder thread (the same one, in the guest's cgroup) echoes
+ * back: it counts resets (the connection broke and was made again: the
+ * probes in flight then are lost) and its longest gap is the longest
+ * stall a TCP client of the VIPA saw.
+ *
  * Per flow the library counts sent, answered and lost probes, the longest
  * run of lost probes, the largest round trip, and the longest gap: the
  * longest time any probe waited for its answer, a lost probe waiting
@@ -59,8 +66,10 @@ struct probe_stats {
 	uint64_t	 answered;
 	uint64_t	 lost;
 	uint64_t	 lost_run;	/* longest run of lost probes */
-	double		 longest_gap_ms;
+	double		 longest_gap_ms;	/* TCP: the longest stall */
 	double		 max_rtt_ms;
+	bool		 tcp;
+	uint64_t	 resets;		/* TCP: connections broken */
 };
 
 /* Returns a new probe set, or NULL (EINVAL: bad options, ENOMEM). */
@@ -75,6 +84,11 @@ const char	*probe_error(const struct probe *p);
  * (running), EINVAL (same guest) or ENOMEM.
  */
 int		 probe_add(struct probe *p, const struct probe_endpoint *from,
+		    const struct probe_endpoint *to);
+
+/* The same for a TCP stream from -> to (one connection, both ways). */
+int		 probe_add_tcp(struct probe *p,
+		    const struct probe_endpoint *from,
 		    const struct probe_endpoint *to);
 
 /*
@@ -92,13 +106,18 @@ int		 probe_start(struct probe *p);
  */
 void		 probe_stop(struct probe *p);
 
+/* Flows, UDP and TCP (st.tcp says which). */
 size_t		 probe_count(const struct probe *p);
 /* Statistics of flow i (0-based); -1 (EINVAL) when i is out of range. */
 int		 probe_stats_get(struct probe *p, size_t i,
 		    struct probe_stats *st);
-/* Sum over flows (from/to empty; gap, run and rtt are maxima). */
+/* Sum over the UDP flows (from/to empty; gap, run and rtt are maxima). */
 void		 probe_total(struct probe *p, struct probe_stats *st);
-/* JSON: {"interval_ms","duration_ms","pairs":[...],"total":{...}}. */
+/* The same over the TCP streams, resets summed. */
+void		 probe_total_tcp(struct probe *p, struct probe_stats *st);
+/* JSON: {"interval_ms","duration_ms","pairs":[...],"total":{...}}, and
+ * with TCP streams "tcp":[...] and "tcp_total":{...}, each with
+ * "resets" and "longest_stall_ms". */
 struct json_object *probe_json(struct probe *p);
 
 #endif

@@ -31,6 +31,32 @@ probe_flow_grow(struct probe_flow *f)
 	return 0;
 }
 
+int
+probe_flow_next(struct probe *p, size_t i, struct probe_pkt *pkt)
+{
+	struct probe_flow	*f = &p->flows[i];
+	int			 rc = 0;
+
+	pthread_mutex_lock(&p->lock);
+	if (f->sent == f->cap && probe_flow_grow(f) == -1)
+		rc = -1;
+	pkt->magic = htonl(PROBE_MAGIC);
+	pkt->flow = htonl((uint32_t)i);
+	pkt->seq = htonl(f->sent);
+	pkt->pad = 0;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+void
+probe_flow_sent(struct probe *p, struct probe_flow *f)
+{
+	pthread_mutex_lock(&p->lock);
+	f->sent_ms[f->sent] = probe_now();
+	f->sent++;
+	pthread_mutex_unlock(&p->lock);
+}
+
 /* Close the current run of unanswered probes [f->next, upto). */
 void
 probe_flow_run_end(struct probe_flow *f, uint32_t upto, double now)
@@ -122,6 +148,8 @@ probe_stats_fill(struct probe *p, const struct probe_flow *f,
 	st->lost_run = f->lost_run;
 	st->longest_gap_ms = f->gap_ms;
 	st->max_rtt_ms = f->rtt_ms;
+	st->tcp = f->tcp;
+	st->resets = f->resets;
 }
 
 int
@@ -137,17 +165,21 @@ probe_stats_get(struct probe *p, size_t i, struct probe_stats *st)
 	return 0;
 }
 
-void
-probe_total(struct probe *p, struct probe_stats *tot)
+static void
+probe_sum(struct probe *p, bool tcp, struct probe_stats *tot)
 {
 	struct probe_stats	st;
 
 	memset(tot, 0, sizeof(*tot));
+	tot->tcp = tcp;
 	for (size_t i = 0; i < p->nflows; i++) {
 		probe_stats_get(p, i, &st);
+		if (st.tcp != tcp)
+			continue;
 		tot->sent += st.sent;
 		tot->answered += st.answered;
 		tot->lost += st.lost;
+		tot->resets += st.resets;
 		if (st.lost_run > tot->lost_run)
 			tot->lost_run = st.lost_run;
 		if (st.longest_gap_ms > tot->longest_gap_ms)
@@ -155,6 +187,18 @@ probe_total(struct probe *p, struct probe_stats *tot)
 		if (st.max_rtt_ms > tot->max_rtt_ms)
 			tot->max_rtt_ms = st.max_rtt_ms;
 	}
+}
+
+void
+probe_total(struct probe *p, struct probe_stats *tot)
+{
+	probe_sum(p, false, tot);
+}
+
+void
+probe_total_tcp(struct probe *p, struct probe_stats *tot)
+{
+	probe_sum(p, true, tot);
 }
 
 static struct json_object *
@@ -181,6 +225,12 @@ probe_stats_json(const struct probe_stats *st)
 	    json_object_new_double(st->longest_gap_ms));
 	json_object_object_add(o, "max_rtt_ms",
 	    json_object_new_double(st->max_rtt_ms));
+	if (st->tcp) {
+		json_object_object_add(o, "resets", json_object_new_int64(
+		    (int64_t)st->resets));
+		json_object_object_add(o, "longest_stall_ms",
+		    json_object_new_double(st->longest_gap_ms));
+	}
 	return o;
 }
 
@@ -189,6 +239,7 @@ probe_json(struct probe *p)
 {
 	struct json_object	*o = json_object_new_object();
 	struct json_object	*arr = json_object_new_array();
+	struct json_object	*tcp = json_object_new_array();
 	struct probe_stats	 st;
 	double			 end = p->running ? probe_now() : p->t_end;
 
@@ -199,10 +250,18 @@ probe_json(struct probe *p)
 	    json_object_new_double(p->t0 > 0 ? end - p->t0 : 0));
 	for (size_t i = 0; i < p->nflows; i++) {
 		probe_stats_get(p, i, &st);
-		json_object_array_add(arr, probe_stats_json(&st));
+		json_object_array_add(st.tcp ? tcp : arr,
+		    probe_stats_json(&st));
 	}
 	json_object_object_add(o, "pairs", arr);
 	probe_total(p, &st);
 	json_object_object_add(o, "total", probe_stats_json(&st));
+	if (json_object_array_length(tcp) == 0) {
+		json_object_put(tcp);
+		return o;
+	}
+	json_object_object_add(o, "tcp", tcp);
+	probe_total_tcp(p, &st);
+	json_object_object_add(o, "tcp_total", probe_stats_json(&st));
 	return o;
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Lab test of lgrd/lgrctl on the reference topology: refusals and their
 # exit codes; LIT evacuated VM9 -> VM2 while probes between every pair
-# of VIPAs run (none lost), every LIT guest on VM2 with hsi1 up and
+# of VIPAs run (none lost) and TCP streams from ECMSS00 to the four LIT
+# VIPAs stay up (no reset; the longest stall printed), every LIT guest on VM2 with hsi1 up and
 # hsi0 down, ECMSS00 still on VM9, routecheck clean; then back to VM9
 # with lgrd killed in the middle and restarted: the job finishes and
-# the invariants hold again.
+# the invariants hold again; LIT to VM2 two at a time, every verify
+# clean.
 # usage: lab_evacuate.sh BUILDDIR SRCDIR
 set -u
 BIN=$1
@@ -52,15 +54,22 @@ check "global options after the command (status -k viewer -j)" \
 # --- evacuate LIT to VM2 under probes --------------------------------------
 check "dry run lists the four LIT guests" \
     bash -c "[ \$(\"$LGRCTL\" -l $LAB evacuate LIT --to VM2 --dry-run | grep -c ' VM9 *VM2 ') -eq 4 ]"
-check "probes between every pair of VIPAs start" probe_start "$LAB"
+check "probes between every pair of VIPAs and TCP streams start" \
+    probe_start "$LAB" --tcp LITSHA22,LITDCON1,LITSWAS1,LITDAT01 --tcp-from ECMSS00
 "$LGRCTL" -l "$LAB" evacuate LIT --to VM2 >"$LABTEST_TMP/evac1" 2>&1
 rc=$?
 sed 's/^/  /' "$LABTEST_TMP/evac1"
 check "evacuate LIT --to VM2: exit 0" [ "$rc" -eq 0 ]
+check "the report file's header says DONE" \
+    bash -c "head -1 \$(ls -t $(labdir "$LAB")/reports/LIT-*.log | head -1) | grep -q ', DONE$'"
 read -r sent lost gap < <(probe_stop "$LAB")
 echo "  probes: $sent sent, $lost lost, longest gap $gap ms"
 probe_losses "$LAB"
 check "probes between every pair of VIPAs: none lost" [ "$sent" -gt 0 ] && [ "$lost" -eq 0 ]
+read -r streams resets stall < <(probe_tcp "$LAB")
+echo "  TCP: $streams streams, $resets resets, longest stall $stall ms"
+check "TCP streams to the four LIT VIPAs: no reset" \
+    bash -c "[ '$streams' -eq 4 ] && [ '$resets' -eq 0 ]"
 for g in LITSHA22 $LIT_HSI; do
 	check "$g runs on VM2" [ "$(where "$LAB" $g)" = VM2 ]
 done
@@ -127,5 +136,14 @@ check "the clamp names the member's limit" \
     grep -q "parallel 2 (4 asked; VM9 allows 2 relocations out)" "$LABTEST_TMP/out"
 check "status lists the newest job first" bash -c "\"$LGRCTL\" -l $LAB -j status |
     python3 -c 'import json,sys; i=[r[\"job\"][\"id\"] for r in json.load(sys.stdin)]; sys.exit(not (len(i) >= 3 and i == sorted(i, reverse=True)))'"
+
+# --- two LIT guests at once: each verify clean, the job exit 0 --------------
+"$LGRCTL" -l "$LAB" evacuate LIT --to VM2 --parallel 2 >"$LABTEST_TMP/par" 2>&1
+rc=$?
+sed 's/^/  /' "$LABTEST_TMP/par"
+check "evacuate LIT --parallel 2: exit 0 (no move blamed for another)" [ "$rc" -eq 0 ]
+check "evacuate LIT --parallel 2: routecheck ok for the four guests" \
+    bash -c "[ \$(\"$LGRCTL\" -l $LAB -j report | python3 -c 'import json,sys; print(sum(m[\"routecheck\"] == \"ok\" for m in json.load(sys.stdin)[0][\"moves\"]))') -eq 4 ]"
+check "routecheck clean after the parallel evacuation" routecheck_clean "$LAB"
 
 labtest_summary

@@ -82,16 +82,18 @@ job_wait() {
 	return 1
 }
 
-# Probes between every pair of VIPAs: probe_start LAB; probe_stop LAB.
+# Probes between every pair of VIPAs: probe_start LAB [lgrprobe options,
+# e.g. --tcp A,B --tcp-from C]; probe_stop LAB.
 probe_start() {
-	local out=$LABTEST_TMP/probe-$1.json
-	rm -f "$LABTEST_TMP/stop-$1" "$out" "$LABTEST_TMP/ready-$1"
-	"$LGRPROBE" --lab "$1" --all-vipas -q --stop-file "$LABTEST_TMP/stop-$1" \
-	    --ready-file "$LABTEST_TMP/ready-$1" -o "$out" &
+	local lab=$1 out=$LABTEST_TMP/probe-$1.json
+	shift
+	rm -f "$LABTEST_TMP/stop-$lab" "$out" "$LABTEST_TMP/ready-$lab"
+	"$LGRPROBE" --lab "$lab" --all-vipas -q --stop-file "$LABTEST_TMP/stop-$lab" \
+	    --ready-file "$LABTEST_TMP/ready-$lab" -o "$out" "$@" &
 	PROBE_PID=$!
 	orch_note_pid "$PROBE_PID"
 	for ((i = 0; i < 100; i++)); do
-		[ -e "$LABTEST_TMP/ready-$1" ] && return 0
+		[ -e "$LABTEST_TMP/ready-$lab" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -102,6 +104,12 @@ probe_stop() {
 	touch "$LABTEST_TMP/stop-$1"
 	wait "$PROBE_PID"
 	python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["total"]; print(t["sent"], t["lost"], round(t["longest_gap_ms"],1))' \
+	    "$LABTEST_TMP/probe-$1.json"
+}
+
+# The TCP streams' total: prints "streams resets stall" (after probe_stop).
+probe_tcp() {
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r.get("tcp_total", {}); print(len(r.get("tcp", [])), t.get("resets", 0), round(t.get("longest_stall_ms", 0),1))' \
 	    "$LABTEST_TMP/probe-$1.json"
 }
 

@@ -49,15 +49,10 @@ static const struct cli_command parse_commands[] = {
 	{ { "events" }, LGR_EVENTS, 0, 0, NULL, parse_events_options },
 };
 
-const struct cli_spec parse_spec = {
-	.prog = "drainctl",
-	.synopsis = "[-j] [-s DIR | --lab LAB --router NODE] [-r ROLE | "
-	    "-k FILE] [-t MS] command [argument ...]",
-	.options = parse_options,
-	.global = parse_global,
-	.commands = parse_commands,
-	.ncommands = sizeof(parse_commands) / sizeof(parse_commands[0]),
-};
+const struct cli_spec parse_spec = CLI_SPEC("drainctl",
+    "[-j] [-s DIR | --lab LAB --router NODE] [-r ROLE | "
+    "-k FILE] [-t MS] command [argument ...]",
+    parse_options, parse_global, parse_commands);
 
 static int
 parse_ifname_ok(const char *w)

@@ -101,7 +101,8 @@ drain_free(struct drain_if *d)
 	free(d);
 }
 
-static bool
+/* Broadcast or NBMA: a LAN with a DR (hello.c asks too). */
+bool
 drain_is_lan(struct ospf_interface *oi)
 {
 	return oi->type == OSPF_IFTYPE_BROADCAST ||
@@ -239,6 +240,16 @@ drain_lsa_schedule(struct ospf_area *area)
 		drain_lsa_timer(da, area);
 }
 
+/*
+ * Every router-LSA we originate, ours or ospfd's own (an interface or
+ * a neighbour changing state): one that came within MinLSArrival of its
+ * predecessor is dropped by every neighbour, which then keeps the older
+ * instance until our retransmission (retransmit-interval, 5 s by
+ * default), or stalls a database exchange in Loading until its request
+ * is repeated.  A router joining a LAN originates three in a few
+ * milliseconds (up, DR election, Full): re-originate once the spacing
+ * allows, so the last state reaches everyone MinLSArrival after it.
+ */
 static void
 drain_rtrlsa_originated(struct ospf_lsa *lsa)
 {
@@ -249,6 +260,8 @@ drain_rtrlsa_originated(struct ospf_lsa *lsa)
 		return;
 	da->prev_orig = da->last_orig;
 	monotime(&da->last_orig);
+	if (!drain_lsa_current(lsa->area, da) && da->t_update == NULL)
+		drain_lsa_timer(da, lsa->area);
 }
 
 /* --- applying and removing a drain ---------------------------------- */
@@ -373,6 +386,14 @@ drain_ism_change(struct ospf_interface *oi, int state, int oldstate)
 		drain_set_priority(oi, 0);
 		if (oldstate == ISM_DR && state != ISM_DR)
 			ospf_hello_send(oi);
+		/*
+		 * ospfd reset the priority when the interface went down, so
+		 * it comes up Waiting (a dead interval) though it may not be
+		 * elected: end the wait now, as for priority 0 at the up.
+		 */
+		if (state == ISM_Waiting)
+			thread_add_event(lgr_master(), ospf_ism_event, oi,
+			    ISM_WaitTimer, NULL);
 	} else if (oi->output_cost != OSPF_OUTPUT_COST_INFINITE) {
 		oi->output_cost = OSPF_OUTPUT_COST_INFINITE;
 		drain_lsa_schedule(oi->area);

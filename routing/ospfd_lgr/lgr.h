@@ -83,11 +83,19 @@ int		 drain_request(struct ospf *ospf, const char *ifname,
 int		 drain_undrain(struct ospf *ospf, const char *ifname,
 		    struct json_object *result);
 enum drain_phase drain_phase(const char *ifname);
+bool		 drain_is_lan(struct ospf_interface *oi);
 const char	*drain_phase_name(enum drain_phase phase);
 int		 drain_ism_change(struct ospf_interface *oi, int state,
 		    int oldstate);
 void		 drain_lsa_installed(struct ospf_lsa *lsa);
 void		 drain_shutdown(void);
+
+/* hello.c: hellos at once on an interface up and to a new neighbour */
+int		 hello_ism_change(struct ospf_interface *oi, int state,
+		    int oldstate);
+int		 hello_nsm_change(struct ospf_neighbor *nbr, int state,
+		    int oldstate);
+void		 hello_shutdown(void);
 
 /* rtrlsa.c: keep drained links out of our own router-LSAs */
 int		 rtrlsa_rewrite(struct ospf_lsa *lsa);

@@ -119,6 +119,7 @@ static int
 lgr_ism_hook(struct ospf_interface *oi, int state, int oldstate)
 {
 	drain_ism_change(oi, state, oldstate);
+	hello_ism_change(oi, state, oldstate);
 	events_ism_change(oi, state, oldstate);
 	routes_watch_spf();
 	return 0;
@@ -127,6 +128,7 @@ lgr_ism_hook(struct ospf_interface *oi, int state, int oldstate)
 static int
 lgr_nsm_hook(struct ospf_neighbor *nbr, int state, int oldstate)
 {
+	hello_nsm_change(nbr, state, oldstate);
 	events_nsm_change(nbr, state, oldstate);
 	routes_watch_spf();
 	return 0;
@@ -162,6 +164,7 @@ lgr_fini(void)
 	if (lgr_inert_reason != NULL)
 		return 0;
 	drain_shutdown();
+	hello_shutdown();
 	rtrlsa_shutdown();
 	routes_shutdown();
 	control_close();

@@ -59,7 +59,7 @@ lab_up() {
 
 # Everything a lab made is gone: namespaces, state, cgroups, processes.
 lab_gone() {
-	local lab=$1 pids=$2 pid
+	local lab=$1 pids=$2 pid state
 	if ip netns list 2>/dev/null | grep -q "^$lab[.:]"; then
 		echo "  namespaces of $lab remain: $(ip netns list 2>/dev/null | grep "^$lab[.:]" | tr '\n' ' ')"
 		return 1
@@ -72,8 +72,10 @@ lab_gone() {
 		echo "  cgroups of $lab remain"
 		return 1
 	fi
+	# A zombie is stopped; one reaped between two looks too.
 	for pid in $pids; do
-		if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status"; then
+		if state=$(grep '^State:' "/proc/$pid/status" 2>/dev/null) &&
+		    ! grep -q 'Z' <<<"$state"; then
 			echo "  process $pid of $lab still runs"
 			return 1
 		fi

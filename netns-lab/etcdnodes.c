@@ -1,0 +1,218 @@
+/*
+ * etcdnodes.c: the etcd cluster of a lab whose directory is on etcd
+ * (topology key directory: kind etcd): one node per directory node, in
+ * that host's namespace and cgroup, listening on its underlay address
+ * (TOPO_ETCD_CLIENT_PORT for clients, TOPO_ETCD_PEER_PORT for peers),
+ * data in LABDIR/etcd/HOST.  Ready when every node answers a read.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "etcd.h"
+#include "labname.h"
+#include "log.h"
+#include "nslab.h"
+#include "nsswitch.h"
+
+#define ETCD_PROGRAM	"/usr/bin/etcd"	/* Debian etcd-server */
+#define ETCD_READY_MS	20000
+
+/*
+ * The nodes, separated by commas: "A:2379" each for clients (peers
+ * false), "NAME=http://A:2380" each for etcd's --initial-cluster.
+ */
+static int
+etcdn_list(const struct topo *t, bool peers, char *buf, size_t len)
+{
+	const struct topo_directory	*d = &t->directory;
+	const struct topo_host		*h;
+	char				 a[INET_ADDRSTRLEN];
+	size_t				 used = 0;
+	int				 n;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->nnodes; i++) {
+		h = &t->hosts[d->nodes[i]];
+		inet_ntop(AF_INET, &h->underlay, a, sizeof(a));
+		n = peers ? snprintf(buf + used, len - used, "%s%s=http://%s:%d",
+		    i ? "," : "", h->name, a, TOPO_ETCD_PEER_PORT) :
+		    snprintf(buf + used, len - used, "%s%s:%d", i ? "," : "", a,
+		    TOPO_ETCD_CLIENT_PORT);
+		if (n < 0 || (size_t)n >= len - used)
+			return -1;
+		used += (size_t)n;
+	}
+	return 0;
+}
+
+char *
+daemons_etcd_endpoints(const struct topo *t, char *buf, size_t len)
+{
+	return etcdn_list(t, false, buf, len) == -1 ? NULL : buf;
+}
+
+/* Node i of the directory: its data directory, then the process. */
+static pid_t
+etcdn_start(const struct topo *t, struct lab_state *st, size_t i,
+    char *initial)
+{
+	const struct topo_host	*h = &t->hosts[t->directory.nodes[i]];
+	char			 a[INET_ADDRSTRLEN], data[600], curl[64];
+	char			 purl[64], logf[600], cg[512], name[TOPO_NAME_MAX];
+	char			 token[TOPO_NAME_MAX + 8], prog[] = ETCD_PROGRAM;
+	char			*argv[] = { prog, "--name", name, "--data-dir",
+				    data, "--listen-client-urls", curl,
+				    "--advertise-client-urls", curl,
+				    "--listen-peer-urls", purl,
+				    "--initial-advertise-peer-urls", purl,
+				    "--initial-cluster", initial,
+				    "--initial-cluster-state", "new",
+				    "--initial-cluster-token", token, NULL };
+	struct proc_spec	 ps;
+	pid_t			 pid;
+	int			 nsfd;
+
+	inet_ntop(AF_INET, &h->underlay, a, sizeof(a));
+	snprintf(name, sizeof(name), "%s", h->name);
+	snprintf(token, sizeof(token), "lgr-%s", t->name);
+	snprintf(curl, sizeof(curl), "http://%s:%d", a, TOPO_ETCD_CLIENT_PORT);
+	snprintf(purl, sizeof(purl), "http://%s:%d", a, TOPO_ETCD_PEER_PORT);
+	snprintf(data, sizeof(data), "%s/etcd", state_dir(st));
+	if (mkdir(data, 0700) == -1 && errno != EEXIST) {
+		log_warn("[NSLAB-ETCD] %s", data);
+		return -1;
+	}
+	snprintf(data, sizeof(data), "%s/etcd/%s", state_dir(st), h->name);
+	snprintf(logf, sizeof(logf), "%s/etcd-%s.log", state_dir(st),
+	    h->name);
+	if (daemons_host_place(t, st, t->directory.nodes[i], &nsfd, cg,
+	    sizeof(cg)) == -1)
+		return -1;
+	memset(&ps, 0, sizeof(ps));
+	ps.argv = argv;
+	ps.nsfd = nsfd;
+	ps.cgroup = cg;
+	ps.log = logf;
+	pid = proc_spawn(&ps);
+	close(nsfd);
+	if (pid == -1) {
+		log_warn("[NSLAB-ETCD] etcd on host %s", h->name);
+		return -1;
+	}
+	if (state_note_proc(st, h->name, "etcd", pid) == -1)
+		log_warn("[NSLAB-ETCD] recording etcd of %s", h->name);
+	return pid;
+}
+
+/*
+ * Does the node of host h answer a read (from inside its host)?  Why
+ * not goes to why.
+ */
+static bool
+etcdn_answers(const struct topo *t, int h, char *why, size_t len)
+{
+	struct etcd	*e;
+	struct etcd_kv	 kv;
+	char		 ns[128], ep[64], a[INET_ADDRSTRLEN], key[64];
+	int		 self, rc = -1;
+
+	labname_host_netns(t->name, t->hosts[h].name, ns, sizeof(ns));
+	inet_ntop(AF_INET, &t->hosts[h].underlay, a, sizeof(a));
+	snprintf(ep, sizeof(ep), "http://%s:%d", a, TOPO_ETCD_CLIENT_PORT);
+	snprintf(key, sizeof(key), "/lgr/%s/ready", t->name);
+	if ((self = nsswitch_enter(ns)) == -1)
+		return false;
+	if ((e = etcd_open(ep, 1000)) != NULL) {
+		rc = etcd_get(e, key, &kv);
+		if (rc == 1)
+			etcd_kv_free(&kv);
+		else if (rc == -1)
+			snprintf(why, len, "%s", etcd_errtext(e));
+		etcd_close(e);
+	} else
+		snprintf(why, len, "%s: %s", ep, strerror(errno));
+	nsswitch_leave(self);
+	return rc >= 0;
+}
+
+int
+daemons_restart_etcd(const struct topo *t, struct lab_state *st, int h)
+{
+	char	initial[2048], why[ETCD_ERRTEXT_MAX];
+	pid_t	pid;
+	size_t	i;
+
+	for (i = 0; i < t->directory.nnodes; i++)
+		if (t->directory.nodes[i] == h)
+			break;
+	if (i == t->directory.nnodes) {
+		log_warnx("[NSLAB-ETCD] host %s runs no etcd node",
+		    t->hosts[h].name);
+		return -1;
+	}
+	if (etcdn_list(t, true, initial, sizeof(initial)) == -1 ||
+	    (pid = etcdn_start(t, st, i, initial)) == -1)
+		return -1;
+	for (int waited = 0; waited < ETCD_READY_MS; waited += 100) {
+		if (etcdn_answers(t, h, why, sizeof(why)))
+			return 0;
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			break;
+		proc_sleep_ms(100);
+	}
+	log_warnx("[NSLAB-ETCD] etcd of host %s does not answer (see %s/etcd-"
+	    "%s.log)", t->hosts[h].name, state_dir(st), t->hosts[h].name);
+	return -1;
+}
+
+int
+daemons_start_etcd(const struct topo *t, struct lab_state *st)
+{
+	const struct topo_directory	*d = &t->directory;
+	char				 initial[2048], why[ETCD_ERRTEXT_MAX];
+	pid_t				 pid[TOPO_MAX_HOSTS];
+	uint64_t			 deadline;
+	size_t				 i, ready = 0;
+
+	if (d->kind != TOPO_DIRECTORY_ETCD || d->nnodes == 0)
+		return 0;
+	why[0] = '\0';
+	if (etcdn_list(t, true, initial, sizeof(initial)) == -1 ||
+	    etcd_init() == -1) {
+		log_warnx("[NSLAB-ETCD] cannot prepare the etcd cluster");
+		return -1;
+	}
+	for (i = 0; i < d->nnodes; i++)
+		if ((pid[i] = etcdn_start(t, st, i, initial)) == -1)
+			return -1;
+	deadline = clock_ms() + ETCD_READY_MS;
+	for (i = 0; i < d->nnodes && !lab_was_interrupted(); ) {
+		if (waitpid(pid[i], NULL, WNOHANG) == pid[i]) {
+			log_warnx("[NSLAB-ETCD] etcd on host %s exited at "
+			    "start; see %s/etcd-%s.log",
+			    t->hosts[d->nodes[i]].name, state_dir(st),
+			    t->hosts[d->nodes[i]].name);
+			return -1;
+		}
+		if (etcdn_answers(t, d->nodes[i], why, sizeof(why))) {
+			ready++;
+			i++;
+			continue;
+		}
+		if (clock_ms() > deadline)
+			break;
+		proc_sleep_ms(100);
+	}
+	if (ready == d->nnodes)
+		return 0;
+	log_warnx("[NSLAB-ETCD] etcd cluster not ready within %d ms (%zu of "
+	    "%zu nodes answer; host %s: %s)", ETCD_READY_MS, ready, d->nnodes,
+	    t->hosts[d->nodes[ready]].name, why);
+	return -1;
+}

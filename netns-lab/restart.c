@@ -1,0 +1,106 @@
+/*
+ * restart.c: `nslab restart LAB DAEMON [NAME]`: start again one of the
+ * lab's own daemons that died or was killed (nslab fault): a member's
+ * hvd, a host's etcd node, a guest's agent, or lgrd, where and as
+ * `nslab up` started it.  The new process is in the manifest, so
+ * `nslab down` stops it; the restart is a line in the lab's event log.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "nslab.h"
+
+/* Does the last WHAT of NODE the lab started still run? */
+static bool
+restart_running(const struct lab_state *st, const char *node,
+    const char *what)
+{
+	struct lab_proc	*p = NULL;
+	size_t		 n = 0;
+	bool		 alive = false;
+
+	if (state_procs(st, &p, &n) == -1)
+		return false;
+	for (size_t i = n; i-- > 0; )
+		if (strcmp(p[i].node, node) == 0 &&
+		    strcmp(p[i].what, what) == 0) {
+			alive = proc_alive(p[i].pid, p[i].start);
+			break;
+		}
+	free(p);
+	return alive;
+}
+
+static int
+restart_one(const struct topo *t, struct lab_state *st, const char *daemon,
+    const char *name, char *node, size_t len)
+{
+	char	prog[PATH_MAX];
+	int	i;
+
+	snprintf(node, len, "%s", name != NULL ? name : "-");
+	if (strcmp(daemon, "lgrd") == 0)
+		return daemons_find("NSLAB_LGRD", "orchestrator", "lgrd", prog,
+		    sizeof(prog)) == NULL ? -1 : daemons_start_lgrd(st, prog);
+	if (name == NULL) {
+		log_warnx("restart: %s needs a name", daemon);
+		return -1;
+	}
+	if (strcmp(daemon, "hvd") == 0) {
+		if ((i = topo_member_find(t, name)) < 0 ||
+		    daemons_find("NSLAB_HVD", "hypervisor", "hvd", prog,
+		    sizeof(prog)) == NULL)
+			return -1;
+		return daemons_restart_hvd(t, st, prog, (size_t)i);
+	}
+	if (strcmp(daemon, "etcd") == 0)
+		return (i = topo_host_find(t, name)) < 0 ? -1 :
+		    daemons_restart_etcd(t, st, i);
+	if (strcmp(daemon, "guestagentd") == 0) {
+		if ((i = topo_guest_find(t, name)) < 0 ||
+		    daemons_find("NSLAB_AGENT", "guestagent", "guestagentd",
+		    prog, sizeof(prog)) == NULL)
+			return -1;
+		return daemons_start_agents(t, st, prog, i);
+	}
+	log_warnx("restart: unknown daemon '%s' (hvd, etcd, guestagentd, "
+	    "lgrd)", daemon);
+	return -1;
+}
+
+int
+restart_cmd(const char *lab, const char *daemon, const char *name,
+    bool json, FILE *out)
+{
+	struct lab_state	*st;
+	struct topo		*t;
+	char			 node[TOPO_NAME_MAX];
+	int			 rc = NSLAB_EXIT_FAIL;
+
+	if ((st = state_open(lab)) == NULL) {
+		log_warnx("[NSLAB-NOLAB] no lab %s", lab);
+		return NSLAB_EXIT_NOLAB;
+	}
+	if ((t = state_topo(st)) == NULL) {
+		log_warnx("lab %s: cannot read its topology", lab);
+	} else if (restart_running(st, name != NULL ? name : "-", daemon)) {
+		log_warnx("restart: %s of %s runs; nothing to do", daemon,
+		    name != NULL ? name : lab);
+	} else if (restart_one(t, st, daemon, name, node,
+	    sizeof(node)) == 0) {
+		state_event(st, "restart %s %s: running again", daemon, node);
+		if (json)
+			fprintf(out, "{\"lab\":\"%s\",\"restart\":\"%s\","
+			    "\"name\":\"%s\",\"done\":\"running again\"}\n",
+			    lab, daemon, node);
+		else
+			fprintf(out, "%s of %s running again\n", daemon, node);
+		rc = NSLAB_EXIT_OK;
+	}
+	topo_free(t);
+	state_close(st);
+	return rc;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Lab test of a relocation across hosts (DESIGN §8): on reference-hosts
+# (VM9 on host CPC9, VM2 on host CPC2), `lgrctl evacuate LIT --to VM2`
+# while probes run between every pair of VIPAs: none lost, every LIT
+# guest on VM2 with hsi1 up and hsi0 down, routecheck clean; the HSI
+# host ends stayed in CPC9's namespace and only changed bridge (from
+# VM9's hs0 to the uplink hp1 wired to VM2's hs1 on CPC2), and no guest
+# VSWITCH interface nor dummy0 saw any link event while it moved (ip
+# monitor in each guest; the HSI interfaces change only by the agent).
+# usage: nslab_hosts_evacuate.sh BUILDDIR SRCDIR
+set -u
+BIN=$1
+SRC=$2
+. "$SRC/orchestrator/tests/lib.sh"
+orch_require "$AGENT"
+
+LAB=t2hev$$
+LIT_HSI="LITDCON1 LITSWAS1 LITDAT01"
+REFH=$SRC/netns-lab/topologies/reference-hosts.yaml
+
+check "reference-hosts lab up with lgrd" orch_lab_up "$LAB" "$REFH"
+
+# Every link event of every LIT guest while it moves.
+MON=()
+for g in LITSHA22 $LIT_HSI; do
+	ip -n "$LAB.$g" monitor link >"$LABTEST_TMP/mon-$g" 2>&1 &
+	MON+=($!)
+	orch_note_pid $!
+done
+check "probes between every pair of VIPAs start" probe_start "$LAB"
+"$LGRCTL" -l "$LAB" evacuate LIT --to VM2 >"$LABTEST_TMP/evac" 2>&1
+rc=$?
+sed 's/^/  /' "$LABTEST_TMP/evac"
+check "evacuate LIT --to VM2 across hosts: exit 0" [ "$rc" -eq 0 ]
+read -r sent lost gap < <(probe_stop "$LAB")
+echo "  probes: $sent sent, $lost lost, longest gap $gap ms"
+probe_losses "$LAB"
+check "probes between every pair of VIPAs: none lost" [ "$sent" -gt 0 ] && [ "$lost" -eq 0 ]
+kill "${MON[@]}" 2>/dev/null
+for g in LITSHA22 $LIT_HSI; do
+	check "$g runs on VM2" [ "$(where "$LAB" $g)" = VM2 ]
+	check "$g: no link event on trk1, trk2, dummy0 during the move" \
+	    bash -c "! grep -HE '^[0-9]+: (trk1|trk2|dummy0)[@:]' '$LABTEST_TMP/mon-$g'"
+done
+for g in $LIT_HSI; do
+	check "$g: hsi1 up, hsi0 down" hsi_right "$LAB" $g hsi1 hsi0
+done
+check "LITDCON1's HSI host ends stayed on CPC9, now on the uplink to VM2's LAN" \
+    bash -c "ip -n $LAB:CPC9 -j link show g2n3 | jq -e '.[0].master == \"hp1\"' >/dev/null"
+check "LITDCON1's hsi1 reaches LITSWAS1's over VM2's HiperSockets LAN" \
+    bash -c "\"$NSLAB\" exec $LAB LITDCON1 -- ip -j route get 10.20.7.101 | jq -e '.[0].dev == \"hsi1\"' >/dev/null"
+check "ECMSS00 stays on VM9" [ "$(where "$LAB" ECMSS00)" = VM9 ]
+check "routecheck clean after the evacuation" routecheck_clean "$LAB"
+
+labtest_summary
