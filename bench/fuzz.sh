@@ -6,7 +6,9 @@
 # (target, executions, exec/s, coverage, features, corpus, crashes) and
 # writes JSON to OUT (bench/results/fuzz.json).  A crash's input is kept
 # under bench/results/fuzz/TARGET/; fix it and add the input to the
-# target's corpus as a regression case.
+# target's corpus as a regression case.  LGR_FUZZ_ONLY=REGEX runs only
+# the targets whose name matches (ctest -R), e.g. the slow ones with a
+# time budget.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 budget=${1:-1000000}
@@ -22,7 +24,8 @@ bash "$top/scripts/build.sh" --fuzz >/dev/null
 mkdir -p "$work" "$(dirname "$out")"
 
 # Each target's command as ctest has it: the binary and its corpus dirs.
-mapfile -t cmds < <(cd "$top/build-fuzz" && ctest -L fuzz -N -V |
+mapfile -t cmds < <(cd "$top/build-fuzz" &&
+	ctest -L fuzz ${LGR_FUZZ_ONLY:+-R "$LGR_FUZZ_ONLY"} -N -V |
 	sed -n 's/^[0-9]*: Test command: //p' | tr -d '"')
 
 printf '%-22s %12s %10s %8s %8s %8s %8s\n' target executions exec/s \

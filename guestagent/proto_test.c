@@ -89,6 +89,39 @@ test_orchestrator_frames(void **state)
 	assert_int_equal(r.type, AGENT_REQ_COMPLETE);
 }
 
+/* A prepare naming n peers "P0", "P1", ... */
+static int
+decode_peers(size_t n, struct agent_request *r)
+{
+	char	text[2048];
+	size_t	i, off;
+
+	off = (size_t)snprintf(text, sizeof(text), "{\"req\":\"prepare\","
+	    "\"peers\":[");
+	for (i = 0; i < n; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "%s\"P%zu\"", i ? "," : "", i);
+	off += (size_t)snprintf(text + off, sizeof(text) - off, "]}");
+	return agent_request_decode(text, off, r);
+}
+
+/* AGENT_PEERS_MAX peers fit; one more is refused, not stored. */
+static void
+test_peer_limit(void **state)
+{
+	struct agent_request	r;
+
+	(void)state;
+	assert_int_equal(decode_peers(AGENT_PEERS_MAX, &r), 0);
+	assert_int_equal(r.npeers, AGENT_PEERS_MAX);
+	assert_string_equal(r.peers[AGENT_PEERS_MAX - 1], "P63");
+	errno = 0;
+	assert_int_equal(decode_peers(AGENT_PEERS_MAX + 1, &r), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(agent_proto_errtext(),
+	    "\"peers\" is not an array of at most 64 names"));
+}
+
 static const struct bad_case {
 	const char	*frame;
 	int		 err;
@@ -305,6 +338,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_orchestrator_frames),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_peer_limit),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_table_bad),
 		cmocka_unit_test(test_table_peers_max),

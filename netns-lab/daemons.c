@@ -319,6 +319,21 @@ daemons_start_hvd(const struct topo *t, struct lab_state *st,
 	return daemons_set_wait(&d, 0);
 }
 
+/* Print the one-time operator URL lgrd leaves in LABDIR/console.url. */
+static void
+daemons_console_url(const char *dir)
+{
+	char	path[600], url[256];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/console.url", dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	if (fgets(url, sizeof(url), f) != NULL)
+		printf("nslab: console %s", url);
+	fclose(f);
+}
+
 /* The lab's orchestrator, ready when its control socket exists. */
 int
 daemons_start_lgrd(struct lab_state *st, const char *lgrd)
@@ -334,7 +349,10 @@ daemons_start_lgrd(struct lab_state *st, const char *lgrd)
 	unlink(sock);		/* a restart: the old one's */
 	if ((pid = daemons_spawn(st, argv, -1, NULL, log, "-", "lgrd", 0)) == -1)
 		return -1;
-	return daemons_wait_file(sock, pid, "lgrd", log);
+	if (daemons_wait_file(sock, pid, "lgrd", log) == -1)
+		return -1;
+	daemons_console_url(dir);	/* lgrd's console, when it serves one */
+	return 0;
 }
 
 /*

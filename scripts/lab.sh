@@ -5,8 +5,18 @@
 # the four LIT VIPAs, evacuate the LIT workload from VM9 to VM2 with
 # live progress, print the report, the probes' loss, the streams' resets
 # and longest stall, the routecheck summary and the drawing's path, tear
-# it down.
+# it down.  The web console's URL is printed; with --keep the lab stays
+# up for a look in the browser (tear it down with `nslab down LAB`).
+#
+#	bash scripts/lab.sh [--keep]
 set -euo pipefail
+keep=0
+for a in "$@"; do
+	case $a in
+	--keep) keep=1 ;;
+	*) echo "usage: bash scripts/lab.sh [--keep]" >&2; exit 2 ;;
+	esac
+done
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
@@ -25,12 +35,13 @@ probe_pid=
 
 cleanup() {
 	[ -n "$probe_pid" ] && kill "$probe_pid" 2>/dev/null
-	"$nslab" down "$lab" >/dev/null 2>&1 || true
+	[ "$keep" = 1 ] || "$nslab" down "$lab" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
 "$nslab" check "$topo"
 "$nslab" up "$topo"
+echo "console (operator, one-time): $("$lgrctl" -l "$lab" console-url --role operator)"
 echo
 "$nslab" status "$lab"
 echo
@@ -95,6 +106,14 @@ echo
 echo "report files: $(ls /run/nslab/"$lab"/reports/ 2>/dev/null | tr '\n' ' ')"
 cp /run/nslab/"$lab"/reports/*.log "$out/" 2>/dev/null || true
 echo "drawing: $out/$lab.svg (dot source: $out/$lab.dot)"
+if [ "$keep" = 1 ]; then
+	trap - EXIT
+	echo "lab $lab kept (--keep); the console, one-time URLs:"
+	echo "  operator: $("$lgrctl" -l "$lab" console-url --role operator)"
+	echo "  viewer:   $("$lgrctl" -l "$lab" console-url --role viewer)"
+	echo "tear it down with: $nslab down $lab"
+	exit 0
+fi
 "$nslab" down "$lab"
 trap - EXIT
 echo "lab $lab torn down"

@@ -148,6 +148,25 @@ test_routes(void **state)
 	topo_free(t);
 }
 
+/* Unequal trunks: the cheaper path alone, whichever NIC comes first. */
+static void
+test_route_unequal_costs(void **state)
+{
+	static const char *const trk1[] = { "trk1", "10.20.8.100" };
+	static const char *const trk2[] = { "trk2", "10.20.9.100" };
+	struct topo	*t = test_load(REFERENCE);
+	struct topo_guest *ecm = &t->guests[topo_guest_find(t, "ECMSS00")];
+
+	(void)state;
+	assert_string_equal(ecm->nics[1].name, "trk2");
+	ecm->nics[1].cost = 20;		/* the costlier one listed last */
+	assert_route(t, NULL, "ECMSS00", "LITDCON1", trk1, 1, 11);
+	ecm->nics[1].cost = 10;
+	ecm->nics[0].cost = 20;		/* and listed first */
+	assert_route(t, NULL, "ECMSS00", "LITDCON1", trk2, 1, 11);
+	topo_free(t);
+}
+
 static void
 test_route_errors(void **state)
 {
@@ -174,6 +193,7 @@ main(void)
 		cmocka_unit_test(test_adj_moved),
 		cmocka_unit_test(test_adj_unknown),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_route_unequal_costs),
 		cmocka_unit_test(test_route_errors),
 	};
 

@@ -172,6 +172,39 @@ test_bad(void **state)
 	}
 }
 
+/* A journal listing n drained interfaces ("d0", "d1", ...). */
+static void
+put_drained(const char *path, size_t n)
+{
+	char	text[1024];
+	size_t	i, off;
+
+	off = (size_t)snprintf(text, sizeof(text), "{\"version\":1,\"state\":"
+	    "\"PREPARED\",\"member\":\"VM9\",\"since_ms\":1,\"drained\":[");
+	for (i = 0; i < n; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "%s\"d%zu\"", i ? "," : "", i);
+	snprintf(text + off, sizeof(text) - off, "]}");
+	put_file(path, text);
+}
+
+/* As many drained interfaces as a guest may have, not one more. */
+static void
+test_drained_limit(void **state)
+{
+	struct jt	*t = *state;
+	struct journal	 r;
+
+	put_drained(t->path, FSM_MAX_IFS);
+	assert_int_equal(journal_read(t->path, &r), 0);
+	assert_int_equal(r.ndrained, FSM_MAX_IFS);
+	assert_string_equal(r.drained[FSM_MAX_IFS - 1], "d15");
+	put_drained(t->path, FSM_MAX_IFS + 1);
+	errno = 0;
+	assert_int_equal(journal_read(t->path, &r), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
 static void
 test_unwritable(void **state)
 {
@@ -193,6 +226,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stale_tmp, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drained_limit, setup,
+		    teardown),
 		cmocka_unit_test(test_unwritable),
 	};
 

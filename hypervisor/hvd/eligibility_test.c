@@ -1,7 +1,8 @@
 /*
  * eligibility_test.c: every eligibility conflict on its own.  Each case
  * changes one condition of an eligible relocation and expects exactly
- * that conflict.
+ * that conflict.  Then every combination of them, in every state the
+ * guest can be in: each conflict is listed whatever else applies.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -142,6 +143,97 @@ test_every_conflict_reported(void **state)
 	assert_int_equal(elig_check(&in, cf, HV_CONFLICT_MAX), 5);
 }
 
+/* The states a residency row can hold (member.c, relocate.c). */
+static const char *const guest_states[] = { "RUNNING", "RELOCATING",
+    "STOPPED", "LOST" };
+
+/* Conflicts not evaluated when the target is not a member at all. */
+static bool
+target_side(enum ctl_conflict code)
+{
+	return code == CONFLICT_NOT_JOINED || code == CONFLICT_DOMAIN ||
+	    code == CONFLICT_STORAGE || code == CONFLICT_NO_DEVICE ||
+	    code == CONFLICT_IN_LIMIT;
+}
+
+/* The conflicts of the cases in mask (NOT_RUNNING's case left out: the
+ * guest's state stands for it) with the guest in state st. */
+static unsigned
+expected_codes(unsigned mask, const char *st)
+{
+	unsigned	want = 0;
+	bool		unknown = mask & 1u;	/* cases[0]: NO_TARGET */
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if ((mask & (1u << i)) && !(unknown && target_side(
+		    cases[i].code)))
+			want |= 1u << cases[i].code;
+	if (strcmp(st, "RUNNING") != 0)
+		want |= 1u << CONFLICT_NOT_RUNNING;
+	return want;
+}
+
+static void
+test_combinations_every_state(void **state)
+{
+	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_input	in;
+	const size_t		ncases = sizeof(cases) / sizeof(cases[0]);
+	unsigned		mask, got, want;
+	size_t			s, i, n;
+
+	(void)state;
+	assert_int_equal(cases[0].code, CONFLICT_NO_TARGET);
+	assert_int_equal(cases[ncases - 1].code, CONFLICT_NOT_RUNNING);
+	for (s = 0; s < sizeof(guest_states) / sizeof(guest_states[0]); s++)
+		for (mask = 0; mask < 1u << (ncases - 1); mask++) {
+			base(&in);
+			in.guest_state = guest_states[s];
+			for (i = 0; i < ncases - 1; i++)
+				if (mask & (1u << i))
+					cases[i].make(&in);
+			n = elig_check(&in, cf, CONFLICT_MAX);
+			for (got = 0, i = 0; i < n; i++) {
+				if (got & (1u << cf[i].code))
+					fail_msg("%s, cases %#x: %s twice",
+					    guest_states[s], mask,
+					    ctl_conflict_name(cf[i].code));
+				got |= 1u << cf[i].code;
+				if (cf[i].code == CONFLICT_NOT_RUNNING &&
+				    strstr(cf[i].text, guest_states[s]) == NULL)
+					fail_msg("%s: \"%s\" lacks the state",
+					    guest_states[s], cf[i].text);
+			}
+			want = expected_codes(mask, guest_states[s]);
+			if (got != want)
+				for (i = 1; i < CONFLICT_MAX; i++)
+					if ((got ^ want) & (1u << i))
+						fail_msg("%s, cases %#x: %s %s",
+						    guest_states[s], mask,
+						    ctl_conflict_name(
+						    (enum ctl_conflict)i),
+						    want & (1u << i) ?
+						    "missing" : "unexpected");
+		}
+}
+
+/* A guest that fills the target's free memory exactly fits. */
+static void
+test_storage_exact_fit(void **state)
+{
+	struct elig_conflict	cf[CONFLICT_MAX];
+	struct elig_input	in;
+
+	(void)state;
+	base(&in);
+	in.dst.used_mib = 8192 - 256;
+	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 0);
+	in.dst.used_mib++;
+	assert_int_equal(elig_check(&in, cf, CONFLICT_MAX), 1);
+	assert_int_equal(cf[0].code, CONFLICT_STORAGE);
+}
+
 static void
 test_force(void **state)
 {
@@ -179,6 +271,8 @@ main(void)
 		cmocka_unit_test(test_eligible),
 		cmocka_unit_test(test_each_conflict),
 		cmocka_unit_test(test_every_conflict_reported),
+		cmocka_unit_test(test_combinations_every_state),
+		cmocka_unit_test(test_storage_exact_fit),
 		cmocka_unit_test(test_force),
 		cmocka_unit_test(test_vswitch_only),
 	};

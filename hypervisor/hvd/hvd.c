@@ -413,11 +413,14 @@ main(int argc, char **argv)
 	 */
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	log_init("hvd", h.opts.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
-	    h.opts.verbose);
+	/* Start-up errors go to the operator's terminal (ospfd's way). */
+	log_init("hvd", LOG_TO_STDERR, h.opts.verbose);
 	hvd_setup(&h);
-	if (!h.opts.foreground && daemon(0, 0) == -1)
-		fatal("daemon");
+	if (!h.opts.foreground) {
+		log_init("hvd", LOG_TO_SYSLOG, h.opts.verbose);
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+	}
 	if ((sfd = hvd_signals()) == -1)
 		fatal("signals");
 	if ((h.dir = dir_open(&h.dirconf)) == NULL)

@@ -62,6 +62,7 @@ test_keep_take(void **state)
 	pool_keep(&h, g);
 	assert_int_equal(h.nspare, 1);
 	assert_null(pool_take(&h, 8 * MIB));	/* no spare of that size */
+	assert_null(pool_take(&h, 2 * MIB));	/* nor a larger one */
 	assert_ptr_equal(pool_take(&h, 4 * MIB), mem);
 	assert_memory_equal(mem, zero, 4 * MIB);	/* scrubbed */
 	assert_null(pool_take(&h, 4 * MIB));

@@ -1,7 +1,8 @@
 #!/bin/bash
 # relocate_test.sh HVD HVCTL TOPOLOGY: live relocation between two real
 # hvd members in a stand-in lab (see lib.sh): success under a dirtying
-# workload, every rollback, limits, authentication, recovery.
+# workload, every rollback (one of them after the NICs were re-plugged),
+# limits, authentication, recovery.
 . "$(dirname "$0")/lib.sh"
 lab_skip_unless_able
 lab_init "$1" "$2" "$3" || { echo "FAIL: lab setup"; exit 1; }
@@ -58,9 +59,14 @@ t_auth() {
 	hv -j audit | jq -e '.[] | select((.who | startswith("unknown:")) and
 	    (.result | startswith("denied")))' >/dev/null ||
 	    fail "unknown key not audited"
-	chmod 0644 "$LABDIR/keys/viewer.key"
-	hv -k viewer members 2>/dev/null
-	[ $? = 3 ] || fail "key readable by others accepted"
+	local mode
+	for mode in 0644 0640 0604; do
+		chmod $mode "$LABDIR/keys/viewer.key"
+		hv -k viewer members > "$TMP/out" 2>&1
+		[ $? = 3 ] || fail "key file of mode $mode accepted"
+		grep -q "mode must be 0600" "$TMP/out" ||
+		    fail "key file of mode $mode: no message: $(cat "$TMP/out")"
+	done
 	chmod 0600 "$LABDIR/keys/viewer.key"
 }
 
@@ -70,6 +76,29 @@ t_maxquiesce() {
 	[ "$(last_end LITDCON1)" = MAXQUIESCE ] ||
 	    fail "end $(last_end LITDCON1), want MAXQUIESCE"
 	expect_rolled_back maxquiesce
+}
+
+# MAXQUIESCE inside the quiesce, after the last pages went out and the
+# NICs were re-plugged to VM2's bridge: a dirtying workload, --immediate
+# (no pre-copy pass after the first, so no estimate can refuse early)
+# and a quiesce budget no quiesce can keep.  The rollback must plug the
+# host ends back into VM9's bridge.
+t_late_rollback() {
+	hv workload LITDCON1 --rate 64 --wss 16 >/dev/null
+	hv relocate LITDCON1 VM2 --immediate --max-quiesce 0 >/dev/null 2>&1
+	[ $? = 5 ] || fail "late rollback: not exit 5"
+	[ "$(last_end LITDCON1)" = MAXQUIESCE ] ||
+	    fail "late rollback: end $(last_end LITDCON1), want MAXQUIESCE"
+	hv -j history LITDCON1 | jq -e '.[-1].text | test("^quiesce took")' \
+	    >/dev/null || fail "late rollback: not ended inside the quiesce:" \
+	    "$(hv -j history LITDCON1 | jq -c '.[-1]')"
+	expect_rolled_back "late rollback"
+	hv workload LITDCON1 --rate 8 --wss 16 >/dev/null
+	# The NICs on VM9's bridge work: a move after it re-plugs them.
+	hv relocate LITDCON1 VM2 >/dev/null || fail "move after late rollback"
+	[ "$(master_of g2n2)" = hs1 ] && [ "$(master_of g2n3)" = hs1 ] ||
+	    fail "after the late rollback, a move did not re-plug to hs1"
+	hv relocate LITDCON1 VM9 >/dev/null || fail "back after late rollback"
 }
 
 t_cancel() {
@@ -190,5 +219,6 @@ t_operator() {
 	fi
 }
 
-lab_run t_move_dirty t_operator t_auth t_maxquiesce t_cancel t_target_killed \
+lab_run t_move_dirty t_operator t_auth t_maxquiesce t_late_rollback t_cancel \
+    t_target_killed \
     t_channel_cut t_no_convergence t_limits t_recover

@@ -224,6 +224,9 @@ text_row(enum lgrd_req req, struct json_object *o)
 	case LGRD_REQ_RELOCATE:
 		output_started(o);
 		break;
+	case LGRD_REQ_CONSOLE_URL:
+		printf("%s\n", out_str(o, "url"));
+		break;
 	default:
 		printf("%s\n", json_object_to_json_string(o));
 	}

@@ -15,7 +15,10 @@
 enum {
 	O_JSON = 1, O_QUIET, O_LABDIR, O_LAB, O_ROLE, O_KEYFILE, O_TIMEOUT,
 	O_FROM, O_TO, O_PARALLEL, O_BLACKHOLE, O_DRY_RUN, O_NO_WAIT, O_FOLLOW,
+	O_URL_ROLE,
 };
+
+static const char *const parse_url_roles[] = { "viewer", "operator", NULL };
 
 static const struct cli_option parse_options[] = {
 	{ O_JSON, 'j', "json", CLI_FLAG, NULL, 0, 0, NULL },
@@ -34,6 +37,8 @@ static const struct cli_option parse_options[] = {
 	{ O_DRY_RUN, 0, "dry-run", CLI_FLAG, NULL, 0, 0, NULL },
 	{ O_NO_WAIT, 0, "no-wait", CLI_FLAG, NULL, 0, 0, NULL },
 	{ O_FOLLOW, 'f', "follow", CLI_FLAG, NULL, 0, 0, NULL },
+	{ O_URL_ROLE, 0, "role", CLI_CHOICE, "viewer|operator", 0, 0,
+	    parse_url_roles },
 	{ 0 },
 };
 
@@ -43,6 +48,7 @@ static const int parse_evac_opts[] = { O_FROM, O_TO, O_PARALLEL, O_BLACKHOLE,
     O_DRY_RUN, O_NO_WAIT, 0 };
 static const int parse_reloc_opts[] = { O_BLACKHOLE, O_NO_WAIT, 0 };
 static const int parse_events_opts[] = { O_FOLLOW, 0 };
+static const int parse_url_opts[] = { O_URL_ROLE, 0 };
 
 /* In the order of lgrctl(8); the id is the request. */
 static const struct cli_command parse_commands[] = {
@@ -58,6 +64,7 @@ static const struct cli_command parse_commands[] = {
 	{ { "report" }, LGRD_REQ_REPORT, 0, 1, "[JOB]", NULL },
 	{ { "audit" }, LGRD_REQ_AUDIT, 0, 0, NULL, NULL },
 	{ { "verbose" }, LGRD_REQ_VERBOSE, 1, 1, "LEVEL", NULL },
+	{ { "console-url" }, LGRD_REQ_CONSOLE_URL, 0, 0, NULL, parse_url_opts },
 };
 
 static const struct cli_spec parse_spec = {
@@ -181,6 +188,8 @@ parse_command_opts(const struct cli_result *r, struct parse_result *res)
 		res->flags |= PARSE_NO_WAIT;
 	if (cli_has(r, O_FOLLOW))
 		res->flags |= PARSE_FOLLOW;
+	if ((v = cli_get(r, O_URL_ROLE)) != NULL)
+		rq->console_role = (int)v->num;
 	if (rq->type == LGRD_REQ_EVENTS)
 		rq->since = 0;
 }

@@ -73,7 +73,11 @@ static const struct parse_case parse_cases[] = {
 	{ "frobnicate", -1, 0, NULL, 0,
 	    "unknown command \"frobnicate\"; valid: evacuate, "
 	    "relocate, check, cancel, status, history, events, report, audit, "
-	    "verbose" },
+	    "verbose, console-url" },
+	{ "console-url", 0, LGRD_REQ_CONSOLE_URL, "{\"req\":\"console-url\"}",
+	    0, NULL },
+	{ "console-url --role operator", 0, LGRD_REQ_CONSOLE_URL,
+	    "{\"req\":\"console-url\",\"role\":\"operator\"}", 0, NULL },
 	/* Global options before, between or after the words. */
 	{ "status -j 3", 0, LGRD_REQ_STATUS, "{\"req\":\"status\",\"id\":3}",
 	    0, NULL },
@@ -86,7 +90,8 @@ static const struct parse_case parse_cases[] = {
 	{ "audit x", -1, 0, NULL, 0, "audit: unexpected argument \"x\"" },
 	{ "cancel", -1, 0, NULL, 0, "cancel: missing argument GUEST|JOB" },
 	{ "", -1, 0, NULL, 0, "missing command; valid: evacuate, relocate, "
-	    "check, cancel, status, history, events, report, audit, verbose" },
+	    "check, cancel, status, history, events, report, audit, verbose, "
+	    "console-url" },
 	{ "evacuate LIT/x", -1, 0, NULL, 0,
 	    "workload \"LIT/x\": expected 1-31 characters of A-Z, a-z, "
 	    "0-9, _ and -" },

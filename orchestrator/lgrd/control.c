@@ -17,8 +17,6 @@
 #include "lgrd.h"
 #include "log.h"
 
-#define CONTROL_DEFAULT_RATE	2048.0	/* MiB/s when history has none */
-
 /* One request being answered. */
 struct control_req {
 	struct lgrd		*d;
@@ -35,14 +33,15 @@ control_audit(void *arg, const char *who, const char *what, const char *args,
 	journal_audit(d->db, who, what, args, result);
 }
 
-/* Reads for every role of the lab, changes for operator and orchestrator. */
+/* Reads for every role of the lab, changes for operator and orchestrator;
+ * a console URL for every role (control_console_url checks the role). */
 static bool
 control_may(enum keys_role role, int type, bool writes)
 {
-	(void)type;
 	if (role == KEYS_ROLE_NONE)
 		return false;
-	return !writes || role == KEYS_ROLE_OPERATOR ||
+	return !writes || type == LGRD_REQ_CONSOLE_URL ||
+	    role == KEYS_ROLE_OPERATOR ||
 	    role == KEYS_ROLE_ORCHESTRATOR;
 }
 
@@ -240,51 +239,6 @@ control_check(struct control_req *c)
 	return ctlsrv_end(&c->conn);
 }
 
-/* Predicted time of a move: the mean of past moves of its kind, or
- * the memory at CONTROL_DEFAULT_RATE plus a second for an HSI guest. */
-static double
-control_predict(struct control_req *c, const struct move *m)
-{
-	int64_t	ms;
-
-	if (journal_move_mean_ms(c->d->db, m->hsi, &ms) == 1)
-		return (double)ms;
-	return (double)m->memory_mib / CONTROL_DEFAULT_RATE * 1000.0 +
-	    (m->hsi ? 1000.0 : 100.0);
-}
-
-static void
-control_plan_row(struct control_req *c, struct hv *h, const struct move *m)
-{
-	struct json_object	*o = json_object_new_object();
-	struct json_object	*rows = hv_check(h, m->guest, m->dst);
-	char			 why[512] = "";
-
-	for (size_t i = 0; rows != NULL && i < json_object_array_length(rows);
-	    i++) {
-		struct json_object	*r = json_object_array_get_idx(rows, i);
-		size_t			 n = strlen(why);
-
-		snprintf(why + n, sizeof(why) - n, "%s%s: %s", n ? "; " : "",
-		    json_object_get_string(json_object_object_get(r, "name")),
-		    json_object_get_string(json_object_object_get(r, "text")));
-	}
-	json_object_object_add(o, "guest", json_object_new_string(m->guest));
-	json_object_object_add(o, "from", json_object_new_string(m->src));
-	json_object_object_add(o, "to", json_object_new_string(m->dst));
-	json_object_object_add(o, "hsi", json_object_new_boolean(m->hsi));
-	json_object_object_add(o, "eligible", json_object_new_boolean(
-	    rows != NULL && why[0] == '\0'));
-	json_object_object_add(o, "reason", json_object_new_string(rows ? why :
-	    "hvd does not answer"));
-	json_object_object_add(o, "memory_mib", json_object_new_int64(
-	    (int64_t)m->memory_mib));
-	json_object_object_add(o, "predicted_ms", json_object_new_double(
-	    control_predict(c, m)));
-	json_object_put(rows);
-	ctlsrv_data(&c->conn, o);
-}
-
 static int
 control_plan_job(struct control_req *c, struct job *j)
 {
@@ -305,9 +259,9 @@ control_plan(struct control_req *c)
 
 	if (control_plan_job(c, &j) == -1)
 		return -1;
-	if ((h = hv_open(c->d)) != NULL)
-		for (size_t i = 0; i < j.nmoves; i++)
-			control_plan_row(c, h, &j.moves[i]);
+	h = hv_open(c->d);
+	for (size_t i = 0; i < j.nmoves; i++)
+		ctlsrv_data(&c->conn, evac_plan_row(c->d, h, &j.moves[i]));
 	hv_close(h);
 	free(j.moves);
 	return ctlsrv_end(&c->conn);
@@ -319,41 +273,51 @@ static int
 control_start(struct control_req *c)
 {
 	struct json_object	*o;
-	struct job		*j;
-	char			 res[64];
+	struct evac_started	 st;
+	char			 err[512], res[64];
+	int			 code;
 
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return ctlsrv_error(&c->conn, REPLY_E_INTERNAL,
-		    "out of memory");
-	if (control_plan_job(c, j) == -1) {
-		free(j);
-		return -1;
-	}
-	for (size_t i = 0; i < j->nmoves; i++)
-		if (evac_busy(c->d, j->moves[i].guest)) {
-			ctlsrv_error(&c->conn, REPLY_E_BUSY, "guest %s is "
-			    "already being moved (lgrctl status)",
-			    j->moves[i].guest);
-			free(j->moves);
-			free(j);
-			return -1;
-		}
-	snprintf(j->who, sizeof(j->who), "%s", c->conn.who);
-	if (evac_start(c->d, j) == -1)
-		return ctlsrv_error(&c->conn, REPLY_E_INTERNAL, "job could "
-		    "not start (journal)");
+	if (evac_begin(c->d, &c->rq, c->conn.who, &st, &code, err,
+	    sizeof(err)) == -1)
+		return ctlsrv_error(&c->conn, code, "%s", err);
 	o = json_object_new_object();
-	json_object_object_add(o, "id", json_object_new_int64(j->id));
+	json_object_object_add(o, "id", json_object_new_int64(st.id));
 	json_object_object_add(o, "guests", json_object_new_int64(
-	    (int64_t)j->nmoves));
+	    (int64_t)st.guests));
 	json_object_object_add(o, "parallel", json_object_new_int(
-	    (int)j->parallel));
-	if (j->parallel_why[0] != '\0')
+	    (int)st.parallel));
+	if (st.parallel_why[0] != '\0')
 		json_object_object_add(o, "parallel_why",
-		    json_object_new_string(j->parallel_why));
-	snprintf(res, sizeof(res), "started job %jd", (intmax_t)j->id);
+		    json_object_new_string(st.parallel_why));
+	snprintf(res, sizeof(res), "started job %jd", (intmax_t)st.id);
 	ctlsrv_data(&c->conn, o);
 	return ctlsrv_done(&c->conn, res);
+}
+
+/* A URL of the console with a one-time token: an operator's only for
+ * the operator role; audited by the core (the request writes). */
+static int
+control_console_url(struct control_req *c)
+{
+	struct json_object	*o;
+	char			 url[256];
+	bool			 op = c->rq.console_role == LGRD_CONSOLE_OPERATOR;
+
+	if (op && c->conn.role != KEYS_ROLE_OPERATOR)
+		return ctlsrv_error(&c->conn, REPLY_E_DENIED, "an operator URL "
+		    "needs the operator role (you are %s)", c->conn.who);
+	if (web_url(c->d, op, url, sizeof(url)) == -1)
+		return ctlsrv_error(&c->conn, errno == EAGAIN ?
+		    REPLY_E_UNAVAILABLE : REPLY_E_INTERNAL, "%s",
+		    errno == EAGAIN ? "the console is off (lgrd --no-console)" :
+		    strerror(errno));
+	o = json_object_new_object();
+	json_object_object_add(o, "url", json_object_new_string(url));
+	json_object_object_add(o, "role", json_object_new_string(op ?
+	    "operator" : "viewer"));
+	ctlsrv_data(&c->conn, o);
+	return ctlsrv_done(&c->conn, op ? "operator URL given" :
+	    "viewer URL given");
 }
 
 static int
@@ -417,6 +381,9 @@ control_serve(struct control_req *c)
 		break;
 	case LGRD_REQ_VERBOSE:
 		control_verbose(c);
+		break;
+	case LGRD_REQ_CONSOLE_URL:
+		control_console_url(c);
 		break;
 	default:
 		ctlsrv_error(&c->conn, REPLY_E_BADREQ, "unknown request");

@@ -235,6 +235,52 @@ test_jobs_newest_first(void **state)
 	json_object_put(a.rows);
 }
 
+/* An operator URL only for the operator key; none with the console off;
+ * both audited. */
+static void
+test_console_url(void **state)
+{
+	struct answer	a;
+
+	(void)state;
+	ask(&a, "viewer", "{\"req\":\"console-url\",\"role\":\"operator\"}");
+	assert_int_equal(a.code, REPLY_E_DENIED);
+	assert_string_equal(a.text, "an operator URL needs the operator role "
+	    "(you are viewer)");
+	json_object_put(a.rows);
+	ask(&a, "operator", "{\"req\":\"console-url\"}");
+	assert_int_equal(a.code, REPLY_E_UNAVAILABLE);
+	assert_string_equal(a.text, "the console is off (lgrd --no-console)");
+	json_object_put(a.rows);
+
+	d->opts.console = true;
+	snprintf(d->opts.console_address, sizeof(d->opts.console_address),
+	    "127.0.0.1");
+	assert_int_equal(web_open(d), 0);
+	ask(&a, "operator", "{\"req\":\"console-url\",\"role\":"
+	    "\"operator\"}");
+	assert_int_equal(a.code, 0);
+	assert_int_equal(json_object_array_length(a.rows), 1);
+	assert_int_equal(strncmp(field(&a, 0, "url"), "http://127.0.0.1:", 17),
+	    0);
+	assert_non_null(strstr(field(&a, 0, "url"), "/login?token="));
+	assert_string_equal(field(&a, 0, "role"), "operator");
+	json_object_put(a.rows);
+	ask(&a, "viewer", "{\"req\":\"console-url\",\"role\":\"viewer\"}");
+	assert_int_equal(a.code, 0);
+	assert_string_equal(field(&a, 0, "role"), "viewer");
+	json_object_put(a.rows);
+	web_close(d);
+	d->opts.console = false;
+
+	ask(&a, "viewer", "{\"req\":\"audit\"}");
+	assert_non_null(strstr(json_object_to_json_string(a.rows),
+	    "an operator URL needs the operator role"));
+	assert_non_null(strstr(json_object_to_json_string(a.rows),
+	    "operator URL given"));
+	json_object_put(a.rows);
+}
+
 int
 main(void)
 {
@@ -242,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_check_rows_then_verdict),
 		cmocka_unit_test(test_jobs_newest_first),
+		cmocka_unit_test(test_console_url),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -18,6 +18,7 @@
 #include "lgrd.h"
 #include "log.h"
 
+#define EVAC_DEFAULT_RATE	2048.0	/* MiB/s when history has none */
 
 struct evac_worker {
 	struct job	*j;
@@ -285,6 +286,108 @@ evac_busy(struct lgrd *d, const char *guest)
 	return busy;
 }
 
+/* Predicted time of a move: the mean of past moves of its kind, or
+ * the memory at EVAC_DEFAULT_RATE plus a second for an HSI guest. */
+static double
+evac_predict(struct lgrd *d, const struct move *m)
+{
+	int64_t	ms;
+
+	if (journal_move_mean_ms(d->db, m->hsi, &ms) == 1)
+		return (double)ms;
+	return (double)m->memory_mib / EVAC_DEFAULT_RATE * 1000.0 +
+	    (m->hsi ? 1000.0 : 100.0);
+}
+
+/* The hypervisor's conflicts as texts "NAME: TEXT" and joined by "; ". */
+static struct json_object *
+evac_conflicts(struct json_object *rows, char *why, size_t len)
+{
+	struct json_object	*a = json_object_new_array();
+	char			 one[320];
+	size_t			 n;
+
+	why[0] = '\0';
+	for (size_t i = 0; rows != NULL && i < json_object_array_length(rows);
+	    i++) {
+		struct json_object	*r = json_object_array_get_idx(rows, i);
+
+		snprintf(one, sizeof(one), "%s: %s", lgrd_row_str(r, "name",
+		    "?"), lgrd_row_str(r, "text", ""));
+		json_object_array_add(a, json_object_new_string(one));
+		n = strlen(why);
+		snprintf(why + n, len - n, "%s%s", n ? "; " : "", one);
+	}
+	if (rows == NULL) {
+		snprintf(why, len, "hvd does not answer");
+		json_object_array_add(a, json_object_new_string(why));
+	}
+	return a;
+}
+
+struct json_object *
+evac_plan_row(struct lgrd *d, struct hv *h, const struct move *m)
+{
+	struct json_object	*o = json_object_new_object();
+	struct json_object	*rows = h ? hv_check(h, m->guest, m->dst) : NULL;
+	struct json_object	*conflicts;
+	char			 why[512];
+
+	conflicts = evac_conflicts(rows, why, sizeof(why));
+	json_object_object_add(o, "guest", json_object_new_string(m->guest));
+	json_object_object_add(o, "from", json_object_new_string(m->src));
+	json_object_object_add(o, "to", json_object_new_string(m->dst));
+	json_object_object_add(o, "hsi", json_object_new_boolean(m->hsi));
+	json_object_object_add(o, "eligible", json_object_new_boolean(
+	    why[0] == '\0'));
+	json_object_object_add(o, "reason", json_object_new_string(why));
+	json_object_object_add(o, "conflicts", conflicts);
+	json_object_object_add(o, "memory_mib", json_object_new_int64(
+	    (int64_t)m->memory_mib));
+	json_object_object_add(o, "predicted_ms", json_object_new_double(
+	    evac_predict(d, m)));
+	json_object_object_add(o, "wave", json_object_new_int(m->seq));
+	json_object_put(rows);
+	return o;
+}
+
+int
+evac_begin(struct lgrd *d, const struct lgrd_request *rq, const char *who,
+    struct evac_started *st, int *errcode, char *errbuf, size_t len)
+{
+	struct job	*j;
+
+	*errcode = REPLY_E_INTERNAL;
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		snprintf(errbuf, len, "out of memory");
+		return -1;
+	}
+	if (evac_plan(d, rq, j, errcode, errbuf, len) == -1) {
+		free(j);
+		return -1;
+	}
+	for (size_t i = 0; i < j->nmoves; i++)
+		if (evac_busy(d, j->moves[i].guest)) {
+			*errcode = REPLY_E_BUSY;
+			snprintf(errbuf, len, "guest %s is already being moved "
+			    "(lgrctl status)", j->moves[i].guest);
+			free(j->moves);
+			free(j);
+			return -1;
+		}
+	snprintf(j->who, sizeof(j->who), "%s", who);
+	memset(st, 0, sizeof(*st));
+	st->guests = j->nmoves;
+	st->parallel = j->parallel;
+	snprintf(st->parallel_why, sizeof(st->parallel_why), "%s",
+	    j->parallel_why);
+	if ((st->id = evac_start(d, j)) == -1) {
+		snprintf(errbuf, len, "job could not start (journal)");
+		return -1;
+	}
+	return 0;
+}
+
 /* --- running -------------------------------------------------------------- */
 
 static void *
@@ -398,6 +501,7 @@ evac_runner(void *arg)
 	journal_job_end(d->db, j, atomic_load(&j->cancel) ? "CANCELLED" :
 	    "DONE");
 	report_write(d, j);
+	web_job(d, j->id, atomic_load(&j->cancel) ? "CANCELLED" : "DONE");
 	journal_event(d->db, j->id, NULL, j->not_moved ? "LGR-JOB-PARTIAL" :
 	    "LGR-JOB-DONE", "%s %s: %zu moved, %zu not moved, %zu attempted; "
 	    "report %s", j->kind, j->workload, j->moved, j->not_moved,
@@ -422,9 +526,12 @@ evac_run(struct lgrd *d, struct job *j)
 	return 0;
 }
 
-int
+/* The new job's id, or -1; the job is the runner's from then on. */
+int64_t
 evac_start(struct lgrd *d, struct job *j)
 {
+	int64_t	id;
+
 	if (journal_job_new(d->db, j) == -1)
 		return -1;
 	for (size_t i = 0; i < j->nmoves; i++)
@@ -434,7 +541,9 @@ evac_start(struct lgrd *d, struct job *j)
 	    "guest(s), parallel %u%s%s%s", j->kind, j->workload, j->who,
 	    j->nmoves, j->parallel, j->parallel_why[0] ? " (" : "",
 	    j->parallel_why, j->parallel_why[0] ? ")" : "");
-	return evac_run(d, j);
+	id = j->id;
+	web_job(d, id, "RUNNING");
+	return evac_run(d, j) == -1 ? -1 : id;
 }
 
 static void

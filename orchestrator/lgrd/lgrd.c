@@ -24,7 +24,8 @@ static volatile sig_atomic_t	lgrd_quit;
 enum {
 	LGRD_O_DEBUG = 1, LGRD_O_LABDIR, LGRD_O_CHECK, LGRD_O_VERBOSE,
 	LGRD_O_ROUTECHECK, LGRD_O_NO_PROBE, LGRD_O_PREPARE, LGRD_O_CONVERGE,
-	LGRD_O_RELOC,
+	LGRD_O_RELOC, LGRD_O_CONSOLE_ADDR, LGRD_O_CONSOLE_PORT,
+	LGRD_O_NO_CONSOLE, LGRD_O_NO_METRICS,
 };
 
 static const struct cli_option lgrd_options_table[] = {
@@ -39,18 +40,27 @@ static const struct cli_option lgrd_options_table[] = {
 	{ LGRD_O_CONVERGE, 0, "converge-timeout", CLI_U64, "MS", 100, 600000,
 	    NULL },
 	{ LGRD_O_RELOC, 0, "reloc-timeout", CLI_U64, "S", 1, 86400, NULL },
+	{ LGRD_O_CONSOLE_ADDR, 0, "console-address", CLI_STR, "ADDRESS", 0, 0,
+	    NULL },
+	{ LGRD_O_CONSOLE_PORT, 0, "console-port", CLI_U64, "PORT", 0, 65535,
+	    NULL },
+	{ LGRD_O_NO_CONSOLE, 0, "no-console", CLI_FLAG, NULL, 0, 0, NULL },
+	{ LGRD_O_NO_METRICS, 0, "no-metrics", CLI_FLAG, NULL, 0, 0, NULL },
 	{ 0 },
 };
 
 static const int lgrd_global[] = { LGRD_O_DEBUG, LGRD_O_LABDIR, LGRD_O_CHECK,
     LGRD_O_VERBOSE, LGRD_O_ROUTECHECK, LGRD_O_NO_PROBE, LGRD_O_PREPARE,
-    LGRD_O_CONVERGE, LGRD_O_RELOC, 0 };
+    LGRD_O_CONVERGE, LGRD_O_RELOC, LGRD_O_CONSOLE_ADDR, LGRD_O_CONSOLE_PORT,
+    LGRD_O_NO_CONSOLE, LGRD_O_NO_METRICS, 0 };
 
 static const struct cli_spec lgrd_cli = {
 	.prog = "lgrd",
 	.synopsis = "[-dnv] -D labdir [--routecheck PATH] [--no-probe]\n"
 	    "            [--prepare-timeout MS] [--converge-timeout MS] "
-	    "[--reloc-timeout S]",
+	    "[--reloc-timeout S]\n"
+	    "            [--console-address ADDRESS] [--console-port PORT] "
+	    "[--no-console]\n            [--no-metrics]",
 	.options = lgrd_options_table,
 	.global = lgrd_global,
 };
@@ -98,6 +108,13 @@ lgrd_options(int argc, char **argv, struct lgrd_opts *o)
 	o->reloc_timeout_s = 300;
 	o->probe = !cli_has(&r, LGRD_O_NO_PROBE);
 	o->debug = cli_has(&r, LGRD_O_DEBUG);
+	o->console = !cli_has(&r, LGRD_O_NO_CONSOLE);
+	o->metrics = !cli_has(&r, LGRD_O_NO_METRICS);
+	if ((v = cli_get(&r, LGRD_O_CONSOLE_ADDR)) != NULL)
+		snprintf(o->console_address, sizeof(o->console_address), "%s",
+		    v->str);
+	if ((v = cli_get(&r, LGRD_O_CONSOLE_PORT)) != NULL)
+		o->console_port = (unsigned)v->num;
 	for (i = 0; i < r.nvalues; i++)
 		o->verbose += r.values[i].id == LGRD_O_VERBOSE;
 	if ((v = cli_get(&r, LGRD_O_LABDIR)) != NULL)
@@ -160,6 +177,8 @@ lgrd_open(struct lgrd *d)
 	if ((d->zctx = zmq_ctx_new()) == NULL)
 		return -1;
 	pthread_mutex_init(&d->lock, NULL);
+	if (web_open(d) == -1)
+		return -1;
 	return control_open(d);
 }
 
@@ -187,8 +206,8 @@ main(int argc, char **argv)
 	size_t			running;
 
 	check = lgrd_options(argc, argv, &d.opts);
-	log_init("lgrd", d.opts.debug || check ? LOG_TO_STDERR : LOG_TO_SYSLOG,
-	    d.opts.verbose);
+	/* Start-up errors go to the operator's terminal (ospfd's way). */
+	log_init("lgrd", LOG_TO_STDERR, d.opts.verbose);
 	if (lgrd_load(&d) == -1)
 		return 1;
 	if (check) {
@@ -198,8 +217,11 @@ main(int argc, char **argv)
 		    d.opts.routecheck : "not found");
 		return 0;
 	}
-	if (!d.opts.debug && daemon(0, 0) == -1)
-		fatal("daemon");
+	if (!d.opts.debug) {
+		log_init("lgrd", LOG_TO_SYSLOG, d.opts.verbose);
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+	}
 	sig_setup(lgrd_signal, false);
 	if (lgrd_open(&d) == -1)
 		return 1;
@@ -215,6 +237,7 @@ main(int argc, char **argv)
 		    "next lgrd", running);
 		_exit(0);
 	}
+	web_close(&d);
 	log_info("[LGR-STOP] stopped");
 	journal_close(d.db);
 	zmq_ctx_term(d.zctx);

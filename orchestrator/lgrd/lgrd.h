@@ -31,6 +31,7 @@
 #define LGRD_PROBE_PORT	7448		/* lgrd's own probes (lgrprobe: 7447) */
 
 struct json_object;
+struct web;
 
 /* Monotonic milliseconds with a fraction, for the timings of a move. */
 static inline double
@@ -48,6 +49,10 @@ struct lgrd_opts {
 	unsigned	 converge_timeout_ms;	/* routing convergence */
 	unsigned	 reloc_timeout_s;	/* one hypervisor relocation */
 	bool		 probe;			/* measure downtime per move */
+	bool		 console;		/* serve the web console */
+	bool		 metrics;		/* serve /metrics */
+	char		 console_address[64];	/* 127.0.0.1 */
+	unsigned	 console_port;		/* 0: any free port */
 };
 
 struct lgrd {
@@ -61,6 +66,7 @@ struct lgrd {
 	sqlite3			*db;
 	pthread_mutex_t		 lock;		/* jobs */
 	struct job		*jobs;		/* running, linked by next */
+	struct web		*web;		/* the console, NULL when off */
 };
 
 /* One guest's move. */
@@ -77,6 +83,7 @@ struct move {
 	char		 result[16];	/* moved, not-moved, cancelled */
 	char		 reason[256];
 	char		 routecheck[16];/* ok, violations, skipped, error */
+	char		 end_code[16];	/* the hypervisor's, "" none */
 	int64_t		 hv_id;		/* the hypervisor's relocation id */
 	int64_t		 probe_lost;	/* -1: not measured */
 	double		 prepare_ms;	/* timings, -1 when not measured */
@@ -270,6 +277,9 @@ int		 verify_guest(struct lgrd *d, const char *guest,
 int		 verify_summary(const struct topo *t, const char *out,
 		    const char *const *movers, size_t nmovers, char *summary,
 		    size_t len);
+/* routecheck LAB -j for the whole lab: its exit code (0 clean, 1
+ * violations) with the output in *out (malloc'ed), or -1. */
+int		 verify_lab(struct lgrd *d, char **out);
 
 /* move.c: one guest's pipeline. */
 void		 move_run(struct job *j, struct move *m);
@@ -281,7 +291,22 @@ int		 move_residency(struct job *j, struct hv *h, const struct move *m,
 /* evac.c: jobs. */
 int		 evac_plan(struct lgrd *d, const struct lgrd_request *rq,
 		    struct job *j, int *errcode, char *errbuf, size_t len);
-int		 evac_start(struct lgrd *d, struct job *j);
+int64_t		 evac_start(struct lgrd *d, struct job *j);
+/* The results of starting a job, read before its runner may free it. */
+struct evac_started {
+	int64_t		 id;
+	size_t		 guests;
+	unsigned	 parallel;
+	char		 parallel_why[128];
+};
+/* Plan, check that no guest is busy, start: the control socket's and the
+ * console's one path.  0, or -1 with a reply code and text. */
+int		 evac_begin(struct lgrd *d, const struct lgrd_request *rq,
+		    const char *who, struct evac_started *st, int *errcode,
+		    char *errbuf, size_t len);
+/* One row of a dry-run plan: eligibility, every conflict, predicted ms. */
+struct json_object *evac_plan_row(struct lgrd *d, struct hv *h,
+		    const struct move *m);
 void		 evac_resume(struct lgrd *d);
 int		 evac_cancel(struct lgrd *d, int64_t id, const char *guest);
 bool		 evac_busy(struct lgrd *d, const char *guest);
@@ -292,6 +317,21 @@ int		 evac_residency(struct lgrd *d, struct hv *h, int *residency);
 struct json_object *report_json(sqlite3 *db, int64_t job);
 int		 report_name(struct lgrd *d, struct job *j);
 int		 report_write(struct lgrd *d, struct job *j);
+
+/* web.c: the console's provider, stream and metrics (console.h); every
+ * function is a no-op when d->web is NULL (console off, unit tests). */
+int		 web_open(struct lgrd *d);
+void		 web_close(struct lgrd *d);
+/* A one-time URL for role (0 viewer, 1 operator); -1 with errno. */
+int		 web_url(struct lgrd *d, int role, char *buf, size_t len);
+/* A move's step or the hypervisor's progress (p NULL: step only). */
+void		 web_progress(struct lgrd *d, const struct job *j,
+		    const struct move *m, const struct hv_progress *p);
+/* A move's end: counted and observed in the metrics, published. */
+void		 web_move_end(struct lgrd *d, const struct job *j,
+		    const struct move *m);
+/* A job started or ended. */
+void		 web_job(struct lgrd *d, int64_t id, const char *state);
 
 /* control.c: the requests on lgrd's control socket (main thread). */
 int		 control_open(struct lgrd *d);

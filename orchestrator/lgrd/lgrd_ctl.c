@@ -57,6 +57,13 @@ static const struct codec_arg lgrd_args_verbose[] = {
 	CODEC_END,
 };
 
+static const char *const lgrd_console_roles[] = { "viewer", "operator",
+    NULL };
+static const struct codec_arg lgrd_args_console_url[] = {
+	CODEC_CHOICE_ARG("role", R, console_role, lgrd_console_roles),
+	CODEC_END,
+};
+
 static const struct codec_req lgrd_reqs[LGRD_NREQ] = {
 	[LGRD_REQ_STATUS] = { "status", false, lgrd_args_job },
 	[LGRD_REQ_HISTORY] = { "history", false, lgrd_args_history },
@@ -69,6 +76,8 @@ static const struct codec_req lgrd_reqs[LGRD_NREQ] = {
 	[LGRD_REQ_RELOCATE] = { "relocate", true, lgrd_args_relocate },
 	[LGRD_REQ_CANCEL] = { "cancel", true, lgrd_args_cancel },
 	[LGRD_REQ_VERBOSE] = { "verbose", true, lgrd_args_verbose },
+	[LGRD_REQ_CONSOLE_URL] = { "console-url", true,
+	    lgrd_args_console_url },
 };
 #undef R
 
@@ -148,10 +157,8 @@ lgrd_request_decode(const void *buf, size_t len, struct lgrd_request *r)
 
 	if (codec_decode(&lgrd_codec, buf, len, r) == -1)
 		return -1;
-	if (lgrd_request_check(r, err, sizeof(err)) == -1) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (lgrd_request_check(r, err, sizeof(err)) == -1)
+		return msg_fail(EINVAL, "%s", err);
 	return 0;
 }
 

@@ -38,6 +38,7 @@ enum lgrd_req {
 	LGRD_REQ_RELOCATE,
 	LGRD_REQ_CANCEL,	/* a job by id, or a guest's move */
 	LGRD_REQ_VERBOSE,
+	LGRD_REQ_CONSOLE_URL,	/* a one-time URL of the web console */
 	LGRD_NREQ,
 };
 
@@ -52,6 +53,13 @@ struct lgrd_request {
 	uint64_t	 parallel;	/* 1-LGRD_PARALLEL_MAX */
 	uint64_t	 max_blackhole_ms;
 	uint64_t	 verbose;
+	int		 console_role;	/* enum lgrd_console_role */
+};
+
+/* The roles of a console URL (the word's index in the codec). */
+enum lgrd_console_role {
+	LGRD_CONSOLE_VIEWER,
+	LGRD_CONSOLE_OPERATOR,
 };
 
 /* Steps of one guest's move, in pipeline order (lgrd(8)). */

@@ -62,6 +62,7 @@ move_step(struct move_ctx *c, enum lgrd_step step)
 	log_debug("%s: %s at +%.1f ms", c->m->guest, lgrd_step_name(step),
 	    lgrd_now_ms() - c->t0);
 	journal_move_step(c->d->db, c->m, step);
+	web_progress(c->d, c->j, c->m, NULL);
 }
 
 static void
@@ -263,6 +264,7 @@ move_progress(struct move_ctx *c, const struct hv_progress *p, double *last)
 	    "MiB sent, %.1f MiB left", p->phase, p->pass, p->sent_mib,
 	    p->left_mib);
 	journal_move_progress(c->d->db, c->m);
+	web_progress(c->d, c->j, c->m, p);
 }
 
 static void
@@ -279,6 +281,7 @@ move_hv_result(struct move_ctx *c, const char *member)
 	}
 	c->m->reloc_ms = total;
 	c->m->quiesce_ms = quiesce;
+	snprintf(c->m->end_code, sizeof(c->m->end_code), "%s", end);
 	if (end[0] != '\0' && strcmp(end, "OK") != 0)
 		move_reason(c, "relocation ended %s: %s%s", end, text,
 		    strcmp(end, "MAXQUIESCE") == 0 && c->j->max_blackhole_ms >=
@@ -476,6 +479,7 @@ move_done(struct move_ctx *c)
 	journal_event(c->d->db, c->j->id, m->guest, c->moved ? "LGR-MOVED" :
 	    "LGR-NOT-MOVED", "%s %s -> %s%s%s", m->result, m->src, m->dst,
 	    m->reason[0] ? ": " : "", m->reason);
+	web_move_end(c->d, c->j, m);
 }
 
 /* A fresh pipeline from check on. */

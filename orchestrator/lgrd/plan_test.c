@@ -1,7 +1,9 @@
 /*
  * plan_test.c: who moves where, on the reference topology
  * (netns-lab/topologies/reference.yaml): table-driven cases with the
- * exact messages.
+ * exact messages.  Then on four members (testdata/tiv.yaml), where the
+ * TIV group may run only on VM4 and VM5: every guest ALL plans stays
+ * inside its own group's relocation domain.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include "lgrd.h"
 
 #define REFERENCE	"../netns-lab/topologies/reference.yaml"
+#define TIV_TOPOLOGY	"testdata/tiv.yaml"
 
 struct plan_case {
 	const char	*name;
@@ -56,14 +59,41 @@ static const struct plan_case plan_cases[] = {
 };
 
 static struct topo *
-plan_topo(void)
+plan_topo_file(const char *path)
 {
 	struct topo_diags	 d = { 0 };
-	struct topo		*t = topo_load(REFERENCE, &d);
+	struct topo		*t = topo_load(path, &d);
 
 	assert_non_null(t);
 	topo_diags_free(&d);
 	return t;
+}
+
+static struct topo *
+plan_topo(void)
+{
+	return plan_topo_file(REFERENCE);
+}
+
+/* Every item goes to a member its group allows, other than its own. */
+static void
+plan_in_domain(const struct topo *t, const struct plan_item *it, ssize_t n)
+{
+	for (ssize_t i = 0; i < n; i++) {
+		const struct topo_group	*g = &t->groups[it[i].group];
+		bool			 ok = false;
+
+		for (size_t k = 0; k < g->nmembers; k++)
+			ok |= g->member_idx[k] == it[i].dst;
+		if (!ok || it[i].dst == it[i].src ||
+		    t->guests[it[i].guest].group != it[i].group)
+			fail_msg("%s planned %s -> %s, outside group %s (%s)",
+			    t->guests[it[i].guest].name,
+			    t->members[it[i].src].name,
+			    t->members[it[i].dst].name, g->name,
+			    it[i].dst == it[i].src ? "its own member" :
+			    "not allowed");
+	}
 }
 
 static void
@@ -110,6 +140,7 @@ plan_run(const struct topo *t, const struct plan_case *c)
 	}
 	plan_result(t, items, n, got, sizeof(got));
 	assert_string_equal(got, c->text);
+	plan_in_domain(t, items, n);
 	for (ssize_t i = 0; i < n; i++)
 		assert_int_equal(items[i].hsi,
 		    topo_guest_has_hsi(&t->guests[items[i].guest]));
@@ -240,7 +271,118 @@ test_plan_overlapping_patterns(void **state)
 	in.workload = "GRP2";
 	assert_int_equal(plan_make(&in, &items, &err, buf, sizeof(buf)), 1);
 	assert_string_equal(t->guests[items[0].guest].name, "G004");
+ * testdata/tiv.yaml: ECMSS00 (ECM on VM2, VM9, VM4) and LITDCON1 (LIT on
+ * VM2, VM9) on VM9, TIVDB01 on VM4 and TIVAPP1 on VM5 (TIV on VM4, VM5).
+ * All members joined, with the same room: the first allowed member wins.
+ */
+static const struct tiv_case {
+	const char	*name;
+	const char	*workload;
+	const char	*from;
+	const char	*to;
+	ssize_t		 count;		/* -1: error */
+	enum plan_error	 err;
+	const char	*text;		/* error text, or "GUEST>DST ..." */
+} tiv_cases[] = {
+	{ "ALL to VM2 leaves TIV where it is", "ALL", NULL, "VM2", 2, PLAN_OK,
+	    "ECMSS00>VM2 LITDCON1>VM2" },
+	{ "ALL from VM4 to VM2: TIV may not go there", "ALL", "VM4", "VM2",
+	    -1, PLAN_E_EMPTY, "no guest of workload ALL runs on VM4" },
+	{ "ALL to VM5 takes only TIV", "ALL", NULL, "VM5", 1, PLAN_OK,
+	    "TIVDB01>VM5" },
+	{ "ALL from VM5 to VM4", "ALL", "VM5", "VM4", 1, PLAN_OK,
+	    "TIVAPP1>VM4" },
+	{ "ALL, each to its own group's other member", "ALL", NULL, NULL, 4,
+	    PLAN_OK, "ECMSS00>VM2 LITDCON1>VM2 TIVDB01>VM5 TIVAPP1>VM4" },
+	{ "ALL from VM9, no target given", "ALL", "VM9", NULL, 2, PLAN_OK,
+	    "ECMSS00>VM2 LITDCON1>VM2" },
+	{ "TIV to VM2 refused", "TIV", NULL, "VM2", -1, PLAN_E_TO,
+	    "workload TIV may not move to VM2 (allowed members of TIV: VM4 "
+	    "VM5)" },
+	{ "LIT to VM4 refused", "LIT", NULL, "VM4", -1, PLAN_E_TO,
+	    "workload LIT may not move to VM4 (allowed members of LIT: VM2 "
+	    "VM9)" },
+};
+
+static void
+tiv_run(const struct topo *t, const struct tiv_case *c)
+{
+	struct plan_member	 pm[4];
+	struct plan_input	 in = { .t = t, .members = pm };
+	struct plan_item	*items = NULL;
+	enum plan_error		 err;
+	char			 buf[512], got[512];
+	int			 res[4];
+	ssize_t			 n;
+
+	assert_int_equal(t->nmembers, 4);
+	assert_int_equal(t->nguests, 4);
+	for (int i = 0; i < 4; i++) {
+		pm[i] = (struct plan_member){ true, 8192 };
+		res[i] = t->guests[i].member;
+	}
+	in.residency = res;
+	in.workload = c->workload;
+	in.from = c->from ? topo_member_find(t, c->from) : -1;
+	in.to = c->to ? topo_member_find(t, c->to) : -1;
+	print_message("case: %s\n", c->name);
+	n = plan_make(&in, &items, &err, buf, sizeof(buf));
+	if (n >= 0)
+		plan_result(t, items, n, got, sizeof(got));
+	else
+		snprintf(got, sizeof(got), "%s", buf);
+	assert_string_equal(got, c->text);
+	assert_int_equal(n, c->count);
+	assert_int_equal(err, c->err);
+	if (n == -1) {
+		assert_null(items);
+		return;
+	}
+	plan_in_domain(t, items, n);
 	free(items);
+}
+
+/* ECMSS00 may go to VM2 or VM4: the one with more free memory. */
+static void
+test_plan_most_free_of_two(void **state)
+{
+	struct topo		*t = plan_topo_file(TIV_TOPOLOGY);
+	struct plan_member	 pm[4];
+	struct plan_input	 in = { .t = t, .members = pm, .workload = "ECM",
+				    .from = -1, .to = -1 };
+	struct plan_item	*items;
+	enum plan_error		 err;
+	char			 buf[256];
+	int			 res[4];
+	int			 vm2 = topo_member_find(t, "VM2");
+	int			 vm4 = topo_member_find(t, "VM4");
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		pm[i] = (struct plan_member){ true, 1000 };
+		res[i] = t->guests[i].member;
+	}
+	in.residency = res;
+	pm[vm4].free_mib = 4000;
+	assert_int_equal(plan_make(&in, &items, &err, buf, sizeof(buf)), 1);
+	assert_int_equal(items[0].dst, vm4);
+	free(items);
+	pm[vm4].free_mib = 500;
+	pm[vm2].free_mib = 1000;
+	assert_int_equal(plan_make(&in, &items, &err, buf, sizeof(buf)), 1);
+	assert_int_equal(items[0].dst, vm2);
+	free(items);
+	topo_free(t);
+}
+
+static void
+test_plan_domains(void **state)
+{
+	struct topo	*t = plan_topo_file(TIV_TOPOLOGY);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(tiv_cases) / sizeof(tiv_cases[0]); i++)
+		tiv_run(t, &tiv_cases[i]);
 	topo_free(t);
 }
 
@@ -251,6 +393,8 @@ main(void)
 		cmocka_unit_test(test_plan_cases),
 		cmocka_unit_test(test_plan_most_free),
 		cmocka_unit_test(test_plan_overlapping_patterns),
+		cmocka_unit_test(test_plan_domains),
+		cmocka_unit_test(test_plan_most_free_of_two),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -331,6 +331,33 @@ test_agree_zebra(void **state)
 	rc_snap_free(s);
 }
 
+/*
+ * Invariant 5 asks for an inter-area default route: one at the right cost
+ * over the right next hops, but of another path type (an external route
+ * that some other router injects), is a violation.
+ */
+static void
+test_default_kind(void **state)
+{
+	struct fixture	*f = *state;
+	struct rc_report r;
+	struct rc_snap	*s = load_snap("good.json");
+	struct rc_route	*d = find_route(router(s, "ECMSS00"), RC_TABLE_OSPF,
+			    "0.0.0.0/0");
+	struct rc_check_opts o = { -1, 1u << RC_INV_DEFAULT };
+	struct want	 w = { RC_INV_DEFAULT, "ECMSS00", "0.0.0.0/0", "ospf",
+			    "N E2 cost 20 via 10.20.8.1 trk1, 10.20.9.1 trk2" };
+
+	assert_string_equal(d->kind, "inter-area");
+	snprintf(d->kind, sizeof(d->kind), "N E2");
+	rc_report_init(&r);
+	assert_int_equal(rc_check(f->t, s, &o, &r), 1);
+	print_report(&r);
+	assert_true(report_has(&r, &w));
+	rc_report_free(&r);
+	rc_snap_free(s);
+}
+
 /* A residency the topology does not know: every HSI interface is wrong. */
 static void
 test_unknown_member(void **state)
@@ -378,6 +405,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_select, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agree_zebra, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_default_kind, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_member, setup,
 		    teardown),

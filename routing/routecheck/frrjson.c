@@ -10,6 +10,16 @@
 
 #include "routecheck.h"
 
+/* The array at key, NULL when absent or of another type. */
+static json_object *
+fj_array(json_object *o, const char *key)
+{
+	json_object	*v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_array) ? v : NULL;
+}
+
 static const char *
 fj_str(json_object *o, const char *key)
 {
@@ -87,7 +97,7 @@ rc_ospf_from_plugin(struct rc_table *t, json_object *route)
 	r->metric = fj_u32(route, "cost");
 	type = fj_str(route, "path_type");
 	snprintf(r->kind, sizeof(r->kind), "%s", type ? type : "");
-	if (!json_object_object_get_ex(route, "nexthops", &nhs))
+	if ((nhs = fj_array(route, "nexthops")) == NULL)
 		return 0;
 	for (size_t i = 0; i < json_object_array_length(nhs); i++) {
 		nh = json_object_array_get_idx(nhs, i);
@@ -154,7 +164,7 @@ rc_ospf_from_vty(struct rc_table *t, json_object *all)
 		r->metric = fj_u32(route, "cost");
 		snprintf(r->kind, sizeof(r->kind), "%s",
 		    fj_ospf_type(fj_str(route, "routeType")));
-		if (!json_object_object_get_ex(route, "nexthops", &nhs))
+		if ((nhs = fj_array(route, "nexthops")) == NULL)
 			continue;
 		for (size_t i = 0; i < json_object_array_length(nhs); i++)
 			if (fj_vty_nexthop(r, json_object_array_get_idx(nhs,
@@ -221,7 +231,7 @@ rc_zebra_from_vty(struct rc_table *t, json_object *all)
 		r->metric = fj_u32(e, "metric");
 		r->installed = fj_bool(e, "selected") &&
 		    fj_bool(e, "installed");
-		if (!json_object_object_get_ex(e, "nexthops", &nhs))
+		if ((nhs = fj_array(e, "nexthops")) == NULL)
 			continue;
 		for (size_t i = 0; i < json_object_array_length(nhs); i++)
 			if (fj_zebra_nexthop(r, json_object_array_get_idx(nhs,

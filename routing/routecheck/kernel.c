@@ -97,6 +97,40 @@ rc_kernel_close(struct rc_kernel *k)
 	free(k);
 }
 
+/*
+ * Every message of buf lies inside it.  libmnl compares nlmsg_len with
+ * what is left as an int: a length over INT_MAX passes its check and
+ * sends it past the buffer.
+ */
+static bool
+kn_msgs_fit(const void *buf, size_t len)
+{
+	const struct nlmsghdr	*nlh;
+	size_t			 off = 0;
+
+	while (len - off >= sizeof(*nlh)) {
+		nlh = (const struct nlmsghdr *)((const char *)buf + off);
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
+			return false;
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		if (off > len)
+			off = len;
+	}
+	return true;
+}
+
+/* Runs cb on every message of buf: MNL_CB_*, MNL_CB_ERROR (EBADMSG). */
+static int
+kn_run(const void *buf, size_t len, unsigned seq, unsigned portid,
+    mnl_cb_t cb, void *data)
+{
+	if (!kn_msgs_fit(buf, len)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	return mnl_cb_run(buf, len, seq, portid, cb, data);
+}
+
 /* Sends a dump request and runs cb on every answer. */
 static int
 kn_dump(struct rc_kernel *k, uint16_t type, uint8_t family, size_t hdrlen,
@@ -119,7 +153,7 @@ kn_dump(struct rc_kernel *k, uint16_t type, uint8_t family, size_t hdrlen,
 	do {
 		if ((n = mnl_socket_recvfrom(k->nl, buf, sizeof(buf))) <= 0)
 			return -1;
-		rc = mnl_cb_run(buf, (size_t)n, k->seq, portid, cb, data);
+		rc = kn_run(buf, (size_t)n, k->seq, portid, cb, data);
 	} while (rc > MNL_CB_STOP);
 	return rc == MNL_CB_ERROR ? -1 : 0;
 }
@@ -344,8 +378,9 @@ kn_route_cb(const struct nlmsghdr *nlh, void *data)
 	uint32_t		 table = rtm->rtm_table;
 	char			 pbuf[8];
 
-	if (rtm->rtm_family != AF_INET || mnl_attr_parse(nlh, sizeof(*rtm),
-	    kn_route_attr, tb) < 0)
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) ||
+	    rtm->rtm_family != AF_INET || rtm->rtm_dst_len > 32 ||
+	    mnl_attr_parse(nlh, sizeof(*rtm), kn_route_attr, tb) < 0)
 		return MNL_CB_OK;
 	if (tb[RTA_TABLE] != NULL)
 		table = mnl_attr_get_u32(tb[RTA_TABLE]);
@@ -457,7 +492,8 @@ kn_pending_resolve(struct kn_route_ctx *c)
 		any |= c->pending[i] != 0;
 	if (!any)
 		return 0;
-	if (c->k->nnhs == 0 && kn_dump(c->k, RTM_GETNEXTHOP, AF_UNSPEC,
+	if (c->k->nnhs == 0 && c->k->nl != NULL && kn_dump(c->k,
+	    RTM_GETNEXTHOP, AF_UNSPEC,
 	    sizeof(struct nhmsg), kn_nh_cb, c->k) == -1)
 		return -1;
 	for (size_t i = 0; i < c->npending; i++)
@@ -467,22 +503,65 @@ kn_pending_resolve(struct kn_route_ctx *c)
 	return 0;
 }
 
+/* The routes of a dump (run by dump on c), nexthop ids resolved. */
+static int
+kn_routes_finish(struct kn_route_ctx *c, int dumped)
+{
+	int	rc = -1;
+
+	if (dumped == 0 && kn_pending_resolve(c) == 0)
+		rc = 0;
+	free(c->pending);
+	if (rc == 0) {
+		c->t->present = true;
+		rc_table_sort(c->t);
+	}
+	return rc;
+}
+
 int
 rc_kernel_routes(struct rc_kernel *k, struct rc_table *t)
 {
 	struct kn_route_ctx	c = { k, t, NULL, 0 };
-	int			rc = -1;
 
 	if (kn_links_load(k) == -1)
 		return -1;
 	rc_table_clear(t);
-	if (kn_dump(k, RTM_GETROUTE, AF_INET, sizeof(struct rtmsg),
-	    kn_route_cb, &c) == 0 && kn_pending_resolve(&c) == 0)
-		rc = 0;
-	free(c.pending);
-	if (rc == 0) {
-		t->present = true;
-		rc_table_sort(t);
+	return kn_routes_finish(&c, kn_dump(k, RTM_GETROUTE, AF_INET,
+	    sizeof(struct rtmsg), kn_route_cb, &c));
+}
+
+/* Readers over messages already received. */
+
+struct rc_kernel *
+rc_kernel_new(void)
+{
+	return calloc(1, sizeof(struct rc_kernel));
+}
+
+static int
+kn_parse(const void *buf, size_t len, mnl_cb_t cb, void *data)
+{
+	return kn_run(buf, len, 0, 0, cb, data) == MNL_CB_ERROR ? -1 : 0;
+}
+
+int
+rc_kernel_parse(struct rc_kernel *k, uint16_t type, const void *buf,
+    size_t len, struct rc_table *t)
+{
+	struct kn_route_ctx	c = { k, t, NULL, 0 };
+
+	switch (type) {
+	case RTM_GETLINK:
+		k->have_links = true;
+		return kn_parse(buf, len, kn_link_cb, k);
+	case RTM_GETNEXTHOP:
+		return kn_parse(buf, len, kn_nh_cb, k);
+	case RTM_GETROUTE:
+		rc_table_clear(t);
+		return kn_routes_finish(&c, kn_parse(buf, len, kn_route_cb,
+		    &c));
 	}
-	return rc;
+	errno = EINVAL;
+	return -1;
 }

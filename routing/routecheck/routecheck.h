@@ -216,6 +216,17 @@ struct rc_port {
 	char	master[RC_IFNAME_MAX];	/* "" when none */
 };
 ssize_t		 rc_kernel_ports(struct rc_kernel *k, struct rc_port **ports);
+/*
+ * The same readers over netlink messages already received (tests and
+ * fuzzing): rc_kernel_new() makes a reader without a socket;
+ * rc_kernel_parse() reads buf as the answer to a dump of type
+ * RTM_GETLINK (into k's links), RTM_GETNEXTHOP (into k's nexthop
+ * objects) or RTM_GETROUTE (into t, nexthop ids resolved with the
+ * objects k holds).  0, or -1 with errno (EINVAL: another type).
+ */
+struct rc_kernel *rc_kernel_new(void);
+int		 rc_kernel_parse(struct rc_kernel *k, uint16_t type,
+		    const void *buf, size_t len, struct rc_table *t);
 
 /*
  * vty.c: a non-blocking client of an FRR daemon's vty socket (what
