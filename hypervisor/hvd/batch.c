@@ -39,3 +39,23 @@ batch_throttle_ms(uint64_t bytes, uint64_t rate_mib, double elapsed_ms)
 	/* MiB/s = 1048.576 bytes per ms */
 	return (double)bytes / ((double)rate_mib * 1048.576) - elapsed_ms;
 }
+
+void
+batch_rate_start(struct batch_rate *b, uint64_t rate_mib, double now_ms)
+{
+	b->rate_mib = rate_mib;
+	b->t0 = now_ms;
+	b->bytes0 = 0;
+}
+
+double
+batch_rate_wait_ms(struct batch_rate *b, uint64_t rate_mib, uint64_t bytes,
+    double now_ms)
+{
+	if (rate_mib != b->rate_mib || bytes < b->bytes0) {
+		b->rate_mib = rate_mib;
+		b->t0 = now_ms;
+		b->bytes0 = bytes;
+	}
+	return batch_throttle_ms(bytes - b->bytes0, rate_mib, now_ms - b->t0);
+}

@@ -106,6 +106,31 @@ test_throttle(void **state)
 	assert_true(batch_throttle_ms(2 << 20, 4, 600) <= 0);
 }
 
+/* A cap set during a pass limits the rate from then on. */
+static void
+test_rate_changed(void **state)
+{
+	struct batch_rate	b;
+	double			w;
+
+	(void)state;
+	batch_rate_start(&b, 0, 0);
+	assert_true(batch_rate_wait_ms(&b, 0, 100 << 20, 100) <= 0);
+	/* 100 MiB went out uncapped; capped at 4 MiB/s now: no stall. */
+	assert_true(batch_rate_wait_ms(&b, 4, 100 << 20, 100) <= 0);
+	w = batch_rate_wait_ms(&b, 4, 101 << 20, 100);
+	assert_true(w > 249.9 && w < 250.1);
+	/* Raised to 8 MiB/s while waiting: counted from then at 8. */
+	assert_true(batch_rate_wait_ms(&b, 8, 101 << 20, 150) <= 0);
+	w = batch_rate_wait_ms(&b, 8, 102 << 20, 150);
+	assert_true(w > 124.9 && w < 125.1);
+	/* A new pass starts its own account. */
+	batch_rate_start(&b, 8, 1000);
+	w = batch_rate_wait_ms(&b, 8, 1 << 20, 1000);
+	assert_true(w > 124.9 && w < 125.1);
+	assert_true(batch_rate_wait_ms(&b, 8, 1 << 20, 1125.1) <= 0);
+}
+
 int
 main(void)
 {
@@ -113,6 +138,7 @@ main(void)
 		cmocka_unit_test(test_batch_len),
 		cmocka_unit_test(test_batch_cover),
 		cmocka_unit_test(test_throttle),
+		cmocka_unit_test(test_rate_changed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -430,6 +430,13 @@ int			 replug_master_of(struct replug *r, int ifindex);
 #define RELOC_SNDBUF		(4 << 20)	/* socket buffer, if allowed */
 #define RELOC_PROTECT		8192	/* pass 1 protects this far ahead */
 
+/* The rate cap's account of a pass (batch.c). */
+struct batch_rate {
+	uint64_t	 rate_mib;	/* the cap in force */
+	double		 t0;		/* since when */
+	uint64_t	 bytes0;	/* bytes of the pass sent by then */
+};
+
 struct reloc {
 	struct hvd			*h;
 	int				 gidx;
@@ -457,6 +464,7 @@ struct reloc {
 	double				 t0;
 	double				 pass_t0;
 	uint64_t			 pass_bytes;
+	struct batch_rate		 rate;	/* the cap's own account */
 	uint64_t			 pages_sent;
 	int				 passes;
 	double				 bw;	/* bytes per ms */
@@ -478,10 +486,19 @@ struct reloc {
  * scattered pages up to where such a run starts; at most CHAN_BATCH.
  * batch_throttle_ms: how long to wait still, after bytes sent in
  * elapsed_ms, to keep to rate_mib MiB/s (0: no limit); <= 0: none.
+ * batch_rate_start: a pass starts at now_ms under rate_mib.
+ * batch_rate_wait_ms: batch_throttle_ms over the bytes of the pass (a
+ * running count) sent since the cap last changed: a cap set or changed
+ * during a pass limits the rate from then on, rather than holding the
+ * pass until what went out before fits the new rate.
  */
 size_t			 batch_len(const uint32_t *list, size_t n, bool *run);
 double			 batch_throttle_ms(uint64_t bytes, uint64_t rate_mib,
 			    double elapsed_ms);
+void			 batch_rate_start(struct batch_rate *b,
+			    uint64_t rate_mib, double now_ms);
+double			 batch_rate_wait_ms(struct batch_rate *b,
+			    uint64_t rate_mib, uint64_t bytes, double now_ms);
 
 /*
  * limits.c: pass decisions and limits, pure.

@@ -67,8 +67,8 @@ outbound_throttle(struct reloc *r)
 	double	left;
 
 	/* A frame is 1 MiB: sleep in slices, so that cancel stays prompt. */
-	while (!r->cancel && (left = batch_throttle_ms(r->pass_bytes,
-	    r->max_rate_mib, reloc_now() - r->pass_t0)) > 0)
+	while (!r->cancel && (left = batch_rate_wait_ms(&r->rate,
+	    r->max_rate_mib, r->pass_bytes, reloc_now())) > 0)
 		usleep((useconds_t)((left < 50 ? left : 50) * 1000));
 }
 

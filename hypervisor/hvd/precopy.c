@@ -79,6 +79,7 @@ precopy_pass(struct reloc *r, size_t n, bool first)
 	r->passes++;
 	r->pass_t0 = reloc_now();
 	r->pass_bytes = 0;
+	batch_rate_start(&r->rate, r->max_rate_mib, r->pass_t0);
 	if ((first ? precopy_first(r, r->list, n) :
 	    outbound_send_list(r, r->list, n, true)) == -1)
 		return -1;

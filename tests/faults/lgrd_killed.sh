@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fault: lgrd killed (SIGKILL) mid-evacuation, while an HSI guest is
+# between prepare and convergence, and started again.
+# Promise: the restarted lgrd takes the job over (LGR-JOB-RESUME) and
+# finishes it, each guest moved or rolled back: every guest on exactly
+# one member with the right HSI interface, no probe lost.
+# usage: lgrd_killed.sh BUILDDIR SRCDIR
+set -u
+. "$2/tests/faults/lib.sh" "$@"
+fault_require
+
+LAB=fl4$$
+
+check "reference lab up and settled" fault_lab_up "$LAB"
+check "probes between every pair of VIPAs start" probe_start "$LAB"
+id=$(fault_job "$LAB" evacuate LIT --to VM2)
+check "evacuation of LIT to VM2 started (job $id)" [ -n "$id" ]
+steps=$(fault_wait_step "$LAB" "$id" \
+    'LIT(DCON1|SWAS1|DAT01):(prepare|relocate|complete|converge)' 120)
+check "an HSI guest is moving ($steps)" [ $? -eq 0 ]
+pid=$(fault_pid "$LAB" lgrd)
+fault_snapshot "$pid" lgrd
+check "lgrd ($pid) killed" fault_kill "$pid" KILL
+sleep 1
+fault_respawn lgrd "$(labdir "$LAB")/lgrd.log" >/dev/null
+check "lgrd restarted answers" inv_wait 10 "$LGRCTL" -l "$LAB" status
+check "the job ends" fault_job_end "$LAB" "$id" 180
+check "the job was taken over (LGR-JOB-RESUME)" bash -c \
+    "\"$LGRCTL\" -l $LAB events $id | grep -q LGR-JOB-RESUME"
+sleep 2
+probe_stop "$LAB" >/dev/null
+inv_check "$LAB" 0
+fault_logs_on_failure "$LAB"
+labtest_summary

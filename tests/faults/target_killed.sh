@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fault: the target member's hvd killed (SIGKILL) during pre-copy.
+# Promise: the relocation rolls back (LOSTLINK), the guest keeps running
+# on the source with its HSI interface back up, no probe is lost (the
+# guest's traffic is on the trunks while it is drained); the restarted
+# hvd rejoins.
+# usage: target_killed.sh BUILDDIR SRCDIR
+set -u
+. "$2/tests/faults/lib.sh" "$@"
+fault_require
+
+LAB=fk1$$
+G=LITDCON1
+
+check "reference lab up and settled" fault_lab_up "$LAB"
+check "probes between every pair of VIPAs start" probe_start "$LAB"
+id=$(fault_job "$LAB" relocate $G VM2)
+check "move of $G to VM2 started (job $id)" [ -n "$id" ]
+check "its pre-copy capped at 8 MiB/s (to last)" fault_cap "$LAB" $G 8
+check "$G in pre-copy" [ "$(fault_phase "$LAB" $G)" = PRECOPY ]
+pid=$(fault_pid "$LAB" hvd VM2)
+fault_snapshot "$pid" hvd-VM2
+check "VM2's hvd ($pid) killed" fault_kill "$pid" KILL
+check "the relocation ends LOSTLINK" \
+    [ "$(fault_wait_end "$LAB" $G 30)" = LOSTLINK ]
+check "the job ends" fault_job_end "$LAB" "$id" 120
+check "$G not moved" [ "$(fault_move_of "$LAB" "$id" $G result)" != moved ]
+check "$G still on VM9" [ "$(where "$LAB" $G)" = VM9 ]
+fault_respawn hvd-VM2 "$(labdir "$LAB")/hvd-VM2.log" >/dev/null
+check "VM2's hvd restarted rejoins" inv_wait 30 bash -c \
+    "\"$HVCTL\" -l $LAB -j members | jq -e 'all(.[]; .state == \"JOINED\")'"
+sleep 2
+probe_stop "$LAB" >/dev/null
+inv_check "$LAB" 0
+fault_logs_on_failure "$LAB"
+labtest_summary
