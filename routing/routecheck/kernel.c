@@ -185,7 +185,8 @@ kn_link_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr	*tb[IFLA_MAX + 1] = { NULL };
 	struct kn_link		*nv, *l;
 
-	if (mnl_attr_parse(nlh, sizeof(*ifm), kn_link_attr, tb) < 0 ||
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm) ||
+	    mnl_attr_parse(nlh, sizeof(*ifm), kn_link_attr, tb) < 0 ||
 	    tb[IFLA_IFNAME] == NULL)
 		return MNL_CB_OK;
 	if ((nv = reallocarray(k->links, k->nlinks + 1, sizeof(*nv))) == NULL)
@@ -375,13 +376,15 @@ kn_route_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr	*tb[RTA_MAX + 1] = { NULL };
 	struct rc_route		*r;
 	struct in_addr		 dst = { INADDR_ANY }, gw = { INADDR_ANY };
-	uint32_t		 table = rtm->rtm_table;
+	uint32_t		 table;
 	char			 pbuf[8];
 
+	/* No field of rtm is read before the message is known to hold it. */
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) ||
 	    rtm->rtm_family != AF_INET || rtm->rtm_dst_len > 32 ||
 	    mnl_attr_parse(nlh, sizeof(*rtm), kn_route_attr, tb) < 0)
 		return MNL_CB_OK;
+	table = rtm->rtm_table;
 	if (tb[RTA_TABLE] != NULL)
 		table = mnl_attr_get_u32(tb[RTA_TABLE]);
 	if (table != RT_TABLE_MAIN || rtm->rtm_type != RTN_UNICAST)
