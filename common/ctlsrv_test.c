@@ -5,7 +5,6 @@
  * daemon, a refused key) within its connect time.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,16 +21,13 @@
 #include "ctlclient.h"
 #include "codec_table_test.h"
 #include "ctlsrv.h"
+#include "ctlstandin.h"
 
 struct fixture {
-	char		 dir[64];
-	char		 endpoint[128];
-	void		*ctx;
-	pthread_t	 thread;
-	volatile int	 ready;		/* 1 serving, -1 failed */
-	volatile int	 stop;
-	char		 audit[8][160];	/* written by the server thread */
-	volatile int	 naudit;
+	struct ctlstandin	 sd;		/* first: its dir, our state */
+	struct ctlsrv_conn	 later;		/* a deferred answer */
+	char			 audit[8][160];	/* written by the server thread */
+	volatile int		 naudit;
 };
 
 static void
@@ -77,62 +73,33 @@ t_serve(struct ctlsrv *s, struct ctlsrv_conn *later)
 	}
 }
 
-static void *
-t_server(void *arg)
+/* The stand-in's answers; a deferred one is released by the next read. */
+static void
+t_serve_all(struct ctlsrv *s, void *arg)
 {
-	struct fixture		*f = arg;
-	struct keys_set		 ks;
-	struct ctlsrv		*s;
-	struct ctlsrv_conn	 later = { .valid = false };
-	struct ctlsrv_conf	 conf = {
-		.endpoint = f->endpoint, .keys = &ks, .codec = &t_codec,
-		.msgid = "TEST", .audit = t_audit, .audit_arg = f,
-	};
+	struct fixture	*f = arg;
+	bool		 owed = f->later.valid;
 
-	zmq_msg_init(&later.id);
-	if (keys_load_server(f->dir, &ks) == -1 ||
-	    (s = ctlsrv_open(f->ctx, &conf)) == NULL) {
-		f->ready = -1;
-		return NULL;
-	}
-	f->ready = 1;
-	while (!f->stop) {
-		zmq_pollitem_t	it[2] = {
-			{ ctlsrv_socket(s), 0, ZMQ_POLLIN, 0 },
-			{ ctlsrv_zap_socket(s), 0, ZMQ_POLLIN, 0 },
-		};
-
-		if (zmq_poll(it, 2, 20) <= 0)
-			continue;
-		if (it[1].revents & ZMQ_POLLIN)
-			ctlsrv_zap(s);
-		if (it[0].revents & ZMQ_POLLIN) {
-			bool	owed = later.valid;
-
-			t_serve(s, &later);
-			if (owed && later.valid)
-				ctlsrv_end(&later);
-		}
-	}
-	ctlsrv_conn_release(&later);
-	ctlsrv_close(s);
-	return NULL;
+	t_serve(s, &f->later);
+	if (owed && f->later.valid)
+		ctlsrv_end(&f->later);
 }
 
 static int
 setup(void **state)
 {
 	struct fixture	*f = calloc(1, sizeof(*f));
+	char		 path[128];
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/ctlsrv_test.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(keys_generate(f->dir, false), 0);
-	snprintf(f->endpoint, sizeof(f->endpoint), "ipc://%s/t.ctl", f->dir);
-	f->ctx = zmq_ctx_new();
-	assert_int_equal(pthread_create(&f->thread, NULL, t_server, f), 0);
-	while (f->ready == 0)
-		usleep(1000);
-	assert_int_equal(f->ready, 1);
+	f->sd.conf = (struct ctlsrv_conf){ .codec = &t_codec, .msgid = "TEST",
+	    .audit = t_audit, .audit_arg = f };
+	f->sd.serve = t_serve_all;
+	f->sd.arg = f;
+	f->later.valid = false;
+	zmq_msg_init(&f->later.id);
+	assert_int_equal(ctlstandin_init(&f->sd, "ctlsrv_test"), 0);
+	snprintf(path, sizeof(path), "%s/t.ctl", f->sd.dir);
+	assert_int_equal(ctlstandin_start(&f->sd, path), 0);
 	*state = f;
 	return 0;
 }
@@ -141,16 +108,11 @@ static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	char		 cmd[128];
+	int		 rc = ctlstandin_stop(&f->sd);
 
-	f->stop = 1;
-	pthread_join(f->thread, NULL);
-	zmq_ctx_term(f->ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
+	ctlsrv_conn_release(&f->later);
 	free(f);
-	return 0;
+	return rc;
 }
 
 static struct ctlclient *
@@ -158,8 +120,8 @@ t_open(struct fixture *f, const char *role)
 {
 	struct keys_client	kc;
 
-	assert_int_equal(keys_load_client(f->dir, role, NULL, &kc), 0);
-	return ctlclient_open(NULL, f->endpoint, &kc, 2000);
+	assert_int_equal(keys_load_client(f->sd.dir, role, NULL, &kc), 0);
+	return ctlclient_open(NULL, f->sd.endpoint, &kc, 2000);
 }
 
 static void
@@ -285,12 +247,12 @@ test_refused_key(void **state)
 	char			 pub[41], sec[41];
 	uint64_t		 t0;
 
-	assert_int_equal(keys_load_client(f->dir, "operator", NULL, &kc), 0);
+	assert_int_equal(keys_load_client(f->sd.dir, "operator", NULL, &kc), 0);
 	assert_int_equal(zmq_curve_keypair(pub, sec), 0);
 	memcpy(kc.public, pub, sizeof(pub));
 	memcpy(kc.secret, sec, sizeof(sec));
 	t0 = clock_ms();
-	assert_null(ctlclient_open(NULL, f->endpoint, &kc, 2000));
+	assert_null(ctlclient_open(NULL, f->sd.endpoint, &kc, 2000));
 	assert_int_equal(errno, EACCES);
 	assert_true(clock_ms() - t0 < 2000);
 	assert_non_null(strstr(ctlclient_errtext(), "refused our key"));
@@ -308,13 +270,13 @@ test_no_daemon(void **state)
 	uint64_t		 t0;
 	FILE			*fp;
 
-	assert_int_equal(keys_load_client(f->dir, "operator", NULL, &kc), 0);
-	snprintf(ep, sizeof(ep), "ipc://%s/none.ctl", f->dir);
+	assert_int_equal(keys_load_client(f->sd.dir, "operator", NULL, &kc), 0);
+	snprintf(ep, sizeof(ep), "ipc://%s/none.ctl", f->sd.dir);
 	assert_null(ctlclient_open(NULL, ep, &kc, 2000));
 	assert_int_equal(errno, ENOENT);
 	assert_non_null(strstr(ctlclient_errtext(), "none.ctl"));
 	/* a socket file left behind with nobody listening */
-	snprintf(path, sizeof(path), "%s/stale.ctl", f->dir);
+	snprintf(path, sizeof(path), "%s/stale.ctl", f->sd.dir);
 	snprintf(ep, sizeof(ep), "ipc://%s", path);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
@@ -339,8 +301,8 @@ test_close(void **state)
 				    .codec = &t_codec, .msgid = "TEST" };
 	void			*ctx = zmq_ctx_new();
 
-	assert_int_equal(keys_load_server(f->dir, &ks), 0);
-	snprintf(ep, sizeof(ep), "ipc://%s/own.ctl", f->dir);
+	assert_int_equal(keys_load_server(f->sd.dir, &ks), 0);
+	snprintf(ep, sizeof(ep), "ipc://%s/own.ctl", f->sd.dir);
 	s = ctlsrv_open(ctx, &conf);
 	assert_non_null(s);
 	assert_int_equal(stat(ep + 6, &st), 0);
