@@ -7,15 +7,9 @@
  * compare-and-swap with a race of two writers, the journal from open to
  * commit or rollback, history, events, audit, definitions.
  */
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -34,6 +28,7 @@
 #include "clock.h"
 #include "directory.h"
 #include "etcd.h"
+#include "etcdrun.h"
 #include "log.h"
 
 static int	booted;
@@ -100,13 +95,8 @@ hvd_guest_take(struct hvd *h, int idx)
 
 /* --- the etcd the tests run against -------------------------------- */
 
-struct t_etcd {
-	pid_t	pid;
-	char	dir[64];
-	char	endpoint[64];
-};
-
-static struct t_etcd	t_etcd;
+static struct etcdrun	t_etcd;
+static char		t_etcd_endpoint[64];
 static unsigned		t_labs;
 
 static int
@@ -122,109 +112,20 @@ t_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static void
 t_etcd_stop(void)
 {
-	int	status, i;
-
-	if (t_etcd.pid > 0) {
-		kill(t_etcd.pid, SIGTERM);
-		for (i = 0; i < 100; i++) {
-			if (waitpid(t_etcd.pid, &status, WNOHANG) == t_etcd.pid)
-				break;
-			usleep(50000);
-		}
-		if (i == 100) {
-			kill(t_etcd.pid, SIGKILL);
-			waitpid(t_etcd.pid, &status, 0);
-		}
-		t_etcd.pid = 0;
-	}
-	if (t_etcd.dir[0] != '\0')
-		nftw(t_etcd.dir, t_rm, 16, FTW_DEPTH | FTW_PHYS);
-	t_etcd.dir[0] = '\0';
-}
-
-static int
-t_port(void)
-{
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof(sin);
-	int			fd, port;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
-		port = -1;
-	else
-		port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
-
-static void
-t_etcd_exec(int client, int peer)
-{
-	char	data[96], logf[96], curl[64], purl[64], initial[96];
-	int	fd;
-
-	snprintf(data, sizeof(data), "%s/data", t_etcd.dir);
-	snprintf(logf, sizeof(logf), "%s/etcd.log", t_etcd.dir);
-	snprintf(curl, sizeof(curl), "http://127.0.0.1:%d", client);
-	snprintf(purl, sizeof(purl), "http://127.0.0.1:%d", peer);
-	snprintf(initial, sizeof(initial), "t=%s", purl);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if ((fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(fd);
-	}
-	execlp("etcd", "etcd", "--name", "t", "--data-dir", data,
-	    "--listen-client-urls", curl, "--advertise-client-urls", curl,
-	    "--listen-peer-urls", purl, "--initial-advertise-peer-urls", purl,
-	    "--initial-cluster", initial, "--initial-cluster-state", "new",
-	    (char *)NULL);
-	_exit(127);
+	etcdrun_stop(&t_etcd);
 }
 
 /* Start one etcd node and wait until it takes a write: 0, -1. */
 static int
 t_etcd_start(void)
 {
-	struct dir_conf	 c;
-	struct dir	*d = NULL;
-	uint64_t	 t0 = clock_ms();
-	int		 client = t_port(), peer = t_port();
-
-	if (system("command -v etcd >/dev/null 2>&1") != 0)
-		return -1;
-	snprintf(t_etcd.dir, sizeof(t_etcd.dir), "/tmp/hvdir_etcd.XXXXXX");
-	if (client <= 0 || peer <= 0 || client == peer ||
-	    mkdtemp(t_etcd.dir) == NULL)
+	if (!etcdrun_installed() || etcdrun_start(&t_etcd, "hvdir_etcd",
+	    1) == -1)
 		return -1;
 	atexit(t_etcd_stop);
-	if ((t_etcd.pid = fork()) == -1)
-		return -1;
-	if (t_etcd.pid == 0)
-		t_etcd_exec(client, peer);
-	snprintf(t_etcd.endpoint, sizeof(t_etcd.endpoint), "127.0.0.1:%d",
-	    client);
-	memset(&c, 0, sizeof(c));
-	c.kind = DIR_ETCD;
-	c.ttl_s = DIR_TTL_MIN_S;
-	snprintf(c.endpoints, sizeof(c.endpoints), "%s", t_etcd.endpoint);
-	snprintf(c.lab, sizeof(c.lab), "ready");
-	while (clock_ms() - t0 < 20000) {
-		if ((d = dir_open(&c)) != NULL &&
-		    dir_cluster_mode_store(d, CLUSTER_STABLE) == 0) {
-			dir_close(d);
-			return 0;
-		}
-		dir_close(d);
-		usleep(100000);
-	}
-	return -1;
+	snprintf(t_etcd_endpoint, sizeof(t_etcd_endpoint), "127.0.0.1:%d",
+	    t_etcd.node[0].client);
+	return etcdrun_wait(&t_etcd, 20000);
 }
 
 /* --- fixture: two members, three guests ------------------------------ */
@@ -273,7 +174,7 @@ setup(void **state, enum dir_kind kind)
 	snprintf(f->dc.lab, sizeof(f->dc.lab), "%s", f->conf.lab);
 	if (kind == DIR_ETCD)
 		snprintf(f->dc.endpoints, sizeof(f->dc.endpoints), "%s",
-		    t_etcd.endpoint);
+		    t_etcd_endpoint);
 	else {
 		snprintf(f->tmp, sizeof(f->tmp), "/tmp/hvdirXXXXXX");
 		if (mkdtemp(f->tmp) == NULL)
@@ -316,7 +217,7 @@ setup_sqlite(void **state)
 static int
 setup_etcd(void **state)
 {
-	if (t_etcd.pid <= 0)
+	if (t_etcd.n == 0 || t_etcd.node[0].pid <= 0)
 		skip();
 	return setup(state, DIR_ETCD);
 }
