@@ -146,38 +146,57 @@ t_ask(struct ctlclient *c, const char *req, int *rows, int *code,
 	return rc;
 }
 
+/* One request and what must come back (rows -1, text NULL: not checked). */
+struct t_case {
+	const char	*req;
+	int		 rc;		/* of t_ask() */
+	int		 rows;
+	int		 code;		/* when rc is 1 */
+	const char	*text;
+};
+
+/* The cases in order, over one connection with role's key. */
+static void
+t_ask_all(struct fixture *f, const char *role, const struct t_case *tc,
+    size_t n)
+{
+	struct ctlclient	*c = t_open(f, role);
+	char			 text[256];
+	int			 rows, code;
+	size_t			 i;
+
+	assert_non_null(c);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(t_ask(c, tc[i].req, &rows, &code, text,
+		    sizeof(text)), tc[i].rc);
+		if (tc[i].rows >= 0)
+			assert_int_equal(rows, tc[i].rows);
+		if (tc[i].rc == 1)
+			assert_int_equal(code, tc[i].code);
+		if (tc[i].text != NULL)
+			assert_string_equal(text, tc[i].text);
+	}
+	ctlclient_close(c);
+}
+
 static void
 test_answers(void **state)
 {
 	struct fixture		*f = *state;
-	struct ctlclient	*c = t_open(f, "operator");
-	char			 text[256];
-	int			 rows, code;
+	const struct t_case	 tc[] = {
+		{ "{\"req\":\"read\"}", 0, 1, 0, NULL },
+		{ "{\"req\":\"move\",\"guest\":\"G1\"}", 0, 0, 0, NULL },
+		{ "{\"req\":\"move\",\"guest\":\"NOSUCH\"}", 1, -1,
+		    REPLY_E_NOTFOUND, "guest NOSUCH is not defined" },
+		{ "{\"req\":\"move\",\"guest\":\"a b\"}", 1, -1,
+		    REPLY_E_BADARG, "bad request: \"guest\" is not a name "
+		    "([A-Za-z0-9_-], 1-31 characters)" },
+		{ "[]", 1, -1, REPLY_E_BADMSG, NULL },
+		{ "{\"req\":\"fly\"}", 1, -1, REPLY_E_BADREQ,
+		    "bad request: \"fly\" is not a request of test" },
+	};
 
-	assert_non_null(c);
-	assert_int_equal(t_ask(c, "{\"req\":\"read\"}", &rows, &code, text,
-	    sizeof(text)), 0);
-	assert_int_equal(rows, 1);
-	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"G1\"}", &rows,
-	    &code, text, sizeof(text)), 0);
-	assert_int_equal(rows, 0);
-	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"NOSUCH\"}",
-	    &rows, &code, text, sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_NOTFOUND);
-	assert_string_equal(text, "guest NOSUCH is not defined");
-	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"a b\"}",
-	    &rows, &code, text, sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_BADARG);
-	assert_string_equal(text, "bad request: \"guest\" is not a name "
-	    "([A-Za-z0-9_-], 1-31 characters)");
-	assert_int_equal(t_ask(c, "[]", &rows, &code, text, sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_BADMSG);
-	assert_int_equal(t_ask(c, "{\"req\":\"fly\"}", &rows, &code, text,
-	    sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_BADREQ);
-	assert_string_equal(text, "bad request: \"fly\" is not a request of "
-	    "test");
-	ctlclient_close(c);
+	t_ask_all(f, "operator", tc, sizeof(tc) / sizeof(tc[0]));
 	/* both moves audited with their results; reads and bad frames not */
 	assert_int_equal(f->naudit, 2);
 	assert_string_equal(f->audit[0], "operator move done");
@@ -189,18 +208,13 @@ static void
 test_roles(void **state)
 {
 	struct fixture		*f = *state;
-	struct ctlclient	*c = t_open(f, "viewer");
-	char			 text[256];
-	int			 rows, code;
+	const struct t_case	 tc[] = {
+		{ "{\"req\":\"read\"}", 0, -1, 0, NULL },
+		{ "{\"req\":\"move\",\"guest\":\"G1\"}", 1, -1,
+		    REPLY_E_DENIED, "role viewer may not move" },
+	};
 
-	assert_non_null(c);
-	assert_int_equal(t_ask(c, "{\"req\":\"read\"}", &rows, &code, text,
-	    sizeof(text)), 0);
-	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"G1\"}", &rows,
-	    &code, text, sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_DENIED);
-	assert_string_equal(text, "role viewer may not move");
-	ctlclient_close(c);
+	t_ask_all(f, "viewer", tc, sizeof(tc) / sizeof(tc[0]));
 	assert_int_equal(f->naudit, 1);
 	assert_string_equal(f->audit[0], "viewer move role viewer may not "
 	    "move");

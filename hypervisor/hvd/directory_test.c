@@ -265,22 +265,11 @@ row_field(struct json_object *rows, const char *match, const char *value,
 	return buf;
 }
 
+/* Field key of the row named name is want; rows (a list) freed here. */
 static void
-expect_member(struct dir *d, const char *name, const char *key,
+expect_row(struct json_object *rows, const char *name, const char *key,
     const char *want)
 {
-	struct json_object	*rows = dir_members_json(d);
-
-	assert_string_equal(row_field(rows, "name", name, key), want);
-	json_object_put(rows);
-}
-
-static void
-expect_guest(struct dir *d, const char *name, const char *key,
-    const char *want)
-{
-	struct json_object	*rows = dir_guests_json(d);
-
 	assert_string_equal(row_field(rows, "name", name, key), want);
 	json_object_put(rows);
 }
@@ -327,28 +316,30 @@ static void
 test_import(void **state)
 {
 	struct fixture		*f = *state;
+	struct dir		*d = f->h[0].dir;
 	struct dir_residency	 r;
 	struct json_object	*rows;
 
-	assert_int_equal(dir_import(f->h[0].dir, &f->conf), 0);
+	assert_int_equal(dir_import(d, &f->conf), 0);
 	/* Importing again changes nothing that exists. */
 	assert_int_equal(dir_import(f->h[1].dir, &f->conf), 0);
-	rows = dir_members_json(f->h[0].dir);
+	rows = dir_members_json(d);
 	assert_non_null(rows);
 	assert_int_equal(json_object_array_length(rows), 2);
 	assert_string_equal(json_object_get_string(json_object_object_get(
 	    json_object_array_get_idx(rows, 1), "name")), "VM2");
 	json_object_put(rows);
-	expect_member(f->h[0].dir, "VM9", "state", "DOWN");
-	assert_int_equal(dir_residency(f->h[0].dir, "A", &r), 1);
+	expect_row(dir_members_json(d), "VM9", "state", "DOWN");
+	assert_int_equal(dir_residency(d, "A", &r), 1);
 	assert_string_equal(r.state, "STOPPED");
 	assert_string_equal(r.member, "VM9");
-	assert_int_equal(dir_residency(f->h[0].dir, "C", &r), 1);
+	assert_int_equal(dir_residency(d, "C", &r), 1);
 	assert_string_equal(r.member, "VM2");
-	assert_int_equal(dir_residency(f->h[0].dir, "NONE", &r), 0);
-	expect_guest(f->h[0].dir, "A", "domain", "VM9,VM2");
-	expect_guest(f->h[0].dir, "A", "nics", "trk1:vswitch,hsi0:VM9,hsi1:VM2");
-	expect_guest(f->h[0].dir, "A", "memory_mib", "256");
+	assert_int_equal(dir_residency(d, "NONE", &r), 0);
+	expect_row(dir_guests_json(d), "A", "domain", "VM9,VM2");
+	expect_row(dir_guests_json(d), "A", "nics",
+	    "trk1:vswitch,hsi0:VM9,hsi1:VM2");
+	expect_row(dir_guests_json(d), "A", "memory_mib", "256");
 }
 
 static void
@@ -362,7 +353,7 @@ test_transitions(void **state)
 	booted = 0;
 	join(&f->h[0]);
 	assert_int_equal(booted, 2);			/* A and B */
-	expect_member(d, "VM9", "state", "JOINED");
+	expect_row(dir_members_json(d), "VM9", "state", "JOINED");
 	assert_int_equal(dir_residency(d, "A", &r), 1);
 	assert_string_equal(r.state, "RUNNING");
 	assert_int_equal(count_events(d, "HV-MEMBER-JOINING"), 1);
@@ -376,9 +367,9 @@ test_transitions(void **state)
 	/* VM2 stops renewing: VM9 declares it DOWN, C is LOST. */
 	wait_gone(&f->h[0], "VM2");
 	assert_int_equal(member_tick(&f->h[0]), 0);
-	expect_member(d, "VM2", "state", "DOWN");
-	expect_member(d, "VM2", "reason", "heartbeat lost");
-	expect_member(d, "VM9", "cluster_mode", "SAFE");
+	expect_row(dir_members_json(d), "VM2", "state", "DOWN");
+	expect_row(dir_members_json(d), "VM2", "reason", "heartbeat lost");
+	expect_row(dir_members_json(d), "VM9", "cluster_mode", "SAFE");
 	assert_int_equal(dir_residency(d, "C", &r), 1);
 	assert_string_equal(r.state, "LOST");
 	assert_int_equal(dir_cluster_mode(d, &mode), 0);
@@ -392,8 +383,8 @@ test_transitions(void **state)
 	assert_int_equal(dir_member_renew(f->h[1].live, "VM2"), 1);
 	assert_int_equal(dir_member_join(f->h[1].live, "VM2", MEMBER_JOINED,
 	    "rejoined"), 0);
-	expect_member(d, "VM2", "state", "JOINED");
-	expect_member(d, "VM2", "reason", "rejoined");
+	expect_row(dir_members_json(d), "VM2", "state", "JOINED");
+	expect_row(dir_members_json(d), "VM2", "reason", "rejoined");
 	assert_int_equal(dir_member_alive(d, "VM2", 300, NULL), 1);
 	assert_int_equal(dir_member_renew(f->h[1].live, "VM2"), 0);
 
@@ -407,7 +398,7 @@ test_transitions(void **state)
 
 	/* Leaving: DOWN, guests STOPPED. */
 	assert_int_equal(member_leave(&f->h[0]), 0);
-	expect_member(d, "VM9", "state", "DOWN");
+	expect_row(dir_members_json(d), "VM9", "state", "DOWN");
 	assert_int_equal(dir_residency(d, "A", &r), 1);
 	assert_string_equal(r.state, "STOPPED");
 	assert_int_equal(dir_member_alive(d, "VM9", 300, NULL), 0);
@@ -592,8 +583,8 @@ test_journal_commit(void **state)
 	rows = dir_status_json(d, "A");
 	assert_string_equal(row_field(rows, "guest", "A", "end_code"), "OK");
 	json_object_put(rows);
-	expect_guest(d, "A", "relocations", "1");
-	expect_guest(d, "A", "member", "VM2");
+	expect_row(dir_guests_json(d), "A", "relocations", "1");
+	expect_row(dir_guests_json(d), "A", "member", "VM2");
 }
 
 static void
@@ -705,7 +696,7 @@ test_members(void **state)
 	assert_int_equal(m.max_out, 5);
 	assert_int_equal(m.max_in, 7);
 	assert_int_equal(dir_member_info(d, "VM7", &m), 0);
-	expect_member(d, "VM2", "max_in", "7");
+	expect_row(dir_members_json(d), "VM2", "max_in", "7");
 	assert_int_equal(dir_member_set_endpoints(d, "VM2",
 	    "tcp://10.0.0.2:4000", "tcp://10.0.0.2:4001"), 1);
 	assert_int_equal(dir_member_set_endpoints(d, "VM7", "x", "y"), 0);
@@ -741,7 +732,7 @@ test_guests(void **state)
 	assert_int_equal(wss, 64);
 	assert_int_equal(dir_guest_set_workload(d, "NONE", 1, 1), 0);
 	assert_int_equal(dir_guest_workload(d, "NONE", &rate, &wss), 0);
-	expect_guest(d, "A", "rate_mib", "40");
+	expect_row(dir_guests_json(d), "A", "rate_mib", "40");
 	rows = dir_where_json(d, "C");
 	assert_int_equal(json_object_array_length(rows), 1);
 	assert_string_equal(row_field(rows, "guest", "C", "member"), "VM2");
@@ -886,7 +877,7 @@ test_ha_restart(void **state)
 	assert_int_equal(count_events(d, "HV-GUEST-RESTARTED"), 2);
 	assert_int_equal(member_tick(&f->h[1]), 0);
 	assert_int_equal(restarted, 2);
-	expect_member(d, "VM9", "state", "DOWN");
+	expect_row(dir_members_json(d), "VM9", "state", "DOWN");
 }
 
 /* Events collected from f until n came (5 s at most). */
