@@ -29,6 +29,18 @@ split(const char *line, char *buf, size_t size, char *argv[MAXW])
 	return argc;
 }
 
+/* Parse "prog LINE" with sp: cli_parse()'s 0 or -1, its message in err. */
+static int
+parse(const struct cli_spec *sp, const char *line, struct cli_result *r,
+    char err[CLI_ERRLEN])
+{
+	static char	 buf[256];	/* the words of r point into it */
+	static char	*argv[MAXW];
+	int		 argc = split(line, buf, sizeof(buf), argv);
+
+	return cli_parse(sp, argc, argv, r, err, CLI_ERRLEN);
+}
+
 static void
 test_good(void **state)
 {
@@ -62,14 +74,12 @@ test_good(void **state)
 	};
 	struct cli_result	 r;
 	const struct cli_value	*v;
-	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
+	char			 err[CLI_ERRLEN];
 	size_t			 i;
-	int			 argc;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		argc = split(cases[i].line, buf, sizeof(buf), argv);
-		if (cli_parse(&spec, argc, argv, &r, err, sizeof(err)) != 0)
+		if (parse(&spec, cases[i].line, &r, err) != 0)
 			fail_msg("\"%s\": %s", cases[i].line, err);
 		assert_non_null(r.cmd);
 		assert_int_equal(r.cmd->id, cases[i].cmd);
@@ -90,22 +100,17 @@ static void
 test_values(void **state)
 {
 	struct cli_result	 r;
-	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
-	int			 argc;
+	char			 err[CLI_ERRLEN];
 
 	(void)state;
-	argc = split("relocate G1 VM2 --verify full --max-total 86400 -t 5",
-	    buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
-	    0);
+	assert_int_equal(parse(&spec, "relocate G1 VM2 --verify full "
+	    "--max-total 86400 -t 5", &r, err), 0);
 	assert_int_equal(cli_get(&r, O_VERIFY)->num, 1);
 	assert_int_equal(cli_get(&r, O_TOTAL)->num, 86400);
 	assert_int_equal(cli_get(&r, O_TIMEOUT)->num, 5);
 	assert_string_equal(r.args[1], "VM2");
 	/* the last of an option given twice wins */
-	argc = split("-t 5 members -t 7", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
-	    0);
+	assert_int_equal(parse(&spec, "-t 5 members -t 7", &r, err), 0);
 	assert_int_equal(cli_get(&r, O_TIMEOUT)->num, 7);
 }
 
@@ -165,15 +170,13 @@ test_bad(void **state)
 		    "valid: -j, --json, -l, --lab, -t, -f, --follow" },
 	};
 	struct cli_result	 r;
-	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
+	char			 err[CLI_ERRLEN];
 	size_t			 i;
-	int			 argc;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		argc = split(cases[i].line, buf, sizeof(buf), argv);
 		err[0] = '\0';
-		if (cli_parse(&spec, argc, argv, &r, err, sizeof(err)) != -1)
+		if (parse(&spec, cases[i].line, &r, err) != -1)
 			fail_msg("\"%s\" parsed", cases[i].line);
 		if (strcmp(err, cases[i].err) != 0)
 			fail_msg("\"%s\":\n got: %s\nwant: %s", cases[i].line,
@@ -209,22 +212,15 @@ static void
 test_help_version(void **state)
 {
 	struct cli_result	 r;
-	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
-	int			 argc;
+	char			 err[CLI_ERRLEN];
 
 	(void)state;
-	argc = split("--help", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
-	    0);
+	assert_int_equal(parse(&spec, "--help", &r, err), 0);
 	assert_true(r.help);
 	/* help wins over a bad command line */
-	argc = split("nonsense -h", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
-	    0);
+	assert_int_equal(parse(&spec, "nonsense -h", &r, err), 0);
 	assert_true(r.help);
-	argc = split("--version", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
-	    0);
+	assert_int_equal(parse(&spec, "--version", &r, err), 0);
 	assert_true(r.version);
 }
 
@@ -232,27 +228,18 @@ static void
 test_daemon(void **state)
 {
 	struct cli_result	 r;
-	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
-	int			 argc;
+	char			 err[CLI_ERRLEN];
 
 	(void)state;
-	argc = split("-l ref VM9", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
-	    sizeof(err)), 0);
+	assert_int_equal(parse(&daemon_spec, "-l ref VM9", &r, err), 0);
 	assert_null(r.cmd);
 	assert_int_equal(r.nargs, 1);
 	assert_string_equal(r.args[0], "VM9");
-	argc = split("-l ref", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
-	    sizeof(err)), -1);
+	assert_int_equal(parse(&daemon_spec, "-l ref", &r, err), -1);
 	assert_string_equal(err, "missing argument MEMBER");
-	argc = split("VM9 VM2", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
-	    sizeof(err)), -1);
+	assert_int_equal(parse(&daemon_spec, "VM9 VM2", &r, err), -1);
 	assert_string_equal(err, "unexpected argument \"VM2\"");
-	argc = split("VM9 --dry-run", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
-	    sizeof(err)), -1);
+	assert_int_equal(parse(&daemon_spec, "VM9 --dry-run", &r, err), -1);
 	assert_string_equal(err, "unknown option \"--dry-run\"; valid: "
 	    "-j, --json, -l, --lab, -t");
 }

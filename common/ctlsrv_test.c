@@ -24,7 +24,7 @@
 #include "ctlstandin.h"
 
 struct fixture {
-	struct ctlstandin	 sd;		/* first: its dir, our state */
+	struct ctlstandin	 sd;		/* the stand-in daemon */
 	struct ctlsrv_conn	 later;		/* a deferred answer */
 	char			 audit[8][160];	/* written by the server thread */
 	volatile int		 naudit;
