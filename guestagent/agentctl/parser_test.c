@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "agentctl.h"
+#include "namelist.h"
 
 #define MAXW	12
 
@@ -168,13 +169,10 @@ test_too_many_peers(void **state)
 	char			*argv[] = { (char *)(uintptr_t)"agentctl",
 				    (char *)(uintptr_t)"prepare",
 				    (char *)(uintptr_t)"--peers", list };
-	size_t			 off = 0;
-	int			 i;
 
 	(void)state;
-	for (i = 0; i <= AGENT_PEERS_MAX; i++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off,
-		    "%sP%d", i > 0 ? "," : "", i);
+	assert_true(namelist_write(list, sizeof(list), "", "P",
+	    AGENT_PEERS_MAX + 1, false, "") > 0);
 	assert_int_equal(parse_command(4, argv, &pr, err, sizeof(err)), -1);
 	assert_string_equal(err, "--peers: more than 64 names");
 }
