@@ -12,34 +12,23 @@
 #include <cmocka.h>
 
 #include "cli_spec_test.h"
+#include "cmdline.h"
 
-#define MAXW	16
-
-/* "prog a b c" -> argv (argv[0] is the program). */
 static int
-split(const char *line, char *buf, size_t size, char *argv[MAXW])
+t_parse(int argc, char **argv, void *r, char *err, size_t errlen)
 {
-	char	*p, *save = NULL;
-	int	 argc = 0;
-
-	snprintf(buf, size, "prog %s", line);
-	for (p = strtok_r(buf, " ", &save); p != NULL && argc < MAXW;
-	    p = strtok_r(NULL, " ", &save))
-		argv[argc++] = p;
-	return argc;
+	return cli_parse(&spec, argc, argv, r, err, errlen);
 }
 
-/* Parse "prog LINE" with sp: cli_parse()'s 0 or -1, its message in err. */
 static int
-parse(const struct cli_spec *sp, const char *line, struct cli_result *r,
-    char err[CLI_ERRLEN])
+t_parse_daemon(int argc, char **argv, void *r, char *err, size_t errlen)
 {
-	static char	 buf[256];	/* the words of r point into it */
-	static char	*argv[MAXW];
-	int		 argc = split(line, buf, sizeof(buf), argv);
-
-	return cli_parse(sp, argc, argv, r, err, CLI_ERRLEN);
+	return cli_parse(&daemon_spec, argc, argv, r, err, errlen);
 }
+
+/* "prog LINE" with the command table, and with the daemon's. */
+static struct cmdline	cl = { .prog = "prog", .parse = t_parse };
+static struct cmdline	daemon_cl = { .prog = "prog", .parse = t_parse_daemon };
 
 static void
 test_good(void **state)
@@ -74,13 +63,11 @@ test_good(void **state)
 	};
 	struct cli_result	 r;
 	const struct cli_value	*v;
-	char			 err[CLI_ERRLEN];
 	size_t			 i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (parse(&spec, cases[i].line, &r, err) != 0)
-			fail_msg("\"%s\": %s", cases[i].line, err);
+		cmdline_parse(&cl, cases[i].line, &r);
 		assert_non_null(r.cmd);
 		assert_int_equal(r.cmd->id, cases[i].cmd);
 		assert_int_equal(r.nargs, cases[i].nargs);
@@ -100,27 +87,23 @@ static void
 test_values(void **state)
 {
 	struct cli_result	 r;
-	char			 err[CLI_ERRLEN];
 
 	(void)state;
-	assert_int_equal(parse(&spec, "relocate G1 VM2 --verify full "
-	    "--max-total 86400 -t 5", &r, err), 0);
+	cmdline_parse(&cl, "relocate G1 VM2 --verify full "
+	    "--max-total 86400 -t 5", &r);
 	assert_int_equal(cli_get(&r, O_VERIFY)->num, 1);
 	assert_int_equal(cli_get(&r, O_TOTAL)->num, 86400);
 	assert_int_equal(cli_get(&r, O_TIMEOUT)->num, 5);
 	assert_string_equal(r.args[1], "VM2");
 	/* the last of an option given twice wins */
-	assert_int_equal(parse(&spec, "-t 5 members -t 7", &r, err), 0);
+	cmdline_parse(&cl, "-t 5 members -t 7", &r);
 	assert_int_equal(cli_get(&r, O_TIMEOUT)->num, 7);
 }
 
 static void
 test_bad(void **state)
 {
-	static const struct {
-		const char	*line;
-		const char	*err;
-	} cases[] = {
+	static const struct cmdline_bad cases[] = {
 		{ "", "missing command; valid: members, status, set-limits, "
 		    "relocate, history, member, evacuate" },
 		{ "-j", "missing command; valid: members, status, set-limits, "
@@ -170,18 +153,9 @@ test_bad(void **state)
 		    "valid: -j, --json, -l, --lab, -t, -f, --follow" },
 	};
 	struct cli_result	 r;
-	char			 err[CLI_ERRLEN];
-	size_t			 i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		err[0] = '\0';
-		if (parse(&spec, cases[i].line, &r, err) != -1)
-			fail_msg("\"%s\" parsed", cases[i].line);
-		if (strcmp(err, cases[i].err) != 0)
-			fail_msg("\"%s\":\n got: %s\nwant: %s", cases[i].line,
-			    err, cases[i].err);
-	}
+	cmdline_errors(&cl, cases, sizeof(cases) / sizeof(cases[0]), &r);
 }
 
 /* A word with control bytes or of any length stays one printable line. */
@@ -212,36 +186,34 @@ static void
 test_help_version(void **state)
 {
 	struct cli_result	 r;
-	char			 err[CLI_ERRLEN];
 
 	(void)state;
-	assert_int_equal(parse(&spec, "--help", &r, err), 0);
+	cmdline_parse(&cl, "--help", &r);
 	assert_true(r.help);
 	/* help wins over a bad command line */
-	assert_int_equal(parse(&spec, "nonsense -h", &r, err), 0);
+	cmdline_parse(&cl, "nonsense -h", &r);
 	assert_true(r.help);
-	assert_int_equal(parse(&spec, "--version", &r, err), 0);
+	cmdline_parse(&cl, "--version", &r);
 	assert_true(r.version);
 }
 
 static void
 test_daemon(void **state)
 {
-	struct cli_result	 r;
-	char			 err[CLI_ERRLEN];
+	static const struct cmdline_bad	bad[] = {
+		{ "-l ref", "missing argument MEMBER" },
+		{ "VM9 VM2", "unexpected argument \"VM2\"" },
+		{ "VM9 --dry-run", "unknown option \"--dry-run\"; valid: "
+		    "-j, --json, -l, --lab, -t" },
+	};
+	struct cli_result		r;
 
 	(void)state;
-	assert_int_equal(parse(&daemon_spec, "-l ref VM9", &r, err), 0);
+	cmdline_parse(&daemon_cl, "-l ref VM9", &r);
 	assert_null(r.cmd);
 	assert_int_equal(r.nargs, 1);
 	assert_string_equal(r.args[0], "VM9");
-	assert_int_equal(parse(&daemon_spec, "-l ref", &r, err), -1);
-	assert_string_equal(err, "missing argument MEMBER");
-	assert_int_equal(parse(&daemon_spec, "VM9 VM2", &r, err), -1);
-	assert_string_equal(err, "unexpected argument \"VM2\"");
-	assert_int_equal(parse(&daemon_spec, "VM9 --dry-run", &r, err), -1);
-	assert_string_equal(err, "unknown option \"--dry-run\"; valid: "
-	    "-j, --json, -l, --lab, -t");
+	cmdline_errors(&daemon_cl, bad, sizeof(bad) / sizeof(bad[0]), &r);
 }
 
 static void

@@ -1,11 +1,11 @@
 /*
- * cmdline.h: command lines for the parser tests of drainctl and
- * routecheck (cmocka): one line of words split like a shell would split
- * it without quotes, parsed by the program's parse(); the exact message
- * of every bad line.
+ * cmdline.h: command lines for the parser tests of every program
+ * (cmocka; test support): one line of words split like a shell would
+ * split it without quotes, parsed by the program's parse(); the exact
+ * message of every bad line, from a table or from a fixture file.
  */
-#ifndef ROUTING_CMDLINE_H
-#define ROUTING_CMDLINE_H
+#ifndef LGR_CMDLINE_H
+#define LGR_CMDLINE_H
 
 #include <stddef.h>
 
@@ -34,5 +34,12 @@ void	cmdline_parse(struct cmdline *cl, const char *line, void *res);
 /* The test fails unless each line fails with exactly its message. */
 void	cmdline_errors(struct cmdline *cl, const struct cmdline_bad *cases,
 	    size_t n, void *res);
+/*
+ * The same for the bad lines of a fixture file: one a line, the words,
+ * a tab, the exact message; blank lines and lines starting with # are
+ * passed over.  The test fails when the file cannot be read, holds a
+ * line without a tab, or no case at all.
+ */
+void	cmdline_errors_file(struct cmdline *cl, const char *path, void *res);
 
 #endif
