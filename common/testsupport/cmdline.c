@@ -36,6 +36,18 @@ cmdline_parse(struct cmdline *cl, const char *line, void *res)
 		fail_msg("\"%s\": %s", line, cl->err);
 }
 
+void
+cmdline_help_version(struct cmdline *cl, const char *help_line, void *res,
+    const bool *help, const bool *version)
+{
+	cmdline_parse(cl, help_line, res);
+	if (!*help)
+		fail_msg("\"%s\": no help", help_line);
+	cmdline_parse(cl, "--version", res);
+	if (!*version)
+		fail_msg("--version: no version");
+}
+
 /* The test fails unless line fails with exactly the message want. */
 static void
 cmdline_error(struct cmdline *cl, const char *line, const char *want,

@@ -7,6 +7,7 @@
 #ifndef LGR_CMDLINE_H
 #define LGR_CMDLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CMDLINE_MAXW	16
@@ -31,6 +32,13 @@ struct cmdline_bad {
 
 /* Parse "PROG line" into res; the test fails when it does not parse. */
 void	cmdline_parse(struct cmdline *cl, const char *line, void *res);
+/*
+ * Every program's --help and --version: "PROG help_line" sets *help and
+ * "PROG --version" sets *version (both point into res); the test fails
+ * otherwise.
+ */
+void	cmdline_help_version(struct cmdline *cl, const char *help_line,
+	    void *res, const bool *help, const bool *version);
 /* The test fails unless each line fails with exactly its message. */
 void	cmdline_errors(struct cmdline *cl, const struct cmdline_bad *cases,
 	    size_t n, void *res);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "agentctl.h"
+#include "cmdline.h"
 #include "namelist.h"
 
 #define MAXW	12
@@ -199,23 +200,23 @@ test_target(void **state)
 	    "not both");
 }
 
+static int
+t_parse(int argc, char **argv, void *pr, char *err, size_t errlen)
+{
+	return parse_command(argc, argv, pr, err, errlen);
+}
+
 /* --help and --version anywhere; nothing else is checked then. */
 static void
 test_help(void **state)
 {
-	static const char *const	h[] = { "nosuch", "-h", "--bogus",
-	    NULL };
-	static const char *const	v[] = { "--version", NULL };
-	struct parse_result		pr;
-	char				err[CLI_ERRLEN], *argv[MAXW + 1];
+	static struct cmdline	cl = { .prog = "agentctl", .parse = t_parse };
+	struct parse_result	pr;
 
 	(void)state;
-	assert_int_equal(parse_command(args(v, argv), argv, &pr, err,
-	    sizeof(err)), 0);
-	assert_true(pr.version);
-	assert_int_equal(parse_command(args(h, argv), argv, &pr, err,
-	    sizeof(err)), 0);
-	assert_true(pr.help);
+	memset(&pr, 0, sizeof(pr));
+	cmdline_help_version(&cl, "nosuch -h --bogus", &pr, &pr.help,
+	    &pr.version);
 }
 
 int
