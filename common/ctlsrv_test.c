@@ -115,13 +115,38 @@ teardown(void **state)
 	return rc;
 }
 
-static struct ctlclient *
-t_open(struct fixture *f, const char *role)
+/* The lab's client keys of role. */
+static struct keys_client
+t_keys(struct fixture *f, const char *role)
 {
 	struct keys_client	kc;
 
 	assert_int_equal(keys_load_client(f->sd.dir, role, NULL, &kc), 0);
+	return kc;
+}
+
+static struct ctlclient *
+t_open(struct fixture *f, const char *role)
+{
+	struct keys_client	kc = t_keys(f, role);
+
 	return ctlclient_open(NULL, f->sd.endpoint, &kc, 2000);
+}
+
+/*
+ * Opening ep with kc fails within timeout_ms with errno err and an
+ * error text that holds text: the time it took, in ms.
+ */
+static uint64_t
+t_open_fails(const char *ep, const struct keys_client *kc, int timeout_ms,
+    int err, const char *text)
+{
+	uint64_t	t0 = clock_ms();
+
+	assert_null(ctlclient_open(NULL, ep, kc, timeout_ms));
+	assert_int_equal(errno, err);
+	assert_non_null(strstr(ctlclient_errtext(), text));
+	return clock_ms() - t0;
 }
 
 static void
@@ -257,19 +282,14 @@ static void
 test_refused_key(void **state)
 {
 	struct fixture		*f = *state;
-	struct keys_client	 kc;
+	struct keys_client	 kc = t_keys(f, "operator");
 	char			 pub[41], sec[41];
-	uint64_t		 t0;
 
-	assert_int_equal(keys_load_client(f->sd.dir, "operator", NULL, &kc), 0);
 	assert_int_equal(zmq_curve_keypair(pub, sec), 0);
 	memcpy(kc.public, pub, sizeof(pub));
 	memcpy(kc.secret, sec, sizeof(sec));
-	t0 = clock_ms();
-	assert_null(ctlclient_open(NULL, f->sd.endpoint, &kc, 2000));
-	assert_int_equal(errno, EACCES);
-	assert_true(clock_ms() - t0 < 2000);
-	assert_non_null(strstr(ctlclient_errtext(), "refused our key"));
+	assert_true(t_open_fails(f->sd.endpoint, &kc, 2000, EACCES,
+	    "refused our key") < 2000);
 	usleep(100 * 1000);
 	assert_true(f->naudit >= 1);
 	assert_non_null(strstr(f->audit[0], " connect denied: unknown key"));
@@ -279,27 +299,19 @@ static void
 test_no_daemon(void **state)
 {
 	struct fixture		*f = *state;
-	struct keys_client	 kc;
+	struct keys_client	 kc = t_keys(f, "operator");
 	char			 ep[200], path[160];
-	uint64_t		 t0;
 	FILE			*fp;
 
-	assert_int_equal(keys_load_client(f->sd.dir, "operator", NULL, &kc), 0);
 	snprintf(ep, sizeof(ep), "ipc://%s/none.ctl", f->sd.dir);
-	assert_null(ctlclient_open(NULL, ep, &kc, 2000));
-	assert_int_equal(errno, ENOENT);
-	assert_non_null(strstr(ctlclient_errtext(), "none.ctl"));
+	t_open_fails(ep, &kc, 2000, ENOENT, "none.ctl");
 	/* a socket file left behind with nobody listening */
 	snprintf(path, sizeof(path), "%s/stale.ctl", f->sd.dir);
 	snprintf(ep, sizeof(ep), "ipc://%s", path);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
 	fclose(fp);
-	t0 = clock_ms();
-	assert_null(ctlclient_open(NULL, ep, &kc, 300));
-	assert_int_equal(errno, ETIMEDOUT);
-	assert_true(clock_ms() - t0 >= 300);
-	assert_non_null(strstr(ctlclient_errtext(), "stale.ctl"));
+	assert_true(t_open_fails(ep, &kc, 300, ETIMEDOUT, "stale.ctl") >= 300);
 }
 
 /* Closing the server removes its socket file; a bind in use fails. */
