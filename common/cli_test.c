@@ -28,7 +28,8 @@ t_parse_daemon(int argc, char **argv, void *r, char *err, size_t errlen)
 
 /* "prog LINE" with the command table, and with the daemon's. */
 static struct cmdline	cl = { .prog = "prog", .parse = t_parse };
-static struct cmdline	daemon_cl = { .prog = "prog", .parse = t_parse_daemon };
+static struct cmdline	daemon_cl = { .prog = "prog",
+			    .parse = t_parse_daemon };
 
 static void
 test_good(void **state)

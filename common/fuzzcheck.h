@@ -33,8 +33,8 @@ void	fuzz_codec_check(const struct codec *c, int rc, const void *rq);
  * request type) and check the result as fuzz_codec_check() does.
  * Returns the decoder's 0 or -1.
  */
-int	fuzz_codec_one(const struct codec *c, const uint8_t *data, size_t len,
-	    void *rq);
+int	fuzz_codec_one(const struct codec *c, const uint8_t *data,
+	    size_t len, void *rq);
 
 /*
  * The libFuzzer entry point of a protocol whose requests are a TYPE

@@ -58,11 +58,11 @@ char		*labname_host_netns(const char *lab, const char *host, char *buf,
 #define labname_underlay_netns(lab, buf, len)				\
 	labname_host_netns((lab), LABNAME_UNDERLAY, (buf), (len))
 /* Interface and bridge names: a prefix, then an index. */
-#define LABNAME_IF_UNDERLAY	"u"	/* uHOST#: a host's underlay veth */
+#define LABNAME_IF_UNDERLAY	"u"	/* uHOST#: underlay veth */
 #define LABNAME_IF_VXLAN	"vx"	/* vxLAN#: a LAN's VXLAN device */
-#define LABNAME_IF_HSI_UPLINK	"hp"	/* hpMEMBER#: HSI uplink bridge */
+#define LABNAME_IF_HSI_UPLINK	"hp"	/* hpMEMBER#: HSI uplink */
 #define LABNAME_IF_LAN		"vs"	/* vsLAN#: VSWITCH bridge */
-#define LABNAME_IF_HSI		"hs"	/* hsMEMBER#: HiperSockets bridge */
+#define LABNAME_IF_HSI		"hs"	/* hsMEMBER#: HiperSockets */
 #define LABNAME_IF_ABR		"a"	/* aIF#: the ABR's host ends */
 char		*labname_ifname(const char *prefix, int idx, char *buf,
 		    size_t len);
@@ -108,8 +108,8 @@ char		*labname_node_file(const char *labdir, const char *node,
 #define labname_plugin_sock(labdir, node, buf, len)			\
 	labname_node_file((labdir), (node), LABNAME_PLUGIN_SOCK, (buf), (len))
 #define labname_plugin_events(labdir, node, buf, len)			\
-	labname_node_file((labdir), (node), LABNAME_PLUGIN_EVENTS, (buf),	\
-	    (len))
+	labname_node_file((labdir), (node), LABNAME_PLUGIN_EVENTS,	\
+	    (buf), (len))
 /*
  * Is the process a pid file names alive?  1 yes, 0 no (dead, or a pid
  * file without a number), -1 with errno when the file cannot be read

@@ -28,8 +28,9 @@ void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
  * "GUEST: " when guest is NULL).  The text from fmt and ap is left in
  * buf (len bytes, cut if longer) for the caller's record of the event.
  */
-void	log_vevent(char *buf, size_t len, const char *msgid, const char *guest,
-	    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+void	log_vevent(char *buf, size_t len, const char *msgid,
+	    const char *guest, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 5, 0)));
 void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 

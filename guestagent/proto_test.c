@@ -95,9 +95,10 @@ static int
 decode_peers(size_t n, struct agent_request *r)
 {
 	char	text[2048];
-	int	len = namelist_write(text, sizeof(text), "{\"req\":\"prepare\","
-	    "\"peers\":[", "P", n, true, "]}");
+	int	len;
 
+	len = namelist_write(text, sizeof(text), "{\"req\":\"prepare\","
+	    "\"peers\":[", "P", n, true, "]}");
 	assert_true(len > 0);
 	return codec_decode(&agent_codec, text, (size_t)len, r);
 }

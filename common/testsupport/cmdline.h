@@ -48,6 +48,7 @@ void	cmdline_errors(struct cmdline *cl, const struct cmdline_bad *cases,
  * passed over.  The test fails when the file cannot be read, holds a
  * line without a tab, or no case at all.
  */
-void	cmdline_errors_file(struct cmdline *cl, const char *path, void *res);
+void	cmdline_errors_file(struct cmdline *cl, const char *path,
+	    void *res);
 
 #endif

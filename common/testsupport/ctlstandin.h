@@ -34,7 +34,7 @@ struct ctlstandin {
 	/* Private: the keys and the thread. */
 	struct keys_set		 keys;
 	pthread_t		 thread;
-	volatile int		 ready;		/* 1 serving, -1 failed */
+	volatile int		 ready;		/* 1 up, -1 failed */
 	volatile int		 stop;
 };
 

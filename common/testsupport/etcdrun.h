@@ -27,7 +27,7 @@ struct etcdrun {
 	char			dir[64];	/* "": none */
 	struct etcdrun_node	node[ETCDRUN_NODES_MAX];
 	size_t			n;		/* started */
-	char			errtext[256];	/* why etcdrun_wait failed */
+	char			errtext[256];	/* etcdrun_wait's */
 };
 
 /* Whether an etcd program is on PATH. */

@@ -210,7 +210,8 @@ t_parse(int argc, char **argv, void *pr, char *err, size_t errlen)
 static void
 test_help(void **state)
 {
-	static struct cmdline	cl = { .prog = "agentctl", .parse = t_parse };
+	static struct cmdline	cl = { .prog = "agentctl",
+				    .parse = t_parse };
 	struct parse_result	pr;
 
 	(void)state;
