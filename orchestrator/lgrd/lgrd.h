@@ -253,6 +253,10 @@ int		 agent_complete(struct lgrd *d, const char *guest,
 /* Is the agent answering (status)?  0 yes, -1 with text. */
 int		 agent_ping(struct lgrd *d, const char *guest, char *err,
 		    size_t len);
+/* The agent's status (agent_client.h) into *status, for the caller to
+ * put; 0, or -1 when the agent does not answer within timeout_ms. */
+int		 agent_status(struct lgrd *d, const char *guest, int timeout_ms,
+		    struct json_object **status);
 
 /* converge.c: wait for routing convergence around a moved guest. */
 struct converge;
