@@ -71,9 +71,12 @@ const fmt = {
 // -- Cluster --------------------------------------------------------------
 
 function drawGuest(g) {
+	// The state the guest's agent reports: up, down or unknown; red when
+	// up on the LAN of another member than the one the guest runs on.
 	const links = (g.hsi || []).map(l => el('span', {
-		class: 'link ' + (l.state === 'up' ? 'up' : 'down') + (l.foreign ? ' foreign' : ''),
-		title: l.ifname + ' on ' + l.lan + "'s HiperSockets LAN: " + l.state + (l.foreign ? ' (foreign LAN!)' : ''),
+		class: 'link ' + (['up', 'down'].includes(l.state) ? l.state : 'unknown') + (l.foreign ? ' foreign' : ''),
+		title: l.ifname + ' on ' + l.lan + "'s HiperSockets LAN: " + l.state +
+			(l.foreign ? ' while ' + g.name + ' runs on ' + g.member + ' (foreign LAN)' : ''),
 	}, l.ifname));
 	return el('div', { class: 'guest' + (g.moving ? ' moving' : ''), 'data-guest': g.name },
 		el('div', { class: 'links' }, ...links),
