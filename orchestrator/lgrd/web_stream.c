@@ -17,14 +17,19 @@ static struct json_object *
 web_progress_json(const struct job *j, const struct move *m)
 {
 	struct json_object	*o = json_object_new_object();
+	const struct {
+		const char	*key;
+		double		 ms;
+	}			 times[] = { { "quiesce_ms", m->quiesce_ms },
+				    { "downtime_ms", m->downtime_ms },
+				    { "convergence_ms", m->converge_ms } };
 
 	json_object_object_add(o, "job", json_object_new_int64(j->id));
 	web_add_str(o, "guest", m->guest);
 	web_add_str(o, "from", m->src);
 	web_add_str(o, "to", m->dst);
-	web_add_ms(o, "quiesce_ms", m->quiesce_ms);
-	web_add_ms(o, "downtime_ms", m->downtime_ms);
-	web_add_ms(o, "convergence_ms", m->converge_ms);
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		web_add_ms(o, times[i].key, times[i].ms);
 	if (m->routecheck[0] != '\0')
 		web_add_str(o, "routecheck", m->routecheck);
 	return o;
