@@ -224,7 +224,7 @@ def cluster_before(p, url, lab, hvctl):
     p.wait("document.querySelectorAll('[data-guest=LITDCON1] .link.up').length == 1", 30)
     check(p.eval("document.querySelectorAll('[data-guest=LITDCON1] .link.down').length") == 1,
           "LITDCON1: one HSI link drawn up (VM9's), the other down, as its agent says")
-    foreign = ("[...document.querySelectorAll('.link.foreign')]"
+    foreign = ("[...document.querySelectorAll('[data-guest] .link.foreign')]"
                ".map(l => l.closest('[data-guest]').dataset.guest + ' ' + l.title)")
     try:       # the agents settle their links after the lab came up
         p.wait(foreign + ".length == 0", 30)
