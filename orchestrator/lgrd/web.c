@@ -157,6 +157,17 @@ web_fields(struct json_object *o, struct json_object *row,
 			json_object_object_add(o, f->key, v);
 }
 
+void
+web_copy(struct json_object *o, struct json_object *row,
+    const char *const *keys)
+{
+	struct json_object	*v;
+
+	for (; *keys != NULL; keys++)
+		if (json_object_object_get_ex(row, *keys, &v))
+			json_object_object_add(o, *keys, json_object_get(v));
+}
+
 /* --- start and stop ------------------------------------------------ */
 
 /* LABDIR/console.url (0600): an operator's one-time URL, for nslab up. */

@@ -67,6 +67,9 @@ struct web_field {
 /* Add every field of the table (ended by a NULL key) from row to o. */
 void		 web_fields(struct json_object *o, struct json_object *row,
 		    const struct web_field *f);
+/* Copy the keys (a NULL-ended list) of row to o as they are. */
+void		 web_copy(struct json_object *o, struct json_object *row,
+		    const char *const *keys);
 
 /* web_cluster.c: the cluster view (hvd's residency, lgrd's moves). */
 struct json_object *web_cluster(void *arg, struct console_err *err);

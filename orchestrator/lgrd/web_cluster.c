@@ -26,13 +26,9 @@ static const struct web_field web_member_fields[] = {
 	{ NULL, NULL, WEB_STR },
 };
 
-static const struct web_field web_guest_fields[] = {
-	{ "name", "name", WEB_STR },
-	{ "member", "member", WEB_STR },
-	{ "state", "state", WEB_STR },
-	{ "memory_mib", "memory_mib", WEB_NUM },
-	{ NULL, NULL, WEB_STR },
-};
+/* A guest's, as hvd has them. */
+static const char *const web_guest_keys[] = { "name", "member", "state",
+	"memory_mib", NULL };
 
 static void
 web_moves_add(struct lgrd *d, struct web_moves *mv, const struct move *m)
@@ -92,7 +88,7 @@ web_guest(struct web *w, struct json_object *r, const struct web_moves *mv)
 
 	moving = strcmp(lgrd_row_str(r, "state", ""), "RELOCATING") == 0 ||
 	    (g >= 0 && mv->moving[g]);
-	web_fields(o, r, web_guest_fields);
+	web_copy(o, r, web_guest_keys);
 	web_add_str(o, "workload", g >= 0 && t->guests[g].group >= 0 ?
 	    t->groups[t->guests[g].group].name : "");
 	json_object_object_add(o, "moving", json_object_new_boolean(moving));

@@ -14,21 +14,13 @@
 
 #define WEB_JOBS_MAX	50	/* jobs on the History page */
 
-static const struct web_field web_job_fields[] = {
-	{ "id", "id", WEB_INT },
-	{ "kind", "kind", WEB_STR },
-	{ "workload", "workload", WEB_STR },
-	{ "state", "state", WEB_STR },
-	{ "who", "who", WEB_STR },
+/* A job's and its counts, as the journal has them; the times in s. */
+static const char *const web_job_keys[] = { "id", "kind", "workload",
+	"state", "who", NULL };
+static const char *const web_count_keys[] = { "moved", "attempted", NULL };
+static const struct web_field web_job_times[] = {
 	{ "started", "started_ms", WEB_SEC },
 	{ "ended", "ended_ms", WEB_SEC },
-	{ NULL, NULL, WEB_STR },
-};
-
-static const struct web_field web_count_fields[] = {
-	{ "moved", "moved", WEB_INT },
-	{ "not moved", "not_moved", WEB_INT },
-	{ "attempted", "attempted", WEB_INT },
 	{ NULL, NULL, WEB_STR },
 };
 
@@ -163,8 +155,11 @@ web_job_row(struct json_object *r)
 	struct json_object	*o = json_object_new_object();
 	struct json_object	*counts = json_object_new_object();
 
-	web_fields(o, r, web_job_fields);
-	web_fields(counts, r, web_count_fields);
+	web_copy(o, r, web_job_keys);
+	web_fields(o, r, web_job_times);
+	web_copy(counts, r, web_count_keys);
+	json_object_object_add(counts, "not moved", json_object_new_int64(
+	    (int64_t)lgrd_row_num(r, "not_moved", 0)));
 	json_object_object_add(o, "counts", counts);
 	return o;
 }
