@@ -322,8 +322,9 @@ struct json_object *report_json(sqlite3 *db, int64_t job);
 int		 report_name(struct lgrd *d, struct job *j);
 int		 report_write(struct lgrd *d, struct job *j);
 
-/* web.c: the console's provider, stream and metrics (console.h); every
- * function is a no-op when d->web is NULL (console off, unit tests). */
+/* web.c, web_stream.c: the console (console.h; the provider's files
+ * share web.h); every function is a no-op when d->web is NULL (console
+ * off, unit tests). */
 int		 web_open(struct lgrd *d);
 void		 web_close(struct lgrd *d);
 /* A one-time URL for role (0 viewer, 1 operator); -1 with errno. */
