@@ -42,6 +42,7 @@ import sys
 import time
 import urllib.parse
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "console", "tests"))
 import cdp  # noqa: E402

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import urllib.request
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pages import LIT, check  # noqa: E402
 import pages  # noqa: E402
