@@ -15,8 +15,8 @@
 # JSON to OUT (bench/results/soak.json).  Targets: 0 mismatches, 0 probes
 # lost, flat RSS and descriptors.  MAX_S=SECONDS stops after the move
 # that passes that much time in the move loop (the moves done are
-# reported); KEEP=DIR keeps the per-move lines, times and the probes'
-# report.  Run after scripts/build.sh, as root.
+# reported); KEEP=DIR keeps the per-move lines, times, RSS/fd samples
+# and the probes' report.  Run after scripts/build.sh, as root.
 #
 # Between moves nothing waits: where a guest is comes from the previous
 # move's history row (the directory is asked once, at the start), hvd's
@@ -152,7 +152,8 @@ wait "$probe_pid" || true
 probe_pid=
 
 mkdir -p "$(dirname "$out")"
-[ -z "${KEEP:-}" ] || cp "$work/moves" "$work/times" "$work/probe.json" "$KEEP/"
+[ -z "${KEEP:-}" ] || cp "$work/moves" "$work/times" "$work/samples" \
+	"$work/probe.json" "$KEEP/"
 python3 - "$work/probe.json" "$work/samples" "$moves" "$failed" \
 	"$mismatch" "$rate" "$out" "$work/times" <<'PY'
 import json, sys
