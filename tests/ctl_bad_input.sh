@@ -4,6 +4,8 @@
 # and unknown requests, writes from a role that may not, and a client
 # key the lab does not know.  Each is refused with its reply code, the
 # refused writes are in the audit log, and each daemon still serves.
+# The same for a router's ospfd_lgr.so socket (binary protocol,
+# lgr_ctl.h; ctlpoke -l), its refusals in ospfd's log.
 # usage: ctl_bad_input.sh NSLAB SRCDIR CTLPOKE HVCTL LGRCTL
 set -u
 . "$2/tests/lib/labtest.sh" "$@"
@@ -54,6 +56,64 @@ door() {
 door hvd "$LABDIR/hvd-VM9.ctl" '{"req":"cancel","guest":"LITDCON1"}'
 door lgrd "$LABDIR/lgrd.ctl" '{"req":"cancel","id":999}'
 door agent "$LABDIR/LITDCON1/agent.ctl" '{"req":"prepare","peers":[]}'
+
+# poke_lgr NAME ROLE FRAME WANT: as poke_is, ospfd_lgr's socket of
+# LITDCON1 (ctlpoke -l frame specs).
+LGRSOCK=$LABDIR/LITDCON1/lgr.ctl
+OSPFLOG=$LABDIR/LITDCON1/ospfd.log
+poke_lgr() {
+	local what=$1 role=$2 frame=$3 want=$4 got
+	got=$("$POKE" -l "$LABDIR" "$role" "ipc://$LGRSOCK" "$frame" 2>&1 |
+	    head -n 1)
+	if [[ "$got" == "$want"* ]]; then
+		ok "ospfd_lgr $what: $want"
+	else
+		fail "ospfd_lgr $what: want \"$want\", got \"$got\""
+	fi
+}
+
+# Refused without an answer (exit 3): ZeroMQ drops a frame over the
+# largest message, CURVE a key the lab does not know.
+poke_lgr_refused() {
+	local what=$1 role=$2 frame=$3
+	if "$POKE" -l "$LABDIR" "$role" "ipc://$LGRSOCK" "$frame" \
+	    >/dev/null 2>&1; then
+		fail "ospfd_lgr $what: answered"
+	else
+		ok "ospfd_lgr $what: refused, no answer"
+	fi
+}
+
+long=$(printf 'x%.0s' $(seq 65))
+poke_lgr "a state request" operator 3 "data"
+poke_lgr_refused "oversized frame (LGR_MAX_PAYLOAD + 1)" operator @big
+poke_lgr "still serving after the oversized frame" operator 3 "data"
+poke_lgr "length over the maximum" operator "3=4194305" "error 9000"
+poke_lgr "empty frame" operator @empty "error 9000"
+poke_lgr "half a header" operator @short "error 9000"
+poke_lgr "truncated payload" operator "1=16:trk1" "error 9000"
+poke_lgr "payload longer than its header says" operator "1=2:trk1" \
+    "error 9000"
+poke_lgr "other protocol version" operator "3/2" "error 9000"
+poke_lgr "unknown message type" operator 99 "error 9001"
+poke_lgr "a reply type sent as a request" operator 65 "error 9001"
+poke_lgr "drain without a name" operator 1 "error 9002"
+poke_lgr "drain, name not NUL-terminated" operator "1~trk1" "error 9002"
+poke_lgr "drain, empty name" operator "1:" "error 9002"
+poke_lgr "drain, name over 64 characters" operator "1:$long" "error 9002"
+poke_lgr "drain, no such interface" operator "1:eth9" "error 8002"
+poke_lgr "drain by a viewer" viewer "1:trk1" "error 8003"
+poke_lgr "undrain by a viewer" viewer "2:trk1" "error 8003"
+poke_lgr "state by a viewer" viewer 3 "data"
+poke_lgr_refused "a key the lab does not know" stranger 3
+poke_lgr "second frame" operator @two "error 9000"
+poke_lgr "still serving" operator 3 "data"
+check "ospfd's log shows the viewer's refused drain" \
+    grep -q 'LGR-AUTH.*drain refused for role viewer' "$OSPFLOG"
+check "ospfd's log shows the refused key" \
+    grep -q 'LGR-AUTH.*refused a CURVE client' "$OSPFLOG"
+check "LITDCON1's ospfd still runs (the one nslab started)" \
+    kill -0 "$(cat "$LABDIR/LITDCON1/ospfd.pid")"
 
 check "hvd audit shows the viewer's refused cancel" bash -c \
     "\"$HVCTL\" -D \"$LABDIR\" -m VM9 audit | grep -q 'cancel.*may not'"

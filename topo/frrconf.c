@@ -3,7 +3,8 @@
  *
  * Interfaces join OSPF with "ip ospf area" (no network statements), so
  * exactly the listed interfaces run OSPF.  Addresses are set by the lab,
- * so zebra's file only names the router.
+ * so zebra's file only names the router and keeps routes' next hops in
+ * the routes themselves (frr_zebra).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +23,23 @@ frr_header(const struct topo *t, const char *node, const char *daemon,
 	fprintf(out, "! %s.conf of %s in lab %s, generated from %s\n", daemon,
 	    node, t->name, t->file ? t->file : "a topology model");
 	fprintf(out, "hostname %s\n!\n", node);
+}
+
+/*
+ * No kernel nexthop objects: FRR 8.4's zebra installs each route with a
+ * nexthop group object (nhid).  When an interface goes down the kernel
+ * deletes the nexthop objects on it and drops them from every group; when
+ * it comes back zebra reinstalls the single nexthops but not the groups it
+ * still counts as installed, so a route over trk1 and trk2 stays on trk2
+ * alone in the kernel while OSPF and zebra list both (seen with a trunk
+ * flapping during a move, fault_trunk_down).  With the next hops inside
+ * each route the kernel only marks them dead and revives them at the up,
+ * and every change of a route's next hops replaces the route.
+ */
+static void
+frr_zebra(FILE *out)
+{
+	fprintf(out, "no zebra nexthop kernel enable\n!\n");
 }
 
 static void
@@ -122,8 +140,10 @@ topo_frr_conf(const struct topo *t, const char *node,
 		return -1;
 	}
 	frr_header(t, node, daemon == TOPO_ZEBRA ? "zebra" : "ospfd", out);
-	if (daemon == TOPO_ZEBRA)
+	if (daemon == TOPO_ZEBRA) {
+		frr_zebra(out);
 		return 0;
+	}
 	if (g >= 0)
 		frr_guest(t, &t->guests[g], out);
 	else

@@ -74,12 +74,19 @@ control_zap_read(void *sock, void *arg)
 }
 
 /*
- * CURVE server with the lab's keys; the ZAP handler admits the lab's
- * operator and viewer keys and names the role in each message's User-Id.
+ * Frames over the largest message are refused (the connection dropped)
+ * before ospfd allocates them; CURVE server with the lab's keys; the ZAP
+ * handler admits the lab's operator and viewer keys and names the role
+ * in each message's User-Id.
  */
 static int
 control_secure(void *sock)
 {
+	/* A frame over the largest message: ZeroMQ drops the connection. */
+	int64_t	max = LGR_HDR_LEN + LGR_MAX_PAYLOAD;
+
+	if (zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof(max)) == -1)
+		return -1;
 	if (!control_keys_present) {
 		zlog_warn("%s %s: no lab keys (%s): control socket is not "
 		    "authenticated", LGR_MSG_AUTH, LGR_NAME,
@@ -250,6 +257,24 @@ control_check_ifnames(struct control_reply *r, struct ospf *ospf,
 	return 0;
 }
 
+/* Why lgr_args_decode refused a payload. */
+static const char *
+control_args_error(int err)
+{
+	switch (err) {
+	case EBADMSG:
+		return "the last argument is not NUL-terminated";
+	case EINVAL:
+		return "an empty argument";
+	case ENAMETOOLONG:
+		return "an argument is too long";
+	case E2BIG:
+		return "too many arguments";
+	default:
+		return strerror(err);
+	}
+}
+
 static void
 control_ifreq(struct control_reply *r, const struct lgr_msg *msg,
     control_ifop_fn op)
@@ -262,7 +287,10 @@ control_ifreq(struct control_reply *r, const struct lgr_msg *msg,
 	argc = lgr_args_decode(msg->payload, msg->len, argv, LGR_MAX_ARGS);
 	if (argc <= 0) {
 		control_error(r, REPLY_E_BADARG, "%s needs 1 to %d interface "
-		    "names", lgr_type_name(msg->type), LGR_MAX_ARGS);
+		    "names, each NUL-terminated, 1 to %d characters%s%s",
+		    lgr_type_name(msg->type), LGR_MAX_ARGS, LGR_MAX_ARGLEN,
+		    argc == 0 ? "" : ": ", argc == 0 ? "" :
+		    control_args_error(errno));
 		return;
 	}
 	if ((ospf = control_ospf(r)) == NULL)
@@ -322,6 +350,35 @@ control_dispatch(struct control_reply *r, const struct lgr_msg *msg)
 	}
 }
 
+/*
+ * A frame lgr_msg_decode refused: an unknown type is an unknown request,
+ * anything else (short, length not the frame's, other version) is not a
+ * message of this protocol.
+ */
+static void
+control_bad_frame(struct control_reply *r, zmq_msg_t *zm, int err)
+{
+	const uint8_t	*p = zmq_msg_data(zm);
+	size_t		 len = zmq_msg_size(zm);
+
+	if (len < LGR_HDR_LEN)
+		control_error(r, REPLY_E_BADMSG, "bad request: %zu bytes, a "
+		    "message starts with an %d-byte header", len, LGR_HDR_LEN);
+	else if (err == EPROTO)
+		control_error(r, REPLY_E_BADMSG, "bad request: protocol "
+		    "version %u, this is version %d", (unsigned)(p[0] << 8 |
+		    p[1]), LGR_CTL_VERSION);
+	else if (err == EPROTOTYPE)
+		control_error(r, REPLY_E_BADREQ, "bad request: unknown "
+		    "message type %u", (unsigned)(p[2] << 8 | p[3]));
+	else
+		control_error(r, REPLY_E_BADMSG, "bad request: the header "
+		    "says %u payload bytes (at most %u), the frame has %zu",
+		    (unsigned)p[4] << 24 | (unsigned)p[5] << 16 |
+		    (unsigned)p[6] << 8 | p[7], LGR_MAX_PAYLOAD,
+		    len - LGR_HDR_LEN);
+}
+
 /* zio callback: one request, one reply. */
 static void
 control_read(void *sock, void *arg)
@@ -346,9 +403,7 @@ control_read(void *sock, void *arg)
 			zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len);
 		control_error(&r, REPLY_E_BADMSG, "a request is one frame");
 	} else if (bad == -1)
-		control_error(&r, errno == EPROTO ? REPLY_E_BADMSG :
-		    REPLY_E_BADREQ, "bad request: %s (protocol version %d)",
-		    strerror(errno), LGR_CTL_VERSION);
+		control_bad_frame(&r, &zm, errno);
 	else if (!lgr_type_is_request(msg.type))
 		control_error(&r, REPLY_E_BADREQ, "message type %s is not a "
 		    "request", lgr_type_name(msg.type));
