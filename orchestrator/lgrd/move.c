@@ -5,6 +5,16 @@
  *   agent complete, always, moved or not -> routing convergence from
  *   the plugins' events -> routecheck for the guest -> result.
  *
+ * The moves of a wave run at once and keep in step at its barriers
+ * (enum lgrd_wave_phase): every guest of the wave prepares, then waits
+ * until all have (DRAINED: the peers' SPF runs once for the wave, not
+ * once per guest); each relocates when one of the job's job->parallel
+ * relocation slots is free, then waits until every relocation of the
+ * wave has ended (MOVED); each subscribes to the routers' events, then
+ * waits for the others (READY), and every agent of the wave completes
+ * at once: one routing change brings the wave up.  A guest whose
+ * prepare or relocation failed completes on its source with the rest.
+ *
  * Each step is journaled before it is taken.  A move taken over after
  * a restart (m->resumed) starts from what its journaled step implies:
  * before the relocation, the agent is completed (rolled back) and the
@@ -82,6 +92,55 @@ move_reason(struct move_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->m->reason + n, sizeof(c->m->reason) - n, fmt, ap);
 	va_end(ap);
+}
+
+/* --- the wave's barriers -------------------------------------------------- */
+
+void
+move_wave_arrive(struct job *j, struct move *m, enum lgrd_wave_phase phase,
+    bool wait)
+{
+	pthread_mutex_lock(&j->lock);
+	for (; m->wave_phase <= (unsigned)phase; m->wave_phase++)
+		j->wave_at[m->wave_phase]++;
+	pthread_cond_broadcast(&j->cond);
+	while (wait && j->wave_at[phase] < j->wave_n)
+		pthread_cond_wait(&j->cond, &j->lock);
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void
+move_wave(struct move_ctx *c, enum lgrd_wave_phase phase)
+{
+	double	t0 = lgrd_now_ms();
+
+	move_wave_arrive(c->j, c->m, phase, true);
+	log_debug("%s: wave %d barrier %d passed at +%.1f ms (waited %.1f)",
+	    c->m->guest, c->m->seq, (int)phase, lgrd_now_ms() - c->t0,
+	    lgrd_now_ms() - t0);
+}
+
+/* One of the job's j->parallel relocation slots: --parallel, clamped by
+ * the members' limits (evac.c). */
+static void
+move_slot_take(struct move_ctx *c)
+{
+	struct job	*j = c->j;
+
+	pthread_mutex_lock(&j->lock);
+	while (j->relocating >= (j->parallel ? j->parallel : 1))
+		pthread_cond_wait(&j->cond, &j->lock);
+	j->relocating++;
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void
+move_slot_give(struct move_ctx *c)
+{
+	pthread_mutex_lock(&c->j->lock);
+	c->j->relocating--;
+	pthread_cond_broadcast(&c->j->cond);
+	pthread_mutex_unlock(&c->j->lock);
 }
 
 /* --- residency and peers ----------------------------------------------- */
@@ -338,10 +397,16 @@ move_relocate(struct move_ctx *c)
 	double	t0 = lgrd_now_ms();
 	int64_t	id;
 
+	move_slot_take(c);
+	if (move_cancelled(c)) {
+		move_slot_give(c);
+		return;
+	}
 	move_step(c, LGRD_STEP_RELOCATE);
 	id = hv_relocate(c->hv, c->m->guest, c->m->src, c->m->dst,
 	    c->j->max_blackhole_ms, reason, sizeof(reason));
 	if (id == -1) {
+		move_slot_give(c);
 		move_reason(c, "relocation refused: %s", reason);
 		return;
 	}
@@ -351,6 +416,7 @@ move_relocate(struct move_ctx *c)
 	    "relocation %jd %s -> %s started", (intmax_t)id, c->m->src,
 	    c->m->dst);
 	move_follow(c);
+	move_slot_give(c);
 	c->m->reloc_wall_ms = lgrd_now_ms() - t0;
 }
 
@@ -440,17 +506,21 @@ move_verify(struct move_ctx *c)
 		    "routecheck %s", summary);
 }
 
-/* complete, converge, verify: the part that runs whatever happened. */
+/* complete, converge, verify: the part that runs whatever happened,
+ * once every relocation of the wave has ended; the wave's agents
+ * complete at once. */
 static void
 move_finish(struct move_ctx *c)
 {
 	struct converge	*cv = NULL;
 	int		*res;
 
+	move_wave(c, LGRD_WAVE_MOVED);
 	if ((res = calloc(c->d->topo->nguests, sizeof(int))) != NULL &&
 	    move_residency(c->j, c->hv, c->m, res) == 0)
 		cv = converge_open(c->d, c->gi, res);
 	free(res);
+	move_wave(c, LGRD_WAVE_READY);
 	move_complete(c);
 	c->moved = move_moved(c);
 	move_converge(c, cv);
@@ -482,31 +552,55 @@ move_done(struct move_ctx *c)
 	web_move_end(c->d, c->j, m);
 }
 
+/* The prepare of an HSI guest: its peers are the other HSI guests on
+ * its member, those of its own wave included (they drain at the same
+ * time, and each waits until the others route around it). */
+static bool
+move_drain(struct move_ctx *c)
+{
+	int	*res;
+	bool	 ok;
+
+	if (!c->m->hsi)
+		return true;
+	if ((res = calloc(c->d->topo->nguests, sizeof(int))) == NULL ||
+	    evac_residency(c->d, c->hv, res) == -1) {
+		free(res);
+		move_reason(c, "prepare: residency unknown (hvd not "
+		    "answering)");
+		return false;
+	}
+	ok = move_prepare(c, res);
+	free(res);
+	return ok;
+}
+
 /* A fresh pipeline from check on. */
 static void
 move_pipeline(struct move_ctx *c)
 {
 	int	*res;
+	bool	 drained;
 
 	if (move_cancelled(c) || !move_check(c)) {
+		move_wave_arrive(c->j, c->m, LGRD_WAVE_READY, false);
 		move_step(c, LGRD_STEP_DONE);
 		return;
 	}
 	if ((res = calloc(c->d->topo->nguests, sizeof(int))) == NULL ||
 	    move_residency(c->j, c->hv, c->m, res) == -1) {
 		free(res);
+		move_wave_arrive(c->j, c->m, LGRD_WAVE_READY, false);
 		move_reason(c, "residency unknown (hvd not answering)");
 		return;
 	}
 	move_probe_start(c, res);
-	if (c->m->hsi && !move_prepare(c, res)) {
-		free(res);
-		move_finish(c);		/* complete: the rollback */
-		return;
-	}
 	free(res);
-	move_relocate(c);
-	move_finish(c);
+	drained = move_drain(c);
+	move_wave(c, LGRD_WAVE_DRAINED);
+	if (drained && !move_cancelled(c))
+		move_relocate(c);
+	move_finish(c);		/* not drained: complete is the rollback */
 }
 
 /* Taken over after a restart. */
@@ -544,8 +638,11 @@ move_resume(struct move_ctx *c)
 		if (hv_status(c->hv, c->m->src, c->m->guest, &id, &p) == 1 &&
 		    id == c->m->hv_id && p.end_code[0] != '\0')
 			move_hv_result(c, c->m->src);
-		else
+		else {
+			move_slot_take(c);
 			move_follow(c);
+			move_slot_give(c);
+		}
 		move_finish(c);
 		return;
 	default:
