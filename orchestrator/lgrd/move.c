@@ -516,8 +516,11 @@ move_finish(struct move_ctx *c)
 	int		*res;
 
 	move_wave(c, LGRD_WAVE_MOVED);
+	/* Every relocation of the wave has ended: the residency of the
+	 * wave's other guests is final and they complete with this one, so
+	 * the routes to and from them are watched too. */
 	if ((res = calloc(c->d->topo->nguests, sizeof(int))) != NULL &&
-	    move_residency(c->j, c->hv, c->m, res) == 0)
+	    evac_residency(c->d, c->hv, res) == 0)
 		cv = converge_open(c->d, c->gi, res);
 	free(res);
 	move_wave(c, LGRD_WAVE_READY);
