@@ -33,6 +33,12 @@ static const struct parse_case parse_cases[] = {
 	    "\"max_blackhole\":50}", 0, NULL },
 	{ "evacuate ALL --dry-run", 0, LGRD_REQ_PLAN,
 	    "{\"req\":\"plan\",\"workload\":\"ALL\"}", PARSE_DRY_RUN, NULL },
+	{ "evacuate LIT --to VM2 --parallel 4 --wave 8 --dry-run", 0,
+	    LGRD_REQ_PLAN, "{\"req\":\"plan\",\"workload\":\"LIT\","
+	    "\"to\":\"VM2\",\"parallel\":4,\"wave\":8}", PARSE_DRY_RUN,
+	    NULL },
+	{ "evacuate LIT --wave 65", -1, 0, NULL, 0,
+	    "--wave \"65\": expected a number (1-64)" },
 	{ "evacuate LIT --parallel 0", -1, 0, NULL, 0,
 	    "--parallel \"0\": expected a number (1-64)" },
 	{ "evacuate LIT --parallel", -1, 0, NULL, 0,

@@ -237,7 +237,10 @@ evac_job_init(struct lgrd *d, const struct lgrd_request *rq, struct job *j,
 	snprintf(j->src, sizeof(j->src), "%s", rq->from);
 	snprintf(j->dst, sizeof(j->dst), "%s", rq->to);
 	j->parallel = rq->parallel == CODEC_UNSET ? 1 : (unsigned)rq->parallel;
-	j->wave_size = j->parallel;
+	/* --wave, else one guest at a time at --parallel 1 (each move on
+	 * its own), else LGRD_WAVE_DEFAULT guests. */
+	j->wave_size = rq->wave != CODEC_UNSET ? (unsigned)rq->wave :
+	    j->parallel == 1 ? 1 : LGRD_WAVE_DEFAULT;
 	if (limit->n > 0 && j->parallel > limit->n) {
 		snprintf(j->parallel_why, sizeof(j->parallel_why), "%u asked; "
 		    "%s", j->parallel, limit->why);
@@ -443,7 +446,7 @@ evac_worker(void *arg)
 	struct job		*j = w->j;
 
 	move_run(j, w->m);
-	move_wave_arrive(j, w->m, LGRD_WAVE_READY, false);
+	move_wave_arrive(j, w->m, LGRD_WAVE_LAST, false);
 	pthread_mutex_lock(&j->lock);
 	w->m->active = false;
 	j->running--;
@@ -501,6 +504,9 @@ evac_schedule(struct job *j)
 	while (i < j->nmoves) {
 		j->wave_n = evac_wave_size(j, i);
 		memset(j->wave_at, 0, sizeof(j->wave_at));
+		free(j->wave_check);
+		j->wave_check = NULL;
+		j->wave_check_state = 0;
 		for (k = i; k < j->nmoves && j->moves[k].seq == j->moves[i].seq;
 		    k++) {
 			if (j->moves[k].step == LGRD_STEP_DONE)
@@ -548,6 +554,7 @@ evac_unlink(struct lgrd *d, struct job *j)
 static void
 evac_free(struct job *j)
 {
+	free(j->wave_check);
 	pthread_mutex_destroy(&j->lock);
 	pthread_cond_destroy(&j->cond);
 	free(j->moves);

@@ -219,7 +219,7 @@ test_plan_in_waves(void **state)
 	assert_int_equal(evac_plan(d, &rq, &j, &code, err, sizeof(err)), 0);
 	assert_int_equal(j.nmoves, 4);
 	assert_int_equal(j.waves, 2);
-	assert_int_equal(j.wave_size, 4);
+	assert_int_equal(j.wave_size, LGRD_WAVE_DEFAULT);
 	assert_int_equal(j.parallel, 2);
 	for (size_t i = 0; i < 3; i++) {
 		assert_true(j.moves[i].hsi);

@@ -80,8 +80,10 @@ enum lgrd_wave_phase {
 	LGRD_WAVE_DRAINED = 0,	/* prepared (drained, HSI down) or failed */
 	LGRD_WAVE_MOVED,	/* relocation ended, moved or not */
 	LGRD_WAVE_READY,	/* subscribed to routing events: complete */
+	LGRD_WAVE_CONVERGED,	/* converged (or timed out): verify */
 	LGRD_WAVE_NPHASES
 };
+#define LGRD_WAVE_LAST	LGRD_WAVE_CONVERGED
 
 /* One guest's move. */
 struct move {
@@ -144,6 +146,9 @@ struct job {
 	unsigned	 wave_n;	/* moves of the running wave */
 	unsigned	 wave_at[LGRD_WAVE_NPHASES];	/* arrived at each */
 	unsigned	 relocating;	/* in a hypervisor relocation */
+	char		*wave_check;	/* the wave's routecheck -j output */
+	int		 wave_check_rc;	/* its exit code; -1 not collected */
+	int		 wave_check_state;	/* 0 none, 1 running, 2 done */
 	pthread_t	 thread;
 	struct job	*nextjob;
 };
@@ -305,6 +310,11 @@ int		 verify_guest(struct lgrd *d, const char *guest,
 int		 verify_summary(const struct topo *t, const char *out,
 		    const char *const *movers, size_t nmovers, char *summary,
 		    size_t len);
+/* The same for one guest of a whole-lab run: only the violations that
+ * concern guest (found on its router, or about its VIPA's route). */
+int		 verify_summary_of(const struct topo *t, const char *out,
+		    const char *guest, const char *const *movers,
+		    size_t nmovers, char *summary, size_t len);
 /* routecheck LAB -j for the whole lab: its exit code (0 clean, 1
  * violations) with the output in *out (malloc'ed), or -1. */
 int		 verify_lab(struct lgrd *d, char **out);

@@ -15,6 +15,7 @@
 #define SINCE_ARG CODEC_U64_ARG("since", R, since, false, 0, INT64_MAX)
 #define RUN_ARGS \
 	CODEC_U64_ARG("parallel", R, parallel, false, 1, LGRD_PARALLEL_MAX), \
+	CODEC_U64_ARG("wave", R, wave, false, 1, LGRD_PARALLEL_MAX), \
 	CODEC_U64_ARG("max_blackhole", R, max_blackhole_ms, false, 0, \
 	    LGRD_BLACKHOLE_MAX)
 

@@ -53,7 +53,7 @@ evac_leg() {
 	sed 's/^/  /' "$LABTEST_TMP/evac-$to"
 	check "evacuate LIT --to $to --parallel 4: exit 0" [ "$rc" -eq 0 ]
 	check "to $to: the start says the waves" \
-	    grep -q ", 2 waves of up to 4" "$LABTEST_TMP/evac-$to"
+	    grep -q ", 2 waves of up to 16" "$LABTEST_TMP/evac-$to"
 	read -r sent lost gap < <(probe_stop "$LAB")
 	echo "  probes: $sent sent, $lost lost, longest gap $gap ms"
 	probe_losses "$LAB"
