@@ -550,6 +550,22 @@ move_verify(struct move_ctx *c)
 		    "routecheck %s", summary);
 }
 
+/*
+ * The routers whose routes to and from the guest its complete changes:
+ * the HSI guests on the member it runs on now (the wave's among them).
+ * Elsewhere its paths stay on the trunks, and the peers it left moved
+ * off HiperSockets for it at the prepare; a guest without HSI changes
+ * no route at all (its own table only).  Every router watched costs a
+ * table read per guest, and a wave completes many guests at once.
+ */
+static void
+move_converge_scope(struct move_ctx *c, int *res)
+{
+	for (size_t i = 0; i < c->d->topo->nguests; i++)
+		if ((int)i != c->gi && (!c->m->hsi || res[i] != res[c->gi]))
+			res[i] = -1;
+}
+
 /* complete, converge, verify: the part that runs whatever happened,
  * once every relocation of the wave has ended; the wave's agents
  * complete at once. */
@@ -564,8 +580,10 @@ move_finish(struct move_ctx *c)
 	 * wave's other guests is final and they complete with this one, so
 	 * the routes to and from them are watched too. */
 	if ((res = calloc(c->d->topo->nguests, sizeof(int))) != NULL &&
-	    evac_residency(c->d, c->hv, res) == 0)
+	    evac_residency(c->d, c->hv, res) == 0) {
+		move_converge_scope(c, res);
 		cv = converge_open(c->d, c->gi, res);
+	}
 	free(res);
 	move_wave(c, LGRD_WAVE_READY);
 	move_complete(c);
