@@ -336,8 +336,8 @@ output_progress_line(struct json_object *rep, char *buf, size_t len)
 	}
 	off = (size_t)snprintf(buf, len, "[%zu/%zu done", done, n);
 	if (off < len && waves > 1 && wave > 0)
-		off += (size_t)snprintf(buf + off, len - off, ", wave %.0f/%.0f",
-		    wave, waves);
+		off += (size_t)snprintf(buf + off, len - off,
+		    ", wave %.0f/%.0f", wave, waves);
 	if (off < len && flying > 0)
 		snprintf(buf + off, len - off, ", %zu moving] %s", flying,
 		    flight);

@@ -366,7 +366,8 @@ struct json_object *
 evac_plan_wave(struct lgrd *d, const struct job *j, int wave)
 {
 	struct json_object	*o = json_object_new_object();
-	unsigned		 n = 0, hsi = 0, par = j->parallel ? j->parallel : 1;
+	unsigned		 n = 0, hsi = 0;
+	unsigned		 par = j->parallel ? j->parallel : 1;
 	uint64_t		 mib = 0;
 	double			 longest = 0, ms;
 

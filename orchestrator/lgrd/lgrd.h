@@ -6,9 +6,9 @@
  * evacuation or one relocation) has a runner thread, which runs the
  * job wave after wave: one move thread per guest of the wave, in step
  * at the wave's barriers (enum lgrd_wave_phase), at most job->parallel
- * of them in a hypervisor relocation at once.  A move thread owns every socket it uses
- * (hvd, agent, plugins), since ZeroMQ sockets are not shared; the
- * ZeroMQ context and the journal connection are.
+ * of them in a hypervisor relocation at once.  A move thread owns every
+ * socket it uses (hvd, agent, plugins), since ZeroMQ sockets are not
+ * shared; the ZeroMQ context and the journal connection are.
  */
 #ifndef LGR_LGRD_H
 #define LGR_LGRD_H
@@ -77,7 +77,7 @@ struct lgrd {
  * ends early (refused by check) arrives at every barrier at once.
  */
 enum lgrd_wave_phase {
-	LGRD_WAVE_DRAINED = 0,	/* prepared (drained, HSI down) or failed */
+	LGRD_WAVE_DRAINED = 0,	/* prepared (HSI down), or failed */
 	LGRD_WAVE_MOVED,	/* relocation ended, moved or not */
 	LGRD_WAVE_READY,	/* subscribed to routing events: complete */
 	LGRD_WAVE_CONVERGED,	/* converged (or timed out): verify */
