@@ -24,7 +24,8 @@
 # REFERENCE=0 leaves the reference lab's wall time out, LOSS=0 the probe
 # loss part (e.g. SIZES=50 PARALLEL=4 REFERENCE=0 LOSS=0: gen-50 at
 # --parallel 4 only); NAIVE_WAIT_MS= the naive agents' fixed wait
-# (default 2000); BUILD= the build tree (default build/).
+# (default 2000); BUILD= the build tree (default build/); WAVE= passes
+# --wave (guests per wave; lgrd's default: 16, or 1 at --parallel 1).
 # Every lab it brings up is its own: run it under the lab lock.
 set -u
 case ${1:-} in
@@ -88,7 +89,7 @@ evac_once() {	# LAB KIND GROUP TO PARALLEL RUN
 	local lab=$1 kind=$2 grp=$3 to=$4 par=$5 run=$6 t0 t1 rc
 	t0=$(date +%s.%N)
 	"$lgrctl" -l "$lab" -q -j evacuate "$grp" --to "$to" --parallel "$par" \
-	    >"$TMP/rep.json" 2>"$TMP/rep.err"
+	    ${WAVE:+--wave "$WAVE"} >"$TMP/rep.json" 2>"$TMP/rep.err"
 	rc=$?
 	t1=$(date +%s.%N)
 	jq -c --arg kind "$kind" --argjson par "$par" --argjson run "$run" \
