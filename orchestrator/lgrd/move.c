@@ -577,8 +577,9 @@ move_finish(struct move_ctx *c)
 
 	move_wave(c, LGRD_WAVE_MOVED);
 	/* Every relocation of the wave has ended: the residency of the
-	 * wave's other guests is final and they complete with this one, so
-	 * the routes to and from them are watched too. */
+	 * wave's other guests is final and they complete with this one;
+	 * those on this guest's member are watched with the others there
+	 * (move_converge_scope). */
 	if ((res = calloc(c->d->topo->nguests, sizeof(int))) != NULL &&
 	    evac_residency(c->d, c->hv, res) == 0) {
 		move_converge_scope(c, res);
