@@ -21,8 +21,18 @@
 # Medians over the runs.  Prints a table, writes JSON to OUT
 # (bench/results/evac_bench.json).  Root; run after scripts/build.sh.
 # SIZES= (default "20 50"), PARALLEL= (default "1 4") choose the grid;
-# NAIVE_WAIT_MS= the naive agents' fixed wait (default 2000).
+# REFERENCE=0 leaves the reference lab's wall time out, LOSS=0 the probe
+# loss part (e.g. SIZES=50 PARALLEL=4 REFERENCE=0 LOSS=0: gen-50 at
+# --parallel 4 only); NAIVE_WAIT_MS= the naive agents' fixed wait
+# (default 2000); BUILD= the build tree (default build/); WAVE= passes
+# --wave (guests per wave; lgrd's default: 16, or 1 at --parallel 1).
+# Every lab it brings up is its own: run it under the lab lock.
 set -u
+case ${1:-} in
+-h|--help)
+	sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//'
+	exit 0 ;;
+esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${BUILD:-$top/build}
 RUNS=${1:-3}
@@ -30,6 +40,8 @@ OUT=${2:-$top/bench/results/evac_bench.json}
 SIZES=${SIZES-20 50}
 PARALLEL=${PARALLEL:-1 4}
 SETTLE_S=${SETTLE_S:-3}
+REFERENCE=${REFERENCE:-1}
+LOSS=${LOSS:-1}
 NAIVE_WAIT_MS=${NAIVE_WAIT_MS:-2000}
 nslab=$B/netns-lab/nslab
 lgrctl=$B/orchestrator/lgrctl
@@ -77,7 +89,7 @@ evac_once() {	# LAB KIND GROUP TO PARALLEL RUN
 	local lab=$1 kind=$2 grp=$3 to=$4 par=$5 run=$6 t0 t1 rc
 	t0=$(date +%s.%N)
 	"$lgrctl" -l "$lab" -q -j evacuate "$grp" --to "$to" --parallel "$par" \
-	    >"$TMP/rep.json" 2>"$TMP/rep.err"
+	    ${WAVE:+--wave "$WAVE"} >"$TMP/rep.json" 2>"$TMP/rep.err"
 	rc=$?
 	t1=$(date +%s.%N)
 	jq -c --arg kind "$kind" --argjson par "$par" --argjson run "$run" \
@@ -85,6 +97,7 @@ evac_once() {	# LAB KIND GROUP TO PARALLEL RUN
 	    .[0] as $r | ($r.moves | map(select(.result == "moved"))) as $m |
 	    { lab: $kind, parallel: $par, run: $run, exit: $rc, wall_s: $wall,
 	      effective_parallel: $r.job.parallel,
+	      waves: ($r.moves | map(.wave // 0) | max),
 	      guests: ($r.moves | length), moved: ($m | length),
 	      overhead_ms: ($m | map(.total_ms - (.reloc_wall_ms // .reloc_ms) - (.prepare_ms // 0) -
 	        (.complete_ms // 0) - (.converge_ms // 0) - (.verify_ms // 0))),
@@ -171,23 +184,27 @@ loss_hv_only() {
 
 # --- run ------------------------------------------------------------------
 : >"$TMP/loss.json"
-bench_lab reference "$top/netns-lab/topologies/reference.yaml" LIT VM9 VM2
+[ "$REFERENCE" = 0 ] ||
+    bench_lab reference "$top/netns-lab/topologies/reference.yaml" LIT VM9 VM2
 for n in $SIZES; do
 	gen_topo "$n" "$TMP/gen$n.yaml"
 	bench_lab "gen-$n" "$TMP/gen$n.yaml" GRP1 VM1 VM2
 done
-loss_lgrctl lgrd
-printf '#!/bin/sh\nexec %s -m naive -w %s "$@"\n' \
-    "$B/guestagent/guestagentd" "$NAIVE_WAIT_MS" >"$TMP/naive-agent"
-chmod +x "$TMP/naive-agent"
-NSLAB_AGENT=$TMP/naive-agent loss_lgrctl agent-naive
-loss_hv_only
+if [ "$LOSS" != 0 ]; then
+	loss_lgrctl lgrd
+	printf '#!/bin/sh\nexec %s -m naive -w %s "$@"\n' \
+	    "$B/guestagent/guestagentd" "$NAIVE_WAIT_MS" >"$TMP/naive-agent"
+	chmod +x "$TMP/naive-agent"
+	NSLAB_AGENT=$TMP/naive-agent loss_lgrctl agent-naive
+	loss_hv_only
+fi
 
 # --- summary ----------------------------------------------------------------
 jq -s '
     def med: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
     group_by([.lab, .parallel]) | map({ lab: .[0].lab, parallel: .[0].parallel,
       effective_parallel: .[0].effective_parallel, runs: length,
+      waves: (map(.waves) | med),
       guests: (map(.guests) | med), moved: (map(.moved) | med),
       wall_s: (map(.wall_s) | med),
       wall_per_guest_ms: (map(.wall_s * 1000 / (if .guests > 0 then .guests else 1 end)) | med),
@@ -210,10 +227,10 @@ jq -n --slurpfile e "$TMP/evac.json" --slurpfile l "$TMP/loss-sum.json" \
       targets: { overhead_ms_per_guest: 100, lost_probes_ours: 0 },
       evacuation: $e[0], probe_loss: $l[0], samples: $s, loss_samples: $ls }' >"$OUT"
 
-printf '\n%-10s %4s %4s %6s %8s %10s %11s %9s %9s %10s %11s\n' LAB PAR EFF GUESTS WALL-S MS/GUEST OVERHEAD-MS VERIFY-MS RELOC-MS CONVERGE-MS DOWNTIME-MS
-jq -r '.evacuation[] | [.lab, .parallel, .effective_parallel, .guests, .wall_s, .wall_per_guest_ms, .overhead_ms, .verify_ms, .reloc_ms, .converge_ms, .downtime_ms] | @tsv' "$OUT" |
-    while IFS=$'\t' read -r l p e g w pg o v r c d; do
-	printf '%-10s %4s %4s %6s %8.1f %10.0f %11.1f %9.1f %9.1f %10.1f %11.1f\n' "$l" "$p" "$e" "$g" "$w" "$pg" "$o" "$v" "$r" "$c" "$d"
+printf '\n%-10s %4s %4s %6s %5s %8s %10s %11s %9s %9s %10s %11s\n' LAB PAR EFF GUESTS WAVES WALL-S MS/GUEST OVERHEAD-MS VERIFY-MS RELOC-MS CONVERGE-MS DOWNTIME-MS
+jq -r '.evacuation[] | [.lab, .parallel, .effective_parallel, .guests, .waves, .wall_s, .wall_per_guest_ms, .overhead_ms, .verify_ms, .reloc_ms, .converge_ms, .downtime_ms] | @tsv' "$OUT" |
+    while IFS=$'\t' read -r l p e g n w pg o v r c d; do
+	printf '%-10s %4s %4s %6s %5s %8.1f %10.0f %11.1f %9.1f %9.1f %10.1f %11.1f\n' "$l" "$p" "$e" "$g" "$n" "$w" "$pg" "$o" "$v" "$r" "$c" "$d"
     done
 printf '\n%-16s %4s %8s %6s %14s %15s %10s %13s\n' MODE RUNS SENT LOST LONGEST-GAP-MS PAIRS-WITH-LOSS TCP-RESETS TCP-STALL-MS
 jq -r '.probe_loss[] | [.mode, .runs, .sent, .lost, .longest_gap_ms, .pairs_with_loss, .tcp_resets, .tcp_longest_stall_ms] | @tsv' "$OUT" |

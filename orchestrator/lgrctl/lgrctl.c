@@ -82,8 +82,9 @@ lgrctl_print(struct json_object *o, void *arg)
 		c->out->begin(c->req);
 	c->begun = true;
 	c->out->row(c->req, o);
-	if (c->req == LGRD_REQ_PLAN && (!json_object_object_get_ex(o,
-	    "eligible", &v) || !json_object_get_boolean(v)))
+	if (c->req == LGRD_REQ_PLAN && json_object_object_get_ex(o, "guest",
+	    NULL) && (!json_object_object_get_ex(o, "eligible", &v) ||
+	    !json_object_get_boolean(v)))
 		c->bad++;
 }
 

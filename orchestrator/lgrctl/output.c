@@ -73,9 +73,9 @@ text_begin(enum lgrd_req req)
 		printf("%-22s %-4s %s\n", "CHECK", "OK", "TEXT");
 		break;
 	case LGRD_REQ_PLAN:
-		printf("%-10s %-5s %-5s %-3s %-8s %7s %12s %s\n", "GUEST",
-		    "FROM", "TO", "HSI", "ELIGIBLE", "MIB", "PREDICTED-MS",
-		    "REASON");
+		printf("%-10s %-4s %-5s %-5s %-3s %-8s %7s %12s %s\n",
+		    "GUEST", "WAVE", "FROM", "TO", "HSI", "ELIGIBLE", "MIB",
+		    "PREDICTED-MS", "REASON");
 		break;
 	case LGRD_REQ_AUDIT:
 		printf("%-19s %-12s %-9s %-30s %s\n", "TIME", "WHO", "WHAT",
@@ -125,6 +125,24 @@ text_check(struct json_object *o)
 	    out_str(o, "text"));
 }
 
+/* A wave's line: "wave 1/3: 4 guests (4 HSI), 2 relocations at once
+ * (4 asked; VM9 allows 2 relocations out), 256 MiB, predicted 2400 ms". */
+static void
+text_plan_wave(struct json_object *o)
+{
+	struct json_object	*why;
+	int			 n = (int)out_num(o, "guests");
+	int			 par = (int)out_num(o, "parallel");
+
+	printf("wave %s/%s: %d guest%s (%s HSI), %d relocation%s at once",
+	    out_str(o, "wave"), out_str(o, "waves"), n, n == 1 ? "" : "s",
+	    out_str(o, "hsi_guests"), par, par == 1 ? "" : "s");
+	if (json_object_object_get_ex(o, "parallel_why", &why) && why != NULL)
+		printf(" (%s)", json_object_get_string(why));
+	printf(", %.0f MiB, predicted %.0f ms\n", out_num(o, "memory_mib"),
+	    out_num(o, "predicted_ms"));
+}
+
 static void
 text_plan(struct json_object *o)
 {
@@ -132,10 +150,15 @@ text_plan(struct json_object *o)
 	bool			 el = json_object_object_get_ex(o, "eligible",
 				    &v) && json_object_get_boolean(v);
 
-	printf("%-10s %-5s %-5s %-3s %-8s %7.0f %12.0f %s\n", out_str(o,
-	    "guest"), out_str(o, "from"), out_str(o, "to"), out_num(o, "hsi") >
-	    0 ? "yes" : "no", el ? "yes" : "NO", out_num(o, "memory_mib"),
-	    out_num(o, "predicted_ms"), out_str(o, "reason"));
+	if (!json_object_object_get_ex(o, "guest", &v)) {
+		text_plan_wave(o);
+		return;
+	}
+	printf("%-10s %-4s %-5s %-5s %-3s %-8s %7.0f %12.0f %s\n", out_str(o,
+	    "guest"), out_str(o, "wave"), out_str(o, "from"), out_str(o, "to"),
+	    out_num(o, "hsi") > 0 ? "yes" : "no", el ? "yes" : "NO",
+	    out_num(o, "memory_mib"), out_num(o, "predicted_ms"),
+	    out_str(o, "reason"));
 }
 
 static void
@@ -156,16 +179,18 @@ output_moves(struct json_object *rep)
 	struct json_object	*m;
 	const char		*note;
 
-	printf("\n%-10s %-5s %-5s %-3s %-9s %-10s %-10s %s\n", "GUEST",
-	    "FROM", "TO", "HSI", "STEP", "RESULT", "ROUTECHECK", "NOTE");
+	printf("\n%-10s %-4s %-5s %-5s %-3s %-9s %-10s %-10s %s\n", "GUEST",
+	    "WAVE", "FROM", "TO", "HSI", "STEP", "RESULT", "ROUTECHECK",
+	    "NOTE");
 	for (size_t i = 0; moves != NULL && i < json_object_array_length(moves);
 	    i++) {
 		m = json_object_array_get_idx(moves, i);
 		note = strcmp(out_str(m, "step"), "done") != 0 &&
 		    out_str(m, "progress")[0] != '\0' ? out_str(m, "progress") :
 		    out_str(m, "reason");
-		printf("%-10s %-5s %-5s %-3s %-9s %-10s %-10s %s\n",
-		    out_str(m, "guest"), out_str(m, "from"), out_str(m, "to"),
+		printf("%-10s %-4s %-5s %-5s %-3s %-9s %-10s %-10s %s\n",
+		    out_str(m, "guest"), out_str(m, "wave"),
+		    out_str(m, "from"), out_str(m, "to"),
 		    out_num(m, "hsi") > 0 ? "yes" : "no", out_str(m, "step"),
 		    out_str(m, "result")[0] ? out_str(m, "result") : "-",
 		    out_str(m, "routecheck")[0] ? out_str(m, "routecheck") :
@@ -182,6 +207,10 @@ output_started(struct json_object *o)
 	    out_str(o, "guests"), out_str(o, "parallel"));
 	if (json_object_object_get_ex(o, "parallel_why", &why) && why != NULL)
 		printf(" (%s)", json_object_get_string(why));
+	if (out_num(o, "waves") > 0)
+		printf(", %s wave%s of up to %s", out_str(o, "waves"),
+		    out_num(o, "waves") == 1 ? "" : "s", out_str(o,
+		    "wave_size"));
 	printf("\n");
 }
 
@@ -292,17 +321,23 @@ output_progress_line(struct json_object *rep, char *buf, size_t len)
 	size_t			 n = moves ? json_object_array_length(moves) : 0;
 	size_t			 done = 0, flying = 0, off;
 	char			 flight[1024] = "";
+	double			 wave = 0, waves = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		m = json_object_array_get_idx(moves, i);
+		waves = out_num(m, "wave") > waves ? out_num(m, "wave") : waves;
 		if (strcmp(out_str(m, "step"), "done") == 0)
 			done++;
 		else if (strcmp(out_str(m, "step"), "planned") != 0) {
 			flying++;
 			out_flight(m, flight, sizeof(flight));
+			wave = out_num(m, "wave");
 		}
 	}
 	off = (size_t)snprintf(buf, len, "[%zu/%zu done", done, n);
+	if (off < len && waves > 1 && wave > 0)
+		off += (size_t)snprintf(buf + off, len - off,
+		    ", wave %.0f/%.0f", wave, waves);
 	if (off < len && flying > 0)
 		snprintf(buf + off, len - off, ", %zu moving] %s", flying,
 		    flight);

@@ -83,14 +83,40 @@ test_started_says_why_parallel_is_less(void **state)
 	assert_string_equal(capture(output_started, o), "job 8 started: 1 "
 	    "guest(s), parallel 1\n");
 	json_object_put(o);
+	o = json_tokener_parse("{\"id\":9,\"guests\":4,\"parallel\":2,"
+	    "\"parallel_why\":\"4 asked; VM9 allows 2 relocations out\","
+	    "\"waves\":2,\"wave_size\":4}");
+	assert_string_equal(capture(output_started, o), "job 9 started: 4 "
+	    "guest(s), parallel 2 (4 asked; VM9 allows 2 relocations out), 2 "
+	    "waves of up to 4\n");
+	json_object_put(o);
+}
+
+/* Progress names the wave in flight when there are several. */
+static void
+test_progress_names_the_wave(void **state)
+{
+	struct json_object	*rep = json_tokener_parse("{\"moves\":["
+	    "{\"guest\":\"LITDCON1\",\"wave\":1,\"from\":\"VM9\","
+	    "\"to\":\"VM2\",\"step\":\"done\"},"
+	    "{\"guest\":\"LITSWAS1\",\"wave\":2,\"from\":\"VM9\","
+	    "\"to\":\"VM2\",\"step\":\"prepare\",\"progress\":\"\"},"
+	    "{\"guest\":\"LITSHA22\",\"wave\":3,\"from\":\"VM9\","
+	    "\"to\":\"VM2\",\"step\":\"planned\"}]}");
+	char			 line[256];
+
+	(void)state;
+	assert_string_equal(output_progress_line(rep, line, sizeof(line)),
+	    "[1/3 done, wave 2/3, 1 moving] LITSWAS1 VM9->VM2 prepare");
+	json_object_put(rep);
 }
 
 static void
 test_moves_of_a_job(void **state)
 {
 	struct json_object	*rep = json_tokener_parse("{\"moves\":["
-	    "{\"guest\":\"LITDCON1\",\"from\":\"VM9\",\"to\":\"VM2\",\"hsi\":1,"
-	    "\"step\":\"relocate\",\"result\":\"\",\"routecheck\":\"\","
+	    "{\"guest\":\"LITDCON1\",\"wave\":1,\"from\":\"VM9\",\"to\":\"VM2\","
+	    "\"hsi\":1,\"step\":\"relocate\",\"result\":\"\",\"routecheck\":\"\","
 	    "\"reason\":\"\",\"progress\":\"precopy pass 1\"},"
 	    "{\"guest\":\"LITDAT01\",\"from\":\"VM9\",\"to\":\"VM2\",\"hsi\":1,"
 	    "\"step\":\"done\",\"result\":\"not-moved\",\"routecheck\":\"ok\","
@@ -98,10 +124,11 @@ test_moves_of_a_job(void **state)
 
 	(void)state;
 	assert_string_equal(capture(output_moves, rep), "\n"
-	    "GUEST      FROM  TO    HSI STEP      RESULT     ROUTECHECK NOTE\n"
-	    "LITDCON1   VM9   VM2   yes relocate  -          -          "
+	    "GUEST      WAVE FROM  TO    HSI STEP      RESULT     ROUTECHECK "
+	    "NOTE\n"
+	    "LITDCON1   1    VM9   VM2   yes relocate  -          -          "
 	    "precopy pass 1\n"
-	    "LITDAT01   VM9   VM2   yes done      not-moved  ok         "
+	    "LITDAT01   -    VM9   VM2   yes done      not-moved  ok         "
 	    "STORAGE: VM2 is full\n");
 	json_object_put(rep);
 }
@@ -113,6 +140,7 @@ main(void)
 		cmocka_unit_test(test_progress_names_every_guest_in_flight),
 		cmocka_unit_test(test_started_says_why_parallel_is_less),
 		cmocka_unit_test(test_moves_of_a_job),
+		cmocka_unit_test(test_progress_names_the_wave),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

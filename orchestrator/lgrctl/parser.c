@@ -14,7 +14,8 @@
 
 enum {
 	O_JSON = 1, O_QUIET, O_LABDIR, O_LAB, O_ROLE, O_KEYFILE, O_TIMEOUT,
-	O_FROM, O_TO, O_PARALLEL, O_BLACKHOLE, O_DRY_RUN, O_NO_WAIT, O_FOLLOW,
+	O_FROM, O_TO, O_PARALLEL, O_WAVE,
+	O_BLACKHOLE, O_DRY_RUN, O_NO_WAIT, O_FOLLOW,
 	O_URL_ROLE,
 };
 
@@ -32,6 +33,7 @@ static const struct cli_option parse_options[] = {
 	{ O_TO, 0, "to", CLI_NAME, "MEMBER", 0, 0, NULL },
 	{ O_PARALLEL, 0, "parallel", CLI_U64, "N", 1, LGRD_PARALLEL_MAX,
 	    NULL },
+	{ O_WAVE, 0, "wave", CLI_U64, "N", 1, LGRD_PARALLEL_MAX, NULL },
 	{ O_BLACKHOLE, 0, "max-blackhole", CLI_U64, "MS", 0,
 	    LGRD_BLACKHOLE_MAX, NULL },
 	{ O_DRY_RUN, 0, "dry-run", CLI_FLAG, NULL, 0, 0, NULL },
@@ -44,8 +46,8 @@ static const struct cli_option parse_options[] = {
 
 static const int parse_global[] = { O_JSON, O_QUIET, O_LABDIR, O_LAB, O_ROLE,
     O_KEYFILE, O_TIMEOUT, 0 };
-static const int parse_evac_opts[] = { O_FROM, O_TO, O_PARALLEL, O_BLACKHOLE,
-    O_DRY_RUN, O_NO_WAIT, 0 };
+static const int parse_evac_opts[] = { O_FROM, O_TO, O_PARALLEL, O_WAVE,
+    O_BLACKHOLE, O_DRY_RUN, O_NO_WAIT, 0 };
 static const int parse_reloc_opts[] = { O_BLACKHOLE, O_NO_WAIT, 0 };
 static const int parse_events_opts[] = { O_FOLLOW, 0 };
 static const int parse_url_opts[] = { O_URL_ROLE, 0 };
@@ -179,6 +181,7 @@ parse_command_opts(const struct cli_result *r, struct parse_result *res)
 	if ((v = cli_get(r, O_TO)) != NULL)
 		snprintf(rq->to, sizeof(rq->to), "%s", v->str);
 	parse_num_opt(r, O_PARALLEL, &rq->parallel);
+	parse_num_opt(r, O_WAVE, &rq->wave);
 	parse_num_opt(r, O_BLACKHOLE, &rq->max_blackhole_ms);
 	if (cli_has(r, O_DRY_RUN)) {
 		res->flags |= PARSE_DRY_RUN;

@@ -33,6 +33,9 @@ static const struct parse_case parse_cases[] = {
 	    "\"max_blackhole\":50}", 0 },
 	{ "evacuate ALL --dry-run", LGRD_REQ_PLAN,
 	    "{\"req\":\"plan\",\"workload\":\"ALL\"}", PARSE_DRY_RUN },
+	{ "evacuate LIT --to VM2 --parallel 4 --wave 8 --dry-run",
+	    LGRD_REQ_PLAN, "{\"req\":\"plan\",\"workload\":\"LIT\","
+	    "\"to\":\"VM2\",\"parallel\":4,\"wave\":8}", PARSE_DRY_RUN },
 	{ "relocate LITDCON1 VM2 --no-wait", LGRD_REQ_RELOCATE,
 	    "{\"req\":\"relocate\",\"guest\":\"LITDCON1\",\"to\":\"VM2\"}",
 	    PARSE_NO_WAIT },

@@ -260,8 +260,12 @@ control_plan(struct control_req *c)
 	if (control_plan_job(c, &j) == -1)
 		return -1;
 	h = hv_open(c->d);
-	for (size_t i = 0; i < j.nmoves; i++)
+	for (size_t i = 0; i < j.nmoves; i++) {
+		if (i == 0 || j.moves[i].seq != j.moves[i - 1].seq)
+			ctlsrv_data(&c->conn, evac_plan_wave(c->d, &j,
+			    j.moves[i].seq));
 		ctlsrv_data(&c->conn, evac_plan_row(c->d, h, &j.moves[i]));
+	}
 	hv_close(h);
 	free(j.moves);
 	return ctlsrv_end(&c->conn);
@@ -289,6 +293,10 @@ control_start(struct control_req *c)
 	if (st.parallel_why[0] != '\0')
 		json_object_object_add(o, "parallel_why",
 		    json_object_new_string(st.parallel_why));
+	json_object_object_add(o, "waves", json_object_new_int(
+	    (int)st.waves));
+	json_object_object_add(o, "wave_size", json_object_new_int(
+	    (int)st.wave_size));
 	snprintf(res, sizeof(res), "started job %jd", (intmax_t)st.id);
 	ctlsrv_data(&c->conn, o);
 	return ctlsrv_done(&c->conn, res);

@@ -1,7 +1,13 @@
 /*
  * evac.c: jobs.  An evacuation (or a single relocation) is planned in
- * the main thread, journaled, and run by a runner thread that starts up
- * to job->parallel move threads, workload group after workload group.
+ * the main thread, journaled, and run by a runner thread, wave after
+ * wave (plan_waves: up to --parallel guests of one workload group).
+ * The runner starts one move thread per guest of the wave; the moves
+ * keep in step at the wave's barriers (move.c): every HSI guest of the
+ * wave is drained at once, the wave relocates (job->parallel hypervisor
+ * relocations at once, --parallel clamped by the members' limits), and
+ * every guest of the wave completes at once.  The next wave starts when
+ * the last move of this one has ended.
  * At start, lgrd takes over every job the journal still shows running.
  *
  * d->jobs (the running jobs) is guarded by d->lock; a job's moves'
@@ -231,6 +237,10 @@ evac_job_init(struct lgrd *d, const struct lgrd_request *rq, struct job *j,
 	snprintf(j->src, sizeof(j->src), "%s", rq->from);
 	snprintf(j->dst, sizeof(j->dst), "%s", rq->to);
 	j->parallel = rq->parallel == CODEC_UNSET ? 1 : (unsigned)rq->parallel;
+	/* --wave, else one guest at a time at --parallel 1 (each move on
+	 * its own), else LGRD_WAVE_DEFAULT guests. */
+	j->wave_size = rq->wave != CODEC_UNSET ? (unsigned)rq->wave :
+	    j->parallel == 1 ? 1 : LGRD_WAVE_DEFAULT;
 	if (limit->n > 0 && j->parallel > limit->n) {
 		snprintf(j->parallel_why, sizeof(j->parallel_why), "%u asked; "
 		    "%s", j->parallel, limit->why);
@@ -265,8 +275,9 @@ evac_plan(struct lgrd *d, const struct lgrd_request *rq, struct job *j,
 		free(items);
 		return -1;
 	}
+	j->waves = (unsigned)plan_waves(items, (size_t)n, j->wave_size);
 	for (ssize_t i = 0; i < n; i++)
-		evac_move_fill(d, &j->moves[i], &items[i], items[i].group);
+		evac_move_fill(d, &j->moves[i], &items[i], items[i].wave);
 	j->nmoves = (size_t)n;
 	free(items);
 	return 0;
@@ -351,6 +362,43 @@ evac_plan_row(struct lgrd *d, struct hv *h, const struct move *m)
 	return o;
 }
 
+struct json_object *
+evac_plan_wave(struct lgrd *d, const struct job *j, int wave)
+{
+	struct json_object	*o = json_object_new_object();
+	unsigned		 n = 0, hsi = 0;
+	unsigned		 par = j->parallel ? j->parallel : 1;
+	uint64_t		 mib = 0;
+	double			 longest = 0, ms;
+
+	for (size_t i = 0; i < j->nmoves; i++) {
+		if (j->moves[i].seq != wave)
+			continue;
+		n++;
+		hsi += j->moves[i].hsi;
+		mib += j->moves[i].memory_mib;
+		ms = evac_predict(d, &j->moves[i]);
+		longest = ms > longest ? ms : longest;
+	}
+	json_object_object_add(o, "wave", json_object_new_int(wave));
+	json_object_object_add(o, "waves", json_object_new_int(
+	    (int)j->waves));
+	json_object_object_add(o, "guests", json_object_new_int((int)n));
+	json_object_object_add(o, "hsi_guests", json_object_new_int(
+	    (int)hsi));
+	json_object_object_add(o, "memory_mib", json_object_new_int64(
+	    (int64_t)mib));
+	json_object_object_add(o, "parallel", json_object_new_int(
+	    (int)(n < par ? n : par)));
+	if (j->parallel_why[0] != '\0' && n > j->parallel)
+		json_object_object_add(o, "parallel_why",
+		    json_object_new_string(j->parallel_why));
+	/* The longest move, once per round of relocations. */
+	json_object_object_add(o, "predicted_ms", json_object_new_double(
+	    longest * (double)((n + par - 1) / par)));
+	return o;
+}
+
 int
 evac_begin(struct lgrd *d, const struct lgrd_request *rq, const char *who,
     struct evac_started *st, int *errcode, char *errbuf, size_t len)
@@ -379,6 +427,8 @@ evac_begin(struct lgrd *d, const struct lgrd_request *rq, const char *who,
 	memset(st, 0, sizeof(*st));
 	st->guests = j->nmoves;
 	st->parallel = j->parallel;
+	st->waves = j->waves;
+	st->wave_size = j->wave_size;
 	snprintf(st->parallel_why, sizeof(st->parallel_why), "%s",
 	    j->parallel_why);
 	if ((st->id = evac_start(d, j)) == -1) {
@@ -397,6 +447,7 @@ evac_worker(void *arg)
 	struct job		*j = w->j;
 
 	move_run(j, w->m);
+	move_wave_arrive(j, w->m, LGRD_WAVE_LAST, false);
 	pthread_mutex_lock(&j->lock);
 	w->m->active = false;
 	j->running--;
@@ -431,24 +482,45 @@ evac_launch(struct job *j, size_t i)
 	pthread_detach(t);
 }
 
-/* Up to j->parallel at once; a new workload group waits for the last. */
+/* The moves of wave i's wave not done yet, from move i on (j->lock). */
+static unsigned
+evac_wave_size(struct job *j, size_t i)
+{
+	unsigned	n = 0;
+
+	for (size_t k = i; k < j->nmoves && j->moves[k].seq == j->moves[i].seq;
+	    k++)
+		n += j->moves[k].step != LGRD_STEP_DONE;
+	return n;
+}
+
+/* Wave after wave: every move of a wave at once; the next wave when the
+ * last one has ended. */
 static void
 evac_schedule(struct job *j)
 {
-	int	seq = -1;
+	size_t	i = 0, k;
 
 	pthread_mutex_lock(&j->lock);
-	for (size_t i = 0; i < j->nmoves; i++) {
-		if (j->moves[i].step == LGRD_STEP_DONE)
-			continue;
-		while (j->running >= j->parallel || (j->running > 0 &&
-		    j->moves[i].seq != seq))
+	while (i < j->nmoves) {
+		j->wave_n = evac_wave_size(j, i);
+		memset(j->wave_at, 0, sizeof(j->wave_at));
+		free(j->wave_check);
+		j->wave_check = NULL;
+		j->wave_check_state = 0;
+		for (k = i; k < j->nmoves && j->moves[k].seq == j->moves[i].seq;
+		    k++) {
+			if (j->moves[k].step == LGRD_STEP_DONE)
+				continue;
+			j->moves[k].wave_phase = 0;
+			evac_launch(j, k);
+			if (!j->moves[k].active)	/* no thread */
+				j->wave_n--;
+		}
+		while (j->running > 0)
 			pthread_cond_wait(&j->cond, &j->lock);
-		seq = j->moves[i].seq;
-		evac_launch(j, i);
+		i = k;
 	}
-	while (j->running > 0)
-		pthread_cond_wait(&j->cond, &j->lock);
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -483,6 +555,7 @@ evac_unlink(struct lgrd *d, struct job *j)
 static void
 evac_free(struct job *j)
 {
+	free(j->wave_check);
 	pthread_mutex_destroy(&j->lock);
 	pthread_cond_destroy(&j->cond);
 	free(j->moves);
@@ -538,9 +611,10 @@ evac_start(struct lgrd *d, struct job *j)
 		if (journal_move_new(d->db, j->id, &j->moves[i]) == -1)
 			return -1;
 	journal_event(d->db, j->id, NULL, "LGR-JOB-START", "%s %s by %s: %zu "
-	    "guest(s), parallel %u%s%s%s", j->kind, j->workload, j->who,
-	    j->nmoves, j->parallel, j->parallel_why[0] ? " (" : "",
-	    j->parallel_why, j->parallel_why[0] ? ")" : "");
+	    "guest(s) in %u wave(s) of up to %u, parallel %u%s%s%s", j->kind,
+	    j->workload, j->who, j->nmoves, j->waves, j->wave_size,
+	    j->parallel, j->parallel_why[0] ? " (" : "", j->parallel_why,
+	    j->parallel_why[0] ? ")" : "");
 	id = j->id;
 	web_job(d, id, "RUNNING");
 	return evac_run(d, j) == -1 ? -1 : id;

@@ -188,6 +188,123 @@ test_job_runs_to_its_report(void **state)
 	assert_int_equal(evac_cancel(d, 1, NULL), -1);	/* over */
 }
 
+/* Offset of the first (last: the last) what in the stand-ins' log. */
+static long
+log_at(const char *what, bool last)
+{
+	const char	*p = strstr(standin.log, what), *q;
+
+	if (p == NULL)
+		fail_msg("not called: %s (log: %s)", what, standin.log);
+	while (last && (q = strstr(p + 1, what)) != NULL)
+		p = q;
+	return p - standin.log;
+}
+
+/* Waves of up to --parallel guests of one group, HSI ones apart; the
+ * relocations at once clamped by the members' limits, said per wave. */
+static void
+test_plan_in_waves(void **state)
+{
+	struct lgrd_request	 rq = request(LGRD_REQ_PLAN, "LIT", "", "VM2");
+	struct json_object	*w;
+	struct job		 j;
+	char			 err[256];
+	int			 code = 0;
+
+	(void)state;
+	standin_reset(d->topo);
+	standin.max_out[topo_member_find(d->topo, "VM9")] = 2;
+	rq.parallel = 4;
+	assert_int_equal(evac_plan(d, &rq, &j, &code, err, sizeof(err)), 0);
+	assert_int_equal(j.nmoves, 4);
+	assert_int_equal(j.waves, 2);
+	assert_int_equal(j.wave_size, LGRD_WAVE_DEFAULT);
+	assert_int_equal(j.parallel, 2);
+	for (size_t i = 0; i < 3; i++) {
+		assert_true(j.moves[i].hsi);
+		assert_int_equal(j.moves[i].seq, 1);
+	}
+	assert_string_equal(j.moves[3].guest, "LITSHA22");
+	assert_int_equal(j.moves[3].seq, 2);
+	w = evac_plan_wave(d, &j, 1);
+	assert_int_equal(lgrd_row_num(w, "guests", 0), 3);
+	assert_int_equal(lgrd_row_num(w, "hsi_guests", 0), 3);
+	assert_int_equal(lgrd_row_num(w, "parallel", 0), 2);
+	assert_int_equal(lgrd_row_num(w, "waves", 0), 2);
+	assert_string_equal(lgrd_row_str(w, "parallel_why", ""),
+	    "4 asked; VM9 allows 2 relocations out");
+	json_object_put(w);
+	/* One guest: one relocation, nothing clamped to say. */
+	w = evac_plan_wave(d, &j, 2);
+	assert_int_equal(lgrd_row_num(w, "guests", 0), 1);
+	assert_int_equal(lgrd_row_num(w, "parallel", 0), 1);
+	assert_string_equal(lgrd_row_str(w, "parallel_why", ""), "");
+	json_object_put(w);
+	job_release(&j);
+}
+
+/* A wave: every prepare before any relocation, every relocation ended
+ * before any complete; a guest whose relocation failed completes on its
+ * source with the wave, the others on the target; the next wave after. */
+static void
+test_wave_in_step(void **state)
+{
+	struct lgrd_request	 rq = request(LGRD_REQ_EVACUATE, "LIT", "",
+				    "VM2");
+	struct json_object	*rep, *moves, *m;
+	struct job		*j;
+	char			 err[256];
+	int64_t			 id;
+	int			 code = 0, i;
+
+	(void)state;
+	standin_reset(d->topo);
+	standin_routecheck(d, 0, "{\"violations\":[]}");
+	standin.reloc_fail_guest = "LITSWAS1";
+	rq.parallel = 4;
+	assert_non_null(j = calloc(1, sizeof(*j)));
+	assert_int_equal(evac_plan(d, &rq, j, &code, err, sizeof(err)), 0);
+	snprintf(j->who, sizeof(j->who), "operator");
+	assert_true((id = evac_start(d, j)) > 0);
+	for (i = 0; i < 600 && evac_running(d) > 0; i++)
+		usleep(50000);
+	assert_int_equal(evac_running(d), 0);
+	print_message("log: %s\n", standin.log);
+	assert_true(log_at("prepare LITDAT01", false) <
+	    log_at("relocate LIT", false));
+	assert_true(log_at("prepare LITDCON1", false) <
+	    log_at("relocate LIT", false));
+	assert_true(log_at("prepare LITSWAS1", false) <
+	    log_at("relocate LIT", false));
+	assert_true(log_at("relocate LITDAT01", false) <
+	    log_at("complete LIT", false));
+	assert_true(log_at("relocate LITSWAS1", false) <
+	    log_at("complete LIT", false));
+	assert_true(log_at("complete LITSWAS1", false) <
+	    log_at("relocate LITSHA22", false));
+	assert_true(log_at("complete LITDAT01", false) <
+	    log_at("relocate LITSHA22", false));
+	assert_int_equal(standin.where[topo_guest_find(d->topo, "LITSWAS1")],
+	    topo_member_find(d->topo, "VM9"));
+	assert_int_equal(standin.where[topo_guest_find(d->topo, "LITDAT01")],
+	    topo_member_find(d->topo, "VM2"));
+	assert_int_equal(standin.where[topo_guest_find(d->topo, "LITSHA22")],
+	    topo_member_find(d->topo, "VM2"));
+	/* The report: per guest, with its wave. */
+	assert_non_null(rep = report_json(d->db, id));
+	moves = json_object_object_get(rep, "moves");
+	assert_int_equal(json_object_array_length(moves), 4);
+	for (size_t k = 0; k < 4; k++) {
+		m = json_object_array_get_idx(moves, k);
+		assert_int_equal(lgrd_row_num(m, "wave", 0), k < 3 ? 1 : 2);
+		assert_string_equal(lgrd_row_str(m, "result", ""), strcmp(
+		    lgrd_row_str(m, "guest", ""), "LITSWAS1") == 0 ?
+		    "not-moved" : "moved");
+	}
+	json_object_put(rep);
+}
+
 int
 main(void)
 {
@@ -196,6 +313,8 @@ main(void)
 		cmocka_unit_test(test_parallel_clamped_says_why),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_job_runs_to_its_report),
+		cmocka_unit_test(test_plan_in_waves),
+		cmocka_unit_test(test_wave_in_step),
 	};
 
 	return cmocka_run_group_tests(tests, standin_setup,

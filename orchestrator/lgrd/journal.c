@@ -452,9 +452,9 @@ journal_job_json(sqlite3 *db, int64_t job)
 struct json_object *
 journal_moves_json(sqlite3 *db, int64_t job)
 {
-	return journal_json(db, "SELECT guest, src AS 'from', dst AS 'to', "
-	    "hsi, step, result, reason, routecheck, hv_id, memory_mib, "
-	    "prepare_ms, reloc_ms, reloc_wall_ms, quiesce_ms, downtime_ms, "
+	return journal_json(db, "SELECT seq AS wave, guest, src AS 'from', "
+	    "dst AS 'to', hsi, step, result, reason, routecheck, hv_id, "
+	    "memory_mib, prepare_ms, reloc_ms, reloc_wall_ms, quiesce_ms, downtime_ms, "
 	    "converge_ms, complete_ms, verify_ms, total_ms, probe_lost, "
 	    "progress FROM moves WHERE job = ? ORDER BY seq, id", "i", job);
 }

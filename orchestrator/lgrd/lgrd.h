@@ -3,10 +3,12 @@
  * grouped under the file that defines them.
  *
  * Threads: the main thread owns the control socket; each job (an
- * evacuation or one relocation) has a runner thread, which starts up to
- * job->parallel move threads.  A move thread owns every socket it uses
- * (hvd, agent, plugins), since ZeroMQ sockets are not shared; the
- * ZeroMQ context and the journal connection are.
+ * evacuation or one relocation) has a runner thread, which runs the
+ * job wave after wave: one move thread per guest of the wave, in step
+ * at the wave's barriers (enum lgrd_wave_phase), at most job->parallel
+ * of them in a hypervisor relocation at once.  A move thread owns every
+ * socket it uses (hvd, agent, plugins), since ZeroMQ sockets are not
+ * shared; the ZeroMQ context and the journal connection are.
  */
 #ifndef LGR_LGRD_H
 #define LGR_LGRD_H
@@ -69,11 +71,25 @@ struct lgrd {
 	struct web		*web;		/* the console, NULL when off */
 };
 
+/*
+ * The barriers of a wave (evac.c, move.c): every move of the wave
+ * arrives at each in turn, and waits there until all have.  A move that
+ * ends early (refused by check) arrives at every barrier at once.
+ */
+enum lgrd_wave_phase {
+	LGRD_WAVE_DRAINED = 0,	/* prepared (HSI down), or failed */
+	LGRD_WAVE_MOVED,	/* relocation ended, moved or not */
+	LGRD_WAVE_READY,	/* subscribed to routing events: complete */
+	LGRD_WAVE_CONVERGED,	/* converged (or timed out): verify */
+	LGRD_WAVE_NPHASES
+};
+#define LGRD_WAVE_LAST	LGRD_WAVE_CONVERGED
+
 /* One guest's move. */
 struct move {
 	int64_t		 id;
 	int64_t		 job;
-	int		 seq;		/* order: workload group, then guest */
+	int		 seq;		/* its wave, from 1 (journaled) */
 	char		 guest[LGRD_NAME];
 	char		 src[LGRD_NAME];
 	char		 dst[LGRD_NAME];
@@ -99,6 +115,7 @@ struct move {
 	bool		 resumed;	/* taken over after a restart */
 	bool		 active;	/* a thread runs it (job->lock) */
 	bool		 cancel;	/* cancel this one (job->lock) */
+	unsigned	 wave_phase;	/* barriers passed (job->lock) */
 	char		 progress[96];	/* hypervisor progress, for status */
 };
 
@@ -110,8 +127,10 @@ struct job {
 	char		 src[LGRD_NAME];	/* "" : every member */
 	char		 dst[LGRD_NAME];	/* "" : chosen per guest */
 	char		 who[24];
-	unsigned	 parallel;
+	unsigned	 parallel;	/* relocations at once */
 	char		 parallel_why[128];	/* "" or why fewer than asked */
+	unsigned	 wave_size;	/* guests per wave (--parallel asked) */
+	unsigned	 waves;
 	int64_t		 max_blackhole_ms;	/* -1: none */
 	int64_t		 started_ms;
 	struct move	*moves;
@@ -124,6 +143,12 @@ struct job {
 	pthread_cond_t	 cond;
 	size_t		 next;
 	unsigned	 running;
+	unsigned	 wave_n;	/* moves of the running wave */
+	unsigned	 wave_at[LGRD_WAVE_NPHASES];	/* arrived at each */
+	unsigned	 relocating;	/* in a hypervisor relocation */
+	char		*wave_check;	/* the wave's routecheck -j output */
+	int		 wave_check_rc;	/* its exit code; -1 not collected */
+	int		 wave_check_state;	/* 0 none, 1 running, 2 done */
 	pthread_t	 thread;
 	struct job	*nextjob;
 };
@@ -183,6 +208,7 @@ struct plan_item {
 	int		 dst;
 	int		 group;
 	bool		 hsi;
+	int		 wave;		/* plan_waves: from 1 */
 };
 
 enum plan_error {
@@ -198,6 +224,13 @@ enum plan_error {
  * *err set and a message in errbuf. */
 ssize_t		 plan_make(const struct plan_input *in, struct plan_item **items,
 		    enum plan_error *err, char *errbuf, size_t len);
+
+/* Cut the items (in plan_make's order) into waves of at most size
+ * guests: a wave holds guests of one workload group, all with HSI
+ * interfaces or all without (those need no routing change); a group's
+ * HSI guests go first.  Sets each item's wave and sorts the items by
+ * it, keeping their order within a wave.  Returns the number of waves. */
+int		 plan_waves(struct plan_item *items, size_t n, unsigned size);
 
 /* hv.c: client of the members' hvd control sockets (one per thread). */
 struct hv;
@@ -281,12 +314,21 @@ int		 verify_guest(struct lgrd *d, const char *guest,
 int		 verify_summary(const struct topo *t, const char *out,
 		    const char *const *movers, size_t nmovers, char *summary,
 		    size_t len);
+/* The same for one guest of a whole-lab run: only the violations that
+ * concern guest (found on its router, or about its VIPA's route). */
+int		 verify_summary_of(const struct topo *t, const char *out,
+		    const char *guest, const char *const *movers,
+		    size_t nmovers, char *summary, size_t len);
 /* routecheck LAB -j for the whole lab: its exit code (0 clean, 1
  * violations) with the output in *out (malloc'ed), or -1. */
 int		 verify_lab(struct lgrd *d, char **out);
 
 /* move.c: one guest's pipeline. */
 void		 move_run(struct job *j, struct move *m);
+/* m arrives at every barrier of its wave up to phase; with wait, waits
+ * until every move of the wave has arrived at phase. */
+void		 move_wave_arrive(struct job *j, struct move *m,
+		    enum lgrd_wave_phase phase, bool wait);
 /* The guests the move's checks must leave out (moving at the same
  * time): residency with those set to -1.  0 or -1. */
 int		 move_residency(struct job *j, struct hv *h, const struct move *m,
@@ -302,6 +344,8 @@ struct evac_started {
 	size_t		 guests;
 	unsigned	 parallel;
 	char		 parallel_why[128];
+	unsigned	 waves;
+	unsigned	 wave_size;
 };
 /* Plan, check that no guest is busy, start: the control socket's and the
  * console's one path.  0, or -1 with a reply code and text. */
@@ -311,6 +355,10 @@ int		 evac_begin(struct lgrd *d, const struct lgrd_request *rq,
 /* One row of a dry-run plan: eligibility, every conflict, predicted ms. */
 struct json_object *evac_plan_row(struct lgrd *d, struct hv *h,
 		    const struct move *m);
+/* The line of wave w (m->seq) of a planned job: its guests, their
+ * memory, the relocations at once and why, the predicted time. */
+struct json_object *evac_plan_wave(struct lgrd *d, const struct job *j,
+		    int wave);
 void		 evac_resume(struct lgrd *d);
 int		 evac_cancel(struct lgrd *d, int64_t id, const char *guest);
 bool		 evac_busy(struct lgrd *d, const char *guest);

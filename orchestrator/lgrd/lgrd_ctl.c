@@ -15,6 +15,7 @@
 #define SINCE_ARG CODEC_U64_ARG("since", R, since, false, 0, INT64_MAX)
 #define RUN_ARGS \
 	CODEC_U64_ARG("parallel", R, parallel, false, 1, LGRD_PARALLEL_MAX), \
+	CODEC_U64_ARG("wave", R, wave, false, 1, LGRD_PARALLEL_MAX), \
 	CODEC_U64_ARG("max_blackhole", R, max_blackhole_ms, false, 0, \
 	    LGRD_BLACKHOLE_MAX)
 
@@ -240,8 +241,9 @@ lgrd_report_row(struct json_object *m, FILE *out)
 	lgrd_jms(m, "quiesce_ms", quiesce, sizeof(quiesce));
 	lgrd_jms(m, "downtime_ms", down, sizeof(down));
 	lgrd_jms(m, "converge_ms", conv, sizeof(conv));
-	fprintf(out, "%-10s %-5s %-5s %-3s %-10s %9s %10s %11s %11s %-10s %s\n",
-	    lgrd_report_str(m, "guest"), lgrd_report_str(m, "from"),
+	fprintf(out, "%-10s %-4s %-5s %-5s %-3s %-10s %9s %10s %11s %11s %-10s "
+	    "%s\n", lgrd_report_str(m, "guest"), lgrd_report_str(m, "wave")[0] ?
+	    lgrd_report_str(m, "wave") : "-", lgrd_report_str(m, "from"),
 	    lgrd_report_str(m, "to"), lgrd_row_num(m, "hsi", 0) ? "yes" : "no",
 	    lgrd_report_str(m, "result")[0] ? lgrd_report_str(m, "result") :
 	    lgrd_report_str(m, "step"), reloc, quiesce, down, conv,
@@ -256,8 +258,8 @@ lgrd_report_print(struct json_object *rep, FILE *out)
 	struct json_object	*moves = json_object_object_get(rep, "moves");
 
 	lgrd_report_head(json_object_object_get(rep, "job"), out);
-	fprintf(out, "%-10s %-5s %-5s %-3s %-10s %9s %10s %11s %11s %-10s %s\n",
-	    "GUEST", "FROM", "TO", "HSI", "RESULT", "RELOC-MS", "QUIESCE-MS",
+	fprintf(out, "%-10s %-4s %-5s %-5s %-3s %-10s %9s %10s %11s %11s %-10s "
+	    "%s\n", "GUEST", "WAVE", "FROM", "TO", "HSI", "RESULT", "RELOC-MS", "QUIESCE-MS",
 	    "DOWNTIME-MS", "CONVERGE-MS", "ROUTECHECK", "REASON");
 	for (size_t i = 0; moves != NULL && i < json_object_array_length(moves);
 	    i++)

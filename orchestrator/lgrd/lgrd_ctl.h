@@ -23,6 +23,7 @@
 
 #define LGRD_DB_NAME		"lgr.db"
 #define LGRD_PARALLEL_MAX	64
+#define LGRD_WAVE_DEFAULT	16	/* guests per wave, --parallel > 1 */
 #define LGRD_BLACKHOLE_MAX	600000	/* ms */
 
 /* In the order of the codec table (lgrd_ctl.c). */
@@ -51,6 +52,7 @@ struct lgrd_request {
 	uint64_t	 id;		/* job id (status, report, cancel) */
 	uint64_t	 since;		/* events, audit */
 	uint64_t	 parallel;	/* 1-LGRD_PARALLEL_MAX */
+	uint64_t	 wave;		/* guests per wave, 1-LGRD_PARALLEL_MAX */
 	uint64_t	 max_blackhole_ms;
 	uint64_t	 verbose;
 	int		 console_role;	/* enum lgrd_console_role */

@@ -5,6 +5,16 @@
  *   agent complete, always, moved or not -> routing convergence from
  *   the plugins' events -> routecheck for the guest -> result.
  *
+ * The moves of a wave run at once and keep in step at its barriers
+ * (enum lgrd_wave_phase): every guest of the wave prepares, then waits
+ * until all have (DRAINED: the peers' SPF runs once for the wave, not
+ * once per guest); each relocates when one of the job's job->parallel
+ * relocation slots is free, then waits until every relocation of the
+ * wave has ended (MOVED); each subscribes to the routers' events, then
+ * waits for the others (READY), and every agent of the wave completes
+ * at once: one routing change brings the wave up.  A guest whose
+ * prepare or relocation failed completes on its source with the rest.
+ *
  * Each step is journaled before it is taken.  A move taken over after
  * a restart (m->resumed) starts from what its journaled step implies:
  * before the relocation, the agent is completed (rolled back) and the
@@ -82,6 +92,55 @@ move_reason(struct move_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->m->reason + n, sizeof(c->m->reason) - n, fmt, ap);
 	va_end(ap);
+}
+
+/* --- the wave's barriers -------------------------------------------------- */
+
+void
+move_wave_arrive(struct job *j, struct move *m, enum lgrd_wave_phase phase,
+    bool wait)
+{
+	pthread_mutex_lock(&j->lock);
+	for (; m->wave_phase <= (unsigned)phase; m->wave_phase++)
+		j->wave_at[m->wave_phase]++;
+	pthread_cond_broadcast(&j->cond);
+	while (wait && j->wave_at[phase] < j->wave_n)
+		pthread_cond_wait(&j->cond, &j->lock);
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void
+move_wave(struct move_ctx *c, enum lgrd_wave_phase phase)
+{
+	double	t0 = lgrd_now_ms();
+
+	move_wave_arrive(c->j, c->m, phase, true);
+	log_debug("%s: wave %d barrier %d passed at +%.1f ms (waited %.1f)",
+	    c->m->guest, c->m->seq, (int)phase, lgrd_now_ms() - c->t0,
+	    lgrd_now_ms() - t0);
+}
+
+/* One of the job's j->parallel relocation slots: --parallel, clamped by
+ * the members' limits (evac.c). */
+static void
+move_slot_take(struct move_ctx *c)
+{
+	struct job	*j = c->j;
+
+	pthread_mutex_lock(&j->lock);
+	while (j->relocating >= (j->parallel ? j->parallel : 1))
+		pthread_cond_wait(&j->cond, &j->lock);
+	j->relocating++;
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void
+move_slot_give(struct move_ctx *c)
+{
+	pthread_mutex_lock(&c->j->lock);
+	c->j->relocating--;
+	pthread_cond_broadcast(&c->j->cond);
+	pthread_mutex_unlock(&c->j->lock);
 }
 
 /* --- residency and peers ----------------------------------------------- */
@@ -338,10 +397,16 @@ move_relocate(struct move_ctx *c)
 	double	t0 = lgrd_now_ms();
 	int64_t	id;
 
+	move_slot_take(c);
+	if (move_cancelled(c)) {
+		move_slot_give(c);
+		return;
+	}
 	move_step(c, LGRD_STEP_RELOCATE);
 	id = hv_relocate(c->hv, c->m->guest, c->m->src, c->m->dst,
 	    c->j->max_blackhole_ms, reason, sizeof(reason));
 	if (id == -1) {
+		move_slot_give(c);
 		move_reason(c, "relocation refused: %s", reason);
 		return;
 	}
@@ -351,6 +416,7 @@ move_relocate(struct move_ctx *c)
 	    "relocation %jd %s -> %s started", (intmax_t)id, c->m->src,
 	    c->m->dst);
 	move_follow(c);
+	move_slot_give(c);
 	c->m->reloc_wall_ms = lgrd_now_ms() - t0;
 }
 
@@ -415,6 +481,45 @@ move_in_flight(struct move_ctx *c, const char **movers, size_t max)
 	return n;
 }
 
+/*
+ * One routecheck of the whole lab for the wave, run by the first of its
+ * moves to get here once every move of the wave has converged (a run
+ * collects every router's tables: one for the wave, not one per guest);
+ * each move reads its own verdict from it.  -1 when it could not run.
+ */
+static int
+move_wave_check(struct move_ctx *c, const char *const *movers, size_t n,
+    char *summary, size_t len)
+{
+	struct job	*j = c->j;
+	char		*out = NULL;
+	int		 rc;
+
+	pthread_mutex_lock(&j->lock);
+	while (j->wave_check_state == 1)
+		pthread_cond_wait(&j->cond, &j->lock);
+	if (j->wave_check_state == 0) {
+		j->wave_check_state = 1;
+		pthread_mutex_unlock(&j->lock);
+		rc = verify_lab(c->d, &out);
+		pthread_mutex_lock(&j->lock);
+		j->wave_check = out;
+		j->wave_check_rc = rc;
+		j->wave_check_state = 2;
+		pthread_cond_broadcast(&j->cond);
+	}
+	rc = j->wave_check_rc;
+	if (rc == 0)
+		snprintf(summary, len, "ok");
+	else if (rc == 1 && j->wave_check != NULL)
+		rc = verify_summary_of(c->d->topo, j->wave_check, c->m->guest,
+		    movers, n, summary, len) > 0 ? 1 : 0;
+	else
+		rc = -1;
+	pthread_mutex_unlock(&j->lock);
+	return rc;
+}
+
 static void
 move_verify(struct move_ctx *c)
 {
@@ -424,10 +529,15 @@ move_verify(struct move_ctx *c)
 	size_t		 n;
 	int		 rc;
 
+	move_wave(c, LGRD_WAVE_CONVERGED);
 	n = move_in_flight(c, movers, sizeof(movers) / sizeof(movers[0]));
 	move_step(c, LGRD_STEP_VERIFY);
-	rc = verify_guest(c->d, c->m->guest, movers, n, summary,
-	    sizeof(summary));
+	/* The wave's run; what it finds on this guest (or could not run)
+	 * is asked again on the guest alone, a few times (verify_guest). */
+	if ((rc = move_wave_check(c, movers, n, summary, sizeof(summary))) !=
+	    0)
+		rc = verify_guest(c->d, c->m->guest, movers, n, summary,
+		    sizeof(summary));
 	c->m->verify_ms = lgrd_now_ms() - t0;
 	snprintf(c->m->routecheck, sizeof(c->m->routecheck), "%s", rc == 0 ?
 	    "ok" : rc == 1 ? "violations" : "skipped");
@@ -440,17 +550,43 @@ move_verify(struct move_ctx *c)
 		    "routecheck %s", summary);
 }
 
-/* complete, converge, verify: the part that runs whatever happened. */
+/*
+ * The routers whose routes to and from the guest its complete changes:
+ * the HSI guests on the member it runs on now (the wave's among them).
+ * Elsewhere its paths stay on the trunks, and the peers it left moved
+ * off HiperSockets for it at the prepare; a guest without HSI changes
+ * no route at all (its own table only).  Every router watched costs a
+ * table read per guest, and a wave completes many guests at once.
+ */
+static void
+move_converge_scope(struct move_ctx *c, int *res)
+{
+	for (size_t i = 0; i < c->d->topo->nguests; i++)
+		if ((int)i != c->gi && (!c->m->hsi || res[i] != res[c->gi]))
+			res[i] = -1;
+}
+
+/* complete, converge, verify: the part that runs whatever happened,
+ * once every relocation of the wave has ended; the wave's agents
+ * complete at once. */
 static void
 move_finish(struct move_ctx *c)
 {
 	struct converge	*cv = NULL;
 	int		*res;
 
+	move_wave(c, LGRD_WAVE_MOVED);
+	/* Every relocation of the wave has ended: the residency of the
+	 * wave's other guests is final and they complete with this one;
+	 * those on this guest's member are watched with the others there
+	 * (move_converge_scope). */
 	if ((res = calloc(c->d->topo->nguests, sizeof(int))) != NULL &&
-	    move_residency(c->j, c->hv, c->m, res) == 0)
+	    evac_residency(c->d, c->hv, res) == 0) {
+		move_converge_scope(c, res);
 		cv = converge_open(c->d, c->gi, res);
+	}
 	free(res);
+	move_wave(c, LGRD_WAVE_READY);
 	move_complete(c);
 	c->moved = move_moved(c);
 	move_converge(c, cv);
@@ -482,31 +618,55 @@ move_done(struct move_ctx *c)
 	web_move_end(c->d, c->j, m);
 }
 
+/* The prepare of an HSI guest: its peers are the other HSI guests on
+ * its member, those of its own wave included (they drain at the same
+ * time, and each waits until the others route around it). */
+static bool
+move_drain(struct move_ctx *c)
+{
+	int	*res;
+	bool	 ok;
+
+	if (!c->m->hsi)
+		return true;
+	if ((res = calloc(c->d->topo->nguests, sizeof(int))) == NULL ||
+	    evac_residency(c->d, c->hv, res) == -1) {
+		free(res);
+		move_reason(c, "prepare: residency unknown (hvd not "
+		    "answering)");
+		return false;
+	}
+	ok = move_prepare(c, res);
+	free(res);
+	return ok;
+}
+
 /* A fresh pipeline from check on. */
 static void
 move_pipeline(struct move_ctx *c)
 {
 	int	*res;
+	bool	 drained;
 
 	if (move_cancelled(c) || !move_check(c)) {
+		move_wave_arrive(c->j, c->m, LGRD_WAVE_LAST, false);
 		move_step(c, LGRD_STEP_DONE);
 		return;
 	}
 	if ((res = calloc(c->d->topo->nguests, sizeof(int))) == NULL ||
 	    move_residency(c->j, c->hv, c->m, res) == -1) {
 		free(res);
+		move_wave_arrive(c->j, c->m, LGRD_WAVE_LAST, false);
 		move_reason(c, "residency unknown (hvd not answering)");
 		return;
 	}
 	move_probe_start(c, res);
-	if (c->m->hsi && !move_prepare(c, res)) {
-		free(res);
-		move_finish(c);		/* complete: the rollback */
-		return;
-	}
 	free(res);
-	move_relocate(c);
-	move_finish(c);
+	drained = move_drain(c);
+	move_wave(c, LGRD_WAVE_DRAINED);
+	if (drained && !move_cancelled(c))
+		move_relocate(c);
+	move_finish(c);		/* not drained: complete is the rollback */
 }
 
 /* Taken over after a restart. */
@@ -544,8 +704,11 @@ move_resume(struct move_ctx *c)
 		if (hv_status(c->hv, c->m->src, c->m->guest, &id, &p) == 1 &&
 		    id == c->m->hv_id && p.end_code[0] != '\0')
 			move_hv_result(c, c->m->src);
-		else
+		else {
+			move_slot_take(c);
 			move_follow(c);
+			move_slot_give(c);
+		}
 		move_finish(c);
 		return;
 	default:

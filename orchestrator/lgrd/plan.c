@@ -8,7 +8,14 @@
  * every member where a guest of the group runs (but the destination).
  * The destination is --to, or the allowed member of the group, other
  * than the guest's own, with the most free memory (after the guests
- * already planned there); only joined members qualify.  Pure: no I/O.
+ * already planned there); only joined members qualify.
+ *
+ * Waves (plan_waves): the guests that move together, one routing change
+ * to drain them all and one to bring them up.  A wave stays inside one
+ * workload group (a group's guests share its relocation domain and its
+ * order in ALL), and holds only HSI guests or only guests without HSI
+ * interfaces: the latter need no routing change at all, and an HSI
+ * wave fills with guests that do.  Pure: no I/O.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -167,4 +174,64 @@ plan_make(const struct plan_input *in, struct plan_item **items,
 fail:
 	free(v);
 	return -1;
+}
+
+/* --- waves ---------------------------------------------------------------- */
+
+/* Wave numbers for the items of one group, [first, end): its HSI guests
+ * first, size at a time, then the others; returns the next wave. */
+static int
+plan_group_waves(struct plan_item *items, size_t first, size_t end,
+    unsigned size, int wave)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		bool		hsi = pass == 0;
+		unsigned	in = 0;
+
+		for (size_t i = first; i < end; i++) {
+			if (items[i].hsi != hsi)
+				continue;
+			if (in == size) {
+				wave++;
+				in = 0;
+			}
+			items[i].wave = wave;
+			in++;
+		}
+		if (in > 0)
+			wave++;
+	}
+	return wave;
+}
+
+/* Stable: by wave, the plan's order within a wave (n is small). */
+static void
+plan_wave_sort(struct plan_item *items, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct plan_item	v = items[i];
+		size_t			k = i;
+
+		for (; k > 0 && items[k - 1].wave > v.wave; k--)
+			items[k] = items[k - 1];
+		items[k] = v;
+	}
+}
+
+int
+plan_waves(struct plan_item *items, size_t n, unsigned size)
+{
+	size_t	first = 0;
+	int	wave = 1;
+
+	if (size == 0)
+		size = 1;
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && items[i].group == items[first].group)
+			continue;
+		wave = plan_group_waves(items, first, i, size, wave);
+		first = i;
+	}
+	plan_wave_sort(items, n);
+	return wave - 1;
 }

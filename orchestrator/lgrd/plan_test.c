@@ -394,6 +394,154 @@ test_plan_domains(void **state)
 	topo_free(t);
 }
 
+/* --- waves ---------------------------------------------------------------- */
+
+/* "WAVE:GUEST ..." of a plan. */
+static void
+plan_wave_result(const struct topo *t, const struct plan_item *it,
+    ssize_t n, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (ssize_t i = 0; i < n; i++) {
+		size_t	l = strlen(buf);
+
+		snprintf(buf + l, len - l, "%s%d:%s", i ? " " : "", it[i].wave,
+		    t->guests[it[i].guest].name);
+	}
+}
+
+/* Synthetic items: group and HSI per item, "g" + index as the guest. */
+static const struct wave_case {
+	const char	*name;
+	const char	*items;		/* per item: group digit, H or - */
+	unsigned	 size;
+	int		 waves;
+	const char	*text;		/* wave per item, after sorting */
+} wave_cases[] = {
+	{ "one at a time", "0H0H0-", 1, 3, "1:0 2:1 3:2" },
+	{ "size 0 is one", "0H0H", 0, 2, "1:0 2:1" },
+	{ "all in one wave", "0H0H0H0H", 4, 1, "1:0 1:1 1:2 1:3" },
+	{ "size cuts the wave", "0H0H0H0H0H", 4, 2, "1:0 1:1 1:2 1:3 2:4" },
+	{ "HSI first, the others apart", "0-0H0-0H", 4, 2,
+	    "1:1 1:3 2:0 2:2" },
+	{ "never across groups", "0H0H1H1H", 4, 2, "1:0 1:1 2:2 2:3" },
+	{ "groups keep their order", "1H0H", 4, 2, "1:0 2:1" },
+	{ "HSI and not, two groups, pairs", "0H0-0H0H1-1-1H", 2, 5,
+	    "1:0 1:2 2:3 3:1 4:6 5:4 5:5" },
+	{ "larger than the plan", "0H", 64, 1, "1:0" },
+};
+
+static void
+wave_run(const struct wave_case *c)
+{
+	struct plan_item	it[16];
+	size_t			n = strlen(c->items) / 2;
+	char			got[256];
+
+	print_message("case: %s\n", c->name);
+	memset(it, 0, sizeof(it));
+	for (size_t i = 0; i < n; i++) {
+		it[i].guest = (int)i;
+		it[i].group = c->items[2 * i] - '0';
+		it[i].hsi = c->items[2 * i + 1] == 'H';
+	}
+	assert_int_equal(plan_waves(it, n, c->size), c->waves);
+	got[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t	l = strlen(got);
+
+		snprintf(got + l, sizeof(got) - l, "%s%d:%d", i ? " " : "",
+		    it[i].wave, it[i].guest);
+	}
+	assert_string_equal(got, c->text);
+	/* Every wave within the size, one group, HSI or not throughout. */
+	for (size_t i = 0, k; i < n; i = k) {
+		for (k = i; k < n && it[k].wave == it[i].wave; k++) {
+			assert_int_equal(it[k].group, it[i].group);
+			assert_int_equal(it[k].hsi, it[i].hsi);
+		}
+		assert_true(k - i <= (c->size ? c->size : 1));
+		if (k < n)
+			assert_int_equal(it[k].wave, it[i].wave + 1);
+	}
+}
+
+static void
+test_wave_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(wave_cases) / sizeof(wave_cases[0]); i++)
+		wave_run(&wave_cases[i]);
+	assert_int_equal(plan_waves(NULL, 0, 4), 0);
+}
+
+/* The reference evacuation: LIT's three HSI guests in one wave at
+ * --parallel 4, LITSHA22 (no HSI) in its own; at 2, the HSI ones in two. */
+static void
+test_wave_reference(void **state)
+{
+	struct topo		*t = plan_topo();
+	struct plan_member	 pm[2] = { { true, 8192 }, { true, 8192 } };
+	struct plan_input	 in = { .t = t, .members = pm, .workload = "LIT",
+				    .from = -1, .to = 1 };
+	struct plan_item	*items;
+	enum plan_error		 err;
+	char			 buf[256];
+	int			 res[5] = { 0, 0, 0, 0, 0 };
+	ssize_t			 n;
+
+	(void)state;
+	in.residency = res;
+	n = plan_make(&in, &items, &err, buf, sizeof(buf));
+	assert_int_equal(n, 4);
+	assert_int_equal(plan_waves(items, (size_t)n, 4), 2);
+	plan_wave_result(t, items, n, buf, sizeof(buf));
+	assert_string_equal(buf, "1:LITDCON1 1:LITSWAS1 1:LITDAT01 "
+	    "2:LITSHA22");
+	free(items);
+	n = plan_make(&in, &items, &err, buf, sizeof(buf));
+	assert_int_equal(plan_waves(items, (size_t)n, 2), 3);
+	plan_wave_result(t, items, n, buf, sizeof(buf));
+	assert_string_equal(buf, "1:LITDCON1 1:LITSWAS1 2:LITDAT01 "
+	    "3:LITSHA22");
+	free(items);
+	topo_free(t);
+}
+
+/* ALL across relocation domains: each wave inside one group, every
+ * guest still to a member of its own group. */
+static void
+test_wave_domains(void **state)
+{
+	struct topo		*t = plan_topo_file(TIV_TOPOLOGY);
+	struct plan_member	 pm[4];
+	struct plan_input	 in = { .t = t, .members = pm, .workload = "ALL",
+				    .from = -1, .to = -1 };
+	struct plan_item	*items;
+	enum plan_error		 err;
+	char			 buf[256];
+	int			 res[4];
+	ssize_t			 n;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		pm[i] = (struct plan_member){ true, 8192 };
+		res[i] = t->guests[i].member;
+	}
+	in.residency = res;
+	n = plan_make(&in, &items, &err, buf, sizeof(buf));
+	assert_int_equal(n, 4);
+	assert_int_equal(plan_waves(items, (size_t)n, 8), 3);
+	plan_in_domain(t, items, n);
+	for (ssize_t i = 1; i < n; i++)
+		if (items[i].wave == items[i - 1].wave)
+			assert_int_equal(items[i].group, items[i - 1].group);
+	plan_wave_result(t, items, n, buf, sizeof(buf));
+	assert_string_equal(buf, "1:ECMSS00 2:LITDCON1 3:TIVDB01 3:TIVAPP1");
+	free(items);
+	topo_free(t);
+}
+
 int
 main(void)
 {
@@ -403,6 +551,9 @@ main(void)
 		cmocka_unit_test(test_plan_overlapping_patterns),
 		cmocka_unit_test(test_plan_domains),
 		cmocka_unit_test(test_plan_most_free_of_two),
+		cmocka_unit_test(test_wave_cases),
+		cmocka_unit_test(test_wave_reference),
+		cmocka_unit_test(test_wave_domains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -251,11 +251,21 @@ hv_relocate(struct hv *h, const char *guest, const char *src,
 	return h->id = 100 + h->guest;
 }
 
+/* How guest's relocation ends. */
+static const char *
+standin_end(const char *guest)
+{
+	if (standin.reloc_fail_guest != NULL &&
+	    strcmp(standin.reloc_fail_guest, guest) == 0)
+		return "MAXQUIESCE";
+	return standin.reloc_end ? standin.reloc_end : "OK";
+}
+
 int
 hv_status(struct hv *h, const char *member, const char *guest, int64_t *id,
     struct hv_progress *p)
 {
-	const char	*end = standin.reloc_end ? standin.reloc_end : "OK";
+	const char	*end = standin_end(guest);
 
 	(void)member;
 	memset(p, 0, sizeof(*p));
@@ -280,11 +290,10 @@ hv_result(struct hv *h, const char *member, const char *guest, int64_t id,
     double *total_ms, double *quiesce_ms, char *end_code, size_t len,
     char *text, size_t tlen)
 {
-	const char	*end = standin.reloc_end ? standin.reloc_end : "OK";
+	const char	*end = standin_end(guest);
 
 	(void)h;
 	(void)member;
-	(void)guest;
 	(void)id;
 	*total_ms = 420.0;
 	*quiesce_ms = 21.0;

@@ -23,6 +23,7 @@ struct standin {
 	const char	*conflict;		/* "STORAGE: ..." */
 	const char	*prepare_error;		/* agent_prepare fails */
 	const char	*reloc_end;		/* "OK" unless set */
+	const char	*reloc_fail_guest;	/* this one ends MAXQUIESCE */
 	int		 converge_ms;		/* -1: times out */
 	const char	*inflight_dst;		/* a relocation running before
 						   lgrd started goes there */
