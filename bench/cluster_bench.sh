@@ -1,0 +1,138 @@
+#!/bin/bash
+# cluster_bench.sh [RUNS] [OUT]: the multi-host lab refh
+# (netns-lab/topologies/reference-hosts.yaml, lease TTL 5 s), RUNS times
+# (default 3), in the same run:
+#   failover: hvd of VM9 killed (SIGKILL) with ha: restart on every
+#     group; the time until VM2 sees VM9 DOWN (hvctl members, polled
+#     every 50 ms) and until every guest of VM9 runs on VM2 (its vCPU
+#     thread g:GUEST in VM2's hvd; the agent's HSI switch is not waited
+#     for).  Target: <= TTL + 2 s.
+#   evacuation: `lgrctl evacuate LIT --to VM2`, wall time, with hvd on
+#     etcd and on SQLite (NSLAB_HVD_ETCD=0), each RUNS labs, interleaved.
+#     Target: etcd / SQLite <= 1.2.
+# Medians.  Prints a table, writes JSON to OUT
+# (bench/results/cluster_bench.json).  Root; lab tests' lock: run it as
+#   flock -o /tmp/lgr-lab.lock bench/cluster_bench.sh
+# BUILD= the build directory.  The machine may be shared: the load
+# average is recorded.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=${BUILD:-$top/build}
+RUNS=${1:-3}
+OUT=${2:-$top/bench/results/cluster_bench.json}
+NSLAB=$B/netns-lab/nslab
+HVCTL=$B/hypervisor/hvctl
+LGRCTL=$B/orchestrator/lgrctl
+REFH=$top/netns-lab/topologies/reference-hosts.yaml
+TMP=$(mktemp -d /tmp/clusterbench.XXXXXX)
+LAB=""
+TTL=5
+
+cleanup() {
+	[ -n "$LAB" ] && "$NSLAB" down "$LAB" >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" -eq 0 ] || { echo "cluster_bench: needs root" >&2; exit 1; }
+for p in "$NSLAB" "$HVCTL" "$LGRCTL"; do
+	[ -x "$p" ] || { echo "cluster_bench: $p missing (build first)" >&2; exit 1; }
+done
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+now() { date +%s.%N; }
+since() { python3 -c 'import sys, time; print("%.3f" % (time.time() - float(sys.argv[1])))' "$1"; }
+
+up() {	# up NAME TOPOLOGY [ENV...]
+	LAB=$1
+	env "${@:3}" "$NSLAB" up -q --timeout 300 --name "$1" "$2" >/dev/null 2>&1
+}
+
+down() {
+	"$NSLAB" down "$LAB" >/dev/null 2>&1
+	LAB=""
+}
+
+# Does pid run every guest named (vCPU threads g:GUEST)?
+runs_all() {
+	local pid=$1 g
+	shift
+	for g in "$@"; do
+		grep -qx "g:$g" /proc/"$pid"/task/*/comm 2>/dev/null || return 1
+	done
+}
+
+failover() {	# one run: "DOWN_S RUNNING_S" on stdout
+	local topo=$TMP/refh-restart.yaml t0 d="" r="" pid
+	sed -e "s/ha: manual }/ha: restart }/" \
+	    -e "s/\(name: ECM, .*\) }$/\1, ha: restart }/" "$REFH" >"$topo"
+	up "cb$$f" "$topo" || { echo "cluster_bench: lab up failed" >&2; return 1; }
+	sleep 3
+	pid=$(awk '$1 == "proc" && $2 == "VM2" && $3 == "hvd" { print $4 }' \
+	    "/run/nslab/$LAB/manifest" | tail -1)
+	t0=$(now)
+	"$NSLAB" fault "$LAB" kill-member VM9 >/dev/null
+	while [ -z "$r" ] && [ "$(since "$t0" | cut -d. -f1)" -lt 60 ]; do
+		if [ -z "$d" ] && "$HVCTL" -l "$LAB" -m VM2 -t 2000 -j members 2>/dev/null |
+		    jq -e '.[] | select(.name == "VM9") | .state == "DOWN"' >/dev/null; then
+			d=$(since "$t0")
+		fi
+		runs_all "$pid" ECMSS00 LITSHA22 LITDCON1 LITSWAS1 LITDAT01 &&
+		    r=$(since "$t0")
+		sleep 0.05
+	done
+	down
+	[ -n "$d" ] && [ -n "$r" ] || return 1
+	echo "$d $r"
+}
+
+evacuate() {	# one run with hvd on etcd (1) or SQLite (0): wall seconds
+	local t0 rc
+	up "cb$$e" "$REFH" "NSLAB_HVD_ETCD=$1" ||
+	    { echo "cluster_bench: lab up failed" >&2; return 1; }
+	sleep 3
+	t0=$(now)
+	"$LGRCTL" -l "$LAB" evacuate LIT --to VM2 >"$TMP/evac" 2>&1
+	rc=$?
+	since "$t0"
+	down
+	return $rc
+}
+
+for i in $(seq "$RUNS"); do
+	failover >>"$TMP/failover" || echo "cluster_bench: failover run $i failed" >&2
+	evacuate 1 >>"$TMP/etcd" || echo "cluster_bench: etcd evacuation $i failed" >&2
+	evacuate 0 >>"$TMP/sqlite" || echo "cluster_bench: sqlite evacuation $i failed" >&2
+done
+
+LOAD=$(cut -d' ' -f1 /proc/loadavg)
+fd=$(awk '{ print $1 }' "$TMP/failover" | median)
+fr=$(awk '{ print $2 }' "$TMP/failover" | median)
+ee=$(median <"$TMP/etcd")
+es=$(median <"$TMP/sqlite")
+ratio=$(python3 -c "print('%.2f' % ($ee / $es))" 2>/dev/null || echo null)
+printf '%-34s %8s %8s   (median of %d runs; load %s)\n' MEASURE SECONDS TARGET "$RUNS" "$LOAD"
+printf '%-34s %8s %8s\n' "member killed -> DOWN" "$fd" "<= $((TTL + 1))"
+printf '%-34s %8s %8s\n' "member killed -> guests on VM2" "$fr" "<= $((TTL + 2))"
+printf '%-34s %8s\n' "evacuate LIT, hvd on etcd" "$ee"
+printf '%-34s %8s\n' "evacuate LIT, hvd on SQLite" "$es"
+printf '%-34s %8s %8s\n' "ratio etcd / SQLite" "$ratio" "<= 1.2"
+mkdir -p "$(dirname "$OUT")"
+python3 - "$TMP" "$RUNS" "$LOAD" "$TTL" >"$OUT" <<'PY'
+import json, statistics, sys
+d, runs, load, ttl = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+def col(f, i=0):
+	try:
+		return [float(l.split()[i]) for l in open("%s/%s" % (d, f)) if l.strip()]
+	except OSError:
+		return []
+med = lambda v: statistics.median(v) if v else None
+e, s = med(col("etcd")), med(col("sqlite"))
+print(json.dumps({"runs": runs, "load": load, "lease_ttl_s": ttl,
+    "failover_down_s": col("failover", 0), "failover_running_s": col("failover", 1),
+    "median_down_s": med(col("failover", 0)),
+    "median_running_s": med(col("failover", 1)),
+    "evacuate_etcd_s": col("etcd"), "evacuate_sqlite_s": col("sqlite"),
+    "ratio": round(e / s, 3) if e and s else None}, indent=1))
+PY
+echo "JSON: $OUT"
