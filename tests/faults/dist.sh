@@ -63,6 +63,12 @@ dist_member_is() {
 	[ "$(dist_member_state "$1" "$2" "$3")" = "$4" ]
 }
 
+# dist_where LAB ASKED GUEST: where ASKED's hvd says the guest runs.
+dist_where() {
+	"$HVCTL" -l "$1" -m "$2" -t 3000 -j where "$3" 2>/dev/null |
+	    jq -r '.[0].member // ""'
+}
+
 # dist_member_state LAB ASKED MEMBER: MEMBER's state as ASKED's hvd
 # reads it from the directory ("" when it does not answer).
 dist_member_state() {
@@ -82,16 +88,11 @@ dist_event_after() {
 }
 
 # dist_wait_down LAB ASKED MEMBER SECS: until ASKED sees MEMBER DOWN,
-# polled every 50 ms; prints the seconds it took.
+# polled every 50 ms.
 dist_wait_down() {
-	local t0 end
-	t0=$(dist_now)
-	end=$((SECONDS + $4))
+	local end=$((SECONDS + $4))
 	while [ "$SECONDS" -lt "$end" ]; do
-		if [ "$(dist_member_state "$1" "$2" "$3")" = DOWN ]; then
-			dist_elapsed "$t0"
-			return 0
-		fi
+		[ "$(dist_member_state "$1" "$2" "$3")" = DOWN ] && return 0
 		sleep 0.05
 	done
 	return 1

@@ -34,7 +34,7 @@ check "VM9 declares VM2 DOWN within TTL + 1 s" \
 end=$(fault_wait_end "$LAB" $G 30 VM9)
 check "the relocation ends, not moved ($end)" \
     bash -c "[ -n '$end' ] && [ '$end' != OK ]"
-check "$G still on VM9" [ "$(where "$LAB" $G)" = VM9 ]
+check "$G still on VM9 (VM9 says)" [ "$(dist_where "$LAB" VM9 $G)" = VM9 ]
 sleep 1
 check "VM2's hvd continued (SIGCONT)" "$NSLAB" fault "$LAB" cont-member VM2
 check "VM2 fences itself (HV-FENCED)" inv_wait 15 \
