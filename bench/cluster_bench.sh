@@ -40,7 +40,6 @@ for p in "$NSLAB" "$HVCTL" "$LGRCTL"; do
 	[ -x "$p" ] || { echo "cluster_bench: $p missing (build first)" >&2; exit 1; }
 done
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 now() { date +%s.%N; }
 since() { python3 -c 'import sys, time; print("%.3f" % (time.time() - float(sys.argv[1])))' "$1"; }
 
@@ -100,17 +99,6 @@ for i in $(seq "$RUNS"); do
 done
 
 LOAD=$(cut -d' ' -f1 /proc/loadavg)
-fd=$(awk '{ print $1 }' "$TMP/failover" | median)
-fr=$(awk '{ print $2 }' "$TMP/failover" | median)
-ee=$(median <"$TMP/etcd")
-es=$(median <"$TMP/sqlite")
-ratio=$(python3 -c "print('%.2f' % ($ee / $es))" 2>/dev/null || echo null)
-printf '%-34s %8s %8s   (median of %d runs; load %s)\n' MEASURE SECONDS TARGET "$RUNS" "$LOAD"
-printf '%-34s %8s %8s\n' "member killed -> DOWN" "$fd" "<= $((TTL + 1))"
-printf '%-34s %8s %8s\n' "member killed -> guests on VM2" "$fr" "<= $((TTL + 2))"
-printf '%-34s %8s\n' "evacuate LIT, hvd on etcd" "$ee"
-printf '%-34s %8s\n' "evacuate LIT, hvd on SQLite" "$es"
-printf '%-34s %8s %8s\n' "ratio etcd / SQLite" "$ratio" "<= 1.2"
 mkdir -p "$(dirname "$OUT")"
 python3 - "$TMP" "$RUNS" "$LOAD" "$TTL" >"$OUT" <<'PY'
 import json, statistics, sys
@@ -128,5 +116,18 @@ print(json.dumps({"runs": runs, "load": load, "lease_ttl_s": ttl,
     "median_running_s": med(col("failover", 1)),
     "evacuate_etcd_s": col("etcd"), "evacuate_sqlite_s": col("sqlite"),
     "ratio": round(e / s, 3) if e and s else None}, indent=1))
+PY
+python3 - "$OUT" "$TTL" <<'PY'
+import json, sys
+r, ttl = json.load(open(sys.argv[1])), int(sys.argv[2])
+f = lambda v: "-" if v is None else "%.2f" % v
+print("%-34s %8s %8s   (median of %d runs; load %s)" % ("MEASURE", "SECONDS",
+    "TARGET", r["runs"], r["load"]))
+print("%-34s %8s %8s" % ("member killed -> DOWN", f(r["median_down_s"]), "<= %d" % (ttl + 1)))
+print("%-34s %8s %8s" % ("member killed -> guests on VM2", f(r["median_running_s"]), "<= %d" % (ttl + 2)))
+med = lambda v: sorted(v)[len(v) // 2] if len(v) % 2 else sum(sorted(v)[len(v) // 2 - 1:len(v) // 2 + 1]) / 2 if v else None
+print("%-34s %8s" % ("evacuate LIT, hvd on etcd", f(med(r["evacuate_etcd_s"]))))
+print("%-34s %8s" % ("evacuate LIT, hvd on SQLite", f(med(r["evacuate_sqlite_s"]))))
+print("%-34s %8s %8s" % ("ratio etcd / SQLite", f(r["ratio"]), "<= 1.2"))
 PY
 echo "JSON: $OUT"
