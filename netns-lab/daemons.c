@@ -230,20 +230,22 @@ daemons_host_place(const struct topo *t, struct lab_state *st, int h,
 
 /*
  * The directory options of hvd: the single place that says how hvd
- * finds the cluster directory.  hvd's options --directory etcd --etcd
- * HOST:PORT,... --lease-ttl S are passed when NSLAB_HVD_ETCD is 1 (hvd
- * that has them); otherwise hvd keeps its SQLite file in the lab's
- * state directory (shared by the host namespaces), while the etcd nodes
- * run all the same.  Appends to argv at *i.
+ * finds the cluster directory.  A topology with directory kind etcd
+ * runs hvd on its etcd nodes: --directory etcd --etcd HOST:PORT,...
+ * --lease-ttl S (routecheck reads the residency there too, through
+ * LABDIR/directory).  NSLAB_HVD_ETCD=0 keeps hvd on its SQLite file in
+ * the lab's state directory (shared by the host namespaces) while the
+ * etcd nodes run all the same, for comparisons (bench/cluster_bench.sh).
+ * Appends to argv at *i.
  */
 static void
 daemons_hvd_directory(const struct topo *t, char **argv, int *i,
     char *endpoints, size_t len, char *ttl, size_t ttllen)
 {
-	const char	*on = getenv("NSLAB_HVD_ETCD");
+	const char	*off = getenv("NSLAB_HVD_ETCD");
 
-	if (t->directory.kind != TOPO_DIRECTORY_ETCD || on == NULL ||
-	    strcmp(on, "1") != 0 ||
+	if (t->directory.kind != TOPO_DIRECTORY_ETCD ||
+	    (off != NULL && strcmp(off, "0") == 0) ||
 	    daemons_etcd_endpoints(t, endpoints, len) == NULL)
 		return;
 	snprintf(ttl, ttllen, "%u", t->directory.lease_ttl);

@@ -173,8 +173,14 @@ hvctl_connect(struct hvctl *c)
 	char	path[PATH_MAX + 64], ep[PATH_MAX + 80];
 
 	hvctl_disconnect(c);
-	if (hvctl_published(c, ep, sizeof(ep)) == 0)
-		;	/* where the member published it (tcp://) */
+	/*
+	 * The IPC socket when hvd made one in the lab directory; otherwise
+	 * where the member published it (tcp://), read in the directory.
+	 */
+	if (labname_hvd_sock(c->labdir, c->member, path, sizeof(path)) !=
+	    NULL && access(path, F_OK) != 0 &&
+	    hvctl_published(c, ep, sizeof(ep)) == 0)
+		;
 	else if (labname_hvd_sock(c->labdir, c->member, path, sizeof(path)) ==
 	    NULL || labname_ipc(path, ep, sizeof(ep)) == NULL) {
 		fprintf(stderr, "hvctl: socket path of %s too long\n",

@@ -35,6 +35,7 @@ config_guest(const struct topo *t, const struct topo_guest *tg,
 	g->idx = idx;
 	g->memory_mib = tg->memory_mib;
 	g->initial = tg->member;
+	g->ha_restart = tg->ha == TOPO_HA_RESTART;
 	if (tg->group >= 0 && (size_t)tg->group < t->ngroups) {
 		grp = &t->groups[tg->group];
 		snprintf(g->group, sizeof(g->group), "%s", grp->name);

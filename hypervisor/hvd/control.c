@@ -73,13 +73,31 @@ control_close(struct hvd *h)
 	h->ctl = NULL;
 }
 
+
+/*
+ * A directory call failed: UNAVAILABLE, saying what failed, what the
+ * directory said and, on etcd, why (no quorum, no leader).
+ */
+static int
+control_dir_error(struct control *x, const char *what)
+{
+	char	why[160] = "";
+
+	if (x->h->dirconf.kind == DIR_ETCD)
+		dir_etcd_health(&x->h->dirconf, why, sizeof(why));
+	log_warnx("[HV-DIR] %s: the cluster directory does not answer%s%s",
+	    what, why[0] ? ": " : "", why);
+	return ctlsrv_error(&x->c, REPLY_E_UNAVAILABLE, "[HV-DIR] %s: the "
+	    "cluster directory does not answer%s%s (%s)", what,
+	    why[0] ? ": " : "", why, dir_error(x->h->dir));
+}
+
 /* Rows of the directory, then the end; a failed read is an error. */
 static int
 control_rows(struct control *x, struct json_object *rows)
 {
 	if (rows == NULL)
-		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "directory read "
-		    "failed");
+		return control_dir_error(x, "directory read failed");
 	ctlsrv_rows(&x->c, rows);
 	return ctlsrv_end(&x->c);
 }
@@ -120,8 +138,7 @@ control_here(struct control *x)
 
 	switch (dir_residency(x->h->dir, x->rq.guest, &r)) {
 	case -1:
-		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "directory: %s",
-		    dir_error(x->h->dir));
+		return control_dir_error(x, "where the guest runs: unknown");
 	case 0:
 		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "guest %s has no "
 		    "residency", x->rq.guest);
@@ -136,11 +153,15 @@ control_here(struct control *x)
 static int
 control_fenced(struct control *x)
 {
+	char	why[160] = "";
+
 	if (!member_fenced(x->h))
 		return 0;
+	if (x->h->dirconf.kind == DIR_ETCD)
+		dir_etcd_health(&x->h->dirconf, why, sizeof(why));
 	return ctlsrv_error(&x->c, REPLY_E_REFUSED, "[HV-FENCED] member %s is "
-	    "fenced (%s): it refuses relocations until it joins again",
-	    x->h->name, x->h->fence_why);
+	    "fenced (%s): it refuses relocations until it joins again%s%s",
+	    x->h->name, x->h->fence_why, why[0] ? "; " : "", why);
 }
 
 static int
@@ -173,8 +194,7 @@ control_check(struct control *x)
 		return -1;
 	if (dir_elig_gather(x->h->dir, x->h->conf, &x->h->conf->guests[g],
 	    x->rq.member, hv_request_force(&x->rq), &in) == -1)
-		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "directory read "
-		    "failed");
+		return control_dir_error(x, "eligibility not checked");
 	n = elig_check(&in, cf, HV_CONFLICT_MAX);
 	for (i = 0; i < n; i++)
 		ctlsrv_data(&x->c, elig_conflict_json(&cf[i]));
@@ -224,14 +244,15 @@ control_relocate(struct control *x)
 	int64_t			 id;
 	char			 res[64];
 
-	if (control_guest(x) == -1 || control_here(x) == -1 ||
-	    control_fenced(x) == -1)
+	if (control_guest(x) == -1 || control_fenced(x) == -1 ||
+	    control_here(x) == -1)
 		return -1;
 	if (reloc_start(x->h, &x->rq, x->c.who, cf, &n, &id) == -1) {
-		if (n == 0)
-			return ctlsrv_error(&x->c, REPLY_E_INTERNAL,
-			    "relocation of %s could not start: directory: %s",
-			    x->rq.guest, dir_error(x->h->dir));
+		if (n == 0) {
+			snprintf(res, sizeof(res), "relocation of %s not "
+			    "started", x->rq.guest);
+			return control_dir_error(x, res);
+		}
 		for (i = 0; i < n; i++)
 			ctlsrv_data(&x->c, elig_conflict_json(&cf[i]));
 		return ctlsrv_error(&x->c, REPLY_E_CONFLICT, "guest %s cannot "
@@ -284,17 +305,21 @@ control_recover_check(struct control *x, int g, char *old, size_t len)
 
 	if (strcmp(x->rq.member, h->name) != 0)
 		return control_redirect(x, x->rq.member, "recover");
-	if (dir_residency(h->dir, def->name, &r) <= 0)
+	switch (dir_residency(h->dir, def->name, &r)) {
+	case -1:
+		return control_dir_error(x, "where the guest runs: unknown");
+	case 0:
 		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "guest %s has no "
 		    "residency", def->name);
+	}
 	snprintf(old, len, "%s", r.member);
 	if (strcmp(old, h->name) == 0 && h->guests[g] != NULL)
 		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "guest %s already "
 		    "runs on %s", def->name, old);
 	if (strcmp(old, h->name) != 0 && (alive = dir_member_alive(h->dir, old,
 	    h->opts.down_ms, NULL)) != 0)
-		return alive == -1 ? ctlsrv_error(&x->c, REPLY_E_INTERNAL,
-		    "directory read failed") : ctlsrv_error(&x->c,
+		return alive == -1 ? control_dir_error(x, "liveness of the "
+		    "guest's member unknown") : ctlsrv_error(&x->c,
 		    REPLY_E_REFUSED, "member %s of guest %s is alive: relocate "
 		    "the guest instead", old, def->name);
 	if (!elig_in_domain(def, h->name))
@@ -315,8 +340,8 @@ control_recover(struct control *x)
 	char			old[HV_NAME];
 	int			g;
 
-	if ((g = control_guest(x)) == -1 || control_recover_check(x, g, old,
-	    sizeof(old)) == -1 || control_fenced(x) == -1)
+	if ((g = control_guest(x)) == -1 || control_fenced(x) == -1 ||
+	    control_recover_check(x, g, old, sizeof(old)) == -1)
 		return -1;
 	if ((strcmp(old, x->h->name) != 0 &&
 	    dir_member_down(x->h->dir, old, "recover") == -1) ||
@@ -348,8 +373,7 @@ control_member_down(struct control *x)
 		    "defined", x->rq.member);
 	if ((alive = dir_member_alive(x->h->dir, x->rq.member,
 	    x->h->opts.down_ms, &age)) == -1)
-		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "directory read "
-		    "failed");
+		return control_dir_error(x, "liveness of the member unknown");
 	if (alive)
 		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is "
 		    "alive (heartbeat %jd ms ago, timeout %u ms)", x->rq.member,

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "dir_backend.h"
@@ -1678,4 +1679,98 @@ dir_etcd_open(const struct dir_conf *c)
 		return NULL;
 	}
 	return &t->d;
+}
+
+/*
+ * The health of the etcd cluster, for the operator after a failed
+ * directory call: each node's /v3/maintenance/status asked once with a
+ * short deadline, independently of struct etcd's calls.
+ */
+#define DET_HEALTH_MS	400
+
+struct det_body {
+	char	buf[4096];
+	size_t	len;
+};
+
+static size_t
+det_body_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct det_body	*b = arg;
+	size_t		 len = size * n;
+
+	if (len > sizeof(b->buf) - 1 - b->len)
+		len = sizeof(b->buf) - 1 - b->len;
+	memcpy(b->buf + b->len, p, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+	return size * n;
+}
+
+/* One node: 1 it has a leader, 0 it answers without one, -1 no answer. */
+static int
+det_health_node(const char *ep)
+{
+	struct det_body		 b = { .len = 0 };
+	struct json_object	*o, *l;
+	char			 url[300];
+	CURL			*c;
+	long			 code = 0;
+	int			 rc = -1;
+
+	snprintf(url, sizeof(url), "%s%s/v3/maintenance/status",
+	    strstr(ep, "://") != NULL ? "" : "http://", ep);
+	if ((c = curl_easy_init()) == NULL)
+		return -1;
+	b.buf[0] = '\0';
+	if (curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK &&
+	    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}") == CURLE_OK &&
+	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)DET_HEALTH_MS) ==
+	    CURLE_OK &&
+	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, det_body_write) ==
+	    CURLE_OK &&
+	    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b) == CURLE_OK &&
+	    curl_easy_perform(c) == CURLE_OK &&
+	    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
+	    code == 200 && (o = json_tokener_parse(b.buf)) != NULL) {
+		/* 64-bit numbers come as strings; a zero one is left out. */
+		rc = json_object_object_get_ex(o, "leader", &l) &&
+		    strcmp(json_object_get_string(l), "0") != 0 ? 1 : 0;
+		json_object_put(o);
+	}
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+int
+dir_etcd_health(const struct dir_conf *c, char *buf, size_t len)
+{
+	char	eps[sizeof(c->endpoints)], *ep, *save = NULL;
+	int	n = 0, up = 0, led = 0;
+
+	snprintf(eps, sizeof(eps), "%s", c->endpoints);
+	for (ep = strtok_r(eps, ",", &save); ep != NULL;
+	    ep = strtok_r(NULL, ",", &save)) {
+		n++;
+		switch (det_health_node(ep)) {
+		case 1:
+			led++;
+			/* FALLTHROUGH */
+		case 0:
+			up++;
+			break;
+		}
+	}
+	if (up <= n / 2)
+		snprintf(buf, len, "etcd has no quorum: %d of its %d nodes "
+		    "answer, %d needed", up, n, n / 2 + 1);
+	else if (led == 0)
+		snprintf(buf, len, "etcd has no leader: %d of its %d nodes "
+		    "answer, none knows a leader (an election, or no quorum)",
+		    up, n);
+	else
+		snprintf(buf, len, "etcd: %d of its %d nodes answer, %d with "
+		    "a leader", up, n, led);
+	return up > n / 2 && led > 0 ? 1 : 0;
 }

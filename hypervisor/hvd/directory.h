@@ -211,6 +211,14 @@ void		 dir_follow_close(struct dir_follow *f);
  * "sqlite PATH LAB" or "etcd ENDPOINTS LAB", written by hvd.  0, -1.
  */
 int		 dir_conf_write(const struct dir_conf *c, const char *labdir);
+
+/*
+ * Why an etcd directory does not answer, in words for the operator
+ * ("etcd has no quorum: 1 of its 3 nodes answer, 2 needed"): each node
+ * asked once, within half a second.  1 healthy, 0 not.
+ */
+int		 dir_etcd_health(const struct dir_conf *c, char *buf,
+		    size_t len);
 int		 dir_conf_read(struct dir_conf *c, const char *labdir);
 
 #endif

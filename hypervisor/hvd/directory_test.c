@@ -864,7 +864,7 @@ test_ha_restart(void **state)
 	struct dir_residency	 r;
 
 	joined(f);
-	f->h[1].opts.ha_restart = true;
+	f->h[1].opts.ha = HVD_HA_RESTART;
 	restarted = 0;
 	wait_gone(&f->h[1], "VM9");
 	assert_int_equal(member_tick(&f->h[1]), 0);

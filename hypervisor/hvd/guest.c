@@ -159,6 +159,7 @@ int
 guest_start(struct guest *g)
 {
 	pthread_condattr_t	ca;
+	char			name[16];
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -167,6 +168,11 @@ guest_start(struct guest *g)
 	pthread_condattr_destroy(&ca);
 	if ((errno = pthread_create(&g->vcpu, NULL, guest_vcpu, g)) != 0)
 		return -1;
+	/* "g:GUEST": which hvd runs a guest, seen in /proc (fault tests). */
+	name[0] = 'g';
+	name[1] = ':';
+	snprintf(name + 2, sizeof(name) - 2, "%.13s", g->def->name);
+	pthread_setname_np(g->vcpu, name);
 	g->running = true;
 	return 0;
 }

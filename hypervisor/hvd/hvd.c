@@ -145,7 +145,7 @@ hvd_parse(int argc, char **argv, struct hvd_opts *o)
 	o->dir_kind = hvd_number(&r, HVD_O_DIRECTORY, DIR_SQLITE);
 	o->etcd = hvd_string(&r, HVD_O_ETCD);
 	o->lease_ttl_s = hvd_number(&r, HVD_O_LEASE_TTL, DIR_TTL_S);
-	o->ha_restart = hvd_number(&r, HVD_O_HA, 0) == 1;
+	o->ha = (int)hvd_number(&r, HVD_O_HA, HVD_HA_TOPOLOGY);
 	o->listen = hvd_string(&r, HVD_O_LISTEN);
 	if (o->dir_kind == DIR_ETCD && o->etcd == NULL)
 		hvd_usage_error("missing option %s", "--etcd HOST:PORT,...");
@@ -220,6 +220,7 @@ hvd_setup(struct hvd *h)
 		fatal("[HV-KEYS] keys in %s/%s (generate them with hvd -K, "
 		    "mode 0600)", h->opts.labdir, KEYS_DIR);
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->boot_lock, NULL);
 }
 
 int
@@ -258,23 +259,39 @@ hvd_guest_drop(struct hvd *h, int idx)
 	    "here", h->conf->guests[idx].name);
 }
 
+static int	hvd_guest_boot_locked(struct hvd *, struct dir *,
+		    const struct hv_guestdef *, int, int64_t);
+
 /* Start a guest here with a fresh memory image. */
 int
 hvd_guest_boot(struct hvd *h, int idx, int64_t rev)
 {
 	const struct hv_guestdef	*def = &h->conf->guests[idx];
+	struct dir			*d = member_dir(h);
+	int				 rc;
+
+	pthread_mutex_lock(&h->boot_lock);
+	rc = h->guests[idx] != NULL ? 0 : hvd_guest_boot_locked(h, d, def,
+	    idx, rev);
+	pthread_mutex_unlock(&h->boot_lock);
+	return rc;
+}
+
+/* Under boot_lock: the guest does not run here. */
+static int
+hvd_guest_boot_locked(struct hvd *h, struct dir *d,
+    const struct hv_guestdef *def, int idx, int64_t rev)
+{
 	struct guest			*g;
 	uint64_t			 rate = 0, wss = 0;
 
-	if (h->guests[idx] != NULL)
-		return 0;
 	if ((g = guest_new(def, NULL, NULL)) == NULL) {
 		log_warn("guest %s: memory image of %ju MiB", def->name,
 		    (uintmax_t)def->memory_mib);
 		return -1;
 	}
 	guest_fill(g, h->opts.fill_pct, (uint64_t)idx << 32);
-	if (dir_guest_workload(h->dir, def->name, &rate, &wss) == -1)
+	if (dir_guest_workload(d, def->name, &rate, &wss) == -1)
 		log_warnx("[HV-DIR] guest %s: workload unreadable, none",
 		    def->name);
 	guest_set_workload(g, rate, wss);
@@ -286,14 +303,14 @@ hvd_guest_boot(struct hvd *h, int idx, int64_t rev)
 	hvd_guest_add(h, g);
 	guest_freeze(h->conf->lab, def->name, false);
 	if (rev != 0 &&
-	    dir_residency_claim(h->dir, def->name, h->name, rev) != 1) {
+	    dir_residency_claim(d, def->name, h->name, rev) != 1) {
 		log_warnx("[HV-DIR] guest %s: residency on %s not recorded "
 		    "(claimed elsewhere since revision %jd, or directory error):"
 		    " stopped", def->name, h->name, (intmax_t)rev);
 		hvd_guest_drop(h, idx);
 		return -1;
 	}
-	dir_event(h->dir, "HV-GUEST-START", h->name, def->name,
+	dir_event(d, "HV-GUEST-START", h->name, def->name,
 	    "started on %s (%ju MiB)", h->name, (uintmax_t)def->memory_mib);
 	return 0;
 }
@@ -367,14 +384,6 @@ hvd_loop(struct hvd *h, int sfd)
 			control_dispatch(h);
 		if (clock_ms() >= next) {
 			pool_expire(h, false);
-			switch (member_tick(h)) {
-			case -1:
-				log_warnx("[HV-HEARTBEAT] directory update "
-				    "failed");
-				break;
-			case 1:	/* fenced: member_tick said why */
-				break;
-			}
 			next = clock_ms() + h->opts.heartbeat_ms;
 		}
 	}
@@ -386,6 +395,7 @@ hvd_shutdown(struct hvd *h)
 	size_t	i;
 
 	h->quit = true;
+	member_monitor_stop(h);
 	reloc_shutdown(h);
 	inbound_stop(h);
 	for (i = 0; i < h->conf->nguests; i++)
@@ -403,6 +413,7 @@ int
 main(int argc, char **argv)
 {
 	static struct hvd	h;
+	struct dir_conf		main_conf;
 	int			sfd;
 
 	hvd_parse(argc, argv, &h.opts);
@@ -423,7 +434,9 @@ main(int argc, char **argv)
 	}
 	if ((sfd = hvd_signals()) == -1)
 		fatal("signals");
-	if ((h.dir = dir_open(&h.dirconf)) == NULL)
+	main_conf = h.dirconf;
+	main_conf.timeout_ms = DIR_MAIN_MS;
+	if ((h.dir = dir_open(&main_conf)) == NULL)
 		fatalx("[HV-DIR] directory %s cannot be opened",
 		    h.dirconf.kind == DIR_ETCD ? h.dirconf.endpoints :
 		    h.dirconf.path);
@@ -435,7 +448,7 @@ main(int argc, char **argv)
 		fatal("[HV-CHAN] relocation channel");
 	hvd_pidfile(&h, true);
 	if (member_join(&h) == -1 || member_renew_start(&h) == -1 ||
-	    member_boot(&h) == -1)
+	    member_boot(&h) == -1 || member_monitor_start(&h) == -1)
 		fatalx("[HV-JOIN] member %s could not join", h.name);
 	log_info("member %s of lab %s running", h.name, h.conf->lab);
 	hvd_loop(&h, sfd);

@@ -2,15 +2,17 @@
  * hvd.h: the hypervisor member daemon's private header, prototypes
  * grouped by the file that defines them.
  *
- * Threads: the main thread runs the control socket, the ZAP handler and
- * the membership timer (hvd.c, control.c, member.c); one vCPU thread per
- * guest (guest.c); one inbound thread receiving relocations (inbound.c);
+ * Threads: the main thread runs the control socket and the ZAP handler
+ * (hvd.c, control.c); the monitor thread the membership tick (member.c:
+ * DOWN members, HA restarts, fencing, the cluster mode); one vCPU
+ * thread per guest (guest.c); one inbound thread receiving relocations
+ * (inbound.c);
  * one thread per outbound relocation (relocate.c, running outbound.c,
  * precopy.c and quiesce.c); the renew thread keeping the member's lease
  * (member.c).  Every thread opens its own directory (directory.h); the
  * shared struct hvd is read-only after start-up except the guest and
  * relocation lists, guarded by hvd->lock, and the liveness fields
- * (atomics: the renew thread sets fenced, the main thread fence_done).
+ * (atomics: the renew thread sets fenced, the monitor fence_done).
  */
 #ifndef LGR_HVD_H
 #define LGR_HVD_H
@@ -56,6 +58,12 @@ enum dir_kind {
 
 #define DIR_TTL_S	5	/* member lease TTL by default */
 #define DIR_TTL_MIN_S	2	/* etcd's minimum */
+/*
+ * The main thread's directory calls end within this (etcd): long enough
+ * for an etcd leader election, short enough that the control socket
+ * keeps answering when etcd has no quorum.
+ */
+#define DIR_MAIN_MS	2000
 
 struct dir_conf {
 	enum dir_kind	 kind;
@@ -85,6 +93,7 @@ struct hv_guestdef {
 	struct hv_nic	 nics[HV_MAX_NICS];
 	size_t		 nnics;
 	bool		 multi;			/* multi-member identity */
+	bool		 ha_restart;		/* ha: restart (own or group's) */
 };
 
 struct hv_memberdef {
@@ -119,8 +128,15 @@ struct hvd_opts {
 	unsigned	 dir_kind;	/* --directory: enum dir_kind */
 	const char	*etcd;		/* --etcd */
 	unsigned	 lease_ttl_s;	/* --lease-ttl */
-	bool		 ha_restart;	/* --ha restart */
+	int		 ha;		/* --ha: HVD_HA_* */
 	const char	*listen;	/* --listen: tcp on this address */
+};
+
+/* --ha: the topology's policy per guest, or one for all. */
+enum {
+	HVD_HA_MANUAL,
+	HVD_HA_RESTART,
+	HVD_HA_TOPOLOGY,
 };
 
 struct guest;
@@ -164,6 +180,12 @@ struct hvd {
 	_Atomic uint64_t	 deadline_ms;	/* clock_ms(): renew by then */
 	atomic_bool		 fenced;	/* renew thread: stop it all */
 	atomic_bool		 fence_done;	/* main thread: guests stopped */
+	atomic_bool		 rejoined;	/* renew thread: a new life */
+	/* The monitor thread: member_tick, with a directory of its own. */
+	struct dir		*mdir;
+	pthread_t		 monitor;
+	atomic_bool		 monitoring;	/* the thread runs */
+	pthread_mutex_t		 boot_lock;	/* hvd_guest_boot */
 	char			 fence_why[128];/* set before fenced */
 };
 
@@ -182,6 +204,15 @@ const char		*cluster_mode_name(enum cluster_mode m);
 
 /* member.c: membership, heartbeats, cluster mode, guest import. */
 int			 member_join(struct hvd *h);
+/*
+ * The monitor thread runs member_tick every heartbeat, off the main
+ * thread: a directory that does not answer (etcd without quorum) never
+ * stops the control socket.  member_dir: the calling thread's directory
+ * (the monitor's own, or the main thread's).
+ */
+int			 member_monitor_start(struct hvd *h);
+void			 member_monitor_stop(struct hvd *h);
+struct dir		*member_dir(struct hvd *h);
 int			 member_leave(struct hvd *h);
 int			 member_boot(struct hvd *h);
 int			 member_renew_start(struct hvd *h);

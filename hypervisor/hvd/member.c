@@ -69,15 +69,17 @@ member_renewed(struct hvd *h, uint64_t t0)
 int
 member_join(struct hvd *h)
 {
-	struct dir_conf	live = h->dirconf;
+	struct dir_conf	live = h->dirconf, mon = h->dirconf;
 	uint64_t	t0;
 
 	h->ttl_ms = h->dirconf.kind == DIR_ETCD ? h->dirconf.ttl_s * 1000 :
 	    h->opts.down_ms;
 	/* A renewal that cannot be acknowledged in time is no use. */
 	live.timeout_ms = h->ttl_ms / MEMBER_RENEW_DIV;
+	mon.timeout_ms = DIR_MAIN_MS;
 	if (dir_import(h->dir, h->conf) == -1 ||
-	    (h->live = dir_open(&live)) == NULL)
+	    (h->live = dir_open(&live)) == NULL ||
+	    (h->mdir = dir_open(&mon)) == NULL)
 		return -1;
 	t0 = clock_ms();
 	if (dir_member_join(h->live, h->name, MEMBER_JOINING, "start") == -1 ||
@@ -131,6 +133,7 @@ member_rejoin(struct hvd *h)
 	if (dir_member_join(h->live, h->name, MEMBER_JOINED, reason) == -1)
 		return;
 	member_renewed(h, t0);
+	h->rejoined = true;
 	h->fenced = false;
 	log_warnx("[HV-MEMBER-REJOINED] member %s joined again as a new "
 	    "incarnation, without guests", h->name);
@@ -210,7 +213,7 @@ member_fence(struct hvd *h)
 		log_warnx("[HV-FENCED] guest %s stopped on %s",
 		    h->conf->guests[i].name, h->name);
 	}
-	dir_event(h->dir, "HV-FENCED", h->name, NULL, "member %s fenced (%s): "
+	dir_event(member_dir(h), "HV-FENCED", h->name, NULL, "member %s fenced (%s): "
 	    "its guests stopped, relocations refused until it rejoins",
 	    h->name, h->fence_why);
 	h->fence_done = true;
@@ -244,15 +247,15 @@ member_declare_lost(struct hvd *h)
 	char	names[HV_MAX_MEMBERS][HV_NAME];
 	int	i, n;
 
-	if ((n = dir_members_stale(h->dir, h->name, h->opts.down_ms, names,
+	if ((n = dir_members_stale(member_dir(h), h->name, h->opts.down_ms, names,
 	    HV_MAX_MEMBERS)) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
-		switch (dir_member_down(h->dir, names[i], "heartbeat lost")) {
+		switch (dir_member_down(member_dir(h), names[i], "heartbeat lost")) {
 		case -1:
 			return -1;
 		case 1:
-			dir_event(h->dir, "HV-MEMBER-DOWN", h->name, NULL,
+			dir_event(member_dir(h), "HV-MEMBER-DOWN", h->name, NULL,
 			    "member %s declared DOWN: liveness gone (%u ms)",
 			    names[i], h->ttl_ms);
 			break;
@@ -260,49 +263,105 @@ member_declare_lost(struct hvd *h)
 	return 0;
 }
 
+/* The guest's HA policy: hvd's --ha, else the topology's. */
+static bool
+member_ha_restart(const struct hvd *h, const struct hv_guestdef *def)
+{
+	if (h->opts.ha == HVD_HA_TOPOLOGY)
+		return def->ha_restart;
+	return h->opts.ha == HVD_HA_RESTART;
+}
+
 /*
  * HA restart: a guest LOST on a member whose liveness is gone (so it has
- * fenced itself) restarts here when this member is in its relocation
- * domain and has the memory.  The claim on the residency revision read
- * makes it happen exactly once whoever else tries.
+ * fenced itself) restarts here when its policy is ha: restart, this
+ * member is in its relocation domain and has the memory.  A guest LOST
+ * on this very member (declared DOWN while fenced, rejoined since) is
+ * restarted here too: it runs nowhere.  The claim on the residency
+ * revision read makes it happen exactly once whoever else tries.
  */
-static void
+static int
 member_ha_guest(struct hvd *h, int idx)
 {
 	const struct hv_guestdef	*def = &h->conf->guests[idx];
 	struct dir_residency		 r;
 	struct elig_member		 me;
+	int				 rc;
 
-	if (h->guests[idx] != NULL || !elig_in_domain(def, h->name) ||
-	    dir_residency(h->dir, def->name, &r) != 1 ||
-	    strcmp(r.state, "LOST") != 0 ||
-	    dir_member_alive(h->dir, r.member, h->opts.down_ms, NULL) != 0 ||
-	    dir_member_info(h->dir, h->name, &me) != 1 ||
-	    me.used_mib + def->memory_mib > me.memory_mib)
-		return;
-	if (dir_residency_claim(h->dir, def->name, h->name, r.rev) != 1)
-		return;		/* another member was first */
+	if (h->guests[idx] != NULL || !member_ha_restart(h, def) ||
+	    !elig_in_domain(def, h->name))
+		return 0;
+	if ((rc = dir_residency(member_dir(h), def->name, &r)) != 1)
+		return rc;
+	if (strcmp(r.state, "LOST") != 0)
+		return 0;
+	if (strcmp(r.member, h->name) != 0 && (rc = dir_member_alive(member_dir(h),
+	    r.member, h->opts.down_ms, NULL)) != 0)
+		return rc == 1 ? 0 : -1;
+	if ((rc = dir_member_info(member_dir(h), h->name, &me)) != 1)
+		return rc;
+	if (me.used_mib + def->memory_mib > me.memory_mib)
+		return 0;
+	if ((rc = dir_residency_claim(member_dir(h), def->name, h->name, r.rev)) != 1)
+		return rc;	/* 0: another member was first */
 	if (hvd_guest_boot(h, idx, 0) == -1) {
-		if (dir_residency_mark(h->dir, def->name, h->name, "LOST") != 1)
+		if (dir_residency_mark(member_dir(h), def->name, h->name, "LOST") != 1)
 			log_warnx("[HV-HA] guest %s: claimed but not started, "
 			    "residency not set back to LOST", def->name);
-		return;
+		return 0;
 	}
 	hvd_guest_replug(h, idx);
-	dir_event(h->dir, "HV-GUEST-RESTARTED", h->name, def->name, "restarted "
+	dir_event(member_dir(h), "HV-GUEST-RESTARTED", h->name, def->name, "restarted "
 	    "on %s (ha: restart; %s is DOWN), fresh memory", h->name,
 	    r.member);
+	log_warnx("[HV-GUEST-RESTARTED] guest %s restarted on %s (ha: "
+	    "restart; %s is DOWN)", def->name, h->name, r.member);
+	return 0;
 }
 
-static void
+/*
+ * After a rejoin: the guests this member stopped when it fenced and that
+ * nobody declared LOST since (the lease never expired: nobody could
+ * claim them) start again here, fresh, each claimed on the revision
+ * read.  A guest claimed elsewhere, or LOST, is not taken back.
+ */
+static int
+member_reboot(struct hvd *h)
+{
+	struct dir_residency	r;
+	size_t			i;
+	int			rc;
+
+	for (i = 0; i < h->conf->nguests; i++) {
+		if (h->guests[i] != NULL)
+			continue;
+		if ((rc = dir_residency(member_dir(h), h->conf->guests[i].name,
+		    &r)) == -1)
+			return -1;
+		if (rc == 0 || strcmp(r.member, h->name) != 0 ||
+		    strcmp(r.state, "RUNNING") != 0)
+			continue;
+		if (hvd_guest_boot(h, (int)i, r.rev) == 0) {
+			hvd_guest_replug(h, (int)i);
+			log_warnx("[HV-GUEST-START] guest %s started again on "
+			    "%s after its rejoin (never claimed elsewhere)",
+			    h->conf->guests[i].name, h->name);
+		}
+	}
+	h->rejoined = false;
+	return 0;
+}
+
+/* Stops at the first directory error (the tick must stay short). */
+static int
 member_ha(struct hvd *h)
 {
 	size_t	i;
 
-	if (!h->opts.ha_restart)
-		return;
 	for (i = 0; i < h->conf->nguests; i++)
-		member_ha_guest(h, (int)i);
+		if (member_ha_guest(h, (int)i) == -1)
+			return -1;
+	return 0;
 }
 
 /*
@@ -320,10 +379,58 @@ member_tick(struct hvd *h)
 			member_fence(h);
 		return 1;
 	}
-	if (member_declare_lost(h) == -1)
+	if ((h->rejoined && member_reboot(h) == -1) ||
+	    member_declare_lost(h) == -1 || member_ha(h) == -1)
 		return -1;
-	member_ha(h);
-	if (dir_cluster_mode(h->dir, &mode) == -1)
+	if (dir_cluster_mode(member_dir(h), &mode) == -1)
 		return -1;
-	return dir_cluster_mode_store(h->dir, mode);
+	return dir_cluster_mode_store(member_dir(h), mode);
+}
+
+struct dir *
+member_dir(struct hvd *h)
+{
+	if (h->monitoring && pthread_equal(pthread_self(), h->monitor))
+		return h->mdir;
+	return h->dir;
+}
+
+static void *
+member_monitor_run(void *arg)
+{
+	struct hvd	*h = arg;
+	uint64_t	 next;
+
+	while (!h->quit) {
+		next = clock_ms() + h->opts.heartbeat_ms;
+		if (member_tick(h) == -1)
+			log_warnx("[HV-HEARTBEAT] directory update failed: %s",
+			    dir_error(h->mdir));
+		while (!h->quit && clock_ms() < next)
+			usleep(10000);
+	}
+	return NULL;
+}
+
+int
+member_monitor_start(struct hvd *h)
+{
+	h->monitoring = true;
+	if (pthread_create(&h->monitor, NULL, member_monitor_run, h) != 0) {
+		h->monitoring = false;
+		return -1;
+	}
+	return 0;
+}
+
+/* h->quit set: wait for the tick in progress. */
+void
+member_monitor_stop(struct hvd *h)
+{
+	if (!h->monitoring)
+		return;
+	pthread_join(h->monitor, NULL);
+	h->monitoring = false;
+	dir_close(h->mdir);
+	h->mdir = NULL;
 }

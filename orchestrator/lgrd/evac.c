@@ -204,8 +204,8 @@ evac_single(struct lgrd *d, struct hv *h, const struct lgrd_request *rq,
 	if (hv_where(h, rq->guest, where, sizeof(where)) == -1 ||
 	    where[0] == '\0') {
 		*errcode = REPLY_E_INTERNAL;
-		snprintf(errbuf, len, "where guest %s runs is unknown",
-		    rq->guest);
+		snprintf(errbuf, len, "where guest %s runs is unknown%s%s",
+		    rq->guest, hv_error(h)[0] ? ": " : "", hv_error(h));
 		return -1;
 	}
 	if (strcmp(where, rq->to) == 0) {

@@ -22,6 +22,7 @@ struct hv {
 	struct lgrd	*d;
 	void		**socks;	/* per topo member, lazily */
 	char		 path[PATH_MAX];	/* hv_path()'s */
+	char		 err[256];	/* what hvd said last time it failed */
 };
 
 struct hv *
@@ -176,6 +177,7 @@ hv_rows(struct hv *h, enum hv_req type, const char *guest, const char *member)
 	rc = hv_ask(h, 0, &rq, &rows, err, sizeof(err));
 	if (rc != 0) {
 		log_warnx("hvd %s: %s", hv_req_name(type), err);
+		snprintf(h->err, sizeof(h->err), "%s", err);
 		json_object_put(rows);
 		return NULL;
 	}
@@ -348,6 +350,12 @@ hv_cancel(struct hv *h, const char *member, const char *guest)
 	rc = hv_ask(h, hv_member(h, member), &rq, &rows, err, sizeof(err));
 	json_object_put(rows);
 	return rc == 0 ? 0 : -1;
+}
+
+const char *
+hv_error(struct hv *h)
+{
+	return h->err;
 }
 
 int

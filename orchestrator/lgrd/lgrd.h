@@ -267,6 +267,8 @@ int		 hv_cancel(struct hv *h, const char *member, const char *guest);
 /* The member a guest runs on ("" unknown); 0 or -1. */
 int		 hv_where(struct hv *h, const char *guest, char *member,
 		    size_t len);
+/* What hvd said when a request of h last failed ("" none). */
+const char	*hv_error(struct hv *h);
 
 /* agent.c: client of the guest agents (one per call). */
 struct agent_result {

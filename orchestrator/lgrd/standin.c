@@ -312,6 +312,13 @@ hv_cancel(struct hv *h, const char *member, const char *guest)
 	return 0;
 }
 
+const char *
+hv_error(struct hv *h)
+{
+	(void)h;
+	return standin.hv_down ? "hvd down" : "";
+}
+
 int
 hv_where(struct hv *h, const char *guest, char *member, size_t len)
 {

@@ -1,8 +1,9 @@
 /*
  * residency.c: where each guest of a lab lives.
  *
- * The hypervisor's directory (LABDIR/cluster.db, SQLite, opened
- * read-only) is the authority.  A lab started without the hypervisor
+ * The hypervisor's directory is the authority: LABDIR/cluster.db
+ * (SQLite, opened read-only), or etcd's residency/ keys when hvd's
+ * LABDIR/directory says "etcd ENDPOINTS LAB" (hvd(8), lgr-etcd(7)).  A lab started without the hypervisor
  * has none; then the network tells: the host ends of an HSI guest's
  * NICs hang in the HiperSockets bridge of its member (hs<member index>
  * in the switch namespace, common/labname.h).  Failing both, guests are
@@ -14,13 +15,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <sqlite3.h>
 
+#include "etcd.h"
 #include "labname.h"
+#include "nsswitch.h"
 #include "routecheck.h"
 #include "topo.h"
 
 #define RES_BUSY_MS	2000
+#define RES_ETCD_MS	1000	/* one try, from one host */
 
 static int
 res_from_topology(const struct topo *t, struct rc_snap *s)
@@ -74,6 +79,86 @@ res_from_directory(const char *labdir, struct rc_snap *s)
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	return rc;
+}
+
+/* The residency/ keys into s: 1, 0 none, -1 ENOMEM. */
+static int
+res_etcd_keys(const struct etcd_kvs *kvs, const char *prefix,
+    struct rc_snap *s)
+{
+	struct json_object	*o, *m;
+	const char		*g;
+	int			 rc = 0;
+
+	for (size_t i = 0; i < kvs->n && rc != -1; i++) {
+		g = kvs->kv[i].key + strlen(prefix);
+		if ((o = json_tokener_parse(kvs->kv[i].value)) == NULL)
+			continue;
+		if (json_object_object_get_ex(o, "member", &m) &&
+		    strlen(g) < RC_NAME_MAX &&
+		    strlen(json_object_get_string(m)) < RC_NAME_MAX)
+			rc = rc_snap_residency_set(s, g,
+			    json_object_get_string(m)) == -1 ? -1 : 1;
+		json_object_put(o);
+	}
+	return rc;
+}
+
+/*
+ * The residency/ keys read from the network namespace ns (NULL: this
+ * one): 1, 0 no answer, -1 ENOMEM.  The etcd nodes listen on the
+ * underlay, reached from the hosts' namespaces.
+ */
+static int
+res_etcd_read(const char *ns, const char *eps, const char *prefix,
+    struct rc_snap *s)
+{
+	struct etcd_kvs	 kvs = { 0 };
+	struct etcd	*e;
+	int		 self = -1, rc = 0;
+
+	if (ns != NULL && (self = nsswitch_enter(ns)) == -1)
+		return 0;
+	if ((e = etcd_open(eps, RES_ETCD_MS)) != NULL) {
+		if (etcd_get_prefix(e, prefix, &kvs) == 0) {
+			rc = res_etcd_keys(&kvs, prefix, s);
+			etcd_kvs_free(&kvs);
+		}
+		etcd_close(e);
+	}
+	if (self != -1)
+		nsswitch_leave(self);
+	return rc;
+}
+
+/* 1 when etcd answered, 0 when hvd keeps no etcd directory, -1. */
+static int
+res_from_etcd(const struct topo *t, const char *lab, const char *labdir,
+    struct rc_snap *s)
+{
+	char	path[600], kind[16], eps[512], dlab[64], prefix[96], ns[128];
+	FILE	*fp;
+	int	n, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/directory", labdir);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	n = fscanf(fp, "%15s %511s %63s", kind, eps, dlab);
+	fclose(fp);
+	if (n != 3 || strcmp(kind, "etcd") != 0)
+		return 0;
+	snprintf(prefix, sizeof(prefix), "/lgr/%s/residency/", dlab);
+	for (size_t i = 0; i < t->directory.nnodes && rc == 0; i++)
+		if (labname_host_netns(lab,
+		    t->hosts[t->directory.nodes[i]].name, ns, sizeof(ns)) !=
+		    NULL)
+			rc = res_etcd_read(ns, eps, prefix, s);
+	if (rc == 0)
+		rc = res_etcd_read(NULL, eps, prefix, s);
+	if (rc == 1)
+		snprintf(s->residency_from, sizeof(s->residency_from),
+		    "hypervisor");
 	return rc;
 }
 
@@ -146,6 +231,8 @@ rc_residency_collect(const struct topo *t, const char *lab,
 {
 	int	rc;
 
+	if ((rc = res_from_etcd(t, lab, labdir, s)) != 0)
+		return rc == 1 ? 0 : -1;
 	if ((rc = res_from_directory(labdir, s)) != 0)
 		return rc == 1 ? 0 : -1;
 	if ((rc = res_from_network(t, lab, s)) != 0)

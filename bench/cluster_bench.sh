@@ -1,0 +1,133 @@
+#!/bin/bash
+# cluster_bench.sh [RUNS] [OUT]: the multi-host lab refh
+# (netns-lab/topologies/reference-hosts.yaml, lease TTL 5 s), RUNS times
+# (default 3), in the same run:
+#   failover: hvd of VM9 killed (SIGKILL) with ha: restart on every
+#     group; the time until VM2 declares VM9 DOWN and until the last
+#     of VM9's 5 guests runs on VM2, by the times of the events VM2
+#     writes (HV-MEMBER-DOWN, HV-GUEST-RESTARTED); the agents' HSI
+#     switch and the routes' convergence are not included.
+#     Target: <= TTL + 2 s.
+#   evacuation: `lgrctl evacuate LIT --to VM2`, wall time, with hvd on
+#     etcd and on SQLite (NSLAB_HVD_ETCD=0), each RUNS labs, interleaved.
+#     Target: etcd / SQLite <= 1.2.
+# Medians.  Prints a table, writes JSON to OUT
+# (bench/results/cluster_bench.json).  Root; lab tests' lock: run it as
+#   flock -o /tmp/lgr-lab.lock bench/cluster_bench.sh
+# BUILD= the build directory.  The machine may be shared: the load
+# average is recorded.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=${BUILD:-$top/build}
+RUNS=${1:-3}
+OUT=${2:-$top/bench/results/cluster_bench.json}
+NSLAB=$B/netns-lab/nslab
+HVCTL=$B/hypervisor/hvctl
+LGRCTL=$B/orchestrator/lgrctl
+REFH=$top/netns-lab/topologies/reference-hosts.yaml
+TMP=$(mktemp -d /tmp/clusterbench.XXXXXX)
+LAB=""
+TTL=5
+
+cleanup() {
+	[ -n "$LAB" ] && "$NSLAB" down "$LAB" >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" -eq 0 ] || { echo "cluster_bench: needs root" >&2; exit 1; }
+for p in "$NSLAB" "$HVCTL" "$LGRCTL"; do
+	[ -x "$p" ] || { echo "cluster_bench: $p missing (build first)" >&2; exit 1; }
+done
+
+now() { date +%s.%N; }
+since() { python3 -c 'import sys, time; print("%.3f" % (time.time() - float(sys.argv[1])))' "$1"; }
+
+up() {	# up NAME TOPOLOGY [ENV...]
+	LAB=$1
+	env "${@:3}" "$NSLAB" up -q --timeout 300 --name "$1" "$2" >/dev/null 2>&1
+}
+
+down() {
+	"$NSLAB" down "$LAB" >/dev/null 2>&1
+	LAB=""
+}
+
+failover() {	# one run: "DOWN_S RUNNING_S" on stdout
+	local topo=$TMP/refh-restart.yaml t0 ev
+	sed -e "s/ha: manual }/ha: restart }/" \
+	    -e "s/\(name: ECM, .*\) }$/\1, ha: restart }/" "$REFH" >"$topo"
+	up "cb$$f" "$topo" || { echo "cluster_bench: lab up failed" >&2; return 1; }
+	sleep 3
+	t0=$(now)
+	"$NSLAB" fault "$LAB" kill-member VM9 >/dev/null
+	# The events' own times (CLOCK_REALTIME ms, written by VM2 as it
+	# acts): HV-MEMBER-DOWN, then one HV-GUEST-RESTARTED per guest.
+	for _ in $(seq 120); do
+		"$HVCTL" -l "$LAB" -m VM2 -t 3000 -j events >"$TMP/ev" 2>/dev/null
+		ev=$(jq -r --argjson t0 "$t0" '
+		    [.[] | select(.msgid == "HV-MEMBER-DOWN") | .ts_ms] as $d |
+		    [.[] | select(.msgid == "HV-GUEST-RESTARTED") | .ts_ms] as $r |
+		    if ($d | length) > 0 and ($r | length) == 5 then
+		    "\($d | min / 1000 - $t0) \($r | max / 1000 - $t0)"
+		    else empty end' "$TMP/ev" 2>/dev/null)
+		[ -n "$ev" ] && break
+		sleep 0.5
+	done
+	down
+	[ -n "$ev" ] || return 1
+	echo "$ev"
+}
+
+evacuate() {	# one run with hvd on etcd (1) or SQLite (0): wall seconds
+	local t0 rc
+	up "cb$$e" "$REFH" "NSLAB_HVD_ETCD=$1" ||
+	    { echo "cluster_bench: lab up failed" >&2; return 1; }
+	sleep 3
+	t0=$(now)
+	"$LGRCTL" -l "$LAB" evacuate LIT --to VM2 >"$TMP/evac" 2>&1
+	rc=$?
+	since "$t0"
+	down
+	return $rc
+}
+
+for i in $(seq "$RUNS"); do
+	failover >>"$TMP/failover" || echo "cluster_bench: failover run $i failed" >&2
+	evacuate 1 >>"$TMP/etcd" || echo "cluster_bench: etcd evacuation $i failed" >&2
+	evacuate 0 >>"$TMP/sqlite" || echo "cluster_bench: sqlite evacuation $i failed" >&2
+done
+
+LOAD=$(cut -d' ' -f1 /proc/loadavg)
+mkdir -p "$(dirname "$OUT")"
+python3 - "$TMP" "$RUNS" "$LOAD" "$TTL" >"$OUT" <<'PY'
+import json, statistics, sys
+d, runs, load, ttl = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+def col(f, i=0):
+	try:
+		return [float(l.split()[i]) for l in open("%s/%s" % (d, f)) if l.strip()]
+	except OSError:
+		return []
+med = lambda v: statistics.median(v) if v else None
+e, s = med(col("etcd")), med(col("sqlite"))
+print(json.dumps({"runs": runs, "load": load, "lease_ttl_s": ttl,
+    "failover_down_s": col("failover", 0), "failover_running_s": col("failover", 1),
+    "median_down_s": med(col("failover", 0)),
+    "median_running_s": med(col("failover", 1)),
+    "evacuate_etcd_s": col("etcd"), "evacuate_sqlite_s": col("sqlite"),
+    "ratio": round(e / s, 3) if e and s else None}, indent=1))
+PY
+python3 - "$OUT" "$TTL" <<'PY'
+import json, sys
+r, ttl = json.load(open(sys.argv[1])), int(sys.argv[2])
+f = lambda v: "-" if v is None else "%.2f" % v
+print("%-34s %8s %8s   (median of %d runs; load %s)" % ("MEASURE", "SECONDS",
+    "TARGET", r["runs"], r["load"]))
+print("%-34s %8s %8s" % ("member killed -> DOWN", f(r["median_down_s"]), "<= %d" % (ttl + 1)))
+print("%-34s %8s %8s" % ("member killed -> guests on VM2", f(r["median_running_s"]), "<= %d" % (ttl + 2)))
+med = lambda v: sorted(v)[len(v) // 2] if len(v) % 2 else sum(sorted(v)[len(v) // 2 - 1:len(v) // 2 + 1]) / 2 if v else None
+print("%-34s %8s" % ("evacuate LIT, hvd on etcd", f(med(r["evacuate_etcd_s"]))))
+print("%-34s %8s" % ("evacuate LIT, hvd on SQLite", f(med(r["evacuate_sqlite_s"]))))
+print("%-34s %8s %8s" % ("ratio etcd / SQLite", f(r["ratio"]), "<= 1.2"))
+PY
+echo "JSON: $OUT"
