@@ -166,6 +166,45 @@ lab_progress(const struct up_opts *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Ready means ready: OSPF converged, then every member JOINED, every
+ * guest RUNNING and every agent answering, all within the time-out.
+ * Returns an exit code; on an interrupt the lab is removed.
+ */
+static int
+lab_wait(const struct topo *t, struct lab_state *st, const struct up_opts *o,
+    uint64_t t0)
+{
+	uint64_t	deadline = clock_ms() + (uint64_t)lab_timeout(t, o) * 1000;
+	const char	*step = "waiting for convergence";
+	int		 rc;
+
+	rc = converge_wait(t, t->name, lab_timeout(t, o), o->quiet, stderr);
+	if (rc == 0) {
+		lab_progress(o, "nslab: lab %s converged in %.2f s\n", t->name,
+		    lab_secs(t0));
+		step = "waiting for the lab to be ready";
+		if ((o->hvd != NULL || o->agent != NULL) && (rc = ready_wait(t,
+		    t->name, o->hvd != NULL, o->agent != NULL, deadline,
+		    o->quiet, stderr)) == 0)
+			lab_progress(o, "nslab: lab %s ready (%zu members "
+			    "JOINED, %zu guests RUNNING%s) in %.2f s\n",
+			    t->name, o->hvd != NULL ? t->nmembers : 0,
+			    o->hvd != NULL ? t->nguests : 0,
+			    o->agent != NULL ? ", agents answering" : "",
+			    lab_secs(t0));
+	}
+	if (rc == 0)
+		return NSLAB_EXIT_OK;
+	if (lab_interrupted)
+		return lab_fail(st, t->name, step);
+	log_warnx("[NSLAB-UP-SLOW] lab %s is up but not %s; it stays for "
+	    "inspection (`nslab down %s` removes it)", t->name,
+	    strcmp(step, "waiting for convergence") == 0 ? "converged" :
+	    "ready", t->name);
+	return NSLAB_EXIT_CONVERGE;
+}
+
 int
 lab_up(const struct up_opts *o)
 {
@@ -241,19 +280,10 @@ lab_up(const struct up_opts *o)
 		    o->agent != NULL ? "guest agents" : "",
 		    o->lgrd != NULL ? ", lgrd" : "", lab_secs(t0));
 	rc = NSLAB_EXIT_OK;
-	if (!o->no_wait && converge_wait(t, t->name, lab_timeout(t, o),
-	    o->quiet, stderr) == -1) {
-		if (lab_interrupted) {
-			rc = lab_fail(st, t->name, "waiting for convergence");
-			goto out;
-		}
-		log_warnx("[NSLAB-UP-SLOW] lab %s is up but not converged; it "
-		    "stays for inspection (`nslab down %s` removes it)",
-		    t->name, t->name);
-		rc = NSLAB_EXIT_CONVERGE;
-	} else if (!o->no_wait)
-		lab_progress(o, "nslab: lab %s converged in %.2f s\n", t->name,
-		    lab_secs(t0));
+	if (!o->no_wait)
+		rc = lab_wait(t, st, o, t0);
+	if (rc == NSLAB_EXIT_FAIL)
+		goto out;	/* interrupted: lab_fail closed st */
 	state_close(st);
 out:
 	topo_free(t);

@@ -220,6 +220,38 @@ json_object	*vty_json(struct vty_conn *v, const char *cmd);
 int		 converge_wait(const struct topo *t, const char *lab,
 		    unsigned timeout_s, bool quiet, FILE *diag);
 
+/* hvask.c: the hypervisor and the guest agents, asked as a viewer. */
+#define HVASK_STATE_MAX	16
+/*
+ * Every row of hvd's answer to a read request (HV_REQ_MEMBERS,
+ * HV_REQ_GUESTS), from the first member whose hvd answers; NULL with
+ * the reason in why.
+ */
+json_object	*hvask_rows(const struct topo *t, const char *labdir,
+		    int type, char *why, size_t len);
+/* The same from member m's hvd only (m -1: any). */
+json_object	*hvask_rows_of(const struct topo *t, const char *labdir,
+		    int m, int type, char *why, size_t len);
+/* A row's string field, "" when absent. */
+const char	*hvask_field(json_object *row, const char *key);
+/*
+ * res[g] = the member the directory names for guest g (entries of
+ * guests it does not name are kept).  Returns how many it named, or -1
+ * (why).
+ */
+int		 hvask_residency(const struct topo *t, const char *labdir,
+		    int *res, char *why, size_t len);
+/* state[m] = member m's state in the directory ("?" unknown). */
+int		 hvask_member_states(const struct topo *t, const char *labdir,
+		    char (*state)[HVASK_STATE_MAX], char *why, size_t len);
+/* Does guest's agent answer a status request?  0, or -1 (why). */
+int		 hvask_agent(const char *labdir, const char *guest, char *why,
+		    size_t len);
+
+/* ready.c: members JOINED, guests RUNNING, agents answering. */
+int		 ready_wait(const struct topo *t, const char *lab, bool hv,
+		    bool agents, uint64_t deadline_ms, bool quiet, FILE *diag);
+
 /* linkstate.c */
 struct link_info {
 	char	name[16];
