@@ -194,6 +194,12 @@ int		 daemons_start_etcd(const struct topo *t, struct lab_state *st);
 /* The etcd node of host h again (nslab restart). */
 int		 daemons_restart_etcd(const struct topo *t, struct lab_state *st,
 		    int h);
+/*
+ * The host whose etcd node is the cluster's leader (each node's
+ * /v3/maintenance/status, asked from its host), or -1 with why.
+ */
+int		 daemons_etcd_leader(const struct topo *t, char *why,
+		    size_t len);
 /* The etcd nodes' client endpoints, "A:2379,B:2379", into buf. */
 char		*daemons_etcd_endpoints(const struct topo *t, char *buf,
 		    size_t len);
@@ -271,6 +277,15 @@ int		 linkstate_residency(const struct topo *t, const char *lab,
 		    int *res);
 
 /* graph.c */
+/*
+ * Where each guest lives (res, t->nguests entries) and each member's
+ * state (state may be NULL; "" unknown): from the hypervisor's
+ * directory, else the network; *from says which ("hypervisor",
+ * "network").  Returns 0 or -1.
+ */
+int		 graph_residency(const struct topo *t, const char *lab,
+		    int *res, char (*state)[HVASK_STATE_MAX],
+		    const char **from);
 int		 graph_write(const struct topo *t, const char *lab, FILE *out);
 int		 graph_cmd(const char *lab, bool svg, const char *output);
 
