@@ -177,7 +177,7 @@ daemons_restart_etcd(const struct topo *t, struct lab_state *st, int h)
 }
 
 int
-daemons_start_etcd(const struct topo *t, struct lab_state *st)
+daemons_start_etcd(const struct topo *t, struct lab_state *st, int host)
 {
 	const struct topo_directory	*d = &t->directory;
 	char				 initial[2048], why[ETCD_ERRTEXT_MAX];
@@ -193,6 +193,12 @@ daemons_start_etcd(const struct topo *t, struct lab_state *st)
 		log_warnx("[NSLAB-ETCD] cannot prepare the etcd cluster");
 		return -1;
 	}
+	for (i = 0; i < d->nnodes; i++)
+		if (host >= 0 && d->nodes[i] == host)
+			/* one node alone has no quorum: not waited for */
+			return etcdn_start(t, st, i, initial) == -1 ? -1 : 0;
+	if (host >= 0)
+		return 0;
 	for (i = 0; i < d->nnodes; i++)
 		if ((pid[i] = etcdn_start(t, st, i, initial)) == -1)
 			return -1;

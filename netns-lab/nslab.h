@@ -40,6 +40,8 @@ struct up_opts {
 	const char	*hvd;		/* hvd program, or NULL: none */
 	const char	*agent;		/* guestagentd program, or NULL */
 	const char	*lgrd;		/* lgrd program, or NULL */
+	const char	*host_name;	/* --host: this host's part only */
+	int		 host;		/* its index, -1: every host */
 };
 
 /* parser.c: the command line. */
@@ -171,7 +173,8 @@ int		 state_labs(char ***names, size_t *n);
 struct topo	*state_topo(const struct lab_state *st);
 
 /* links.c: build the lab's namespaces and links. */
-int		 links_build(const struct topo *t, struct lab_state *st);
+int		 links_build(const struct topo *t, struct lab_state *st,
+		    int host);
 
 /* cgroup.c */
 int		 cgroup_make_guest(struct lab_state *st, const char *lab,
@@ -184,13 +187,17 @@ const char	*daemons_find(const char *env, const char *subdir,
 		    const char *name, char *buf, size_t len);
 int		 daemons_keys(struct lab_state *st);
 int		 daemons_start_hvd(const struct topo *t, struct lab_state *st,
-		    const char *hvd);
+		    const char *hvd, int host);
+/* Agents of guest only (-1: all) on host's members (-1: every host). */
 int		 daemons_start_agents(const struct topo *t,
-		    struct lab_state *st, const char *agent, int only);
+		    struct lab_state *st, const char *agent, int only,
+		    int host);
 int		 daemons_restart_hvd(const struct topo *t, struct lab_state *st,
 		    const char *hvd, size_t m);
 int		 daemons_start_lgrd(struct lab_state *st, const char *lgrd);
-int		 daemons_start_etcd(const struct topo *t, struct lab_state *st);
+/* The etcd nodes (of host only, not waited for; -1 every one). */
+int		 daemons_start_etcd(const struct topo *t, struct lab_state *st,
+		    int host);
 /* The etcd node of host h again (nslab restart). */
 int		 daemons_restart_etcd(const struct topo *t, struct lab_state *st,
 		    int h);
@@ -301,11 +308,13 @@ int		 restart_cmd(const char *lab, const char *daemon,
 int		 status_print(const char *lab, bool json, FILE *out);
 
 /* lab.c: up and down. */
-int		 lab_up(const struct up_opts *o);
+int		 lab_up(struct up_opts *o);
 int		 lab_down(const char *lab, bool verbose);
 int		 lab_node_netns(const char *lab, const char *node, char *buf,
 		    size_t len);
 bool		 lab_was_interrupted(void);
+/* Does router guest (-1: the ABR) run on host (-1: any)? */
+bool		 lab_node_here(const struct topo *t, int host, int guest);
 double		 lab_secs(uint64_t t0_ms);
 struct topo	*lab_load(const char *file);
 
