@@ -317,5 +317,6 @@ bool		 lab_was_interrupted(void);
 bool		 lab_node_here(const struct topo *t, int host, int guest);
 double		 lab_secs(uint64_t t0_ms);
 struct topo	*lab_load(const char *file);
+int		 lab_warnings(const struct topo *t);
 
 #endif
