@@ -308,7 +308,7 @@ daemons_restart_hvd(const struct topo *t, struct lab_state *st,
 /* One hvd per member, each joined when its control socket exists. */
 int
 daemons_start_hvd(const struct topo *t, struct lab_state *st,
-    const char *hvd)
+    const char *hvd, int host)
 {
 	struct daemons_set	 d;
 	unsigned		 fill = daemons_fill_pct(t);
@@ -316,7 +316,8 @@ daemons_start_hvd(const struct topo *t, struct lab_state *st,
 	if (daemons_set_init(&d, st, hvd, t->nmembers) == -1)
 		return -1;
 	for (size_t i = 0; i < t->nmembers; i++)
-		if (daemons_one_hvd(t, st, &d, i, fill) == -1)
+		if ((host < 0 || t->members[i].host == host) &&
+		    daemons_one_hvd(t, st, &d, i, fill) == -1)
 			return daemons_set_wait(&d, -1);
 	return daemons_set_wait(&d, 0);
 }
@@ -363,7 +364,7 @@ daemons_start_lgrd(struct lab_state *st, const char *lgrd)
  */
 int
 daemons_start_agents(const struct topo *t, struct lab_state *st,
-    const char *agent, int only)
+    const char *agent, int only, int host)
 {
 	struct daemons_set	 d;
 	struct daemons_one	*o;
@@ -377,7 +378,8 @@ daemons_start_agents(const struct topo *t, struct lab_state *st,
 		    "-D", d.dir, NULL };
 
 		if (!topo_guest_has_hsi(&t->guests[i]) ||
-		    (only >= 0 && (size_t)only != i))
+		    (only >= 0 && (size_t)only != i) ||
+		    !lab_node_here(t, host, (int)i))
 			continue;
 		o = &d.v[i];
 		snprintf(guest, sizeof(guest), "%s", t->guests[i].name);

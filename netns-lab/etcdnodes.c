@@ -8,10 +8,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "clock.h"
 #include "etcd.h"
@@ -22,6 +25,8 @@
 
 #define ETCD_PROGRAM	"/usr/bin/etcd"	/* Debian etcd-server */
 #define ETCD_READY_MS	20000
+#define ETCD_STATUS_MS	1000
+#define ETCD_STATUS_MAX	8192		/* bytes of a status answer */
 
 /*
  * The nodes, separated by commas: "A:2379" each for clients (peers
@@ -172,7 +177,7 @@ daemons_restart_etcd(const struct topo *t, struct lab_state *st, int h)
 }
 
 int
-daemons_start_etcd(const struct topo *t, struct lab_state *st)
+daemons_start_etcd(const struct topo *t, struct lab_state *st, int host)
 {
 	const struct topo_directory	*d = &t->directory;
 	char				 initial[2048], why[ETCD_ERRTEXT_MAX];
@@ -188,6 +193,12 @@ daemons_start_etcd(const struct topo *t, struct lab_state *st)
 		log_warnx("[NSLAB-ETCD] cannot prepare the etcd cluster");
 		return -1;
 	}
+	for (i = 0; i < d->nnodes; i++)
+		if (host >= 0 && d->nodes[i] == host)
+			/* one node alone has no quorum: not waited for */
+			return etcdn_start(t, st, i, initial) == -1 ? -1 : 0;
+	if (host >= 0)
+		return 0;
 	for (i = 0; i < d->nnodes; i++)
 		if ((pid[i] = etcdn_start(t, st, i, initial)) == -1)
 			return -1;
@@ -214,5 +225,114 @@ daemons_start_etcd(const struct topo *t, struct lab_state *st)
 	log_warnx("[NSLAB-ETCD] etcd cluster not ready within %d ms (%zu of "
 	    "%zu nodes answer; host %s: %s)", ETCD_READY_MS, ready, d->nnodes,
 	    t->hosts[d->nodes[ready]].name, why);
+	return -1;
+}
+
+/* An answer body, bounded. */
+struct etcdn_body {
+	char	buf[ETCD_STATUS_MAX];
+	size_t	len;
+};
+
+static size_t
+etcdn_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct etcdn_body	*b = arg;
+	size_t			 len = size * n;
+
+	if (len >= sizeof(b->buf) - b->len)
+		return 0;
+	memcpy(b->buf + b->len, p, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+	return len;
+}
+
+/* A string or number member of o as text ("" when absent). */
+static const char *
+etcdn_str(json_object *o, const char *key)
+{
+	json_object	*v;
+
+	return json_object_object_get_ex(o, key, &v) ?
+	    json_object_get_string(v) : "";
+}
+
+/*
+ * /v3/maintenance/status of the node on host h, asked from inside that
+ * host: its member id and the leader it knows, into me and leader.
+ * Returns 0, or -1 with why.
+ */
+static int
+etcdn_status(const struct topo *t, int h, char *me, char *leader,
+    size_t len, char *why, size_t wlen)
+{
+	struct etcdn_body	*b;
+	json_object		*o = NULL, *hdr;
+	CURL			*c;
+	CURLcode		 cc = CURLE_FAILED_INIT;
+	char			 ns[128], url[96], a[INET_ADDRSTRLEN];
+	int			 self, rc = -1;
+
+	labname_host_netns(t->name, t->hosts[h].name, ns, sizeof(ns));
+	inet_ntop(AF_INET, &t->hosts[h].underlay, a, sizeof(a));
+	snprintf(url, sizeof(url), "http://%s:%d/v3/maintenance/status", a,
+	    TOPO_ETCD_CLIENT_PORT);
+	if ((b = calloc(1, sizeof(*b))) == NULL || (self =
+	    nsswitch_enter(ns)) == -1) {
+		snprintf(why, wlen, "%s: %s", ns, strerror(errno));
+		free(b);
+		return -1;
+	}
+	if ((c = curl_easy_init()) != NULL) {
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}");
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)ETCD_STATUS_MS);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, etcdn_write);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+		cc = curl_easy_perform(c);
+		curl_easy_cleanup(c);
+	}
+	nsswitch_leave(self);
+	if (cc != CURLE_OK)
+		snprintf(why, wlen, "%s: %s", url, curl_easy_strerror(cc));
+	else if ((o = json_tokener_parse(b->buf)) == NULL ||
+	    !json_object_object_get_ex(o, "header", &hdr) ||
+	    !*etcdn_str(hdr, "member_id") || !*etcdn_str(o, "leader"))
+		snprintf(why, wlen, "%s: no member_id and leader in the "
+		    "answer", url);
+	else {
+		snprintf(me, len, "%s", etcdn_str(hdr, "member_id"));
+		snprintf(leader, len, "%s", etcdn_str(o, "leader"));
+		rc = 0;
+	}
+	json_object_put(o);
+	free(b);
+	return rc;
+}
+
+int
+daemons_etcd_leader(const struct topo *t, char *why, size_t len)
+{
+	char	me[32], leader[32], one[256];
+	int	h;
+
+	snprintf(why, len, "the lab has no etcd nodes");
+	if (t->directory.kind != TOPO_DIRECTORY_ETCD || etcd_init() == -1)
+		return -1;
+	for (size_t i = 0; i < t->directory.nnodes; i++) {
+		h = t->directory.nodes[i];
+		if (etcdn_status(t, h, me, leader, sizeof(me), one,
+		    sizeof(one)) == -1) {
+			snprintf(why, len, "no node names its leader (host %s: "
+			    "%s)", t->hosts[h].name, one);
+			continue;
+		}
+		if (strcmp(me, leader) == 0)
+			return h;
+		snprintf(why, len, "the leader %s is not a node that answers",
+		    leader);
+	}
 	return -1;
 }

@@ -25,6 +25,7 @@ struct fault {
 	struct lab_proc	*procs;
 	size_t		 nprocs;
 	char		 done[256];	/* what was done, for the outputs */
+	char		 node[TOPO_NAME_MAX];	/* etcd-kill: the node's host */
 };
 
 struct fault_verb {
@@ -126,15 +127,28 @@ fault_kill_agent(struct fault *f, char **a)
 	return fault_signal(f, a[0], "guestagentd", SIGKILL, "kill-agent");
 }
 
+/* etcd-kill HOST, or the leader's node (found by asking every node). */
 static int
 fault_etcd_kill(struct fault *f, char **a)
 {
-	if (strcmp(a[0], "leader") == 0) {
-		log_warnx("[NSLAB-FAULT] etcd-kill leader: not supported yet; "
-		    "name the node's host");
+	char	why[512];
+	size_t	used;
+	int	h;
+
+	if (strcmp(a[0], "leader") != 0) {
+		snprintf(f->node, sizeof(f->node), "%s", a[0]);
+		return fault_signal(f, a[0], "etcd", SIGKILL, "etcd-kill");
+	}
+	if ((h = daemons_etcd_leader(f->t, why, sizeof(why))) < 0) {
+		log_warnx("[NSLAB-FAULT] etcd-kill leader: %s", why);
 		return -1;
 	}
-	return fault_signal(f, a[0], "etcd", SIGKILL, "etcd-kill");
+	snprintf(f->node, sizeof(f->node), "%s", f->t->hosts[h].name);
+	if (fault_signal(f, f->node, "etcd", SIGKILL, "etcd-kill") == -1)
+		return -1;
+	used = strlen(f->done);
+	snprintf(f->done + used, sizeof(f->done) - used, ", the leader");
+	return 0;
 }
 
 static int
@@ -305,8 +319,9 @@ fault_run(struct fault *f, char **args, int nargs, bool json, FILE *out)
 	fault_event(f, args, nargs);
 	if (json)
 		fprintf(out, "{\"lab\":\"%s\",\"fault\":\"%s\",\"target\":"
-		    "\"%s\",\"done\":\"%s\"}\n", f->lab, v->name, args[1],
-		    f->done);
+		    "\"%s\",%s%s%s\"done\":\"%s\"}\n", f->lab, v->name,
+		    args[1], *f->node ? "\"node\":\"" : "", f->node,
+		    *f->node ? "\"," : "", f->done);
 	else
 		fprintf(out, "%s\n", f->done);
 	return NSLAB_EXIT_OK;

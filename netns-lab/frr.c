@@ -199,15 +199,18 @@ frr_start_all(const struct topo *t, struct lab_state *st,
     const struct up_opts *o)
 {
 	struct frr_router	*rs;
-	size_t			 n = t->nguests + 1, i;
+	size_t			 n = 0, i;
 	int			 rc = -1;
 
-	if ((rs = calloc(n, sizeof(*rs))) == NULL)
+	if ((rs = calloc(t->nguests + 1, sizeof(*rs))) == NULL)
 		return -1;
-	for (i = 0; i < n; i++) {
-		rs[i].nsfd = -1;
-		rs[i].guest = (int)i - 1;
-		rs[i].node = i == 0 ? t->abr.name : t->guests[i - 1].name;
+	for (i = 0; i < t->nguests + 1; i++) {
+		if (!lab_node_here(t, o->host, (int)i - 1))
+			continue;	/* another host's (--host) */
+		rs[n].nsfd = -1;
+		rs[n].guest = (int)i - 1;
+		rs[n].node = i == 0 ? t->abr.name : t->guests[i - 1].name;
+		n++;
 	}
 	for (i = 0; i < n; i++)
 		if (frr_prepare(t, st, &rs[i]) == -1)

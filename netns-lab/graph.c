@@ -2,7 +2,9 @@
  * graph.c: draw a running lab (Graphviz dot, or SVG through dot(1)).
  *
  * Members are clusters holding their HiperSockets LAN and the guests
- * living there; VSWITCH LANs and the ABR are outside; with hosts, each
+ * living there, as the hypervisor's directory says (asked of hvd; the
+ * network's view when no hvd answers), greyed when DOWN or FENCED;
+ * VSWITCH LANs and the ABR are outside; with hosts, each
  * host is an outer box around its members (and the ABR when there).  A HiperSockets
  * NIC is drawn to the bridge it is plugged into, solid when the
  * interface is up and dashed when down, red when it is up on a LAN that
@@ -25,14 +27,36 @@ struct graph_guest {
 	size_t			 nlinks;
 };
 
-static void
-graph_member(const struct topo *t, const int *res, size_t m, FILE *out)
-{
-	char	p[32];
+/* Where the guests live and how the members are, as drawn. */
+struct graph_view {
+	int	*res;				/* member of each guest */
+	char	(*state)[HVASK_STATE_MAX];	/* of each member, "" unknown */
+};
 
-	fprintf(out, "  subgraph cluster_%zu {\n"
-	    "    label=\"%s (%s)\"; style=rounded; color=gray40;\n",
-	    m, t->members[m].name, t->members[m].cpc);
+static bool
+graph_member_out(const struct graph_view *v, size_t m)
+{
+	return strcmp(v->state[m], "DOWN") == 0 ||
+	    strcmp(v->state[m], "FENCED") == 0;
+}
+
+static void
+graph_member(const struct topo *t, const struct graph_view *v, size_t m,
+    FILE *out)
+{
+	const int	*res = v->res;
+	char		 p[32];
+
+	if (graph_member_out(v, m))
+		fprintf(out, "  subgraph cluster_%zu {\n"
+		    "    label=\"%s (%s) %s\"; style=\"rounded,filled\"; "
+		    "color=gray60; fillcolor=gray90; fontcolor=gray50;\n",
+		    m, t->members[m].name, t->members[m].cpc, v->state[m]);
+	else
+		fprintf(out, "  subgraph cluster_%zu {\n"
+		    "    label=\"%s (%s)%s%s\"; style=rounded; color=gray40;\n",
+		    m, t->members[m].name, t->members[m].cpc,
+		    *v->state[m] ? " " : "", v->state[m]);
 	fprintf(out, "    hs%zu [shape=box, style=filled, "
 	    "fillcolor=lightyellow, label=\"HiperSockets %s\"];\n", m,
 	    topo_prefix_str(&t->members[m].hsi_lan, p, sizeof(p)));
@@ -50,13 +74,13 @@ graph_member(const struct topo *t, const int *res, size_t m, FILE *out)
  * the ABR in its host's).
  */
 static void
-graph_members(const struct topo *t, const int *res, FILE *out)
+graph_members(const struct topo *t, const struct graph_view *v, FILE *out)
 {
 	char	a[INET_ADDRSTRLEN];
 
 	if (t->nhosts == 0) {
 		for (size_t m = 0; m < t->nmembers; m++)
-			graph_member(t, res, m, out);
+			graph_member(t, v, m, out);
 		return;
 	}
 	for (size_t h = 0; h < t->nhosts; h++) {
@@ -66,7 +90,7 @@ graph_members(const struct topo *t, const int *res, FILE *out)
 		    a, sizeof(a)));
 		for (size_t m = 0; m < t->nmembers; m++)
 			if (t->members[m].host == (int)h)
-				graph_member(t, res, m, out);
+				graph_member(t, v, m, out);
 		if (t->abr.host == (int)h)
 			fprintf(out, "    \"%s\";\n", t->abr.name);
 		fprintf(out, "  }\n");
@@ -146,23 +170,54 @@ graph_nics(const struct topo *t, const struct graph_guest *gs,
 	}
 }
 
+/*
+ * Residency and member states from the hypervisor's directory (asked of
+ * hvd); without a hypervisor answering, residency as the network shows
+ * it and no states.  Returns 0 or -1.
+ */
+int
+graph_residency(const struct topo *t, const char *lab, int *res,
+    char (*state)[HVASK_STATE_MAX], const char **from)
+{
+	char	dir[512], why[512];
+
+	labname_labdir(lab, dir, sizeof(dir));
+	for (size_t g = 0; g < t->nguests; g++)
+		res[g] = t->guests[g].member;
+	if (hvask_residency(t, dir, res, why, sizeof(why)) > 0) {
+		if (state != NULL && hvask_member_states(t, dir, state, why,
+		    sizeof(why)) == -1)
+			for (size_t m = 0; m < t->nmembers; m++)
+				state[m][0] = '\0';
+		*from = "hypervisor";
+		return 0;
+	}
+	if (state != NULL)
+		for (size_t m = 0; m < t->nmembers; m++)
+			state[m][0] = '\0';
+	*from = "network";
+	return linkstate_residency(t, lab, res);
+}
+
 /* Write the lab's drawing in dot.  Returns 0 or -1 (errno). */
 int
 graph_write(const struct topo *t, const char *lab, FILE *out)
 {
 	struct graph_guest	*gs;
+	struct graph_view	 v;
 	struct link_info	*sw = NULL;
-	int			*res;
+	const char		*from;
 	char			 ns[128];
 	ssize_t			 nsw;
 	int			 rc = -1;
 
 	gs = calloc(t->nguests + 1, sizeof(*gs));
-	res = calloc(t->nguests + 1, sizeof(*res));
-	if (gs == NULL || res == NULL)
+	v.res = calloc(t->nguests + 1, sizeof(*v.res));
+	v.state = calloc(t->nmembers + 1, sizeof(*v.state));
+	if (gs == NULL || v.res == NULL || v.state == NULL)
 		goto out;
 	if ((nsw = linkstate_read_switches(t, lab, &sw)) == -1 ||
-	    linkstate_residency(t, lab, res) == -1)
+	    graph_residency(t, lab, v.res, v.state, &from) == -1)
 		goto out;
 	for (size_t g = 0; g < t->nguests; g++) {
 		ssize_t	n;
@@ -175,8 +230,10 @@ graph_write(const struct topo *t, const char *lab, FILE *out)
 	fprintf(out, "graph \"%s\" {\n  label=\"lab %s\"; labelloc=t; "
 	    "compound=true; fontname=\"Helvetica\";\n"
 	    "  node [fontname=\"Helvetica\"]; edge [fontname=\"Helvetica\", "
-	    "fontsize=10];\n", lab, lab);
-	graph_members(t, res, out);
+	    "fontsize=10];\n  // residency from the %s\n", lab, lab,
+	    strcmp(from, "hypervisor") == 0 ? "hypervisor's directory" :
+	    "network (no hypervisor answers)");
+	graph_members(t, &v, out);
 	graph_lans(t, out);
 	graph_nics(t, gs, sw, (size_t)nsw, out);
 	fprintf(out, "}\n");
@@ -186,7 +243,8 @@ out:
 		for (size_t g = 0; g < t->nguests; g++)
 			free(gs[g].links);
 	free(gs);
-	free(res);
+	free(v.res);
+	free(v.state);
 	free(sw);
 	return rc;
 }

@@ -37,6 +37,16 @@ lab_was_interrupted(void)
 	return lab_interrupted != 0;
 }
 
+bool
+lab_node_here(const struct topo *t, int host, int guest)
+{
+	if (host < 0)
+		return true;
+	if (guest < 0)
+		return t->abr.host == host;
+	return topo_member_host(t, t->guests[guest].member) == host;
+}
+
 int
 lab_node_netns(const char *lab, const char *node, char *buf, size_t len)
 {
@@ -135,6 +145,16 @@ lab_copy_topology(const struct lab_state *st, const char *file,
 	return rc;
 }
 
+/* No saved topology yet (a new lab, or keys copied in by hand)? */
+static bool
+lab_topology_missing(const struct lab_state *st)
+{
+	char	path[600];
+
+	snprintf(path, sizeof(path), "%s/topology.yaml", state_dir(st));
+	return access(path, F_OK) == -1;
+}
+
 /* Default convergence wait: generous, grows with the lab. */
 static unsigned
 lab_timeout(const struct topo *t, const struct up_opts *o)
@@ -151,9 +171,21 @@ lab_secs(uint64_t t0)
 	return (double)(clock_ms() - t0) / 1000.0;
 }
 
+/*
+ * Set when `up --host` joined a lab another part made: a failure then
+ * leaves the other hosts' parts alone.
+ */
+static bool lab_joined;
+
 static int
 lab_fail(struct lab_state *st, const char *lab, const char *step)
 {
+	if (lab_joined) {
+		log_warnx("[NSLAB-UP-FAIL] %s failed; the lab's other hosts "
+		    "stay (`nslab down %s` removes the whole lab)", step, lab);
+		state_close(st);
+		return NSLAB_EXIT_FAIL;
+	}
 	if (lab_interrupted)
 		log_warnx("[NSLAB-UP-INTR] interrupted during %s; removing "
 		    "what lab %s made", step, lab);
@@ -183,36 +215,150 @@ lab_progress(const struct up_opts *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Ready means ready: OSPF converged, then every member JOINED, every
+ * guest RUNNING and every agent answering, all within the time-out.
+ * Returns an exit code; on an interrupt the lab is removed.
+ */
+static int
+lab_wait(const struct topo *t, struct lab_state *st, const struct up_opts *o,
+    uint64_t t0)
+{
+	uint64_t	deadline = clock_ms() + (uint64_t)lab_timeout(t, o) * 1000;
+	const char	*step = "waiting for convergence";
+	int		 rc;
+
+	rc = converge_wait(t, t->name, lab_timeout(t, o), o->quiet, stderr);
+	if (rc == 0) {
+		lab_progress(o, "nslab: lab %s converged in %.2f s\n", t->name,
+		    lab_secs(t0));
+		step = "waiting for the lab to be ready";
+		if ((o->hvd != NULL || o->agent != NULL) && (rc = ready_wait(t,
+		    t->name, o->hvd != NULL, o->agent != NULL, deadline,
+		    o->quiet, stderr)) == 0)
+			lab_progress(o, "nslab: lab %s ready (%zu members "
+			    "JOINED, %zu guests RUNNING%s) in %.2f s\n",
+			    t->name, o->hvd != NULL ? t->nmembers : 0,
+			    o->hvd != NULL ? t->nguests : 0,
+			    o->agent != NULL ? ", agents answering" : "",
+			    lab_secs(t0));
+	}
+	if (rc == 0)
+		return NSLAB_EXIT_OK;
+	if (lab_interrupted)
+		return lab_fail(st, t->name, step);
+	log_warnx("[NSLAB-UP-SLOW] lab %s is up but not %s; it stays for "
+	    "inspection (`nslab down %s` removes it)", t->name,
+	    strcmp(step, "waiting for convergence") == 0 ? "converged" :
+	    "ready", t->name);
+	return NSLAB_EXIT_CONVERGE;
+}
+
+/* --host NAME: its index into o->host; -1 when the topology has none. */
+static int
+lab_pick_host(const struct topo *t, struct up_opts *o)
+{
+	o->host = -1;
+	if (o->host_name == NULL)
+		return 0;
+	if ((o->host = topo_host_find(t, o->host_name)) >= 0)
+		return 0;
+	if (t->nhosts == 0)
+		log_warnx("[NSLAB-HOST] --host %s: %s has no hosts: (one host, "
+		    "brought up whole)", o->host_name, t->file);
+	else {
+		fprintf(stderr, "nslab: [NSLAB-HOST] --host %s: no such host "
+		    "in %s; hosts:", o->host_name, t->file);
+		for (size_t h = 0; h < t->nhosts; h++)
+			fprintf(stderr, " %s", t->hosts[h].name);
+		fputc('\n', stderr);
+	}
+	return -1;
+}
+
+/* Are every host's namespaces here (the lab complete on this machine)? */
+static bool
+lab_complete(const struct topo *t, char *missing, size_t len)
+{
+	char	ns[128];
+	size_t	used = 0;
+
+	missing[0] = '\0';
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (labname_host_netns(t->name, t->hosts[h].name, ns,
+		    sizeof(ns)) != NULL && !netns_exists(ns) && used < len)
+			used += (size_t)snprintf(missing + used, len - used,
+			    "%s%s", used ? ", " : "", t->hosts[h].name);
+	return missing[0] == '\0';
+}
+
+/*
+ * The state directory: new, or with --host the lab's when an earlier
+ * part made it (and this host is not up yet).  NULL with an exit code.
+ */
+static struct lab_state *
+lab_state_for(const struct topo *t, const struct up_opts *o, int *rc)
+{
+	struct lab_state	*st;
+	char			 ns[128];
+
+	lab_joined = false;
+	if ((st = state_create(t->name)) != NULL)
+		return st;
+	if (errno == EEXIST && o->host >= 0) {
+		labname_host_netns(t->name, t->hosts[o->host].name, ns,
+		    sizeof(ns));
+		if (netns_exists(ns)) {
+			log_warnx("[NSLAB-EXISTS] host %s of lab %s is up "
+			    "already", t->hosts[o->host].name, t->name);
+			*rc = NSLAB_EXIT_EXISTS;
+			return NULL;
+		}
+		if ((st = state_open(t->name)) != NULL) {
+			lab_joined = true;
+			return st;
+		}
+	}
+	if (errno == EEXIST)
+		log_warnx("[NSLAB-EXISTS] lab %s already exists; `nslab down "
+		    "%s` first", t->name, t->name);
+	else
+		log_warn("state directory of lab %s", t->name);
+	*rc = errno == EEXIST ? NSLAB_EXIT_EXISTS : NSLAB_EXIT_FAIL;
+	return NULL;
+}
+
 int
-lab_up(const struct up_opts *o)
+lab_up(struct up_opts *o)
 {
 	struct topo		*t;
 	struct lab_state	*st;
 	uint64_t		 t0 = clock_ms();
-	int			 rc;
+	char			 missing[256];
+	int			 rc = NSLAB_EXIT_FAIL;
 
 	if ((t = lab_load(o->file)) == NULL)
 		return NSLAB_EXIT_INVALID;
-	if (lab_host_names(t) == -1) {
+	if (lab_host_names(t) == -1 || lab_pick_host(t, o) == -1) {
 		topo_free(t);
 		return NSLAB_EXIT_INVALID;
 	}
 	if (o->name != NULL)
 		snprintf(t->name, sizeof(t->name), "%s", o->name);
-	if ((st = state_create(t->name)) == NULL) {
-		if (errno == EEXIST)
-			log_warnx("[NSLAB-EXISTS] lab %s already exists; "
-			    "`nslab down %s` first", t->name, t->name);
-		else
-			log_warn("state directory of lab %s", t->name);
-		rc = errno == EEXIST ? NSLAB_EXIT_EXISTS : NSLAB_EXIT_FAIL;
+	if ((st = lab_state_for(t, o, &rc)) == NULL) {
 		topo_free(t);
 		return rc;
 	}
 	sig_setup(lab_on_signal, true);
-	lab_progress(o, "nslab: lab %s: %zu routers, %zu members\n", t->name,
-	    t->nguests + 1, t->nmembers);
-	if (lab_copy_topology(st, o->file, o->name) == -1) {
+	if (o->host >= 0)
+		lab_progress(o, "nslab: lab %s: host %s%s\n", t->name,
+		    t->hosts[o->host].name, lab_joined ? ", joining the "
+		    "hosts up already" : ", the first");
+	else
+		lab_progress(o, "nslab: lab %s: %zu routers, %zu members\n",
+		    t->name, t->nguests + 1, t->nmembers);
+	if (lab_topology_missing(st) &&
+	    lab_copy_topology(st, o->file, o->name) == -1) {
 		rc = lab_fail(st, t->name, "saving the topology");
 		goto out;
 	}
@@ -220,11 +366,11 @@ lab_up(const struct up_opts *o)
 		rc = lab_fail(st, t->name, "generating the lab's keys");
 		goto out;
 	}
-	if (lab_interrupted || links_build(t, st) == -1) {
+	if (lab_interrupted || links_build(t, st, o->host) == -1) {
 		rc = lab_fail(st, t->name, "building namespaces and links");
 		goto out;
 	}
-	if (lab_interrupted || daemons_start_etcd(t, st) == -1) {
+	if (lab_interrupted || daemons_start_etcd(t, st, o->host) == -1) {
 		rc = lab_fail(st, t->name, "starting the etcd cluster");
 		goto out;
 	}
@@ -237,15 +383,18 @@ lab_up(const struct up_opts *o)
 	lab_progress(o, "nslab: routers started%s (%.2f s)\n",
 	    o->plugin != NULL ? " with ospfd_lgr" : "", lab_secs(t0));
 	if (o->hvd != NULL && (lab_interrupted ||
-	    daemons_start_hvd(t, st, o->hvd) == -1)) {
+	    daemons_start_hvd(t, st, o->hvd, o->host) == -1)) {
 		rc = lab_fail(st, t->name, "starting hvd on every member");
 		goto out;
 	}
 	if (o->agent != NULL && (lab_interrupted ||
-	    daemons_start_agents(t, st, o->agent, -1) == -1)) {
+	    daemons_start_agents(t, st, o->agent, -1, o->host) == -1)) {
 		rc = lab_fail(st, t->name, "starting the guest agents");
 		goto out;
 	}
+	/* lgrd: with the part that completes the lab (or all of it). */
+	if (!lab_complete(t, missing, sizeof(missing)))
+		o->lgrd = NULL;
 	if (o->lgrd != NULL && (lab_interrupted ||
 	    daemons_start_lgrd(st, o->lgrd) == -1)) {
 		rc = lab_fail(st, t->name, "starting lgrd");
@@ -258,19 +407,15 @@ lab_up(const struct up_opts *o)
 		    o->agent != NULL ? "guest agents" : "",
 		    o->lgrd != NULL ? ", lgrd" : "", lab_secs(t0));
 	rc = NSLAB_EXIT_OK;
-	if (!o->no_wait && converge_wait(t, t->name, lab_timeout(t, o),
-	    o->quiet, stderr) == -1) {
-		if (lab_interrupted) {
-			rc = lab_fail(st, t->name, "waiting for convergence");
-			goto out;
-		}
-		log_warnx("[NSLAB-UP-SLOW] lab %s is up but not converged; it "
-		    "stays for inspection (`nslab down %s` removes it)",
-		    t->name, t->name);
-		rc = NSLAB_EXIT_CONVERGE;
-	} else if (!o->no_wait)
-		lab_progress(o, "nslab: lab %s converged in %.2f s\n", t->name,
-		    lab_secs(t0));
+	if (missing[0] != '\0')
+		lab_progress(o, "nslab: host %s of lab %s up (%.2f s); the lab "
+		    "is complete with host%s %s\n", t->hosts[o->host].name,
+		    t->name, lab_secs(t0), strchr(missing, ',') ? "s" : "",
+		    missing);
+	else if (!o->no_wait)
+		rc = lab_wait(t, st, o, t0);
+	if (rc == NSLAB_EXIT_FAIL)
+		goto out;	/* interrupted: lab_fail closed st */
 	state_close(st);
 out:
 	topo_free(t);

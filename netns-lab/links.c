@@ -20,9 +20,16 @@
  * moving a veth end to another namespace takes it down, and the guest
  * would see its NIC lose carrier.  So every host also has, for each
  * member of another host, an uplink bridge hpM wired to that member's
- * HiperSockets bridge hsM; relocation only moves the host end of an HSI
- * NIC from one bridge to another in its namespace (hypervisor/hvd/
- * replug.c), and the VSWITCH LANs reach every host anyway.
+ * HiperSockets bridge hsM by VXLAN (vhM, one VNI per member, in hpM
+ * tunnelling to the member's host; in hsM flooding to every other host);
+ * relocation only moves the host end of an HSI NIC from one bridge to
+ * another in its namespace (hypervisor/hvd/replug.c), and the VSWITCH
+ * LANs reach every host anyway.
+ *
+ * Everything between hosts goes over the underlay by address, so one
+ * host's part can be built alone (`nslab up --host`): its namespace, its
+ * routers and its port on the underlay; the underlay namespace is made
+ * by the first part and shared by the others.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,9 +50,8 @@
 #define IDX_VXLAN	50	/* + lan index, host namespace */
 #define IDX_UL_BRIDGE	10	/* the underlay namespace's bridge */
 #define IDX_UL_PORT	100	/* + host index, underlay namespace */
-#define IDX_UPLINK	200	/* + member: hpM's wire, in another host */
-#define IDX_UPLINK_FAR(h, m)	(100000 + 1000 * (int)(h) + (int)(m))
-				/* its other end, in the member's host */
+#define IDX_UPLINK	200	/* + member: vhM, host namespace */
+#define VNI_UPLINK	100	/* + member: vhM's VNI above the LANs' */
 #define UNDERLAY_MTU	1600	/* room for VXLAN around 1500 */
 
 struct links_ctx {
@@ -56,11 +62,10 @@ struct links_ctx {
 	size_t			 nsw;	/* switch namespaces: hosts, or 1 */
 	int			 swfd[TOPO_MAX_HOSTS];
 	char			 swname[TOPO_MAX_HOSTS][128];
-	bool			 have_dummy;
+	bool			 have_dummy, probed;
+	int			 host;	/* the one host built, -1: all */
 	const char		*step;
 };
-
-static void	links_uplinks_far(struct links_ctx *, struct nl_batch *, size_t);
 
 /* The switch namespace of a link: its router's host's (0 without). */
 static size_t
@@ -70,6 +75,13 @@ links_sw(const struct links_ctx *c, const struct topo_link *l)
 		    c->t->guests[l->guest].member) : c->t->abr.host;
 
 	return h >= 0 ? (size_t)h : 0;
+}
+
+/* Is switch namespace s built by this run? */
+static bool
+links_sw_here(const struct links_ctx *c, size_t s)
+{
+	return c->host < 0 || (size_t)c->host == s;
 }
 
 /* Is member m's HiperSockets bridge in switch namespace s? */
@@ -138,12 +150,13 @@ links_switch(struct links_ctx *c, size_t s)
 	int		 rc;
 
 	c->step = "probe dummy links";
-	if (s == 0) {
+	if (!c->probed) {
 		if ((nb = nlb_open(c->swname[s], NULL, NULL)) == NULL)
 			return -1;
 		nlb_dummy_add(nb, "probe0", 2);
 		c->have_dummy = nlb_commit(nb) == 0;
 		nlb_close(nb);
+		c->probed = true;
 	}
 
 	c->step = "create bridges";
@@ -316,8 +329,6 @@ links_plug(struct links_ctx *c, size_t s)
 		nlb_link_set(nb, IDX_HOSTEND + (int)k, true,
 		    links_bridge_index(c, &c->links[k]), name);
 	}
-	if (c->t->nhosts > 0)
-		links_uplinks_far(c, nb, s);
 	if ((rc = nlb_commit(nb)) == -1)
 		nlb_log_failure(c->step);
 	nlb_close(nb);
@@ -359,27 +370,40 @@ links_underlay_len(const struct topo *t)
 	return len;
 }
 
-/* The underlay namespace: a bridge, a veth to each host's ul0. */
+/*
+ * The underlay namespace: a bridge, a veth to each host's ul0.  When one
+ * host is built (--host) and an earlier part made the namespace, only
+ * that host's port is added.
+ */
 static int
 links_underlay_ns(struct links_ctx *c)
 {
 	struct nl_batch	*nb;
 	struct nlb_veth	 v;
 	char		 ns[128], port[32];
+	bool		 made;
 	int		 rc;
 
-	if (labname_underlay_netns(c->t->name, ns, sizeof(ns)) == NULL ||
-	    links_ns_create(c, ns) == -1 || links_sysctls(ns, false) == -1)
+	if (labname_underlay_netns(c->t->name, ns, sizeof(ns)) == NULL)
+		return -1;
+	made = c->host >= 0 && netns_exists(ns);
+	if (!made && (links_ns_create(c, ns) == -1 ||
+	    links_sysctls(ns, false) == -1))
 		return -1;
 	c->step = "underlay";
-	if (state_note(c->st, "bridge", "%s %s", ns, LABNAME_UNDERLAY) == -1 ||
-	    (nb = nlb_open(ns, links_err, c)) == NULL) {
+	if ((!made && state_note(c->st, "bridge", "%s %s", ns,
+	    LABNAME_UNDERLAY) == -1) || (nb = nlb_open(ns, links_err,
+	    c)) == NULL) {
 		log_warn("[NSLAB-NETLINK] %s", c->step);
 		return -1;
 	}
-	nlb_bridge_add(nb, LABNAME_UNDERLAY, IDX_UL_BRIDGE);
-	nlb_link_set(nb, IDX_UL_BRIDGE, true, 0, LABNAME_UNDERLAY);
+	if (!made) {
+		nlb_bridge_add(nb, LABNAME_UNDERLAY, IDX_UL_BRIDGE);
+		nlb_link_set(nb, IDX_UL_BRIDGE, true, 0, LABNAME_UNDERLAY);
+	}
 	for (size_t h = 0; h < c->t->nhosts; h++) {
+		if (!links_sw_here(c, h))
+			continue;
 		labname_underlay_hostif((int)h, port, sizeof(port));
 		memset(&v, 0, sizeof(v));
 		v.name = port;
@@ -398,43 +422,27 @@ links_underlay_ns(struct links_ctx *c)
 	return rc;
 }
 
-/* The wire of host s's uplink bridge hpM to member m's bridge hsM. */
+/*
+ * Member m's HiperSockets LAN across hosts, in host s: VXLAN vhM in
+ * bridge hsM flooding to every other host (s is the member's host), or
+ * in the uplink bridge hpM tunnelling to the member's host.
+ */
 static void
 links_uplink(struct links_ctx *c, struct nl_batch *nb, size_t s, size_t m)
 {
-	struct nlb_veth	 v;
-	char		 name[48], peer[48];
-	int		 br = IDX_BRIDGE + (int)c->t->nlans + (int)m;
+	const struct topo	*t = c->t;
+	char			 name[48];
+	int			 idx = IDX_UPLINK + (int)m;
+	size_t			 home = (size_t)t->members[m].host;
 
-	snprintf(name, sizeof(name), "hu%zu", m);
-	snprintf(peer, sizeof(peer), "hx%zum%zu", s, m);
-	memset(&v, 0, sizeof(v));
-	v.name = name;
-	v.ifindex = IDX_UPLINK + (int)m;
-	v.peer = peer;
-	v.peer_ifindex = IDX_UPLINK_FAR(s, m);
-	v.peer_nsfd = c->swfd[c->t->members[m].host];
-	nlb_veth_add(nb, &v);
-	nlb_link_set(nb, v.ifindex, true, br, name);
-}
-
-/* Plug the far ends of the other hosts' uplinks into s's bridges. */
-static void
-links_uplinks_far(struct links_ctx *c, struct nl_batch *nb, size_t s)
-{
-	char	name[48];
-
-	for (size_t m = 0; m < c->t->nmembers; m++) {
-		if (c->t->members[m].host != (int)s)
-			continue;
-		for (size_t o = 0; o < c->nsw; o++) {
-			if (o == s)
-				continue;
-			snprintf(name, sizeof(name), "hx%zum%zu", o, m);
-			nlb_link_set(nb, IDX_UPLINK_FAR(o, m), true,
-			    IDX_BRIDGE + (int)c->t->nlans + (int)m, name);
-		}
-	}
+	snprintf(name, sizeof(name), "vh%zu", m);
+	nlb_vxlan_add(nb, name, idx, LABNAME_VNI_BASE + VNI_UPLINK +
+	    (uint32_t)m, t->hosts[s].underlay);
+	for (size_t h = 0; h < t->nhosts; h++)
+		if (h != s && (s == home || h == home))
+			nlb_fdb_append(nb, idx, t->hosts[h].underlay);
+	nlb_link_set(nb, idx, true, IDX_BRIDGE + (int)t->nlans + (int)m,
+	    name);
 }
 
 /*
@@ -469,8 +477,7 @@ links_host_underlay(struct links_ctx *c, size_t s)
 		nlb_link_set(nb, idx, true, IDX_BRIDGE + (int)l, name);
 	}
 	for (size_t m = 0; m < t->nmembers; m++)
-		if (!links_hsi_here(c, m, s))
-			links_uplink(c, nb, s, m);
+		links_uplink(c, nb, s, m);
 	if ((rc = nlb_commit(nb)) == -1)
 		nlb_log_failure(c->step);
 	nlb_close(nb);
@@ -484,14 +491,15 @@ links_switches(struct links_ctx *c)
 	size_t	s;
 
 	for (s = 0; s < c->nsw; s++)
-		if (links_switch_ns(c, s) == -1 || links_switch(c, s) == -1)
+		if (links_sw_here(c, s) && (links_switch_ns(c, s) == -1 ||
+		    links_switch(c, s) == -1))
 			return -1;
 	if (c->t->nhosts == 0)
 		return 0;
 	if (links_underlay_ns(c) == -1)
 		return -1;
 	for (s = 0; s < c->nsw; s++)
-		if (links_host_underlay(c, s) == -1)
+		if (links_sw_here(c, s) && links_host_underlay(c, s) == -1)
 			return -1;
 	return 0;
 }
@@ -608,7 +616,7 @@ links_neigh_capacity(const struct topo *t)
  * is in the manifest before it exists.  Returns 0 or -1 (logged).
  */
 int
-links_build(const struct topo *t, struct lab_state *st)
+links_build(const struct topo *t, struct lab_state *st, int host)
 {
 	struct links_ctx	c;
 	ssize_t			n;
@@ -619,6 +627,7 @@ links_build(const struct topo *t, struct lab_state *st)
 	c.t = t;
 	c.st = st;
 	c.nsw = t->nhosts > 0 ? t->nhosts : 1;
+	c.host = host;
 	for (i = 0; i < TOPO_MAX_HOSTS; i++)
 		c.swfd[i] = -1;
 	if ((n = topo_links(t, &c.links)) == -1)
@@ -628,13 +637,16 @@ links_build(const struct topo *t, struct lab_state *st)
 		goto out;
 	if (links_switches(&c) == -1)
 		goto out;
-	if (links_node(&c, t->abr.name, -1) == -1)
+	if (lab_node_here(t, host, -1) &&
+	    links_node(&c, t->abr.name, -1) == -1)
 		goto out;
 	for (i = 0; i < t->nguests; i++)
-		if (links_node(&c, t->guests[i].name, (int)i) == -1)
+		if (lab_node_here(t, host, (int)i) &&
+		    links_node(&c, t->guests[i].name, (int)i) == -1)
 			goto out;
 	for (i = 0, rc = 0; i < c.nsw && rc == 0; i++)
-		rc = links_plug(&c, i);
+		if (links_sw_here(&c, i))
+			rc = links_plug(&c, i);
 out:
 	for (i = 0; i < c.nsw; i++)
 		if (c.swfd[i] != -1)

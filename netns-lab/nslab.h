@@ -40,6 +40,8 @@ struct up_opts {
 	const char	*hvd;		/* hvd program, or NULL: none */
 	const char	*agent;		/* guestagentd program, or NULL */
 	const char	*lgrd;		/* lgrd program, or NULL */
+	const char	*host_name;	/* --host: this host's part only */
+	int		 host;		/* its index, -1: every host */
 };
 
 /* parser.c: the command line. */
@@ -171,7 +173,8 @@ int		 state_labs(char ***names, size_t *n);
 struct topo	*state_topo(const struct lab_state *st);
 
 /* links.c: build the lab's namespaces and links. */
-int		 links_build(const struct topo *t, struct lab_state *st);
+int		 links_build(const struct topo *t, struct lab_state *st,
+		    int host);
 
 /* cgroup.c */
 int		 cgroup_make_guest(struct lab_state *st, const char *lab,
@@ -184,16 +187,26 @@ const char	*daemons_find(const char *env, const char *subdir,
 		    const char *name, char *buf, size_t len);
 int		 daemons_keys(struct lab_state *st);
 int		 daemons_start_hvd(const struct topo *t, struct lab_state *st,
-		    const char *hvd);
+		    const char *hvd, int host);
+/* Agents of guest only (-1: all) on host's members (-1: every host). */
 int		 daemons_start_agents(const struct topo *t,
-		    struct lab_state *st, const char *agent, int only);
+		    struct lab_state *st, const char *agent, int only,
+		    int host);
 int		 daemons_restart_hvd(const struct topo *t, struct lab_state *st,
 		    const char *hvd, size_t m);
 int		 daemons_start_lgrd(struct lab_state *st, const char *lgrd);
-int		 daemons_start_etcd(const struct topo *t, struct lab_state *st);
+/* The etcd nodes (of host only, not waited for; -1 every one). */
+int		 daemons_start_etcd(const struct topo *t, struct lab_state *st,
+		    int host);
 /* The etcd node of host h again (nslab restart). */
 int		 daemons_restart_etcd(const struct topo *t, struct lab_state *st,
 		    int h);
+/*
+ * The host whose etcd node is the cluster's leader (each node's
+ * /v3/maintenance/status, asked from its host), or -1 with why.
+ */
+int		 daemons_etcd_leader(const struct topo *t, char *why,
+		    size_t len);
 /* The etcd nodes' client endpoints, "A:2379,B:2379", into buf. */
 char		*daemons_etcd_endpoints(const struct topo *t, char *buf,
 		    size_t len);
@@ -220,6 +233,38 @@ json_object	*vty_json(struct vty_conn *v, const char *cmd);
 int		 converge_wait(const struct topo *t, const char *lab,
 		    unsigned timeout_s, bool quiet, FILE *diag);
 
+/* hvask.c: the hypervisor and the guest agents, asked as a viewer. */
+#define HVASK_STATE_MAX	16
+/*
+ * Every row of hvd's answer to a read request (HV_REQ_MEMBERS,
+ * HV_REQ_GUESTS), from the first member whose hvd answers; NULL with
+ * the reason in why.
+ */
+json_object	*hvask_rows(const struct topo *t, const char *labdir,
+		    int type, char *why, size_t len);
+/* The same from member m's hvd only (m -1: any). */
+json_object	*hvask_rows_of(const struct topo *t, const char *labdir,
+		    int m, int type, char *why, size_t len);
+/* A row's string field, "" when absent. */
+const char	*hvask_field(json_object *row, const char *key);
+/*
+ * res[g] = the member the directory names for guest g (entries of
+ * guests it does not name are kept).  Returns how many it named, or -1
+ * (why).
+ */
+int		 hvask_residency(const struct topo *t, const char *labdir,
+		    int *res, char *why, size_t len);
+/* state[m] = member m's state in the directory ("?" unknown). */
+int		 hvask_member_states(const struct topo *t, const char *labdir,
+		    char (*state)[HVASK_STATE_MAX], char *why, size_t len);
+/* Does guest's agent answer a status request?  0, or -1 (why). */
+int		 hvask_agent(const char *labdir, const char *guest, char *why,
+		    size_t len);
+
+/* ready.c: members JOINED, guests RUNNING, agents answering. */
+int		 ready_wait(const struct topo *t, const char *lab, bool hv,
+		    bool agents, uint64_t deadline_ms, bool quiet, FILE *diag);
+
 /* linkstate.c */
 struct link_info {
 	char	name[16];
@@ -239,6 +284,15 @@ int		 linkstate_residency(const struct topo *t, const char *lab,
 		    int *res);
 
 /* graph.c */
+/*
+ * Where each guest lives (res, t->nguests entries) and each member's
+ * state (state may be NULL; "" unknown): from the hypervisor's
+ * directory, else the network; *from says which ("hypervisor",
+ * "network").  Returns 0 or -1.
+ */
+int		 graph_residency(const struct topo *t, const char *lab,
+		    int *res, char (*state)[HVASK_STATE_MAX],
+		    const char **from);
 int		 graph_write(const struct topo *t, const char *lab, FILE *out);
 int		 graph_cmd(const char *lab, bool svg, const char *output);
 
@@ -254,11 +308,13 @@ int		 restart_cmd(const char *lab, const char *daemon,
 int		 status_print(const char *lab, bool json, FILE *out);
 
 /* lab.c: up and down. */
-int		 lab_up(const struct up_opts *o);
+int		 lab_up(struct up_opts *o);
 int		 lab_down(const char *lab, bool verbose);
 int		 lab_node_netns(const char *lab, const char *node, char *buf,
 		    size_t len);
 bool		 lab_was_interrupted(void);
+/* Does router guest (-1: the ABR) run on host (-1: any)? */
+bool		 lab_node_here(const struct topo *t, int host, int guest);
 double		 lab_secs(uint64_t t0_ms);
 struct topo	*lab_load(const char *file);
 int		 lab_warnings(const struct topo *t);

@@ -14,7 +14,7 @@
 enum {
 	O_VERBOSE = 1, O_JSON, O_QUIET, O_TIMEOUT, O_NOWAIT, O_PLUGIN,
 	O_NOPLUGIN, O_NAME, O_NOHV, O_NOAGENTS, O_COMMAND, O_FORMAT,
-	O_OUTPUT, O_MEMBERS, O_GUESTS, O_HSI,
+	O_OUTPUT, O_MEMBERS, O_GUESTS, O_HSI, O_HOST,
 };
 
 static const char *const parser_formats[] = { "dot", "svg", NULL };
@@ -37,12 +37,13 @@ static const struct cli_option parser_options[] = {
 	{ O_MEMBERS, 'm', "members", CLI_U64, "M", 1, 16, NULL },
 	{ O_GUESTS, 'g', "guests", CLI_U64, "N", 1, 250, NULL },
 	{ O_HSI, 0, "hsi-fraction", CLI_STR, "F", 0, 0, NULL },
+	{ O_HOST, 0, "host", CLI_NAME, "NAME", 0, 0, NULL },
 	{ 0 },
 };
 
 static const int parser_verbose[] = { O_VERBOSE, 0 };
 static const int parser_up[] = { O_NAME, O_TIMEOUT, O_NOWAIT, O_PLUGIN,
-    O_NOPLUGIN, O_NOHV, O_NOAGENTS, O_QUIET, 0 };
+    O_NOPLUGIN, O_NOHV, O_NOAGENTS, O_QUIET, O_HOST, 0 };
 static const int parser_status[] = { O_JSON, 0 };
 static const int parser_vtysh[] = { O_COMMAND, 0 };
 static const int parser_graph[] = { O_FORMAT, O_OUTPUT, 0 };
@@ -99,6 +100,8 @@ parser_up_opts(const struct cli_result *res, struct nslab_args *a)
 	a->up.quiet = cli_has(res, O_QUIET);
 	a->up.plugin = parser_str(res, O_PLUGIN, NULL);
 	a->up.name = parser_str(res, O_NAME, NULL);
+	a->up.host_name = parser_str(res, O_HOST, NULL);
+	a->up.host = -1;
 	a->no_plugin = cli_has(res, O_NOPLUGIN);
 	a->no_hv = cli_has(res, O_NOHV);
 	a->no_agents = cli_has(res, O_NOAGENTS);

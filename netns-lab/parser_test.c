@@ -111,6 +111,12 @@ test_values(void **state)
 	assert_string_equal(a.up.plugin, "p.so");
 	assert_false(a.no_plugin);
 
+	assert_null(a.up.host_name);
+	assert_int_equal(a.up.host, -1);
+
+	parse_ok("up --host CPC9 f.yaml", &a);
+	assert_string_equal(a.up.host_name, "CPC9");
+
 	parse_ok("up f.yaml --no-plugin", &a);
 	assert_true(a.no_plugin);
 	assert_null(a.up.plugin);
@@ -213,6 +219,9 @@ test_bad(void **state)
 		{ "up f --name a.b", "--name \"a.b\": expected 1-31 "
 		    "characters of A-Z, a-z, 0-9, _ and -" },
 		{ "up f --frobnicate", "unknown option \"--frobnicate\"" },
+		{ "up f --host", "--host: missing value NAME" },
+		{ "up f --host a:b", "--host \"a:b\": expected 1-31 "
+		    "characters of A-Z, a-z, 0-9, _ and -" },
 		{ "down", "down: missing argument NAME" },
 		{ "down -j ref", "down: unknown option \"--json\"; valid: -v, "
 		    "--verbose" },

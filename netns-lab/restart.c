@@ -64,7 +64,7 @@ restart_one(const struct topo *t, struct lab_state *st, const char *daemon,
 		    daemons_find("NSLAB_AGENT", "guestagent", "guestagentd",
 		    prog, sizeof(prog)) == NULL)
 			return -1;
-		return daemons_start_agents(t, st, prog, i);
+		return daemons_start_agents(t, st, prog, i, -1);
 	}
 	log_warnx("restart: unknown daemon '%s' (hvd, etcd, guestagentd, "
 	    "lgrd)", daemon);

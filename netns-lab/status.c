@@ -35,18 +35,21 @@ struct status_down {
 };
 
 struct status_fmt {
-	void	(*lab_start)(FILE *, const char *lab, const struct topo *);
+	void	(*lab_start)(FILE *, const char *lab, const struct topo *,
+		    const char *from);
 	void	(*node)(FILE *, const struct node_status *, bool first);
 	void	(*lab_end)(FILE *, const struct status_down *);
 };
 
 static void
-txt_lab_start(FILE *out, const char *lab, const struct topo *t)
+txt_lab_start(FILE *out, const char *lab, const struct topo *t,
+    const char *from)
 {
 	char	dir[512];
 
-	fprintf(out, "lab %s: %zu members, %zu guests, state %s\n", lab,
-	    t->nmembers, t->nguests, labname_labdir(lab, dir, sizeof(dir)));
+	fprintf(out, "lab %s: %zu members, %zu guests, state %s, residency "
+	    "from the %s\n", lab, t->nmembers, t->nguests,
+	    labname_labdir(lab, dir, sizeof(dir)), from);
 	fprintf(out, "%-12s %-5s %-6s %-13s %-13s %-5s %-5s %-6s %s\n", "NODE",
 	    "KIND", "MEMBER", "ZEBRA", "OSPFD", "FULL", "NBRS", "ROUTES",
 	    "INTERFACES UP");
@@ -76,10 +79,12 @@ txt_lab_end(FILE *out, const struct status_down *d)
 }
 
 static void
-json_lab_start(FILE *out, const char *lab, const struct topo *t)
+json_lab_start(FILE *out, const char *lab, const struct topo *t,
+    const char *from)
 {
 	fprintf(out, "{\"lab\":\"%s\",\"members\":%zu,\"guests\":%zu,"
-	    "\"nodes\":[", lab, t->nmembers, t->nguests);
+	    "\"residency_from\":\"%s\",\"nodes\":[", lab, t->nmembers,
+	    t->nguests, from);
 }
 
 static void
@@ -258,6 +263,7 @@ status_lab(const char *lab, const struct status_fmt *f, FILE *out)
 	struct status_down	*down;
 	size_t			 np = 0;
 	int			*res;
+	const char		*from = "topology";
 
 	if ((st = state_open(lab)) == NULL) {
 		log_warnx("[NSLAB-NOLAB] no lab %s", lab);
@@ -272,10 +278,10 @@ status_lab(const char *lab, const struct status_fmt *f, FILE *out)
 		free(p);
 		return NSLAB_EXIT_FAIL;
 	}
-	if (linkstate_residency(t, lab, res) == -1)
+	if (graph_residency(t, lab, res, NULL, &from) == -1)
 		for (size_t g = 0; g < t->nguests; g++)
 			res[g] = t->guests[g].member;
-	f->lab_start(out, lab, t);
+	f->lab_start(out, lab, t, from);
 	for (size_t i = 0; i <= t->nguests; i++) {
 		struct node_status	s;
 

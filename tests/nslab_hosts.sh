@@ -126,6 +126,14 @@ check "DC's etcd node is gone" gone "$etcddc"
 check "fault kill-member VM2" "$NSLAB" fault $LAB kill-member VM2
 sleep 0.2
 check "VM2's hvd is gone" gone "$hvd2"
+# VM2 is DOWN once VM9's hvd misses its heartbeats: greyed in the drawing.
+greyed() {
+	"$NSLAB" graph $LAB | grep -q 'label="VM2 (CPC2) DOWN"; style="rounded,filled"; color=gray60; fillcolor=gray90'
+}
+for i in $(seq 40); do greyed && break; sleep 0.5; done
+check "graph: member VM2 DOWN, greyed" greyed
+check "graph: member VM9 JOINED, not greyed" bash -c "
+    \"$NSLAB\" graph $LAB | grep -q 'label=\"VM9 (CPC9) JOINED\"; style=rounded;'"
 check "a fault on a dead member fails (exit 1)" \
     bash -c "\"$NSLAB\" fault $LAB kill-member VM2 >/dev/null 2>&1; [ \$? -eq 1 ]"
 check "an unknown fault is a usage error (exit 2)" \
@@ -135,6 +143,21 @@ check "restart hvd VM2: it runs again in CPC2's namespace" bash -c "
     ip netns identify \$(awk '\$1 == \"proc\" && \$2 == \"VM2\" && \$3 == \"hvd\" { p = \$4 } END { print p }' $RUN/$LAB/manifest) | grep -qx $LAB:CPC2"
 check "restart etcd DC -j: DC's node answers again" bash -c "
     \"$NSLAB\" restart -j $LAB etcd DC | jq -e '.restart == \"etcd\" and .name == \"DC\"' >/dev/null"
+"$NSLAB" fault $LAB etcd-kill leader -j >"$LABTEST_TMP/leader.json"
+check "fault etcd-kill leader -j: JSON naming the leader's node" \
+    jq -e '.fault == "etcd-kill" and .target == "leader" and (.node | IN("CPC9", "CPC2", "DC")) and (.done | endswith("the leader"))' "$LABTEST_TMP/leader.json"
+leader=$(jq -r .node "$LABTEST_TMP/leader.json")
+echo "  the leader was on $leader"
+sleep 0.2
+check "the leader's etcd node is gone" gone "$(proc_of "$leader" etcd)"
+check "status shows the leader's etcd dead" bash -c "
+    \"$NSLAB\" status -j $LAB | jq -e '.down | index(\"etcd of $leader dead\")' >/dev/null"
+check "the two others elect a new leader: a node answers leader again" bash -c "
+    for i in \$(seq 30); do
+	ip netns exec $LAB:DC etcdctl --endpoints=${UL[CPC9]}:2379,${UL[CPC2]}:2379,${UL[DC]}:2379 endpoint status 2>/dev/null | grep -q ', true, ' && exit 0
+	sleep 0.5
+    done; exit 1"
+check "restart etcd $leader: its node is back" "$NSLAB" restart $LAB etcd "$leader"
 check "restart guestagentd LITDCON1: its socket is back" bash -c "
     \"$NSLAB\" restart $LAB guestagentd LITDCON1 >/dev/null && [ -S $RUN/$LAB/LITDCON1/agent.ctl ]"
 check "restart of a daemon that runs: exit 1" \
@@ -148,9 +171,11 @@ check "the ABR's ospfd is gone" gone "$(proc_of ABR ospfd)"
 check "status names what is down" bash -c "
     \"$NSLAB\" status -j $LAB | jq -e '.down | (index(\"etcd of DC dead\") and index(\"host DC cut from the underlay\") and (index(\"hvd of VM2 dead\") | not))' >/dev/null"
 check "every fault is a line in the lab's event log" \
-    [ "$(grep -c ' fault ' "$RUN/$LAB/events.log")" -eq 10 ]
+    [ "$(grep -c ' fault ' "$RUN/$LAB/events.log")" -eq 11 ]
+check "etcd-kill leader logged with the node it killed" \
+    grep -q " fault etcd-kill leader: killed etcd of $leader (pid [0-9]*), the leader" "$RUN/$LAB/events.log"
 check "every restart is a line in the lab's event log" \
-    [ "$(grep -c ' restart ' "$RUN/$LAB/events.log")" -eq 3 ]
+    [ "$(grep -c ' restart ' "$RUN/$LAB/events.log")" -eq 4 ]
 
 # --- down leaves nothing --------------------------------------------
 pids=$(lab_pids $LAB)

@@ -50,6 +50,24 @@ check "LITDCON1's HSI host ends stayed on CPC9, now on the uplink to VM2's LAN" 
 check "LITDCON1's hsi1 reaches LITSWAS1's over VM2's HiperSockets LAN" \
     bash -c "\"$NSLAB\" exec $LAB LITDCON1 -- ip -j route get 10.20.7.101 | jq -e '.[0].dev == \"hsi1\"' >/dev/null"
 check "ECMSS00 stays on VM9" [ "$(where "$LAB" ECMSS00)" = VM9 ]
+
+# --- one view of residency: status and graph say what hvd says ------
+check "status -j: residency from the hypervisor, all four LIT guests on VM2" bash -c "
+    \"$NSLAB\" status -j $LAB | jq -e '.residency_from == \"hypervisor\" and
+    ([.nodes[] | select(.node | startswith(\"LIT\")) | .member] == [\"VM2\", \"VM2\", \"VM2\", \"VM2\"])' >/dev/null"
+"$NSLAB" graph $LAB >"$LABTEST_TMP/g.dot"
+# Each guest node and the member cluster it is drawn in.
+awk '/subgraph cluster_[0-9]+ \{/ { m = 1; next }
+    m && /label=/ { match($0, /label="[^ "]+/); cur = substr($0, RSTART + 7, RLENGTH - 7); m = 0 }
+    /shape=component/ { match($0, /"[^"]+"/); print substr($0, RSTART + 1, RLENGTH - 2), cur }' \
+    "$LABTEST_TMP/g.dot" >"$LABTEST_TMP/drawn"
+sed 's/^/  drawn: /' "$LABTEST_TMP/drawn"
+for g in ECMSS00 LITSHA22 $LIT_HSI; do
+	check "graph draws $g on $(where "$LAB" $g), the member the directory names" \
+	    grep -qx "$g $(where "$LAB" $g)" "$LABTEST_TMP/drawn"
+done
+check "graph: the residency comes from the hypervisor's directory" \
+    grep -q "residency from the hypervisor's directory" "$LABTEST_TMP/g.dot"
 check "routecheck clean after the evacuation" routecheck_clean "$LAB"
 
 labtest_summary

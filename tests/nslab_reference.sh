@@ -66,7 +66,7 @@ check "arp_announce is 1 on guests" \
 check "status -j lists six running routers" \
     bash -c "\"$NSLAB\" status t2ref -j | jq -e '[.nodes[] | select(.zebra.running and .ospfd.running)] | length == 6' >/dev/null"
 check "graph: members as clusters, guests inside VM9" \
-    bash -c "\"$NSLAB\" graph t2ref | grep -q 'subgraph cluster_0' && \"$NSLAB\" graph t2ref | grep -q 'label=\"VM9 (CPC9)\"'"
+    bash -c "\"$NSLAB\" graph t2ref | grep -q 'subgraph cluster_0' && \"$NSLAB\" graph t2ref | grep -q 'label=\"VM9 (CPC9) JOINED\"'"
 check "graph: hsi1 drawn dashed (down), hsi0 solid (up)" \
     bash -c "\"$NSLAB\" graph t2ref | grep -q '\"LITDCON1\" -- hs0 \[label=\"hsi1 172.1.2.100/24\", style=dashed' &&
              \"$NSLAB\" graph t2ref | grep -q '\"LITDCON1\" -- hs0 \[label=\"hsi0 172.0.9.100/24\", style=solid'"
