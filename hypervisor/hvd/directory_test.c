@@ -935,7 +935,7 @@ wait_for(atomic_bool *flag, bool want, unsigned ms)
 /*
  * The renew thread keeps a member alive while its main thread is busy
  * for three TTLs; a member whose lease is taken fences itself, stops
- * its guests, then joins again as a new incarnation.
+ * its guests, then (and not before) joins again as a new incarnation.
  */
 static void
 test_renew_fence(void **state)
@@ -954,6 +954,12 @@ test_renew_fence(void **state)
 
 	take_lease(f, "VM9");
 	assert_true(wait_for(&h->fenced, true, h->ttl_ms + 1000));
+	/* However long the main thread takes to stop the guests (a TTL
+	 * here), the member stays fenced until it has: no new incarnation
+	 * while its guests may still run. */
+	usleep(h->ttl_ms * 1000);
+	assert_true(member_fenced(h));
+	assert_false(h->fence_done);
 	assert_int_equal(member_tick(h), 1);		/* guests stopped */
 	assert_true(h->fence_done);
 	assert_int_equal(count_events(f->h[1].dir, "HV-FENCED"), 1);
