@@ -62,7 +62,8 @@ while getopts "lno:h" opt; do
 	n) BASELINE=false ;;
 	o) OUT=$OPTARG ;;
 	h) usage 0 ;;
-	*) usage 2 >&2 ;;
+	*) echo "usage: mutants.sh [-l] [-n] [-o OUT] [ID...] (--help)" >&2
+	   exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -159,13 +160,14 @@ test_names() {
 }
 
 list_table() {
-	local i n found ntests bad=0
+	local i n found ntests bad=0 checked=0
 	[ -f "$BUILD/CTestTestfile.cmake" ] ||
 	    die "$BUILD is not a configured build tree (BUILD=)"
 	load_tests "$BUILD"
 	printf "%-5s %-40s %-5s %-5s %s\n" ID FILE FOUND TESTS REGEX
 	for i in "${!IDS[@]}"; do
 		selected "${IDS[$i]}" || continue
+		checked=$((checked + 1))
 		n=$(occurrences "$top/${FILES[$i]}" "${FINDS[$i]}")
 		found=$n
 		[ "$n" = 2 ] && found='>1'
@@ -180,8 +182,8 @@ list_table() {
 		printf "%-5s %-40s %-5s %-5s %s\n" "${IDS[$i]}" "${FILES[$i]}" \
 		    "$found" "$ntests" "${TESTS[$i]}"
 	done
-	echo "${#IDS[@]} mutations; $bad invalid (text not found exactly" \
-	    "once, or no test)"
+	echo "$checked of ${#IDS[@]} mutations checked; $bad invalid (text" \
+	    "not found exactly once, or no test)"
 	[ "$bad" -eq 0 ]
 }
 
