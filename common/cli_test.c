@@ -12,22 +12,24 @@
 #include <cmocka.h>
 
 #include "cli_spec_test.h"
+#include "cmdline.h"
 
-#define MAXW	16
-
-/* "prog a b c" -> argv (argv[0] is the program). */
 static int
-split(const char *line, char *buf, size_t size, char *argv[MAXW])
+t_parse(int argc, char **argv, void *r, char *err, size_t errlen)
 {
-	char	*p, *save = NULL;
-	int	 argc = 0;
-
-	snprintf(buf, size, "prog %s", line);
-	for (p = strtok_r(buf, " ", &save); p != NULL && argc < MAXW;
-	    p = strtok_r(NULL, " ", &save))
-		argv[argc++] = p;
-	return argc;
+	return cli_parse(&spec, argc, argv, r, err, errlen);
 }
+
+static int
+t_parse_daemon(int argc, char **argv, void *r, char *err, size_t errlen)
+{
+	return cli_parse(&daemon_spec, argc, argv, r, err, errlen);
+}
+
+/* "prog LINE" with the command table, and with the daemon's. */
+static struct cmdline	cl = { .prog = "prog", .parse = t_parse };
+static struct cmdline	daemon_cl = { .prog = "prog",
+			    .parse = t_parse_daemon };
 
 static void
 test_good(void **state)
@@ -62,15 +64,11 @@ test_good(void **state)
 	};
 	struct cli_result	 r;
 	const struct cli_value	*v;
-	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
 	size_t			 i;
-	int			 argc;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		argc = split(cases[i].line, buf, sizeof(buf), argv);
-		if (cli_parse(&spec, argc, argv, &r, err, sizeof(err)) != 0)
-			fail_msg("\"%s\": %s", cases[i].line, err);
+		cmdline_parse(&cl, cases[i].line, &r);
 		assert_non_null(r.cmd);
 		assert_int_equal(r.cmd->id, cases[i].cmd);
 		assert_int_equal(r.nargs, cases[i].nargs);
@@ -90,32 +88,23 @@ static void
 test_values(void **state)
 {
 	struct cli_result	 r;
-	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
-	int			 argc;
 
 	(void)state;
-	argc = split("relocate G1 VM2 --verify full --max-total 86400 -t 5",
-	    buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
-	    0);
+	cmdline_parse(&cl, "relocate G1 VM2 --verify full "
+	    "--max-total 86400 -t 5", &r);
 	assert_int_equal(cli_get(&r, O_VERIFY)->num, 1);
 	assert_int_equal(cli_get(&r, O_TOTAL)->num, 86400);
 	assert_int_equal(cli_get(&r, O_TIMEOUT)->num, 5);
 	assert_string_equal(r.args[1], "VM2");
 	/* the last of an option given twice wins */
-	argc = split("-t 5 members -t 7", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
-	    0);
+	cmdline_parse(&cl, "-t 5 members -t 7", &r);
 	assert_int_equal(cli_get(&r, O_TIMEOUT)->num, 7);
 }
 
 static void
 test_bad(void **state)
 {
-	static const struct {
-		const char	*line;
-		const char	*err;
-	} cases[] = {
+	static const struct cmdline_bad cases[] = {
 		{ "", "missing command; valid: members, status, set-limits, "
 		    "relocate, history, member, evacuate" },
 		{ "-j", "missing command; valid: members, status, set-limits, "
@@ -165,20 +154,9 @@ test_bad(void **state)
 		    "valid: -j, --json, -l, --lab, -t, -f, --follow" },
 	};
 	struct cli_result	 r;
-	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
-	size_t			 i;
-	int			 argc;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		argc = split(cases[i].line, buf, sizeof(buf), argv);
-		err[0] = '\0';
-		if (cli_parse(&spec, argc, argv, &r, err, sizeof(err)) != -1)
-			fail_msg("\"%s\" parsed", cases[i].line);
-		if (strcmp(err, cases[i].err) != 0)
-			fail_msg("\"%s\":\n got: %s\nwant: %s", cases[i].line,
-			    err, cases[i].err);
-	}
+	cmdline_errors(&cl, cases, sizeof(cases) / sizeof(cases[0]), &r);
 }
 
 /* A word with control bytes or of any length stays one printable line. */
@@ -209,52 +187,31 @@ static void
 test_help_version(void **state)
 {
 	struct cli_result	 r;
-	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
-	int			 argc;
 
 	(void)state;
-	argc = split("--help", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
-	    0);
+	cmdline_parse(&cl, "--help", &r);
 	assert_true(r.help);
 	/* help wins over a bad command line */
-	argc = split("nonsense -h", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
-	    0);
-	assert_true(r.help);
-	argc = split("--version", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&spec, argc, argv, &r, err, sizeof(err)),
-	    0);
-	assert_true(r.version);
+	cmdline_help_version(&cl, "nonsense -h", &r, &r.help, &r.version);
 }
 
 static void
 test_daemon(void **state)
 {
-	struct cli_result	 r;
-	char			 buf[256], err[CLI_ERRLEN], *argv[MAXW];
-	int			 argc;
+	static const struct cmdline_bad	bad[] = {
+		{ "-l ref", "missing argument MEMBER" },
+		{ "VM9 VM2", "unexpected argument \"VM2\"" },
+		{ "VM9 --dry-run", "unknown option \"--dry-run\"; valid: "
+		    "-j, --json, -l, --lab, -t" },
+	};
+	struct cli_result		r;
 
 	(void)state;
-	argc = split("-l ref VM9", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
-	    sizeof(err)), 0);
+	cmdline_parse(&daemon_cl, "-l ref VM9", &r);
 	assert_null(r.cmd);
 	assert_int_equal(r.nargs, 1);
 	assert_string_equal(r.args[0], "VM9");
-	argc = split("-l ref", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
-	    sizeof(err)), -1);
-	assert_string_equal(err, "missing argument MEMBER");
-	argc = split("VM9 VM2", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
-	    sizeof(err)), -1);
-	assert_string_equal(err, "unexpected argument \"VM2\"");
-	argc = split("VM9 --dry-run", buf, sizeof(buf), argv);
-	assert_int_equal(cli_parse(&daemon_spec, argc, argv, &r, err,
-	    sizeof(err)), -1);
-	assert_string_equal(err, "unknown option \"--dry-run\"; valid: "
-	    "-j, --json, -l, --lab, -t");
+	cmdline_errors(&daemon_cl, bad, sizeof(bad) / sizeof(bad[0]), &r);
 }
 
 static void

@@ -9,16 +9,4 @@
 #include "codec_table_test.h"
 #include "fuzzcheck.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
-{
-	struct t_request	r;
-	int			rc;
-
-	fuzz_errtext_clear();
-	rc = codec_decode(&t_codec, data, len, &r);
-	fuzz_codec_check(&t_codec, rc, &r);
-	return 0;
-}
+FUZZ_CODEC_TARGET(struct t_request, &t_codec)

@@ -197,27 +197,6 @@ test_roundtrip(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
-static void
-test_terminator(void **state)
-{
-	struct json_object	*o;
-	const char		*text = NULL;
-	int			 code = 0;
-
-	(void)state;
-	o = msg_parse("{\"end\":true}", 12);
-	assert_int_equal(msg_terminator(o, &code, &text), 1);
-	json_object_put(o);
-	o = msg_parse("{\"error\":8002,\"text\":\"no guest\"}", 32);
-	assert_int_equal(msg_terminator(o, &code, &text), -1);
-	assert_int_equal(code, 8002);
-	assert_string_equal(text, "no guest");
-	json_object_put(o);
-	o = msg_parse("{\"guest\":\"G\"}", 13);
-	assert_int_equal(msg_terminator(o, &code, &text), 0);
-	json_object_put(o);
-}
-
 int
 main(void)
 {
@@ -227,7 +206,6 @@ main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_terminator),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

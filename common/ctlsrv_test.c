@@ -5,7 +5,6 @@
  * daemon, a refused key) within its connect time.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,16 +21,13 @@
 #include "ctlclient.h"
 #include "codec_table_test.h"
 #include "ctlsrv.h"
+#include "ctlstandin.h"
 
 struct fixture {
-	char		 dir[64];
-	char		 endpoint[128];
-	void		*ctx;
-	pthread_t	 thread;
-	volatile int	 ready;		/* 1 serving, -1 failed */
-	volatile int	 stop;
-	char		 audit[8][160];	/* written by the server thread */
-	volatile int	 naudit;
+	struct ctlstandin	 sd;		/* the stand-in daemon */
+	struct ctlsrv_conn	 later;		/* a deferred answer */
+	char			 audit[8][160];	/* written by the server thread */
+	volatile int		 naudit;
 };
 
 static void
@@ -77,62 +73,33 @@ t_serve(struct ctlsrv *s, struct ctlsrv_conn *later)
 	}
 }
 
-static void *
-t_server(void *arg)
+/* The stand-in's answers; a deferred one is released by the next read. */
+static void
+t_serve_all(struct ctlsrv *s, void *arg)
 {
-	struct fixture		*f = arg;
-	struct keys_set		 ks;
-	struct ctlsrv		*s;
-	struct ctlsrv_conn	 later = { .valid = false };
-	struct ctlsrv_conf	 conf = {
-		.endpoint = f->endpoint, .keys = &ks, .codec = &t_codec,
-		.msgid = "TEST", .audit = t_audit, .audit_arg = f,
-	};
+	struct fixture	*f = arg;
+	bool		 owed = f->later.valid;
 
-	zmq_msg_init(&later.id);
-	if (keys_load_server(f->dir, &ks) == -1 ||
-	    (s = ctlsrv_open(f->ctx, &conf)) == NULL) {
-		f->ready = -1;
-		return NULL;
-	}
-	f->ready = 1;
-	while (!f->stop) {
-		zmq_pollitem_t	it[2] = {
-			{ ctlsrv_socket(s), 0, ZMQ_POLLIN, 0 },
-			{ ctlsrv_zap_socket(s), 0, ZMQ_POLLIN, 0 },
-		};
-
-		if (zmq_poll(it, 2, 20) <= 0)
-			continue;
-		if (it[1].revents & ZMQ_POLLIN)
-			ctlsrv_zap(s);
-		if (it[0].revents & ZMQ_POLLIN) {
-			bool	owed = later.valid;
-
-			t_serve(s, &later);
-			if (owed && later.valid)
-				ctlsrv_end(&later);
-		}
-	}
-	ctlsrv_conn_release(&later);
-	ctlsrv_close(s);
-	return NULL;
+	t_serve(s, &f->later);
+	if (owed && f->later.valid)
+		ctlsrv_end(&f->later);
 }
 
 static int
 setup(void **state)
 {
 	struct fixture	*f = calloc(1, sizeof(*f));
+	char		 path[128];
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/ctlsrv_test.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(keys_generate(f->dir, false), 0);
-	snprintf(f->endpoint, sizeof(f->endpoint), "ipc://%s/t.ctl", f->dir);
-	f->ctx = zmq_ctx_new();
-	assert_int_equal(pthread_create(&f->thread, NULL, t_server, f), 0);
-	while (f->ready == 0)
-		usleep(1000);
-	assert_int_equal(f->ready, 1);
+	f->sd.conf = (struct ctlsrv_conf){ .codec = &t_codec, .msgid = "TEST",
+	    .audit = t_audit, .audit_arg = f };
+	f->sd.serve = t_serve_all;
+	f->sd.arg = f;
+	f->later.valid = false;
+	zmq_msg_init(&f->later.id);
+	assert_int_equal(ctlstandin_init(&f->sd, "ctlsrv_test"), 0);
+	snprintf(path, sizeof(path), "%s/t.ctl", f->sd.dir);
+	assert_int_equal(ctlstandin_start(&f->sd, path), 0);
 	*state = f;
 	return 0;
 }
@@ -141,25 +108,45 @@ static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	char		 cmd[128];
+	int		 rc = ctlstandin_stop(&f->sd);
 
-	f->stop = 1;
-	pthread_join(f->thread, NULL);
-	zmq_ctx_term(f->ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
+	ctlsrv_conn_release(&f->later);
 	free(f);
-	return 0;
+	return rc;
+}
+
+/* The lab's client keys of role. */
+static struct keys_client
+t_keys(struct fixture *f, const char *role)
+{
+	struct keys_client	kc;
+
+	assert_int_equal(keys_load_client(f->sd.dir, role, NULL, &kc), 0);
+	return kc;
 }
 
 static struct ctlclient *
 t_open(struct fixture *f, const char *role)
 {
-	struct keys_client	kc;
+	struct keys_client	kc = t_keys(f, role);
 
-	assert_int_equal(keys_load_client(f->dir, role, NULL, &kc), 0);
-	return ctlclient_open(NULL, f->endpoint, &kc, 2000);
+	return ctlclient_open(NULL, f->sd.endpoint, &kc, 2000);
+}
+
+/*
+ * Opening ep with kc fails within timeout_ms with errno err and an
+ * error text that holds text: the time it took, in ms.
+ */
+static uint64_t
+t_open_fails(const char *ep, const struct keys_client *kc, int timeout_ms,
+    int err, const char *text)
+{
+	uint64_t	t0 = clock_ms();
+
+	assert_null(ctlclient_open(NULL, ep, kc, timeout_ms));
+	assert_int_equal(errno, err);
+	assert_non_null(strstr(ctlclient_errtext(), text));
+	return clock_ms() - t0;
 }
 
 static void
@@ -184,38 +171,57 @@ t_ask(struct ctlclient *c, const char *req, int *rows, int *code,
 	return rc;
 }
 
+/* One request and what must come back (rows -1, text NULL: not checked). */
+struct t_case {
+	const char	*req;
+	int		 rc;		/* of t_ask() */
+	int		 rows;
+	int		 code;		/* when rc is 1 */
+	const char	*text;
+};
+
+/* The cases in order, over one connection with role's key. */
+static void
+t_ask_all(struct fixture *f, const char *role, const struct t_case *tc,
+    size_t n)
+{
+	struct ctlclient	*c = t_open(f, role);
+	char			 text[256];
+	int			 rows, code;
+	size_t			 i;
+
+	assert_non_null(c);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(t_ask(c, tc[i].req, &rows, &code, text,
+		    sizeof(text)), tc[i].rc);
+		if (tc[i].rows >= 0)
+			assert_int_equal(rows, tc[i].rows);
+		if (tc[i].rc == 1)
+			assert_int_equal(code, tc[i].code);
+		if (tc[i].text != NULL)
+			assert_string_equal(text, tc[i].text);
+	}
+	ctlclient_close(c);
+}
+
 static void
 test_answers(void **state)
 {
 	struct fixture		*f = *state;
-	struct ctlclient	*c = t_open(f, "operator");
-	char			 text[256];
-	int			 rows, code;
+	const struct t_case	 tc[] = {
+		{ "{\"req\":\"read\"}", 0, 1, 0, NULL },
+		{ "{\"req\":\"move\",\"guest\":\"G1\"}", 0, 0, 0, NULL },
+		{ "{\"req\":\"move\",\"guest\":\"NOSUCH\"}", 1, -1,
+		    REPLY_E_NOTFOUND, "guest NOSUCH is not defined" },
+		{ "{\"req\":\"move\",\"guest\":\"a b\"}", 1, -1,
+		    REPLY_E_BADARG, "bad request: \"guest\" is not a name "
+		    "([A-Za-z0-9_-], 1-31 characters)" },
+		{ "[]", 1, -1, REPLY_E_BADMSG, NULL },
+		{ "{\"req\":\"fly\"}", 1, -1, REPLY_E_BADREQ,
+		    "bad request: \"fly\" is not a request of test" },
+	};
 
-	assert_non_null(c);
-	assert_int_equal(t_ask(c, "{\"req\":\"read\"}", &rows, &code, text,
-	    sizeof(text)), 0);
-	assert_int_equal(rows, 1);
-	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"G1\"}", &rows,
-	    &code, text, sizeof(text)), 0);
-	assert_int_equal(rows, 0);
-	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"NOSUCH\"}",
-	    &rows, &code, text, sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_NOTFOUND);
-	assert_string_equal(text, "guest NOSUCH is not defined");
-	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"a b\"}",
-	    &rows, &code, text, sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_BADARG);
-	assert_string_equal(text, "bad request: \"guest\" is not a name "
-	    "([A-Za-z0-9_-], 1-31 characters)");
-	assert_int_equal(t_ask(c, "[]", &rows, &code, text, sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_BADMSG);
-	assert_int_equal(t_ask(c, "{\"req\":\"fly\"}", &rows, &code, text,
-	    sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_BADREQ);
-	assert_string_equal(text, "bad request: \"fly\" is not a request of "
-	    "test");
-	ctlclient_close(c);
+	t_ask_all(f, "operator", tc, sizeof(tc) / sizeof(tc[0]));
 	/* both moves audited with their results; reads and bad frames not */
 	assert_int_equal(f->naudit, 2);
 	assert_string_equal(f->audit[0], "operator move done");
@@ -227,18 +233,13 @@ static void
 test_roles(void **state)
 {
 	struct fixture		*f = *state;
-	struct ctlclient	*c = t_open(f, "viewer");
-	char			 text[256];
-	int			 rows, code;
+	const struct t_case	 tc[] = {
+		{ "{\"req\":\"read\"}", 0, -1, 0, NULL },
+		{ "{\"req\":\"move\",\"guest\":\"G1\"}", 1, -1,
+		    REPLY_E_DENIED, "role viewer may not move" },
+	};
 
-	assert_non_null(c);
-	assert_int_equal(t_ask(c, "{\"req\":\"read\"}", &rows, &code, text,
-	    sizeof(text)), 0);
-	assert_int_equal(t_ask(c, "{\"req\":\"move\",\"guest\":\"G1\"}", &rows,
-	    &code, text, sizeof(text)), 1);
-	assert_int_equal(code, REPLY_E_DENIED);
-	assert_string_equal(text, "role viewer may not move");
-	ctlclient_close(c);
+	t_ask_all(f, "viewer", tc, sizeof(tc) / sizeof(tc[0]));
 	assert_int_equal(f->naudit, 1);
 	assert_string_equal(f->audit[0], "viewer move role viewer may not "
 	    "move");
@@ -281,19 +282,14 @@ static void
 test_refused_key(void **state)
 {
 	struct fixture		*f = *state;
-	struct keys_client	 kc;
+	struct keys_client	 kc = t_keys(f, "operator");
 	char			 pub[41], sec[41];
-	uint64_t		 t0;
 
-	assert_int_equal(keys_load_client(f->dir, "operator", NULL, &kc), 0);
 	assert_int_equal(zmq_curve_keypair(pub, sec), 0);
 	memcpy(kc.public, pub, sizeof(pub));
 	memcpy(kc.secret, sec, sizeof(sec));
-	t0 = clock_ms();
-	assert_null(ctlclient_open(NULL, f->endpoint, &kc, 2000));
-	assert_int_equal(errno, EACCES);
-	assert_true(clock_ms() - t0 < 2000);
-	assert_non_null(strstr(ctlclient_errtext(), "refused our key"));
+	assert_true(t_open_fails(f->sd.endpoint, &kc, 2000, EACCES,
+	    "refused our key") < 2000);
 	usleep(100 * 1000);
 	assert_true(f->naudit >= 1);
 	assert_non_null(strstr(f->audit[0], " connect denied: unknown key"));
@@ -303,27 +299,19 @@ static void
 test_no_daemon(void **state)
 {
 	struct fixture		*f = *state;
-	struct keys_client	 kc;
+	struct keys_client	 kc = t_keys(f, "operator");
 	char			 ep[200], path[160];
-	uint64_t		 t0;
 	FILE			*fp;
 
-	assert_int_equal(keys_load_client(f->dir, "operator", NULL, &kc), 0);
-	snprintf(ep, sizeof(ep), "ipc://%s/none.ctl", f->dir);
-	assert_null(ctlclient_open(NULL, ep, &kc, 2000));
-	assert_int_equal(errno, ENOENT);
-	assert_non_null(strstr(ctlclient_errtext(), "none.ctl"));
+	snprintf(ep, sizeof(ep), "ipc://%s/none.ctl", f->sd.dir);
+	t_open_fails(ep, &kc, 2000, ENOENT, "none.ctl");
 	/* a socket file left behind with nobody listening */
-	snprintf(path, sizeof(path), "%s/stale.ctl", f->dir);
+	snprintf(path, sizeof(path), "%s/stale.ctl", f->sd.dir);
 	snprintf(ep, sizeof(ep), "ipc://%s", path);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
 	fclose(fp);
-	t0 = clock_ms();
-	assert_null(ctlclient_open(NULL, ep, &kc, 300));
-	assert_int_equal(errno, ETIMEDOUT);
-	assert_true(clock_ms() - t0 >= 300);
-	assert_non_null(strstr(ctlclient_errtext(), "stale.ctl"));
+	assert_true(t_open_fails(ep, &kc, 300, ETIMEDOUT, "stale.ctl") >= 300);
 }
 
 /* Closing the server removes its socket file; a bind in use fails. */
@@ -339,8 +327,8 @@ test_close(void **state)
 				    .codec = &t_codec, .msgid = "TEST" };
 	void			*ctx = zmq_ctx_new();
 
-	assert_int_equal(keys_load_server(f->dir, &ks), 0);
-	snprintf(ep, sizeof(ep), "ipc://%s/own.ctl", f->dir);
+	assert_int_equal(keys_load_server(f->sd.dir, &ks), 0);
+	snprintf(ep, sizeof(ep), "ipc://%s/own.ctl", f->sd.dir);
 	s = ctlsrv_open(ctx, &conf);
 	assert_non_null(s);
 	assert_int_equal(stat(ep + 6, &st), 0);

@@ -4,18 +4,14 @@
  * of three that loses one node (writes go on) and two (writes fail in
  * time, saying the quorum is lost).  Every etcd started here is stopped
  * and its data directory removed, also when a test fails; the children
- * die with the test (PR_SET_PDEATHSIG).
+ * die with the test (testsupport/etcdrun.h).
  */
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -33,22 +29,12 @@
 
 #include "clock.h"
 #include "etcd.h"
+#include "etcdrun.h"
 
-#define T_NODES_MAX	3
 #define T_READY_MS	20000	/* for a cluster to take its first write */
 
-struct t_node {
-	pid_t	pid;
-	int	client;
-	int	peer;
-	char	url[64];
-};
-
 struct t_cluster {
-	char		dir[64];
-	struct t_node	node[T_NODES_MAX];
-	size_t		n;
-	char		endpoints[256];
+	struct etcdrun	 run;
 	struct etcd	*e;
 };
 
@@ -64,101 +50,12 @@ t_sleep_ms(unsigned ms)
 		;
 }
 
-/* n free TCP ports on 127.0.0.1, all distinct (held open together). */
-static void
-t_ports(int *port, size_t n)
-{
-	struct sockaddr_in	sin;
-	socklen_t		len;
-	int			fd[2 * T_NODES_MAX];
-	size_t			i;
-
-	assert_true(n <= 2 * T_NODES_MAX);
-	for (i = 0; i < n; i++) {
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
-		assert_true(fd[i] >= 0);
-		assert_int_equal(bind(fd[i], (struct sockaddr *)&sin,
-		    sizeof(sin)), 0);
-		len = sizeof(sin);
-		assert_int_equal(getsockname(fd[i], (struct sockaddr *)&sin,
-		    &len), 0);
-		port[i] = ntohs(sin.sin_port);
-	}
-	for (i = 0; i < n; i++)
-		close(fd[i]);
-}
-
-static void
-t_node_exec(struct t_cluster *c, size_t i, const char *initial)
-{
-	struct t_node	*nd = &c->node[i];
-	char		name[8], data[96], log[96], curl[64], purl[64];
-	int		fd;
-
-	snprintf(name, sizeof(name), "n%zu", i);
-	snprintf(data, sizeof(data), "%s/%s", c->dir, name);
-	snprintf(log, sizeof(log), "%s/%s.log", c->dir, name);
-	snprintf(curl, sizeof(curl), "http://127.0.0.1:%d", nd->client);
-	snprintf(purl, sizeof(purl), "http://127.0.0.1:%d", nd->peer);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(fd);
-	}
-	execlp("etcd", "etcd", "--name", name, "--data-dir", data,
-	    "--listen-client-urls", curl, "--advertise-client-urls", curl,
-	    "--listen-peer-urls", purl, "--initial-advertise-peer-urls", purl,
-	    "--initial-cluster", initial, "--initial-cluster-state", "new",
-	    "--initial-cluster-token", c->dir, (char *)NULL);
-	_exit(127);
-}
-
-static void
-t_node_stop(struct t_node *nd, int sig)
-{
-	int	status, i;
-
-	if (nd->pid <= 0)
-		return;
-	kill(nd->pid, sig);
-	for (i = 0; i < 100; i++) {
-		if (waitpid(nd->pid, &status, WNOHANG) == nd->pid)
-			break;
-		t_sleep_ms(50);
-	}
-	if (i == 100) {
-		kill(nd->pid, SIGKILL);
-		waitpid(nd->pid, &status, 0);
-	}
-	nd->pid = 0;
-}
-
-static int
-t_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void
 t_cluster_stop(struct t_cluster *c)
 {
-	size_t	i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->n; i++)
-		t_node_stop(&c->node[i], SIGTERM);
-	if (c->dir[0] != '\0')
-		nftw(c->dir, t_rm, 16, FTW_DEPTH | FTW_PHYS);
-	c->dir[0] = '\0';
+	etcdrun_stop(&c->run);
 	etcd_close(c->e);
 	c->e = NULL;
 }
@@ -172,61 +69,22 @@ t_cleanup(void)
 		t_cluster_stop(t_clusters[i]);
 }
 
-/* Wait until the cluster takes a write through every node. */
-static void
-t_cluster_wait(struct t_cluster *c)
-{
-	uint64_t	 t0 = clock_ms();
-	struct etcd	*e;
-	size_t		 i;
-
-	for (i = 0; i < c->n; i++) {
-		e = etcd_open(c->node[i].url, 500);
-		assert_non_null(e);
-		while (etcd_put(e, "/t/ready", "1", 1, 0, NULL) == -1) {
-			if (clock_ms() - t0 > T_READY_MS)
-				fail_msg("etcd %s not ready: %s", c->node[i].url,
-				    etcd_errtext(e));
-			t_sleep_ms(50);
-		}
-		etcd_close(e);
-	}
-	print_message("etcd: %zu node(s) ready in %" PRIu64 " ms\n", c->n,
-	    clock_ms() - t0);
-}
-
+/* n nodes, waited for until they take a write through every node. */
 static struct t_cluster *
 t_cluster_start(size_t n, size_t slot)
 {
 	struct t_cluster	*c;
-	char			 initial[256];
-	int			 port[2 * T_NODES_MAX];
-	size_t			 i, len = 0;
+	uint64_t		 t0;
 
 	c = calloc(1, sizeof(*c));
 	assert_non_null(c);
 	t_clusters[slot] = c;
-	snprintf(c->dir, sizeof(c->dir), "/tmp/etcd_test.XXXXXX");
-	assert_non_null(mkdtemp(c->dir));
-	t_ports(port, 2 * n);
-	initial[0] = '\0';
-	for (i = 0; i < n; i++) {
-		c->node[i].client = port[2 * i];
-		c->node[i].peer = port[2 * i + 1];
-		snprintf(c->node[i].url, sizeof(c->node[i].url),
-		    "http://127.0.0.1:%d", c->node[i].client);
-		len += (size_t)snprintf(initial + len, sizeof(initial) - len,
-		    "%sn%zu=http://127.0.0.1:%d", i ? "," : "", i,
-		    c->node[i].peer);
-	}
-	for (i = 0; i < n; i++) {
-		c->node[i].pid = fork();
-		assert_true(c->node[i].pid >= 0);
-		if (c->node[i].pid == 0)
-			t_node_exec(c, i, initial);
-		c->n = i + 1;
-	}
-	t_cluster_wait(c);
+	assert_int_equal(etcdrun_start(&c->run, "etcd_test", n), 0);
+	t0 = clock_ms();
+	if (etcdrun_wait(&c->run, T_READY_MS) == -1)
+		fail_msg("%s", c->run.errtext);
+	print_message("etcd: %zu node(s) ready in %" PRIu64 " ms\n", n,
+	    clock_ms() - t0);
 	return c;
 }
 
@@ -237,7 +95,7 @@ t_setup_one(void **state)
 
 	atexit(t_cleanup);
 	c = t_cluster_start(1, 0);
-	c->e = etcd_open(c->node[0].url, 3000);
+	c->e = etcd_open(c->run.node[0].url, 3000);
 	if (c->e == NULL)
 		return -1;
 	*state = c;
@@ -393,8 +251,8 @@ test_txn_race(void **state)
 {
 	struct t_cluster	*c = *state;
 	struct t_racer		 r[2] = {
-		{ .url = c->node[0].url, .value = "one" },
-		{ .url = c->node[0].url, .value = "two" },
+		{ .url = c->run.node[0].url, .value = "one" },
+		{ .url = c->run.node[0].url, .value = "two" },
 	};
 	pthread_barrier_t	 go;
 	pthread_t		 t[2];
@@ -612,13 +470,13 @@ test_failover(void **state)
 	int64_t			 rev;
 	uint64_t		 t0;
 
-	t_ports(&dead, 1);
+	assert_int_equal(etcdrun_ports(&dead, 1), 0);
 	snprintf(list, sizeof(list), "127.0.0.1:%d,%s", dead,
-	    c->node[0].url);
+	    c->run.node[0].url);
 	e = etcd_open(list, 2000);
 	assert_non_null(e);
 	t_put(e, "/t/fo", "1", &rev);
-	assert_string_equal(etcd_node(e), c->node[0].url);
+	assert_string_equal(etcd_node(e), c->run.node[0].url);
 	assert_int_equal(etcd_get(e, "/t/fo", &kv), 1);
 	etcd_kv_free(&kv);
 	w = etcd_watch_open(e, "/t/fo", rev);
@@ -629,7 +487,7 @@ test_failover(void **state)
 
 	/* hung: a read moves on in time, a write times out once */
 	fd = t_silent(silent, sizeof(silent));
-	snprintf(list, sizeof(list), "%s,%s", silent, c->node[0].url);
+	snprintf(list, sizeof(list), "%s,%s", silent, c->run.node[0].url);
 	e = etcd_open(list, 2000);
 	assert_non_null(e);
 	t0 = clock_ms();
@@ -911,7 +769,7 @@ test_deadline(void **state)
 	close(fd);
 
 	/* nothing listening */
-	t_ports(&dead, 1);
+	assert_int_equal(etcdrun_ports(&dead, 1), 0);
 	snprintf(list, sizeof(list), "127.0.0.1:%d", dead);
 	e = etcd_open(list, 800);
 	t0 = clock_ms();
@@ -946,8 +804,8 @@ test_cluster_quorum(void **state)
 
 	(void)state;
 	c = t_cluster_start(3, 1);
-	snprintf(list, sizeof(list), "%s,%s,%s", c->node[0].url,
-	    c->node[1].url, c->node[2].url);
+	snprintf(list, sizeof(list), "%s,%s,%s", c->run.node[0].url,
+	    c->run.node[1].url, c->run.node[2].url);
 	e = etcd_open(list, 2000);
 	assert_non_null(e);
 	t_put(e, "/t/q", "3", &rev);
@@ -961,7 +819,7 @@ test_cluster_quorum(void **state)
 	 * is lost with it (ETIMEDOUT, may have been applied: the caller
 	 * reads back) and writes wait for the election.
 	 */
-	t_node_stop(&c->node[0], SIGKILL);
+	etcdrun_node_stop(&c->run.node[0], SIGKILL);
 	t0 = clock_ms();
 	while (etcd_put(e, "/t/q", "2", 1, 0, &rev) == -1) {
 		print_message("cluster: node 0 down: %s\n", etcd_errtext(e));
@@ -970,7 +828,7 @@ test_cluster_quorum(void **state)
 	}
 	print_message("cluster: node 0 down, write via %s after %" PRIu64
 	    " ms\n", etcd_node(e), clock_ms() - t0);
-	assert_string_not_equal(etcd_node(e), c->node[0].url);
+	assert_string_not_equal(etcd_node(e), c->run.node[0].url);
 	assert_int_equal(etcd_get(e, "/t/q", &kv), 1);
 	assert_string_equal(kv.value, "2");
 	etcd_kv_free(&kv);
@@ -994,7 +852,7 @@ test_cluster_quorum(void **state)
 	 * Nodes 0 and 1 down.  Node 2 notices after its election timeout
 	 * (1-2 s by default), so a deadline of 3 s reports the lost quorum.
 	 */
-	t_node_stop(&c->node[1], SIGKILL);
+	etcdrun_node_stop(&c->run.node[1], SIGKILL);
 	etcd_set_timeout(e, 3000);
 	t0 = clock_ms();
 	assert_int_equal(etcd_put(e, "/t/q", "1", 1, 0, NULL), -1);

@@ -132,3 +132,15 @@ fuzz_codec_check(const struct codec *c, int rc, const void *rq)
 	if (fuzz_round_trip(c, rq) == -1)
 		abort();		/* would not read back what it writes */
 }
+
+int
+fuzz_codec_one(const struct codec *c, const uint8_t *data, size_t len,
+    void *rq)
+{
+	int	rc;
+
+	fuzz_errtext_clear();
+	rc = codec_decode(c, data, len, rq);
+	fuzz_codec_check(c, rc, rq);
+	return rc;
+}

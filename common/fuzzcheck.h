@@ -1,7 +1,8 @@
 /*
  * fuzzcheck.h: the properties every control protocol's decoder keeps,
  * checked by the libFuzzer targets (codec_fuzz.c, hv_ctl_fuzz.c,
- * lgrd_ctl_fuzz.c, proto_fuzz.c) against the protocol's own table.
+ * lgrd_ctl_fuzz.c, proto_fuzz.c) against the protocol's own table, and
+ * the harness they share (FUZZ_CODEC_TARGET).
  *
  * A refused frame says why (msg_errtext() is not empty).  An accepted
  * request keeps the table's promises: a known type; every name valid and
@@ -27,5 +28,28 @@ int	fuzz_codec_valid(const struct codec *c, const void *rq);
  * why, or an accepted request is valid and survives encode and decode.
  */
 void	fuzz_codec_check(const struct codec *c, int rc, const void *rq);
+/*
+ * One fuzz input: clear the error text, decode data into rq (of c's
+ * request type) and check the result as fuzz_codec_check() does.
+ * Returns the decoder's 0 or -1.
+ */
+int	fuzz_codec_one(const struct codec *c, const uint8_t *data,
+	    size_t len, void *rq);
+
+/*
+ * The libFuzzer entry point of a protocol whose requests are a TYPE
+ * decoded by the codec table *C: FUZZ_CODEC_TARGET(struct hv_request,
+ * &hv_codec) is a whole fuzz target.
+ */
+#define FUZZ_CODEC_TARGET(TYPE, C)					\
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);		\
+int									\
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)			\
+{									\
+	TYPE	rq;							\
+									\
+	fuzz_codec_one((C), data, len, &rq);				\
+	return 0;							\
+}
 
 #endif

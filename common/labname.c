@@ -57,39 +57,15 @@ labname_netns(const char *lab, const char *node, char *buf, size_t len)
 }
 
 char *
-labname_switch_netns(const char *lab, char *buf, size_t len)
-{
-	return labname_fmt(buf, len, "%s:%s", lab, LABNAME_SWITCH);
-}
-
-char *
 labname_host_netns(const char *lab, const char *host, char *buf, size_t len)
 {
 	return labname_fmt(buf, len, "%s:%s", lab, host);
 }
 
 char *
-labname_underlay_netns(const char *lab, char *buf, size_t len)
+labname_ifname(const char *prefix, int idx, char *buf, size_t len)
 {
-	return labname_fmt(buf, len, "%s:%s", lab, LABNAME_UNDERLAY);
-}
-
-char *
-labname_underlay_hostif(int host, char *buf, size_t len)
-{
-	return labname_fmt(buf, len, "u%d", host);
-}
-
-char *
-labname_vxlan(int lan, char *buf, size_t len)
-{
-	return labname_fmt(buf, len, "vx%d", lan);
-}
-
-char *
-labname_hsi_uplink_bridge(int member, char *buf, size_t len)
-{
-	return labname_fmt(buf, len, "hp%d", member);
+	return labname_fmt(buf, len, "%s%d", prefix, idx);
 }
 
 char *
@@ -100,27 +76,9 @@ labname_host_cgroup(const char *lab, const char *host, char *buf, size_t len)
 }
 
 char *
-labname_lan_bridge(int lan, char *buf, size_t len)
-{
-	return labname_fmt(buf, len, "vs%d", lan);
-}
-
-char *
-labname_hsi_bridge(int member, char *buf, size_t len)
-{
-	return labname_fmt(buf, len, "hs%d", member);
-}
-
-char *
 labname_guest_hostif(int guest, int nic, char *buf, size_t len)
 {
 	return labname_fmt(buf, len, "g%dn%d", guest, nic);
-}
-
-char *
-labname_abr_hostif(int ifidx, char *buf, size_t len)
-{
-	return labname_fmt(buf, len, "a%d", ifidx);
 }
 
 char *
@@ -130,10 +88,10 @@ labname_cgroup(const char *lab, const char *guest, char *buf, size_t len)
 }
 
 char *
-labname_hvd_sock(const char *labdir, const char *member, char *buf,
-    size_t len)
+labname_hvd_file(const char *labdir, const char *member, const char *ext,
+    char *buf, size_t len)
 {
-	return labname_fmt(buf, len, "%s/hvd-%s.ctl", labdir, member);
+	return labname_fmt(buf, len, "%s/hvd-%s.%s", labdir, member, ext);
 }
 
 char *
@@ -143,34 +101,10 @@ labname_lgrd_sock(const char *labdir, char *buf, size_t len)
 }
 
 char *
-labname_agent_sock(const char *labdir, const char *guest, char *buf,
-    size_t len)
+labname_node_file(const char *labdir, const char *node, const char *file,
+    char *buf, size_t len)
 {
-	return labname_fmt(buf, len, "%s/%s/%s", labdir, guest,
-	    LABNAME_AGENT_SOCK);
-}
-
-char *
-labname_plugin_sock(const char *labdir, const char *node, char *buf,
-    size_t len)
-{
-	return labname_fmt(buf, len, "%s/%s/%s", labdir, node,
-	    LABNAME_PLUGIN_SOCK);
-}
-
-char *
-labname_plugin_events(const char *labdir, const char *node, char *buf,
-    size_t len)
-{
-	return labname_fmt(buf, len, "%s/%s/%s", labdir, node,
-	    LABNAME_PLUGIN_EVENTS);
-}
-
-char *
-labname_hvd_pidfile(const char *labdir, const char *member, char *buf,
-    size_t len)
-{
-	return labname_fmt(buf, len, "%s/hvd-%s.pid", labdir, member);
+	return labname_fmt(buf, len, "%s/%s/%s", labdir, node, file);
 }
 
 int

@@ -50,20 +50,38 @@ char		*labname_nodedir(const char *lab, const char *node, char *buf,
 		    size_t len);
 char		*labname_netns(const char *lab, const char *node, char *buf,
 		    size_t len);
-char		*labname_switch_netns(const char *lab, char *buf, size_t len);
 char		*labname_host_netns(const char *lab, const char *host, char *buf,
 		    size_t len);
-char		*labname_underlay_netns(const char *lab, char *buf, size_t len);
-char		*labname_underlay_hostif(int host, char *buf, size_t len);
-char		*labname_vxlan(int lan, char *buf, size_t len);
-char		*labname_hsi_uplink_bridge(int member, char *buf, size_t len);
-char		*labname_host_cgroup(const char *lab, const char *host,
-		    char *buf, size_t len);
-char		*labname_lan_bridge(int lan, char *buf, size_t len);
-char		*labname_hsi_bridge(int member, char *buf, size_t len);
+/* The switch and underlay namespaces are host namespaces by name. */
+#define labname_switch_netns(lab, buf, len)				\
+	labname_host_netns((lab), LABNAME_SWITCH, (buf), (len))
+#define labname_underlay_netns(lab, buf, len)				\
+	labname_host_netns((lab), LABNAME_UNDERLAY, (buf), (len))
+/* Interface and bridge names: a prefix, then an index. */
+#define LABNAME_IF_UNDERLAY	"u"	/* uHOST#: underlay veth */
+#define LABNAME_IF_VXLAN	"vx"	/* vxLAN#: a LAN's VXLAN device */
+#define LABNAME_IF_HSI_UPLINK	"hp"	/* hpMEMBER#: HSI uplink */
+#define LABNAME_IF_LAN		"vs"	/* vsLAN#: VSWITCH bridge */
+#define LABNAME_IF_HSI		"hs"	/* hsMEMBER#: HiperSockets */
+#define LABNAME_IF_ABR		"a"	/* aIF#: the ABR's host ends */
+char		*labname_ifname(const char *prefix, int idx, char *buf,
+		    size_t len);
+#define labname_underlay_hostif(host, buf, len)				\
+	labname_ifname(LABNAME_IF_UNDERLAY, (host), (buf), (len))
+#define labname_vxlan(lan, buf, len)					\
+	labname_ifname(LABNAME_IF_VXLAN, (lan), (buf), (len))
+#define labname_hsi_uplink_bridge(member, buf, len)			\
+	labname_ifname(LABNAME_IF_HSI_UPLINK, (member), (buf), (len))
+#define labname_lan_bridge(lan, buf, len)				\
+	labname_ifname(LABNAME_IF_LAN, (lan), (buf), (len))
+#define labname_hsi_bridge(member, buf, len)				\
+	labname_ifname(LABNAME_IF_HSI, (member), (buf), (len))
+#define labname_abr_hostif(ifidx, buf, len)				\
+	labname_ifname(LABNAME_IF_ABR, (ifidx), (buf), (len))
 char		*labname_guest_hostif(int guest, int nic, char *buf,
 		    size_t len);
-char		*labname_abr_hostif(int ifidx, char *buf, size_t len);
+char		*labname_host_cgroup(const char *lab, const char *host,
+		    char *buf, size_t len);
 char		*labname_cgroup(const char *lab, const char *guest, char *buf,
 		    size_t len);
 /*
@@ -74,18 +92,24 @@ char		*labname_cgroup(const char *lab, const char *guest, char *buf,
 #define LABNAME_AGENT_SOCK	"agent.ctl"
 #define LABNAME_PLUGIN_SOCK	"lgr.ctl"
 #define LABNAME_PLUGIN_EVENTS	"lgr.ev"
-char		*labname_hvd_sock(const char *labdir, const char *member,
-		    char *buf, size_t len);
+/* LABDIR/hvd-MEMBER.EXT: hvd's files (ctl: its socket, pid: its pid). */
+char		*labname_hvd_file(const char *labdir, const char *member,
+		    const char *ext, char *buf, size_t len);
+#define labname_hvd_sock(labdir, member, buf, len)			\
+	labname_hvd_file((labdir), (member), "ctl", (buf), (len))
+#define labname_hvd_pidfile(labdir, member, buf, len)			\
+	labname_hvd_file((labdir), (member), "pid", (buf), (len))
 char		*labname_lgrd_sock(const char *labdir, char *buf, size_t len);
-char		*labname_agent_sock(const char *labdir, const char *guest,
-		    char *buf, size_t len);
-char		*labname_plugin_sock(const char *labdir, const char *node,
-		    char *buf, size_t len);
-char		*labname_plugin_events(const char *labdir, const char *node,
-		    char *buf, size_t len);
-/* LABDIR/hvd-MEMBER.pid, the pid file hvd writes. */
-char		*labname_hvd_pidfile(const char *labdir, const char *member,
-		    char *buf, size_t len);
+/* LABDIR/NODE/FILE: a guest's or router's file (one of the above). */
+char		*labname_node_file(const char *labdir, const char *node,
+		    const char *file, char *buf, size_t len);
+#define labname_agent_sock(labdir, guest, buf, len)			\
+	labname_node_file((labdir), (guest), LABNAME_AGENT_SOCK, (buf), (len))
+#define labname_plugin_sock(labdir, node, buf, len)			\
+	labname_node_file((labdir), (node), LABNAME_PLUGIN_SOCK, (buf), (len))
+#define labname_plugin_events(labdir, node, buf, len)			\
+	labname_node_file((labdir), (node), LABNAME_PLUGIN_EVENTS,	\
+	    (buf), (len))
 /*
  * Is the process a pid file names alive?  1 yes, 0 no (dead, or a pid
  * file without a number), -1 with errno when the file cannot be read

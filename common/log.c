@@ -96,6 +96,15 @@ log_info(const char *fmt, ...)
 }
 
 void
+log_vevent(char *buf, size_t len, const char *msgid, const char *guest,
+    const char *fmt, va_list ap)
+{
+	vsnprintf(buf, len, fmt, ap);
+	log_info("[%s] %s%s%s", msgid, guest ? guest : "", guest ? ": " : "",
+	    buf);
+}
+
+void
 log_debug(const char *fmt, ...)
 {
 	va_list	ap;

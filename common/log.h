@@ -9,6 +9,7 @@
 #define LGR_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_dest {
 	LOG_TO_STDERR,
@@ -22,6 +23,14 @@ void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * An event operators act on, "[MSGID] GUEST: text" at info level (no
+ * "GUEST: " when guest is NULL).  The text from fmt and ap is left in
+ * buf (len bytes, cut if longer) for the caller's record of the event.
+ */
+void	log_vevent(char *buf, size_t len, const char *msgid,
+	    const char *guest, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 5, 0)));
 void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 

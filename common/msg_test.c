@@ -158,25 +158,42 @@ test_parse(void **state)
 	    strlen("{\"a\":[[[[[[[[[[1]]]]]]]]]]}")));
 }
 
+/* Terminators: the end, an error with its code and text; data is none. */
 static void
 test_terminator(void **state)
 {
+	static const struct {
+		const char	*frame;
+		int		 rc;
+		int		 code;		/* when rc is -1 */
+		const char	*text;
+	} cases[] = {
+		{ "{\"end\":true}", 1, 0, NULL },
+		{ "{\"error\":403,\"text\":\"role viewer may only read\"}", -1,
+		    403, "role viewer may only read" },
+		{ "{\"error\":8002,\"text\":\"no guest\"}", -1, 8002,
+		    "no guest" },
+		{ "{\"guest\":\"LITDCON1\"}", 0, 0, NULL },
+		{ "{\"guest\":\"G\"}", 0, 0, NULL },
+	};
 	struct json_object	*o;
-	const char		*text = NULL;
-	int			 code = 0;
+	const char		*text;
+	int			 code;
+	size_t			 i;
 
 	(void)state;
-	o = parse("{\"end\":true}");
-	assert_int_equal(msg_terminator(o, &code, &text), 1);
-	json_object_put(o);
-	o = parse("{\"error\":403,\"text\":\"role viewer may only read\"}");
-	assert_int_equal(msg_terminator(o, &code, &text), -1);
-	assert_int_equal(code, 403);
-	assert_string_equal(text, "role viewer may only read");
-	json_object_put(o);
-	o = parse("{\"guest\":\"LITDCON1\"}");
-	assert_int_equal(msg_terminator(o, &code, &text), 0);
-	json_object_put(o);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		o = parse(cases[i].frame);
+		text = NULL;
+		code = 0;
+		assert_int_equal(msg_terminator(o, &code, &text),
+		    cases[i].rc);
+		if (cases[i].rc == -1) {
+			assert_int_equal(code, cases[i].code);
+			assert_string_equal(text, cases[i].text);
+		}
+		json_object_put(o);
+	}
 }
 
 int

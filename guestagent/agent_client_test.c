@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,15 +21,11 @@
 #include "agent_client.h"
 #include "ctlclient.h"
 #include "ctlsrv.h"
+#include "ctlstandin.h"
 
 struct fake {
-	char		 dir[64];
-	char		 path[PATH_MAX];
-	void		*ctx;
-	pthread_t	 thread;
-	struct keys_set	 keys;
-	volatile int	 stop;
-	int		 ready;
+	struct ctlstandin	 sd;
+	char			 path[PATH_MAX];
 };
 
 /*
@@ -39,11 +34,12 @@ struct fake {
  * core; anything else the agent would answer later: silence.
  */
 static void
-fake_serve(struct ctlsrv *s)
+fake_serve(struct ctlsrv *s, void *arg)
 {
 	struct ctlsrv_conn	c;
 	struct agent_request	rq;
 
+	(void)arg;
 	while (ctlsrv_recv(s, &c, &rq) == 1) {
 		if (rq.type != AGENT_REQ_STATUS) {
 			ctlsrv_conn_release(&c);
@@ -55,71 +51,29 @@ fake_serve(struct ctlsrv *s)
 	}
 }
 
-static void *
-fake_run(void *arg)
-{
-	struct fake		*f = arg;
-	struct ctlsrv		*s;
-	char			 ep[PATH_MAX + 8];
-	zmq_pollitem_t		 it[2];
-	struct ctlsrv_conf	 conf = { .endpoint = ep, .keys = &f->keys,
-				    .codec = &agent_codec, .msgid = "GA",
-				    .may = agent_may };
-
-	snprintf(ep, sizeof(ep), "ipc://%s", f->path);
-	if ((s = ctlsrv_open(f->ctx, &conf)) == NULL) {
-		f->ready = -1;
-		return NULL;
-	}
-	f->ready = 1;
-	while (!f->stop) {
-		it[0] = (zmq_pollitem_t){ ctlsrv_socket(s), 0, ZMQ_POLLIN, 0 };
-		it[1] = (zmq_pollitem_t){ ctlsrv_zap_socket(s), 0, ZMQ_POLLIN,
-		    0 };
-		if (zmq_poll(it, 2, 50) <= 0)
-			continue;
-		if (it[1].revents & ZMQ_POLLIN)
-			ctlsrv_zap(s);
-		if (it[0].revents & ZMQ_POLLIN)
-			fake_serve(s);
-	}
-	ctlsrv_close(s);
-	return NULL;
-}
-
 static int
 setup(void **state)
 {
 	struct fake	*f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/agent_client_XXXXXX");
-	if (mkdtemp(f->dir) == NULL || keys_generate(f->dir, false) == -1 ||
-	    keys_load_server(f->dir, &f->keys) == -1)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/agent.ctl", f->dir);
-	f->ctx = zmq_ctx_new();
-	zmq_ctx_set(f->ctx, ZMQ_BLOCKY, 0);
-	pthread_create(&f->thread, NULL, fake_run, f);
-	while (f->ready == 0)
-		usleep(1000);
+	f->sd.conf = (struct ctlsrv_conf){ .codec = &agent_codec,
+	    .msgid = "GA", .may = agent_may };
+	f->sd.serve = fake_serve;
 	*state = f;
-	return f->ready == 1 ? 0 : -1;
+	if (ctlstandin_init(&f->sd, "agent_client") == -1)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/agent.ctl", f->sd.dir);
+	return ctlstandin_start(&f->sd, f->path);
 }
 
 static int
 teardown(void **state)
 {
 	struct fake	*f = *state;
-	char		 cmd[128];
+	int		 rc = ctlstandin_stop(&f->sd);
 
-	f->stop = 1;
-	pthread_join(f->thread, NULL);
-	zmq_ctx_term(f->ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
 	free(f);
-	return 0;
+	return rc;
 }
 
 static struct agent_client *
@@ -128,7 +82,7 @@ client(struct fake *f, const char *role)
 	struct keys_client	 kc;
 	struct agent_client	*c;
 
-	assert_int_equal(keys_load_client(f->dir, role, NULL, &kc), 0);
+	assert_int_equal(keys_load_client(f->sd.dir, role, NULL, &kc), 0);
 	c = agent_client_open(NULL, f->path, &kc);
 	assert_non_null(c);
 	return c;
@@ -189,7 +143,7 @@ test_unknown_key(void **state)
 	char			 pub[KEYS_Z85_LEN + 1];
 
 	/* The handshake is awaited at the open: refused there. */
-	assert_int_equal(keys_load_client(f->dir, "viewer", NULL, &kc), 0);
+	assert_int_equal(keys_load_client(f->sd.dir, "viewer", NULL, &kc), 0);
 	assert_int_equal(zmq_curve_keypair(pub, kc.secret), 0);
 	memcpy(kc.public, pub, sizeof(pub));
 	assert_null(agent_client_open(NULL, f->path, &kc));
@@ -208,7 +162,7 @@ test_caller_context(void **state)
 	void			*ctx = zmq_ctx_new();
 	int			 i;
 
-	assert_int_equal(keys_load_client(f->dir, "orchestrator", NULL, &kc),
+	assert_int_equal(keys_load_client(f->sd.dir, "orchestrator", NULL, &kc),
 	    0);
 	for (i = 0; i < 2; i++) {
 		assert_non_null(c = agent_client_open(ctx, f->path, &kc));
@@ -228,8 +182,8 @@ test_no_socket(void **state)
 	struct keys_client	 kc;
 	char			 path[PATH_MAX + 8];
 
-	assert_int_equal(keys_load_client(f->dir, "viewer", NULL, &kc), 0);
-	snprintf(path, sizeof(path), "%s/nothing.ctl", f->dir);
+	assert_int_equal(keys_load_client(f->sd.dir, "viewer", NULL, &kc), 0);
+	snprintf(path, sizeof(path), "%s/nothing.ctl", f->sd.dir);
 	assert_null(agent_client_open(NULL, path, &kc));
 	assert_int_equal(errno, ENOENT);
 	assert_non_null(strstr(ctlclient_errtext(), path));

@@ -11,16 +11,4 @@
 #include "agent_client.h"
 #include "fuzzcheck.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
-{
-	struct agent_request	rq;
-	int			rc;
-
-	fuzz_errtext_clear();
-	rc = codec_decode(&agent_codec, data, len, &rq);
-	fuzz_codec_check(&agent_codec, rc, &rq);
-	return 0;
-}
+FUZZ_CODEC_TARGET(struct agent_request, &agent_codec)

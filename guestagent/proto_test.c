@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "agent_client.h"
+#include "namelist.h"
 
 static void
 roundtrip(const struct agent_request *in, struct agent_request *out)
@@ -94,15 +95,12 @@ static int
 decode_peers(size_t n, struct agent_request *r)
 {
 	char	text[2048];
-	size_t	i, off;
+	int	len;
 
-	off = (size_t)snprintf(text, sizeof(text), "{\"req\":\"prepare\","
-	    "\"peers\":[");
-	for (i = 0; i < n; i++)
-		off += (size_t)snprintf(text + off, sizeof(text) - off,
-		    "%s\"P%zu\"", i ? "," : "", i);
-	off += (size_t)snprintf(text + off, sizeof(text) - off, "]}");
-	return codec_decode(&agent_codec, text, off, r);
+	len = namelist_write(text, sizeof(text), "{\"req\":\"prepare\","
+	    "\"peers\":[", "P", n, true, "]}");
+	assert_true(len > 0);
+	return codec_decode(&agent_codec, text, (size_t)len, r);
 }
 
 /* AGENT_PEERS_MAX peers fit; one more is refused, not stored. */

@@ -65,6 +65,23 @@ lab_load(const char *file)
 	return t;
 }
 
+/* Print the topology's warnings (topo_warnings()); their count. */
+int
+lab_warnings(const struct topo *t)
+{
+	struct topo_diags	d = { NULL, 0 };
+	char			line[1024];
+	int			n;
+
+	n = topo_warnings(t, &d);
+	for (size_t i = 0; i < d.n; i++) {
+		topo_diag_format(&d.v[i], line, sizeof(line));
+		fprintf(stderr, "%s\n", line);
+	}
+	topo_diags_free(&d);
+	return n;
+}
+
 /*
  * A host may not take the name of the lab's own namespaces (LAB:sw,
  * LAB:ul).  Returns 0, or -1 (said).

@@ -28,14 +28,17 @@ static int
 cmd_check(const struct nslab_args *a)
 {
 	struct topo	*t;
+	int		 nwarn;
 
 	if ((t = lab_load(a->args[0])) == NULL)
 		return NSLAB_EXIT_INVALID;
+	nwarn = lab_warnings(t);
 	if (a->verbose)
 		topo_print(t, stdout);
 	else
-		printf("%s: ok (lab %s, %zu members, %zu guests)\n",
-		    a->args[0], t->name, t->nmembers, t->nguests);
+		printf("%s: ok (lab %s, %zu members, %zu guests%s)\n",
+		    a->args[0], t->name, t->nmembers, t->nguests,
+		    nwarn > 0 ? ", warnings above" : "");
 	topo_free(t);
 	return NSLAB_EXIT_OK;
 }

@@ -261,5 +261,6 @@ int		 lab_node_netns(const char *lab, const char *node, char *buf,
 bool		 lab_was_interrupted(void);
 double		 lab_secs(uint64_t t0_ms);
 struct topo	*lab_load(const char *file);
+int		 lab_warnings(const struct topo *t);
 
 #endif

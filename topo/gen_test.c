@@ -72,6 +72,16 @@ assert_shape(const struct topo *t, unsigned members, unsigned guests,
 	free(load);
 }
 
+/* No guest name matches another group's pattern. */
+static void
+assert_no_warnings(const struct topo *t)
+{
+	struct topo_diags	d = { NULL, 0 };
+
+	assert_int_equal(topo_warnings(t, &d), 0);
+	assert_int_equal(d.n, 0);
+}
+
 static void
 test_sizes(void **state)
 {
@@ -95,6 +105,7 @@ test_sizes(void **state)
 		t = gen_load(cases[i].members, cases[i].guests, cases[i].hsi);
 		assert_shape(t, cases[i].members, cases[i].guests,
 		    cases[i].hsi);
+		assert_no_warnings(t);
 		assert_string_equal(t->name, "big");
 		assert_int_equal(t->area.timers.hello, cases[i].hello);
 		assert_int_equal(t->area.timers.dead, cases[i].dead);
@@ -102,6 +113,31 @@ test_sizes(void **state)
 		    cases[i].multiplier);
 		topo_free(t);
 	}
+}
+
+/* A pattern widened to every guest: one warning per guest it adds. */
+static void
+test_overlap_warned(void **state)
+{
+	struct topo_diags	 d = { NULL, 0 }, w = { NULL, 0 };
+	struct topo		*t;
+	char			*text, *p, line[256];
+	size_t			 len;
+
+	(void)state;
+	text = gen_text(3, 6, 0.5, &len);
+	assert_non_null(p = strstr(text, "pattern: \"GB*\""));
+	memmove(p + 11, p + 12, len - (size_t)(p + 12 - text) + 1);
+	len--;
+	t = test_valid(topo_load_buf("gen.yaml", text, len, &d), &d);
+	assert_int_equal(topo_warnings(t, &w), 3);
+	topo_diag_format(&w.v[0], line, sizeof(line));
+	assert_non_null(strstr(line, "warning: guest GA001: its name also "
+	    "matches group GRP2's pattern 'G*'; it belongs to group GRP1 "
+	    "only"));
+	topo_diags_free(&w);
+	topo_free(t);
+	free(text);
 }
 
 static void
@@ -148,6 +184,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_overlap_warned),
 		cmocka_unit_test(test_bad_options),
 	};
 

@@ -318,6 +318,7 @@ struct topo	*topo_load_buf(const char *name, const char *buf, size_t len,
  * wants file order; topo_load() does).
  */
 int		 topo_validate(const struct topo *t, struct topo_diags *diags);
+int		 topo_warnings(const struct topo *t, struct topo_diags *warn);
 
 /*
  * model.c: lifetime, look-ups and printing.

@@ -938,3 +938,34 @@ topo_validate(const struct topo *t, struct topo_diags *diags)
 	val_addresses(&v, t);
 	return v.nerr;
 }
+
+/*
+ * Not errors, but what an operator reading the file would get wrong: a
+ * guest whose name also matches another group's pattern (its own group
+ * alone decides where it may run; `evacuate ALL` and the console list
+ * it there only).  Each is added to *warn at the guest's group: key.
+ * Returns the number added.
+ */
+int
+topo_warnings(const struct topo *t, struct topo_diags *warn)
+{
+	const struct topo_guest	*g;
+	size_t			 i, k;
+	int			 n = 0;
+
+	for (i = 0; i < t->nguests; i++) {
+		g = &t->guests[i];
+		for (k = 0; g->group >= 0 && k < t->ngroups; k++) {
+			if ((int)k == g->group ||
+			    fnmatch(t->groups[k].pattern, g->name, 0) != 0)
+				continue;
+			topo_diag_add(warn, &g->group_pos, "warning: guest "
+			    "%s: its name also matches group %s's pattern "
+			    "'%s'; it belongs to group %s only", g->name,
+			    t->groups[k].name, t->groups[k].pattern,
+			    t->groups[g->group].name);
+			n++;
+		}
+	}
+	return n;
+}

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "agentctl.h"
+#include "cmdline.h"
+#include "namelist.h"
 
 #define MAXW	12
 
@@ -168,13 +170,10 @@ test_too_many_peers(void **state)
 	char			*argv[] = { (char *)(uintptr_t)"agentctl",
 				    (char *)(uintptr_t)"prepare",
 				    (char *)(uintptr_t)"--peers", list };
-	size_t			 off = 0;
-	int			 i;
 
 	(void)state;
-	for (i = 0; i <= AGENT_PEERS_MAX; i++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off,
-		    "%sP%d", i > 0 ? "," : "", i);
+	assert_true(namelist_write(list, sizeof(list), "", "P",
+	    AGENT_PEERS_MAX + 1, false, "") > 0);
 	assert_int_equal(parse_command(4, argv, &pr, err, sizeof(err)), -1);
 	assert_string_equal(err, "--peers: more than 64 names");
 }
@@ -201,23 +200,24 @@ test_target(void **state)
 	    "not both");
 }
 
+static int
+t_parse(int argc, char **argv, void *pr, char *err, size_t errlen)
+{
+	return parse_command(argc, argv, pr, err, errlen);
+}
+
 /* --help and --version anywhere; nothing else is checked then. */
 static void
 test_help(void **state)
 {
-	static const char *const	h[] = { "nosuch", "-h", "--bogus",
-	    NULL };
-	static const char *const	v[] = { "--version", NULL };
-	struct parse_result		pr;
-	char				err[CLI_ERRLEN], *argv[MAXW + 1];
+	static struct cmdline	cl = { .prog = "agentctl",
+				    .parse = t_parse };
+	struct parse_result	pr;
 
 	(void)state;
-	assert_int_equal(parse_command(args(v, argv), argv, &pr, err,
-	    sizeof(err)), 0);
-	assert_true(pr.version);
-	assert_int_equal(parse_command(args(h, argv), argv, &pr, err,
-	    sizeof(err)), 0);
-	assert_true(pr.help);
+	memset(&pr, 0, sizeof(pr));
+	cmdline_help_version(&cl, "nosuch -h --bogus", &pr, &pr.help,
+	    &pr.version);
 }
 
 int

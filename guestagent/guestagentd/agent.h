@@ -408,6 +408,7 @@ int		 engine_journal(struct agent *a);
 int		 engine_refresh_drained(struct agent *a,
 		    struct json_object **state, int timeout_ms);
 int		 engine_undrain(struct agent *a);
+int		 engine_drain_before_up(struct agent *a, int i);
 
 /* prepare.c */
 void		 prepare_start(struct agent *a, const struct agent_request *rq,

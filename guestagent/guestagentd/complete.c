@@ -4,7 +4,8 @@
  *
  *   1. journal COMPLETING (a restart finishes it);
  *   2. ask the hypervisor where the guest runs;
- *   3. every other HSI interface down, that member's one up;
+ *   3. every other HSI interface down, that member's one up, drained
+ *      first while still down (drain mode; engine_drain_before_up);
  *   4. drain mode: undrain every HSI interface.  The one that came up
  *      is drained still (priority 0: ospfd_lgr ends its Waiting at
  *      once, it is no DR candidate yet) and is undrained as soon as
@@ -187,11 +188,14 @@ complete_wait(struct agent *a)
 static void
 complete_up(struct agent *a)
 {
-	int	m;
+	int	i, m;
 
 	if ((m = complete_where(a)) == -1)
 		return;
 	fsm_complete_target(&a->fsm, m);
+	if (a->opts.mode == AGENT_MODE_DRAIN &&
+	    (i = fsm_if_of_member(&a->fsm, m)) != -1)
+		(void)engine_drain_before_up(a, i);
 	if (engine_apply(a) == -1) {
 		complete_fail(a, REPLY_E_INTERNAL, "the HSI interfaces could "
 		    "not be set (see the log)");

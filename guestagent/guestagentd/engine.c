@@ -105,24 +105,49 @@ engine_refresh_drained(struct agent *a, struct json_object **state,
 	return 0;
 }
 
+/* One drain or undrain request for one interface; 0, or -1 (warned). */
 static int
-engine_undrain_one(struct agent *a, const char *name)
+engine_drain_one(struct agent *a, int type, const char *name)
 {
 	struct json_object	*res;
-	const char		*text;
+	const char		*text, *verb = type == LGR_DRAIN ? "drain" :
+				    "undrain";
 
-	if (plugin_request(a->own, LGR_UNDRAIN, &name, 1, ENGINE_PLUGIN_MS,
+	if (plugin_request(a->own, type, &name, 1, ENGINE_PLUGIN_MS,
 	    &res) == 0) {
 		json_object_put(res);
 		return 0;
 	}
 	if (errno == EREMOTEIO) {
 		plugin_error(a->own, &text);
-		log_warnx("%s undrain %s: %s", GA_MSG_PLUGIN, name, text);
+		log_warnx("%s %s %s: %s", GA_MSG_PLUGIN, verb, name, text);
 	} else
-		log_warnx("%s undrain %s: ospfd_lgr of %s: %s", GA_MSG_PLUGIN,
+		log_warnx("%s %s %s: ospfd_lgr of %s: %s", GA_MSG_PLUGIN, verb,
 		    name, config_guest_name(&a->conf), strerror(errno));
 	return -1;
+}
+
+/*
+ * Drain interface i while it is still down, before a complete brings it
+ * up: ospfd_lgr ends the Waiting state of a drained interface at once,
+ * where an undrained one would wait a dead interval (40 s with FRR's
+ * defaults) before any DR election, and no neighbour there could become
+ * Full meanwhile.  It is undrained once ospfd sees it (complete.c).
+ * Nothing to do for an interface up or drained already.  Returns 0, or
+ * -1 (warned): the interface then comes up undrained, later Full but
+ * routed right.
+ */
+int
+engine_drain_before_up(struct agent *a, int i)
+{
+	struct fsm_if	*fi = &a->fsm.ifs[i];
+
+	if (fi->admin_up || fi->drained)
+		return 0;
+	if (engine_drain_one(a, LGR_DRAIN, fi->name) == -1)
+		return -1;
+	fi->drained = true;
+	return 0;
 }
 
 /*
@@ -155,7 +180,7 @@ engine_undrain(struct agent *a)
 		}
 		if (!e.drained)
 			continue;
-		if (engine_undrain_one(a, fi->name) == -1)
+		if (engine_drain_one(a, LGR_UNDRAIN, fi->name) == -1)
 			rc = -1;
 		else {
 			fi->drained = false;

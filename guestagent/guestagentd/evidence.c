@@ -178,9 +178,9 @@ evidence_route_uses(struct json_object *route, const char *const *ifs,
 	return false;
 }
 
-int
-evidence_route_avoids(struct json_object *routes, const char *prefix,
-    const char *const *ifs, size_t nifs)
+/* The first route to prefix, NULL when there is none. */
+static struct json_object *
+evidence_route_find(struct json_object *routes, const char *prefix)
 {
 	struct json_object	*r;
 	const char		*p;
@@ -188,14 +188,22 @@ evidence_route_avoids(struct json_object *routes, const char *prefix,
 
 	for (i = 0; i < evidence_len(routes); i++) {
 		r = json_object_array_get_idx(routes, i);
-		if ((p = evidence_str(r, "prefix")) == NULL ||
-		    strcmp(p, prefix) != 0)
-			continue;
-		if (evidence_len(evidence_array(r, "nexthops")) == 0)
-			return -1;
-		return evidence_route_uses(r, ifs, nifs) ? 0 : 1;
+		if ((p = evidence_str(r, "prefix")) != NULL &&
+		    strcmp(p, prefix) == 0)
+			return r;
 	}
-	return -1;
+	return NULL;
+}
+
+int
+evidence_route_avoids(struct json_object *routes, const char *prefix,
+    const char *const *ifs, size_t nifs)
+{
+	struct json_object	*r = evidence_route_find(routes, prefix);
+
+	if (r == NULL || evidence_len(evidence_array(r, "nexthops")) == 0)
+		return -1;
+	return evidence_route_uses(r, ifs, nifs) ? 0 : 1;
 }
 
 bool

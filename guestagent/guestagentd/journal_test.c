@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "agent.h"
+#include "namelist.h"
 
 struct jt {
 	char	dir[64];
@@ -178,14 +179,10 @@ static void
 put_drained(const char *path, size_t n)
 {
 	char	text[1024];
-	size_t	i, off;
 
-	off = (size_t)snprintf(text, sizeof(text), "{\"version\":1,\"state\":"
-	    "\"PREPARED\",\"member\":\"VM9\",\"since_ms\":1,\"drained\":[");
-	for (i = 0; i < n; i++)
-		off += (size_t)snprintf(text + off, sizeof(text) - off,
-		    "%s\"d%zu\"", i ? "," : "", i);
-	snprintf(text + off, sizeof(text) - off, "]}");
+	assert_true(namelist_write(text, sizeof(text), "{\"version\":1,"
+	    "\"state\":\"PREPARED\",\"member\":\"VM9\",\"since_ms\":1,"
+	    "\"drained\":[", "d", n, true, "]}") > 0);
 	put_file(path, text);
 }
 

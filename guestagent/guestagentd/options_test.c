@@ -1,6 +1,6 @@
 /*
  * options_test.c: guestagentd's command line: defaults, every option in
- * any order, and the exact messages for wrong ones.
+ * any order, and the exact messages for wrong ones (a fixture file).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "agent.h"
+#include "cmdline.h"
 
 #define MAXW	24
 
@@ -90,55 +91,22 @@ test_every_option(void **state)
 	assert_true(o.version);
 }
 
+static int
+t_options_parse(int argc, char **argv, void *o, char *err, size_t errlen)
+{
+	return options_parse(argc, argv, o, err, errlen);
+}
+
+/* The lines of testdata/options_bad.txt, each with its exact message. */
 static void
 test_bad(void **state)
 {
-	static const struct {
-		const char	*words[MAXW];
-		const char	*msg;
-	} cases[] = {
-		{ { AGENT_NAME }, "missing option -f TOPOLOGY" },
-		{ { AGENT_NAME, "-f", "t.yaml" }, "missing option -g GUEST" },
-		{ { AGENT_NAME, "-g", "G" }, "missing option -f TOPOLOGY" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "extra" },
-		    "unexpected argument \"extra\"" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "-x" },
-		    "unknown option \"-x\"" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "--full" },
-		    "unknown option \"--full\"" },
-		{ { AGENT_NAME, "-f", "t", "-g", "a/b" }, "-g \"a/b\": "
-		    "expected 1-31 characters of A-Z, a-z, 0-9, _ and -" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "-m", "fast" },
-		    "--mode \"fast\": valid: drain, naive" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "-t", "99" },
-		    "--prepare-timeout \"99\": expected a number "
-		    "(100-86400000)" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "-F", "600001" },
-		    "--full-timeout \"600001\": expected a number (0-600000)" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "-w", "-1" },
-		    "--naive-wait \"-1\": expected a number (0-600000)" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "-r", "1h" },
-		    "--residency-interval \"1h\": expected a number "
-		    "(0-3600000)" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "-s" },
-		    "-s: missing value MS" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "--settle=" },
-		    "--settle \"\": expected a number (0-60000)" },
-		{ { AGENT_NAME, "-f", "t", "-g", "G", "-d=1" },
-		    "unknown option \"-=\"" },
-	};
+	static struct cmdline	cl = { .prog = AGENT_NAME,
+				    .parse = t_options_parse };
 	struct agent_opts	o;
-	char			err[CLI_ERRLEN];
-	size_t			i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (parse(cases[i].words, &o, err) != -1)
-			fail_msg("case %zu accepted", i);
-		if (strcmp(err, cases[i].msg) != 0)
-			fail_msg("case %zu: \"%s\", expected \"%s\"", i, err,
-			    cases[i].msg);
-	}
+	cmdline_errors_file(&cl, "testdata/options_bad.txt", &o);
 }
 
 int

@@ -16,17 +16,7 @@ command -v jq >/dev/null || { echo "skip: needs jq"; exit 77; }
 AGENT_PIDS=()
 
 agent_cleanup() {
-	local pid
-	for pid in "${AGENT_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${AGENT_PIDS[@]}"; do
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -9 "$pid" 2>/dev/null
-	done
+	labtest_stop "${AGENT_PIDS[@]}"
 	labtest_cleanup
 }
 trap agent_cleanup EXIT

@@ -3,8 +3,12 @@
 # reference-prod.yaml (hello 10 s, dead 40 s, SPF 0/50/5000 ms,
 # MinLSArrival 1 s, retransmission 5 s); lgrctl evacuate LIT --to VM2 and
 # back to VM9 with UDP probes between every pair of VIPAs: nothing lost,
-# each evacuation ends in bounded time (no dead interval, no hello
-# interval, no retransmission waited for), routecheck clean.
+# routecheck clean, and no timer waited for: every complete reached a
+# Full adjacency or found its guest alone on the LAN (none ran into its
+# time-out), and each evacuation ended within one dead interval (40 s:
+# an HSI interface left in the Waiting state, the bug this test was
+# written for, costs at least that).  The time an evacuation takes is
+# measured by bench/evac_bench.sh, not asserted here.
 # usage: lab_prod.sh NSLAB SRCDIR AGENTCTL GUESTAGENTD HVCTL DRAINCTL
 #        KEYGEN ROUTECHECK|none
 set -u
@@ -12,7 +16,7 @@ set -u
 LGRCTL=${LGRCTL:-$(dirname "$NSLAB")/../orchestrator/lgrctl}
 LGRPROBE=${LGRPROBE:-$(dirname "$NSLAB")/../orchestrator/lgrprobe}
 [ -x "$LGRCTL" ] && [ -x "$LGRPROBE" ] || { echo "skip: lgrctl/lgrprobe not built"; exit 77; }
-BOUND_S=${BOUND_S:-15}
+DEAD_S=40
 
 LAB=gap$$
 REF=$(topo_renamed "$SRC/netns-lab/topologies/reference-prod.yaml" "$LAB")
@@ -34,12 +38,17 @@ for to in VM2 VM9; do
 	s=$(echo "$t1 - $t0" | bc)
 	check "evacuate LIT --to $to succeeds" [ "$rc" -eq 0 ]
 	echo "  evacuation to $to: ${s} s"
-	check "evacuation to $to within ${BOUND_S} s" \
-	    [ "$(echo "$s <= $BOUND_S" | bc)" -eq 1 ]
+	check "evacuation to $to within a dead interval (${DEAD_S} s)" \
+	    [ "$(echo "$s < $DEAD_S" | bc)" -eq 1 ]
 	if [ "$ROUTECHECK" != none ]; then
 		check "routecheck clean after the evacuation to $to" \
 		    wait_for 30 "$ROUTECHECK" -q "$LAB"
 	fi
+done
+for g in LITDCON1 LITSWAS1 LITDAT01; do
+	check "$g: every complete Full or alone, none timed out" \
+	    bash -c "! grep -q 'no Full adjacency in time' \
+	    '$(labdir "$LAB")/$g/guestagentd.log'"
 done
 sleep 2
 touch "$LABTEST_TMP/stop"

@@ -399,10 +399,8 @@ dir_event(struct dir *d, const char *msgid, const char *member,
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	log_vevent(text, sizeof(text), msgid, guest, fmt, ap);
 	va_end(ap);
-	log_info("[%s] %s%s%s", msgid, guest ? guest : "", guest ? ": " : "",
-	    text);
 	if (d->ops->event(d, msgid, member, guest ? guest : "", text) == -1) {
 		log_warnx("[HV-DIR] event %s not written", msgid);
 		return -1;

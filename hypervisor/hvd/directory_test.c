@@ -7,15 +7,9 @@
  * compare-and-swap with a race of two writers, the journal from open to
  * commit or rollback, history, events, audit, definitions.
  */
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -34,6 +28,7 @@
 #include "clock.h"
 #include "directory.h"
 #include "etcd.h"
+#include "etcdrun.h"
 #include "log.h"
 
 static int	booted;
@@ -100,13 +95,8 @@ hvd_guest_take(struct hvd *h, int idx)
 
 /* --- the etcd the tests run against -------------------------------- */
 
-struct t_etcd {
-	pid_t	pid;
-	char	dir[64];
-	char	endpoint[64];
-};
-
-static struct t_etcd	t_etcd;
+static struct etcdrun	t_etcd;
+static char		t_etcd_endpoint[64];
 static unsigned		t_labs;
 
 static int
@@ -122,109 +112,20 @@ t_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static void
 t_etcd_stop(void)
 {
-	int	status, i;
-
-	if (t_etcd.pid > 0) {
-		kill(t_etcd.pid, SIGTERM);
-		for (i = 0; i < 100; i++) {
-			if (waitpid(t_etcd.pid, &status, WNOHANG) == t_etcd.pid)
-				break;
-			usleep(50000);
-		}
-		if (i == 100) {
-			kill(t_etcd.pid, SIGKILL);
-			waitpid(t_etcd.pid, &status, 0);
-		}
-		t_etcd.pid = 0;
-	}
-	if (t_etcd.dir[0] != '\0')
-		nftw(t_etcd.dir, t_rm, 16, FTW_DEPTH | FTW_PHYS);
-	t_etcd.dir[0] = '\0';
-}
-
-static int
-t_port(void)
-{
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof(sin);
-	int			fd, port;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
-		port = -1;
-	else
-		port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
-
-static void
-t_etcd_exec(int client, int peer)
-{
-	char	data[96], logf[96], curl[64], purl[64], initial[96];
-	int	fd;
-
-	snprintf(data, sizeof(data), "%s/data", t_etcd.dir);
-	snprintf(logf, sizeof(logf), "%s/etcd.log", t_etcd.dir);
-	snprintf(curl, sizeof(curl), "http://127.0.0.1:%d", client);
-	snprintf(purl, sizeof(purl), "http://127.0.0.1:%d", peer);
-	snprintf(initial, sizeof(initial), "t=%s", purl);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if ((fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(fd);
-	}
-	execlp("etcd", "etcd", "--name", "t", "--data-dir", data,
-	    "--listen-client-urls", curl, "--advertise-client-urls", curl,
-	    "--listen-peer-urls", purl, "--initial-advertise-peer-urls", purl,
-	    "--initial-cluster", initial, "--initial-cluster-state", "new",
-	    (char *)NULL);
-	_exit(127);
+	etcdrun_stop(&t_etcd);
 }
 
 /* Start one etcd node and wait until it takes a write: 0, -1. */
 static int
 t_etcd_start(void)
 {
-	struct dir_conf	 c;
-	struct dir	*d = NULL;
-	uint64_t	 t0 = clock_ms();
-	int		 client = t_port(), peer = t_port();
-
-	if (system("command -v etcd >/dev/null 2>&1") != 0)
-		return -1;
-	snprintf(t_etcd.dir, sizeof(t_etcd.dir), "/tmp/hvdir_etcd.XXXXXX");
-	if (client <= 0 || peer <= 0 || client == peer ||
-	    mkdtemp(t_etcd.dir) == NULL)
+	if (!etcdrun_installed() || etcdrun_start(&t_etcd, "hvdir_etcd",
+	    1) == -1)
 		return -1;
 	atexit(t_etcd_stop);
-	if ((t_etcd.pid = fork()) == -1)
-		return -1;
-	if (t_etcd.pid == 0)
-		t_etcd_exec(client, peer);
-	snprintf(t_etcd.endpoint, sizeof(t_etcd.endpoint), "127.0.0.1:%d",
-	    client);
-	memset(&c, 0, sizeof(c));
-	c.kind = DIR_ETCD;
-	c.ttl_s = DIR_TTL_MIN_S;
-	snprintf(c.endpoints, sizeof(c.endpoints), "%s", t_etcd.endpoint);
-	snprintf(c.lab, sizeof(c.lab), "ready");
-	while (clock_ms() - t0 < 20000) {
-		if ((d = dir_open(&c)) != NULL &&
-		    dir_cluster_mode_store(d, CLUSTER_STABLE) == 0) {
-			dir_close(d);
-			return 0;
-		}
-		dir_close(d);
-		usleep(100000);
-	}
-	return -1;
+	snprintf(t_etcd_endpoint, sizeof(t_etcd_endpoint), "127.0.0.1:%d",
+	    t_etcd.node[0].client);
+	return etcdrun_wait(&t_etcd, 20000);
 }
 
 /* --- fixture: two members, three guests ------------------------------ */
@@ -273,7 +174,7 @@ setup(void **state, enum dir_kind kind)
 	snprintf(f->dc.lab, sizeof(f->dc.lab), "%s", f->conf.lab);
 	if (kind == DIR_ETCD)
 		snprintf(f->dc.endpoints, sizeof(f->dc.endpoints), "%s",
-		    t_etcd.endpoint);
+		    t_etcd_endpoint);
 	else {
 		snprintf(f->tmp, sizeof(f->tmp), "/tmp/hvdirXXXXXX");
 		if (mkdtemp(f->tmp) == NULL)
@@ -316,7 +217,7 @@ setup_sqlite(void **state)
 static int
 setup_etcd(void **state)
 {
-	if (t_etcd.pid <= 0)
+	if (t_etcd.n == 0 || t_etcd.node[0].pid <= 0)
 		skip();
 	return setup(state, DIR_ETCD);
 }
@@ -364,22 +265,11 @@ row_field(struct json_object *rows, const char *match, const char *value,
 	return buf;
 }
 
+/* Field key of the row named name is want; rows (a list) freed here. */
 static void
-expect_member(struct dir *d, const char *name, const char *key,
+expect_row(struct json_object *rows, const char *name, const char *key,
     const char *want)
 {
-	struct json_object	*rows = dir_members_json(d);
-
-	assert_string_equal(row_field(rows, "name", name, key), want);
-	json_object_put(rows);
-}
-
-static void
-expect_guest(struct dir *d, const char *name, const char *key,
-    const char *want)
-{
-	struct json_object	*rows = dir_guests_json(d);
-
 	assert_string_equal(row_field(rows, "name", name, key), want);
 	json_object_put(rows);
 }
@@ -426,28 +316,30 @@ static void
 test_import(void **state)
 {
 	struct fixture		*f = *state;
+	struct dir		*d = f->h[0].dir;
 	struct dir_residency	 r;
 	struct json_object	*rows;
 
-	assert_int_equal(dir_import(f->h[0].dir, &f->conf), 0);
+	assert_int_equal(dir_import(d, &f->conf), 0);
 	/* Importing again changes nothing that exists. */
 	assert_int_equal(dir_import(f->h[1].dir, &f->conf), 0);
-	rows = dir_members_json(f->h[0].dir);
+	rows = dir_members_json(d);
 	assert_non_null(rows);
 	assert_int_equal(json_object_array_length(rows), 2);
 	assert_string_equal(json_object_get_string(json_object_object_get(
 	    json_object_array_get_idx(rows, 1), "name")), "VM2");
 	json_object_put(rows);
-	expect_member(f->h[0].dir, "VM9", "state", "DOWN");
-	assert_int_equal(dir_residency(f->h[0].dir, "A", &r), 1);
+	expect_row(dir_members_json(d), "VM9", "state", "DOWN");
+	assert_int_equal(dir_residency(d, "A", &r), 1);
 	assert_string_equal(r.state, "STOPPED");
 	assert_string_equal(r.member, "VM9");
-	assert_int_equal(dir_residency(f->h[0].dir, "C", &r), 1);
+	assert_int_equal(dir_residency(d, "C", &r), 1);
 	assert_string_equal(r.member, "VM2");
-	assert_int_equal(dir_residency(f->h[0].dir, "NONE", &r), 0);
-	expect_guest(f->h[0].dir, "A", "domain", "VM9,VM2");
-	expect_guest(f->h[0].dir, "A", "nics", "trk1:vswitch,hsi0:VM9,hsi1:VM2");
-	expect_guest(f->h[0].dir, "A", "memory_mib", "256");
+	assert_int_equal(dir_residency(d, "NONE", &r), 0);
+	expect_row(dir_guests_json(d), "A", "domain", "VM9,VM2");
+	expect_row(dir_guests_json(d), "A", "nics",
+	    "trk1:vswitch,hsi0:VM9,hsi1:VM2");
+	expect_row(dir_guests_json(d), "A", "memory_mib", "256");
 }
 
 static void
@@ -461,7 +353,7 @@ test_transitions(void **state)
 	booted = 0;
 	join(&f->h[0]);
 	assert_int_equal(booted, 2);			/* A and B */
-	expect_member(d, "VM9", "state", "JOINED");
+	expect_row(dir_members_json(d), "VM9", "state", "JOINED");
 	assert_int_equal(dir_residency(d, "A", &r), 1);
 	assert_string_equal(r.state, "RUNNING");
 	assert_int_equal(count_events(d, "HV-MEMBER-JOINING"), 1);
@@ -475,9 +367,9 @@ test_transitions(void **state)
 	/* VM2 stops renewing: VM9 declares it DOWN, C is LOST. */
 	wait_gone(&f->h[0], "VM2");
 	assert_int_equal(member_tick(&f->h[0]), 0);
-	expect_member(d, "VM2", "state", "DOWN");
-	expect_member(d, "VM2", "reason", "heartbeat lost");
-	expect_member(d, "VM9", "cluster_mode", "SAFE");
+	expect_row(dir_members_json(d), "VM2", "state", "DOWN");
+	expect_row(dir_members_json(d), "VM2", "reason", "heartbeat lost");
+	expect_row(dir_members_json(d), "VM9", "cluster_mode", "SAFE");
 	assert_int_equal(dir_residency(d, "C", &r), 1);
 	assert_string_equal(r.state, "LOST");
 	assert_int_equal(dir_cluster_mode(d, &mode), 0);
@@ -491,8 +383,8 @@ test_transitions(void **state)
 	assert_int_equal(dir_member_renew(f->h[1].live, "VM2"), 1);
 	assert_int_equal(dir_member_join(f->h[1].live, "VM2", MEMBER_JOINED,
 	    "rejoined"), 0);
-	expect_member(d, "VM2", "state", "JOINED");
-	expect_member(d, "VM2", "reason", "rejoined");
+	expect_row(dir_members_json(d), "VM2", "state", "JOINED");
+	expect_row(dir_members_json(d), "VM2", "reason", "rejoined");
 	assert_int_equal(dir_member_alive(d, "VM2", 300, NULL), 1);
 	assert_int_equal(dir_member_renew(f->h[1].live, "VM2"), 0);
 
@@ -506,7 +398,7 @@ test_transitions(void **state)
 
 	/* Leaving: DOWN, guests STOPPED. */
 	assert_int_equal(member_leave(&f->h[0]), 0);
-	expect_member(d, "VM9", "state", "DOWN");
+	expect_row(dir_members_json(d), "VM9", "state", "DOWN");
 	assert_int_equal(dir_residency(d, "A", &r), 1);
 	assert_string_equal(r.state, "STOPPED");
 	assert_int_equal(dir_member_alive(d, "VM9", 300, NULL), 0);
@@ -694,8 +586,8 @@ test_journal_commit(void **state)
 	rows = dir_status_json(d, "A");
 	assert_string_equal(row_field(rows, "guest", "A", "end_code"), "OK");
 	json_object_put(rows);
-	expect_guest(d, "A", "relocations", "1");
-	expect_guest(d, "A", "member", "VM2");
+	expect_row(dir_guests_json(d), "A", "relocations", "1");
+	expect_row(dir_guests_json(d), "A", "member", "VM2");
 }
 
 static void
@@ -807,7 +699,7 @@ test_members(void **state)
 	assert_int_equal(m.max_out, 5);
 	assert_int_equal(m.max_in, 7);
 	assert_int_equal(dir_member_info(d, "VM7", &m), 0);
-	expect_member(d, "VM2", "max_in", "7");
+	expect_row(dir_members_json(d), "VM2", "max_in", "7");
 	assert_int_equal(dir_member_set_endpoints(d, "VM2",
 	    "tcp://10.0.0.2:4000", "tcp://10.0.0.2:4001"), 1);
 	assert_int_equal(dir_member_set_endpoints(d, "VM7", "x", "y"), 0);
@@ -843,7 +735,7 @@ test_guests(void **state)
 	assert_int_equal(wss, 64);
 	assert_int_equal(dir_guest_set_workload(d, "NONE", 1, 1), 0);
 	assert_int_equal(dir_guest_workload(d, "NONE", &rate, &wss), 0);
-	expect_guest(d, "A", "rate_mib", "40");
+	expect_row(dir_guests_json(d), "A", "rate_mib", "40");
 	rows = dir_where_json(d, "C");
 	assert_int_equal(json_object_array_length(rows), 1);
 	assert_string_equal(row_field(rows, "guest", "C", "member"), "VM2");
@@ -1003,7 +895,7 @@ test_ha_restart(void **state)
 	assert_int_equal(count_events(d, "HV-GUEST-RESTARTED"), 2);
 	assert_int_equal(member_tick(&f->h[1]), 0);
 	assert_int_equal(restarted, 2);
-	expect_member(d, "VM9", "state", "DOWN");
+	expect_row(dir_members_json(d), "VM9", "state", "DOWN");
 }
 
 /* Events collected from f until n came (5 s at most). */

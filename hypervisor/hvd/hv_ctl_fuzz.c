@@ -10,16 +10,4 @@
 #include "fuzzcheck.h"
 #include "hv_ctl.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
-{
-	struct hv_request	rq;
-	int			rc;
-
-	fuzz_errtext_clear();
-	rc = hv_request_decode(data, len, &rq);
-	fuzz_codec_check(&hv_codec, rc, &rq);
-	return 0;
-}
+FUZZ_CODEC_TARGET(struct hv_request, &hv_codec)

@@ -250,7 +250,7 @@ api_evac_check(struct http *h, struct console_evac *ev, const char *par,
 	return 0;
 }
 
-enum MHD_Result
+static enum MHD_Result
 api_plan(struct http *h)
 {
 	struct console_evac	 ev = { 0 };
@@ -272,7 +272,7 @@ api_plan(struct http *h)
 	return api_answer(h, h->c->p.plan(h->c->arg, &ev, &e), &e);
 }
 
-enum MHD_Result
+static enum MHD_Result
 api_evacuate(struct http *h)
 {
 	struct console_evac	 ev = { 0 };
@@ -317,7 +317,7 @@ out:
 	return rc;
 }
 
-enum MHD_Result
+static enum MHD_Result
 api_cancel(struct http *h)
 {
 	static const char *const allowed[] = { "job", "guest", NULL };
@@ -359,7 +359,7 @@ out:
 	return rc;
 }
 
-enum MHD_Result
+static enum MHD_Result
 api_routecheck_run(struct http *h)
 {
 	static const char *const allowed[] = { NULL };
@@ -386,7 +386,7 @@ api_routecheck_run(struct http *h)
  */
 static const char *const api_no_args[] = { NULL };
 
-enum MHD_Result
+static enum MHD_Result
 api_session(struct http *h)
 {
 	struct json_object	*o;
@@ -405,34 +405,37 @@ api_session(struct http *h)
 	return http_json(h, 200, o);
 }
 
-enum MHD_Result
-api_cluster(struct http *h)
+/* The readers without arguments, as the route says (route->read). */
+static console_cluster_fn
+api_reader(const struct console_provider *p, int which)
 {
-	struct console_err	e = { 0 };
-	enum MHD_Result		rc;
-
-	if (api_query_check(h, api_no_args, &rc) == -1)
-		return rc;
-	if (h->c->p.cluster == NULL)
-		return api_missing(h);
-	return api_answer(h, h->c->p.cluster(h->c->arg, &e), &e);
+	switch (which) {
+	case API_JOBS:
+		return p->jobs;
+	case API_ROUTECHECK:
+		return p->routecheck;
+	default:
+		return p->cluster;
+	}
 }
 
-enum MHD_Result
-api_jobs(struct http *h)
+/* /api/cluster, /api/jobs, /api/routecheck */
+static enum MHD_Result
+api_read(struct http *h)
 {
+	console_cluster_fn	fn = api_reader(&h->c->p, h->route->read);
 	struct console_err	e = { 0 };
 	enum MHD_Result		rc;
 
 	if (api_query_check(h, api_no_args, &rc) == -1)
 		return rc;
-	if (h->c->p.jobs == NULL)
+	if (fn == NULL)
 		return api_missing(h);
-	return api_answer(h, h->c->p.jobs(h->c->arg, &e), &e);
+	return api_answer(h, fn(h->c->arg, &e), &e);
 }
 
 /* /api/jobs/ID */
-enum MHD_Result
+static enum MHD_Result
 api_report(struct http *h)
 {
 	struct console_err	 e = { 0 };
@@ -450,7 +453,7 @@ api_report(struct http *h)
 	return api_answer(h, h->c->p.report(h->c->arg, job, &e), &e);
 }
 
-enum MHD_Result
+static enum MHD_Result
 api_history(struct http *h)
 {
 	static const char *const allowed[] = { "guest", NULL };
@@ -470,11 +473,13 @@ api_history(struct http *h)
 	return api_answer(h, h->c->p.history(h->c->arg, guest, &e), &e);
 }
 
-/* Events and audit: ?since=ID. */
+/* /api/events and /api/audit: ?since=ID. */
 static enum MHD_Result
-api_since(struct http *h, console_since_fn fn)
+api_since(struct http *h)
 {
 	static const char *const allowed[] = { "since", NULL };
+	console_since_fn	 fn = h->route->read == API_AUDIT ?
+				    h->c->p.audit_read : h->c->p.events;
 	struct console_err	 e = { 0 };
 	enum MHD_Result		 rc;
 	const char		*s;
@@ -490,32 +495,7 @@ api_since(struct http *h, console_since_fn fn)
 	return api_answer(h, fn(h->c->arg, since, &e), &e);
 }
 
-enum MHD_Result
-api_events(struct http *h)
-{
-	return api_since(h, h->c->p.events);
-}
-
-enum MHD_Result
-api_audit(struct http *h)
-{
-	return api_since(h, h->c->p.audit_read);
-}
-
-enum MHD_Result
-api_routecheck(struct http *h)
-{
-	struct console_err	e = { 0 };
-	enum MHD_Result		rc;
-
-	if (api_query_check(h, api_no_args, &rc) == -1)
-		return rc;
-	if (h->c->p.routecheck == NULL)
-		return api_missing(h);
-	return api_answer(h, h->c->p.routecheck(h->c->arg, &e), &e);
-}
-
-enum MHD_Result
+static enum MHD_Result
 api_stream(struct http *h)
 {
 	struct MHD_Response	*r;
@@ -536,3 +516,23 @@ api_stream(struct http *h)
 	MHD_add_response_header(r, "Cache-Control", "no-cache");
 	return http_queue(h, 200, r);
 }
+
+/*
+ * -- the routes ----------------------------------------------------------
+ */
+const struct route api_routes[] = {
+	{ "GET", "/api/session", 0, api_session, 0 },
+	{ "GET", "/api/cluster", 0, api_read, API_CLUSTER },
+	{ "GET", "/api/plan", 0, api_plan, 0 },
+	{ "POST", "/api/evacuate", ROUTE_WRITE, api_evacuate, 0 },
+	{ "POST", "/api/cancel", ROUTE_WRITE, api_cancel, 0 },
+	{ "GET", "/api/jobs/", ROUTE_PREFIX, api_report, 0 },
+	{ "GET", "/api/jobs", 0, api_read, API_JOBS },
+	{ "GET", "/api/history", 0, api_history, 0 },
+	{ "GET", "/api/events", 0, api_since, API_EVENTS },
+	{ "GET", "/api/audit", ROUTE_OPERATOR, api_since, API_AUDIT },
+	{ "GET", "/api/routecheck", 0, api_read, API_ROUTECHECK },
+	{ "POST", "/api/routecheck/run", ROUTE_WRITE, api_routecheck_run, 0 },
+	{ "GET", "/api/stream", 0, api_stream, 0 },
+};
+const size_t	api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -25,10 +25,37 @@ struct session_info {
 	enum console_role	 role;
 };
 
+struct http;
+typedef enum MHD_Result (*api_fn)(struct http *h);
+
+/* A route: method, path, gates (server.c), handler. */
+enum {
+	ROUTE_PUBLIC = 1 << 0,		/* no session needed */
+	ROUTE_WRITE = 1 << 1,		/* POST: operator, CSRF, audit */
+	ROUTE_OPERATOR = 1 << 2,	/* operators only, also to read */
+	ROUTE_PREFIX = 1 << 3,		/* path is a prefix */
+};
+/* Which of the provider's readers a route reads (api.c). */
+enum {
+	API_CLUSTER,
+	API_JOBS,
+	API_ROUTECHECK,
+	API_EVENTS,
+	API_AUDIT,
+};
+struct route {
+	const char	*method;
+	const char	*path;
+	unsigned	 flags;
+	api_fn		 fn;
+	int		 read;		/* API_*, for the readers */
+};
+
 /* One request in progress (MHD's per-request pointer). */
 struct http {
 	struct console		*c;
 	struct MHD_Connection	*conn;
+	const struct route	*route;		/* once dispatched */
 	const char		*url;
 	const char		*method;
 	size_t			 uri_len;	/* path and query, as sent */
@@ -69,21 +96,9 @@ enum MHD_Result	 http_queue(struct http *h, unsigned status,
 		    struct MHD_Response *r);
 void		 http_actor(const struct http *h, struct console_actor *a);
 
-/* api.c: /api/ handlers, each called once per request. */
-typedef enum MHD_Result (*api_fn)(struct http *h);
-enum MHD_Result	 api_session(struct http *h);
-enum MHD_Result	 api_cluster(struct http *h);
-enum MHD_Result	 api_plan(struct http *h);
-enum MHD_Result	 api_evacuate(struct http *h);
-enum MHD_Result	 api_cancel(struct http *h);
-enum MHD_Result	 api_jobs(struct http *h);
-enum MHD_Result	 api_report(struct http *h);
-enum MHD_Result	 api_history(struct http *h);
-enum MHD_Result	 api_events(struct http *h);
-enum MHD_Result	 api_audit(struct http *h);
-enum MHD_Result	 api_routecheck(struct http *h);
-enum MHD_Result	 api_routecheck_run(struct http *h);
-enum MHD_Result	 api_stream(struct http *h);
+/* api.c: the /api/ routes; each handler is called once per request. */
+extern const struct route	api_routes[];
+extern const size_t		api_nroutes;
 /* The body as the audit log shows it, into h->args if not there yet. */
 void		 api_audit_args(struct http *h);
 

@@ -10,8 +10,8 @@
  *
  * Beyond not crashing: every request is answered with a status line
  * "HTTP/1.x NNN" (or the connection closed when the request was not
- * complete), never 500 (the stand-in provider does not fail), and the
- * console keeps serving.
+ * complete), never 500 (the stand-in provider, standin.c, does not
+ * fail), and the console keeps serving.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "standin.h"
 
 #define FUZZ_REQ_MAX	(64 * 1024)
 #define FUZZ_WAIT_MS	8000	/* a loaded machine answers late */
@@ -36,112 +37,6 @@ static char		 fuzz_cookie[128];
 static char		 fuzz_csrf[64];
 static char		 fuzz_req[FUZZ_REQ_MAX + 1024];
 static char		 fuzz_ans[8192];
-
-/* --- a stand-in provider: empty answers, every change accepted --------- */
-
-static struct json_object *
-fuzz_array(void *arg, struct console_err *err)
-{
-	(void)arg;
-	(void)err;
-	return json_object_new_array();
-}
-
-static struct json_object *
-fuzz_object(void *arg, struct console_err *err)
-{
-	(void)arg;
-	(void)err;
-	return json_object_new_object();
-}
-
-static struct json_object *
-fuzz_plan(void *arg, const struct console_evac *e, struct console_err *err)
-{
-	(void)e;
-	return fuzz_array(arg, err);
-}
-
-static int
-fuzz_evacuate(void *arg, const struct console_evac *e,
-    const struct console_actor *who, uint64_t *job, struct console_err *err)
-{
-	(void)arg;
-	(void)e;
-	(void)who;
-	(void)err;
-	*job = 1;
-	return 0;
-}
-
-static int
-fuzz_cancel(void *arg, const struct console_cancel *what,
-    const struct console_actor *who, struct console_err *err)
-{
-	(void)arg;
-	(void)what;
-	(void)who;
-	(void)err;
-	return 0;
-}
-
-static struct json_object *
-fuzz_report(void *arg, uint64_t job, struct console_err *err)
-{
-	(void)job;
-	return fuzz_object(arg, err);
-}
-
-static struct json_object *
-fuzz_history(void *arg, const char *guest, struct console_err *err)
-{
-	(void)guest;
-	return fuzz_array(arg, err);
-}
-
-static struct json_object *
-fuzz_since(void *arg, uint64_t since, struct console_err *err)
-{
-	(void)since;
-	return fuzz_array(arg, err);
-}
-
-static int
-fuzz_rc_run(void *arg, const struct console_actor *who,
-    struct console_err *err)
-{
-	(void)arg;
-	(void)who;
-	(void)err;
-	return 0;
-}
-
-static void
-fuzz_audit(void *arg, const struct console_actor *who, const char *action,
-    const char *args, int status, const char *text)
-{
-	(void)arg;
-	(void)who;
-	(void)action;
-	(void)args;
-	(void)status;
-	(void)text;
-}
-
-static const struct console_provider fuzz_provider = {
-	.cluster = fuzz_object,
-	.plan = fuzz_plan,
-	.evacuate = fuzz_evacuate,
-	.cancel = fuzz_cancel,
-	.jobs = fuzz_array,
-	.report = fuzz_report,
-	.history = fuzz_history,
-	.events = fuzz_since,
-	.audit_read = fuzz_since,
-	.routecheck = fuzz_object,
-	.routecheck_run = fuzz_rc_run,
-	.audit = fuzz_audit,
-};
 
 /* --- one request over a fresh connection -------------------------------- */
 
@@ -223,7 +118,7 @@ fuzz_login(void)
 	console_options_init(&o);
 	o.rate = 1000000;
 	o.burst = 1000000;
-	if ((fuzz_c = console_new(&o, &fuzz_provider, NULL)) == NULL ||
+	if ((fuzz_c = console_new(&o, &standin_provider, NULL)) == NULL ||
 	    console_start(fuzz_c) == -1 ||
 	    console_url(fuzz_c, CONSOLE_OPERATOR, url, sizeof(url)) == -1 ||
 	    (path = strstr(url, "/login")) == NULL)

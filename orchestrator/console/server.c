@@ -20,50 +20,23 @@
 #define SERVER_CONN_MAX		64
 #define SERVER_CONN_TIMEOUT	60	/* seconds without a byte */
 
-enum {
-	ROUTE_PUBLIC = 1 << 0,		/* no session needed */
-	ROUTE_WRITE = 1 << 1,		/* POST: operator, CSRF, audit */
-	ROUTE_OPERATOR = 1 << 2,	/* operators only, also to read */
-	ROUTE_PREFIX = 1 << 3,		/* path is a prefix */
-};
-
-struct route {
-	const char	*method;
-	const char	*path;
-	unsigned	 flags;
-	api_fn		 fn;
-};
-
 static enum MHD_Result	server_login(struct http *h);
 static enum MHD_Result	server_metrics(struct http *h);
 static enum MHD_Result	server_page(struct http *h);
 static enum MHD_Result	server_asset(struct http *h);
 
+/* Ours; the /api/ routes are api.c's. */
 static const struct route server_routes[] = {
-	{ "GET", "/login", ROUTE_PUBLIC, server_login },
-	{ "GET", "/metrics", ROUTE_PUBLIC, server_metrics },
-	{ "GET", "/assets/", ROUTE_PREFIX, server_asset },
-	{ "GET", "/api/session", 0, api_session },
-	{ "GET", "/api/cluster", 0, api_cluster },
-	{ "GET", "/api/plan", 0, api_plan },
-	{ "POST", "/api/evacuate", ROUTE_WRITE, api_evacuate },
-	{ "POST", "/api/cancel", ROUTE_WRITE, api_cancel },
-	{ "GET", "/api/jobs/", ROUTE_PREFIX, api_report },
-	{ "GET", "/api/jobs", 0, api_jobs },
-	{ "GET", "/api/history", 0, api_history },
-	{ "GET", "/api/events", 0, api_events },
-	{ "GET", "/api/audit", ROUTE_OPERATOR, api_audit },
-	{ "GET", "/api/routecheck", 0, api_routecheck },
-	{ "POST", "/api/routecheck/run", ROUTE_WRITE, api_routecheck_run },
-	{ "GET", "/api/stream", 0, api_stream },
-	{ "GET", "/", 0, server_page },
-	{ "GET", "/cluster", 0, server_page },
-	{ "GET", "/evacuate", 0, server_page },
-	{ "GET", "/history", 0, server_page },
-	{ "GET", "/routing", 0, server_page },
-	{ "GET", "/events", 0, server_page },
-	{ "GET", "/audit", 0, server_page },
+	{ "GET", "/login", ROUTE_PUBLIC, server_login, 0 },
+	{ "GET", "/metrics", ROUTE_PUBLIC, server_metrics, 0 },
+	{ "GET", "/assets/", ROUTE_PREFIX, server_asset, 0 },
 };
+
+/* The pages: one document (index.html) showing the page its path names. */
+static const char *const server_pages[] = { "/", "/cluster", "/evacuate",
+	"/history", "/routing", "/events", "/audit", NULL };
+static const struct route server_page_route = { "GET", "/", 0, server_page,
+	0 };
 
 void
 console_options_init(struct console_options *o)
@@ -239,25 +212,47 @@ server_metrics(struct http *h)
 /*
  * -- gates ---------------------------------------------------------------
  */
+/* The route of table t (n long) for method and url; *known when the
+ * path is in t whatever the method. */
 static const struct route *
-server_route(const char *method, const char *url, bool *path_known)
+server_match(const struct route *t, size_t n, const char *method,
+    const char *url, bool *known)
 {
-	*path_known = false;
-	if (strcmp(method, "HEAD") == 0)
-		method = "GET";
-	for (size_t i = 0; i < sizeof(server_routes) / sizeof(server_routes[0]);
-	    i++) {
-		const struct route *r = &server_routes[i];
-		bool	match = r->flags & ROUTE_PREFIX ?
-		    strncmp(url, r->path, strlen(r->path)) == 0 :
-		    strcmp(url, r->path) == 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct route	*r = &t[i];
+		bool			 match = r->flags & ROUTE_PREFIX ?
+					    strncmp(url, r->path,
+					    strlen(r->path)) == 0 :
+					    strcmp(url, r->path) == 0;
 
 		if (!match)
 			continue;
-		*path_known = true;
+		*known = true;
 		if (strcmp(method, r->method) == 0)
 			return r;
 	}
+	return NULL;
+}
+
+static const struct route *
+server_route(const char *method, const char *url, bool *known)
+{
+	const struct route	*r;
+
+	*known = false;
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
+	if ((r = server_match(server_routes, sizeof(server_routes) /
+	    sizeof(server_routes[0]), method, url, known)) != NULL ||
+	    (r = server_match(api_routes, api_nroutes, method, url, known)) !=
+	    NULL)
+		return r;
+	for (size_t i = 0; server_pages[i] != NULL; i++)
+		if (strcmp(url, server_pages[i]) == 0) {
+			*known = true;
+			return strcmp(method, "GET") == 0 ? &server_page_route :
+			    NULL;
+		}
 	return NULL;
 }
 
@@ -334,7 +329,7 @@ server_dispatch(struct http *h)
 	enum MHD_Result		 rc;
 	bool			 known;
 
-	if ((r = server_route(h->method, h->url, &known)) == NULL)
+	if ((h->route = r = server_route(h->method, h->url, &known)) == NULL)
 		return known ? http_text(h, 405, "%s: method %s not allowed",
 		    h->url, h->method) : http_text(h, 404, "%s: not found "
 		    "(pages: /cluster /evacuate /history /routing /events "

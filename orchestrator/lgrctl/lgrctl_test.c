@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 
 #include <limits.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,22 +23,14 @@
 
 #include <cmocka.h>
 #include <json-c/json.h>
-#include <zmq.h>
 
 #include "clock.h"
 #include "ctlsrv.h"
+#include "ctlstandin.h"
 #include "labname.h"
 #include "lgrctl.h"
 
-struct fixture {
-	char		 dir[64];
-	void		*ctx;
-	pthread_t	 thread;
-	volatile int	 stop;
-	volatile int	 ready;
-};
-
-static struct fixture	fx;
+static struct ctlstandin	fx;
 
 /* One row {k1:v1, k2:v2, k3:v3}. */
 static struct json_object *
@@ -91,71 +82,37 @@ serve(struct ctlsrv_conn *c, const struct lgrd_request *rq)
 	ctlsrv_end(c);
 }
 
-static void *
-standin_lgrd(void *arg)
+static void
+serve_all(struct ctlsrv *s, void *arg)
 {
-	struct keys_set		 ks;
-	struct ctlsrv		*s;
-	struct ctlsrv_conn	 c;
-	struct lgrd_request	 rq;
-	char			 path[PATH_MAX], ep[PATH_MAX + 8];
-	struct ctlsrv_conf	 conf = { .keys = &ks, .codec = &lgrd_codec,
-				    .msgid = "LGR", .endpoint = ep };
+	struct ctlsrv_conn	c;
+	struct lgrd_request	rq;
 
 	(void)arg;
-	labname_lgrd_sock(fx.dir, path, sizeof(path));
-	labname_ipc(path, ep, sizeof(ep));
-	if (keys_load_server(fx.dir, &ks) == -1 ||
-	    (s = ctlsrv_open(fx.ctx, &conf)) == NULL) {
-		fx.ready = -1;
-		return NULL;
-	}
-	fx.ready = 1;
-	while (!fx.stop) {
-		zmq_pollitem_t	it[2] = {
-			{ ctlsrv_socket(s), 0, ZMQ_POLLIN, 0 },
-			{ ctlsrv_zap_socket(s), 0, ZMQ_POLLIN, 0 },
-		};
-
-		if (zmq_poll(it, 2, 20) <= 0)
-			continue;
-		if (it[1].revents & ZMQ_POLLIN)
-			ctlsrv_zap(s);
-		while ((it[0].revents & ZMQ_POLLIN) &&
-		    ctlsrv_recv(s, &c, &rq) != -1)
-			if (c.valid)
-				serve(&c, &rq);
-	}
-	ctlsrv_close(s);
-	return NULL;
+	while (ctlsrv_recv(s, &c, &rq) != -1)
+		if (c.valid)
+			serve(&c, &rq);
 }
 
 static int
 setup(void **state)
 {
+	char	path[PATH_MAX];
+
 	(void)state;
-	snprintf(fx.dir, sizeof(fx.dir), "/tmp/lgrctl_test.XXXXXX");
-	if (mkdtemp(fx.dir) == NULL || keys_generate(fx.dir, false) == -1)
+	fx.conf = (struct ctlsrv_conf){ .codec = &lgrd_codec, .msgid = "LGR" };
+	fx.serve = serve_all;
+	if (ctlstandin_init(&fx, "lgrctl_test") == -1)
 		return -1;
-	fx.ctx = zmq_ctx_new();
-	if (pthread_create(&fx.thread, NULL, standin_lgrd, NULL) != 0)
-		return -1;
-	while (fx.ready == 0)
-		usleep(1000);
-	return fx.ready == 1 ? 0 : -1;
+	labname_lgrd_sock(fx.dir, path, sizeof(path));
+	return ctlstandin_start(&fx, path);
 }
 
 static int
 teardown(void **state)
 {
-	char	cmd[128];
-
 	(void)state;
-	fx.stop = 1;
-	pthread_join(fx.thread, NULL);
-	zmq_ctx_term(fx.ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", fx.dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return ctlstandin_stop(&fx);
 }
 
 struct run {

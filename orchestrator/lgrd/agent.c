@@ -49,10 +49,11 @@ agent_fill(struct agent_result *r, struct json_object *o)
 		r->ms = json_object_get_double(v);
 }
 
-/* One request, its answer into r; 0 or -1 (r->error says why). */
+/* One request, its answer into r (its data frame into *keep when not
+ * NULL, for the caller to put); 0 or -1 (r->error says why). */
 static int
 agent_request(struct lgrd *d, const char *guest, const struct agent_request *rq,
-    int timeout_ms, struct agent_result *r)
+    int timeout_ms, struct agent_result *r, struct json_object **keep)
 {
 	struct agent_client	*c;
 	struct json_object	*data = NULL;
@@ -81,6 +82,8 @@ agent_request(struct lgrd *d, const char *guest, const struct agent_request *rq,
 		if (data != NULL)
 			agent_fill(r, data);
 	}
+	if (keep != NULL && r->ok)
+		*keep = json_object_get(data);
 	json_object_put(data);
 	agent_client_close(c);
 	return r->ok ? 0 : -1;
@@ -98,7 +101,7 @@ agent_prepare(struct lgrd *d, const char *guest, const char *const *peers,
 	rq.peers_given = true;
 	rq.timeout_ms = timeout_ms;
 	return agent_request(d, guest, &rq, (int)timeout_ms + AGENT_SLACK_MS,
-	    r);
+	    r, NULL);
 }
 
 int
@@ -109,7 +112,7 @@ agent_complete(struct lgrd *d, const char *guest, struct agent_result *r)
 	agent_request_init(&rq, AGENT_REQ_COMPLETE);
 	rq.timeout_ms = d->opts.converge_timeout_ms;
 	return agent_request(d, guest, &rq, (int)d->opts.converge_timeout_ms +
-	    AGENT_SLACK_MS, r);
+	    AGENT_SLACK_MS, r, NULL);
 }
 
 int
@@ -126,9 +129,25 @@ agent_ping(struct lgrd *d, const char *guest, char *err, size_t len)
 		return -1;
 	}
 	agent_request_init(&rq, AGENT_REQ_STATUS);
-	if (agent_request(d, guest, &rq, 3000, &r) == -1) {
+	if (agent_request(d, guest, &rq, 3000, &r, NULL) == -1) {
 		snprintf(err, len, "%s", r.error);
 		return -1;
 	}
 	return 0;
+}
+
+int
+agent_status(struct lgrd *d, const char *guest, int timeout_ms,
+    struct json_object **status)
+{
+	struct agent_request	rq;
+	struct agent_result	r;
+
+	*status = NULL;
+	agent_request_init(&rq, AGENT_REQ_STATUS);
+	if (agent_request(d, guest, &rq, timeout_ms, &r, status) == -1) {
+		log_debug("%s", r.error);
+		return -1;
+	}
+	return *status != NULL ? 0 : -1;
 }

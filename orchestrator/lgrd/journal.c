@@ -201,10 +201,8 @@ journal_event(sqlite3 *db, int64_t job, const char *guest, const char *msgid,
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	log_vevent(text, sizeof(text), msgid, guest, fmt, ap);
 	va_end(ap);
-	log_info("[%s] %s%s%s", msgid, guest ? guest : "", guest ? ": " : "",
-	    text);
 	journal_exec(db, "INSERT INTO events (ts_ms, job, guest, msgid, text) "
 	    "VALUES (?, ?, ?, ?, ?)", "iisss", clock_wall_ms(), job, guest,
 	    msgid, text);

@@ -253,6 +253,10 @@ int		 agent_complete(struct lgrd *d, const char *guest,
 /* Is the agent answering (status)?  0 yes, -1 with text. */
 int		 agent_ping(struct lgrd *d, const char *guest, char *err,
 		    size_t len);
+/* The agent's status (agent_client.h) into *status, for the caller to
+ * put; 0, or -1 when the agent does not answer within timeout_ms. */
+int		 agent_status(struct lgrd *d, const char *guest, int timeout_ms,
+		    struct json_object **status);
 
 /* converge.c: wait for routing convergence around a moved guest. */
 struct converge;
@@ -318,8 +322,9 @@ struct json_object *report_json(sqlite3 *db, int64_t job);
 int		 report_name(struct lgrd *d, struct job *j);
 int		 report_write(struct lgrd *d, struct job *j);
 
-/* web.c: the console's provider, stream and metrics (console.h); every
- * function is a no-op when d->web is NULL (console off, unit tests). */
+/* web.c, web_stream.c: the console (console.h; the provider's files
+ * share web.h); every function is a no-op when d->web is NULL (console
+ * off, unit tests). */
 int		 web_open(struct lgrd *d);
 void		 web_close(struct lgrd *d);
 /* A one-time URL for role (0 viewer, 1 operator); -1 with errno. */

@@ -17,10 +17,18 @@ button and its forged request is refused.
 
 /metrics before and after: lgr_relocations_total{end_code="DONE"} +4,
 each histogram's count up by the moves that measured it, guests per
-member; promtool check metrics passes on both.  Then LIT goes back to
-VM9 through the HTTP API as an operator (job ends DONE).
+member; promtool check metrics passes on both.
 
-    lab_console.py LAB OUTDIR LGRCTL HVCTL   (exit 77: no chromium)
+A foreign LAN: LITDCON1's agent restarted so that it does not look
+where the guest runs (-r 3600000), then moved by the hypervisor alone
+(hvctl relocate LITDCON1 VM9): its hsi1 stays up on VM2's LAN, and the
+cluster data (/api/cluster) says so (up, foreign) and the page draws it
+red; moved back (hvctl) it is its own LAN again; the agent as nslab
+starts it again.  Then LIT goes back to VM9 through the HTTP API as an
+operator (job ends DONE).
+
+    lab_console.py LAB OUTDIR LGRCTL HVCTL NSLAB GUESTAGENTD
+    (exit 77: no chromium)
 
 The one-time URLs come from `lgrctl console-url --role ROLE`.
 """
@@ -34,20 +42,12 @@ import sys
 import time
 import urllib.parse
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "console", "tests"))
 import cdp  # noqa: E402
-
-LIT = ["LITSHA22", "LITDCON1", "LITSWAS1", "LITDAT01"]
-FAILS = []
-CURRENT = {}
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        FAILS.append(what)
-    return ok
+from pages import LIT, check  # noqa: E402
+import pages  # noqa: E402
 
 
 class Client:
@@ -94,12 +94,7 @@ def metrics(base):
     c = Client(base)
     s, _, data = c.req("GET", "/metrics")
     text = data.decode()
-    values = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            values[name] = float(value)
-    return s, text, values
+    return s, text, pages.parse_metrics(text)
 
 
 def promtool(text, what):
@@ -192,20 +187,6 @@ def http_tests(base, op_url, viewer_url):
 
 # --- in the browser -----------------------------------------------------------
 
-def placement(page):
-    return page.eval("""Object.fromEntries([...document.querySelectorAll('[data-member]')]
-        .map(m => [m.dataset.member, [...m.querySelectorAll('[data-guest]')]
-        .map(g => g.dataset.guest).sort()]))""")
-
-
-def post_status(page, csrf):
-    hdr = "'X-CSRF-Token': lgr.csrf," if csrf else ""
-    return page.eval("fetch('/api/evacuate', {method: 'POST', headers: {"
-                     "'Content-Type': 'application/json', " + hdr + "}, "
-                     "body: JSON.stringify({workload: 'LIT', to: 'VM9'})})"
-                     ".then(r => r.status)")
-
-
 # Records every phase the progress table shows, per guest, as the page
 # redraws it on each streamed message (moves in the lab take a second).
 RECORD = """window.lgrSeen = {};
@@ -232,38 +213,36 @@ def watch_progress(p, timeout):
     return p.eval("window.lgrSeen"), done
 
 
-def browser_operator(b, url, base, out, lab, hvctl):
-    p = CURRENT["page"] = b.new_page()
+def cluster_before(p, url, lab, hvctl):
     p.navigate(url)
     check(p.eval("location.pathname") == "/cluster", "login redirects to /cluster")
     truth = hv_where(hvctl, lab)
     n = sum(len(g) for g in truth.values())
     p.wait(f"document.querySelectorAll('[data-guest]').length == {n}", 30)
-    where = {m: g for m, g in placement(p).items() if g}
+    where = {m: g for m, g in pages.placement(p).items() if g}
     check(where == truth, f"every guest in the box of the member hvd names: {where}")
-    check(p.eval("document.querySelectorAll('[data-guest=LITDCON1] .link.up').length") == 1,
-          "LITDCON1: one HSI link drawn up (VM9's)")
-    p.screenshot(os.path.join(out, "cluster.png"))
+    # The agents' states come once a second: wait for LITDCON1's.
+    p.wait("document.querySelectorAll('[data-guest=LITDCON1] .link.up').length == 1", 30)
+    check(p.eval("document.querySelectorAll('[data-guest=LITDCON1] .link.down').length") == 1,
+          "LITDCON1: one HSI link drawn up (VM9's), the other down, as its agent says")
+    foreign = ("[...document.querySelectorAll('[data-guest] .link.foreign')]"
+               ".map(l => l.closest('[data-guest]').dataset.guest + ' ' + l.title)")
+    try:       # the agents settle their links after the lab came up
+        p.wait(foreign + ".length == 0", 30)
+        check(True, "no HSI link on a foreign LAN")
+    except cdp.ProtocolError:
+        check(False, f"no HSI link on a foreign LAN: {p.eval(foreign)}")
 
-    s, text, before = metrics(base)
-    check(s == 200, "/metrics answers without a session")
-    promtool(text, "before")
-    p.navigate(base + "/evacuate")
-    p.wait("!!document.querySelector('#evac-to option[value=VM2]')", 30)
-    p.eval("""document.getElementById('evac-workload').value = 'LIT';
-        document.getElementById('evac-to').value = 'VM2';
-        document.getElementById('evac-parallel').value = '2';
-        document.getElementById('evac-plan').click(); true""")
-    p.wait("document.querySelectorAll('#plan tbody tr').length == 4", 60)
+
+def evacuate_lit(p, base, out):
+    pages.plan_lit_to_vm2(p, base, 60)
     check(p.eval("document.querySelectorAll('#plan .waves li').length") >= 2,
           "plan shows its waves")
     check(p.eval("/Predicted time: \\d/.test(document.getElementById('plan').textContent)"),
           "plan shows a predicted time")
     p.screenshot(os.path.join(out, "evacuate-plan.png"))
-    check(post_status(p, False) == 403, "page: POST without CSRF token refused 403")
     p.eval(RECORD)
-    p.eval("document.getElementById('evac-start').click(); true")
-    p.wait("document.querySelectorAll('#progress td.phase').length >= 1", 60)
+    pages.start_evacuation(p)
     p.screenshot(os.path.join(out, "evacuate-progress.png"))
     seen, done = watch_progress(p, 600)
     print("phases seen: " + json.dumps(seen))
@@ -275,18 +254,11 @@ def browser_operator(b, url, base, out, lab, hvctl):
     sent = [[float(x) for _, x, _ in s if x] for s in seen.values()]
     check(any(len(x) >= 2 and x[0] < x[-1] for x in sent),
           "MiB sent advanced live during a move")
+    pages.no_cancel_after(p)
     p.screenshot(os.path.join(out, "evacuate-done.png"))
 
-    p.navigate(base + "/cluster")
-    p.wait("document.querySelectorAll('[data-member=VM2] [data-guest^=LIT]').length == 4", 60)
-    where = {m: g for m, g in placement(p).items() if g}
-    check(set(LIT) <= set(where.get("VM2", [])) and where == hv_where(hvctl, lab),
-          f"LIT drawn on VM2 afterwards, as hvd says: {where}")
-    p.screenshot(os.path.join(out, "cluster-after.png"))
 
-    c = Client(base)
-    s, text, after = metrics(base)
-    promtool(text, "after")
+def metrics_moved(p, before, after):
     done_key = 'lgr_relocations_total{end_code="DONE"}'
     check(after.get(done_key, 0) - before.get(done_key, 0) == 4,
           f"lgr_relocations_total DONE +4 ({before.get(done_key, 0)} -> {after.get(done_key)})")
@@ -311,13 +283,9 @@ def browser_operator(b, url, base, out, lab, hvctl):
     check(list(up.values()) == [1], f"the directory is up: {up}")
     check(after.get("lgr_evacuation_running") == 0 and after.get("lgr_guests_moving") == 0,
           "nothing running or moving after the job")
-    del c
 
-    p.navigate(base + "/history")
-    p.wait("document.querySelectorAll('#jobs tbody tr').length >= 1", 30)
-    p.eval("document.querySelector('#jobs tbody tr').click(); true")
-    p.wait("document.querySelectorAll('#report tbody tr').length == 4", 30)
-    p.screenshot(os.path.join(out, "history.png"))
+
+def routing_page(p, base, out):
     p.navigate(base + "/routing")
     # The session (and its CSRF token) first: the button is in the page.
     p.wait("document.getElementById('role').textContent == 'operator'", 30)
@@ -331,36 +299,133 @@ def browser_operator(b, url, base, out, lab, hvctl):
         p.wait(rows, 30)
     check(True, "routecheck run from the Routing page: routers listed")
     p.screenshot(os.path.join(out, "routing.png"))
-    p.navigate(base + "/events")
-    p.wait("document.querySelectorAll('#events tbody tr').length >= 5", 30)
-    check(p.eval("[...document.querySelectorAll('#events td')].some(td => "
-                 "td.textContent == 'LGR-JOB-DONE')"), "events page shows LGR-JOB-DONE")
-    p.screenshot(os.path.join(out, "events.png"))
-    p.navigate(base + "/audit")
-    p.wait("[...document.querySelectorAll('#audit td')].some(td => "
-           "td.textContent == '/api/evacuate')", 30)
-    check(True, "audit page lists the console's evacuate")
-    p.screenshot(os.path.join(out, "audit.png"))
 
 
-def browser_viewer(b, url, base, out):
-    p = CURRENT["page"] = b.new_page()
-    p.navigate(url)
-    p.navigate(base + "/evacuate")
-    p.wait("document.getElementById('role').textContent == 'viewer'", 30)
-    p.wait("!!document.querySelector('#evac-to option[value=VM2]')", 30)
-    check(p.eval("document.getElementById('evac-start') === null"),
-          "viewer: no Evacuate button")
-    check(p.eval("document.getElementById('nav-audit') === null"),
-          "viewer: no Audit page in the menu")
-    check(post_status(p, True) == 403, "viewer: forged evacuate refused 403")
-    p.screenshot(os.path.join(out, "viewer-evacuate.png"))
+def browser_operator(b, url, base, out, lab, hvctl):
+    p = pages.new_page(b)
+    cluster_before(p, url, lab, hvctl)
+    p.screenshot(os.path.join(out, "cluster.png"))
+    s, text, before = metrics(base)
+    check(s == 200, "/metrics answers without a session")
+    promtool(text, "before")
+    evacuate_lit(p, base, out)
+    p.navigate(base + "/cluster")
+    p.wait("document.querySelectorAll('[data-member=VM2] [data-guest^=LIT]').length == 4", 60)
+    where = {m: g for m, g in pages.placement(p).items() if g}
+    check(set(LIT) <= set(where.get("VM2", [])) and where == hv_where(hvctl, lab),
+          f"LIT drawn on VM2 afterwards, as hvd says: {where}")
+    p.screenshot(os.path.join(out, "cluster-after.png"))
+    s, text, after = metrics(base)
+    promtool(text, "after")
+    metrics_moved(p, before, after)
+    pages.history_page(p, base, out)
+    routing_page(p, base, out)
+    pages.log_pages(p, base, out, "LGR-JOB-DONE")
+
+
+# --- a foreign LAN --------------------------------------------------------------
+
+class Agent:
+    """LITDCON1's agent restarted by us, as nslab starts it (its
+    namespace and cgroup) but with options of ours; stopped by pid."""
+
+    def __init__(self, lab, guest, agentd, *opts):
+        d = os.path.join(os.environ.get("NSLAB_RUNDIR", "/run/nslab"), lab)
+        self.lab, self.guest, self.dir = lab, guest, d
+        self.stop_nslabs()
+        cg = f"/sys/fs/cgroup/freezer/nslab/{lab}/{guest}"
+        log = open(os.path.join(d, guest, "guestagentd.log"), "a")
+        self.proc = subprocess.Popen(
+            ["sh", "-c", 'echo $$ > "$1/cgroup.procs"; shift; exec nsenter --net="$@"',
+             "sh", cg, f"/run/netns/{lab}.{guest}", agentd, "-d", "-f",
+             os.path.join(d, "topology.yaml"), "-g", guest, "-D", d, *opts],
+            stdout=log, stderr=log)
+
+    def stop_nslabs(self):
+        with open(os.path.join(self.dir, "manifest")) as f:
+            pids = [int(w[3]) for w in (line.split() for line in f)
+                    if w[:3] == ["proc", self.guest, "guestagentd"]]
+        for pid in pids[-1:]:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+            for _ in range(50):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+def links_of(op, guest):
+    """(member, {ifname: (lan, state, foreign)}) of guest in /api/cluster."""
+    s, c = op.json("/api/cluster")
+    for g in c.get("guests", []) if s == 200 else []:
+        if g["name"] == guest:
+            return g["member"], {x["ifname"]: (x["lan"], x["state"], x["foreign"])
+                                 for x in g.get("hsi", [])}
+    return None, {}
+
+
+def wait_links(op, guest, want, timeout=30):
+    """Wait until want(member, links) holds; the last (member, links)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        member, links = links_of(op, guest)
+        if want(member, links) or time.monotonic() > deadline:
+            return want(member, links), member, links
+        time.sleep(0.5)
+
+
+def foreign_lan(b, op, url, out, lab, hvctl, nslab, agentd):
+    g = "LITDCON1"
+    agent = Agent(lab, g, agentd, "-r", "3600000")
+    try:
+        ok, m, links = wait_links(op, g, lambda m, ln: m == "VM2" and any(
+            st == "up" and lan == "VM2" and not f for lan, st, f in ln.values()))
+        check(ok, f"{g} on VM2, its agent restarted (-r 3600000): VM2's link up, "
+              f"own LAN: {m} {links}")
+        r = subprocess.run([hvctl, "-l", lab, "relocate", g, "VM9"],
+                           capture_output=True, text=True)
+        check(r.returncode == 0, f"hvctl relocate {g} VM9 (no agent involved): "
+              + (r.stdout + r.stderr).strip()[-200:])
+        ok, m, links = wait_links(op, g, lambda m, ln: m == "VM9" and any(
+            st == "up" and lan == "VM2" and f for lan, st, f in ln.values()))
+        check(ok, f"/api/cluster: {g} on VM9 with its link to VM2's LAN up, "
+              f"marked foreign: {m} {links}")
+        p = pages.new_page(b)
+        p.navigate(url)
+        p.wait(f"document.querySelectorAll('[data-member=VM9] [data-guest={g}] "
+               ".link.up.foreign').length == 1", 30)
+        check(True, f"the cluster page draws {g}'s link to VM2's LAN red (foreign)")
+        p.screenshot(os.path.join(out, "cluster-foreign.png"))
+        r = subprocess.run([hvctl, "-l", lab, "relocate", g, "VM2"],
+                           capture_output=True, text=True)
+        ok, m, links = wait_links(op, g, lambda m, ln: m == "VM2" and not any(
+            f for _, _, f in ln.values()) and any(st == "up" for _, st, _ in ln.values()))
+        check(r.returncode == 0 and ok, f"moved back by hvctl: own LAN again, "
+              f"nothing foreign: {m} {links}")
+    finally:
+        agent.stop()
+        r = subprocess.run([nslab, "restart", lab, "guestagentd", g],
+                           capture_output=True, text=True)
+        check(r.returncode == 0, f"nslab restart {lab} guestagentd {g}: "
+              + (r.stdout + r.stderr).strip()[-200:])
+    ok, m, links = wait_links(op, g, lambda m, ln: ln and all(
+        st in ("up", "down") and not f for _, st, f in ln.values()))
+    check(ok, f"{g}'s agent as nslab starts it answers, nothing foreign: {links}")
 
 
 def evacuate_back(op):
     s, _, body = op.req("POST", "/api/evacuate", {"workload": "LIT", "to": "VM9"})
-    check(s in (200, 202), f"operator evacuates LIT back to VM9 over HTTP ({s}: {body[:80]!r})")
-    if s != 200:
+    if not check(s in (200, 202),
+                 f"operator evacuates LIT back to VM9 over HTTP ({s}: {body[:80]!r})"):
         return
     job = json.loads(body)["job"]
     for _ in range(1200):
@@ -378,39 +443,25 @@ def console_url(lgrctl, lab, role):
 
 
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) != 7:
         print(__doc__, file=sys.stderr)
         return 2
-    lab, out, lgrctl, hvctl = sys.argv[1:]
+    lab, out, lgrctl, hvctl, nslab, agentd = sys.argv[1:]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # close chromium
     os.makedirs(out, exist_ok=True)
     url = {r: console_url(lgrctl, lab, r) for r in ("operator", "viewer")}
     base = re.match(r"(http://[^/]+)", url["operator"]).group(1)
     op = http_tests(base, url["operator"], url["viewer"])
-    try:
-        b = cdp.Browser()
-    except FileNotFoundError as e:
-        print(f"skip: {e}")
+    if pages.run_browser(out, [
+            lambda b: browser_operator(b, console_url(lgrctl, lab, "operator"),
+                                       base, out, lab, hvctl),
+            lambda b: foreign_lan(b, op, console_url(lgrctl, lab, "operator"),
+                                  out, lab, hvctl, nslab, agentd),
+            lambda b: pages.viewer(b, console_url(lgrctl, lab, "viewer"), base, out),
+    ]) == 77:
         return 77
-    try:
-        browser_operator(b, console_url(lgrctl, lab, "operator"), base, out,
-                         lab, hvctl)
-        browser_viewer(b, console_url(lgrctl, lab, "viewer"), base, out)
-    except cdp.ProtocolError as e:
-        check(False, str(e))
-        page = CURRENT.get("page")
-        if page:
-            try:
-                print("page " + str(page.eval("location.pathname + ': ' + "
-                                              "document.getElementById('error').textContent")))
-                page.screenshot(os.path.join(out, "failure.png"))
-            except cdp.ProtocolError:
-                pass
-    finally:
-        b.close()
     evacuate_back(op)
-    print(json.dumps({"screenshots": sorted(os.listdir(out)), "failed": FAILS}))
-    return 1 if FAILS else 0
+    return pages.summary(out)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,18 @@ orch_require "$AGENT"
 LAB=orev$$
 LIT_HSI="LITDCON1 LITSWAS1 LITDAT01"
 
+# lit_on LAB MEMBER UP DOWN: every LIT guest runs on MEMBER, each HSI
+# one with its interface UP up and DOWN down.
+lit_on() {
+	local g
+	for g in LITSHA22 $LIT_HSI; do
+		check "$g runs on $2" [ "$(where "$1" $g)" = "$2" ]
+	done
+	for g in $LIT_HSI; do
+		check "$g: $3 up, $4 down" hsi_right "$1" $g "$3" "$4"
+	done
+}
+
 check "reference lab up with lgrd" orch_lab_up "$LAB" "$REFERENCE"
 
 # --- refusals ------------------------------------------------------------
@@ -70,12 +82,7 @@ read -r streams resets stall < <(probe_tcp "$LAB")
 echo "  TCP: $streams streams, $resets resets, longest stall $stall ms"
 check "TCP streams to the four LIT VIPAs: no reset" \
     bash -c "[ '$streams' -eq 4 ] && [ '$resets' -eq 0 ]"
-for g in LITSHA22 $LIT_HSI; do
-	check "$g runs on VM2" [ "$(where "$LAB" $g)" = VM2 ]
-done
-for g in $LIT_HSI; do
-	check "$g: hsi1 up, hsi0 down" hsi_right "$LAB" $g hsi1 hsi0
-done
+lit_on "$LAB" VM2 hsi1 hsi0
 check "ECMSS00 stays on VM9" [ "$(where "$LAB" ECMSS00)" = VM9 ]
 check "routecheck clean after the evacuation" routecheck_clean "$LAB"
 check "report file written" bash -c "ls $(labdir "$LAB")/reports/LIT-*.log"
@@ -117,12 +124,7 @@ check "the job took over its guests (LGR-JOB-RESUME)" \
     bash -c "\"$LGRCTL\" -l $LAB events $id | grep -q LGR-JOB-RESUME"
 "$LGRCTL" -l "$LAB" report "$id" | sed 's/^/  /'
 check "every LIT guest moved back" [ "$(job_field "$LAB" "$id" moved)" -eq 4 ]
-for g in LITSHA22 $LIT_HSI; do
-	check "$g runs on VM9" [ "$(where "$LAB" $g)" = VM9 ]
-done
-for g in $LIT_HSI; do
-	check "$g: hsi0 up, hsi1 down" hsi_right "$LAB" $g hsi0 hsi1
-done
+lit_on "$LAB" VM9 hsi0 hsi1
 check "routecheck clean after the restart" routecheck_clean "$LAB"
 check "status JOB shows the job's moves" \
     bash -c "\"$LGRCTL\" -l $LAB status $id | grep -q '^LITDCON1 .* done '"

@@ -129,10 +129,7 @@ test_options(void **state)
 	assert_string_equal(r.sockdir, "/run/nslab/ref/ABR");
 	assert_string_equal(r.role, "operator");
 	assert_int_equal(r.timeout_ms, PARSE_TIMEOUT_MS);
-	cmdline_parse(&cl, "nonsense --help", &r);
-	assert_true(r.help);
-	cmdline_parse(&cl, "--version", &r);
-	assert_true(r.version);
+	cmdline_help_version(&cl, "nonsense --help", &r, &r.help, &r.version);
 }
 
 static void

@@ -84,10 +84,7 @@ test_values(void **state)
 	assert_string_equal(o.junit, "j.xml");
 	assert_string_equal(o.topology, "t.yaml");
 	assert_string_equal(o.routers[0], "LITSWAS1");
-	cmdline_parse(&cl, "ref --help", &o);
-	assert_true(o.help);
-	cmdline_parse(&cl, "--version", &o);
-	assert_true(o.version);
+	cmdline_help_version(&cl, "ref --help", &o, &o.help, &o.version);
 }
 
 static void

@@ -29,13 +29,7 @@ rlab_log() { echo "# $*"; }
 rlab_die() { echo "FAIL - $*"; exit 1; }
 
 rlab_cleanup() {
-	local pid
-	for pid in "${RLAB_BG[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${RLAB_BG[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
+	labtest_stop "${RLAB_BG[@]}"
 	labtest_cleanup
 }
 

@@ -11,13 +11,9 @@ fault_require
 
 LAB=fl4$$
 
-check "reference lab up and settled" fault_lab_up "$LAB"
-check "probes between every pair of VIPAs start" probe_start "$LAB"
-id=$(fault_job "$LAB" evacuate LIT --to VM2)
-check "evacuation of LIT to VM2 started (job $id)" [ -n "$id" ]
-steps=$(fault_wait_step "$LAB" "$id" \
-    'LIT(DCON1|SWAS1|DAT01):(prepare|relocate|complete|converge)' 120)
-check "an HSI guest is moving ($steps)" [ $? -eq 0 ]
+fault_begin_evacuation "$LAB" \
+    'LIT(DCON1|SWAS1|DAT01):(prepare|relocate|complete|converge)'
+id=$FAULT_JOB
 pid=$(fault_pid "$LAB" lgrd)
 fault_snapshot "$pid" lgrd
 check "lgrd ($pid) killed" fault_kill "$pid" KILL

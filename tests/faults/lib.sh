@@ -18,24 +18,14 @@ DRAINCTL=$BIN/routing/drainctl
 FAULT_PIDS=()
 
 fault_cleanup() {
-	local pid lab
+	local lab
 	# FAULT_SAVE=DIR keeps a copy of every lab's directory (logs).
 	if [ -n "${FAULT_SAVE:-}" ]; then
 		for lab in "${LABTEST_LABS[@]}"; do
 			cp -r "$(labdir "$lab")" "$FAULT_SAVE/" 2>/dev/null
 		done
 	fi
-	for pid in "${FAULT_PIDS[@]}" "${ORCH_PIDS[@]}"; do
-		kill -CONT "$pid" 2>/dev/null
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${FAULT_PIDS[@]}"; do
-		for _ in $(seq 30); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$pid" 2>/dev/null
-	done
+	labtest_stop "${FAULT_PIDS[@]}" "${ORCH_PIDS[@]}"
 	labtest_cleanup
 }
 trap fault_cleanup EXIT
@@ -55,6 +45,36 @@ fault_lab_up() {
 	orch_lab_up "$1" "$REFERENCE" &&
 	    inv_wait 60 inv_residency "$1" && inv_wait 30 inv_hsi "$1" &&
 	    inv_wait 30 inv_routecheck "$1"
+}
+
+# fault_begin LAB WHAT LGRCTL-ARGS...: the reference lab as LAB,
+# settled, probes between every pair of VIPAs, and the job of "lgrctl
+# LGRCTL-ARGS" started ("WHAT started"); its id in FAULT_JOB.
+fault_begin() {
+	local lab=$1 what=$2
+	shift 2
+	check "reference lab up and settled" fault_lab_up "$lab"
+	check "probes between every pair of VIPAs start" probe_start "$lab"
+	FAULT_JOB=$(fault_job "$lab" "$@")
+	check "$what started (job $FAULT_JOB)" [ -n "$FAULT_JOB" ]
+}
+
+# fault_begin_precopy LAB GUEST MEMBER: fault_begin with a move of GUEST
+# to MEMBER, held in pre-copy (capped at 8 MiB/s so that it lasts).
+fault_begin_precopy() {
+	fault_begin "$1" "move of $2 to $3" relocate "$2" "$3"
+	check "its pre-copy capped at 8 MiB/s (to last)" fault_cap "$1" "$2" 8
+	check "$2 in pre-copy" [ "$(fault_phase "$1" "$2")" = PRECOPY ]
+}
+
+# fault_begin_evacuation LAB STEPS: fault_begin with the evacuation of
+# LIT to VM2, until an HSI guest is moving: one of its moves at a step
+# the regular expression STEPS matches (fault_wait_step; the job's steps
+# in FAULT_STEPS).
+fault_begin_evacuation() {
+	fault_begin "$1" "evacuation of LIT to VM2" evacuate LIT --to VM2
+	FAULT_STEPS=$(fault_wait_step "$1" "$FAULT_JOB" "$2" 120)
+	check "an HSI guest is moving ($FAULT_STEPS)" [ $? -eq 0 ]
 }
 
 # fault_pid LAB KIND [NODE]: the pid of a daemon of the lab.

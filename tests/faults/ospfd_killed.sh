@@ -13,12 +13,9 @@ fault_require
 
 LAB=fo7$$
 
-check "reference lab up and settled" fault_lab_up "$LAB"
-check "probes between every pair of VIPAs start" probe_start "$LAB"
-id=$(fault_job "$LAB" evacuate LIT --to VM2)
-check "evacuation of LIT to VM2 started (job $id)" [ -n "$id" ]
-steps=$(fault_wait_step "$LAB" "$id" 'LIT(DCON1|SWAS1|DAT01):(prepare|relocate)' 120)
-check "an HSI guest is moving ($steps)" [ $? -eq 0 ]
+fault_begin_evacuation "$LAB" 'LIT(DCON1|SWAS1|DAT01):(prepare|relocate)'
+id=$FAULT_JOB
+steps=$FAULT_STEPS
 # The peer: an HSI guest not started yet (still on VM9).
 peer=$(tr ' ' '\n' <<<"$steps" | grep -E '^LIT(DCON1|SWAS1|DAT01):planned' |
     tail -1 | cut -d: -f1)

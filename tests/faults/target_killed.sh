@@ -12,12 +12,8 @@ fault_require
 LAB=fk1$$
 G=LITDCON1
 
-check "reference lab up and settled" fault_lab_up "$LAB"
-check "probes between every pair of VIPAs start" probe_start "$LAB"
-id=$(fault_job "$LAB" relocate $G VM2)
-check "move of $G to VM2 started (job $id)" [ -n "$id" ]
-check "its pre-copy capped at 8 MiB/s (to last)" fault_cap "$LAB" $G 8
-check "$G in pre-copy" [ "$(fault_phase "$LAB" $G)" = PRECOPY ]
+fault_begin_precopy "$LAB" $G VM2
+id=$FAULT_JOB
 pid=$(fault_pid "$LAB" hvd VM2)
 fault_snapshot "$pid" hvd-VM2
 check "VM2's hvd ($pid) killed" fault_kill "$pid" KILL

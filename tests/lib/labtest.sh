@@ -25,6 +25,23 @@ trap 'exit 130' INT TERM
 
 [ "$(id -u)" -eq 0 ] || { echo "skip: needs root"; exit 77; }
 
+# labtest_stop PID...: stop processes the test started itself: each let
+# go (SIGCONT) and asked to end (SIGTERM), given up to 3 s, then killed.
+labtest_stop() {
+	local pid
+	for pid in "$@"; do
+		kill -CONT "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "$@"; do
+		for _ in $(seq 30); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+	done
+}
+
 ok() {
 	LABTEST_PASSES=$((LABTEST_PASSES + 1))
 	echo "ok - $*"

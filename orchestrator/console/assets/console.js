@@ -4,7 +4,7 @@
 'use strict';
 
 const lgr = { role: 'viewer', csrf: '', page: 'cluster', cluster: null,
-	plan: null, progress: new Map(), lastEvent: 0, lastAudit: 0 };
+	plan: null, progress: new Map(), jobs: new Map(), lastEvent: 0, lastAudit: 0 };
 
 function el(tag, attrs, ...kids) {
 	const e = document.createElement(tag);
@@ -71,9 +71,12 @@ const fmt = {
 // -- Cluster --------------------------------------------------------------
 
 function drawGuest(g) {
+	// The state the guest's agent reports: up, down or unknown; red when
+	// up on the LAN of another member than the one the guest runs on.
 	const links = (g.hsi || []).map(l => el('span', {
-		class: 'link ' + (l.state === 'up' ? 'up' : 'down') + (l.foreign ? ' foreign' : ''),
-		title: l.ifname + ' on ' + l.lan + "'s HiperSockets LAN: " + l.state + (l.foreign ? ' (foreign LAN!)' : ''),
+		class: 'link ' + (['up', 'down'].includes(l.state) ? l.state : 'unknown') + (l.foreign ? ' foreign' : ''),
+		title: l.ifname + ' on ' + l.lan + "'s HiperSockets LAN: " + l.state +
+			(l.foreign ? ' while ' + g.name + ' runs on ' + g.member + ' (foreign LAN)' : ''),
 	}, l.ifname));
 	return el('div', { class: 'guest' + (g.moving ? ' moving' : ''), 'data-guest': g.name },
 		el('div', { class: 'links' }, ...links),
@@ -161,7 +164,7 @@ async function startEvac() {
 	try {
 		const r = await post('/api/evacuate', lgr.plan);
 		document.getElementById('evac-start').hidden = true;
-		lgr.job = r.job;
+		lgr.jobs.set(r.job, 'RUNNING');
 		drawProgress();
 		showError('');
 	} catch (e) {
@@ -183,7 +186,8 @@ function drawProgress() {
 		fill('progress', el('p', { class: 'muted' }, 'No evacuation running.'));
 		return;
 	}
-	const op = lgr.role === 'operator';
+	// The buttons follow the job's state: only while it runs.
+	const op = lgr.role === 'operator', runs = job => lgr.jobs.get(job) === 'RUNNING';
 	const cols = [['job', 'job'], ['guest', 'guest'], ['phase', 'phase', 'phase'],
 		['pass', 'pass', 'num'], ['MiB sent', p => fmt.mib(p.sent_mib), 'num'],
 		['MiB left', p => fmt.mib(p.left_mib), 'num'], ['MiB/s', p => fmt.mib(p.rate_mibs), 'num'],
@@ -191,21 +195,36 @@ function drawProgress() {
 		['downtime', p => fmt.ms(p.downtime_ms), 'num'],
 		['convergence', p => fmt.ms(p.convergence_ms), 'num'], ['routecheck', 'routecheck']];
 	if (op)
-		cols.push(['', p => /^(done|failed|cancelled|DONE|FAILED|CANCELLED)$/.test(p.phase || '') ? '' :
+		cols.push(['', p => !runs(p.job) || endPhase.test(p.phase || '') ? '' :
 			el('button', { class: 'small danger', onclick: () => cancel({ guest: p.guest }) }, 'cancel')]);
-	const jobs = [...new Set(rows.map(r => r.job))];
+	const jobs = [...new Set(rows.map(r => r.job))].filter(runs);
 	fill('progress', table(cols, rows, p => /fail|cancel/i.test(p.phase || '') ? 'bad' : ''),
 		...(op ? jobs.map(j => el('button', { class: 'danger', onclick: () => cancel({ job: j }) }, 'Cancel job ' + j)) : []));
 }
 
+// A move's last phase: its end code.
+const endPhase = /^(done|failed|cancelled|not-moved|DONE|FAILED|CANCELLED|NOT-MOVED)$/;
+
 function onProgress(p) {
+	// A job's moves report only while it runs (its end comes as 'job').
+	if (!lgr.jobs.has(p.job))
+		lgr.jobs.set(p.job, 'RUNNING');
 	lgr.progress.set(p.guest, Object.assign(lgr.progress.get(p.guest) || {}, p));
 	drawProgress();
 }
 
+function onJob(j) {
+	lgr.jobs.set(j.id, String(j.state || '').toUpperCase());
+	drawProgress();
+	if (lgr.page === 'history')
+		loadJobs();
+}
+
 async function loadRunning() {
 	const j = await api('/api/jobs');
-	for (const job of (j.jobs || []).filter(x => /run/i.test(x.state || ''))) {
+	for (const job of j.jobs || [])
+		lgr.jobs.set(job.id, String(job.state || '').toUpperCase());
+	for (const job of (j.jobs || []).filter(x => lgr.jobs.get(x.id) === 'RUNNING')) {
 		const rep = await api('/api/jobs/' + job.id);
 		for (const m of rep.moves || [])
 			if (!lgr.progress.has(m.guest))
@@ -341,7 +360,7 @@ function openStream() {
 	});
 	on('cluster', () => { if (lgr.page === 'cluster' || lgr.page === 'evacuate') loadCluster(); });
 	on('progress', onProgress);
-	on('job', () => { if (lgr.page === 'history') loadJobs(); });
+	on('job', onJob);
 	on('routecheck', () => { if (lgr.page === 'routing') loadRouting(); });
 	on('event', x => { if (lgr.page === 'events') onSince('events', x); });
 	on('audit', x => { if (lgr.page === 'audit') onSince('audit', x); });
