@@ -144,6 +144,7 @@ static const char *const bad_journals[] = {
 	"not json",
 	"[1,2]",
 	"{\"version\":2,\"state\":\"IDLE\",\"member\":\"VM9\",\"since_ms\":1}",
+	"{\"version\":0,\"state\":\"IDLE\",\"member\":\"VM9\",\"since_ms\":1}",
 	"{\"version\":1,\"state\":\"idle\",\"member\":\"VM9\",\"since_ms\":1}",
 	"{\"version\":1,\"state\":\"IDLE\",\"since_ms\":1}",
 	"{\"version\":1,\"state\":\"IDLE\",\"member\":\"V M\",\"since_ms\":1}",

@@ -135,7 +135,7 @@ struct fixture {
 	char			 tmp[64];
 	struct hv_config	 conf;
 	struct hv_memberdef	 members[2];
-	struct hv_guestdef	 guests[3];
+	struct hv_guestdef	 guests[4];	/* the 4th for one test */
 	struct hvd		 h[2];
 };
 
@@ -428,7 +428,10 @@ test_residency_cas(void **state)
 	assert_int_equal(dir_residency_stop_all(d, "VM9"), 1);	/* B */
 	assert_int_equal(dir_residency(d, "B", &r), 1);
 	assert_string_equal(r.state, "STOPPED");
+	/* A guest without a residency cannot be claimed, with any token. */
 	assert_int_equal(dir_residency_claim(d, "NONE", "VM9", 1), 0);
+	assert_int_equal(dir_residency_claim(d, "NONE", "VM9", 0), 0);
+	assert_int_equal(dir_residency(d, "NONE", &r), 0);
 }
 
 struct racer {
@@ -824,7 +827,7 @@ wait_for(atomic_bool *flag, bool want, unsigned ms)
 /*
  * The renew thread keeps a member alive while its main thread is busy
  * for three TTLs; a member whose lease is taken fences itself, stops
- * its guests, then joins again as a new incarnation.
+ * its guests, then (and not before) joins again as a new incarnation.
  */
 static void
 test_renew_fence(void **state)
@@ -843,6 +846,12 @@ test_renew_fence(void **state)
 
 	take_lease(f, "VM9");
 	assert_true(wait_for(&h->fenced, true, h->ttl_ms + 1000));
+	/* However long the main thread takes to stop the guests (a TTL
+	 * here), the member stays fenced until it has: no new incarnation
+	 * while its guests may still run. */
+	usleep(h->ttl_ms * 1000);
+	assert_true(member_fenced(h));
+	assert_false(h->fence_done);
 	assert_int_equal(member_tick(h), 1);		/* guests stopped */
 	assert_true(h->fence_done);
 	assert_int_equal(count_events(f->h[1].dir, "HV-FENCED"), 1);
@@ -855,7 +864,10 @@ test_renew_fence(void **state)
 	assert_int_equal(member_leave(h), 0);
 }
 
-/* ha: restart: VM9's lease goes, VM2 restarts A and B, each once. */
+/*
+ * ha: restart: VM9's lease goes, VM2 restarts A and B, each once; not D,
+ * whose relocation domain is VM9 alone: it stays LOST where it was.
+ */
 static void
 test_ha_restart(void **state)
 {
@@ -863,6 +875,9 @@ test_ha_restart(void **state)
 	struct dir		*d = f->h[1].dir;
 	struct dir_residency	 r;
 
+	fixture_guest(&f->guests[3], "D", 3, 0);
+	f->guests[3].ndomain = 1;			/* VM9 only */
+	f->conf.nguests = 4;
 	joined(f);
 	f->h[1].opts.ha = HVD_HA_RESTART;
 	restarted = 0;
@@ -874,6 +889,9 @@ test_ha_restart(void **state)
 	assert_string_equal(r.state, "RUNNING");
 	assert_int_equal(dir_residency(d, "B", &r), 1);
 	assert_string_equal(r.member, "VM2");
+	assert_int_equal(dir_residency(d, "D", &r), 1);
+	assert_string_equal(r.member, "VM9");
+	assert_string_equal(r.state, "LOST");
 	assert_int_equal(count_events(d, "HV-GUEST-RESTARTED"), 2);
 	assert_int_equal(member_tick(&f->h[1]), 0);
 	assert_int_equal(restarted, 2);

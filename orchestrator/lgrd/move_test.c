@@ -192,6 +192,37 @@ test_blackhole_budget_named(void **state)
 	job_free(j);
 }
 
+/*
+ * A moved guest's downtime against --max-blackhole: over the budget the
+ * move says so, within it (or at it) nothing.  The stand-in has no probe:
+ * the downtime is what a probe would have measured.
+ */
+static void
+downtime_case(double downtime_ms, int64_t budget_ms, const char *reason)
+{
+	struct job	*j;
+
+	standin_reset(d->topo);
+	standin_routecheck(d, 0, "{\"violations\":[]}");
+	j = job_one("LITDCON1", "VM2");
+	j->max_blackhole_ms = budget_ms;
+	j->moves[0].downtime_ms = downtime_ms;
+	move_run(j, &j->moves[0]);
+	assert_string_equal(j->moves[0].result, "moved");
+	assert_string_equal(j->moves[0].reason, reason);
+	job_free(j);
+}
+
+static void
+test_downtime_over_budget_named(void **state)
+{
+	(void)state;
+	downtime_case(80, 50, "downtime 80.0 ms over --max-blackhole 50 ms");
+	downtime_case(20, 50, "");
+	downtime_case(50, 50, "");
+	downtime_case(80, -1, "");		/* no budget */
+}
+
 static void
 test_routecheck_violation_as_text(void **state)
 {
@@ -364,6 +395,7 @@ main(void)
 		cmocka_unit_test(test_conflict_stops_before_prepare),
 		cmocka_unit_test(test_failed_prepare_is_rolled_back),
 		cmocka_unit_test(test_blackhole_budget_named),
+		cmocka_unit_test(test_downtime_over_budget_named),
 		cmocka_unit_test(test_routecheck_violation_as_text),
 		cmocka_unit_test(test_not_converged),
 		cmocka_unit_test(test_resume_during_relocation),
