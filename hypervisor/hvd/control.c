@@ -13,12 +13,15 @@
 #include <json-c/json.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "ctlsrv.h"
 #include "directory.h"
 #include "labname.h"
 #include "log.h"
 
 /* One request being answered. */
+#define CONTROL_DIR_BACKOFF_MS	1000
+
 struct control {
 	struct hvd		*h;
 	struct ctlsrv_conn	 c;
@@ -76,15 +79,23 @@ control_close(struct hvd *h)
 
 /*
  * A directory call failed: UNAVAILABLE, saying what failed, what the
- * directory said and, on etcd, why (no quorum, no leader).
+ * directory said and, on etcd, why (no quorum, no leader).  An etcd
+ * found unhealthy is not asked again for CONTROL_DIR_BACKOFF_MS: the
+ * requests meanwhile get that answer at once (control_dir_down), where
+ * each would hold the main thread for a directory time-out, and a
+ * client's request would wait behind the others' (lgrd polls).
  */
 static int
 control_dir_error(struct control *x, const char *what)
 {
 	char	why[160] = "";
 
-	if (x->h->dirconf.kind == DIR_ETCD)
-		dir_etcd_health(&x->h->dirconf, why, sizeof(why));
+	if (x->h->dirconf.kind == DIR_ETCD &&
+	    dir_etcd_health(&x->h->dirconf, why, sizeof(why)) == 0) {
+		x->h->dir_down_until = clock_ms() + CONTROL_DIR_BACKOFF_MS;
+		snprintf(x->h->dir_down_why, sizeof(x->h->dir_down_why), "%s",
+		    why);
+	}
 	log_warnx("[HV-DIR] %s: the cluster directory does not answer%s%s",
 	    what, why[0] ? ": " : "", why);
 	return ctlsrv_error(&x->c, REPLY_E_UNAVAILABLE, "[HV-DIR] %s: the "
@@ -430,9 +441,26 @@ control_verbose(struct control *x)
 	return ctlsrv_done(&x->c, "verbosity changed");
 }
 
+/* Within the back-off after an unhealthy etcd: answered at once. */
+static bool
+control_dir_down(struct control *x)
+{
+	if (x->rq.type == HV_REQ_VERBOSE || x->rq.type == HV_REQ_MAX ||
+	    clock_ms() >= x->h->dir_down_until)
+		return false;
+	ctlsrv_error(&x->c, REPLY_E_UNAVAILABLE, "[HV-DIR] the cluster "
+	    "directory does not answer: %s (asked again within %d ms)",
+	    x->h->dir_down_why, CONTROL_DIR_BACKOFF_MS);
+	return true;
+}
+
 static void
 control_serve(struct control *x)
 {
+	if (control_dir_down(x)) {
+		ctlsrv_conn_release(&x->c);
+		return;
+	}
 	switch (x->rq.type) {
 	case HV_REQ_MEMBERS:
 		control_members(x);

@@ -187,6 +187,10 @@ struct hvd {
 	atomic_bool		 monitoring;	/* the thread runs */
 	pthread_mutex_t		 boot_lock;	/* hvd_guest_boot */
 	char			 fence_why[128];/* set before fenced */
+	/* control.c: etcd found unhealthy; requests answered from this
+	 * until then, not each held a directory time-out. */
+	uint64_t		 dir_down_until;	/* clock_ms() */
+	char			 dir_down_why[160];
 };
 
 /* config.c: the topology file. */

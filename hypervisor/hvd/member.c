@@ -76,7 +76,16 @@ member_join(struct hvd *h)
 	    h->opts.down_ms;
 	/* A renewal that cannot be acknowledged in time is no use. */
 	live.timeout_ms = h->ttl_ms / MEMBER_RENEW_DIV;
-	mon.timeout_ms = DIR_MAIN_MS;
+	/*
+	 * The monitor thread fences: a directory call it is in when the
+	 * deadline passes must end within half the margin, so that the
+	 * guests are stopped before the lease can expire (etcd: a
+	 * quorum lost makes every call last its whole time-out).  A tick
+	 * whose call timed out is simply tried again at the next one.
+	 */
+	mon.timeout_ms = h->dirconf.kind == DIR_ETCD &&
+	    member_margin_ms(h) / 2 < DIR_MAIN_MS ? member_margin_ms(h) / 2 :
+	    DIR_MAIN_MS;
 	if (dir_import(h->dir, h->conf) == -1 ||
 	    (h->live = dir_open(&live)) == NULL ||
 	    (h->mdir = dir_open(&mon)) == NULL)
@@ -406,7 +415,9 @@ member_monitor_run(void *arg)
 		if (member_tick(h) == -1)
 			log_warnx("[HV-HEARTBEAT] directory update failed: %s",
 			    dir_error(h->mdir));
-		while (!h->quit && clock_ms() < next)
+		/* A fence set by the renew thread is done at once. */
+		while (!h->quit && clock_ms() < next &&
+		    !(h->fenced && !h->fence_done))
 			usleep(10000);
 	}
 	return NULL;

@@ -132,7 +132,11 @@ hvctl_vm2() { "$HVCTL" -D "$LABDIR" -m VM2 -t 2000 "$@"; }
 
 # 2 of 3 etcd nodes down: no relocation starts, the operator is told why.
 t_quorum() {
-	kill "${ETCD_PID[1]}" "${ETCD_PID[2]}"
+	# Killed outright and gone before the clock starts (a SIGTERM'd
+	# node may still serve for a while), then the last node's election
+	# timeout, so that it knows its quorum is lost.
+	kill -KILL "${ETCD_PID[1]}" "${ETCD_PID[2]}"
+	wait "${ETCD_PID[1]}" "${ETCD_PID[2]}" 2>/dev/null
 	sleep 1.5
 	# hvd's main thread may sit in an etcd call (deadline 5 s) and not
 	# answer within hvctl's 2 s: ask again until it answers.
