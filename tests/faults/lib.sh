@@ -60,9 +60,19 @@ fault_begin() {
 }
 
 # fault_begin_precopy LAB GUEST MEMBER: fault_begin with a move of GUEST
-# to MEMBER, held in pre-copy (capped at 8 MiB/s so that it lasts).
+# to MEMBER, held in pre-copy (capped at 8 MiB/s so that it lasts).  The
+# cap can only be set on a running relocation, and a 256 MiB guest moves
+# in about 250 ms, which a loop of hvctl calls may miss on a busy
+# machine: GUEST gets 2 GiB in the test's copy of the reference lab, so
+# that its first pass alone lasts seconds.
 fault_begin_precopy() {
-	fault_begin "$1" "move of $2 to $3" relocate "$2" "$3"
+	local big=$LABTEST_TMP/reference-big.yaml
+	awk -v g="$2" '$0 ~ "- name: " g "$" { on = 1 }
+	    on && /^    memory:/ { sub(/256M/, "2G"); on = 0 } { print }' \
+	    "$REFERENCE" >"$big"
+	check "$2 has 2 GiB in the test's reference lab" \
+	    grep -q "^    memory: 2G" "$big"
+	REFERENCE=$big fault_begin "$1" "move of $2 to $3" relocate "$2" "$3"
 	check "its pre-copy capped at 8 MiB/s (to last)" fault_cap "$1" "$2" 8
 	check "$2 in pre-copy" [ "$(fault_phase "$1" "$2")" = PRECOPY ]
 }
