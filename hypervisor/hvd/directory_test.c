@@ -233,6 +233,8 @@ teardown(void **state)
 	dir_close(f->h[1].dir);
 	dir_close(f->h[0].live);
 	dir_close(f->h[1].live);
+	dir_close(f->h[0].mdir);	/* member_join opened it */
+	dir_close(f->h[1].mdir);
 	if (f->tmp[0] != '\0')
 		nftw(f->tmp, t_rm, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);

@@ -247,6 +247,10 @@ member_leave(struct hvd *h)
 	    h->name);
 	dir_close(h->live);
 	h->live = NULL;
+	if (!h->monitoring) {		/* never started: member_join's */
+		dir_close(h->mdir);
+		h->mdir = NULL;
+	}
 	return rc;
 }
 
