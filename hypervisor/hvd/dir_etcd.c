@@ -844,12 +844,13 @@ static int
 det_residency_claim(struct dir *d, const char *guest, const char *member,
     int64_t rev)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object	*o;
 	char			 key[DET_KEY];
 	int			 rc;
 
 	if (rev == 0)
 		return 0;	/* no residency: nothing to claim */
+	o = json_object_new_object();
 	jset_s(o, "guest", guest);
 	jset_s(o, "member", member);
 	jset_s(o, "state", "RUNNING");
