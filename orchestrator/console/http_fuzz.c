@@ -14,6 +14,7 @@
  * fail), and the console keeps serving.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -41,6 +43,29 @@ static char		 fuzz_ans[8192];
 /* --- one request over a fresh connection -------------------------------- */
 
 /*
+ * poll() for one descriptor until the monotonic deadline; a signal
+ * (libFuzzer's SIGALRM that checks the per-input time-out) is no answer
+ * yet: polled again for what is left.  Returns poll()'s result.
+ */
+static int
+fuzz_poll(struct pollfd *p, const struct timespec *deadline)
+{
+	struct timespec	now;
+	long		left;
+	int		rc;
+
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (deadline->tv_sec - now.tv_sec) * 1000 +
+		    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+		if (left <= 0)
+			return 0;
+		rc = poll(p, 1, (int)left);
+	} while (rc == -1 && errno == EINTR);
+	return rc;
+}
+
+/*
  * Send req, read the answer into fuzz_ans until the console closes, or
  * (whole false) until its status line is in: after an error answer
  * libmicrohttpd lingers seconds before it closes.
@@ -50,6 +75,7 @@ fuzz_exchange(const char *req, size_t len, bool whole)
 {
 	struct sockaddr_in	 sin = { .sin_family = AF_INET };
 	struct pollfd		 p;
+	struct timespec		 deadline;
 	size_t			 got = 0;
 	ssize_t			 n;
 	int			 s;
@@ -64,8 +90,10 @@ fuzz_exchange(const char *req, size_t len, bool whole)
 	shutdown(s, SHUT_WR);
 	p.fd = s;
 	p.events = POLLIN;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += FUZZ_WAIT_MS / 1000;
 	while (got < sizeof(fuzz_ans) - 1) {
-		if (poll(&p, 1, FUZZ_WAIT_MS) != 1)
+		if (fuzz_poll(&p, &deadline) != 1)
 			abort();	/* no answer, no close */
 		if ((n = recv(s, fuzz_ans + got, sizeof(fuzz_ans) - 1 - got,
 		    0)) <= 0)
