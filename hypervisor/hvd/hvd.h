@@ -12,7 +12,8 @@
  * (member.c).  Every thread opens its own directory (directory.h); the
  * shared struct hvd is read-only after start-up except the guest and
  * relocation lists, guarded by hvd->lock, and the liveness fields
- * (atomics: the renew thread sets fenced, the monitor fence_done).
+ * (atomics: the renew or the monitor thread sets fenced, the monitor
+ * fence_done).
  */
 #ifndef LGR_HVD_H
 #define LGR_HVD_H
@@ -178,7 +179,8 @@ struct hvd {
 	bool			 renewing;	/* the thread runs */
 	unsigned		 ttl_ms;	/* lease, or -T on SQLite */
 	_Atomic uint64_t	 deadline_ms;	/* clock_ms(): renew by then */
-	atomic_bool		 fenced;	/* renew thread: stop it all */
+	atomic_bool		 fencing;	/* one thread sets fence_why */
+	atomic_bool		 fenced;	/* stop it all (fence_why set) */
 	atomic_bool		 fence_done;	/* main thread: guests stopped */
 	atomic_bool		 rejoined;	/* renew thread: a new life */
 	/* The monitor thread: member_tick, with a directory of its own. */

@@ -11,8 +11,9 @@
  *
  * Fencing: the renew thread keeps a deadline on the monotonic clock, the
  * send time of the last acknowledged renewal + TTL - margin.  When it
- * passes without a new acknowledgement, or the lease is found gone, the
- * member is fenced: the main thread stops its guests (it cannot know
+ * passes without a new acknowledgement (seen by the renew or the monitor
+ * thread, whichever is not held by a call), or the lease is found gone,
+ * the member is fenced: the monitor thread stops its guests (it cannot know
  * whether they were recovered elsewhere), relocations are refused, and
  * the renew thread joins again as a new incarnation, running nothing.
  */
@@ -119,15 +120,31 @@ member_boot(struct hvd *h)
 	return member_tick(h);
 }
 
+/* Either thread (renew, monitor): the first one says why. */
 static void
 member_fence_set(struct hvd *h, const char *why)
 {
-	if (h->fenced)
+	bool	no = false;
+
+	if (!atomic_compare_exchange_strong(&h->fencing, &no, true))
 		return;
 	snprintf(h->fence_why, sizeof(h->fence_why), "%s", why);
 	h->fence_done = false;
 	h->fenced = true;
 	log_warnx("[HV-FENCED] member %s: %s", h->name, why);
+}
+
+/*
+ * The deadline is checked by both threads: the renew thread may be held
+ * by a renewal in flight (up to TTL/3) when it passes, the monitor by a
+ * call of its own (up to half the margin); whichever is free fences.
+ */
+static void
+member_deadline_check(struct hvd *h)
+{
+	if (!h->fenced && clock_ms() >= h->deadline_ms)
+		member_fence_set(h, "no renewal acknowledged before the "
+		    "deadline");
 }
 
 /* Once the guests are stopped: a new incarnation, nothing running. */
@@ -144,6 +161,7 @@ member_rejoin(struct hvd *h)
 	member_renewed(h, t0);
 	h->rejoined = true;
 	h->fenced = false;
+	h->fencing = false;
 	log_warnx("[HV-MEMBER-REJOINED] member %s joined again as a new "
 	    "incarnation, without guests", h->name);
 }
@@ -166,9 +184,7 @@ member_renew_once(struct hvd *h)
 		member_fence_set(h, "lease gone (declared DOWN)");
 		return;
 	}
-	if (clock_ms() >= h->deadline_ms)
-		member_fence_set(h, "no renewal acknowledged before the "
-		    "deadline");
+	member_deadline_check(h);
 }
 
 static void *
@@ -183,9 +199,7 @@ member_renew_run(void *arg)
 		next = clock_ms() + period;
 		member_renew_once(h);
 		while (!h->quit && clock_ms() < next) {
-			if (!h->fenced && clock_ms() >= h->deadline_ms)
-				member_fence_set(h, "no renewal acknowledged "
-				    "before the deadline");
+			member_deadline_check(h);
 			usleep(10000);
 		}
 	}
@@ -416,13 +430,16 @@ member_monitor_run(void *arg)
 
 	while (!h->quit) {
 		next = clock_ms() + h->opts.heartbeat_ms;
+		member_deadline_check(h);
 		if (member_tick(h) == -1)
 			log_warnx("[HV-HEARTBEAT] directory update failed: %s",
 			    dir_error(h->mdir));
-		/* A fence set by the renew thread is done at once. */
+		/* A fence (set by either thread) is done at once. */
 		while (!h->quit && clock_ms() < next &&
-		    !(h->fenced && !h->fence_done))
+		    !(h->fenced && !h->fence_done)) {
+			member_deadline_check(h);
 			usleep(10000);
+		}
 	}
 	return NULL;
 }

@@ -202,13 +202,31 @@ print("\n".join(t["directory"]["nodes"]))' "$(labdir "$lab")/topology.yaml")
 	return 1
 }
 
-# dist_restarted_once LAB GUEST...: each guest restarted or recovered by
-# exactly one member (HV-GUEST-RESTARTED / HV-GUEST-RECOVERED events).
-dist_restarted_once() {
-	local lab=$1 g n rc=0
+# dist_restart_counts LAB GUEST...: fetch the events; fail while a guest
+# has no HV-GUEST-RESTARTED / HV-GUEST-RECOVERED event yet (the member
+# records it after the guest is booted and replugged, so a guest can
+# already run there a moment before its event is written).
+dist_restart_counts() {
+	local lab=$1 g
 	shift
 	"$HVCTL" -l "$lab" -m VM2 -j events >"$LABTEST_TMP/events.json" ||
 	    return 1
+	for g in "$@"; do
+		jq -e --arg g "$g" 'any(.[]; .guest == $g and
+		    (.msgid == "HV-GUEST-RESTARTED" or
+		    .msgid == "HV-GUEST-RECOVERED"))' \
+		    "$LABTEST_TMP/events.json" >/dev/null || return 1
+	done
+}
+
+# dist_restarted_once LAB GUEST...: each guest restarted or recovered by
+# exactly one member (HV-GUEST-RESTARTED / HV-GUEST-RECOVERED events),
+# counted once every guest has its event (waited for up to 10 s).
+dist_restarted_once() {
+	local lab=$1 g n rc=0
+	shift
+	inv_wait 10 dist_restart_counts "$lab" "$@" >/dev/null
+	[ -s "$LABTEST_TMP/events.json" ] || return 1
 	for g in "$@"; do
 		n=$(jq --arg g "$g" '[.[] | select(.guest == $g and
 		    (.msgid == "HV-GUEST-RESTARTED" or
