@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "labname.h"
 #include "log.h"
@@ -299,6 +300,7 @@ static int
 fault_run(struct fault *f, char **args, int nargs, bool json, FILE *out)
 {
 	const struct fault_verb	*v = NULL;
+	struct timespec		 at;
 
 	for (size_t i = 0; i < sizeof(fault_verbs) / sizeof(fault_verbs[0]);
 	    i++)
@@ -316,12 +318,15 @@ fault_run(struct fault *f, char **args, int nargs, bool json, FILE *out)
 	}
 	if (v->fn(f, args + 1) == -1)
 		return NSLAB_EXIT_FAIL;
+	/* Wall clock, to set beside other processes' event times. */
+	clock_gettime(CLOCK_REALTIME, &at);
 	fault_event(f, args, nargs);
 	if (json)
 		fprintf(out, "{\"lab\":\"%s\",\"fault\":\"%s\",\"target\":"
-		    "\"%s\",%s%s%s\"done\":\"%s\"}\n", f->lab, v->name,
-		    args[1], *f->node ? "\"node\":\"" : "", f->node,
-		    *f->node ? "\"," : "", f->done);
+		    "\"%s\",%s%s%s\"at\":%lld.%03ld,\"done\":\"%s\"}\n",
+		    f->lab, v->name, args[1], *f->node ? "\"node\":\"" : "",
+		    f->node, *f->node ? "\"," : "", (long long)at.tv_sec,
+		    at.tv_nsec / 1000000, f->done);
 	else
 		fprintf(out, "%s\n", f->done);
 	return NSLAB_EXIT_OK;

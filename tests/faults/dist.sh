@@ -36,6 +36,16 @@ dist_now() {
 	date +%s.%N
 }
 
+# dist_fault LAB FAULT TARGET...: nslab fault, saying what it did; sets
+# DIST_AT, the wall-clock time the fault took effect (its -j "at"): the
+# command's own start-up is not counted in the times measured from it.
+dist_fault() {
+	local out
+	out=$("$NSLAB" fault "$@" -j) || return 1
+	DIST_AT=$(jq -r .at <<<"$out")
+	jq -r .done <<<"$out"
+}
+
 # dist_elapsed T0: seconds since T0 (dist_now), 3 decimals.
 dist_elapsed() {
 	python3 -c 'import sys, time; print("%.3f" % (time.time() - float(sys.argv[1])))' "$1"

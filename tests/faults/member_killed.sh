@@ -17,8 +17,8 @@ check "refh lab (etcd, ha: restart) up and settled" \
     dist_lab_up "$LAB" "$(dist_topology restart)"
 check "probes between every pair of VIPAs start" probe_start "$LAB"
 dist_sampler_start "$LAB" "$LABTEST_TMP/runs"
-t0=$(dist_now)
-check "VM9's hvd killed" "$NSLAB" fault "$LAB" kill-member VM9
+check "VM9's hvd killed" dist_fault "$LAB" kill-member VM9
+t0=$DIST_AT
 check "VM2 sees VM9 DOWN" dist_wait_down "$LAB" VM2 VM9 30
 down=$(dist_event_after "$LAB" VM2 HV-MEMBER-DOWN "member VM9 " "$t0")
 echo "  VM9 declared DOWN by VM2 $down s after the kill (HV-MEMBER-DOWN; lease TTL $DIST_TTL s)"

@@ -24,8 +24,8 @@ id=$(fault_job "$LAB" relocate $G VM2)
 check "move of $G to VM2 started (job $id)" [ -n "$id" ]
 check "its pre-copy capped at 8 MiB/s (to last)" fault_cap "$LAB" $G 8
 check "$G in pre-copy" [ "$(fault_phase "$LAB" $G VM9)" = PRECOPY ]
-t0=$(dist_now)
-check "VM2's hvd stopped (SIGSTOP)" "$NSLAB" fault "$LAB" stop-member VM2
+check "VM2's hvd stopped (SIGSTOP)" dist_fault "$LAB" stop-member VM2
+t0=$DIST_AT
 check "VM9 sees VM2 DOWN" dist_wait_down "$LAB" VM9 VM2 30
 down=$(dist_event_after "$LAB" VM9 HV-MEMBER-DOWN "member VM2 " "$t0")
 echo "  VM2 declared DOWN by VM9 $down s after the stop (HV-MEMBER-DOWN)"

@@ -20,8 +20,8 @@ check "refh lab (etcd, ha: restart) up and settled" \
 check "probes between every pair of VIPAs start" probe_start "$LAB"
 dist_sampler_start "$LAB" "$RUNS"
 sleep 0.5
-t0=$(dist_now)
-check "CPC9 cut from the underlay" "$NSLAB" fault "$LAB" partition CPC9
+check "CPC9 cut from the underlay" dist_fault "$LAB" partition CPC9
+t0=$DIST_AT
 check "VM2 sees VM9 DOWN" dist_wait_down "$LAB" VM2 VM9 30
 down=$(dist_event_after "$LAB" VM2 HV-MEMBER-DOWN "member VM9 " "$t0")
 tdown=$(python3 -c "print($t0 + ${down:-0})")
