@@ -91,6 +91,7 @@ int		 etcd_init(void);
 struct etcd	*etcd_open(const char *endpoints, unsigned timeout_ms);
 void		 etcd_close(struct etcd *e);
 void		 etcd_set_timeout(struct etcd *e, unsigned timeout_ms);
+unsigned	 etcd_timeout(const struct etcd *e);
 /* What the last failed call of e did wrong. */
 const char	*etcd_errtext(const struct etcd *e);
 /* The node that answered the last successful call. */

@@ -41,7 +41,6 @@ int		 etcd_vfail(char *errtext, int err, const char *fmt,
 int		 etcd_err(struct etcd *e, int err, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 const struct etcd_nodes *etcd_nodes(const struct etcd *e);
-unsigned	 etcd_timeout(const struct etcd *e);
 struct curl_slist *etcd_headers(void);
 size_t		 etcd_buf_write(char *p, size_t size, size_t n, void *arg);
 void		 etcd_buf_reset(struct etcd_buf *b);

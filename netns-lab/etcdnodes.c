@@ -78,7 +78,10 @@ etcdn_start(const struct topo *t, struct lab_state *st, size_t i,
 				    "--initial-advertise-peer-urls", purl,
 				    "--initial-cluster", initial,
 				    "--initial-cluster-state", "new",
-				    "--initial-cluster-token", token, NULL };
+				    "--initial-cluster-token", token,
+				    /* a node back from a partition must not
+				     * depose the leader with its higher term */
+				    "--pre-vote", NULL };
 	struct proc_spec	 ps;
 	pid_t			 pid;
 	int			 nsfd;

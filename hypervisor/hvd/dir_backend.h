@@ -25,7 +25,8 @@ struct dir_ops {
 		    enum member_state s, const char *reason);
 	int	(*member_state)(struct dir *d, const char *name,
 		    enum member_state s, const char *reason);
-	int	(*member_renew)(struct dir *d, const char *name);
+	int	(*member_renew)(struct dir *d, const char *name,
+		    unsigned within_ms);
 	int	(*member_leave)(struct dir *d, const char *name);
 	int	(*member_alive)(struct dir *d, const char *name,
 		    unsigned down_ms, int64_t *age_ms);

@@ -466,14 +466,20 @@ det_member_state(struct dir *d, const char *name, enum member_state s,
 }
 
 static int
-det_member_renew(struct dir *d, const char *name)
+det_member_renew(struct dir *d, const char *name, unsigned within_ms)
 {
 	struct det	*t = det(d);
+	unsigned	 was = etcd_timeout(t->e);
+	int		 rc;
 
 	(void)name;
 	if (t->lease == 0)
 		return 1;
-	if (etcd_lease_keepalive(t->e, t->lease) > 0)
+	if (within_ms > 0 && within_ms < was)
+		etcd_set_timeout(t->e, within_ms);
+	rc = etcd_lease_keepalive(t->e, t->lease);
+	etcd_set_timeout(t->e, was);
+	if (rc > 0)
 		return 0;
 	if (errno == ENOENT) {
 		t->lease = 0;

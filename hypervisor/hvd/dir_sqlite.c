@@ -348,13 +348,16 @@ dsq_member_state(struct dir *d, const char *name, enum member_state s,
 }
 
 static int
-dsq_member_renew(struct dir *d, const char *name)
+dsq_member_renew(struct dir *d, const char *name, unsigned within_ms)
 {
 	int	n;
 
+	if (within_ms > 0 && within_ms < DSQ_BUSY_MS)
+		sqlite3_busy_timeout(dsq_db(d), (int)within_ms);
 	n = dsq_exec(d, "UPDATE members SET heartbeat_ms = ?, pid = ? WHERE "
 	    "name = ? AND state != 'DOWN'", "iis", dir_now_ms(),
 	    (int64_t)getpid(), name);
+	sqlite3_busy_timeout(dsq_db(d), DSQ_BUSY_MS);
 	return n < 0 ? -1 : n == 0;
 }
 

@@ -173,9 +173,9 @@ dir_member_state(struct dir *d, const char *name, enum member_state s,
 }
 
 int
-dir_member_renew(struct dir *d, const char *name)
+dir_member_renew(struct dir *d, const char *name, unsigned within_ms)
 {
-	return d->ops->member_renew(d, name);
+	return d->ops->member_renew(d, name, within_ms);
 }
 
 int

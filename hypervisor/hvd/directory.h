@@ -42,8 +42,9 @@ int		 dir_guest_set_workload(struct dir *d, const char *guest,
 /*
  * Members.  dir_member_join puts the member in state s with its process
  * and (etcd) a new lease: a new incarnation.  dir_member_renew renews
- * its liveness: 0, 1 when it is gone (declared DOWN, lease expired: the
- * member must rejoin), -1.  dir_member_alive: 1 alive, 0 DOWN or
+ * its liveness within within_ms (0: the directory's time-out; it never
+ * waits longer than that): 0, 1 when it is gone (declared DOWN, lease
+ * expired: the member must rejoin), -1.  dir_member_alive: 1 alive, 0 DOWN or
  * unknown, -1; *age_ms (may be NULL) the time since its last renewal.
  */
 int		 dir_member_join(struct dir *d, const char *name,
@@ -51,7 +52,8 @@ int		 dir_member_join(struct dir *d, const char *name,
 /* The state alone (no new lease): 0, -1. */
 int		 dir_member_state(struct dir *d, const char *name,
 		    enum member_state s, const char *reason);
-int		 dir_member_renew(struct dir *d, const char *name);
+int		 dir_member_renew(struct dir *d, const char *name,
+		    unsigned within_ms);
 int		 dir_member_leave(struct dir *d, const char *name);
 int		 dir_member_alive(struct dir *d, const char *name,
 		    unsigned down_ms, int64_t *age_ms);

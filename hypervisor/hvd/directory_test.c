@@ -297,7 +297,7 @@ wait_gone(struct hvd *h, const char *other)
 	uint64_t	t0 = clock_ms();
 
 	while (dir_member_alive(h->dir, other, h->opts.down_ms, NULL) != 0) {
-		assert_int_equal(dir_member_renew(h->live, h->name), 0);
+		assert_int_equal(dir_member_renew(h->live, h->name, 0), 0);
 		if (clock_ms() - t0 > 10000)
 			fail_msg("member %s still alive after 10 s", other);
 		usleep(100000);
@@ -382,13 +382,13 @@ test_transitions(void **state)
 	assert_int_equal(count_events(d, "HV-MEMBER-DOWN"), 1);
 	assert_int_equal(dir_member_down(d, "VM2", "again"), 0);
 	/* VM2 finds itself gone and must rejoin: a new incarnation. */
-	assert_int_equal(dir_member_renew(f->h[1].live, "VM2"), 1);
+	assert_int_equal(dir_member_renew(f->h[1].live, "VM2", 0), 1);
 	assert_int_equal(dir_member_join(f->h[1].live, "VM2", MEMBER_JOINED,
 	    "rejoined"), 0);
 	expect_row(dir_members_json(d), "VM2", "state", "JOINED");
 	expect_row(dir_members_json(d), "VM2", "reason", "rejoined");
 	assert_int_equal(dir_member_alive(d, "VM2", 300, NULL), 1);
-	assert_int_equal(dir_member_renew(f->h[1].live, "VM2"), 0);
+	assert_int_equal(dir_member_renew(f->h[1].live, "VM2", 0), 0);
 
 	/* JOINING members make the cluster IN-FLUX. */
 	assert_int_equal(dir_residency(d, "C", &r), 1);

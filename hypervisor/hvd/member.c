@@ -13,9 +13,10 @@
  * send time of the last acknowledged renewal + TTL - margin.  When it
  * passes without a new acknowledgement (seen by the renew or the monitor
  * thread, whichever is not held by a call), or the lease is found gone,
- * the member is fenced: the monitor thread stops its guests (it cannot know
- * whether they were recovered elsewhere), relocations are refused, and
- * the renew thread joins again as a new incarnation, running nothing.
+ * the member is fenced: that thread freezes its guests at once, the
+ * monitor thread stops them (it cannot know whether they were recovered
+ * elsewhere), relocations are refused, and the renew thread joins again
+ * as a new incarnation, running nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -78,14 +79,14 @@ member_join(struct hvd *h)
 	/* A renewal that cannot be acknowledged in time is no use. */
 	live.timeout_ms = h->ttl_ms / MEMBER_RENEW_DIV;
 	/*
-	 * The monitor thread fences: a directory call it is in when the
-	 * deadline passes must end within half the margin, so that the
-	 * guests are stopped before the lease can expire (etcd: a
-	 * quorum lost makes every call last its whole time-out).  A tick
-	 * whose call timed out is simply tried again at the next one.
+	 * The monitor thread stops the guests a fence froze: a directory
+	 * call it is in then must end within a quarter of the margin
+	 * (etcd: a quorum lost makes every call last its whole
+	 * time-out).  A tick whose call timed out is simply tried again
+	 * at the next one.
 	 */
 	mon.timeout_ms = h->dirconf.kind == DIR_ETCD &&
-	    member_margin_ms(h) / 2 < DIR_MAIN_MS ? member_margin_ms(h) / 2 :
+	    member_margin_ms(h) / 4 < DIR_MAIN_MS ? member_margin_ms(h) / 4 :
 	    DIR_MAIN_MS;
 	if (dir_import(h->dir, h->conf) == -1 ||
 	    (h->live = dir_open(&live)) == NULL ||
@@ -120,6 +121,28 @@ member_boot(struct hvd *h)
 	return member_tick(h);
 }
 
+/*
+ * Freeze every guest running here at once, from whichever thread fences:
+ * none of them runs a moment past the deadline, whatever call the
+ * monitor thread (which then stops them, member_fence) is held by.
+ */
+static void
+member_freeze_all(struct hvd *h)
+{
+	size_t	i;
+	bool	runs;
+
+	for (i = 0; i < h->conf->nguests; i++) {
+		pthread_mutex_lock(&h->lock);
+		runs = h->guests[i] != NULL;
+		pthread_mutex_unlock(&h->lock);
+		if (runs && guest_freeze(h->conf->lab, h->conf->guests[i].name,
+		    true) == -1)
+			log_warn("[HV-FENCED] guest %s: freeze",
+			    h->conf->guests[i].name);
+	}
+}
+
 /* Either thread (renew, monitor): the first one says why. */
 static void
 member_fence_set(struct hvd *h, const char *why)
@@ -131,7 +154,9 @@ member_fence_set(struct hvd *h, const char *why)
 	snprintf(h->fence_why, sizeof(h->fence_why), "%s", why);
 	h->fence_done = false;
 	h->fenced = true;
-	log_warnx("[HV-FENCED] member %s: %s", h->name, why);
+	member_freeze_all(h);
+	log_warnx("[HV-FENCED] member %s: %s (its guests frozen)", h->name,
+	    why);
 }
 
 /*
@@ -166,6 +191,10 @@ member_rejoin(struct hvd *h)
 	    "incarnation, without guests", h->name);
 }
 
+/*
+ * One renewal, never outliving the deadline: the renew thread is free to
+ * fence the moment it passes.
+ */
 static void
 member_renew_once(struct hvd *h)
 {
@@ -176,7 +205,12 @@ member_renew_once(struct hvd *h)
 			member_rejoin(h);
 		return;
 	}
-	switch (dir_member_renew(h->live, h->name)) {
+	if (t0 >= h->deadline_ms) {
+		member_deadline_check(h);
+		return;
+	}
+	switch (dir_member_renew(h->live, h->name,
+	    (unsigned)(h->deadline_ms - t0))) {
 	case 0:
 		member_renewed(h, t0);
 		break;

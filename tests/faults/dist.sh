@@ -247,6 +247,12 @@ dist_restarted_once() {
 	return $rc
 }
 
+# dist_never_fenced LAB MEMBER: the member's hvd never fenced itself (its
+# log, which has every [HV-FENCED] even when etcd took no event).
+dist_never_fenced() {
+	! grep -F '[HV-FENCED]' "$(labdir "$1")/hvd-$2.log"
+}
+
 # After a failure, the end of the daemons' logs (both members, lgrd).
 dist_logs_on_failure() {
 	local d f
