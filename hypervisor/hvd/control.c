@@ -362,7 +362,7 @@ control_recover(struct control *x)
 	if (strcmp(r.member, old) != 0)
 		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "guest %s was "
 		    "claimed by %s meanwhile", x->rq.guest, r.member);
-	if (hvd_guest_boot(x->h, g, r.rev) == -1)
+	if (hvd_guest_boot(x->h, g, r.rev, true) == -1)
 		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "guest %s could "
 		    "not start on %s", x->rq.guest, x->h->name);
 	if (hvd_guest_replug(x->h, g) == -1)

@@ -35,8 +35,9 @@ static int	booted;
 
 /* Stubs of what member.c calls in the rest of hvd. */
 int
-hvd_guest_boot(struct hvd *h, int idx, int64_t rev)
+hvd_guest_boot(struct hvd *h, int idx, int64_t rev, bool restart)
 {
+	(void)restart;
 	booted++;
 	if (rev == 0)
 		return 0;	/* claimed already */

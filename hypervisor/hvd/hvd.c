@@ -260,11 +260,14 @@ hvd_guest_drop(struct hvd *h, int idx)
 }
 
 static int	hvd_guest_boot_locked(struct hvd *, struct dir *,
-		    const struct hv_guestdef *, int, int64_t);
+		    const struct hv_guestdef *, int, int64_t, bool);
 
-/* Start a guest here with a fresh memory image. */
+/*
+ * Start a guest here with a fresh memory image, filled before it runs, or
+ * (restart: HA restart, recover, rejoin) by its vCPU as it runs.
+ */
 int
-hvd_guest_boot(struct hvd *h, int idx, int64_t rev)
+hvd_guest_boot(struct hvd *h, int idx, int64_t rev, bool restart)
 {
 	const struct hv_guestdef	*def = &h->conf->guests[idx];
 	struct dir			*d = member_dir(h);
@@ -272,7 +275,7 @@ hvd_guest_boot(struct hvd *h, int idx, int64_t rev)
 
 	pthread_mutex_lock(&h->boot_lock);
 	rc = h->guests[idx] != NULL ? 0 : hvd_guest_boot_locked(h, d, def,
-	    idx, rev);
+	    idx, rev, restart);
 	pthread_mutex_unlock(&h->boot_lock);
 	return rc;
 }
@@ -280,7 +283,7 @@ hvd_guest_boot(struct hvd *h, int idx, int64_t rev)
 /* Under boot_lock: the guest does not run here. */
 static int
 hvd_guest_boot_locked(struct hvd *h, struct dir *d,
-    const struct hv_guestdef *def, int idx, int64_t rev)
+    const struct hv_guestdef *def, int idx, int64_t rev, bool restart)
 {
 	struct guest			*g;
 	uint64_t			 rate = 0, wss = 0;
@@ -290,7 +293,10 @@ hvd_guest_boot_locked(struct hvd *h, struct dir *d,
 		    (uintmax_t)def->memory_mib);
 		return -1;
 	}
-	guest_fill(g, h->opts.fill_pct, (uint64_t)idx << 32);
+	if (restart)
+		guest_fill_boot(g, h->opts.fill_pct, (uint64_t)idx << 32);
+	else
+		guest_fill(g, h->opts.fill_pct, (uint64_t)idx << 32);
 	if (dir_guest_workload(d, def->name, &rate, &wss) == -1)
 		log_warnx("[HV-DIR] guest %s: workload unreadable, none",
 		    def->name);

@@ -281,6 +281,9 @@ struct guest {
 	pthread_cond_t		 cv;
 	bool			 pause_req, paused, stop;
 	struct vcpu_state	 st;	/* under mtx while running */
+	/* guest_fill_boot: pages the vCPU has still to fill, under mtx */
+	size_t			 fill_next, fill_end;
+	uint64_t		 fill_seed;
 	int			 uffd;	/* dirty tracking, -1 when off */
 	int			 pagemap;
 };
@@ -290,6 +293,8 @@ void			 guest_image_free(uint8_t *mem, size_t len);
 struct guest		*guest_new(const struct hv_guestdef *def, uint8_t *mem,
 			    const struct vcpu_state *st);
 void			 guest_fill(struct guest *g, unsigned pct,
+			    uint64_t seed);
+void			 guest_fill_boot(struct guest *g, unsigned pct,
 			    uint64_t seed);
 int			 guest_start(struct guest *g);
 void			 guest_pause(struct guest *g);
@@ -604,7 +609,9 @@ void			 inbound_stop(struct hvd *h);
 /* hvd.c: guests of this member. */
 int			 hvd_guest_add(struct hvd *h, struct guest *g);
 struct guest		*hvd_guest_take(struct hvd *h, int idx);
-int			 hvd_guest_boot(struct hvd *h, int idx, int64_t rev);
+/* restart: filled by its vCPU as it runs (guest_fill_boot), not before */
+int			 hvd_guest_boot(struct hvd *h, int idx, int64_t rev,
+			    bool restart);
 void			 hvd_guest_drop(struct hvd *h, int idx);
 int			 hvd_guest_replug(struct hvd *h, int idx);
 

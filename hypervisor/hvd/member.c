@@ -44,7 +44,7 @@ member_boot_guests(struct hvd *h)
 		    -1)
 			return -1;
 		if (rc == 1 && strcmp(r.member, h->name) == 0 &&
-		    hvd_guest_boot(h, (int)i, r.rev) == -1)
+		    hvd_guest_boot(h, (int)i, r.rev, false) == -1)
 			return -1;
 	}
 	return 0;
@@ -365,7 +365,7 @@ member_ha_guest(struct hvd *h, int idx)
 		return 0;
 	if ((rc = dir_residency_claim(member_dir(h), def->name, h->name, r.rev)) != 1)
 		return rc;	/* 0: another member was first */
-	if (hvd_guest_boot(h, idx, 0) == -1) {
+	if (hvd_guest_boot(h, idx, 0, true) == -1) {
 		if (dir_residency_mark(member_dir(h), def->name, h->name, "LOST") != 1)
 			log_warnx("[HV-HA] guest %s: claimed but not started, "
 			    "residency not set back to LOST", def->name);
@@ -402,7 +402,7 @@ member_reboot(struct hvd *h)
 		if (rc == 0 || strcmp(r.member, h->name) != 0 ||
 		    strcmp(r.state, "RUNNING") != 0)
 			continue;
-		if (hvd_guest_boot(h, (int)i, r.rev) == 0) {
+		if (hvd_guest_boot(h, (int)i, r.rev, true) == 0) {
 			hvd_guest_replug(h, (int)i);
 			log_warnx("[HV-GUEST-START] guest %s started again on "
 			    "%s after its rejoin (never claimed elsewhere)",
