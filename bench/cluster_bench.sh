@@ -59,8 +59,10 @@ failover() {	# one run: "DOWN_S RUNNING_S" on stdout
 	    -e "s/\(name: ECM, .*\) }$/\1, ha: restart }/" "$REFH" >"$topo"
 	up "cb$$f" "$topo" || { echo "cluster_bench: lab up failed" >&2; return 1; }
 	sleep 3
-	t0=$(now)
-	"$NSLAB" fault "$LAB" kill-member VM9 >/dev/null
+	# From when the kill took effect (its -j "at"), not from before
+	# nslab's own start-up.
+	t0=$("$NSLAB" fault "$LAB" kill-member VM9 -j | jq -r .at) ||
+	    { down; return 1; }
 	# The events' own times (CLOCK_REALTIME ms, written by VM2 as it
 	# acts): HV-MEMBER-DOWN, then one HV-GUEST-RESTARTED per guest.
 	for _ in $(seq 120); do

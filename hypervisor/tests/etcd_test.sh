@@ -6,8 +6,9 @@
 # a member killed (DOWN within TTL + 1 s, its guest recovered once, the
 # HSI NICs re-plugged); a source stopped with SIGSTOP past its TTL then
 # continued (its relocation does not commit, it fences itself and says
-# so, no guest on two members); 2 of 3 etcd nodes down (no relocation
-# starts, the operator is told why).
+# so, no guest on two members); a member booting 50 guests of 64 MiB
+# (longer than its TTL) never declared DOWN; 2 of 3 etcd nodes down (no
+# relocation starts, the operator is told why).
 . "$(dirname "$0")/lib.sh"
 lab_skip_unless_able
 command -v etcd >/dev/null || { echo "skipped: etcd not installed"; exit 77; }
@@ -130,6 +131,62 @@ t_sigstop() {
 
 hvctl_vm2() { "$HVCTL" -D "$LABDIR" -m VM2 -t 2000 "$@"; }
 
+# A lab of its own (the same etcd, another key prefix): VM9 boots 50
+# guests of 64 MiB, each filled before it runs, which lasts several
+# TTLs; its lease is renewed by its own thread meanwhile: VM2, up
+# before it, never declares it DOWN, and every guest runs on VM9.
+t_boot50() {
+	local lab=${LAB}b dir=$TMP/${LAB}b topo=$TMP/topo50.yaml m i t0 pid
+	local pids=""
+	mkdir -p "$dir"
+	python3 - "$TMP/topo.yaml" "$lab" >"$topo" <<'PY'
+import sys, yaml
+t = yaml.safe_load(open(sys.argv[1]))
+t["lab"] = sys.argv[2]
+t["members"][0]["memory"] = "4G"
+t["guests"] = [{"name": "LITB%02d" % i, "vipa": "10.20.6.%d/32" % (110 + i),
+    "group": "LIT", "memory": "64M", "member": "VM9", "nics": [
+    {"name": "trk1", "kind": "vswitch", "lan": "DC8",
+     "address": "10.20.8.%d/24" % (110 + i), "cost": 10, "priority": 0},
+    {"name": "trk2", "kind": "vswitch", "lan": "DC9",
+     "address": "10.20.9.%d/24" % (110 + i), "cost": 10, "priority": 0}]}
+    for i in range(1, 51)]
+yaml.safe_dump(t, sys.stdout, sort_keys=False)
+PY
+	"$HVD" -K "$dir" || { fail "keys of $lab"; return; }
+	h50() { "$HVCTL" -D "$dir" -m VM2 -t 2000 "$@"; }
+	for m in VM2 VM9; do
+		"$HVD" -d -f "$topo" -m "$m" -D "$dir" -H 100 -T 1000 -F 100 \
+		    $HVD_OPTS >>"$TMP/hvd50-$m.log" 2>&1 &
+		pid=$!
+		pids="$pids $pid"
+		PIDS="$PIDS $pid"
+		[ "$m" = VM9 ] && t0=$(date +%s%N)
+		for i in $(seq 600); do
+			kill -0 "$pid" 2>/dev/null || break
+			[ "$(h50 -j members 2>/dev/null | jq -r ".[] |
+			    select(.name == \"$m\") | .state")" = JOINED ] && break
+			sleep 0.1
+		done
+	done
+	echo "  VM9 joined after $(( ($(date +%s%N) - t0) / 1000000 )) ms" \
+	    "(50 guests of 64 MiB; TTL $TTL s)"
+	h50 -j members | jq -e '.[] | select(.name == "VM9") |
+	    .state == "JOINED"' >/dev/null || fail "VM9 of $lab not JOINED"
+	[ "$(h50 -j events | jq '[.[] | select(.msgid == "HV-MEMBER-DOWN")]
+	    | length')" = 0 ] || fail "a member of $lab declared DOWN"
+	[ "$(h50 -j guests | jq '[.[] | select(.member == "VM9" and
+	    .state == "RUNNING")] | length')" = 50 ] ||
+	    fail "not every guest runs on VM9: $(h50 guests | head -5)"
+	grep -F '[HV-FENCED]' "$TMP/hvd50-VM9.log" && fail "VM9 fenced"
+	[ "$FAILS" = 0 ] || for m in VM9 VM2; do
+		echo "--- hvd50-$m.log"; tail -15 "$TMP/hvd50-$m.log"
+		cp "$TMP/hvd50-$m.log" /tmp/ 2>/dev/null
+	done
+	kill $pids 2>/dev/null
+	wait $pids 2>/dev/null
+}
+
 # 2 of 3 etcd nodes down: no relocation starts, the operator is told why.
 t_quorum() {
 	# Killed outright and gone before the clock starts (a SIGTERM'd
@@ -154,4 +211,4 @@ t_quorum() {
 	    != VM2 ] || fail "guest moved"
 }
 
-lab_run t_move t_member_killed t_sigstop t_quorum
+lab_run t_move t_member_killed t_sigstop t_boot50 t_quorum
