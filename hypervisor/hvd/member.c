@@ -30,6 +30,7 @@
 
 #define MEMBER_MARGIN_PCT	20	/* of the TTL, before the server's */
 #define MEMBER_RENEW_DIV	3	/* renew every TTL/3 (etcd) */
+#define MEMBER_MON_MIN_MS	250	/* the monitor's etcd calls, at least */
 
 /* Boot every guest the directory places on this member. */
 static int
@@ -80,14 +81,17 @@ member_join(struct hvd *h)
 	live.timeout_ms = h->ttl_ms / MEMBER_RENEW_DIV;
 	/*
 	 * The monitor thread stops the guests a fence froze: a directory
-	 * call it is in then must end within a quarter of the margin
+	 * call it is in then should end within a quarter of the margin
 	 * (etcd: a quorum lost makes every call last its whole
-	 * time-out).  A tick whose call timed out is simply tried again
-	 * at the next one.
+	 * time-out), but not so soon that a busy etcd fails its ticks
+	 * (MEMBER_MON_MIN_MS).  A tick whose call timed out is simply
+	 * tried again at the next one.
 	 */
-	mon.timeout_ms = h->dirconf.kind == DIR_ETCD &&
-	    member_margin_ms(h) / 4 < DIR_MAIN_MS ? member_margin_ms(h) / 4 :
-	    DIR_MAIN_MS;
+	mon.timeout_ms = member_margin_ms(h) / 4;
+	if (mon.timeout_ms < MEMBER_MON_MIN_MS)
+		mon.timeout_ms = MEMBER_MON_MIN_MS;
+	if (h->dirconf.kind != DIR_ETCD || mon.timeout_ms > DIR_MAIN_MS)
+		mon.timeout_ms = DIR_MAIN_MS;
 	if (dir_import(h->dir, h->conf) == -1 ||
 	    (h->live = dir_open(&live)) == NULL ||
 	    (h->mdir = dir_open(&mon)) == NULL)
