@@ -6,7 +6,9 @@
 # host ends stayed in CPC9's namespace and only changed bridge (from
 # VM9's hs0 to the uplink hp1 wired to VM2's hs1 on CPC2), and no guest
 # VSWITCH interface nor dummy0 saw any link event while it moved (ip
-# monitor in each guest; the HSI interfaces change only by the agent).
+# monitor in each guest; the HSI interfaces change only by the agent);
+# `hvctl events -f` from the root namespace, where the hosts' etcd nodes
+# cannot be reached, follows the moves through hvd instead.
 # usage: nslab_hosts_evacuate.sh BUILDDIR SRCDIR
 set -u
 BIN=$1
@@ -27,6 +29,10 @@ for g in LITSHA22 $LIT_HSI; do
 	MON+=($!)
 	orch_note_pid $!
 done
+"$HVCTL" -l "$LAB" -m VM2 events -f >"$LABTEST_TMP/follow" \
+    2>"$LABTEST_TMP/follow.err" &
+FOLLOW=$!
+orch_note_pid $FOLLOW
 check "probes between every pair of VIPAs start" probe_start "$LAB"
 "$LGRCTL" -l "$LAB" evacuate LIT --to VM2 >"$LABTEST_TMP/evac" 2>&1
 rc=$?
@@ -37,6 +43,16 @@ echo "  probes: $sent sent, $lost lost, longest gap $gap ms"
 probe_losses "$LAB"
 check "probes between every pair of VIPAs: none lost" [ "$sent" -gt 0 ] && [ "$lost" -eq 0 ]
 kill "${MON[@]}" 2>/dev/null
+sleep 1
+kill -INT $FOLLOW 2>/dev/null
+wait $FOLLOW
+rc=$?
+check "hvctl events -f from the root namespace: still following, ended by SIGINT (exit $rc)" [ $rc -eq 0 ]
+sed 's/^/  events -f: /' "$LABTEST_TMP/follow.err"
+for g in LITSHA22 $LIT_HSI; do
+	check "hvctl events -f saw $g's HV-RELOC-DONE" \
+	    grep -q "HV-RELOC-DONE.*$g" "$LABTEST_TMP/follow"
+done
 for g in LITSHA22 $LIT_HSI; do
 	check "$g runs on VM2" [ "$(where "$LAB" $g)" = VM2 ]
 	check "$g: no link event on trk1, trk2, dummy0 during the move" \

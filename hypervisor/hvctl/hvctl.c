@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,7 +417,10 @@ hvctl_event_row(struct hvctl *c, enum hv_req req, struct json_object *o,
 
 /*
  * Follow the events in the directory itself (its watch on etcd), where
- * hvd says it is (LABDIR/directory).  1 when there is none to open.
+ * hvd says it is (LABDIR/directory).  1 when there is none to open, or
+ * when it cannot be reached from here before anything was printed (a lab
+ * whose etcd nodes listen inside its hosts' namespaces): then hvd is
+ * asked instead.
  */
 static int
 hvctl_events_watch(struct hvctl *c, const struct hv_request *rq)
@@ -426,6 +430,7 @@ hvctl_events_watch(struct hvctl *c, const struct hv_request *rq)
 	struct dir_conf		 dc;
 	struct dir		*d;
 	size_t			 i;
+	bool			 printed = false;
 
 	if (dir_conf_read(&dc, c->labdir) == -1 || (d = dir_open(&dc)) ==
 	    NULL)
@@ -436,18 +441,24 @@ hvctl_events_watch(struct hvctl *c, const struct hv_request *rq)
 	}
 	while (!hvctl_stop) {
 		if ((rows = dir_follow_next(f, 250)) == NULL) {
-			fprintf(stderr, "hvctl: directory: %s\n", dir_error(d));
+			fprintf(stderr, "hvctl: directory: %s%s\n",
+			    dir_error(d), printed ? "" : " (following "
+			    "through hvd instead)");
 			break;
 		}
-		for (i = 0; i < json_object_array_length(rows); i++)
+		for (i = 0; i < json_object_array_length(rows); i++) {
 			c->out->row(HV_REQ_EVENTS,
 			    json_object_array_get_idx(rows, i));
+			printed = true;
+		}
 		json_object_put(rows);
 		fflush(stdout);
 	}
 	dir_follow_close(f);
 	dir_close(d);
-	return hvctl_stop ? HVCTL_OK : HVCTL_CONNECT;
+	if (hvctl_stop)
+		return HVCTL_OK;
+	return printed ? HVCTL_CONNECT : 1;
 }
 
 static int

@@ -38,49 +38,39 @@ web_request(const struct console_evac *ev, enum lgrd_req type,
 		rq->parallel = ev->parallel;
 }
 
-/* Waves as the runner makes them: a new one with each workload group
- * in turn and after j->parallel guests. */
-struct web_waves {
-	struct json_object	*all, *cur;
-	unsigned		 n;
-	double			 total, longest;	/* ms */
-};
-
-static void
-web_waves_add(struct web_waves *wv, const struct job *j, size_t i, double ms)
-{
-	if (wv->cur == NULL || wv->n == j->parallel ||
-	    j->moves[i].seq != j->moves[i - 1].seq) {
-		wv->total += wv->longest;
-		wv->longest = 0;
-		wv->n = 0;
-		wv->cur = json_object_new_array();
-		json_object_array_add(wv->all, wv->cur);
-	}
-	wv->n++;
-	wv->longest = ms > wv->longest ? ms : wv->longest;
-	json_object_array_add(wv->cur, json_object_new_string(
-	    j->moves[i].guest));
-}
-
-/* The predicted time adds up the longest move of each wave. */
+/*
+ * The waves as the runner makes them (each move's wave number, the plan's
+ * own: lgrctl evacuate --dry-run shows the same), each a list of guest
+ * names; the predicted time adds up each wave's (evac_plan_wave).
+ */
 static struct json_object *
 web_plan_json(struct lgrd *d, const struct job *j)
 {
-	struct json_object	*guests = json_object_new_array(), *o;
-	struct web_waves	 wv = { json_object_new_array(), NULL, 0, 0, 0 };
+	struct json_object	*guests = json_object_new_array(), *o, *names;
+	struct json_object	*waves = json_object_new_array();
 	struct hv		*h = hv_open(d);
+	double			 total = 0;
 
+	for (unsigned w = 1; w <= j->waves; w++) {
+		o = evac_plan_wave(d, j, (int)w);
+		total += lgrd_row_num(o, "predicted_ms", 0);
+		json_object_put(o);
+		names = json_object_new_array();
+		for (size_t i = 0; i < j->nmoves; i++)
+			if (j->moves[i].seq == (int)w)
+				json_object_array_add(names,
+				    json_object_new_string(j->moves[i].guest));
+		json_object_array_add(waves, names);
+	}
 	for (size_t i = 0; i < j->nmoves; i++) {
 		o = evac_plan_row(d, h, &j->moves[i]);
 		web_add_str(o, "name", j->moves[i].guest);
-		web_waves_add(&wv, j, i, lgrd_row_num(o, "predicted_ms", 0));
 		json_object_array_add(guests, o);
 	}
 	hv_close(h);
-	o = web_wrap("waves", wv.all);
+	o = web_wrap("waves", waves);
 	json_object_object_add(o, "guests", guests);
-	web_add_ms(o, "predicted_ms", wv.total + wv.longest);
+	web_add_ms(o, "predicted_ms", total);
 	json_object_object_add(o, "parallel", json_object_new_int(
 	    (int)j->parallel));
 	if (j->parallel_why[0] != '\0')

@@ -234,6 +234,39 @@ def cluster_before(p, url, lab, hvctl):
         check(False, f"no HSI link on a foreign LAN: {p.eval(foreign)}")
 
 
+def cli_waves(lgrctl, lab, *args):
+    """The waves of `lgrctl evacuate ... --dry-run -j`: guest lists by wave."""
+    r = subprocess.run([lgrctl, "-l", lab, "-j", "evacuate", *args, "--dry-run"],
+                       capture_output=True, text=True, timeout=60)
+    rows = []
+
+    def walk(o):
+        if isinstance(o, dict):
+            if isinstance(o.get("guest"), str) and isinstance(o.get("wave"), int):
+                rows.append(o)
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+    walk(json.loads(r.stdout or "null"))
+    waves = {}
+    for o in rows:
+        waves.setdefault(o["wave"], []).append(o["guest"])
+    return [waves[w] for w in sorted(waves)]
+
+
+def plan_waves_as_cli(op, lgrctl, lab):
+    """The console's plan has the waves lgrctl's dry run has, at --parallel 1
+    and 4 (the page used to cut waves every --parallel guests)."""
+    for par in ("1", "4"):
+        s, _, body = op.req("GET", "/api/plan?workload=LIT&to=VM2&parallel=" + par)
+        page = json.loads(body).get("waves") if s == 200 else None
+        cli = cli_waves(lgrctl, lab, "LIT", "--to", "VM2", "--parallel", par)
+        check(s == 200 and page == cli and len(cli) >= 2,
+              f"plan of LIT --parallel {par}: the console's waves are lgrctl's ({page} / {cli})")
+
+
 def evacuate_lit(p, base, out):
     pages.plan_lit_to_vm2(p, base, 60)
     check(p.eval("document.querySelectorAll('#plan .waves li').length") >= 2,
@@ -452,6 +485,7 @@ def main():
     url = {r: console_url(lgrctl, lab, r) for r in ("operator", "viewer")}
     base = re.match(r"(http://[^/]+)", url["operator"]).group(1)
     op = http_tests(base, url["operator"], url["viewer"])
+    plan_waves_as_cli(op, lgrctl, lab)
     if pages.run_browser(out, [
             lambda b: browser_operator(b, console_url(lgrctl, lab, "operator"),
                                        base, out, lab, hvctl),
