@@ -151,6 +151,25 @@ msg_get_bool(struct json_object *o, const char *key, bool required, bool *out)
 	return 0;
 }
 
+void
+msg_put_str(struct json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, v != NULL ? json_object_new_string(v) :
+	    NULL);
+}
+
+void
+msg_put_i64(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+void
+msg_put_bool(struct json_object *o, const char *key, bool v)
+{
+	json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
 int
 msg_send_json(void *sock, struct json_object *o, int flags)
 {

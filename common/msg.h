@@ -46,6 +46,11 @@ int	msg_get_u64(struct json_object *o, const char *key, bool required,
 int	msg_get_bool(struct json_object *o, const char *key, bool required,
 	    bool *out);
 
+/* Members set (replaced) in o; a NULL string is null. */
+void	msg_put_str(struct json_object *o, const char *key, const char *v);
+void	msg_put_i64(struct json_object *o, const char *key, int64_t v);
+void	msg_put_bool(struct json_object *o, const char *key, bool v);
+
 /* Sending and receiving frames.  flags: ZMQ_SNDMORE or 0. */
 int	msg_send_json(void *sock, struct json_object *o, int flags);
 int	msg_send_end(void *sock);

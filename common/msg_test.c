@@ -135,6 +135,37 @@ test_get_bool_str(void **state)
 }
 
 /* A frame is one JSON object and nothing else. */
+/* What msg_put_* set, the getters read back; a NULL string is null. */
+static void
+test_put(void **state)
+{
+	struct json_object	*o = json_object_new_object();
+	char			 s[16];
+	uint64_t		 n;
+	bool			 b = false;
+
+	(void)state;
+	msg_put_str(o, "s", "VM2");
+	msg_put_i64(o, "n", 42);
+	msg_put_bool(o, "b", true);
+	msg_put_str(o, "none", NULL);
+	assert_int_equal(msg_get_str(o, "s", true, s, sizeof(s)), 0);
+	assert_string_equal(s, "VM2");
+	assert_int_equal(msg_get_u64(o, "n", true, 0, 100, &n), 0);
+	assert_int_equal(n, 42);
+	assert_int_equal(msg_get_bool(o, "b", true, &b), 0);
+	assert_true(b);
+	assert_true(json_object_object_get_ex(o, "none", NULL));
+	assert_null(json_object_object_get(o, "none"));
+	msg_put_i64(o, "n", 7);			/* replaced */
+	assert_int_equal(msg_get_u64(o, "n", true, 0, 100, &n), 0);
+	assert_int_equal(n, 7);
+	assert_string_equal(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN), "{\"s\":\"VM2\",\"n\":7,\"b\":true,"
+	    "\"none\":null}");
+	json_object_put(o);
+}
+
 static void
 test_parse(void **state)
 {
@@ -204,6 +235,7 @@ main(void)
 		cmocka_unit_test(test_get_name),
 		cmocka_unit_test(test_get_u64),
 		cmocka_unit_test(test_get_bool_str),
+		cmocka_unit_test(test_put),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_terminator),
 	};

@@ -100,6 +100,29 @@ links_err(void *arg, const char *what, int err, const char *extack)
 	    strerror(err), extack ? ": " : "", extack ? extack : "");
 }
 
+/* A batch in namespace ns for the step c->step; NULL said. */
+static struct nl_batch *
+links_batch(struct links_ctx *c, const char *ns)
+{
+	struct nl_batch	*nb;
+
+	if ((nb = nlb_open(ns, links_err, c)) == NULL)
+		log_warn("[NSLAB-NETLINK] %s", c->step);
+	return nb;
+}
+
+/* Send the batch, say what failed, close it: 0, -1. */
+static int
+links_commit(struct links_ctx *c, struct nl_batch *nb)
+{
+	int	rc;
+
+	if ((rc = nlb_commit(nb)) == -1)
+		nlb_log_failure(c->step);
+	nlb_close(nb);
+	return rc;
+}
+
 /* A namespace of that name exists and is not ours: refuse, touch nothing. */
 static bool
 links_not_ours(const char *name)
@@ -147,7 +170,6 @@ links_switch(struct links_ctx *c, size_t s)
 	struct nl_batch	*nb;
 	char		 name[32];
 	size_t		 i;
-	int		 rc;
 
 	c->step = "probe dummy links";
 	if (!c->probed) {
@@ -160,10 +182,8 @@ links_switch(struct links_ctx *c, size_t s)
 	}
 
 	c->step = "create bridges";
-	if ((nb = nlb_open(c->swname[s], links_err, c)) == NULL) {
-		log_warn("[NSLAB-NETLINK] %s", c->step);
+	if ((nb = links_batch(c, c->swname[s])) == NULL)
 		return -1;
-	}
 	if (c->t->nhosts > 0)		/* a host talks to itself (etcd) */
 		nlb_link_set(nb, 1, true, 0, "lo");
 	for (i = 0; i < c->t->nlans + c->t->nmembers; i++) {
@@ -184,10 +204,7 @@ links_switch(struct links_ctx *c, size_t s)
 		nlb_bridge_add(nb, name, IDX_BRIDGE + (int)i);
 		nlb_link_set(nb, IDX_BRIDGE + (int)i, true, 0, name);
 	}
-	if ((rc = nlb_commit(nb)) == -1)
-		nlb_log_failure(c->step);
-	nlb_close(nb);
-	return rc;
+	return links_commit(c, nb);
 }
 
 static void
@@ -284,7 +301,6 @@ links_node(struct links_ctx *c, const char *node, int guest)
 	struct nl_batch	*nb;
 	char		 ns[128], step[96];
 	size_t		 k;
-	int		 rc;
 
 	if (lab_node_netns(c->t->name, node, ns, sizeof(ns)) == -1 ||
 	    links_ns_create(c, ns) == -1)
@@ -293,18 +309,13 @@ links_node(struct links_ctx *c, const char *node, int guest)
 	c->step = step;
 	if (links_sysctls(ns, guest >= 0) == -1)
 		return -1;
-	if ((nb = nlb_open(ns, links_err, c)) == NULL) {
-		log_warn("[NSLAB-NETLINK] %s", step);
+	if ((nb = links_batch(c, ns)) == NULL)
 		return -1;
-	}
 	nlb_link_set(nb, 1, true, 0, "lo");
 	for (k = 0; k < c->nlinks; k++)
 		if (strcmp(c->links[k].node, node) == 0)
 			links_queue(c, nb, k);
-	if ((rc = nlb_commit(nb)) == -1)
-		nlb_log_failure(c->step);
-	nlb_close(nb);
-	return rc;
+	return links_commit(c, nb);
 }
 
 /* Plug every host end of switch namespace s into its bridge, up. */
@@ -314,13 +325,10 @@ links_plug(struct links_ctx *c, size_t s)
 	struct nl_batch	*nb;
 	char		 name[32];
 	size_t		 k;
-	int		 rc;
 
 	c->step = "plug NICs into bridges";
-	if ((nb = nlb_open(c->swname[s], links_err, c)) == NULL) {
-		log_warn("[NSLAB-NETLINK] %s", c->step);
+	if ((nb = links_batch(c, c->swname[s])) == NULL)
 		return -1;
-	}
 	for (k = 0; k < c->nlinks; k++) {
 		if (c->links[k].kind == TOPO_LINK_STANDIN ||
 		    links_sw(c, &c->links[k]) != s)
@@ -329,10 +337,7 @@ links_plug(struct links_ctx *c, size_t s)
 		nlb_link_set(nb, IDX_HOSTEND + (int)k, true,
 		    links_bridge_index(c, &c->links[k]), name);
 	}
-	if ((rc = nlb_commit(nb)) == -1)
-		nlb_log_failure(c->step);
-	nlb_close(nb);
-	return rc;
+	return links_commit(c, nb);
 }
 
 /* Switch namespace s: the lab's switch, or host s's namespace. */
@@ -382,7 +387,6 @@ links_underlay_ns(struct links_ctx *c)
 	struct nlb_veth	 v;
 	char		 ns[128], port[32];
 	bool		 made;
-	int		 rc;
 
 	if (labname_underlay_netns(c->t->name, ns, sizeof(ns)) == NULL)
 		return -1;
@@ -416,10 +420,7 @@ links_underlay_ns(struct links_ctx *c)
 		nlb_veth_add(nb, &v);
 		nlb_link_set(nb, v.ifindex, true, IDX_UL_BRIDGE, port);
 	}
-	if ((rc = nlb_commit(nb)) == -1)
-		nlb_log_failure(c->step);
-	nlb_close(nb);
-	return rc;
+	return links_commit(c, nb);
 }
 
 /*
@@ -457,13 +458,11 @@ links_host_underlay(struct links_ctx *c, size_t s)
 				    links_underlay_len(t) };
 	struct nl_batch		*nb;
 	char			 name[32];
-	int			 rc, idx;
+	int			 idx;
 
 	c->step = "VXLAN over the underlay";
-	if ((nb = nlb_open(c->swname[s], links_err, c)) == NULL) {
-		log_warn("[NSLAB-NETLINK] %s", c->step);
+	if ((nb = links_batch(c, c->swname[s])) == NULL)
 		return -1;
-	}
 	nlb_addr_add(nb, IDX_UNDERLAY, &ul, LABNAME_UNDERLAY_IF);
 	nlb_link_set(nb, IDX_UNDERLAY, true, 0, LABNAME_UNDERLAY_IF);
 	for (size_t l = 0; l < t->nlans; l++) {
@@ -478,10 +477,7 @@ links_host_underlay(struct links_ctx *c, size_t s)
 	}
 	for (size_t m = 0; m < t->nmembers; m++)
 		links_uplink(c, nb, s, m);
-	if ((rc = nlb_commit(nb)) == -1)
-		nlb_log_failure(c->step);
-	nlb_close(nb);
-	return rc;
+	return links_commit(c, nb);
 }
 
 /* Every switch namespace with its bridges; with hosts, the underlay. */

@@ -17,10 +17,12 @@ LABDIR=${NSLAB_RUNDIR:-/run/nslab}/t15bad
 check "nslab up reference" lab_up "$REF" || exit 1
 
 # poke_is NAME ENDPOINT ROLE FRAME WANT: the answer's first line is WANT
-# ("end", or "error CODE" and its text, matched as a prefix).
+# ("end", or "error CODE" and its text, matched as a prefix); POKE_FLAGS
+# are ctlpoke's (-l: ospfd_lgr's frame specs).
 poke_is() {
 	local what=$1 ep=$2 role=$3 frame=$4 want=$5 got
-	got=$("$POKE" "$LABDIR" "$role" "ipc://$ep" "$frame" 2>&1 | head -n 1)
+	got=$("$POKE" ${POKE_FLAGS:-} "$LABDIR" "$role" "ipc://$ep" "$frame" \
+	    2>&1 | head -n 1)
 	if [[ "$got" == "$want"* ]]; then
 		ok "$what: $want"
 	else
@@ -62,14 +64,7 @@ door agent "$LABDIR/LITDCON1/agent.ctl" '{"req":"prepare","peers":[]}'
 LGRSOCK=$LABDIR/LITDCON1/lgr.ctl
 OSPFLOG=$LABDIR/LITDCON1/ospfd.log
 poke_lgr() {
-	local what=$1 role=$2 frame=$3 want=$4 got
-	got=$("$POKE" -l "$LABDIR" "$role" "ipc://$LGRSOCK" "$frame" 2>&1 |
-	    head -n 1)
-	if [[ "$got" == "$want"* ]]; then
-		ok "ospfd_lgr $what: $want"
-	else
-		fail "ospfd_lgr $what: want \"$want\", got \"$got\""
-	fi
+	POKE_FLAGS=-l poke_is "ospfd_lgr $1" "$LGRSOCK" "$2" "$3" "$4"
 }
 
 # Refused without an answer (exit 3): ZeroMQ drops a frame over the

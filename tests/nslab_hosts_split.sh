@@ -12,8 +12,6 @@ set -u
 LAB=t2split
 REFH=$(topo_renamed "$SRC/netns-lab/topologies/reference-hosts.yaml" $LAB)
 RUN=${NSLAB_RUNDIR:-/run/nslab}
-GUESTS="ECMSS00 LITSHA22 LITDCON1 LITSWAS1 LITDAT01"
-VIPAS="10.20.7.69 10.20.7.199 10.20.7.100 10.20.7.101 10.20.7.104"
 LABTEST_LABS+=($LAB)
 
 check "--host of a host the file does not name: exit 3, nothing made" bash -c "
@@ -21,10 +19,7 @@ check "--host of a host the file does not name: exit 3, nothing made" bash -c "
     grep -q 'no such host in .*; hosts: CPC9 CPC2 DC' $LABTEST_TMP/bad.err &&
     [ ! -e $RUN/$LAB ]"
 
-"$NSLAB" up --host CPC9 "$REFH" 2>"$LABTEST_TMP/1.err"
-rc=$?
-sed 's/^/  | /' "$LABTEST_TMP/1.err"
-check "up --host CPC9: exit 0" [ "$rc" -eq 0 ]
+check_exit 0 "$LABTEST_TMP/1.err" "up --host CPC9" "$NSLAB" up --host CPC9 "$REFH"
 check "it says the lab is complete with hosts CPC2, DC" \
     grep -q "host CPC9 of lab $LAB up .*complete with hosts CPC2, DC" "$LABTEST_TMP/1.err"
 check "only CPC9's part: its namespace, the guests of VM9, not DC's nor the ABR" bash -c "
@@ -36,16 +31,14 @@ check "up --host CPC9 again: exit 6 (host up already)" bash -c "
 
 "$NSLAB" up -q --host CPC2 "$REFH"
 check "up --host CPC2: exit 0" [ $? -eq 0 ]
-"$NSLAB" up --host DC "$REFH" 2>"$LABTEST_TMP/3.err"
-rc=$?
-sed 's/^/  | /' "$LABTEST_TMP/3.err"
-check "up --host DC completes the lab: exit 0, ready" [ "$rc" -eq 0 ]
+check_exit 0 "$LABTEST_TMP/3.err" "up --host DC completes the lab, ready" \
+    "$NSLAB" up --host DC "$REFH"
 check "and it waited until the lab was ready" \
     grep -q "lab $LAB ready (2 members JOINED, 5 guests RUNNING, agents answering)" "$LABTEST_TMP/3.err"
 
 # --- the same lab as one `nslab up` ---------------------------------
 want_ns=$(printf '%s\n' "$LAB:CPC9" "$LAB:CPC2" "$LAB:DC" "$LAB:ul" "$LAB.ABR" \
-    $(for g in $GUESTS; do echo "$LAB.$g"; done) | sort)
+    $(for g in $REF_GUESTS; do echo "$LAB.$g"; done) | sort)
 have_ns=$(ip netns list | awk '{ print $1 }' | grep "^$LAB[.:]" | sort)
 check "the namespaces of one nslab up: 3 hosts, the underlay, 6 routers" \
     [ "$want_ns" = "$have_ns" ]
@@ -60,17 +53,7 @@ check "the etcd cluster has three healthy members" bash -c "
 	[ \$(ip netns exec $LAB:DC etcdctl --endpoints=10.255.0.1:2379,10.255.0.2:2379,10.255.0.3:2379 endpoint health 2>&1 | grep -c 'is healthy') -eq 3 ] && exit 0
 	sleep 0.5
     done; exit 1"
-pinged=0
-for g in $GUESTS; do
-	for v in $VIPAS; do
-		if "$NSLAB" exec $LAB "$g" -- ping -c1 -W2 -q "$v" >/dev/null 2>&1; then
-			pinged=$((pinged + 1))
-		else
-			echo "  $g does not reach $v"
-		fi
-	done
-done
-check "every guest pings every VIPA (25 of 25)" [ "$pinged" -eq 25 ]
+check "every guest pings every VIPA (25 of 25)" ping_mesh $LAB
 check "VM2's HiperSockets LAN reaches CPC9 over VXLAN: vh1 in hp1, VNI 4301" \
     bash -c "ip -n $LAB:CPC9 -d -j link show vh1 | jq -e '.[0].master == \"hp1\" and .[0].linkinfo.info_data.id == 4301' >/dev/null"
 

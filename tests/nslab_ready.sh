@@ -40,11 +40,8 @@ LAB=t2rdya
 freezer "$LABTEST_TMP/agent" "$BUILD/guestagent/guestagentd" -g LITDAT01 \
     '$dir/$name/agent.ctl'
 LABTEST_LABS+=($LAB)
-NSLAB_AGENT=$LABTEST_TMP/agent "$NSLAB" up -q -t 25 --name $LAB "$REF" \
-    2>"$LABTEST_TMP/a.err"
-rc=$?
-sed 's/^/  | /' "$LABTEST_TMP/a.err"
-check "agent of LITDAT01 frozen: up exits 4 (not ready)" [ "$rc" -eq 4 ]
+check_exit 4 "$LABTEST_TMP/a.err" "agent of LITDAT01 frozen: up not ready" \
+    env NSLAB_AGENT="$LABTEST_TMP/agent" "$NSLAB" up -q -t 25 --name $LAB "$REF"
 check "the time-out says the lab is not ready" \
     grep -q 'NSLAB-NOT-READY.* lab t2rdya not ready' "$LABTEST_TMP/a.err"
 check "the time-out names the agent of LITDAT01" \
@@ -56,11 +53,8 @@ check "the lab stays for inspection; down removes it" "$NSLAB" down $LAB
 LAB=t2rdyh
 freezer "$LABTEST_TMP/hvd" "$BUILD/hypervisor/hvd" -m VM2 '$dir/hvd-$name.ctl'
 LABTEST_LABS+=($LAB)
-NSLAB_HVD=$LABTEST_TMP/hvd "$NSLAB" up -q -t 25 --name $LAB "$REF" \
-    2>"$LABTEST_TMP/h.err"
-rc=$?
-sed 's/^/  | /' "$LABTEST_TMP/h.err"
-check "hvd of VM2 frozen: up exits 4 (not ready)" [ "$rc" -eq 4 ]
+check_exit 4 "$LABTEST_TMP/h.err" "hvd of VM2 frozen: up not ready" \
+    env NSLAB_HVD="$LABTEST_TMP/hvd" "$NSLAB" up -q -t 25 --name $LAB "$REF"
 check "the time-out names member VM2 (not JOINED, or its hvd not answering)" \
     grep -Eq '^  (member VM2 is [A-Z]*, expected JOINED|hvd of VM2 not answering)' \
     "$LABTEST_TMP/h.err"
@@ -70,9 +64,7 @@ check "down removes it, its frozen hvd too" "$NSLAB" down $LAB
 # --- all there: ready -----------------------------------------------
 LAB=t2rdy
 LABTEST_LABS+=($LAB)
-"$NSLAB" up --name $LAB "$REF" 2>"$LABTEST_TMP/ok.err" >/dev/null
-rc=$?
-check "a whole lab: up exits 0" [ "$rc" -eq 0 ]
+check_exit 0 "$LABTEST_TMP/ok.err" "a whole lab: up" "$NSLAB" up --name $LAB "$REF"
 check "and says it is ready: 2 members JOINED, 5 guests RUNNING, agents" \
     grep -q "lab $LAB ready (2 members JOINED, 5 guests RUNNING, agents answering)" \
     "$LABTEST_TMP/ok.err"

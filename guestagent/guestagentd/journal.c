@@ -29,16 +29,11 @@ journal_json(const struct journal *j)
 	size_t			 i;
 
 	o = json_object_new_object();
-	json_object_object_add(o, "version", json_object_new_int(
-	    JOURNAL_VERSION));
-	json_object_object_add(o, "state", json_object_new_string(
-	    fsm_state_name(j->state)));
-	json_object_object_add(o, "member", json_object_new_string(
-	    j->member));
-	json_object_object_add(o, "since_ms", json_object_new_int64(
-	    j->since_ms));
-	json_object_object_add(o, "prepared_ms", json_object_new_int64(
-	    j->prepared_ms));
+	msg_put_i64(o, "version", JOURNAL_VERSION);
+	msg_put_str(o, "state", fsm_state_name(j->state));
+	msg_put_str(o, "member", j->member);
+	msg_put_i64(o, "since_ms", j->since_ms);
+	msg_put_i64(o, "prepared_ms", j->prepared_ms);
 	arr = json_object_new_array();
 	for (i = 0; i < j->ndrained; i++)
 		json_object_array_add(arr, json_object_new_string(

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "msg.h"
 
 #define REPORT_PLUGIN_MS	300	/* status does not wait long for ospfd */
 
@@ -69,6 +70,12 @@ report_str_or_null(const char *s)
 	return s != NULL && *s != '\0' ? json_object_new_string(s) : NULL;
 }
 
+static const char *
+report_mode(const struct agent *a)
+{
+	return a->opts.mode == AGENT_MODE_DRAIN ? "drain" : "naive";
+}
+
 struct json_object *
 report_prepare(struct agent *a)
 {
@@ -82,19 +89,15 @@ report_prepare(struct agent *a)
 		json_object_array_add(peers, json_object_new_string(
 		    a->op.peers[i].name));
 	}
-	json_object_object_add(o, "guest", json_object_new_string(
-	    config_guest_name(&a->conf)));
+	msg_put_str(o, "guest", config_guest_name(&a->conf));
 	json_object_object_add(o, "drained", report_names(a->op.drained,
 	    a->op.ndrained));
 	json_object_object_add(o, "drain_ms", report_ms(a->op.drain_ms));
 	json_object_object_add(o, "peers", peers);
-	json_object_object_add(o, "peers_moved", json_object_new_boolean(
-	    moved));
-	json_object_object_add(o, "timed_out", json_object_new_boolean(
-	    a->op.timed_out));
+	msg_put_bool(o, "peers_moved", moved);
+	msg_put_bool(o, "timed_out", a->op.timed_out);
 	json_object_object_add(o, "down", report_down(a));
-	json_object_object_add(o, "mode", json_object_new_string(
-	    a->opts.mode == AGENT_MODE_DRAIN ? "drain" : "naive"));
+	msg_put_str(o, "mode", report_mode(a));
 	json_object_object_add(o, "ms", report_ms(report_since(a)));
 	return o;
 }
@@ -104,22 +107,18 @@ report_complete(struct agent *a)
 {
 	struct json_object	*o = json_object_new_object();
 
-	json_object_object_add(o, "guest", json_object_new_string(
-	    config_guest_name(&a->conf)));
+	msg_put_str(o, "guest", config_guest_name(&a->conf));
 	json_object_object_add(o, "member", report_str_or_null(
 	    config_member_name(&a->conf, a->fsm.residency)));
 	json_object_object_add(o, "up", a->op.up == -1 ? NULL :
 	    json_object_new_string(a->fsm.ifs[a->op.up].name));
 	json_object_object_add(o, "down", report_down(a));
-	json_object_object_add(o, "full", json_object_new_boolean(
-	    a->op.full));
+	msg_put_bool(o, "full", a->op.full);
 	json_object_object_add(o, "full_ms", a->op.full ?
 	    report_ms(a->op.full_ms) : NULL);
-	json_object_object_add(o, "alone", json_object_new_boolean(
-	    a->op.alone));
-	json_object_object_add(o, "dr", json_object_new_boolean(a->op.dr));
-	json_object_object_add(o, "mode", json_object_new_string(
-	    a->opts.mode == AGENT_MODE_DRAIN ? "drain" : "naive"));
+	msg_put_bool(o, "alone", a->op.alone);
+	msg_put_bool(o, "dr", a->op.dr);
+	msg_put_str(o, "mode", report_mode(a));
 	json_object_object_add(o, "ms", report_ms(report_since(a)));
 	return o;
 }
@@ -134,20 +133,14 @@ report_interfaces(struct agent *a)
 	for (i = 0; i < a->fsm.nifs; i++) {
 		fi = &a->fsm.ifs[i];
 		o = json_object_new_object();
-		json_object_object_add(o, "name", json_object_new_string(
-		    fi->name));
+		msg_put_str(o, "name", fi->name);
 		json_object_object_add(o, "member", report_str_or_null(
 		    config_member_name(&a->conf, fi->member)));
-		json_object_object_add(o, "present", json_object_new_boolean(
-		    fi->present));
-		json_object_object_add(o, "admin_up", json_object_new_boolean(
-		    fi->admin_up));
-		json_object_object_add(o, "oper_up", json_object_new_boolean(
-		    fi->oper_up));
-		json_object_object_add(o, "drained", json_object_new_boolean(
-		    fi->drained));
-		json_object_object_add(o, "since_ms", json_object_new_int64(
-		    fi->since_ms));
+		msg_put_bool(o, "present", fi->present);
+		msg_put_bool(o, "admin_up", fi->admin_up);
+		msg_put_bool(o, "oper_up", fi->oper_up);
+		msg_put_bool(o, "drained", fi->drained);
+		msg_put_i64(o, "since_ms", fi->since_ms);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -161,25 +154,20 @@ report_status(struct agent *a)
 
 	if (a->opts.mode == AGENT_MODE_DRAIN && f->op == FSM_OP_NONE)
 		engine_refresh_drained(a, NULL, REPORT_PLUGIN_MS);
-	json_object_object_add(o, "guest", json_object_new_string(
-	    config_guest_name(&a->conf)));
+	msg_put_str(o, "guest", config_guest_name(&a->conf));
 	json_object_object_add(o, "member", report_str_or_null(
 	    config_member_name(&a->conf, f->residency)));
-	json_object_object_add(o, "mode", json_object_new_string(
-	    a->opts.mode == AGENT_MODE_DRAIN ? "drain" : "naive"));
-	json_object_object_add(o, "journal", json_object_new_string(
-	    fsm_state_name(f->state)));
+	msg_put_str(o, "mode", report_mode(a));
+	msg_put_str(o, "journal", fsm_state_name(f->state));
 	json_object_object_add(o, "op", f->op == FSM_OP_NONE ? NULL :
 	    json_object_new_string(fsm_op_name(f->op)));
 	json_object_object_add(o, "interfaces", report_interfaces(a));
-	json_object_object_add(o, "since_ms", json_object_new_int64(
-	    f->since_ms));
+	msg_put_i64(o, "since_ms", f->since_ms);
 	if (f->state == FSM_PREPARED)
 		json_object_object_add(o, "self_complete_ms",
 		    json_object_new_int64(f->prepared_ms +
 		    a->opts.self_complete_ms));
-	json_object_object_add(o, "corrections", json_object_new_int64(
-	    (int64_t)f->corrections));
+	msg_put_i64(o, "corrections", (int64_t)f->corrections);
 	json_object_object_add(o, "last_warning", report_str_or_null(
 	    f->last_warning));
 	return o;

@@ -45,6 +45,26 @@ job_release(struct job *j)
 	free(j->moves);
 }
 
+/*
+ * Plan LIT to VM2 (type: evacuate or plan) asking parallel relocations
+ * at once, VM9 allowing max_out out (0: its default); the plan must be
+ * made.
+ */
+static void
+plan_lit(enum lgrd_req type, unsigned parallel, unsigned max_out,
+    struct job *j)
+{
+	struct lgrd_request	rq = request(type, "LIT", "", "VM2");
+	char			err[256];
+	int			code = 0;
+
+	standin_reset(d->topo);
+	if (max_out > 0)
+		standin.max_out[topo_member_find(d->topo, "VM9")] = max_out;
+	rq.parallel = parallel;
+	assert_int_equal(evac_plan(d, &rq, j, &code, err, sizeof(err)), 0);
+}
+
 static void
 test_plan_of_a_workload(void **state)
 {
@@ -71,24 +91,16 @@ test_plan_of_a_workload(void **state)
 static void
 test_parallel_clamped_says_why(void **state)
 {
-	struct lgrd_request	rq = request(LGRD_REQ_EVACUATE, "LIT", "",
-				    "VM2");
-	struct job		j;
-	char			err[256];
-	int			code = 0;
+	struct job	j;
 
 	(void)state;
-	standin_reset(d->topo);
-	standin.max_out[topo_member_find(d->topo, "VM9")] = 2;
-	rq.parallel = 4;
-	assert_int_equal(evac_plan(d, &rq, &j, &code, err, sizeof(err)), 0);
+	plan_lit(LGRD_REQ_EVACUATE, 4, 2, &j);
 	assert_int_equal(j.parallel, 2);
 	assert_string_equal(j.parallel_why, "4 asked; VM9 allows 2 "
 	    "relocations out");
 	job_release(&j);
 	/* Within the limit: nothing to say. */
-	rq.parallel = 2;
-	assert_int_equal(evac_plan(d, &rq, &j, &code, err, sizeof(err)), 0);
+	plan_lit(LGRD_REQ_EVACUATE, 2, 2, &j);
 	assert_int_equal(j.parallel, 2);
 	assert_string_equal(j.parallel_why, "");
 	job_release(&j);
@@ -206,17 +218,11 @@ log_at(const char *what, bool last)
 static void
 test_plan_in_waves(void **state)
 {
-	struct lgrd_request	 rq = request(LGRD_REQ_PLAN, "LIT", "", "VM2");
 	struct json_object	*w;
 	struct job		 j;
-	char			 err[256];
-	int			 code = 0;
 
 	(void)state;
-	standin_reset(d->topo);
-	standin.max_out[topo_member_find(d->topo, "VM9")] = 2;
-	rq.parallel = 4;
-	assert_int_equal(evac_plan(d, &rq, &j, &code, err, sizeof(err)), 0);
+	plan_lit(LGRD_REQ_PLAN, 4, 2, &j);
 	assert_int_equal(j.nmoves, 4);
 	assert_int_equal(j.waves, 2);
 	assert_int_equal(j.wave_size, LGRD_WAVE_DEFAULT);

@@ -19,11 +19,8 @@ LIT_HSI="LITDCON1 LITSWAS1 LITDAT01"
 check "reference lab up with lgrd" orch_lab_up "$LAB" "$REFERENCE"
 
 # --- the plan ---------------------------------------------------------------
-"$LGRCTL" -l "$LAB" evacuate LIT --to VM2 --parallel 4 --dry-run \
-    >"$LABTEST_TMP/plan" 2>&1
-rc=$?
-sed 's/^/  /' "$LABTEST_TMP/plan"
-check "dry run --parallel 4: exit 0" [ "$rc" -eq 0 ]
+check_exit 0 "$LABTEST_TMP/plan" "dry run --parallel 4" \
+    "$LGRCTL" -l "$LAB" evacuate LIT --to VM2 --parallel 4 --dry-run
 check "dry run: wave 1 holds the three HSI guests" \
     grep -Eq "^wave 1/2: 3 guests \(3 HSI\), [0-9]+ relocations? at once" "$LABTEST_TMP/plan"
 check "dry run: wave 2 holds LITSHA22 alone" \
@@ -43,15 +40,12 @@ sys.exit(not (len(w) == 2 and len(g) == 4 and
 
 # evac_leg TO FROM: LIT to TO with --parallel 4 under probes; checks.
 evac_leg() {
-	local to=$1 from=$2 up down rc id sent lost gap streams resets stall
+	local to=$1 from=$2 up down id sent lost gap streams resets stall
 	[ "$to" = VM2 ] && { up=hsi1; down=hsi0; } || { up=hsi0; down=hsi1; }
 	check "to $to: probes between every pair of VIPAs and TCP streams start" \
 	    probe_start "$LAB" --tcp LITSHA22,LITDCON1,LITSWAS1,LITDAT01 --tcp-from ECMSS00
-	"$LGRCTL" -l "$LAB" evacuate LIT --to "$to" --parallel 4 \
-	    >"$LABTEST_TMP/evac-$to" 2>&1
-	rc=$?
-	sed 's/^/  /' "$LABTEST_TMP/evac-$to"
-	check "evacuate LIT --to $to --parallel 4: exit 0" [ "$rc" -eq 0 ]
+	check_exit 0 "$LABTEST_TMP/evac-$to" "evacuate LIT --to $to --parallel 4" \
+	    "$LGRCTL" -l "$LAB" evacuate LIT --to "$to" --parallel 4
 	check "to $to: the start says the waves" \
 	    grep -q ", 2 waves of up to 16" "$LABTEST_TMP/evac-$to"
 	read -r sent lost gap < <(probe_stop "$LAB")

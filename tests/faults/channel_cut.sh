@@ -13,16 +13,14 @@ LAB=fc2$$
 G=LITDCON1
 
 fault_begin_precopy "$LAB" $G VM2
-id=$FAULT_JOB
-pid=$(fault_pid "$LAB" hvd VM2)
+pid=$FAULT_TARGET_PID
 check "VM2's hvd ($pid) stopped (SIGSTOP)" kill -STOP "$pid"
 # Within VM2's DOWN time-out (10 s in nslab): the link is lost, not the
 # member.
 e=$(fault_wait_end "$LAB" $G 9 VM9)
 check "the relocation ends LOSTLINK (the target still stopped)" [ "$e" = LOSTLINK ]
 check "VM2's hvd continued (SIGCONT)" kill -CONT "$pid"
-check "the job ends" fault_job_end "$LAB" "$id" 120
-check "$G not moved" [ "$(fault_move_of "$LAB" "$id" $G result)" != moved ]
+fault_end_moved "$LAB" $G not
 check "$G still on VM9" [ "$(where "$LAB" $G)" = VM9 ]
 sleep 2
 probe_stop "$LAB" >/dev/null

@@ -60,7 +60,8 @@ fault_begin() {
 }
 
 # fault_begin_precopy LAB GUEST MEMBER: fault_begin with a move of GUEST
-# to MEMBER, held in pre-copy (capped at 8 MiB/s so that it lasts).  The
+# to MEMBER, held in pre-copy (capped at 8 MiB/s so that it lasts);
+# FAULT_TARGET_PID is MEMBER's hvd.  The
 # cap can only be set on a running relocation, and a 256 MiB guest moves
 # in about 250 ms, which a loop of hvctl calls may miss on a busy
 # machine: GUEST gets 2 GiB in the test's copy of the reference lab, so
@@ -75,6 +76,20 @@ fault_begin_precopy() {
 	REFERENCE=$big fault_begin "$1" "move of $2 to $3" relocate "$2" "$3"
 	check "its pre-copy capped at 8 MiB/s (to last)" fault_cap "$1" "$2" 8
 	check "$2 in pre-copy" [ "$(fault_phase "$1" "$2")" = PRECOPY ]
+	FAULT_TARGET_PID=$(fault_pid "$1" hvd "$3")
+}
+
+# fault_end_moved LAB GUEST moved|not: the job (FAULT_JOB) ends, GUEST
+# moved or not.
+fault_end_moved() {
+	local r
+	check "the job ends" fault_job_end "$1" "$FAULT_JOB" 120
+	r=$(fault_move_of "$1" "$FAULT_JOB" "$2" result)
+	if [ "$3" = moved ]; then
+		check "$2 moved" [ "$r" = moved ]
+	else
+		check "$2 not moved ($r)" [ "$r" != moved ]
+	fi
 }
 
 # fault_begin_evacuation LAB STEPS: fault_begin with the evacuation of

@@ -25,12 +25,7 @@ check "move of $G to VM2 started (job $id)" [ -n "$id" ]
 check "its pre-copy capped at 8 MiB/s (to last)" fault_cap "$LAB" $G 8
 check "$G in pre-copy" [ "$(fault_phase "$LAB" $G VM9)" = PRECOPY ]
 check "VM2's hvd stopped (SIGSTOP)" dist_fault "$LAB" stop-member VM2
-t0=$DIST_AT
-check "VM9 sees VM2 DOWN" dist_wait_down "$LAB" VM9 VM2 30
-down=$(dist_event_after "$LAB" VM9 HV-MEMBER-DOWN "member VM2 " "$t0")
-echo "  VM2 declared DOWN by VM9 $down s after the stop (HV-MEMBER-DOWN)"
-check "VM9 declares VM2 DOWN within TTL + 1 s" \
-    python3 -c "import sys; sys.exit(not 0 < float('${down:-99}') <= $DIST_TTL + 1)"
+dist_check_down "$LAB" VM9 VM2 stop
 end=$(fault_wait_end "$LAB" $G 30 VM9)
 check "the relocation ends, not moved ($end)" \
     bash -c "[ -n '$end' ] && [ '$end' != OK ]"

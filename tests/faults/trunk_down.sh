@@ -16,12 +16,10 @@ G=LITDCON1
 # Held in pre-copy so that the relocation still runs when the link goes
 # down (an idle guest moves in well under a second).
 fault_begin_precopy "$LAB" $G VM2
-id=$FAULT_JOB
 check "trk1 of $G down" "$NSLAB" fault "$LAB" link $G trk1 down
 sleep 1
 check "its cap lifted: the move goes on over trk2" fault_cap "$LAB" $G 1024
-check "the job ends" fault_job_end "$LAB" "$id" 120
-check "$G moved" [ "$(fault_move_of "$LAB" "$id" $G result)" = moved ]
+fault_end_moved "$LAB" $G moved
 check "$G on VM2" [ "$(where "$LAB" $G)" = VM2 ]
 sleep 2
 probe_stop "$LAB" >/dev/null

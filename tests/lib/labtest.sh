@@ -59,6 +59,36 @@ check() {
 	if "$@"; then ok "$what"; else fail "$what"; fi
 }
 
+# check_exit WANT FILE DESCRIPTION COMMAND...: the command, its standard
+# output and error in FILE and shown indented; ok when it exits WANT.
+check_exit() {
+	local want=$1 f=$2 what=$3 rc
+	shift 3
+	"$@" >"$f" 2>&1
+	rc=$?
+	sed 's/^/  | /' "$f"
+	check "$what: exit $want (got $rc)" [ "$rc" -eq "$want" ]
+}
+
+# ping_mesh LAB: every guest of the reference labs pings every VIPA
+# (5 x 5), saying which pair fails; ok when all 25 answer.
+REF_GUESTS="ECMSS00 LITSHA22 LITDCON1 LITSWAS1 LITDAT01"
+REF_VIPAS="10.20.7.69 10.20.7.199 10.20.7.100 10.20.7.101 10.20.7.104"
+ping_mesh() {
+	local g v n=0
+	for g in $REF_GUESTS; do
+		for v in $REF_VIPAS; do
+			if "$NSLAB" exec "$1" "$g" -- ping -c1 -W2 -q "$v" \
+			    >/dev/null 2>&1; then
+				n=$((n + 1))
+			else
+				echo "  $g does not reach $v"
+			fi
+		done
+	done
+	[ "$n" -eq 25 ]
+}
+
 # A copy of a topology file with another lab name.
 topo_renamed() {
 	local src=$1 name=$2 out="$LABTEST_TMP/$2.yaml"
