@@ -18,6 +18,9 @@
 #include "log.h"
 #include "sig.h"
 
+#define LGRD_PREPARE_MIN_MS	5000	/* prepare time-out, at least */
+#define LGRD_PREPARE_SLACK_MS	2000	/* beyond the area's timers */
+
 /* Set by the signal handler, read by the main loop: nothing else. */
 static volatile sig_atomic_t	lgrd_quit;
 
@@ -103,7 +106,7 @@ lgrd_options(int argc, char **argv, struct lgrd_opts *o)
 	int			 i;
 
 	cli_main_parse(&lgrd_cli, argc, argv, &r, 1);
-	o->prepare_timeout_ms = 5000;
+	o->prepare_timeout_ms = 0;		/* lgrd_prepare_timeout */
 	o->converge_timeout_ms = 20000;
 	o->reloc_timeout_s = 300;
 	o->probe = !cli_has(&r, LGRD_O_NO_PROBE);
@@ -135,6 +138,22 @@ lgrd_options(int argc, char **argv, struct lgrd_opts *o)
 	return cli_has(&r, LGRD_O_CHECK);
 }
 
+/*
+ * The prepare time-out when not given: long enough for a peer's drain to
+ * be seen through the area's timers (its router-LSA accepted after
+ * MinLSArrival, then an SPF run the throttle may hold up to its maximum:
+ * with FRR's defaults 1 s + 5 s), at least 5 s.
+ */
+static unsigned
+lgrd_prepare_timeout(const struct topo *t)
+{
+	unsigned	ms;
+
+	ms = t->area.timers.lsa_min_arrival + t->area.timers.spf_max_hold +
+	    LGRD_PREPARE_SLACK_MS;
+	return ms > LGRD_PREPARE_MIN_MS ? ms : LGRD_PREPARE_MIN_MS;
+}
+
 static int
 lgrd_load(struct lgrd *d)
 {
@@ -157,6 +176,11 @@ lgrd_load(struct lgrd *d)
 		return -1;
 	}
 	topo_diags_free(&diags);
+	if (d->opts.prepare_timeout_ms == 0) {
+		d->opts.prepare_timeout_ms = lgrd_prepare_timeout(d->topo);
+		log_info("prepare time-out %u ms (from the area's timers)",
+		    d->opts.prepare_timeout_ms);
+	}
 	if (keys_load_server(d->opts.labdir, &d->keys) == -1 ||
 	    keys_load_client(d->opts.labdir, "orchestrator", NULL, &d->kc) ==
 	    -1) {
