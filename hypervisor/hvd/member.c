@@ -81,13 +81,13 @@ member_join(struct hvd *h)
 	live.timeout_ms = h->ttl_ms / MEMBER_RENEW_DIV;
 	/*
 	 * The monitor thread stops the guests a fence froze: a directory
-	 * call it is in then should end within a quarter of the margin
-	 * (etcd: a quorum lost makes every call last its whole
-	 * time-out), but not so soon that a busy etcd fails its ticks
-	 * (MEMBER_MON_MIN_MS).  A tick whose call timed out is simply
-	 * tried again at the next one.
+	 * call it is in then should end within half the margin (etcd: a
+	 * quorum lost makes every call last its whole time-out), but not
+	 * so soon that a node cut off eats a tick's whole time before the
+	 * next one is tried (MEMBER_MON_MIN_MS).  A tick whose call timed
+	 * out is simply tried again at the next one.
 	 */
-	mon.timeout_ms = member_margin_ms(h) / 4;
+	mon.timeout_ms = member_margin_ms(h) / 2;
 	if (mon.timeout_ms < MEMBER_MON_MIN_MS)
 		mon.timeout_ms = MEMBER_MON_MIN_MS;
 	if (h->dirconf.kind != DIR_ETCD || mon.timeout_ms > DIR_MAIN_MS)
