@@ -215,17 +215,29 @@ fault_kill_cgroup(const char *dir)
 /*
  * A host dies: cut from the underlay, every process of its cgroup (hvd,
  * etcd), of the guests that run there and of the ABR when it is there
- * killed.
+ * killed.  Where a guest runs is the directory's word, asked before the
+ * cut (the topology's member when no hvd answers).
  */
 static int
 fault_kill_host(struct fault *f, char **a)
 {
-	char	cg[512];
-	int	h, n = 0, res;
+	char	cg[512], dir[512], why[256];
+	int	h, n = 0, *res;
 
-	if ((h = fault_host(f, a[0], "kill-host")) < 0 ||
-	    fault_underlay(f, a[0], false, "kill-host") == -1)
+	if ((h = fault_host(f, a[0], "kill-host")) < 0)
 		return -1;
+	if ((res = calloc(f->t->nguests + 1, sizeof(*res))) == NULL)
+		return -1;
+	for (size_t g = 0; g < f->t->nguests; g++)
+		res[g] = f->t->guests[g].member;
+	if (labname_labdir(f->lab, dir, sizeof(dir)) != NULL &&
+	    hvask_residency(f->t, dir, res, why, sizeof(why)) == -1)
+		log_warnx("[NSLAB-FAULT] kill-host: residency unknown (%s): "
+		    "the topology's members taken", why);
+	if (fault_underlay(f, a[0], false, "kill-host") == -1) {
+		free(res);
+		return -1;
+	}
 	if (labname_host_cgroup(f->lab, a[0], cg, sizeof(cg)) != NULL)
 		n += fault_kill_cgroup(cg);
 	for (size_t i = 0; f->t->abr.host == h && i < f->nprocs; i++)
@@ -234,13 +246,13 @@ fault_kill_host(struct fault *f, char **a)
 		    kill(f->procs[i].pid, SIGKILL) == 0)
 			n++;
 	for (size_t g = 0; g < f->t->nguests; g++) {
-		res = f->t->guests[g].member;
-		if (topo_member_host(f->t, res) != h ||
+		if (topo_member_host(f->t, res[g]) != h ||
 		    labname_cgroup(f->lab, f->t->guests[g].name, cg,
 		    sizeof(cg)) == NULL)
 			continue;
 		n += fault_kill_cgroup(cg);
 	}
+	free(res);
 	snprintf(f->done, sizeof(f->done), "host %s cut from the underlay, "
 	    "%d processes killed", a[0], n);
 	return 0;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,8 @@ frr_prepare(const struct topo *t, struct lab_state *st,
 
 	if (labname_nodedir(t->name, r->node, r->dir, sizeof(r->dir)) == NULL)
 		return -1;
-	if (mkdir(r->dir, 0755) == -1) {
+	/* It exists when the router starts again (frr_restart_guest). */
+	if (mkdir(r->dir, 0755) == -1 && errno != EEXIST) {
 		log_warn("[NSLAB-FRR] %s", r->dir);
 		return -1;
 	}
@@ -215,6 +217,10 @@ frr_start_all(const struct topo *t, struct lab_state *st,
 	for (i = 0; i < n; i++)
 		if (frr_prepare(t, st, &rs[i]) == -1)
 			goto out;
+	/* What frr_restart_guest loads again ("-": no plugin). */
+	if (state_note(st, "plugin", "%s", o->plugin != NULL ? o->plugin :
+	    "-") == -1)
+		goto out;
 	for (i = 0; i < n; i++)
 		if ((rs[i].zebra = frr_spawn(st, &rs[i], "zebra", NULL)) == -1)
 			goto out;
@@ -226,5 +232,50 @@ frr_start_all(const struct topo *t, struct lab_state *st,
 	rc = 0;
 out:
 	frr_routers_free(rs, n);
+	return rc;
+}
+
+/*
+ * A guest's routers again (nslab restart LAB guest NAME): after its host
+ * died, its member's survivor restarts the guest (hvd, ha: restart), and
+ * this is the guest's own start-up of its zebra and ospfd, with its
+ * configuration written again and the plugin the lab came up with.  The
+ * files the dead daemons left (zebra's API socket, pid files) go first,
+ * so that the wait sees the new zebra's socket.
+ */
+int
+frr_restart_guest(const struct topo *t, struct lab_state *st, int guest)
+{
+	static const char *const stale[] = { "zserv.api", "zebra.pid",
+				    "ospfd.pid" };
+	struct frr_router	*r;
+	char			 plugin[PATH_MAX], path[600];
+	const char		*mod = NULL;
+	int			 rc = -1;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	r->nsfd = -1;
+	r->guest = guest;
+	r->node = t->guests[guest].name;
+	if (state_value(st, "plugin", plugin, sizeof(plugin)) == 0 &&
+	    strcmp(plugin, "-") != 0)
+		mod = plugin;
+	if (frr_prepare(t, st, r) == -1)
+		goto out;
+	for (size_t i = 0; i < sizeof(stale) / sizeof(stale[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", r->dir, stale[i]);
+		if (unlink(path) == -1 && errno != ENOENT) {
+			log_warn("[NSLAB-FRR] %s", path);
+			goto out;
+		}
+	}
+	if ((r->zebra = frr_spawn(st, r, "zebra", NULL)) == -1 ||
+	    frr_wait_zebras(r, 1) == -1 ||
+	    frr_spawn(st, r, "ospfd", mod) == -1)
+		goto out;
+	rc = 0;
+out:
+	frr_routers_free(r, 1);
 	return rc;
 }

@@ -163,6 +163,9 @@ int		 state_note_proc(struct lab_state *st, const char *node,
 		    const char *what, pid_t pid);
 int		 state_procs(const struct lab_state *st, struct lab_proc **procs,
 		    size_t *n);
+/* The text of the last manifest line of that kind: 0, -1 (none). */
+int		 state_value(const struct lab_state *st, const char *kind,
+		    char *buf, size_t len);
 /*
  * Remove what the manifest names; verbose: warn about processes that
  * needed SIGKILL; report (or NULL): a line per object removed and a
@@ -221,6 +224,9 @@ int		 daemons_host_place(const struct topo *t, struct lab_state *st,
 /* frr.c: configuration files and daemons of every router. */
 int		 frr_start_all(const struct topo *t, struct lab_state *st,
 		    const struct up_opts *o);
+/* A guest's zebra and ospfd again, as frr_start_all started them. */
+int		 frr_restart_guest(const struct topo *t, struct lab_state *st,
+		    int guest);
 
 /* vty.c: FRR's vty socket protocol (what vtysh speaks). */
 struct vty_conn;

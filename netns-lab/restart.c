@@ -59,16 +59,36 @@ restart_one(const struct topo *t, struct lab_state *st, const char *daemon,
 	if (strcmp(daemon, "etcd") == 0)
 		return (i = topo_host_find(t, name)) < 0 ? -1 :
 		    daemons_restart_etcd(t, st, i);
-	if (strcmp(daemon, "guestagentd") == 0) {
+	if (strcmp(daemon, "guestagentd") == 0 ||
+	    strcmp(daemon, "guest") == 0) {
 		if ((i = topo_guest_find(t, name)) < 0 ||
 		    daemons_find("NSLAB_AGENT", "guestagent", "guestagentd",
 		    prog, sizeof(prog)) == NULL)
 			return -1;
-		return daemons_start_agents(t, st, prog, i, -1);
+		/* A guest's start-up: its routers, then its agent. */
+		if (strcmp(daemon, "guest") == 0 &&
+		    frr_restart_guest(t, st, i) == -1)
+			return -1;
+		return restart_running(st, name, "guestagentd") ? 0 :
+		    daemons_start_agents(t, st, prog, i, -1);
 	}
 	log_warnx("restart: unknown daemon '%s' (hvd, etcd, guestagentd, "
-	    "lgrd)", daemon);
+	    "guest, lgrd)", daemon);
 	return -1;
+}
+
+/*
+ * Does what DAEMON names run?  A guest runs while its zebra or its
+ * ospfd does (its agent alone is restarted as guestagentd).
+ */
+static bool
+restart_is_running(const struct lab_state *st, const char *daemon,
+    const char *node)
+{
+	if (strcmp(daemon, "guest") == 0)
+		return restart_running(st, node, "zebra") ||
+		    restart_running(st, node, "ospfd");
+	return restart_running(st, node, daemon);
 }
 
 int
@@ -86,7 +106,8 @@ restart_cmd(const char *lab, const char *daemon, const char *name,
 	}
 	if ((t = state_topo(st)) == NULL) {
 		log_warnx("lab %s: cannot read its topology", lab);
-	} else if (restart_running(st, name != NULL ? name : "-", daemon)) {
+	} else if (restart_is_running(st, daemon, name != NULL ? name :
+	    "-")) {
 		log_warnx("restart: %s of %s runs; nothing to do", daemon,
 		    name != NULL ? name : lab);
 	} else if (restart_one(t, st, daemon, name, node,

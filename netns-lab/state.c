@@ -242,6 +242,33 @@ state_procs(const struct lab_state *st, struct lab_proc **procs, size_t *n)
 	return 0;
 }
 
+struct state_last {
+	char	*buf;
+	size_t	 len;
+	bool	 found;
+};
+
+static int
+state_keep_last(void *arg, const char *rest)
+{
+	struct state_last	*l = arg;
+
+	snprintf(l->buf, l->len, "%s", rest);
+	l->found = true;
+	return 0;
+}
+
+int
+state_value(const struct lab_state *st, const char *kind, char *buf,
+    size_t len)
+{
+	struct state_last	l = { buf, len, false };
+
+	if (state_each(st, kind, state_keep_last, &l) == -1 || !l.found)
+		return -1;
+	return 0;
+}
+
 struct str_list {
 	char	**v;
 	size_t	  n;

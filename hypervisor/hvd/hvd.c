@@ -322,8 +322,9 @@ hvd_guest_boot_locked(struct hvd *h, struct dir *d,
 }
 
 /*
- * The guest's HiperSockets NIC host ends onto this member's LAN (after a
- * recover or an HA restart: the old member's bridge is no longer its).
+ * The guest's NIC host ends onto this member's LANs (after a recover or
+ * an HA restart: the old member's bridge is no longer its, and in a lab
+ * with hosts its old host may be gone).
  */
 int
 hvd_guest_replug(struct hvd *h, int idx)
@@ -331,6 +332,12 @@ hvd_guest_replug(struct hvd *h, int idx)
 	struct replug	rp;
 	int		rc;
 
+	if (replug_rehome(h->conf->lab, &h->conf->guests[idx], h->self) ==
+	    -1) {
+		log_warnx("[HV-REPLUG] guest %s: NICs not moved to %s's host",
+		    h->conf->guests[idx].name, h->name);
+		return -1;
+	}
 	switch (replug_open(&rp, h->conf->lab, &h->conf->guests[idx],
 	    h->self)) {
 	case 1:

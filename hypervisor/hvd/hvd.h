@@ -451,6 +451,14 @@ int			 replug_move(struct replug *r);
 int			 replug_restore(struct replug *r);
 void			 replug_close(struct replug *r);
 int			 replug_master_of(struct replug *r, int ifindex);
+/*
+ * A guest started again on member self (HA restart, recover) in a lab
+ * with hosts: every NIC host end moved from the host it was on into this
+ * hvd's host and onto its bridges (the VSWITCH LANs, self's HiperSockets
+ * LAN).  Returns 0 (also when there is nothing to move) or -1 (logged).
+ */
+int			 replug_rehome(const char *lab,
+			    const struct hv_guestdef *g, int self);
 
 /*
  * The source side of a relocation, one thread per relocation: batch.c

@@ -10,9 +10,13 @@
  * lose carrier), found by name among the lab's host namespaces; there
  * the target member's LAN is its bridge hsM when the member is on that
  * host, else the uplink bridge hpM wired to it, and the host end moves
- * between those bridges as on one host.
+ * between those bridges as on one host.  A guest started again on a
+ * member of another host (HA restart, recover) takes its host ends with
+ * it (replug_rehome): its old host may be dead or cut off, and every LAN
+ * the guest reached went through it.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -75,24 +79,21 @@ replug_has_hsi(const struct hv_guestdef *g)
 	return false;
 }
 
-/* The guest's first HiperSockets host end exists in namespace ns. */
+/* The guest's first NIC host end exists in namespace ns (all are together). */
 static bool
 replug_in(const char *ns, const struct hv_guestdef *g)
 {
 	char	name[IFNAMSIZ];
 	int	self;
-	bool	here = false;
+	bool	here;
 
-	for (size_t i = 0; i < g->nnics; i++) {
-		if (!g->nics[i].hsi)
-			continue;
-		labname_guest_hostif(g->idx, (int)i, name, sizeof(name));
-		if ((self = nsswitch_enter(ns)) == -1)
-			return false;
-		here = if_nametoindex(name) != 0;
-		nsswitch_leave(self);
-		break;
-	}
+	if (g->nnics == 0)
+		return false;
+	labname_guest_hostif(g->idx, 0, name, sizeof(name));
+	if ((self = nsswitch_enter(ns)) == -1)
+		return false;
+	here = if_nametoindex(name) != 0;
+	nsswitch_leave(self);
 	return here;
 }
 
@@ -272,5 +273,115 @@ replug_restore(struct replug *r)
 	for (i = 0; i < r->n; i++)
 		if (replug_set_master(r, r->ifindex[i], r->old_master[i]) == -1)
 			rc = -1;
+	return rc;
+}
+
+/* One link by name in the calling thread's namespace, moved or plugged. */
+static int
+replug_link(struct replug *r, const char *name, int nsfd, int master)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg	*ifi;
+	int			 idx = (int)if_nametoindex(name);
+
+	if (idx == 0) {
+		log_warnx("[HV-REPLUG] host end %s not found", name);
+		return -1;
+	}
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = idx;
+	if (nsfd != -1)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
+	else {
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	}
+	if (replug_talk(r, nlh, replug_ack_cb, NULL) == -1) {
+		log_warn("[HV-REPLUG] host end %s %s", name, nsfd != -1 ?
+		    "to this host" : "onto its bridge");
+		return -1;
+	}
+	return 0;
+}
+
+/* The bridge of NIC i on this host when the guest runs on member self. */
+static int
+replug_bridge(const struct hv_nic *nic, int self)
+{
+	char	name[IFNAMSIZ];
+	int	idx;
+
+	if (!nic->hsi) {
+		labname_lan_bridge(nic->lan, name, sizeof(name));
+		return (int)if_nametoindex(name);
+	}
+	labname_hsi_bridge(self, name, sizeof(name));
+	if ((idx = (int)if_nametoindex(name)) == 0) {
+		labname_hsi_uplink_bridge(self, name, sizeof(name));
+		idx = (int)if_nametoindex(name);
+	}
+	return idx;
+}
+
+static int
+replug_socket(struct replug *r)
+{
+	r->seq = (unsigned)time(NULL);
+	if ((r->nl = mnl_socket_open(NETLINK_ROUTE)) == NULL ||
+	    mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) == -1) {
+		log_warn("[HV-REPLUG] netlink");
+		replug_close(r);
+		return -1;
+	}
+	return 0;
+}
+
+int
+replug_rehome(const char *lab, const struct hv_guestdef *g, int self)
+{
+	struct replug	r = { .nl = NULL };
+	struct stat	here, there;
+	char		ns[300], sw[300], path[600], name[IFNAMSIZ];
+	int		own, rc = 0, master;
+
+	labname_switch_netns(lab, sw, sizeof(sw));
+	if (replug_find_ns(lab, g, ns, sizeof(ns)) == 1 ||
+	    strcmp(ns, sw) == 0)
+		return 0;		/* no hosts, or no NIC */
+	snprintf(path, sizeof(path), "%s/%s", NSSWITCH_DIR, ns);
+	if (stat("/proc/thread-self/ns/net", &here) == -1 ||
+	    stat(path, &there) == -1)
+		return -1;
+	if (here.st_ino == there.st_ino && here.st_dev == there.st_dev)
+		return 0;		/* already on this host */
+	if ((own = nsswitch_enter(ns)) == -1)
+		return -1;
+	if (replug_socket(&r) == 0) {
+		for (size_t i = 0; rc == 0 && i < g->nnics; i++) {
+			labname_guest_hostif(g->idx, (int)i, name,
+			    sizeof(name));
+			rc = replug_link(&r, name, own, 0);
+		}
+		replug_close(&r);
+	} else
+		rc = -1;
+	nsswitch_leave(own);
+	if (rc == -1 || replug_socket(&r) == -1)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < g->nnics; i++) {
+		labname_guest_hostif(g->idx, (int)i, name, sizeof(name));
+		if ((master = replug_bridge(&g->nics[i], self)) == 0) {
+			log_warnx("[HV-REPLUG] no bridge on this host for "
+			    "%s's NIC %s", g->name, g->nics[i].name);
+			rc = -1;
+		} else
+			rc = replug_link(&r, name, -1, master);
+	}
+	replug_close(&r);
 	return rc;
 }

@@ -108,18 +108,19 @@ dist_wait_down() {
 	return 1
 }
 
-# dist_check_down LAB ASKED MEMBER WHAT: after a fault (dist_fault), ASKED
-# sees MEMBER DOWN, and its HV-MEMBER-DOWN came within TTL + 1 s of the
-# fault (WHAT: "kill", "stop", said in the line of the figure).
+# dist_check_down LAB ASKED MEMBER WHAT [EXTRA]: after a fault
+# (dist_fault), ASKED sees MEMBER DOWN, and its HV-MEMBER-DOWN came within
+# TTL + 1 s (+ EXTRA s) of the fault (WHAT: "kill", "stop", said in the
+# line of the figure).
 dist_check_down() {
-	local lab=$1 by=$2 m=$3 down
+	local lab=$1 by=$2 m=$3 extra=${5:-0} down
 	check "$by sees $m DOWN" dist_wait_down "$lab" "$by" "$m" 30
 	down=$(dist_event_after "$lab" "$by" HV-MEMBER-DOWN "member $m " \
 	    "$DIST_AT")
 	echo "  $m declared DOWN by $by $down s after the $4" \
 	    "(HV-MEMBER-DOWN; lease TTL $DIST_TTL s)"
-	check "$by declared $m DOWN within TTL + 1 s" python3 -c \
-	    "import sys; sys.exit(not 0 < float('${down:-99}') <= $DIST_TTL + 1)"
+	check "$by declared $m DOWN within TTL + $((1 + extra)) s" python3 -c \
+	    "import sys; sys.exit(not 0 < float('${down:-99}') <= $DIST_TTL + 1 + $extra)"
 }
 
 # dist_all_on LAB MEMBER GUEST...: every guest RUNNING on MEMBER.
