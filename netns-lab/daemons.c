@@ -264,7 +264,7 @@ daemons_one_hvd(const struct topo *t, struct lab_state *st,
 {
 	struct daemons_one	*o = &d->v[i];
 	char			 member[TOPO_NAME_MAX], cg[512], eps[1024];
-	char			 ttl[16], fill[8];
+	char			 ttl[16], fill[8], under[INET_ADDRSTRLEN];
 	char			*argv[24] = { d->bin, "-d", "-f", d->topo, "-m",
 				    member, "-D", d->dir, "-F", fill, "-T",
 				    DAEMON_HVD_DOWN };
@@ -273,6 +273,13 @@ daemons_one_hvd(const struct topo *t, struct lab_state *st,
 	snprintf(fill, sizeof(fill), "%u", fill_pct);
 	daemons_hvd_directory(t, argv, &n, eps, sizeof(eps), ttl,
 	    sizeof(ttl));
+	/* On a host: its control socket and channel on the underlay too. */
+	if (t->members[i].host >= 0) {
+		inet_ntop(AF_INET, &t->hosts[t->members[i].host].underlay,
+		    under, sizeof(under));
+		argv[n++] = "--listen";
+		argv[n++] = under;
+	}
 	argv[n] = NULL;
 	snprintf(member, sizeof(member), "%s", t->members[i].name);
 	labname_hvd_sock(d->dir, member, o->sock, sizeof(o->sock));

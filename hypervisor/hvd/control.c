@@ -43,15 +43,17 @@ int
 control_open(struct hvd *h)
 {
 	struct ctlsrv_conf	conf;
-	char			path[512], ep[600];
+	char			path[512], ep[600], ipc[600];
 
 	size_t			len = sizeof(h->ctl_ep);
 
+	if (labname_hvd_sock(h->opts.labdir, h->name, path, sizeof(path)) ==
+	    NULL || labname_ipc(path, ipc, sizeof(ipc)) == NULL)
+		return -1;
 	if (h->opts.listen != NULL)
 		snprintf(ep, sizeof(ep), "tcp://%s:*", h->opts.listen);
-	else if (labname_hvd_sock(h->opts.labdir, h->name, path,
-	    sizeof(path)) == NULL || labname_ipc(path, ep, sizeof(ep)) == NULL)
-		return -1;
+	else
+		snprintf(ep, sizeof(ep), "%s", ipc);
 	memset(&conf, 0, sizeof(conf));
 	conf.endpoint = ep;
 	conf.keys = &h->keys;
@@ -65,6 +67,16 @@ control_open(struct hvd *h)
 	if (zmq_getsockopt(ctlsrv_socket(h->ctl), ZMQ_LAST_ENDPOINT,
 	    h->ctl_ep, &len) == -1)
 		snprintf(h->ctl_ep, sizeof(h->ctl_ep), "%s", ep);
+	/*
+	 * On tcp:// the IPC socket too, for the clients of this host (the
+	 * guests' agents, lgrd, hvctl in the lab directory): the same
+	 * socket, the same CURVE keys.
+	 */
+	if (h->opts.listen != NULL &&
+	    zmq_bind(ctlsrv_socket(h->ctl), ipc) == -1) {
+		log_warnx("[HV-CONTROL] %s: %s", ipc, zmq_strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

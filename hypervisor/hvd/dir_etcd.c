@@ -1499,6 +1499,8 @@ det_members_json(struct dir *d)
 		jcopy(o, def, "max_out");
 		jcopy(o, def, "max_in");
 		jcopy(o, def, "reason");
+		jcopy(o, def, "ctl_ep");
+		jcopy(o, def, "chan_ep");
 		json_object_object_add(o, "cluster_mode", mode != NULL ?
 		    json_object_new_string(jstr(mode, "mode")) : NULL);
 		json_object_array_add(arr, o);

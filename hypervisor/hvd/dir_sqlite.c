@@ -767,8 +767,9 @@ dsq_members_json(struct dir *d)
 	    "guests g ON g.name = r.guest WHERE r.member = m.name AND r.state "
 	    "IN ('RUNNING', 'RELOCATING')) AS used_mib, m.pid, m.heartbeat_ms,"
 	    " ?1 - m.heartbeat_ms AS heartbeat_age_ms, m.since_ms, m.max_out, "
-	    "m.max_in, m.reason, (SELECT value FROM cluster WHERE key = "
-	    "'mode') AS cluster_mode FROM members m ORDER BY m.idx", "i",
+	    "m.max_in, m.reason, m.ctl_ep, m.chan_ep, (SELECT value FROM "
+	    "cluster WHERE key = 'mode') AS cluster_mode FROM members m ORDER "
+	    "BY m.idx", "i",
 	    dir_now_ms());
 }
 

@@ -216,7 +216,9 @@ hvd_setup(struct hvd *h)
 		    h->opts.topology);
 	h->name = h->conf->members[h->self].name;
 	hvd_paths(h);
-	if (keys_load_server(h->opts.labdir, &h->keys) == -1)
+	if (keys_load_server(h->opts.labdir, &h->keys) == -1 ||
+	    keys_load_client(h->opts.labdir, "server", NULL, &h->chan_kc) ==
+	    -1)
 		fatal("[HV-KEYS] keys in %s/%s (generate them with hvd -K, "
 		    "mode 0600)", h->opts.labdir, KEYS_DIR);
 	pthread_mutex_init(&h->lock, NULL);

@@ -158,6 +158,7 @@ struct hvd {
 	int			 self;		/* member index */
 	const char		*name;		/* member name */
 	struct keys_set		 keys;
+	struct keys_client	 chan_kc;	/* --listen: the channel's CURVE client */
 	struct dir_conf		 dirconf;
 	char			 ctl_ep[600];	/* as bound, published */
 	char			 chan_ep[600];

@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "directory.h"
+#include "keys.h"
 #include "log.h"
 
 #define INB_SESSIONS	16
@@ -387,6 +388,15 @@ inb_drain(struct inbound *ib, zmq_msg_t *last)
 	return true;
 }
 
+/* Did a daemon of the lab (CURVE, role server) send m? */
+static bool
+inb_from_server(zmq_msg_t *m)
+{
+	const char	*who = zmq_msg_gets(m, "User-Id");
+
+	return who != NULL && strcmp(who, "server") == 0;
+}
+
 /* One message: the peer's identity, a frame, at most one data part. */
 static void
 inb_recv(struct inbound *ib)
@@ -405,6 +415,16 @@ inb_recv(struct inbound *ib)
 	}
 	if (zmq_msg_recv(&m, ib->sock, 0) == -1)
 		goto out;
+	if (ib->h->opts.listen != NULL && !inb_from_server(&m)) {
+		inb_drain(ib, &m);
+		if (time(NULL) != ib->lastwarn)
+			log_warnx("[HV-CHAN-AUTH] channel frame from a client "
+			    "that is not a daemon of the lab (%s key) dropped",
+			    zmq_msg_gets(&m, "User-Id") ? zmq_msg_gets(&m,
+			    "User-Id") : "no");
+		ib->lastwarn = time(NULL);
+		goto out;
+	}
 	memcpy(ib->peer, zmq_msg_data(&id), zmq_msg_size(&id));
 	ib->peerlen = zmq_msg_size(&id);
 	if ((more = zmq_msg_more(&m)) && zmq_msg_recv(&d, ib->sock, 0) == -1)
@@ -469,8 +489,15 @@ inbound_start(struct hvd *h)
 		snprintf(ep, sizeof(ep), "tcp://%s:*", h->opts.listen);
 	else
 		snprintf(ep, sizeof(ep), "ipc://%s/%s", h->chandir, h->name);
+	/*
+	 * On tcp:// the channel is CURVE (the lab's server keys, checked by
+	 * the control socket's ZAP handler): frames from any other key than
+	 * a daemon's of the lab are dropped (inb_recv).
+	 */
 	if ((inb.sock = zmq_socket(h->zctx, ZMQ_ROUTER)) == NULL ||
 	    zmq_setsockopt(inb.sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
+	    (h->opts.listen != NULL &&
+	    keys_server_setup(inb.sock, &h->keys) == -1) ||
 	    zmq_bind(inb.sock, ep) == -1) {
 		log_warn("channel socket %s", ep);
 		return -1;

@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "directory.h"
+#include "keys.h"
 
 static const uint64_t	outbound_zero_page[HV_PAGE / 8];
 
@@ -194,6 +195,10 @@ outbound_connect(struct reloc *r)
 	zmq_setsockopt(r->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(r->sock, ZMQ_SNDTIMEO, &tmo, sizeof(tmo));
 	zmq_setsockopt(r->sock, ZMQ_SNDBUF, &buf, sizeof(buf));
+	if (strncmp(ep, "tcp://", 6) == 0 &&
+	    keys_client_setup(r->sock, &r->h->chan_kc) == -1)
+		return reloc_fail(r, HV_END_FAILED, "CURVE keys: %s",
+		    zmq_strerror(errno));
 	if (zmq_connect(r->sock, ep) == -1)
 		return reloc_fail(r, HV_END_LOST_LINK, "connect %s: %s", ep,
 		    zmq_strerror(errno));

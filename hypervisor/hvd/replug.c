@@ -79,20 +79,20 @@ replug_has_hsi(const struct hv_guestdef *g)
 	return false;
 }
 
-/* The guest's first NIC host end exists in namespace ns (all are together). */
+/* A NIC host end of the guest exists in namespace ns (all are together). */
 static bool
 replug_in(const char *ns, const struct hv_guestdef *g)
 {
 	char	name[IFNAMSIZ];
 	int	self;
-	bool	here;
+	bool	here = false;
 
-	if (g->nnics == 0)
-		return false;
-	labname_guest_hostif(g->idx, 0, name, sizeof(name));
 	if ((self = nsswitch_enter(ns)) == -1)
 		return false;
-	here = if_nametoindex(name) != 0;
+	for (size_t i = 0; i < g->nnics && !here; i++) {
+		labname_guest_hostif(g->idx, (int)i, name, sizeof(name));
+		here = if_nametoindex(name) != 0;
+	}
 	nsswitch_leave(self);
 	return here;
 }

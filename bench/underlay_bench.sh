@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# underlay_bench.sh [RUNS] [OUT]: relocation throughput over the underlay
+# against a plain TCP stream over the same path, in the same run
+# (issue 12).  The hosts lab (reference-hosts.yaml, lab "bul"): VM9's
+# hvd in host CPC9 and VM2's in CPC2 listen on their underlay addresses,
+# so a relocation between them is a CURVE-encrypted ZeroMQ stream over
+# veth, the underlay bridge and veth.  ECMSS00 (256 MiB, its image
+# filled) moves VM9 -> VM2 and back RUNS times (default 5) with hvctl:
+# MiB moved / total time of the move (its history row, as hv_bench.sh);
+# after each move tcp_stream sends as many MiB over the same path (from
+# the source host's namespace to the target's underlay address), timed
+# by the receiver.  Medians and their ratio (target >= 0.8); the load
+# average is recorded (the machine may be shared).  Prints a table and
+# writes JSON to OUT (bench/results/underlay.json).  As root, after
+# scripts/build.sh, under flock -o /tmp/lgr-lab.lock.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=${BUILD:-$top/build}
+RUNS=${1:-5}
+OUT=${2:-$top/bench/results/underlay.json}
+LAB=bul
+PORT=7391
+tmp=$(mktemp -d /tmp/underlay.XXXXXX)
+nslab=$B/netns-lab/nslab
+up=0
+
+cleanup() {
+	[ "$up" = 1 ] && "$nslab" down "$LAB" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+hv() { "$B/hypervisor/hvctl" -l "$LAB" -t 60000 "$@"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# The underlay address a member's channel listens on.
+chan_addr() {
+	hv -j members | jq -r --arg m "$1" '.[] | select(.name == $m) |
+	    .chan_ep' | sed -n 's|^tcp://\([0-9.]*\):[0-9]*$|\1|p'
+}
+
+sed "s/^lab: .*/lab: $LAB/" "$top/netns-lab/topologies/reference-hosts.yaml" \
+    >"$tmp/topo.yaml"
+up=1
+"$nslab" up "$tmp/topo.yaml" -q >/dev/null
+declare -A addr host
+addr[VM9]=$(chan_addr VM9)
+addr[VM2]=$(chan_addr VM2)
+host[VM9]=CPC9
+host[VM2]=CPC2
+for m in VM9 VM2; do
+	[ -n "${addr[$m]}" ] || { echo "$m does not listen on tcp://" >&2; exit 1; }
+done
+
+: >"$tmp/reloc"
+: >"$tmp/tcp"
+for i in $(seq "$RUNS"); do
+	for pair in "VM9 VM2" "VM2 VM9"; do
+		read -r from to <<<"$pair"
+		hv relocate ECMSS00 "$to" >/dev/null
+		hv -j history ECMSS00 | jq -r '.[-1] | select(.end_code == "OK") |
+		    "\(.mib) \(.mib / (.total_ms / 1000))"' >>"$tmp/reloc"
+		mib=$(tail -1 "$tmp/reloc" | awk '{ printf "%d", $1 + 0.5 }')
+		ip netns exec "$LAB:${host[$to]}" "$B/bench/tcp_stream" recv \
+		    "${addr[$to]}" "$PORT" >>"$tmp/tcp" &
+		rpid=$!
+		ip netns exec "$LAB:${host[$from]}" "$B/bench/tcp_stream" send \
+		    "${addr[$to]}" "$PORT" "$mib"
+		wait "$rpid"
+	done
+done
+n=$(wc -l <"$tmp/reloc")
+mib=$(awk '{ print $1 }' "$tmp/reloc" | median)
+reloc=$(awk '{ print $2 }' "$tmp/reloc" | median)
+tcp=$(awk '{ print $2 }' "$tmp/tcp" | median)
+ratio=$(awk -v a="$reloc" -v b="$tcp" 'BEGIN { printf "%.3f", a / b }')
+load=$(cut -d' ' -f1 /proc/loadavg)
+printf '%-6s %-10s %-18s %-16s %-8s %s\n' MOVES MIB RELOCATION-MIB/S \
+    TCP-MIB/S RATIO LOAD
+printf '%-6s %-10.1f %-18.0f %-16.0f %-8s %s\n' "$n" "$mib" "$reloc" "$tcp" \
+    "$ratio" "$load"
+echo "target: relocation >= 0.8 of the plain TCP stream"
+mkdir -p "$(dirname "$OUT")"
+jq -n --argjson n "$n" --argjson mib "$mib" --argjson r "$reloc" \
+    --argjson t "$tcp" --argjson q "$ratio" --argjson l "$load" \
+    '{benchmark: "underlay", target_ratio: 0.8, moves: $n, mib: $mib,
+    relocation_mib_s_median: $r, tcp_mib_s_median: $t, ratio: $q,
+    load1: $l}' >"$OUT"
+echo "JSON: $OUT"
