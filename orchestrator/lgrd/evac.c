@@ -14,6 +14,7 @@
  * active and cancel flags and its scheduling counters by job->lock.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -581,6 +582,13 @@ evac_runner(void *arg)
 	    j->attempted, j->report);
 	evac_unlink(d, j);
 	evac_free(j);
+	/*
+	 * Each move ran in a thread of its own, and glibc keeps what those
+	 * threads freed in their arenas: without this lgrd's RSS grew by
+	 * about 10 KiB a job (measured: 1000 moves of bench/soak.sh, and
+	 * malloc_trim taking back 80 % of it from a running lgrd).
+	 */
+	malloc_trim(0);
 	return NULL;
 }
 

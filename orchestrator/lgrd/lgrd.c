@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -246,6 +247,12 @@ main(int argc, char **argv)
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
 	}
+	/*
+	 * One malloc arena: every move and job is a thread of its own, and
+	 * lgrd allocates little; an arena per thread only kept freed memory
+	 * (with malloc_trim after each job, evac.c).
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	sig_setup(lgrd_signal, false);
 	if (lgrd_open(&d) == -1)
 		return 1;
