@@ -346,6 +346,7 @@ struct agent {
 	void			*watch[WATCH_MAX];	/* SUB on lgr.ev */
 	size_t			 nwatch;
 	int64_t			 next_residency;	/* monotonic */
+	bool			 residency_hint;	/* ask now (a carrier changed) */
 	int64_t			 next_retry;
 	bool			 undrain_pending;
 	bool			 residency_warned;

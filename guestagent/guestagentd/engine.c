@@ -347,6 +347,15 @@ engine_link_event(struct agent *a, size_t i, bool present, bool admin_up,
 			log_debug("%s: admin %s, link %s", fi->name,
 			    fi->admin_up ? "up" : "down",
 			    fi->oper_up ? "up" : "down");
+		/*
+		 * The carrier of an up interface changed under us: its host
+		 * end was moved or re-plugged, which a live relocation never
+		 * shows (the guest end keeps its carrier) but a restart or
+		 * recover on another member does.  A hint: ask where the
+		 * guest runs now rather than at the next poll.
+		 */
+		if (present && fi->admin_up && was_up && was_oper != fi->oper_up)
+			a->residency_hint = true;
 		return;
 	}
 	if (a->fsm.state == FSM_IDLE && a->fsm.residency != -1)
@@ -371,7 +380,9 @@ engine_link_event(struct agent *a, size_t i, bool present, bool admin_up,
 static void
 engine_idle_tick(struct agent *a, int64_t now)
 {
-	if (a->opts.residency_ms > 0 && now >= a->next_residency) {
+	if (a->residency_hint || (a->opts.residency_ms > 0 &&
+	    now >= a->next_residency)) {
+		a->residency_hint = false;
 		engine_watch_residency(a);
 		a->next_residency = now + a->opts.residency_ms;
 	} else if (a->fsm.residency == -1 && now >= a->next_retry) {
