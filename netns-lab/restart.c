@@ -34,6 +34,16 @@ restart_running(const struct lab_state *st, const char *node,
 	return alive;
 }
 
+/* i, or -1 saying that the lab has no such WHAT. */
+static int
+restart_find(const struct topo *t, int i, const char *what,
+    const char *name)
+{
+	if (i < 0)
+		log_warnx("restart: lab %s has no %s %s", t->name, what, name);
+	return i;
+}
+
 static int
 restart_one(const struct topo *t, struct lab_state *st, const char *daemon,
     const char *name, char *node, size_t len)
@@ -50,20 +60,20 @@ restart_one(const struct topo *t, struct lab_state *st, const char *daemon,
 		return -1;
 	}
 	if (strcmp(daemon, "hvd") == 0) {
-		if ((i = topo_member_find(t, name)) < 0 ||
-		    daemons_find("NSLAB_HVD", "hypervisor", "hvd", prog,
-		    sizeof(prog)) == NULL)
+		if ((i = restart_find(t, topo_member_find(t, name), "member",
+		    name)) < 0 || daemons_find("NSLAB_HVD", "hypervisor",
+		    "hvd", prog, sizeof(prog)) == NULL)
 			return -1;
 		return daemons_restart_hvd(t, st, prog, (size_t)i);
 	}
 	if (strcmp(daemon, "etcd") == 0)
-		return (i = topo_host_find(t, name)) < 0 ? -1 :
-		    daemons_restart_etcd(t, st, i);
+		return (i = restart_find(t, topo_host_find(t, name), "host",
+		    name)) < 0 ? -1 : daemons_restart_etcd(t, st, i);
 	if (strcmp(daemon, "guestagentd") == 0 ||
 	    strcmp(daemon, "guest") == 0) {
-		if ((i = topo_guest_find(t, name)) < 0 ||
-		    daemons_find("NSLAB_AGENT", "guestagent", "guestagentd",
-		    prog, sizeof(prog)) == NULL)
+		if ((i = restart_find(t, topo_guest_find(t, name), "guest",
+		    name)) < 0 || daemons_find("NSLAB_AGENT", "guestagent",
+		    "guestagentd", prog, sizeof(prog)) == NULL)
 			return -1;
 		/* A guest's start-up: its routers, then its agent. */
 		if (strcmp(daemon, "guest") == 0 &&
