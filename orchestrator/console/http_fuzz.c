@@ -83,8 +83,13 @@ fuzz_exchange(const char *req, size_t len, bool whole)
 	sin.sin_port = htons(fuzz_port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(s, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-		abort();		/* the console stopped serving */
+	    connect(s, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		/* The console stopped serving, or this side ran out of
+		   ports: which one, the error says. */
+		fprintf(stderr, "http_fuzz: connect to the console: %s\n",
+		    strerror(errno));
+		abort();
+	}
 	if (send(s, req, len, MSG_NOSIGNAL) != (ssize_t)len)
 		abort();
 	shutdown(s, SHUT_WR);
