@@ -127,6 +127,9 @@ restart_cmd(const char *lab, const char *daemon, const char *name,
 			fprintf(out, "{\"lab\":\"%s\",\"restart\":\"%s\","
 			    "\"name\":\"%s\",\"done\":\"running again\"}\n",
 			    lab, daemon, node);
+		else if (strcmp(node, "-") == 0)	/* the lab's own lgrd */
+			fprintf(out, "%s of lab %s running again\n", daemon,
+			    lab);
 		else
 			fprintf(out, "%s of %s running again\n", daemon, node);
 		rc = NSLAB_EXIT_OK;

@@ -8,7 +8,9 @@
 # VSWITCH interface nor dummy0 saw any link event while it moved (ip
 # monitor in each guest; the HSI interfaces change only by the agent);
 # `hvctl events -f` from the root namespace, where the hosts' etcd nodes
-# cannot be reached, follows the moves through hvd instead.
+# cannot be reached, follows the moves through hvd instead.  Then hvctl
+# and lgrd on host DC without VM2's IPC socket (a machine of their own)
+# reach VM2's hvd at the endpoint it published, and LIT moves back.
 # usage: nslab_hosts_evacuate.sh BUILDDIR SRCDIR
 set -u
 BIN=$1
@@ -85,5 +87,34 @@ done
 check "graph: the residency comes from the hypervisor's directory" \
     grep -q "residency from the hypervisor's directory" "$LABTEST_TMP/g.dot"
 check "routecheck clean after the evacuation" routecheck_clean "$LAB"
+
+# --- clients on a machine without the members' IPC sockets ----------
+# hvctl and lgrd on host DC, VM2's control socket gone from the lab
+# directory (as on a machine of its own): both reach VM2's hvd by the
+# tcp:// endpoint it published in the directory (etcd, on the underlay).
+DIR=$(labdir "$LAB")
+mv "$DIR/hvd-VM2.ctl" "$DIR/hvd-VM2.ctl.aside"
+check "hvctl on host DC, VM2's IPC socket away: VM2 answers by its published endpoint" \
+    bash -c "ip netns exec $LAB:DC \"$HVCTL\" -l $LAB -m VM2 -j guests |
+    jq -e 'map(.name) | index(\"LITDCON1\") != null' >/dev/null"
+old=$(lgrd_pid "$LAB")
+kill "$old"
+for _ in $(seq 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
+ip netns exec "$LAB:DC" "$LGRD" -d -D "$DIR" >"$LABTEST_TMP/lgrd-dc.log" 2>&1 &
+LGRD_DC=$!
+orch_note_pid $LGRD_DC
+for _ in $(seq 50); do "$LGRCTL" -l "$LAB" status >/dev/null 2>&1 && break; sleep 0.1; done
+"$LGRCTL" -l "$LAB" evacuate LIT --to VM9 >"$LABTEST_TMP/evac-dc" 2>&1
+rc=$?
+sed 's/^/  /' "$LABTEST_TMP/evac-dc"
+check "lgrd on host DC evacuates LIT from VM2, whose socket it cannot see: exit 0" [ "$rc" -eq 0 ]
+kill "$LGRD_DC"
+wait "$LGRD_DC" 2>/dev/null
+mv "$DIR/hvd-VM2.ctl.aside" "$DIR/hvd-VM2.ctl"
+for g in LITSHA22 $LIT_HSI; do
+	check "$g back on VM9" [ "$(where "$LAB" $g)" = VM9 ]
+done
+check "nslab restarts the lab's lgrd" "$NSLAB" restart "$LAB" lgrd
+check "routecheck clean after the evacuation back" routecheck_clean "$LAB"
 
 labtest_summary

@@ -303,12 +303,25 @@ engine_moved(struct agent *a, int from)
 	char	text[FSM_WARN_MAX];
 
 	snprintf(text, sizeof(text), "%s %s moved from %s to %s without "
-	    "prepare: HSI interfaces set for %s", GA_MSG_MOVED,
-	    config_guest_name(&a->conf), engine_member(a, from),
-	    engine_member(a, a->fsm.residency),
-	    engine_member(a, a->fsm.residency));
+	    "prepare: %s", GA_MSG_MOVED, config_guest_name(&a->conf),
+	    engine_member(a, from), engine_member(a, a->fsm.residency),
+	    a->opts.mode == AGENT_MODE_DRAIN ? "completing there" :
+	    "HSI interfaces set for it");
 	log_warnx("%s", text);
 	fsm_warning(&a->fsm, text);
+	/*
+	 * Drain mode joins the new LAN as a complete does: the interface
+	 * comes up drained (no Waiting, no election it would disturb) and
+	 * is undrained once heard.  A plain reconcile would bring it up
+	 * at its priority: in Waiting for a dead interval whenever no
+	 * router there names a DR yet, as when a member's guests are
+	 * restarted together on a LAN where none of them runs (40 s with
+	 * FRR's default timers).
+	 */
+	if (a->opts.mode == AGENT_MODE_DRAIN) {
+		complete_start(a, NULL, NULL, "after a move nobody prepared");
+		return;
+	}
 	engine_reconcile(a, NULL);
 	engine_journal(a);
 }

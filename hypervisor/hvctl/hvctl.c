@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "dir_endpoint.h"
 #include "directory.h"
 #include "ctlclient.h"
 #include "hvctl.h"
@@ -145,45 +146,14 @@ hvctl_transport_error(void)
 	return status;
 }
 
-/*
- * The control endpoint c->member published in the directory, when it
- * is a tcp:// one (members on other hosts): 0, -1 (use the ipc path).
- */
-static int
-hvctl_published(struct hvctl *c, char *ep, size_t len)
-{
-	struct dir_conf	 dc;
-	struct dir	*d;
-	char		 chan[256];
-	int		 rc = -1;
-
-	if (dir_conf_read(&dc, c->labdir) == -1 || (d = dir_open(&dc)) ==
-	    NULL)
-		return -1;
-	if (dir_member_endpoints(d, c->member, ep, chan, len) == 1 &&
-	    strncmp(ep, "tcp://", 6) == 0)
-		rc = 0;
-	dir_close(d);
-	return rc;
-}
-
 /* Connect to c->member's hvd: an exit code. */
 static int
 hvctl_connect(struct hvctl *c)
 {
-	char	path[PATH_MAX + 64], ep[PATH_MAX + 80];
+	char	ep[PATH_MAX + 80];
 
 	hvctl_disconnect(c);
-	/*
-	 * The IPC socket when hvd made one in the lab directory; otherwise
-	 * where the member published it (tcp://), read in the directory.
-	 */
-	if (labname_hvd_sock(c->labdir, c->member, path, sizeof(path)) !=
-	    NULL && access(path, F_OK) != 0 &&
-	    hvctl_published(c, ep, sizeof(ep)) == 0)
-		;
-	else if (labname_hvd_sock(c->labdir, c->member, path, sizeof(path)) ==
-	    NULL || labname_ipc(path, ep, sizeof(ep)) == NULL) {
+	if (dir_hvd_endpoint(c->labdir, c->member, ep, sizeof(ep)) == -1) {
 		fprintf(stderr, "hvctl: socket path of %s too long\n",
 		    c->member);
 		return HVCTL_USAGE;

@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -346,7 +347,7 @@ member_ha_restart(const struct hvd *h, const struct hv_guestdef *def)
  * revision read makes it happen exactly once whoever else tries.
  */
 static int
-member_ha_guest(struct hvd *h, int idx)
+member_ha_guest(struct hvd *h, int idx, char *from, size_t len)
 {
 	const struct hv_guestdef	*def = &h->conf->guests[idx];
 	struct dir_residency		 r;
@@ -375,13 +376,22 @@ member_ha_guest(struct hvd *h, int idx)
 			    "residency not set back to LOST", def->name);
 		return 0;
 	}
+	snprintf(from, len, "%s", r.member);
+	return 1;
+}
+
+/* A guest member_ha_guest restarted: its NICs here, then the event. */
+static void
+member_ha_started(struct hvd *h, int idx, const char *from)
+{
+	const struct hv_guestdef	*def = &h->conf->guests[idx];
+
 	hvd_guest_replug(h, idx);
-	dir_event(member_dir(h), "HV-GUEST-RESTARTED", h->name, def->name, "restarted "
-	    "on %s (ha: restart; %s is DOWN), fresh memory", h->name,
-	    r.member);
+	dir_event(member_dir(h), "HV-GUEST-RESTARTED", h->name, def->name,
+	    "restarted on %s (ha: restart; %s is DOWN), fresh memory",
+	    h->name, from);
 	log_warnx("[HV-GUEST-RESTARTED] guest %s restarted on %s (ha: "
-	    "restart; %s is DOWN)", def->name, h->name, r.member);
-	return 0;
+	    "restart; %s is DOWN)", def->name, h->name, from);
 }
 
 /*
@@ -417,16 +427,42 @@ member_reboot(struct hvd *h)
 	return 0;
 }
 
-/* Stops at the first directory error (the tick must stay short). */
+/*
+ * Every guest to restart is claimed and booted first, then the NICs of
+ * all of them move together: moving a NIC to another host drops its
+ * carrier, and one routing change per guest a few hundred ms apart
+ * drives every router's SPF hold time up; together they are one.
+ * Stops claiming at the first directory error (the tick must stay
+ * short); what was booted is still plugged in.
+ */
 static int
 member_ha(struct hvd *h)
 {
-	size_t	i;
+	size_t	  i, k = 0, n = h->conf->nguests;
+	char	(*from)[HV_NAME];
+	int	 *idx, rc = 0;
 
-	for (i = 0; i < h->conf->nguests; i++)
-		if (member_ha_guest(h, (int)i) == -1)
-			return -1;
-	return 0;
+	from = calloc(n, sizeof(*from));
+	idx = calloc(n, sizeof(*idx));
+	if (from == NULL || idx == NULL) {
+		free(from);
+		free(idx);
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		switch (member_ha_guest(h, (int)i, from[k], sizeof(from[k]))) {
+		case -1:
+			rc = -1;
+			break;
+		case 1:
+			idx[k++] = (int)i;
+			break;
+		}
+	for (i = 0; i < k; i++)
+		member_ha_started(h, idx[i], from[i]);
+	free(from);
+	free(idx);
+	return rc;
 }
 
 /*

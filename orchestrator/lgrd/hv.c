@@ -1,7 +1,10 @@
 /*
  * hv.c: lgrd as a client of the members' hvd control sockets
- * (ipc://LABDIR/hvd-MEMBER.ctl, hypervisor/hvd/hv_ctl.h), with the
- * orchestrator key.  One struct hv per thread: it owns its sockets.
+ * (hypervisor/hvd/hv_ctl.h), with the orchestrator key: the IPC socket
+ * ipc://LABDIR/hvd-MEMBER.ctl of a member on lgrd's host, the tcp://
+ * endpoint published in the cluster directory for a member on another
+ * machine (dir_hvd_endpoint).  One struct hv per thread: it owns its
+ * sockets.
  * A request that hvd redirects to another member is sent there.
  */
 #include <errno.h>
@@ -12,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "dir_endpoint.h"
 #include "hv_ctl.h"
 #include "lgrd.h"
 #include "log.h"
@@ -21,7 +25,6 @@
 struct hv {
 	struct lgrd	*d;
 	void		**socks;	/* per topo member, lazily */
-	char		 path[PATH_MAX];	/* hv_path()'s */
 	char		 err[256];	/* what hvd said last time it failed */
 };
 
@@ -59,26 +62,17 @@ hv_close(struct hv *h)
 	free(h);
 }
 
-/* The control socket of member m's hvd (in h->path). */
-static const char *
-hv_path(struct hv *h, int m)
-{
-	if (labname_hvd_sock(h->d->opts.labdir, h->d->topo->members[m].name,
-	    h->path, sizeof(h->path)) == NULL)
-		h->path[0] = '\0';
-	return h->path;
-}
-
 static void *
 hv_sock(struct hv *h, int m)
 {
-	char	ep[PATH_MAX + 8];
+	char	ep[PATH_MAX + 80];
 	int	zero = 0, tmo = HV_TIMEOUT_MS;
 	void	*s;
 
 	if (h->socks[m] != NULL)
 		return h->socks[m];
-	if (labname_ipc(hv_path(h, m), ep, sizeof(ep)) == NULL)
+	if (dir_hvd_endpoint(h->d->opts.labdir, h->d->topo->members[m].name,
+	    ep, sizeof(ep)) == -1)
 		return NULL;
 	if ((s = zmq_socket(h->d->zctx, ZMQ_DEALER)) == NULL)
 		return NULL;
@@ -117,6 +111,7 @@ hv_ask(struct hv *h, int m, const struct hv_request *rq,
 	struct json_object	*req, *o, *v;
 	const char		*text;
 	char			 redirect[MSG_NAME_MAX] = "";
+	char			 ep[PATH_MAX + 80];
 	void			*s;
 	int			 t, code = 0, hops = 0;
 
@@ -152,8 +147,11 @@ again:
 	}
 	return t == -1 ? code : 0;
 lost:
+	if (dir_hvd_endpoint(h->d->opts.labdir, h->d->topo->members[m].name,
+	    ep, sizeof(ep)) == -1)
+		ep[0] = '\0';
 	if ((size_t)snprintf(err, len, "hvd of %s does not answer (%s)",
-	    h->d->topo->members[m].name, hv_path(h, m)) >= len && len > 4)
+	    h->d->topo->members[m].name, ep) >= len && len > 4)
 		memcpy(err + len - 4, "...", 4);
 	hv_drop(h, m);	/* a DEALER with a pending answer: start afresh */
 	json_object_put(*rows);
