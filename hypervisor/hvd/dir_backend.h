@@ -98,6 +98,7 @@ struct dir_follow {
 struct dir {
 	const struct dir_ops	*ops;
 	enum dir_kind		 kind;
+	int			 mode_stored;	/* last stored here, -1 */
 };
 
 struct dir	*dir_sqlite_open(const struct dir_conf *c);

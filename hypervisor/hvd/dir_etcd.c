@@ -723,19 +723,39 @@ det_snap_free(struct det_snap *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* What a snapshot reads: each is a range over the whole prefix. */
+#define DS_RES		0x01
+#define DS_GUESTS	0x02
+#define DS_JOURNAL	0x04
+#define DS_DEFS		0x08
+#define DS_LIVE		0x10
+#define DS_ALL		0x1f
+
+/* Only the parts in what; the others stay NULL (not to be read). */
 static int
-det_snap(struct dir *d, struct det_snap *s)
+det_snap_some(struct dir *d, struct det_snap *s, int what)
 {
 	memset(s, 0, sizeof(*s));
-	if ((s->res = det_values(d, "residency/", NULL)) == NULL ||
-	    (s->guests = det_values(d, "guests/", NULL)) == NULL ||
-	    (s->journal = det_values(d, "journal/", NULL)) == NULL ||
-	    (s->defs = det_values(d, "memberdefs/", NULL)) == NULL ||
-	    (s->live = det_values(d, "members/", NULL)) == NULL) {
+	if (((what & DS_RES) &&
+	    (s->res = det_values(d, "residency/", NULL)) == NULL) ||
+	    ((what & DS_GUESTS) &&
+	    (s->guests = det_values(d, "guests/", NULL)) == NULL) ||
+	    ((what & DS_JOURNAL) &&
+	    (s->journal = det_values(d, "journal/", NULL)) == NULL) ||
+	    ((what & DS_DEFS) &&
+	    (s->defs = det_values(d, "memberdefs/", NULL)) == NULL) ||
+	    ((what & DS_LIVE) &&
+	    (s->live = det_values(d, "members/", NULL)) == NULL)) {
 		det_snap_free(s);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+det_snap(struct dir *d, struct det_snap *s)
+{
+	return det_snap_some(d, s, DS_ALL);
 }
 
 /* Memory of the guests resident on member (RUNNING or RELOCATING). */
@@ -794,24 +814,30 @@ det_member_info(struct dir *d, const char *name, struct elig_member *m)
 	return 1;
 }
 
+/* From the members' definitions and residency only (every tick). */
 static int
 det_cluster_mode(struct dir *d, enum cluster_mode *mode)
 {
-	struct det_snap	s;
-	const char	*st;
-	size_t		i;
+	struct json_object	*defs, *res;
+	const char		*st;
+	size_t			 i;
 
-	if (det_snap(d, &s) == -1)
+	if ((defs = det_values(d, "memberdefs/", NULL)) == NULL)
 		return -1;
+	if ((res = det_values(d, "residency/", NULL)) == NULL) {
+		json_object_put(defs);
+		return -1;
+	}
 	*mode = CLUSTER_STABLE;
-	for (i = 0; i < json_object_array_length(s.defs); i++) {
-		st = jstr(json_object_array_get_idx(s.defs, i), "state");
+	for (i = 0; i < json_object_array_length(defs); i++) {
+		st = jstr(json_object_array_get_idx(defs, i), "state");
 		if (strcmp(st, "JOINING") == 0 || strcmp(st, "LEAVING") == 0)
 			*mode = CLUSTER_INFLUX;
 	}
-	if (det_find(s.res, "state", "LOST") != NULL)
+	if (det_find(res, "state", "LOST") != NULL)
 		*mode = CLUSTER_SAFE;
-	det_snap_free(&s);
+	json_object_put(defs);
+	json_object_put(res);
 	return 0;
 }
 
@@ -1475,7 +1501,7 @@ det_members_json(struct dir *d)
 	char			 key[DET_KEY];
 	size_t			 i;
 
-	if (det_snap(d, &s) == -1)
+	if (det_snap_some(d, &s, DS_RES | DS_GUESTS | DS_DEFS | DS_LIVE) == -1)
 		return NULL;
 	if (det_get(d, det_key(d, key, "mode"), &mode, NULL) == -1) {
 		det_snap_free(&s);
@@ -1537,7 +1563,7 @@ det_guests_json(struct dir *d)
 	struct det_snap		 s;
 	size_t			 i;
 
-	if (det_snap(d, &s) == -1)
+	if (det_snap_some(d, &s, DS_RES | DS_GUESTS) == -1)
 		return NULL;
 	json_object_array_sort(s.guests, det_cmp_idx);
 	arr = json_object_new_array();
@@ -1548,17 +1574,24 @@ det_guests_json(struct dir *d)
 	return arr;
 }
 
+/* Two keys: the agents and lgrd ask it often. */
 static struct json_object *
 det_where_json(struct dir *d, const char *guest)
 {
-	struct json_object	*arr, *r, *m, *o;
-	struct det_snap		 s;
+	struct json_object	*arr, *r = NULL, *m = NULL, *o;
+	char			 key[DET_KEY];
+	int			 rc;
 
-	if (det_snap(d, &s) == -1)
+	if ((rc = det_get(d, det_key(d, key, "residency/%s", guest), &r,
+	    NULL)) == 1)
+		rc = det_get(d, det_key(d, key, "memberdefs/%s",
+		    jstr(r, "member")), &m, NULL);
+	if (rc == -1) {
+		json_object_put(r);
 		return NULL;
+	}
 	arr = json_object_new_array();
-	if ((r = det_find(s.res, "guest", guest)) != NULL &&
-	    (m = det_find(s.defs, "name", jstr(r, "member"))) != NULL) {
+	if (r != NULL && m != NULL) {
 		o = json_object_new_object();
 		jcopy(o, r, "guest");
 		jcopy(o, r, "member");
@@ -1573,16 +1606,35 @@ det_where_json(struct dir *d, const char *guest)
 		jcopy(o, r, "since_ms");
 		json_object_array_add(arr, o);
 	}
-	det_snap_free(&s);
+	json_object_put(r);
+	json_object_put(m);
 	return arr;
 }
 
+/*
+ * One guest's: its own key only (lgrd asks every few ms while it
+ * follows a relocation); every open relocation's: the whole journal.
+ */
 static struct json_object *
 det_status_json(struct dir *d, const char *guest)
 {
 	struct json_object	*all, *arr, *o;
+	char			 key[DET_KEY];
 	size_t			 i;
 
+	if (guest[0] != '\0') {
+		arr = json_object_new_array();
+		switch (det_get(d, det_key(d, key, "journal/%s", guest), &o,
+		    NULL)) {
+		case -1:
+			json_object_put(arr);
+			return NULL;
+		case 1:
+			json_object_array_add(arr, o);
+			break;
+		}
+		return arr;
+	}
 	if ((all = det_values(d, "journal/", NULL)) == NULL)
 		return NULL;
 	json_object_array_sort(all, det_cmp_id);

@@ -109,14 +109,22 @@ dir_hex64(uint64_t v, char *buf, size_t len)
 struct dir *
 dir_open(const struct dir_conf *c)
 {
+	struct dir	*d;
+
 	switch (c->kind) {
 	case DIR_SQLITE:
-		return dir_sqlite_open(c);
+		d = dir_sqlite_open(c);
+		break;
 	case DIR_ETCD:
-		return dir_etcd_open(c);
+		d = dir_etcd_open(c);
+		break;
+	default:
+		errno = EINVAL;
+		return NULL;
 	}
-	errno = EINVAL;
-	return NULL;
+	if (d != NULL)
+		d->mode_stored = -1;
+	return d;
 }
 
 void
@@ -240,10 +248,22 @@ dir_cluster_mode(struct dir *d, enum cluster_mode *mode)
 	return d->ops->cluster_mode(d, mode);
 }
 
+/*
+ * Written when it changed since this handle last wrote it: every member
+ * computes it on every tick from the same directory, and on etcd each
+ * write is a raft commit (an fsync on every node).
+ */
 int
 dir_cluster_mode_store(struct dir *d, enum cluster_mode mode)
 {
-	return d->ops->cluster_mode_store(d, mode);
+	if (d->mode_stored == (int)mode)
+		return 0;
+	if (d->ops->cluster_mode_store(d, mode) == -1) {
+		d->mode_stored = -1;
+		return -1;
+	}
+	d->mode_stored = (int)mode;
+	return 0;
 }
 
 int

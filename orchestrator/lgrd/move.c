@@ -41,7 +41,13 @@
 #include "log.h"
 #include "probe.h"
 
-#define MOVE_POLL_US		5000	/* hypervisor progress */
+#define MOVE_POLL_US		5000	/* hypervisor's result */
+/*
+ * Following a relocation: each look is a read of the cluster directory
+ * by the source's hvd (on etcd a consensus read on three nodes that
+ * share the machine with the copy); the end is seen within this.
+ */
+#define MOVE_FOLLOW_US		20000
 #define MOVE_PROGRESS_MS	250	/* journaled progress */
 
 struct move_ctx {
@@ -373,7 +379,7 @@ move_follow(struct move_ctx *c)
 			hv_cancel(c->hv, c->m->src, c->m->guest);
 			cancelled = true;
 		}
-		usleep(MOVE_POLL_US);
+		usleep(MOVE_FOLLOW_US);
 	}
 	c->m->progress[0] = '\0';
 	journal_move_progress(c->d->db, c->m);
