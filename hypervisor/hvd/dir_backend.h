@@ -40,8 +40,9 @@ struct dir_ops {
 		    const char *why);
 	int	(*members_stale)(struct dir *d, const char *me,
 		    unsigned down_ms, char (*names)[HV_NAME], size_t max);
-	int	(*member_info)(struct dir *d, const char *name,
-		    struct elig_member *m);
+	/* n members at once (one snapshot): -1, or 0 (ms[i].known) */
+	int	(*member_info)(struct dir *d, struct elig_member *ms,
+		    size_t n);
 	int	(*cluster_mode)(struct dir *d, enum cluster_mode *mode);
 	int	(*cluster_mode_store)(struct dir *d, enum cluster_mode mode);
 	int	(*residency)(struct dir *d, const char *guest,

@@ -780,27 +780,23 @@ det_snap_used(const struct det_snap *s, const char *member)
 	return sum;
 }
 
-static int
-det_member_info(struct dir *d, const char *name, struct elig_member *m)
+static void
+det_snap_member(const struct det_snap *s, struct elig_member *m)
 {
-	struct det_snap		 s;
 	struct json_object	*def, *j;
+	const char		*name = m->name;
 	size_t			 i;
 
-	if (det_snap(d, &s) == -1)
-		return -1;
-	if ((def = det_find(s.defs, "name", name)) == NULL) {
-		det_snap_free(&s);
-		return 0;
-	}
+	if ((def = det_find(s->defs, "name", name)) == NULL)
+		return;
 	m->known = true;
 	m->state = (enum member_state)member_state_find(jstr(def, "state"));
 	m->memory_mib = (uint64_t)jint(def, "memory_mib");
 	m->max_out = (unsigned)jint(def, "max_out");
 	m->max_in = (unsigned)jint(def, "max_in");
-	m->used_mib = (uint64_t)det_snap_used(&s, name);
-	for (i = 0; i < json_object_array_length(s.journal); i++) {
-		j = json_object_array_get_idx(s.journal, i);
+	m->used_mib = (uint64_t)det_snap_used(s, name);
+	for (i = 0; i < json_object_array_length(s->journal); i++) {
+		j = json_object_array_get_idx(s->journal, i);
 		if (jstr(j, "end_code")[0] != '\0')
 			continue;
 		if (strcmp(jstr(j, "src"), name) == 0)
@@ -810,8 +806,21 @@ det_member_info(struct dir *d, const char *name, struct elig_member *m)
 			m->used_mib += (uint64_t)jint(j, "reserved_mib");
 		}
 	}
+}
+
+/* n members from one snapshot (a move's two: dir_gather). */
+static int
+det_member_info(struct dir *d, struct elig_member *ms, size_t n)
+{
+	struct det_snap	s;
+	size_t		i;
+
+	if (det_snap(d, &s) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		det_snap_member(&s, &ms[i]);
 	det_snap_free(&s);
-	return 1;
+	return 0;
 }
 
 /* From the members' definitions and residency only (every tick). */

@@ -475,7 +475,7 @@ dsq_members_stale(struct dir *d, const char *me, unsigned down_ms,
 }
 
 static int
-dsq_member_info(struct dir *d, const char *name, struct elig_member *m)
+dsq_member_info_one(struct dir *d, const char *name, struct elig_member *m)
 {
 	char	state[16], *bufs[1] = { state };
 	int64_t	v[6];
@@ -508,6 +508,17 @@ dsq_member_info(struct dir *d, const char *name, struct elig_member *m)
 	m->max_out = (unsigned)(v[5] / 65536);
 	m->max_in = (unsigned)(v[5] % 65536);
 	return 1;
+}
+
+static int
+dsq_member_info(struct dir *d, struct elig_member *ms, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (dsq_member_info_one(d, ms[i].name, &ms[i]) == -1)
+			return -1;
+	return 0;
 }
 
 static int

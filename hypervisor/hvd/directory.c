@@ -239,7 +239,9 @@ dir_member_info(struct dir *d, const char *name, struct elig_member *m)
 {
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", name);
-	return d->ops->member_info(d, name, m);
+	if (d->ops->member_info(d, m, 1) == -1)
+		return -1;
+	return m->known ? 1 : 0;
 }
 
 int
@@ -300,6 +302,7 @@ dir_gather(struct dir *d, const struct hv_config *c,
     struct elig_input *in, int64_t *rev)
 {
 	static _Thread_local struct dir_residency	res;
+	struct elig_member				ms[2];
 	size_t						i;
 	int						rc;
 
@@ -314,9 +317,14 @@ dir_gather(struct dir *d, const struct hv_config *c,
 		return -1;
 	in->guest_state = res.state;
 	*rev = res.rev;
-	if (dir_member_info(d, res.member, &in->src) == -1 ||
-	    dir_member_info(d, target, &in->dst) == -1)
+	/* Source and target from one snapshot. */
+	memset(ms, 0, sizeof(ms));
+	snprintf(ms[0].name, sizeof(ms[0].name), "%s", res.member);
+	snprintf(ms[1].name, sizeof(ms[1].name), "%s", target);
+	if (d->ops->member_info(d, ms, 2) == -1)
 		return -1;
+	in->src = ms[0];
+	in->dst = ms[1];
 	if ((rc = d->ops->journal_active(d, g->name, 0, NULL, NULL)) == -1)
 		return -1;
 	in->relocating = rc > 0;
