@@ -74,6 +74,23 @@ sample_procs() {
 	done < <(grep '^proc ' "$labdir/manifest")
 }
 
+# FRR's own accounting of ospfd's memory, every router together: lines
+# "move type objects bytes" (show memory ospfd, through each router's
+# vty socket).  Says whether what grows is ospfd's or the plugin's (whose
+# allocations FRR does not count).
+frr_mem() {
+	local n=$1 d
+	for d in "$labdir"/*/; do
+		[ -S "$d/ospfd.vty" ] || continue
+		vtysh --vty_socket "$d" -c "show memory ospfd" 2>/dev/null
+	done | awk -v n="$n" -F: '
+	    NF == 2 && $2 ~ /^ +[0-9]+ +[0-9a-z]+ +[0-9]+ / {
+		t = $1; sub(/ +$/, "", t); split($2, f, " ")
+		obj[t] += f[1]; bytes[t] += f[3]
+	    }
+	    END { for (t in obj) printf "%s\t%s\t%d\t%d\n", n, t, obj[t], bytes[t] }'
+}
+
 # check_row TO [LAST]: one history row on stdin, "ID END ok|MISMATCH DST":
 # ok when it is newer than LAST, ended OK on TO with equal, verified
 # digests.
@@ -136,6 +153,7 @@ for ((i = 1; i <= moves; i++)); do
 	t2=$EPOCHREALTIME
 	if [ $((i % sample)) -eq 0 ] || [ "$i" -eq 1 ]; then
 		sample_procs "$i" >>"$work/samples"
+		[ "$i" -ne "$sample" ] || frr_mem "$i" >"$work/frrmem.first"
 		printf '\rmove %d/%d, failed %d, digest mismatches %d' "$i" \
 			"$moves" "$failed" "$mismatch" >&2
 	fi
@@ -147,6 +165,7 @@ for ((i = 1; i <= moves; i++)); do
 	fi
 done
 echo >&2
+frr_mem "$moves" >"$work/frrmem.last"
 touch "$work/probe.stop"
 wait "$probe_pid" || true
 probe_pid=
@@ -154,8 +173,10 @@ probe_pid=
 mkdir -p "$(dirname "$out")"
 [ -z "${KEEP:-}" ] || cp "$work/moves" "$work/times" "$work/samples" \
 	"$work/probe.json" "$KEEP/"
+touch "$work/frrmem.first"
 python3 - "$work/probe.json" "$work/samples" "$moves" "$failed" \
-	"$mismatch" "$rate" "$out" "$work/times" <<'PY'
+	"$mismatch" "$rate" "$out" "$work/times" "$work/frrmem.first" \
+	"$work/frrmem.last" <<'PY'
 import json, sys
 from collections import defaultdict
 report = json.load(open(sys.argv[1]))
@@ -198,7 +219,23 @@ for what in sorted(by):
     rows.append({"kind": what, "rss_first_kib": f[0], "rss_last_kib": l[0],
                  "rss_growth_pct": round(growth, 1), "fd_first": f[1],
                  "fd_last": l[1]})
+def frrmem(path):
+    m = {}
+    for line in open(path):
+        n, t, obj, b = line.rstrip("\n").split("\t")
+        m[t] = (int(obj), int(b))
+    return m
+m0, m1 = frrmem(sys.argv[9]), frrmem(sys.argv[10])
+grown = sorted(((t, m1[t][0] - m0.get(t, (0, 0))[0], m1[t][1] - m0.get(t, (0, 0))[1])
+                for t in m1 if m0 and m1[t][1] > m0.get(t, (0, 0))[1]),
+               key=lambda x: -x[2])[:5]
+if m0:
+    print("ospfd memory types that grew (FRR's accounting, every router, "
+          "sample 1 to the end): " + (", ".join("%s +%d objects (+%d B)" % g
+          for g in grown) or "none"))
 json.dump({"moves": moves, "failed": failed, "digest_mismatches": mismatch,
+           "ospfd_mtypes_grown": [{"type": t, "objects": o, "bytes": b}
+                                  for t, o, b in grown],
            "dirty_mib_s": rate, "probes_sent": probe["sent"],
            "probes_lost": probe["lost"],
            "longest_gap_ms": probe["longest_gap_ms"],
