@@ -6,10 +6,13 @@
 # so a relocation between them is a CURVE-encrypted ZeroMQ stream over
 # veth, the underlay bridge and veth.  ECMSS00 (256 MiB, its image
 # filled) moves VM9 -> VM2 and back RUNS times (default 5) with hvctl:
-# MiB moved / total time of the move (its history row, as hv_bench.sh);
-# after each move tcp_stream sends as many MiB over the same path (from
-# the source host's namespace to the target's underlay address), timed
-# by the receiver.  Medians and their ratio (target >= 0.8); the load
+# MiB moved / total time of the move (its history row, as hv_bench.sh),
+# and the rate of its pre-copy stream (history copy_mib_s: MiB the
+# passes sent over the time spent sending them, without the move's fixed
+# costs: the target's image, the quiesce, the commit); after each move
+# tcp_stream sends as many MiB over the same path (from the source
+# host's namespace to the target's underlay address), timed by the
+# receiver.  Medians and their ratios to TCP (target >= 0.8); the load
 # average is recorded (the machine may be shared).  Prints a table and
 # writes JSON to OUT (bench/results/underlay.json).  As root, after
 # scripts/build.sh, under flock -o /tmp/lgr-lab.lock.
@@ -59,7 +62,8 @@ for i in $(seq "$RUNS"); do
 		read -r from to <<<"$pair"
 		hv relocate ECMSS00 "$to" >/dev/null
 		hv -j history ECMSS00 | jq -r '.[-1] | select(.end_code == "OK") |
-		    "\(.mib) \(.mib / (.total_ms / 1000))"' >>"$tmp/reloc"
+		    "\(.mib) \(.mib / (.total_ms / 1000)) \(.copy_mib_s // 0)"' \
+		    >>"$tmp/reloc"
 		mib=$(tail -1 "$tmp/reloc" | awk '{ printf "%d", $1 + 0.5 }')
 		ip netns exec "$LAB:${host[$to]}" "$B/bench/tcp_stream" recv \
 		    "${addr[$to]}" "$PORT" >>"$tmp/tcp" &
@@ -72,18 +76,22 @@ done
 n=$(wc -l <"$tmp/reloc")
 mib=$(awk '{ print $1 }' "$tmp/reloc" | median)
 reloc=$(awk '{ print $2 }' "$tmp/reloc" | median)
+stream=$(awk '{ print $3 }' "$tmp/reloc" | median)
 tcp=$(awk '{ print $2 }' "$tmp/tcp" | median)
 ratio=$(awk -v a="$reloc" -v b="$tcp" 'BEGIN { printf "%.3f", a / b }')
+sratio=$(awk -v a="$stream" -v b="$tcp" 'BEGIN { printf "%.3f", a / b }')
 load=$(cut -d' ' -f1 /proc/loadavg)
-printf '%-6s %-10s %-18s %-16s %-8s %s\n' MOVES MIB RELOCATION-MIB/S \
-    TCP-MIB/S RATIO LOAD
-printf '%-6s %-10.1f %-18.0f %-16.0f %-8s %s\n' "$n" "$mib" "$reloc" "$tcp" \
-    "$ratio" "$load"
+printf '%-6s %-8s %-12s %-12s %-10s %-7s %-7s %s\n' MOVES MIB \
+    MOVE-MIB/S STREAM-MIB/S TCP-MIB/S MOVE/TCP STREAM/TCP LOAD
+printf '%-6s %-8.1f %-12.0f %-12.0f %-10.0f %-8s %-10s %s\n' "$n" "$mib" \
+    "$reloc" "$stream" "$tcp" "$ratio" "$sratio" "$load"
 echo "target: relocation >= 0.8 of the plain TCP stream"
 mkdir -p "$(dirname "$OUT")"
 jq -n --argjson n "$n" --argjson mib "$mib" --argjson r "$reloc" \
-    --argjson t "$tcp" --argjson q "$ratio" --argjson l "$load" \
+    --argjson s "$stream" --argjson t "$tcp" --argjson q "$ratio" \
+    --argjson sq "$sratio" --argjson l "$load" \
     '{benchmark: "underlay", target_ratio: 0.8, moves: $n, mib: $mib,
-    relocation_mib_s_median: $r, tcp_mib_s_median: $t, ratio: $q,
+    relocation_mib_s_median: $r, stream_mib_s_median: $s,
+    tcp_mib_s_median: $t, ratio: $q, stream_ratio: $sq,
     load1: $l}' >"$OUT"
 echo "JSON: $OUT"

@@ -1183,6 +1183,7 @@ det_history_new(struct json_object *jo, const struct dir_history *h)
 	jset_i(o, "passes", h->passes);
 	jset_i(o, "pages", h->pages);
 	jset_d(o, "mib", h->mib);
+	jset_d(o, "copy_mib_s", h->copy_mib_s);
 	jset_s(o, "end_code", h->end_code);
 	jset_s(o, "digest_src", dir_hex64(h->digest_src, ds, sizeof(ds)));
 	jset_s(o, "digest_dst", dir_hex64(h->digest_dst, dd, sizeof(dd)));

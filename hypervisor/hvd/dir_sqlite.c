@@ -56,6 +56,7 @@ static const char dsq_schema[] =
     " id INTEGER PRIMARY KEY AUTOINCREMENT, reloc INTEGER, guest TEXT,"
     " started_ms INTEGER, src TEXT, dst TEXT, total_ms REAL,"
     " quiesce_ms REAL, passes INTEGER, pages INTEGER, mib REAL,"
+    " copy_mib_s REAL,"
     " end_code TEXT, digest_src TEXT, digest_dst TEXT, verified INTEGER,"
     " text TEXT);"
     "CREATE TABLE IF NOT EXISTS events ("
@@ -690,11 +691,11 @@ dsq_history(struct dir *d, int64_t id, const struct dir_history *h)
 	char	ds[20], dd[20];
 
 	return dsq_exec(d, "INSERT INTO history (reloc, guest, started_ms, "
-	    "src, dst, total_ms, quiesce_ms, passes, pages, mib, end_code, "
-	    "digest_src, digest_dst, verified, text) SELECT id, guest, "
-	    "started_ms, src, dst, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM journal "
-	    "WHERE id = ?", "ddiidsssisi", h->total_ms, h->quiesce_ms,
-	    h->passes, h->pages, h->mib, h->end_code,
+	    "src, dst, total_ms, quiesce_ms, passes, pages, mib, copy_mib_s, "
+	    "end_code, digest_src, digest_dst, verified, text) SELECT id, "
+	    "guest, started_ms, src, dst, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM "
+	    "journal WHERE id = ?", "ddiiddsssisi", h->total_ms, h->quiesce_ms,
+	    h->passes, h->pages, h->mib, h->copy_mib_s, h->end_code,
 	    dir_hex64(h->digest_src, ds, sizeof(ds)),
 	    dir_hex64(h->digest_dst, dd, sizeof(dd)), (int64_t)h->verified,
 	    h->text, id) == 1 ? 1 : -1;

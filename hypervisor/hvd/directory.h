@@ -120,6 +120,7 @@ struct dir_progress {
 
 struct dir_history {
 	double		 total_ms, quiesce_ms, mib;
+	double		 copy_mib_s;	/* the pre-copy passes' stream */
 	int64_t		 passes, pages;
 	const char	*end_code, *text;
 	uint64_t	 digest_src, digest_dst;

@@ -515,6 +515,8 @@ struct reloc {
 	double				 t0;
 	double				 pass_t0;
 	uint64_t			 pass_bytes;
+	double				 copy_ms;	/* the passes' sending */
+	uint64_t			 copy_bytes;
 	struct batch_rate		 rate;	/* the cap's own account */
 	uint64_t			 pages_sent;
 	int				 passes;

@@ -84,6 +84,8 @@ precopy_pass(struct reloc *r, size_t n, bool first)
 	    outbound_send_list(r, r->list, n, true)) == -1)
 		return -1;
 	took = reloc_now() - r->pass_t0;
+	r->copy_ms += took;
+	r->copy_bytes += r->pass_bytes;
 	if (r->pass_bytes >= (1u << 20) && took > 0)
 		r->bw = (double)r->pass_bytes / took;
 	return 0;

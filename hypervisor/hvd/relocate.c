@@ -77,6 +77,8 @@ reloc_history(const struct reloc *r, struct dir_history *hist)
 	hist->passes = r->passes;
 	hist->pages = (int64_t)r->pages_sent;
 	hist->mib = (double)r->pages_sent * HV_PAGE / 1048576.0;
+	hist->copy_mib_s = r->copy_ms > 0 ? (double)r->copy_bytes /
+	    1048576.0 / (r->copy_ms / 1000.0) : 0;
 	hist->end_code = hv_end_name(r->end);
 	hist->text = r->text;
 	hist->digest_src = r->digest_src;
