@@ -116,6 +116,9 @@ check "the agent notices: hsi1 up, hsi0 down" wait_for 20 \
     bash -c "[ \"\$(hsi_up $LAB LITDAT01)\" = hsi1 ]"
 check "unprepared move warned with a stable id" \
     log_has LITDAT01 "[GA-MOVED-UNPREPARED] LITDAT01 moved from VM9 to VM2"
+check "it joins VM2's LAN as a complete does (drained while down, undrained once heard)" \
+    wait_for 20 log_has LITDAT01 "[GA-SELF-COMPLETE] LITDAT01 on VM2: hsi1 up"
+check "hsi1 undrained after it" wait_for 10 bash -c "! drained LITDAT01 hsi1"
 
 # --- naive mode (the evaluation's script) ---------------------------------
 agent_kill "$LAB" LITDAT01 TERM
