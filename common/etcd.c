@@ -355,6 +355,7 @@ etcd_answer(struct etcd *e, size_t node, bool readonly,
 	struct json_object	*o;
 	const char		*msg;
 	int64_t			 code;
+	long			 http = 0;
 	int			 err;
 
 	if (e->buf.over) {
@@ -365,8 +366,15 @@ etcd_answer(struct etcd *e, size_t node, bool readonly,
 	o = e->buf.p ? json_tokener_parse(e->buf.p) : NULL;
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		etcd_err(e, EPROTO, "%s: answer not JSON",
-		    e->nodes.url[node]);
+		/* Some other server there (a wrong address or route). */
+		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &http);
+		if (http != 200)
+			etcd_err(e, EPROTO, "%s: HTTP %ld, not an etcd v3 "
+			    "gateway (wrong address, or a route elsewhere?)",
+			    e->nodes.url[node], http);
+		else
+			etcd_err(e, EPROTO, "%s: answer not JSON",
+			    e->nodes.url[node]);
 		return ETCD_R_ERROR;
 	}
 	if (etcd_json_error(o, &code, &msg) == 0) {

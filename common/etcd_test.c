@@ -525,6 +525,7 @@ test_open_bad(void **state)
  */
 struct t_fake {
 	int		 fd;
+	const char	*status;	/* "200 OK" */
 	const char	*answer;
 	int		 requests;
 	pthread_t	 thread;
@@ -563,9 +564,9 @@ t_fake_serve(void *arg)
 	while ((c = accept(f->fd, NULL, NULL)) >= 0) {
 		t_fake_read(c);
 		f->requests++;
-		n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\n"
+		n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\n"
 		    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-		    "Connection: close\r\n\r\n", strlen(f->answer));
+		    "Connection: close\r\n\r\n", f->status, strlen(f->answer));
 		if (write(c, head, (size_t)n) == n)
 			(void)!write(c, f->answer, strlen(f->answer));
 		close(c);
@@ -576,6 +577,7 @@ t_fake_serve(void *arg)
 static void
 t_fake_start(struct t_fake *f, const char *answer)
 {
+	f->status = "200 OK";
 	f->answer = answer;
 	f->requests = 0;
 	f->fd = t_silent(f->url, sizeof(f->url));
@@ -690,6 +692,31 @@ test_bad_answers(void **state)
 		etcd_close(e);
 		t_fake_stop(&f);
 	}
+}
+
+/*
+ * Some other web server at a node's address (a wrong address, or a
+ * route that leads elsewhere): the error says what answered.
+ */
+static void
+test_not_etcd(void **state)
+{
+	struct t_fake	 f;
+	struct etcd	*e;
+	struct etcd_kv	 kv;
+
+	(void)state;
+	t_fake_start(&f, "");
+	f.status = "404 Not Found";
+	e = etcd_open(f.url, 1000);
+	errno = 0;
+	assert_int_equal(etcd_get(e, "/t/x", &kv), -1);
+	assert_int_equal(errno, EPROTO);
+	if (strstr(etcd_errtext(e), "HTTP 404, not an etcd v3 gateway") ==
+	    NULL)
+		fail_msg("error text: %s", etcd_errtext(e));
+	etcd_close(e);
+	t_fake_stop(&f);
 }
 
 /* A lone node without a leader is asked again until the deadline. */
@@ -896,6 +923,7 @@ main(void)
 	const struct CMUnitTest none[] = {
 		cmocka_unit_test(test_open_bad),
 		cmocka_unit_test(test_bad_answers),
+		cmocka_unit_test(test_not_etcd),
 		cmocka_unit_test(test_no_leader_retry),
 		cmocka_unit_test(test_watch_repeat),
 		cmocka_unit_test(test_deadline),

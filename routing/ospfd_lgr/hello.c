@@ -11,7 +11,12 @@
  *   - an interface that comes up sends a hello at once;
  *   - a router that hears a new neighbour (Down -> Init) answers with a
  *     hello at once, listing it: the newcomer is 2-Way with every live
- *     router of the LAN and knows its DR and BDR within a round trip.
+ *     router of the LAN and knows its DR and BDR within a round trip;
+ *   - so does a router whose neighbour's hello stops listing it (back to
+ *     Init from 2-Way or beyond): the neighbour lost its interface or
+ *     restarted (a guest restarted on another host, whose NICs moved
+ *     there) and starts its adjacencies over; it learns it is heard
+ *     at once, not at the next periodic hello.
  * The extra hellos are one per router and newcomer, sent from an event
  * (never from inside ospfd's state machines), coalesced per interface.
  */
@@ -92,7 +97,7 @@ int
 hello_nsm_change(struct ospf_neighbor *nbr, int state, int oldstate)
 {
 	if (nbr->oi != NULL && drain_is_lan(nbr->oi) &&
-	    state == NSM_Init && oldstate < NSM_Init)
+	    state == NSM_Init && oldstate != NSM_Init)
 		hello_soon(nbr->oi);
 	return 0;
 }
