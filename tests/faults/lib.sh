@@ -179,12 +179,13 @@ fault_wait_step() {
 	return 1
 }
 
-# fault_cap LAB GUEST MIB_S: cap the guest's relocation to MIB_S as soon
-# as it exists (within 60 s), so that its pre-copy lasts.
+# fault_cap LAB GUEST MIB_S [MEMBER]: cap the guest's relocation to MIB_S
+# as soon as it exists (within 60 s), so that its pre-copy lasts; asking
+# MEMBER's hvd (the source: no redirect) when given.
 fault_cap() {
 	local end=$((SECONDS + 60))
 	while [ "$SECONDS" -lt "$end" ]; do
-		"$HVCTL" -l "$1" set-limits "$2" --max-rate "$3" \
+		"$HVCTL" -l "$1" ${4:+-m "$4"} set-limits "$2" --max-rate "$3" \
 		    >/dev/null 2>&1 && return 0
 		sleep 0.005
 	done
