@@ -18,12 +18,14 @@
 #     drain) under the same lgrctl, and a hypervisor-only move
 #     (nslab up --no-agents, hvctl relocate of each LIT guest).
 #
-# Medians over the runs.  Prints a table, writes JSON to OUT
+# Medians over the runs, and the 95th percentile of the downtime per
+# move and of the TCP streams' longest stall per run.  Prints a table, writes JSON to OUT
 # (bench/results/evac_bench.json).  Root; run after scripts/build.sh.
 # SIZES= (default "20 50"), PARALLEL= (default "1 4") choose the grid;
 # REFERENCE=0 leaves the reference lab's wall time out, LOSS=0 the probe
 # loss part (e.g. SIZES=50 PARALLEL=4 REFERENCE=0 LOSS=0: gen-50 at
-# --parallel 4 only); NAIVE_WAIT_MS= the naive agents' fixed wait
+# --parallel 4 only), LOSS=lgrd keeps only our pipeline's row (not the
+# naive agents' nor the hypervisor-only one); NAIVE_WAIT_MS= the naive agents' fixed wait
 # (default 2000); BUILD= the build tree (default build/); WAVE= passes
 # --wave (guests per wave; lgrd's default: 16, or 1 at --parallel 1).
 # Every lab it brings up is its own: run it under the lab lock.
@@ -192,6 +194,8 @@ for n in $SIZES; do
 done
 if [ "$LOSS" != 0 ]; then
 	loss_lgrctl lgrd
+fi
+if [ "$LOSS" = 1 ]; then
 	printf '#!/bin/sh\nexec %s -m naive -w %s "$@"\n' \
 	    "$B/guestagent/guestagentd" "$NAIVE_WAIT_MS" >"$TMP/naive-agent"
 	chmod +x "$TMP/naive-agent"
@@ -202,6 +206,7 @@ fi
 # --- summary ----------------------------------------------------------------
 jq -s '
     def med: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
+    def p95: sort | if length == 0 then null else .[(length * 0.95 | ceil) - 1] end;
     group_by([.lab, .parallel]) | map({ lab: .[0].lab, parallel: .[0].parallel,
       effective_parallel: .[0].effective_parallel, runs: length,
       waves: (map(.waves) | med),
@@ -212,14 +217,17 @@ jq -s '
       verify_ms: (map(.verify_ms[]) | med),
       reloc_ms: (map(.reloc_ms[]) | med),
       converge_ms: (map(.converge_ms[]) | med),
-      downtime_ms: (map(.downtime_ms[]) | med) })' "$TMP/samples.json" >"$TMP/evac.json"
+      downtime_ms: (map(.downtime_ms[]) | med),
+      downtime_p95_ms: (map(.downtime_ms[]) | p95),
+      downtime_max_ms: (map(.downtime_ms[]) | max) })' "$TMP/samples.json" >"$TMP/evac.json"
 jq -s 'group_by(.mode) | map({ mode: .[0].mode, runs: length,
       sent: (map(.sent) | sort | .[(length - 1) / 2 | floor]),
       lost: (map(.lost) | sort | .[(length - 1) / 2 | floor]),
       longest_gap_ms: (map(.longest_gap_ms) | sort | .[(length - 1) / 2 | floor]),
       pairs_with_loss: (map(.pairs_with_loss) | sort | .[(length - 1) / 2 | floor]),
       tcp_resets: (map(.tcp_resets) | sort | .[(length - 1) / 2 | floor]),
-      tcp_longest_stall_ms: (map(.tcp_longest_stall_ms) | sort | .[(length - 1) / 2 | floor]) })' \
+      tcp_longest_stall_ms: (map(.tcp_longest_stall_ms) | sort | .[(length - 1) / 2 | floor]),
+      tcp_stall_p95_ms: (map(.tcp_longest_stall_ms) | sort | .[(length * 0.95 | ceil) - 1]) })' \
     "$TMP/loss.json" >"$TMP/loss-sum.json"
 jq -n --slurpfile e "$TMP/evac.json" --slurpfile l "$TMP/loss-sum.json" \
     --slurpfile s "$TMP/samples.json" --slurpfile ls "$TMP/loss.json" \
@@ -227,14 +235,14 @@ jq -n --slurpfile e "$TMP/evac.json" --slurpfile l "$TMP/loss-sum.json" \
       targets: { overhead_ms_per_guest: 100, lost_probes_ours: 0 },
       evacuation: $e[0], probe_loss: $l[0], samples: $s, loss_samples: $ls }' >"$OUT"
 
-printf '\n%-10s %4s %4s %6s %5s %8s %10s %11s %9s %9s %10s %11s\n' LAB PAR EFF GUESTS WAVES WALL-S MS/GUEST OVERHEAD-MS VERIFY-MS RELOC-MS CONVERGE-MS DOWNTIME-MS
-jq -r '.evacuation[] | [.lab, .parallel, .effective_parallel, .guests, .waves, .wall_s, .wall_per_guest_ms, .overhead_ms, .verify_ms, .reloc_ms, .converge_ms, .downtime_ms] | @tsv' "$OUT" |
-    while IFS=$'\t' read -r l p e g n w pg o v r c d; do
-	printf '%-10s %4s %4s %6s %5s %8.1f %10.0f %11.1f %9.1f %9.1f %10.1f %11.1f\n' "$l" "$p" "$e" "$g" "$n" "$w" "$pg" "$o" "$v" "$r" "$c" "$d"
+printf '\n%-10s %4s %4s %6s %5s %8s %10s %11s %9s %9s %10s %11s %8s\n' LAB PAR EFF GUESTS WAVES WALL-S MS/GUEST OVERHEAD-MS VERIFY-MS RELOC-MS CONVERGE-MS DOWNTIME-MS DT-P95
+jq -r '.evacuation[] | [.lab, .parallel, .effective_parallel, .guests, .waves, .wall_s, .wall_per_guest_ms, .overhead_ms, .verify_ms, .reloc_ms, .converge_ms, .downtime_ms, .downtime_p95_ms] | @tsv' "$OUT" |
+    while IFS=$'\t' read -r l p e g n w pg o v r c d d95; do
+	printf '%-10s %4s %4s %6s %5s %8.1f %10.0f %11.1f %9.1f %9.1f %10.1f %11.1f %8.1f\n' "$l" "$p" "$e" "$g" "$n" "$w" "$pg" "$o" "$v" "$r" "$c" "$d" "$d95"
     done
-printf '\n%-16s %4s %8s %6s %14s %15s %10s %13s\n' MODE RUNS SENT LOST LONGEST-GAP-MS PAIRS-WITH-LOSS TCP-RESETS TCP-STALL-MS
-jq -r '.probe_loss[] | [.mode, .runs, .sent, .lost, .longest_gap_ms, .pairs_with_loss, .tcp_resets, .tcp_longest_stall_ms] | @tsv' "$OUT" |
-    while IFS=$'\t' read -r m n s l g p r t; do
-	printf '%-16s %4s %8s %6s %14.1f %15s %10s %13s\n' "$m" "$n" "$s" "$l" "$g" "$p" "$r" "$t"
+printf '\n%-16s %4s %8s %6s %14s %15s %10s %13s %10s\n' MODE RUNS SENT LOST LONGEST-GAP-MS PAIRS-WITH-LOSS TCP-RESETS TCP-STALL-MS STALL-P95
+jq -r '.probe_loss[] | [.mode, .runs, .sent, .lost, .longest_gap_ms, .pairs_with_loss, .tcp_resets, .tcp_longest_stall_ms, .tcp_stall_p95_ms] | @tsv' "$OUT" |
+    while IFS=$'\t' read -r m n s l g p r t t95; do
+	printf '%-16s %4s %8s %6s %14.1f %15s %10s %13s %10s\n' "$m" "$n" "$s" "$l" "$g" "$p" "$r" "$t" "$t95"
     done
 echo "JSON: $OUT"

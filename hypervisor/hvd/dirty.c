@@ -19,6 +19,7 @@
 #include "log.h"
 
 #define DIRTY_VEC	512	/* regions per PAGEMAP_SCAN call */
+#define DIRTY_UNREG_PAGES 512	/* 2 MiB: under a ms in the kernel */
 
 static int
 dirty_uffd(struct guest *g)
@@ -93,15 +94,28 @@ dirty_start(struct guest *g)
 	return 0;
 }
 
+/*
+ * Stop tracking.  Unregistering clears the write-protect bit of every
+ * page in the kernel, without a point where it could be preempted: the
+ * whole of a 256 MiB image at once held a CPU for 50-100 ms, and every
+ * guest on the machine (the one just resumed on the target among them)
+ * stopped answering meanwhile.  In pieces of DIRTY_UNREG_PAGES, each a
+ * few ms, others run in between.
+ */
 void
 dirty_stop(struct guest *g)
 {
 	struct uffdio_range	r;
+	size_t			p, n;
 
 	if (g->uffd != -1) {
-		r.start = (uintptr_t)g->mem;
-		r.len = g->len;
-		ioctl(g->uffd, UFFDIO_UNREGISTER, &r);
+		for (p = 0; p < g->npages; p += n) {
+			n = g->npages - p < DIRTY_UNREG_PAGES ?
+			    g->npages - p : DIRTY_UNREG_PAGES;
+			r.start = (uintptr_t)g->mem + p * HV_PAGE;
+			r.len = n * HV_PAGE;
+			ioctl(g->uffd, UFFDIO_UNREGISTER, &r);
+		}
 		close(g->uffd);
 		g->uffd = -1;
 	}

@@ -53,6 +53,43 @@ test_written_pages(void **state)
 	free(list);
 }
 
+/*
+ * Tracking stops in pieces (the last one short here: 3 MiB); the image
+ * is then untracked everywhere and can be tracked again, as a pooled
+ * image is by its next guest.
+ */
+static void
+test_stop_restart(void **state)
+{
+	static struct hv_guestdef	 d3 = { .name = "T3", .memory_mib = 3 };
+	struct guest			*g;
+	uint32_t			*list;
+
+	(void)state;
+	g = guest_new(&d3, NULL, NULL);
+	assert_non_null(g);
+	list = calloc(g->npages, sizeof(*list));
+	guest_fill(g, 100, 1);
+	if (dirty_start(g) == -1) {
+		guest_free(g, false);
+		free(list);
+		skip();
+	}
+	g->mem[700 * HV_PAGE] ^= 1;
+	dirty_stop(g);
+	assert_int_equal(g->uffd, -1);
+	g->mem[10 * HV_PAGE] ^= 1;	/* untracked: writable, not seen */
+	g->mem[767 * HV_PAGE] ^= 1;
+	assert_int_equal(dirty_start(g), 0);
+	assert_int_equal(dirty_collect(g, list), 0);
+	g->mem[767 * HV_PAGE + 8] ^= 1;
+	assert_int_equal(dirty_collect(g, list), 1);
+	assert_int_equal(list[0], 767);
+	dirty_stop(g);
+	guest_free(g, false);
+	free(list);
+}
+
 static void
 test_vcpu_dirties(void **state)
 {
@@ -215,6 +252,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_written_pages),
+		cmocka_unit_test(test_stop_restart),
 		cmocka_unit_test(test_vcpu_dirties),
 		cmocka_unit_test(test_fill_boot),
 		cmocka_unit_test(test_protect_pieces),

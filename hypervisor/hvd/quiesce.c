@@ -126,9 +126,10 @@ quiesce_run(struct reloc *r)
 	    -1 || outbound_wait(r, CHAN_RESUMED, NULL, 0, RELOC_LINK_MS) == -1)
 		goto fail;
 	r->quiesce_ms = reloc_now() - tq0;
-	log_debug("relocation %jd quiesce: stun %.2f ms, pages+state+digest "
-	    "%.2f ms, resume %.2f ms, %zu pages carried", (intmax_t)r->id,
-	    t[0] - tq0, t[1] - t[0], r->quiesce_ms - (t[1] - tq0), r->carry);
+	log_debug("relocation %jd quiesce from %.1f ms (monotonic): stun "
+	    "%.2f ms, pages+state+digest %.2f ms, resume %.2f ms, %zu pages "
+	    "carried", (intmax_t)r->id, tq0, t[0] - tq0, t[1] - t[0],
+	    r->quiesce_ms - (t[1] - tq0), r->carry);
 	r->resumed = true;
 	return 0;
 fail:

@@ -261,6 +261,10 @@ move_probe_stop(struct move_ctx *c)
 	probe_stop(c->probe);
 	probe_total(c->probe, &st);
 	c->m->downtime_ms = st.longest_gap_ms;
+	if (st.longest_gap_ms > 0)
+		log_debug("%s: downtime %.1f ms from +%.1f ms (%.1f ms "
+		    "monotonic)", c->m->guest, st.longest_gap_ms,
+		    st.longest_gap_at - c->t0, st.longest_gap_at);
 	c->m->probe_lost = (int64_t)st.lost;
 	probe_free(c->probe);
 	c->probe = NULL;

@@ -67,6 +67,7 @@ struct probe_stats {
 	uint64_t	 lost;
 	uint64_t	 lost_run;	/* longest run of lost probes */
 	double		 longest_gap_ms;	/* TCP: the longest stall */
+	double		 longest_gap_at;	/* its start, monotonic ms (clock_us) */
 	double		 max_rtt_ms;
 	bool		 tcp;
 	uint64_t	 resets;		/* TCP: connections broken */

@@ -48,6 +48,7 @@ struct probe_flow {
 	uint8_t			*ok;		/* answered per seq */
 	uint64_t		 lost_run;
 	double			 gap_ms;
+	double			 gap_at;	/* when it began (probe_now) */
 	double			 rtt_ms;
 	bool			 tcp;
 	uint64_t		 resets;

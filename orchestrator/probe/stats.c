@@ -57,6 +57,16 @@ probe_flow_sent(struct probe *p, struct probe_flow *f)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* The wait of the oldest unanswered probe, ended now: the longest? */
+static void
+probe_flow_gap(struct probe_flow *f, double now)
+{
+	if (now - f->sent_ms[f->next] > f->gap_ms) {
+		f->gap_ms = now - f->sent_ms[f->next];
+		f->gap_at = f->sent_ms[f->next];
+	}
+}
+
 /* Close the current run of unanswered probes [f->next, upto). */
 void
 probe_flow_run_end(struct probe_flow *f, uint32_t upto, double now)
@@ -65,8 +75,7 @@ probe_flow_run_end(struct probe_flow *f, uint32_t upto, double now)
 
 	if (f->next >= upto)
 		return;
-	if (now - f->sent_ms[f->next] > f->gap_ms)
-		f->gap_ms = now - f->sent_ms[f->next];
+	probe_flow_gap(f, now);
 	for (uint32_t s = f->next; s < upto && !f->ok[s]; s++)
 		lost++;
 	if (lost > f->lost_run)
@@ -89,8 +98,7 @@ probe_flow_answer(struct probe_flow *f, uint32_t seq, double now)
 	if (rtt > f->rtt_ms)
 		f->rtt_ms = rtt;
 	if (seq >= f->next) {
-		if (now - f->sent_ms[f->next] > f->gap_ms)
-			f->gap_ms = now - f->sent_ms[f->next];
+		probe_flow_gap(f, now);
 		if (seq > f->next)
 			probe_flow_run_end(f, seq, now);
 		f->next = seq + 1;
@@ -147,6 +155,7 @@ probe_stats_fill(struct probe *p, const struct probe_flow *f,
 	st->lost = f->sent - f->answered - pending;
 	st->lost_run = f->lost_run;
 	st->longest_gap_ms = f->gap_ms;
+	st->longest_gap_at = f->gap_at;
 	st->max_rtt_ms = f->rtt_ms;
 	st->tcp = f->tcp;
 	st->resets = f->resets;
@@ -182,8 +191,10 @@ probe_sum(struct probe *p, bool tcp, struct probe_stats *tot)
 		tot->resets += st.resets;
 		if (st.lost_run > tot->lost_run)
 			tot->lost_run = st.lost_run;
-		if (st.longest_gap_ms > tot->longest_gap_ms)
+		if (st.longest_gap_ms > tot->longest_gap_ms) {
 			tot->longest_gap_ms = st.longest_gap_ms;
+			tot->longest_gap_at = st.longest_gap_at;
+		}
 		if (st.max_rtt_ms > tot->max_rtt_ms)
 			tot->max_rtt_ms = st.max_rtt_ms;
 	}
