@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -23,17 +21,6 @@ double
 reloc_now(void)
 {
 	return (double)clock_us() / 1e3;
-}
-
-/* This thread from now on yields to anyone else who wants the CPU:
- * nice 19 (a thread of its own to Linux), not SCHED_IDLE, which busy
- * guests could starve for good. */
-static void
-reloc_background(void)
-{
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) == -1)
-		log_debug("relocation thread stays at its priority: %s",
-		    strerror(errno));
 }
 
 int
@@ -101,11 +88,11 @@ reloc_history(const struct reloc *r, struct dir_history *hist)
 
 /*
  * The guest runs on the target: the relocation ends in the directory
- * first, then this thread gives up its claim on the CPU and takes the
- * image apart (dirty tracking stopped, pages scrubbed into the pool:
- * about 100 ms of a CPU at 256 MiB) at the lowest priority: the guests
- * running here, and the one just resumed when the target shares this
- * machine (a one-host lab), come first.
+ * first (the orchestrator waits for that), then the image is taken
+ * apart (dirty tracking stopped in pieces, pages scrubbed into the
+ * pool: about 100 ms of a CPU at 256 MiB).  Not at a lower priority:
+ * stopping the tracking holds the process's memory map lock, and a
+ * starved holder would stall every thread of hvd behind it.
  */
 static void
 reloc_post(struct reloc *r)
@@ -129,7 +116,6 @@ reloc_post(struct reloc *r)
 	    "relocation %jd to %s done: total %.1f ms, quiesce %.2f ms, %d "
 	    "passes, %ju pages", (intmax_t)r->id, r->dst, r->total_ms,
 	    r->quiesce_ms, r->passes, (uintmax_t)r->pages_sent);
-	reloc_background();
 	pool_keep(r->h, g);
 }
 
