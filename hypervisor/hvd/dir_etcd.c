@@ -827,26 +827,21 @@ det_member_info(struct dir *d, struct elig_member *ms, size_t n)
 static int
 det_cluster_mode(struct dir *d, enum cluster_mode *mode)
 {
-	struct json_object	*defs, *res;
-	const char		*st;
-	size_t			 i;
+	struct det_snap	 s;
+	const char	*st;
+	size_t		 i;
 
-	if ((defs = det_values(d, "memberdefs/", NULL)) == NULL)
+	if (det_snap_some(d, &s, DS_DEFS | DS_RES) == -1)
 		return -1;
-	if ((res = det_values(d, "residency/", NULL)) == NULL) {
-		json_object_put(defs);
-		return -1;
-	}
 	*mode = CLUSTER_STABLE;
-	for (i = 0; i < json_object_array_length(defs); i++) {
-		st = jstr(json_object_array_get_idx(defs, i), "state");
+	for (i = 0; i < json_object_array_length(s.defs); i++) {
+		st = jstr(json_object_array_get_idx(s.defs, i), "state");
 		if (strcmp(st, "JOINING") == 0 || strcmp(st, "LEAVING") == 0)
 			*mode = CLUSTER_INFLUX;
 	}
-	if (det_find(res, "state", "LOST") != NULL)
+	if (det_find(s.res, "state", "LOST") != NULL)
 		*mode = CLUSTER_SAFE;
-	json_object_put(defs);
-	json_object_put(res);
+	det_snap_free(&s);
 	return 0;
 }
 
