@@ -212,8 +212,9 @@ probe_total_tcp(struct probe *p, struct probe_stats *tot)
 	probe_sum(p, true, tot);
 }
 
+/* t0: the probe's start (probe_now), for when the longest gap began. */
 static struct json_object *
-probe_stats_json(const struct probe_stats *st)
+probe_stats_json(const struct probe_stats *st, double t0)
 {
 	struct json_object	*o = json_object_new_object();
 
@@ -234,6 +235,9 @@ probe_stats_json(const struct probe_stats *st)
 	    (int64_t)st->lost_run));
 	json_object_object_add(o, "longest_gap_ms",
 	    json_object_new_double(st->longest_gap_ms));
+	if (st->longest_gap_ms > 0)
+		json_object_object_add(o, "longest_gap_at_ms",
+		    json_object_new_double(st->longest_gap_at - t0));
 	json_object_object_add(o, "max_rtt_ms",
 	    json_object_new_double(st->max_rtt_ms));
 	if (st->tcp) {
@@ -259,20 +263,22 @@ probe_json(struct probe *p)
 	    json_object_new_int((int)p->o.interval_ms));
 	json_object_object_add(o, "duration_ms",
 	    json_object_new_double(p->t0 > 0 ? end - p->t0 : 0));
+	json_object_object_add(o, "started_monotonic_ms",
+	    json_object_new_double(p->t0));
 	for (size_t i = 0; i < p->nflows; i++) {
 		probe_stats_get(p, i, &st);
 		json_object_array_add(st.tcp ? tcp : arr,
-		    probe_stats_json(&st));
+		    probe_stats_json(&st, p->t0));
 	}
 	json_object_object_add(o, "pairs", arr);
 	probe_total(p, &st);
-	json_object_object_add(o, "total", probe_stats_json(&st));
+	json_object_object_add(o, "total", probe_stats_json(&st, p->t0));
 	if (json_object_array_length(tcp) == 0) {
 		json_object_put(tcp);
 		return o;
 	}
 	json_object_object_add(o, "tcp", tcp);
 	probe_total_tcp(p, &st);
-	json_object_object_add(o, "tcp_total", probe_stats_json(&st));
+	json_object_object_add(o, "tcp_total", probe_stats_json(&st, p->t0));
 	return o;
 }

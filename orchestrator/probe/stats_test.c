@@ -126,10 +126,13 @@ test_totals_of_a_set(void **state)
 	probe_total(p, &st);
 	assert_int_equal(st.sent, 4);
 	assert_true(st.longest_gap_ms == 25.0);
+	assert_true(st.longest_gap_at == 10.0);	/* seq 1 waited longest */
 	j = probe_json(p);
 	assert_true(json_object_object_get_ex(j, "total", &v));
 	assert_int_equal(json_object_get_int(json_object_object_get(v,
 	    "lost")), 2);
+	assert_true(json_object_get_double(json_object_object_get(v,
+	    "longest_gap_at_ms")) == 10.0);
 	json_object_put(j);
 	probe_free(p);
 }
