@@ -187,8 +187,11 @@ reloc_free(struct reloc *r)
 		zmq_close(r->sock);
 	if (r->zctx != NULL)
 		zmq_ctx_term(r->zctx);
+	/* The guest may go now; unless it came back meanwhile (the image
+	 * is taken apart after the journal ended) and left again. */
 	pthread_mutex_lock(&r->h->lock);
-	r->h->relocs[r->gidx] = NULL;	/* the guest may go now */
+	if (r->h->relocs[r->gidx] == r)
+		r->h->relocs[r->gidx] = NULL;
 	pthread_mutex_unlock(&r->h->lock);
 	dir_close(r->dir);
 	free(r->hashes);
