@@ -99,8 +99,8 @@ dirty_start(struct guest *g)
  * page in the kernel, without a point where it could be preempted: the
  * whole of a 256 MiB image at once held a CPU for 50-100 ms, and every
  * guest on the machine (the one just resumed on the target among them)
- * stopped answering meanwhile.  In pieces of DIRTY_UNREG_PAGES, each a
- * few ms, others run in between.
+ * stopped answering meanwhile.  In pieces of DIRTY_UNREG_PAGES, each
+ * well under a ms, others run in between.
  */
 void
 dirty_stop(struct guest *g)
