@@ -16,6 +16,8 @@ static const struct codec_arg agent_args_prepare[] = {
 };
 
 static const struct codec_arg agent_args_complete[] = {
+	CODEC_NAMES_ARG("peers", struct agent_request, peers, npeers,
+	    peers_given),
 	CODEC_U64_ARG("timeout_ms", struct agent_request, timeout_ms, false, 1,
 	    AGENT_TIMEOUT_MAX_MS),
 	CODEC_END,

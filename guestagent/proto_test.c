@@ -79,6 +79,8 @@ test_orchestrator_frames(void **state)
 	static const char	prep[] = "{\"req\":\"prepare\",\"peers\":"
 	    "[\"LITSWAS1\",\"LITDAT01\"],\"timeout_ms\":5000}";
 	static const char	comp[] = "{\"req\":\"complete\"}";
+	static const char	wave[] = "{\"req\":\"complete\",\"peers\":"
+	    "[\"LITDCON1\"]}";
 	struct agent_request	r;
 
 	(void)state;
@@ -88,6 +90,13 @@ test_orchestrator_frames(void **state)
 	assert_int_equal(codec_decode(&agent_codec, comp, strlen(comp), &r),
 	    0);
 	assert_int_equal(r.type, AGENT_REQ_COMPLETE);
+	assert_false(r.peers_given);
+	/* A wave's complete names the guests arriving with this one. */
+	assert_int_equal(codec_decode(&agent_codec, wave, strlen(wave), &r),
+	    0);
+	assert_true(r.peers_given);
+	assert_int_equal(r.npeers, 1);
+	assert_string_equal(r.peers[0], "LITDCON1");
 }
 
 /* A prepare naming n peers "P0", "P1", ... */
@@ -132,8 +141,8 @@ static const struct bad_case {
 	    "\"relocate\" is not a request of guestagentd" },
 	{ "{\"req\":\"status\",\"peers\":[]}", EINVAL,
 	    "\"peers\" is not an argument of status" },
-	{ "{\"req\":\"complete\",\"peers\":[\"A\"]}", EINVAL,
-	    "\"peers\" is not an argument of complete" },
+	{ "{\"req\":\"complete\",\"peers\":[\"A B\"]}", EINVAL,
+	    "\"peers\" element 0 is not a name" },
 	{ "{\"req\":\"prepare\",\"peers\":\"A\"}", EINVAL,
 	    "\"peers\" is not an array of at most 64 names" },
 	{ "{\"req\":\"prepare\",\"peers\":[\"A B\"]}", EINVAL,

@@ -322,7 +322,12 @@ struct op {
 	int			 up;		/* interface index, -1: none */
 	int64_t			 up_us;
 	bool			 alone;
-	bool			 heard;		/* a neighbour is 2-Way */
+	bool			 heard;		/* a neighbour is 2-Way (Full
+						   when await_dr) */
+	bool			 await_dr;	/* arriving with others, not
+						   first: undrain once Full */
+	char			 arriving[AGENT_PEERS_MAX][MSG_NAME_MAX];
+	size_t			 narriving;	/* the complete's peers */
 	bool			 full;
 	bool			 dr;
 	double			 full_ms;

@@ -15,8 +15,11 @@
  *      an election that would take the DR role from the guest holding
  *      it (ospfd_lgr's hellos make that one round trip);
  *   5. alone on that HiperSockets LAN (no other guest runs on the member
- *      with its interface there up): report at once, no neighbour will
- *      come; else wait, bounded, for a Full adjacency;
+ *      with its interface there up, but those the orchestrator names as
+ *      arriving with it): report at once, no neighbour will come; else
+ *      wait, bounded, for a Full adjacency.  Of guests arriving together
+ *      on such a LAN the first by name is alone; the others stay
+ *      drained until Full with it (it is DR by then);
  *   6. journal IDLE, report.
  * Naive mode (the evaluation's script): a fixed wait before 2, no
  * undrain, a fixed wait instead of 5 (alone or not: the script could
@@ -75,7 +78,31 @@ complete_fail(struct agent *a, int code, const char *what)
 	    config_guest_name(&a->conf), what);
 }
 
-/* Is another guest's interface up on member m's HiperSockets LAN? */
+/* Does guest g arrive on the LAN with us (the complete's peers)? */
+static bool
+complete_arriving(const struct agent *a, size_t g)
+{
+	for (size_t i = 0; i < a->op.narriving; i++)
+		if (strcmp(a->op.arriving[i], a->conf.topo->guests[g].name) ==
+		    0)
+			return true;
+	return false;
+}
+
+/* Do we come first (by name) of the guests arriving together? */
+static bool
+complete_first(const struct agent *a)
+{
+	const char	*self = config_guest_name(&a->conf);
+
+	for (size_t i = 0; i < a->op.narriving; i++)
+		if (strcmp(a->op.arriving[i], self) < 0)
+			return false;
+	return true;
+}
+
+/* Is another guest's interface up on member m's HiperSockets LAN?  The
+ * guests arriving with us do not count: they come up now too. */
 static bool
 complete_alone(struct agent *a, int m)
 {
@@ -91,6 +118,7 @@ complete_alone(struct agent *a, int m)
 		return false;		/* cannot tell: wait, bounded */
 	for (g = 0; g < n; g++) {
 		if ((int)g == a->conf.guest || !on[g] ||
+		    complete_arriving(a, g) ||
 		    (nic = topo_guest_hsi_for(&a->conf.topo->guests[g], m)) ==
 		    NULL)
 			continue;
@@ -123,7 +151,7 @@ complete_full(struct agent *a)
 		return false;
 	if (evidence_iface(st, a->fsm.ifs[a->op.up].name, &e) == 0) {
 		a->op.dr = e.dr;
-		a->op.heard |= e.n2way > 0;
+		a->op.heard |= a->op.await_dr ? e.nfull > 0 : e.n2way > 0;
 		if (e.nfull > 0 && !a->op.full) {
 			a->op.full = true;
 			a->op.full_ms = (double)(clock_us() -
@@ -204,6 +232,14 @@ complete_up(struct agent *a)
 	a->op.up = fsm_if_of_member(&a->fsm, m);
 	a->op.up_us = clock_us();
 	a->op.alone = a->op.up != -1 && complete_alone(a, m);
+	/* Arriving together on a LAN where nobody else is up: the first
+	 * comes up as if alone and becomes DR; the others stay drained
+	 * until Full with it, so that no two elect themselves DR at once
+	 * and trade the role back and forth. */
+	if (a->op.alone && a->op.narriving > 0 && !complete_first(a)) {
+		a->op.alone = false;
+		a->op.await_dr = true;
+	}
 	if (a->opts.mode == AGENT_MODE_DRAIN)
 		a->undrain_pending = a->op.up != -1 && !a->op.alone ? true :
 		    engine_undrain(a) != 0;
@@ -290,6 +326,13 @@ complete_start(struct agent *a, const struct agent_request *rq,
 	a->op.t0_us = clock_us();
 	a->op.full_timeout_ms = rq != NULL && rq->timeout_ms != AGENT_UNSET ?
 	    rq->timeout_ms : a->opts.full_timeout_ms;
+	/* The guests completing with us (the orchestrator's wave): only
+	 * guests of the lab, not ourselves. */
+	for (size_t i = 0; rq != NULL && i < rq->npeers; i++)
+		if (topo_guest_find(a->conf.topo, rq->peers[i]) != -1 &&
+		    strcmp(rq->peers[i], config_guest_name(&a->conf)) != 0)
+			snprintf(a->op.arriving[a->op.narriving++],
+			    sizeof(a->op.arriving[0]), "%s", rq->peers[i]);
 	engine_journal(a);
 	if (a->opts.mode == AGENT_MODE_NAIVE) {
 		a->op.phase = OP_COMPLETE_WAIT1;

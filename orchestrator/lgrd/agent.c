@@ -105,11 +105,16 @@ agent_prepare(struct lgrd *d, const char *guest, const char *const *peers,
 }
 
 int
-agent_complete(struct lgrd *d, const char *guest, struct agent_result *r)
+agent_complete(struct lgrd *d, const char *guest, const char *const *arriving,
+    size_t narriving, struct agent_result *r)
 {
 	struct agent_request	rq;
 
 	agent_request_init(&rq, AGENT_REQ_COMPLETE);
+	for (size_t i = 0; i < narriving && i < AGENT_PEERS_MAX; i++)
+		snprintf(rq.peers[rq.npeers++], MSG_NAME_MAX, "%s",
+		    arriving[i]);
+	rq.peers_given = narriving > 0;
 	rq.timeout_ms = d->opts.converge_timeout_ms;
 	return agent_request(d, guest, &rq, (int)d->opts.converge_timeout_ms +
 	    AGENT_SLACK_MS, r, NULL);

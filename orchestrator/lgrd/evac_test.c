@@ -291,6 +291,11 @@ test_wave_in_step(void **state)
 	    log_at("relocate LITSHA22", false));
 	assert_true(log_at("complete LITDAT01", false) <
 	    log_at("relocate LITSHA22", false));
+	/* The agents are told who arrives with them: LITDAT01 and
+	 * LITDCON1 on VM2 together, LITSWAS1 back on VM9 alone. */
+	assert_true(log_at("complete LITDAT01 (with LITDCON1)", false) >= 0);
+	assert_true(log_at("complete LITDCON1 (with LITDAT01)", false) >= 0);
+	assert_null(strstr(standin.log, "complete LITSWAS1 (with"));
 	assert_int_equal(standin.where[topo_guest_find(d->topo, "LITSWAS1")],
 	    topo_member_find(d->topo, "VM9"));
 	assert_int_equal(standin.where[topo_guest_find(d->topo, "LITDAT01")],

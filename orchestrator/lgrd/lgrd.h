@@ -283,7 +283,10 @@ struct agent_result {
 int		 agent_prepare(struct lgrd *d, const char *guest,
 		    const char *const *peers, size_t npeers,
 		    unsigned timeout_ms, struct agent_result *r);
+/* arriving: the HSI guests of its wave completing on the same member
+ * (the agent's "peers" of complete). */
 int		 agent_complete(struct lgrd *d, const char *guest,
+		    const char *const *arriving, size_t narriving,
 		    struct agent_result *r);
 /* Is the agent answering (status)?  0 yes, -1 with text. */
 int		 agent_ping(struct lgrd *d, const char *guest, char *err,

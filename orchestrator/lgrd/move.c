@@ -431,14 +431,16 @@ move_relocate(struct move_ctx *c)
 }
 
 static void
-move_complete(struct move_ctx *c)
+move_complete(struct move_ctx *c, const char *const *arriving,
+    size_t narriving)
 {
 	struct agent_result	r;
 
 	move_step(c, LGRD_STEP_COMPLETE);
 	if (!c->m->hsi)
 		return;
-	if (agent_complete(c->d, c->m->guest, &r) == -1) {
+	if (agent_complete(c->d, c->m->guest, arriving, narriving, &r) ==
+	    -1) {
 		move_reason(c, "complete: %s", r.error);
 		journal_event(c->d->db, c->j->id, c->m->guest,
 		    "LGR-COMPLETE-FAIL", "%s", r.error);
@@ -579,25 +581,52 @@ move_converge_scope(struct move_ctx *c, int *res)
 /* complete, converge, verify: the part that runs whatever happened,
  * once every relocation of the wave has ended; the wave's agents
  * complete at once. */
+/* The HSI guests of c's wave that run where c runs now (res): they
+ * complete with it, onto the same HiperSockets LAN. */
+static size_t
+move_arriving(struct move_ctx *c, const int *res, const char **names,
+    size_t max)
+{
+	const struct topo	*t = c->d->topo;
+	size_t			 n = 0;
+	int			 g;
+
+	for (size_t i = 0; i < c->j->nmoves && n < max; i++) {
+		const struct move	*m = &c->j->moves[i];
+
+		if (m == c->m || m->seq != c->m->seq || !m->hsi ||
+		    (g = topo_guest_find(t, m->guest)) < 0 || res[g] < 0 ||
+		    res[g] != res[c->gi])
+			continue;
+		names[n++] = m->guest;
+	}
+	return n;
+}
+
 static void
 move_finish(struct move_ctx *c)
 {
 	struct converge	*cv = NULL;
+	const char	*arriving[TOPO_NAME_MAX * 8];
+	size_t		 narriving = 0;
 	int		*res;
 
 	move_wave(c, LGRD_WAVE_MOVED);
 	/* Every relocation of the wave has ended: the residency of the
 	 * wave's other guests is final and they complete with this one;
 	 * those on this guest's member are watched with the others there
-	 * (move_converge_scope). */
+	 * (move_converge_scope), and its agent is told who they are. */
 	if ((res = calloc(c->d->topo->nguests, sizeof(int))) != NULL &&
 	    evac_residency(c->d, c->hv, res) == 0) {
+		if (c->m->hsi)
+			narriving = move_arriving(c, res, arriving,
+			    sizeof(arriving) / sizeof(arriving[0]));
 		move_converge_scope(c, res);
 		cv = converge_open(c->d, c->gi, res);
 	}
 	free(res);
 	move_wave(c, LGRD_WAVE_READY);
-	move_complete(c);
+	move_complete(c, arriving, narriving);
 	c->moved = move_moved(c);
 	move_converge(c, cv);
 	converge_close(cv);
@@ -695,7 +724,7 @@ move_resume(struct move_ctx *c)
 		return;
 	case LGRD_STEP_PREPARE:
 		if (c->m->hsi)
-			move_complete(c);	/* roll the prepare back */
+			move_complete(c, NULL, 0);	/* roll the prepare back */
 		c->m->reason[0] = '\0';
 		move_pipeline(c);
 		return;
@@ -707,7 +736,7 @@ move_resume(struct move_ctx *c)
 			c->m->hv_id = id;
 		if (c->m->hv_id == 0) {		/* never started: over again */
 			if (c->m->hsi)
-				move_complete(c);
+				move_complete(c, NULL, 0);
 			move_pipeline(c);
 			return;
 		}

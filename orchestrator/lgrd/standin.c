@@ -353,11 +353,16 @@ agent_prepare(struct lgrd *d, const char *guest, const char *const *peers,
 }
 
 int
-agent_complete(struct lgrd *d, const char *guest, struct agent_result *r)
+agent_complete(struct lgrd *d, const char *guest, const char *const *arriving,
+    size_t narriving, struct agent_result *r)
 {
 	(void)d;
 	memset(r, 0, sizeof(*r));
-	standin_log("complete %s", guest);
+	if (narriving > 0)
+		standin_log("complete %s (with %s%s)", guest, arriving[0],
+		    narriving > 1 ? ", ..." : "");
+	else
+		standin_log("complete %s", guest);
 	r->ok = true;
 	r->ms = 2.0;
 	snprintf(r->up, sizeof(r->up), "hsi1");

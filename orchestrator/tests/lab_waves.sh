@@ -5,7 +5,9 @@
 # --parallel 4 while probes run between every pair of VIPAs and TCP
 # streams from ECMSS00 to the four LIT VIPAs: none lost, no reset, every
 # LIT guest on VM2 with the right HSI interface, routecheck clean, the
-# report shows the waves; then back to VM9 the same way.
+# report shows the waves; the first HSI guest by name comes up alone on
+# the target's empty HiperSockets LAN, the others once Full with it;
+# then back to VM9 the same way.
 # usage: lab_waves.sh BUILDDIR SRCDIR
 set -u
 BIN=$1
@@ -84,6 +86,17 @@ ids = [e[\"msgid\"] for e in json.load(sys.stdin)]
 r = [i for i, m in enumerate(ids) if m == \"LGR-RELOCATE\"]
 c = [i for i, m in enumerate(ids) if m == \"LGR-COMPLETE\"]
 sys.exit(not (len(r) == 4 and len(c) == 3 and r[2] < c[0]))'"
+	# Nobody else is up on $to's HiperSockets LAN: the first of the
+	# three by name comes up alone (and DR), the other two stay drained
+	# until Full with it, so no two elect themselves DR at once.
+	check "to $to: wave 1 on an empty LAN: LITDAT01 alone, the others Full" \
+	    bash -c "\"$LGRCTL\" -l $LAB -j events $id | python3 -c '
+import json, sys
+c = {e[\"guest\"]: e[\"text\"] for e in json.load(sys.stdin)
+     if e[\"msgid\"] == \"LGR-COMPLETE\"}
+print(c)
+sys.exit(not (\"alone\" in c.get(\"LITDAT01\", \"\") and
+    all(\"adjacency Full\" in c.get(g, \"\") for g in (\"LITDCON1\", \"LITSWAS1\"))))'"
 }
 
 evac_leg VM2 VM9
