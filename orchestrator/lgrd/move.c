@@ -578,9 +578,6 @@ move_converge_scope(struct move_ctx *c, int *res)
 			res[i] = -1;
 }
 
-/* complete, converge, verify: the part that runs whatever happened,
- * once every relocation of the wave has ended; the wave's agents
- * complete at once. */
 /* The HSI guests of c's wave that run where c runs now (res): they
  * complete with it, onto the same HiperSockets LAN. */
 static size_t
@@ -603,6 +600,9 @@ move_arriving(struct move_ctx *c, const int *res, const char **names,
 	return n;
 }
 
+/* complete, converge, verify: the part that runs whatever happened,
+ * once every relocation of the wave has ended; the wave's agents
+ * complete at once. */
 static void
 move_finish(struct move_ctx *c)
 {
