@@ -480,6 +480,7 @@ int			 replug_rehome(const char *lab,
 #define RELOC_RUN_MIN		16	/* consecutive pages sent as they lie */
 #define RELOC_SNDBUF		(4 << 20)	/* socket buffer, if allowed */
 #define RELOC_PROTECT		8192	/* pass 1 protects this far ahead */
+#define RELOC_PROGRESS_MS	100	/* journaled progress within a pass */
 
 /* The rate cap's account of a pass (batch.c). */
 struct batch_rate {
@@ -514,6 +515,8 @@ struct reloc {
 	size_t				 carry;
 	double				 t0;
 	double				 pass_t0;
+	double				 progress_t;	/* last journaled */
+	double				 dirty_mib_s;	/* last pass's rate */
 	uint64_t			 pass_bytes;
 	double				 copy_ms;	/* the passes' sending */
 	uint64_t			 copy_bytes;
@@ -599,9 +602,10 @@ int			 outbound_setup(struct reloc *r);
 /* Wait for a frame of type want, counting ACKs on the way. */
 int			 outbound_wait(struct reloc *r, enum chan_type want,
 			    void *out, size_t outlen, int timeout_ms);
-/* Send the listed pages, frame by frame (check: limits each frame). */
+/* Send the listed pages frame by frame, the guest stopped. */
 int			 outbound_send_list(struct reloc *r,
-			    const uint32_t *list, size_t n, bool check);
+			    const uint32_t *list, size_t n);
+/* One frame; check: the pre-copy's limits first (the guest runs). */
 int			 outbound_send_frame(struct reloc *r,
 			    const uint32_t *list, size_t n, size_t *k,
 			    bool check);

@@ -164,14 +164,14 @@ outbound_send_frame(struct reloc *r, const uint32_t *list, size_t n, size_t *k,
 	return 0;
 }
 
-/* Send the listed pages. */
+/* Send the listed pages, the guest stopped (no limits to check). */
 int
-outbound_send_list(struct reloc *r, const uint32_t *list, size_t n, bool check)
+outbound_send_list(struct reloc *r, const uint32_t *list, size_t n)
 {
 	size_t	i, k;
 
 	for (i = 0; i < n; i += k)
-		if (outbound_send_frame(r, list + i, n - i, &k, check) == -1)
+		if (outbound_send_frame(r, list + i, n - i, &k, false) == -1)
 			return -1;
 	return 0;
 }

@@ -2,7 +2,8 @@
  * precopy.c: pre-copy, while the guest runs.  Pass 1 sends every
  * non-zero page, write-protecting the image as it goes; each later pass
  * sends the pages written since the previous one.  limits.c decides
- * when to stop; the progress goes to the journal after each pass.
+ * when to stop; the progress goes to the journal after each pass and
+ * every RELOC_PROGRESS_MS within one.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -10,6 +11,33 @@
 
 #include "directory.h"
 #include "log.h"
+
+/* The journal's progress columns: left, the pages still to send. */
+static void
+precopy_progress(struct reloc *r, size_t left)
+{
+	double	est = limits_estimate_ms(left, r->bw) + 0.5;
+
+	struct dir_progress	p;
+
+	r->progress_t = reloc_now();
+	p.pass = r->passes;
+	p.sent_mib = (double)r->pages_sent * HV_PAGE / 1048576.0;
+	p.left_mib = (double)left * HV_PAGE / 1048576.0;
+	p.dirty_mib_s = r->dirty_mib_s;
+	p.est_quiesce_ms = est;
+	if (dir_journal_progress(r->dir, r->def->name, r->id, &p) != 1)
+		log_warnx("[HV-RELOC-PROGRESS] relocation %jd: progress not "
+		    "recorded", (intmax_t)r->id);
+}
+
+/* Within a pass: what it has sent so far, every RELOC_PROGRESS_MS. */
+static void
+precopy_tick(struct reloc *r, size_t left)
+{
+	if (reloc_now() - r->progress_t >= RELOC_PROGRESS_MS)
+		precopy_progress(r, left);
+}
 
 /*
  * Pass 1 over the present pages (list[0, n), ascending): the image gets
@@ -45,6 +73,7 @@ precopy_first(struct reloc *r, uint32_t *list, size_t n)
 		    true) == -1)
 			return -1;
 		sent += step;
+		precopy_tick(r, n - i + k - sent);
 	}
 	if (dirty_protect(r->g, wp, r->g->npages - wp) == -1)
 		return reloc_fail(r, HV_END_FAILED, "dirty tracking: %s",
@@ -52,22 +81,18 @@ precopy_first(struct reloc *r, uint32_t *list, size_t n)
 	return 0;
 }
 
-/* The journal's progress columns, after a pass that left n pages. */
-static void
-precopy_progress(struct reloc *r, size_t left, double dirty_mib_s)
+/* A later pass: the pages of list[0, n). */
+static int
+precopy_send(struct reloc *r, size_t n)
 {
-	double	est = limits_estimate_ms(left, r->bw) + 0.5;
+	size_t	i, k;
 
-	struct dir_progress	p;
-
-	p.pass = r->passes;
-	p.sent_mib = (double)r->pages_sent * HV_PAGE / 1048576.0;
-	p.left_mib = (double)left * HV_PAGE / 1048576.0;
-	p.dirty_mib_s = dirty_mib_s;
-	p.est_quiesce_ms = est;
-	if (dir_journal_progress(r->dir, r->def->name, r->id, &p) != 1)
-		log_warnx("[HV-RELOC-PROGRESS] relocation %jd: progress not "
-		    "recorded", (intmax_t)r->id);
+	for (i = 0; i < n; i += k) {
+		if (outbound_send_frame(r, r->list + i, n - i, &k, true) == -1)
+			return -1;
+		precopy_tick(r, n - i - k);
+	}
+	return 0;
 }
 
 /* One pass over list: send, then measure the channel. */
@@ -81,7 +106,7 @@ precopy_pass(struct reloc *r, size_t n, bool first)
 	r->pass_bytes = 0;
 	batch_rate_start(&r->rate, r->max_rate_mib, r->pass_t0);
 	if ((first ? precopy_first(r, r->list, n) :
-	    outbound_send_list(r, r->list, n, true)) == -1)
+	    precopy_send(r, n)) == -1)
 		return -1;
 	took = reloc_now() - r->pass_t0;
 	r->copy_ms += took;
@@ -130,6 +155,7 @@ precopy_run(struct reloc *r)
 	if ((n = dirty_present(r->g, r->list)) == -1)
 		return reloc_fail(r, HV_END_FAILED, "pagemap: %s",
 		    strerror(errno));
+	r->progress_t = reloc_now();
 	if (precopy_pass(r, (size_t)n, true) == -1)
 		return -1;
 	for (;;) {
@@ -141,8 +167,9 @@ precopy_run(struct reloc *r)
 			return reloc_fail(r, HV_END_FAILED, "pagemap: %s",
 			    strerror(errno));
 		est = limits_estimate_ms((size_t)n, r->bw);
-		precopy_progress(r, (size_t)n, (double)n * HV_PAGE /
-		    1048576.0 / ((reloc_now() - r->pass_t0) / 1e3));
+		r->dirty_mib_s = (double)n * HV_PAGE / 1048576.0 /
+		    ((reloc_now() - r->pass_t0) / 1e3);
+		precopy_progress(r, (size_t)n);
 		if (limits_precopy_done(&lp, (size_t)n, est, r->passes))
 			return precopy_converged(r, (size_t)n, est);
 		if (precopy_pass(r, (size_t)n, false) == -1)

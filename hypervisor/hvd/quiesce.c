@@ -50,7 +50,7 @@ quiesce_final(struct reloc *r)
 		return reloc_fail(r, HV_END_FAILED, "pagemap: %s",
 		    strerror(errno));
 	r->passes++;
-	if (outbound_send_list(r, r->list, r->carry + (size_t)n, false) == -1)
+	if (outbound_send_list(r, r->list, r->carry + (size_t)n) == -1)
 		return -1;
 	memset(&cs, 0, sizeof(cs));
 	guest_get_state(r->g, &cs.st);

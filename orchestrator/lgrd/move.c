@@ -48,7 +48,8 @@
  * share the machine with the copy); the end is seen within this.
  */
 #define MOVE_FOLLOW_US		20000
-#define MOVE_PROGRESS_MS	250	/* journaled progress */
+#define MOVE_PROGRESS_MS	250	/* journaled progress, same pass */
+#define MOVE_CANCEL_GRACE_MS	30000	/* a cancelled relocation's end */
 
 struct move_ctx {
 	struct job	*j;
@@ -323,12 +324,23 @@ move_prepare(struct move_ctx *c, const int *res)
 	return true;
 }
 
+/*
+ * The hypervisor's progress to the journal and the console: at once when
+ * its phase or pass changes or the relocation ended, else at most every
+ * MOVE_PROGRESS_MS.
+ */
 static void
-move_progress(struct move_ctx *c, const struct hv_progress *p, double *last)
+move_progress(struct move_ctx *c, const struct hv_progress *p,
+    struct hv_progress *shown, double *last)
 {
-	if (lgrd_now_ms() - *last < MOVE_PROGRESS_MS)
+	bool	step = strcmp(p->phase, shown->phase) != 0 ||
+	    p->pass != shown->pass || p->end_code[0] != '\0';
+
+	if (!step && (p->sent_mib == shown->sent_mib ||
+	    lgrd_now_ms() - *last < MOVE_PROGRESS_MS))
 		return;
 	*last = lgrd_now_ms();
+	*shown = *p;
 	snprintf(c->m->progress, sizeof(c->m->progress), "%s pass %d, %.1f "
 	    "MiB sent, %.1f MiB left", p->phase, p->pass, p->sent_mib,
 	    p->left_mib);
@@ -361,25 +373,27 @@ move_hv_result(struct move_ctx *c, const char *member)
 static void
 move_follow(struct move_ctx *c)
 {
-	struct hv_progress	p;
-	double			last = 0;
+	struct hv_progress	p, shown = { .pass = -1 };
+	double			last = 0, now;
+	double			end = lgrd_now_ms() +
+	    c->d->opts.reloc_timeout_s * 1000.0;
 	bool			cancelled = false;
 	int64_t			id = 0;
-	time_t			end = time(NULL) + c->d->opts.reloc_timeout_s;
 
 	for (;;) {
-		if (cancelled && time(NULL) > end + 30) {
+		now = lgrd_now_ms();
+		if (cancelled && now > end + MOVE_CANCEL_GRACE_MS) {
 			move_reason(c, "relocation %jd did not end (hvd of %s "
 			    "gone?)", (intmax_t)c->m->hv_id, c->m->src);
 			return;
 		}
 		if (hv_status(c->hv, c->m->src, c->m->guest, &id, &p) == 1 &&
 		    id == c->m->hv_id) {
+			move_progress(c, &p, &shown, &last);
 			if (p.end_code[0] != '\0')
 				break;
-			move_progress(c, &p, &last);
 		}
-		if (!cancelled && (move_cancelled(c) || time(NULL) > end)) {
+		if (!cancelled && (move_cancelled(c) || now > end)) {
 			hv_cancel(c->hv, c->m->src, c->m->guest);
 			cancelled = true;
 		}

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -65,7 +64,7 @@ verify_spawn(struct lgrd *d, const char *guest, int *out)
 static int
 verify_collect(pid_t pid, int fd, char *buf, size_t len)
 {
-	time_t	end = time(NULL) + VERIFY_TIMEOUT_S;
+	double	end = lgrd_now_ms() + VERIFY_TIMEOUT_S * 1000.0;
 	size_t	off = 0;
 	ssize_t	n;
 	int	st;
@@ -75,7 +74,7 @@ verify_collect(pid_t pid, int fd, char *buf, size_t len)
 	buf[off] = '\0';
 	close(fd);
 	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (time(NULL) > end) {
+		if (lgrd_now_ms() > end) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
 			return -1;
