@@ -6,6 +6,8 @@
 # last kernel route change, in the mover and in every guest on that LAN,
 # that puts a VIPA pair on the HSI interface (ip -ts monitor in each
 # guest; the plugins' events are kept beside them for a timeline).
+# PAR=N evacuates with --parallel N (1 by default; 4 moves the three HSI
+# guests as one wave onto an empty LAN).
 # Prints a table (median, p95, max per run and overall), writes JSON to
 # OUT (bench/results/converge_bench.json).  Root; run after the build.
 set -u
@@ -15,6 +17,7 @@ RUNS=${1:-3}
 OUT=${2:-$top/bench/results/converge_bench.json}
 TOPO=${3:-$top/netns-lab/topologies/reference.yaml}
 SETTLE_S=${SETTLE_S:-3}
+PAR=${PAR:-1}
 L=cb$$
 TMP=$(mktemp -d /tmp/convbench.XXXXXX)
 PIDS=()
@@ -43,7 +46,8 @@ for ((run = 1; run <= RUNS; run++)); do
 	sleep 1
 	for to in VM2 VM9; do
 		echo "== run $run: evacuate LIT --to $to" >&2
-		"$B/orchestrator/lgrctl" -l "$L" -q evacuate LIT --to "$to" >/dev/null 2>&1 ||
+		"$B/orchestrator/lgrctl" -l "$L" -q evacuate LIT --to "$to" \
+		    --parallel "$PAR" >/dev/null 2>&1 ||
 		    echo "converge_bench: evacuation to $to failed" >&2
 		sleep "$SETTLE_S"
 	done
@@ -54,10 +58,11 @@ for ((run = 1; run <= RUNS; run++)); do
 	    jq -c --argjson run "$run" '.[] | . + { run: $run }' >>"$TMP/all.json"
 	"$B/netns-lab/nslab" down "$L" >/dev/null 2>&1
 done
-jq -s --arg topo "$(basename "$TOPO")" '
+jq -s --arg topo "$(basename "$TOPO")" --argjson par "$PAR" '
     def pct(p): sort | if length == 0 then null else .[((length - 1) * p) | ceil] end;
     map(select(.pairs > 0)) as $j |
-    { benchmark: "converge", topology: $topo, runs: (map(.run) | max),
+    { benchmark: "converge", topology: $topo, parallel: $par,
+      runs: (map(.run) | max),
       target_p95_ms: 300,
       joins: ($j | length), median_ms: ($j | map(.ms) | pct(0.5)),
       p95_ms: ($j | map(.ms) | pct(0.95)), max_ms: ($j | map(.ms) | max),

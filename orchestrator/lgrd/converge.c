@@ -38,6 +38,7 @@ struct cv_route {
 	int		 to;		/* guest index of the VIPA's owner */
 	char		 prefix[24];
 	bool		 ok;
+	double		 ok_ms;		/* when it last became ok */
 	char		 seen[160];	/* what it is now, for the reason */
 };
 
@@ -171,18 +172,17 @@ cv_has_if(const struct topo_route *exp, const char *ifname)
 }
 
 /* entry: {"cost","nexthops":[{"ip","ifname"}]} or NULL (no route). */
-static void
-cv_match(struct converge *c, struct cv_route *r, struct json_object *entry)
+static bool
+cv_expected(struct converge *c, struct cv_route *r, struct json_object *entry)
 {
 	struct topo_route	 exp;
 	struct json_object	*nhs;
 	size_t			 n, len;
 	int			 cost;
 
-	r->ok = false;
 	if (entry == NULL) {
 		snprintf(r->seen, sizeof(r->seen), "no route");
-		return;
+		return false;
 	}
 	cost = json_object_get_int(json_object_object_get(entry, "cost"));
 	nhs = json_object_object_get(entry, "nexthops");
@@ -195,14 +195,24 @@ cv_match(struct converge *c, struct cv_route *r, struct json_object *entry)
 	}
 	if (topo_expect_vipa_route(c->d->topo, c->residency, r->from, r->to,
 	    &exp) == -1)
-		return;
+		return false;
 	if ((unsigned)cost != exp.cost || n != exp.npaths)
-		return;
+		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!cv_has_if(&exp, cv_str(json_object_array_get_idx(nhs, i),
 		    "ifname")))
-			return;
-	r->ok = true;
+			return false;
+	return true;
+}
+
+static void
+cv_match(struct converge *c, struct cv_route *r, struct json_object *entry)
+{
+	bool	was = r->ok;
+
+	r->ok = cv_expected(c, r, entry);
+	if (r->ok && !was)
+		r->ok_ms = lgrd_now_ms();
 }
 
 /* A whole table (array of routes with "prefix") for router ri. */
@@ -433,5 +443,11 @@ converge_wait(struct converge *c, unsigned timeout_ms, char *reason,
 		cv_reason(c, reason, len);
 		return -1;
 	}
+	for (size_t k = 0; k < c->nroutes; k++)
+		log_debug("%s: converged: %s -> %s %s at +%.1f ms",
+		    c->d->topo->guests[c->guest].name,
+		    c->d->topo->guests[c->routes[k].from].name,
+		    c->routes[k].prefix, c->routes[k].seen,
+		    c->routes[k].ok_ms - t0);
 	return lgrd_now_ms() - t0;
 }

@@ -9,6 +9,10 @@
  * hello.  With the lab's timers that is up to 250 ms, with FRR's
  * defaults 10 s before the newcomer even waits out its election.  So:
  *   - an interface that comes up sends a hello at once;
+ *   - so does a router that becomes DR or BDR: the routers of the LAN
+ *     learn it from a hello, and only then go ExStart with it (the DR's
+ *     first Database Descriptions reach them earlier and are dropped:
+ *     adjacency.c sends them again);
  *   - a router that hears a new neighbour (Down -> Init) answers with a
  *     hello at once, listing it: the newcomer is 2-Way with every live
  *     router of the LAN and knows its DR and BDR within a round trip;
@@ -88,7 +92,8 @@ hello_ism_change(struct ospf_interface *oi, int state, int oldstate)
 			}
 		return 0;
 	}
-	if (drain_is_lan(oi) && oldstate <= ISM_Loopback)
+	if (drain_is_lan(oi) && (oldstate <= ISM_Loopback ||
+	    (state != oldstate && (state == ISM_DR || state == ISM_Backup))))
 		hello_soon(oi);
 	return 0;
 }

@@ -90,12 +90,20 @@ int		 drain_ism_change(struct ospf_interface *oi, int state,
 void		 drain_lsa_installed(struct ospf_lsa *lsa);
 void		 drain_shutdown(void);
 
-/* hello.c: hellos at once on an interface up and to a new neighbour */
+/* hello.c: hellos at once on an interface up, a new DR or BDR, and to a
+ * new neighbour */
 int		 hello_ism_change(struct ospf_interface *oi, int state,
 		    int oldstate);
 int		 hello_nsm_change(struct ospf_neighbor *nbr, int state,
 		    int oldstate);
 void		 hello_shutdown(void);
+
+/* adjacency.c: what a new neighbour on a LAN dropped, again soon */
+int		 adjacency_nsm_change(struct ospf_neighbor *nbr, int state,
+		    int oldstate);
+int		 adjacency_ism_change(struct ospf_interface *oi, int state,
+		    int oldstate);
+void		 adjacency_shutdown(void);
 
 /* rtrlsa.c: keep drained links out of our own router-LSAs */
 int		 rtrlsa_rewrite(struct ospf_lsa *lsa);

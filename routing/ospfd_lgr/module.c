@@ -120,6 +120,7 @@ lgr_ism_hook(struct ospf_interface *oi, int state, int oldstate)
 {
 	drain_ism_change(oi, state, oldstate);
 	hello_ism_change(oi, state, oldstate);
+	adjacency_ism_change(oi, state, oldstate);
 	events_ism_change(oi, state, oldstate);
 	routes_watch_spf();
 	return 0;
@@ -129,6 +130,7 @@ static int
 lgr_nsm_hook(struct ospf_neighbor *nbr, int state, int oldstate)
 {
 	hello_nsm_change(nbr, state, oldstate);
+	adjacency_nsm_change(nbr, state, oldstate);
 	events_nsm_change(nbr, state, oldstate);
 	routes_watch_spf();
 	return 0;
@@ -165,6 +167,7 @@ lgr_fini(void)
 		return 0;
 	drain_shutdown();
 	hello_shutdown();
+	adjacency_shutdown();
 	rtrlsa_shutdown();
 	routes_shutdown();
 	control_close();
