@@ -26,13 +26,15 @@
  * arrival causes come right after (the DR's network-LSA that now lists
  * it, router-LSAs that now link to the LAN): it drops them, and ospfd
  * resends an LSA only once it has been installed a whole retransmission
- * interval, at its next timer (1-2 intervals).  So every FULL_STEP
- * (MinLSArrival plus a margin) after the neighbour is Full, until a
- * retransmission interval has passed, the LSAs on its retransmission
- * list installed at least FULL_STEP ago, and not resent by an earlier
- * round, go to it directly; by then its own copy is older than
- * MinLSArrival.  One it had taken is a duplicate: an implied
- * acknowledgement.
+ * interval, at its next timer (1-2 intervals).  So from the moment the
+ * neighbour is Full until a retransmission interval has passed, each
+ * LSA on its retransmission list goes to it directly once, FULL_STEP
+ * (MinLSArrival plus a margin) after it was installed here; by then the
+ * neighbour's own copy is older than MinLSArrival.  One it had taken is
+ * a duplicate: an implied acknowledgement.  Not our router-LSA when
+ * drain.c has a newer one on its way: the neighbour would install the
+ * resent one anew and drop the newer (measured: a guest joining a LAN
+ * with a DR and a BDR converged 120 ms later).
  *
  * Both are kept by interface and neighbour address, never by neighbour
  * pointer (ospfd frees neighbours without telling us), and dropped with
@@ -125,8 +127,12 @@ adj_exstart(struct thread *t)
 
 	if ((nbr = adj_neighbour(a)) == NULL)
 		return;
-	if (nbr->last_send != NULL)
+	if (nbr->last_send != NULL) {
+		zlog_debug("%s %s: Database Description again to %pI4 "
+		    "(ExStart)", LGR_MSG_RESEND, a->oi->ifp->name,
+		    &nbr->router_id);
 		ospf_db_desc_resend(nbr);
+	}
 	a->delay_ms *= 2;
 	if (a->delay_ms >= adj_rxmt_ms(a)) {
 		adj_unlink(a);
@@ -136,12 +142,27 @@ adj_exstart(struct thread *t)
 	    &a->t_next);
 }
 
-/* The LSAs on nbr's retransmission list installed in (after, upto]. */
-static void
+/*
+ * Our router-LSA with a newer one on its way (drain.c spaces it from
+ * this one by MinLSArrival): sent again now, it would be installed anew
+ * by the neighbour and make it drop the newer one.
+ */
+static bool
+adj_replaced(struct ospf_lsa *lsa)
+{
+	return IS_LSA_SELF(lsa) && lsa->data->type == OSPF_ROUTER_LSA &&
+	    lsa->area != NULL && drain_rtrlsa_pending(lsa->area->area_id);
+}
+
+/*
+ * Send nbr the LSAs on its retransmission list installed in (after,
+ * upto]; returns the earliest install time after upto (INT64_MAX: none).
+ */
+static int64_t
 adj_resend(struct ospf_neighbor *nbr, int64_t after, int64_t upto)
 {
 	struct list	*update = list_new();
-	int64_t		 t;
+	int64_t		 t, next = INT64_MAX;
 
 	for (int i = OSPF_MIN_LSA; i < OSPF_MAX_LSA; i++) {
 		struct route_table	*table = nbr->ls_rxmt.type[i].db;
@@ -152,34 +173,48 @@ adj_resend(struct ospf_neighbor *nbr, int64_t after, int64_t upto)
 
 			if (lsa == NULL)
 				continue;
+			if (adj_replaced(lsa))
+				continue;
 			t = adj_us(&lsa->tv_recv);
-			if (t > after && t <= upto)
+			if (t > after && t <= upto) {
+				zlog_debug("%s %s: %s again to %pI4 (Full)",
+				    LGR_MSG_RESEND, nbr->oi->ifp->name,
+				    dump_lsa_key(lsa), &nbr->router_id);
 				listnode_add(update, lsa);
+			}
+			else if (t > upto && t < next)
+				next = t;
 		}
 	}
 	if (listcount(update) > 0)
 		ospf_ls_upd_send(nbr, update, OSPF_SEND_PACKET_DIRECT, 0);
 	list_delete(&update);
+	return next;
 }
 
+/* A round: what has been installed FULL_STEP, then wait for the next. */
 static void
 adj_full(struct thread *t)
 {
 	struct adj		*a = THREAD_ARG(t);
 	struct ospf_neighbor	*nbr;
-	long			 step = adj_full_step_ms(a);
+	long			 step = adj_full_step_ms(a), wait_ms;
 	int64_t			 now = adj_now_us(), upto = now - step * 1000;
+	int64_t			 next = INT64_MAX;
 
 	if ((nbr = adj_neighbour(a)) == NULL)
 		return;
 	if (ospf_ls_retransmit_count(nbr) > 0)
-		adj_resend(nbr, a->done_us, upto);
+		next = adj_resend(nbr, a->done_us, upto);
 	a->done_us = upto;
-	if ((now - a->since_us) / 1000 + step >= adj_rxmt_ms(a)) {
-		adj_unlink(a);
+	/* The oldest LSA still to go, else one installed from now on. */
+	wait_ms = next == INT64_MAX ? step : (long)((next - upto) / 1000) + 1;
+	if ((now - a->since_us) / 1000 + wait_ms >= adj_rxmt_ms(a)) {
+		adj_unlink(a);		/* ospfd's own timer from here */
 		return;
 	}
-	thread_add_timer_msec(lgr_master(), adj_full, a, step, &a->t_next);
+	thread_add_timer_msec(lgr_master(), adj_full, a, wait_ms,
+	    &a->t_next);
 }
 
 int

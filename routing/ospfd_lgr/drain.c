@@ -222,6 +222,18 @@ drain_lsa_timer(struct drain_area *da, struct ospf_area *area)
 	    drain_lsa_wait(area, da), &da->t_update);
 }
 
+/* A router-LSA of ours for the area is on its way (spaced update). */
+bool
+drain_rtrlsa_pending(struct in_addr area_id)
+{
+	struct drain_area	*da;
+
+	for (da = drain_areas; da != NULL; da = da->next)
+		if (da->area_id.s_addr == area_id.s_addr)
+			return da->t_update != NULL;
+	return false;
+}
+
 /*
  * The area needs a router-LSA that reflects a drain change: ospfd often
  * originates one by itself right away (an interface state change); if not,

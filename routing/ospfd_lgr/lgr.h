@@ -34,6 +34,7 @@ struct vty;
 #define LGR_MSG_REWRITE	"[LGR-RTRLSA]"
 #define LGR_MSG_AUTH	"[LGR-AUTH]"
 #define LGR_MSG_AUDIT	"[LGR-AUDIT]"
+#define LGR_MSG_RESEND	"[LGR-RESEND]"
 
 /* module.c */
 struct thread_master	*lgr_master(void);
@@ -88,6 +89,7 @@ const char	*drain_phase_name(enum drain_phase phase);
 int		 drain_ism_change(struct ospf_interface *oi, int state,
 		    int oldstate);
 void		 drain_lsa_installed(struct ospf_lsa *lsa);
+bool		 drain_rtrlsa_pending(struct in_addr area_id);
 void		 drain_shutdown(void);
 
 /* hello.c: hellos at once on an interface up, a new DR or BDR, and to a
