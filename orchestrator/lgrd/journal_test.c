@@ -16,30 +16,50 @@
 #include "lgrd.h"
 #include "log.h"
 
-static sqlite3 *
-journal_tmp(char *path, size_t len)
-{
+/* Each test's journal, removed by the teardown also when the test fails. */
+struct jt {
 	sqlite3	*db;
-	int	 fd;
+	char	 path[64];
+};
 
-	snprintf(path, len, "/tmp/lgr-journal-test-XXXXXX");
-	assert_true((fd = mkstemp(path)) >= 0);
+static int
+jt_setup(void **state)
+{
+	struct jt	*t;
+	int		 fd;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return -1;
+	snprintf(t->path, sizeof(t->path), "/tmp/lgr-journal-test-XXXXXX");
+	if ((fd = mkstemp(t->path)) == -1) {
+		free(t);
+		return -1;
+	}
 	close(fd);
-	assert_non_null(db = journal_open(path));
-	return db;
+	if ((t->db = journal_open(t->path)) == NULL) {
+		unlink(t->path);
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
 }
 
-static void
-journal_rm(sqlite3 *db, const char *path)
+static int
+jt_teardown(void **state)
 {
-	char	p[300];
+	struct jt	*t = *state;
+	char		 p[80];
 
-	journal_close(db);
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
+	if (t->db != NULL)
+		journal_close(t->db);
+	unlink(t->path);
+	snprintf(p, sizeof(p), "%s-wal", t->path);
 	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
+	snprintf(p, sizeof(p), "%s-shm", t->path);
 	unlink(p);
+	free(t);
+	return 0;
 }
 
 static void
@@ -72,12 +92,11 @@ test_journal_resume(void **state)
 {
 	struct job	 j, back;
 	struct move	 m[3], *v;
-	char		 path[64];
-	sqlite3		*db = journal_tmp(path, sizeof(path));
+	struct jt	*t = *state;
+	sqlite3		*db = t->db;
 	size_t		 n;
 	int64_t		 running;
 
-	(void)state;
 	journal_fill(&j, m);
 	assert_int_equal(journal_job_new(db, &j), 0);
 	assert_true(j.id > 0);
@@ -93,7 +112,8 @@ test_journal_resume(void **state)
 	m[1].hv_id = 42;
 	assert_int_equal(journal_move_save(db, &m[1]), 0);
 	journal_close(db);	/* lgrd gone with the job running */
-	assert_non_null(db = journal_open(path));
+	t->db = NULL;
+	assert_non_null(db = t->db = journal_open(t->path));
 
 	assert_int_equal(journal_int(db, &running, "SELECT count(*) FROM jobs "
 	    "WHERE state = 'RUNNING'", ""), 1);
@@ -120,17 +140,15 @@ test_journal_resume(void **state)
 	assert_int_equal(journal_int(db, &running, "SELECT count(*) FROM jobs "
 	    "WHERE state = 'RUNNING'", ""), 1);
 	assert_int_equal(running, 0);
-	journal_rm(db, path);
 }
 
 static void
 test_journal_events(void **state)
 {
 	struct json_object	*rows;
-	char			 path[64];
-	sqlite3			*db = journal_tmp(path, sizeof(path));
+	struct jt		*t = *state;
+	sqlite3			*db = t->db;
 
-	(void)state;
 	journal_event(db, 7, "LITDCON1", "LGR-MOVED", "moved %s -> %s", "VM9",
 	    "VM2");
 	journal_audit(db, "viewer", "evacuate", "{}", "denied");
@@ -144,7 +162,6 @@ test_journal_events(void **state)
 	assert_string_equal(json_object_get_string(json_object_object_get(
 	    json_object_array_get_idx(rows, 0), "who")), "viewer");
 	json_object_put(rows);
-	journal_rm(db, path);
 }
 
 static int64_t
@@ -161,11 +178,10 @@ test_journal_reads(void **state)
 	struct json_object	*rows, *o;
 	struct job		 j;
 	struct move		 m[3];
-	char			 path[64];
-	sqlite3			*db = journal_tmp(path, sizeof(path));
+	struct jt		*t = *state;
+	sqlite3			*db = t->db;
 	int64_t			 id = 0, ms = 0;
 
-	(void)state;
 	assert_int_equal(journal_job_latest(db, &id), 0);	/* none yet */
 	assert_null(journal_job_json(db, 1));
 	for (int k = 0; k < 3; k++) {
@@ -227,16 +243,18 @@ test_journal_reads(void **state)
 	assert_string_equal(json_object_get_string(json_object_object_get(
 	    json_object_array_get_idx(rows, 0), "who")), "viewer");
 	json_object_put(rows);
-	journal_rm(db, path);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_journal_resume),
-		cmocka_unit_test(test_journal_events),
-		cmocka_unit_test(test_journal_reads),
+		cmocka_unit_test_setup_teardown(test_journal_resume,
+		    jt_setup, jt_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_events,
+		    jt_setup, jt_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_reads,
+		    jt_setup, jt_teardown),
 	};
 
 	log_init("journal_test", LOG_TO_STDERR, 0);
