@@ -52,7 +52,7 @@ static const char *const litdcon1_blocks[] = {
 	    " area 4.4.4.4 stub no-summary\n"
 	    " timers throttle spf 20 20 200\n"
 	    " timers throttle lsa all 100\n"
-	    " timers lsa min-arrival 100\n!\n",
+	    " timers lsa min-arrival 50\n!\n",
 };
 
 static void

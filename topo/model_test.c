@@ -89,7 +89,7 @@ test_print(void **state)
 		"lab ref (" REFERENCE ")\n",
 		"area 4.4.4.4 stub no-summary default-cost 10\n",
 		"  timers dead minimal hello-multiplier 4 spf 20/20/200 "
-		    "lsa-throttle 100 lsa-min-arrival 100 retransmit 1\n",
+		    "lsa-throttle 100 lsa-min-arrival 50 retransmit 1\n",
 		"member VM9 cpc CPC9 hipersockets 172.0.9.0/24 memory 8G\n",
 		"abr ABR router-id 10.20.0.1\n",
 		"  bb0 backbone address 10.20.0.1/32 area 0.0.0.0\n",

@@ -162,7 +162,7 @@ test_reference_area(void **state)
 		.stub = true, .no_summary = true, .default_cost = 10,
 		.hello = 1, .dead = 1, .hello_multiplier = 4,
 		.spf_delay = 20, .spf_hold = 20, .spf_max_hold = 200,
-		.lsa_throttle = 100, .lsa_min_arrival = 100,
+		.lsa_throttle = 100, .lsa_min_arrival = 50,
 	};
 	struct topo			*t = test_load(REFERENCE);
 
