@@ -28,8 +28,8 @@
  * resends an LSA only once it has been installed a whole retransmission
  * interval, at its next timer (1-2 intervals).  So from the moment the
  * neighbour is Full until a retransmission interval has passed, each
- * LSA on its retransmission list goes to it directly once, FULL_STEP
- * (MinLSArrival plus a margin) after it was installed here; by then the
+ * LSA on its retransmission list goes to it directly once, MinLSArrival
+ * plus FULL_MARGIN_MS after it was installed here; by then the
  * neighbour's own copy is older than MinLSArrival.  One it had taken is
  * a duplicate: an implied acknowledgement.  Not our router-LSA when
  * drain.c has a newer one on its way: the neighbour would install the
@@ -192,7 +192,7 @@ adj_resend(struct ospf_neighbor *nbr, int64_t after, int64_t upto)
 	return next;
 }
 
-/* A round: what has been installed FULL_STEP, then wait for the next. */
+/* A round: what has been installed long enough, then wait for the next. */
 static void
 adj_full(struct thread *t)
 {
