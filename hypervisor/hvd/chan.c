@@ -49,7 +49,7 @@ chan_decode(const void *buf, size_t len, struct chan_hdr *h,
 		goto bad;
 	memcpy(h, buf, sizeof(*h));
 	if (h->magic != CHAN_MAGIC || h->type < CHAN_SETUP ||
-	    h->type >= CHAN_MAX)
+	    h->type >= CHAN_MAX || (h->flags & ~CHAN_F_QUIESCE) != 0)
 		goto bad;
 	*payload = (const char *)buf + sizeof(*h);
 	*plen = len - sizeof(*h);

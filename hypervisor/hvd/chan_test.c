@@ -141,6 +141,27 @@ test_data(void **state)
 	assert_int_equal(errno, EBADMSG);
 }
 
+/* Flags: the quiesce's mark is the only one a frame may carry. */
+static void
+test_flags(void **state)
+{
+	struct chan_hdr	 h = { CHAN_MAGIC, CHAN_PAGES, CHAN_F_QUIESCE, 42, 1,
+	    1 };
+	uint8_t		 buf[sizeof(h) + 4] = { 0 };
+	const void	*pl;
+	size_t		 plen;
+	struct chan_hdr	 out;
+
+	(void)state;
+	memcpy(buf, &h, sizeof(h));
+	assert_int_equal(chan_decode(buf, sizeof(buf), &out, &pl, &plen), 0);
+	assert_int_equal(out.flags, CHAN_F_QUIESCE);
+	h.flags = CHAN_F_QUIESCE << 1;
+	memcpy(buf, &h, sizeof(h));
+	assert_int_equal(chan_decode(buf, sizeof(buf), &out, &pl, &plen), -1);
+	assert_int_equal(errno, EBADMSG);
+}
+
 static void
 test_pages_valid(void **state)
 {
@@ -158,6 +179,7 @@ main(void)
 		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_setup),
 		cmocka_unit_test(test_data),
+		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_pages_valid),
 	};
 

@@ -449,6 +449,7 @@ main(int argc, char **argv)
 	}
 	if ((sfd = hvd_signals()) == -1)
 		fatal("signals");
+	prio_init(&h);
 	main_conf = h.dirconf;
 	main_conf.timeout_ms = DIR_MAIN_MS;
 	if ((h.dir = dir_open(&main_conf)) == NULL)

@@ -173,6 +173,9 @@ struct hvd {
 	size_t			 nspare;
 	pthread_t		 inbound;
 	atomic_bool		 quit;
+	/* prio.c: hvd's nice and the pre-copy's, per thread */
+	int			 nice, nice_bg;
+	bool			 prio_ok;	/* can go back up */
 
 	/* Liveness (member.c): the renew thread and fencing. */
 	struct dir		*live;		/* the renew thread's */
@@ -370,6 +373,7 @@ bool			 digest_zero(const void *p);
 #define CHAN_MAGIC	0x32435648u	/* "HVC2" */
 #define CHAN_BATCH	256		/* pages per PAGES frame (1 MiB) */
 #define CHAN_WINDOW	8		/* PAGES frames not yet acked */
+#define CHAN_F_QUIESCE	0x0001		/* sent with the guest stunned */
 
 enum chan_type {
 	CHAN_SETUP = 1,		/* src -> dst: struct chan_setup */
@@ -616,6 +620,17 @@ int			 precopy_run(struct reloc *r);
 /* quiesce.c: stun, last pages and state, resume on the target. */
 int			 quiesce_run(struct reloc *r);
 void			 quiesce_verify(struct reloc *r);
+
+/*
+ * prio.c: the calling thread to the background (the pre-copy stream) or
+ * back to hvd's priority (the quiesce); prio_init first, in main.
+ */
+#define PRIO_BG_NICE		10
+void			 prio_init(struct hvd *h);
+void			 prio_set(const struct hvd *h, bool background);
+int			 prio_get(void);
+void			 prio_set_named(const struct hvd *h,
+			    const char *comm);
 
 /* inbound.c: the target side. */
 int			 inbound_start(struct hvd *h);

@@ -47,6 +47,7 @@ struct inb_session {
 	int64_t			 token;		/* residency revision */
 	uint32_t		 ack;		/* last PAGES seq stored */
 	unsigned		 unacked;	/* frames stored since ACK */
+	bool			 urgent;	/* in its quiesce */
 };
 
 struct inbound {
@@ -57,6 +58,7 @@ struct inbound {
 	uint8_t			 peer[INB_ID_MAX];
 	size_t			 peerlen;
 	time_t			 lastwarn;
+	bool			 urgent;	/* at hvd's priority (prio.c) */
 };
 
 static struct inbound	inb;	/* the inbound thread's, set up before it */
@@ -91,6 +93,23 @@ inb_find(struct inbound *ib, uint64_t rid)
 		    memcmp(ib->s[i].peer, ib->peer, ib->peerlen) == 0)
 			return &ib->s[i];
 	return NULL;
+}
+
+/*
+ * The thread runs the pre-copy streams in the background, and at hvd's
+ * priority while a session is in its quiesce (prio.c).
+ */
+static void
+inb_prio(struct inbound *ib)
+{
+	bool	urgent = false;
+	size_t	i;
+
+	for (i = 0; i < INB_SESSIONS; i++)
+		urgent |= ib->s[i].used && ib->s[i].urgent;
+	if (urgent != ib->urgent)
+		prio_set(ib->h, !urgent);
+	ib->urgent = urgent;
 }
 
 static void
@@ -355,6 +374,11 @@ inb_frame(struct inbound *ib, const void *buf, size_t len, bool more,
 	if ((s = inb_find(ib, hdr.rid)) == NULL)
 		return;
 	s->last_ms = clock_ms();
+	if ((hdr.flags & CHAN_F_QUIESCE) != 0 || hdr.type == CHAN_STATE ||
+	    hdr.type == CHAN_RESUME) {
+		s->urgent = true;
+		inb_prio(ib);
+	}
 	switch (hdr.type) {
 	case CHAN_PAGES:
 		inb_pages(ib, s, &hdr, pl, data);
@@ -371,6 +395,7 @@ inb_frame(struct inbound *ib, const void *buf, size_t len, bool more,
 	default:
 		break;
 	}
+	inb_prio(ib);
 }
 
 /* Parts beyond the ones a frame may have: read and dropped. */
@@ -453,6 +478,7 @@ inb_expire(struct inbound *ib)
 			    ib->s[i].src);
 			inb_drop(&ib->s[i], false);
 		}
+	inb_prio(ib);
 }
 
 static void *
@@ -462,6 +488,10 @@ inb_run(void *arg)
 	zmq_pollitem_t	 it = { ib->sock, 0, ZMQ_POLLIN, 0 };
 	size_t		 i;
 
+	pthread_setname_np(pthread_self(), "inbound");
+	prio_set(ib->h, true);
+	/* hvd's context has one I/O thread, ZeroMQ's name for it (prio.c). */
+	prio_set_named(ib->h, "ZMQbg/IO/0");
 	while (!ib->h->quit) {
 		if (zmq_poll(&it, 1, 200) > 0)
 			inb_recv(ib);

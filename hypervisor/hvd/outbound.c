@@ -112,8 +112,8 @@ outbound_batch_data(struct reloc *r, zmq_msg_t *d, const uint32_t *list,
 static int
 outbound_send_batch(struct reloc *r, const uint32_t *list, uint32_t n, bool run)
 {
-	struct chan_hdr	 hdr = { CHAN_MAGIC, CHAN_PAGES, 0, (uint64_t)r->id,
-	    n, ++r->seq };
+	struct chan_hdr	 hdr = { CHAN_MAGIC, CHAN_PAGES,
+	    r->paused ? CHAN_F_QUIESCE : 0, (uint64_t)r->id, n, ++r->seq };
 	zmq_msg_t	 m, d;
 	uint8_t		*p;
 

@@ -108,6 +108,7 @@ quiesce_run(struct reloc *r)
 {
 	double	tq0, t[2];
 
+	prio_set(r->h, false);	/* the downtime runs at hvd's priority */
 	reloc_phase(r, "QUIESCE", "HV-RELOC-QUIESCE");
 	tq0 = reloc_now();
 	/* Nothing of the pre-copy may still be in flight. */
@@ -128,8 +129,8 @@ quiesce_run(struct reloc *r)
 	r->quiesce_ms = reloc_now() - tq0;
 	log_debug("relocation %jd quiesce from %.1f ms (monotonic): stun "
 	    "%.2f ms, pages+state+digest %.2f ms, resume %.2f ms, %zu pages "
-	    "carried", (intmax_t)r->id, tq0, t[0] - tq0, t[1] - t[0],
-	    r->quiesce_ms - (t[1] - tq0), r->carry);
+	    "carried, nice %d", (intmax_t)r->id, tq0, t[0] - tq0, t[1] - t[0],
+	    r->quiesce_ms - (t[1] - tq0), r->carry, prio_get());
 	r->resumed = true;
 	return 0;
 fail:

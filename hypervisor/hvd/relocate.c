@@ -199,12 +199,33 @@ reloc_free(struct reloc *r)
 	free(r);
 }
 
+/* Set up, pre-copy in the background (prio.c), quiesce: 0 or -1. */
+static int
+reloc_copy(struct reloc *r, double t[2])
+{
+	/* Before the channel: its context's I/O thread starts there too. */
+	prio_set(r->h, true);
+	if (outbound_setup(r) == -1)
+		return -1;
+	t[0] = reloc_now();
+	reloc_phase(r, "PRECOPY", "HV-RELOC-PRECOPY");
+	if (precopy_run(r) == -1)
+		return -1;
+	t[1] = reloc_now();
+	return quiesce_run(r);
+}
+
 static void *
 reloc_run(void *arg)
 {
 	struct reloc	*r = arg;
 	double		 t[2] = { 0, 0 };
+	char		 name[16];
 	int		 rc = -1;
+
+	/* "r:GUEST": a relocation's thread, seen in top -H and /proc. */
+	snprintf(name, sizeof(name), "r:%.13s", r->def->name);
+	pthread_setname_np(pthread_self(), name);
 
 	if ((r->dir = dir_open(&r->h->dirconf)) == NULL) {
 		reloc_free(r);
@@ -216,14 +237,8 @@ reloc_run(void *arg)
 	if (r->g == NULL)
 		reloc_fail(r, HV_END_GUEST_RESET, "guest %s is not running "
 		    "here", r->def->name);
-	else if (outbound_setup(r) == 0) {
-		t[0] = reloc_now();
-		reloc_phase(r, "PRECOPY", "HV-RELOC-PRECOPY");
-		if (precopy_run(r) == 0) {
-			t[1] = reloc_now();
-			rc = quiesce_run(r);
-		}
-	}
+	else
+		rc = reloc_copy(r, t);
 	r->total_ms = reloc_now() - r->t0;
 	if (rc == 0) {
 		log_debug("relocation %jd from %.1f ms (monotonic): setup "

@@ -5,6 +5,7 @@
 # limits, authentication, recovery.
 . "$(dirname "$0")/lib.sh"
 lab_skip_unless_able
+HVD_OPTS=-vv	# debug lines: t_priority reads the quiesce's
 lab_init "$1" "$2" "$3" || { echo "FAIL: lab setup"; exit 1; }
 
 t_move_dirty() {
@@ -111,6 +112,44 @@ t_cancel() {
 	expect_rolled_back cancel
 	hv cancel LITDCON1 2>/dev/null
 	[ $? = 7 ] || fail "cancel with nothing running not refused"
+}
+
+# nice of PID's thread named NAME (prio.c), or "none".
+thread_nice() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = "$2" ] || continue
+		sed 's/^.*) //' "$t/stat" | awk '{ print $17 }'
+		return
+	done
+	echo none
+}
+
+# The pre-copy runs 10 nice levels below hvd on both ends, the quiesce
+# at hvd's own priority (its debug line says which it ran at).
+t_priority() {
+	local base bg n
+	base=$(sed 's/^.*) //' "/proc/$HVD_VM9/stat" | awk '{ print $17 }')
+	bg=$((base + 10 > 19 ? 19 : base + 10))
+	n=$(wc -l < "$TMP/hvd-VM9.log")
+	[ "$(thread_nice "$HVD_VM2" inbound)" = "$bg" ] ||
+	    fail "idle inbound thread at nice $(thread_nice "$HVD_VM2" inbound), not $bg"
+	hv relocate LITDCON1 VM2 --async --max-rate 8 >/dev/null ||
+	    fail "priority: async relocate"
+	sleep 0.5
+	[ "$(thread_nice "$HVD_VM9" r:LITDCON1)" = "$bg" ] ||
+	    fail "pre-copy thread at nice $(thread_nice "$HVD_VM9" r:LITDCON1), not $bg"
+	[ "$(thread_nice "$HVD_VM2" inbound)" = "$bg" ] ||
+	    fail "inbound thread in the pre-copy at nice $(thread_nice "$HVD_VM2" inbound), not $bg"
+	hv set-limits LITDCON1 --max-rate 1048576 >/dev/null ||
+	    fail "priority: set-limits"
+	[ "$(wait_end LITDCON1)" = OK ] || fail "priority: move did not end OK"
+	tail -n +"$((n + 1))" "$TMP/hvd-VM9.log" | grep "quiesce from" > "$TMP/q"
+	grep -Eq " nice $base\$" "$TMP/q" ||
+	    fail "quiesce not at nice $base: $(cat "$TMP/q")"
+	[ "$(thread_nice "$HVD_VM2" inbound)" = "$bg" ] ||
+	    fail "inbound thread not back in the background after the move"
+	hv relocate LITDCON1 VM9 >/dev/null || fail "priority: back"
 }
 
 t_target_killed() {
@@ -220,5 +259,5 @@ t_operator() {
 }
 
 lab_run t_move_dirty t_operator t_auth t_maxquiesce t_late_rollback t_cancel \
-    t_target_killed \
+    t_priority t_target_killed \
     t_channel_cut t_no_convergence t_limits t_recover
