@@ -58,6 +58,8 @@ ctlsrv_open(void *zctx, const struct ctlsrv_conf *conf)
 	    (s->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL ||
 	    keys_server_setup(s->sock, conf->keys) == -1 ||
 	    zmq_setsockopt(s->sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
+	    zmq_setsockopt(s->sock, ZMQ_AFFINITY, &conf->affinity,
+	    sizeof(conf->affinity)) == -1 ||
 	    zmq_bind(s->sock, conf->endpoint) == -1) {
 		saved = zmq_errno();
 		log_warnx("control socket %s: %s", conf->endpoint,

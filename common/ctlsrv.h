@@ -65,6 +65,7 @@ struct ctlsrv_conf {
 	ctlsrv_audit_fn		 audit;		/* NULL: none */
 	void			*audit_arg;
 	ctlsrv_may_fn		 may;		/* NULL: ctlsrv_may_default */
+	uint64_t		 affinity;	/* ZMQ_AFFINITY; 0: any I/O thread */
 };
 
 /*

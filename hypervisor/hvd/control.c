@@ -61,6 +61,7 @@ control_open(struct hvd *h)
 	conf.msgid = "HV";
 	conf.audit = control_audit;
 	conf.audit_arg = h;
+	conf.affinity = HVD_IO_CONTROL;
 	if ((h->ctl = ctlsrv_open(h->zctx, &conf)) == NULL)
 		return -1;
 	/* The endpoint as bound (tcp: the port chosen), to publish. */

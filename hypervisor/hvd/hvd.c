@@ -458,7 +458,9 @@ main(int argc, char **argv)
 		    h.dirconf.path);
 	if (dir_conf_write(&h.dirconf, h.opts.labdir) == -1)
 		log_warn("[HV-DIR] %s/directory", h.opts.labdir);
-	if ((h.zctx = zmq_ctx_new()) == NULL || control_open(&h) == -1)
+	if ((h.zctx = zmq_ctx_new()) == NULL ||
+	    zmq_ctx_set(h.zctx, ZMQ_IO_THREADS, HVD_IO_THREADS) == -1 ||
+	    control_open(&h) == -1)
 		fatal("[HV-CTL] control socket");
 	if (inbound_start(&h) == -1)
 		fatal("[HV-CHAN] relocation channel");

@@ -151,6 +151,16 @@ struct pool_image {
 	uint64_t	 since_ms;	/* clock_ms() */
 };
 
+/*
+ * hvd's ZeroMQ context has two I/O threads, ZeroMQ's numbers 0 and 1 (as
+ * ZMQ_AFFINITY bits): the control socket's, at hvd's priority, and the
+ * relocation channel's, which carries the pre-copy in the background
+ * (prio.c).
+ */
+#define HVD_IO_THREADS		2
+#define HVD_IO_CONTROL		1u
+#define HVD_IO_CHANNEL		2u
+
 /* The daemon, one per process (hvd.c owns it). */
 struct hvd {
 	struct hvd_opts		 opts;

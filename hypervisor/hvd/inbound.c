@@ -490,8 +490,8 @@ inb_run(void *arg)
 
 	pthread_setname_np(pthread_self(), "inbound");
 	prio_set(ib->h, true);
-	/* hvd's context has one I/O thread, ZeroMQ's name for it (prio.c). */
-	prio_set_named(ib->h, "ZMQbg/IO/0");
+	/* The channel's own I/O thread (HVD_IO_CHANNEL), ZeroMQ's name. */
+	prio_set_named(ib->h, "ZMQbg/IO/1");
 	while (!ib->h->quit) {
 		if (zmq_poll(&it, 1, 200) > 0)
 			inb_recv(ib);
@@ -508,8 +508,9 @@ int
 inbound_start(struct hvd *h)
 {
 	char	ep[600];
-	size_t	len = sizeof(h->chan_ep);
-	int	zero = 0;
+	size_t		len = sizeof(h->chan_ep);
+	uint64_t	io = HVD_IO_CHANNEL;
+	int		zero = 0;
 
 	memset(&inb, 0, sizeof(inb));
 	inb.h = h;
@@ -526,6 +527,7 @@ inbound_start(struct hvd *h)
 	 */
 	if ((inb.sock = zmq_socket(h->zctx, ZMQ_ROUTER)) == NULL ||
 	    zmq_setsockopt(inb.sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
+	    zmq_setsockopt(inb.sock, ZMQ_AFFINITY, &io, sizeof(io)) == -1 ||
 	    (h->opts.listen != NULL &&
 	    keys_server_setup(inb.sock, &h->keys) == -1) ||
 	    zmq_bind(inb.sock, ep) == -1) {

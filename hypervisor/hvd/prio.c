@@ -10,9 +10,10 @@
  * on both ends: the guest's downtime is on its clock.  The ZeroMQ I/O
  * threads that carry the stream stay in the background throughout: the
  * source's (its relocation's own context) starts from the relocation
- * thread once it is there, the target's (hvd's context, also its control
- * socket's) is set there when the inbound thread starts.  In a quiesce
- * they move only the last few pages and the state.
+ * thread once it is there, the target's (the channel's own I/O thread
+ * of hvd's context, HVD_IO_CHANNEL) is set there when the inbound thread
+ * starts; the control socket keeps its own at hvd's priority.  In a
+ * quiesce they move only the last few pages and the state.
  *
  * Nice values are per thread on Linux (setpriority(2) on a thread id).
  * Going back up needs CAP_SYS_NICE or a large enough RLIMIT_NICE; an

@@ -44,14 +44,18 @@ static int
 quiesce_final(struct reloc *r)
 {
 	struct chan_state	cs;
+	double			t[4];
 	ssize_t			n;
 
+	t[0] = reloc_now();
 	if ((n = dirty_collect(r->g, r->list + r->carry)) == -1)
 		return reloc_fail(r, HV_END_FAILED, "pagemap: %s",
 		    strerror(errno));
 	r->passes++;
+	t[1] = reloc_now();
 	if (outbound_send_list(r, r->list, r->carry + (size_t)n) == -1)
 		return -1;
+	t[2] = reloc_now();
 	memset(&cs, 0, sizeof(cs));
 	guest_get_state(r->g, &cs.st);
 	if (r->has_rp) {
@@ -60,6 +64,7 @@ quiesce_final(struct reloc *r)
 			    "of %s not re-plugged", r->def->name);
 		r->replugged = true;
 	}
+	t[3] = reloc_now();
 	cs.digest = r->verify == HV_VERIFY_FULL ?
 	    digest_memory(r->g->mem, r->g->npages) :
 	    digest_pages(r->hashes, r->g->npages);
@@ -69,6 +74,10 @@ quiesce_final(struct reloc *r)
 	    sizeof(r->digest_dst), RELOC_LINK_MS) == -1)
 		return reloc_fail(r, HV_END_LOST_LINK, "no digest from %s",
 		    r->dst);
+	log_debug("relocation %jd last pages: collect %.2f ms (%zd pages), "
+	    "send %.2f ms, NICs %.2f ms, state and digest %.2f ms",
+	    (intmax_t)r->id, t[1] - t[0], n, t[2] - t[1], t[3] - t[2],
+	    reloc_now() - t[3]);
 	if (r->digest_dst != r->digest_src)
 		return reloc_fail(r, HV_END_FAILED, "digest mismatch: %016jx "
 		    "on %s, %016jx on %s", (uintmax_t)r->digest_src, r->h->name,
