@@ -376,14 +376,15 @@ dsq_member_state(struct dir *d, const char *name, enum member_state s,
 static int
 dsq_member_renew(struct dir *d, const char *name, unsigned within_ms)
 {
-	int	n;
+	struct dsq	*q = (struct dsq *)d;
+	int		 n;
 
 	if (within_ms > 0 && within_ms < DSQ_BUSY_MS)
-		((struct dsq *)d)->busy_ms = within_ms;
+		q->busy_ms = within_ms;
 	n = dsq_exec(d, "UPDATE members SET heartbeat_ms = ?, pid = ? WHERE "
 	    "name = ? AND state != 'DOWN'", "iis", dir_now_ms(),
 	    (int64_t)getpid(), name);
-	((struct dsq *)d)->busy_ms = DSQ_BUSY_MS;
+	q->busy_ms = DSQ_BUSY_MS;
 	return n < 0 ? -1 : n == 0;
 }
 

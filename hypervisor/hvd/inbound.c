@@ -395,7 +395,6 @@ inb_frame(struct inbound *ib, const void *buf, size_t len, bool more,
 	default:
 		break;
 	}
-	inb_prio(ib);
 }
 
 /* Parts beyond the ones a frame may have: read and dropped. */
@@ -478,7 +477,7 @@ inb_expire(struct inbound *ib)
 			    ib->s[i].src);
 			inb_drop(&ib->s[i], false);
 		}
-	inb_prio(ib);
+	inb_prio(ib);	/* back to the background once none is urgent */
 }
 
 static void *
@@ -507,7 +506,7 @@ inb_run(void *arg)
 int
 inbound_start(struct hvd *h)
 {
-	char	ep[600];
+	char		ep[600];
 	size_t		len = sizeof(h->chan_ep);
 	uint64_t	io = HVD_IO_CHANNEL;
 	int		zero = 0;
