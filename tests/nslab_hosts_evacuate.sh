@@ -117,4 +117,56 @@ done
 check "nslab restarts the lab's lgrd" "$NSLAB" restart "$LAB" lgrd
 check "routecheck clean after the evacuation back" routecheck_clean "$LAB"
 
+# --- the bulk of a relocation goes sealed to its own endpoint -------
+# Over the underlay READY hands the source a one-time key and VM2's
+# bulk endpoint (seal.c): a third port of VM2's hvd, beside its control
+# and channel ones, which VM9's hvd is connected to while ECMSS00's
+# capped pre-copy runs.  A frame sent there by anyone without the key
+# (chanpoke, from VM9's host) is dropped with an event, and the move
+# ends OK with its digests equal.
+hv() { "$HVCTL" -l "$LAB" -t 60000 "$@"; }
+port_of() { sed -n 's|^tcp://[0-9.]*:\([0-9]*\)$|\1|p'; }
+chan2=$(hv -j members | jq -r '.[] | select(.name == "VM2") | .chan_ep' | port_of)
+ctl2=$(hv -j members | jq -r '.[] | select(.name == "VM2") | .ctl_ep' | port_of)
+hvd2=$(awk '$1 == "proc" && $2 == "VM2" && $3 == "hvd" { p = $4 } END { print p }' "$DIR/manifest")
+hvd9=$(awk '$1 == "proc" && $2 == "VM9" && $3 == "hvd" { p = $4 } END { print p }' "$DIR/manifest")
+ip netns exec "$LAB:CPC2" ss -Htlnp | grep "pid=$hvd2," |
+    awk '{ sub(/.*:/, "", $4); print $4 }' | grep -vx -e "$chan2" -e "$ctl2" \
+    >"$LABTEST_TMP/bulk-ports"
+check "VM2's hvd listens on one port besides control ($ctl2) and channel ($chan2)" \
+    [ "$(wc -l <"$LABTEST_TMP/bulk-ports")" -eq 1 ]
+bulk=$(head -1 "$LABTEST_TMP/bulk-ports")
+hv relocate ECMSS00 VM2 --async --max-rate 16 >/dev/null
+rid=""
+for _ in $(seq 50); do
+	rid=$(hv -j status ECMSS00 2>/dev/null | jq -r '.[0].id // empty')
+	[ -n "$rid" ] && break
+	sleep 0.1
+done
+sleep 1
+check "ECMSS00's pre-copy: VM9's hvd connected to VM2's bulk port $bulk" \
+    bash -c "ip netns exec $LAB:CPC9 ss -Htnp state established |
+    grep 'pid=$hvd9,' | grep -q ' 10.255.0.2:$bulk '"
+forged() { hv -j events ECMSS00 | jq '[.[] | select(.msgid == "HV-CHAN-FORGED")] | length'; }
+n=$(forged)
+check "chanpoke: a frame without the key sent to the bulk endpoint" \
+    ip netns exec "$LAB:CPC9" "$BIN/tests/chanpoke" "tcp://10.255.0.2:$bulk" "$rid"
+for _ in $(seq 30); do
+	[ "$(forged)" -gt "$n" ] && break
+	sleep 0.1
+done
+check "VM2's hvd dropped it: event HV-CHAN-FORGED naming the relocation and the sender" \
+    bash -c "\"$HVCTL\" -l $LAB -j events ECMSS00 | jq -e '[.[] | select(.msgid == \"HV-CHAN-FORGED\")][-1].text |
+    test(\"^relocation $rid: a frame from 10.255.0.1 on the bulk endpoint\")' >/dev/null"
+hv set-limits ECMSS00 --max-rate 1048576 >/dev/null
+for _ in $(seq 100); do
+	[ "$(where "$LAB" ECMSS00)" = VM2 ] && break
+	sleep 0.2
+done
+check "the sealed move ends OK on VM2, digests equal and checked" bash -c "
+    \"$HVCTL\" -l $LAB -j history ECMSS00 | jq -e '.[-1] | .reloc == $rid and
+    .end_code == \"OK\" and .dst == \"VM2\" and .digest_src == .digest_dst and
+    .verified == 1' >/dev/null"
+check "ECMSS00 back to VM9 over the bulk" hv relocate ECMSS00 VM9
+
 labtest_summary

@@ -13,6 +13,8 @@ chan_size_ok(const struct chan_hdr *h, size_t plen)
 	switch (h->type) {
 	case CHAN_SETUP:
 		return plen == sizeof(struct chan_setup);
+	case CHAN_READY:
+		return plen == 0 || plen == sizeof(struct chan_ready);
 	case CHAN_PAGES:
 		return h->count >= 1 && h->count <= CHAN_BATCH &&
 		    plen == (size_t)h->count * sizeof(uint32_t);
@@ -41,6 +43,17 @@ chan_setup_ok(const void *payload)
 	    s.verify <= HV_VERIFY_FULL;
 }
 
+/* A bulk endpoint is a terminated tcp:// address, or none (""). */
+static bool
+chan_ready_ok(const void *payload)
+{
+	struct chan_ready	r;
+
+	memcpy(&r, payload, sizeof(r));
+	return memchr(r.bulk, '\0', sizeof(r.bulk)) != NULL &&
+	    (r.bulk[0] == '\0' || strncmp(r.bulk, "tcp://", 6) == 0);
+}
+
 int
 chan_decode(const void *buf, size_t len, struct chan_hdr *h,
     const void **payload, size_t *plen)
@@ -56,6 +69,8 @@ chan_decode(const void *buf, size_t len, struct chan_hdr *h,
 	if (!chan_size_ok(h, *plen))
 		goto bad;
 	if (h->type == CHAN_SETUP && !chan_setup_ok(*payload))
+		goto bad;
+	if (h->type == CHAN_READY && *plen != 0 && !chan_ready_ok(*payload))
 		goto bad;
 	return 0;
 bad:
@@ -88,17 +103,28 @@ chan_pages_valid(const void *payload, uint32_t count, size_t npages)
 }
 
 int
-chan_send(void *sock, enum chan_type type, uint64_t rid, uint32_t count,
-    uint32_t seq, const void *payload, size_t plen)
+chan_send(void *sock, struct seal *seal, enum chan_type type, uint64_t rid,
+    uint32_t count, uint32_t seq, const void *payload, size_t plen)
 {
-	struct chan_hdr	h = { CHAN_MAGIC, (uint16_t)type, 0, rid, count, seq };
-	zmq_msg_t	m;
+	struct chan_hdr	 h = { CHAN_MAGIC, (uint16_t)type, 0, rid, count, seq };
+	size_t		 tag = seal != NULL ? SEAL_TAG : 0;
+	zmq_msg_t	 m;
+	uint8_t		*p;
 
-	if (zmq_msg_init_size(&m, sizeof(h) + plen) == -1)
+	if (zmq_msg_init_size(&m, sizeof(h) + plen + tag) == -1)
 		return -1;
-	memcpy(zmq_msg_data(&m), &h, sizeof(h));
-	if (plen > 0)
-		memcpy((char *)zmq_msg_data(&m) + sizeof(h), payload, plen);
+	p = zmq_msg_data(&m);
+	memcpy(p, &h, sizeof(h));
+	if (seal == NULL) {
+		if (plen > 0)
+			memcpy(p + sizeof(h), payload, plen);
+	} else if (seal_begin(seal, &h, sizeof(h)) == -1 ||
+	    (plen > 0 && seal_data(seal, p + sizeof(h), payload, plen) ==
+	    -1) || seal_end(seal, p + sizeof(h) + plen) == -1) {
+		zmq_msg_close(&m);
+		errno = EIO;
+		return -1;
+	}
 	if (zmq_msg_send(&m, sock, 0) == -1) {
 		zmq_msg_close(&m);
 		return -1;

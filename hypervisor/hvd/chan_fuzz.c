@@ -10,7 +10,11 @@
  * terminated, its memory and verify in range; a PAGES frame carries 1 to
  * CHAN_BATCH page numbers, chan_pages_valid() agrees with a plain check
  * of them, and its data part is accepted only when it is exactly count
- * pages.
+ * pages; a READY is empty or names a terminated tcp:// endpoint.
+ *
+ * Every input is also offered as a sealed frame to a target's seal
+ * (seal.c), in one or two parts: none may open (it would take the
+ * key), and a refused one keeps its lengths.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -23,7 +27,7 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
 static size_t
-fuzz_payload_size(const struct chan_hdr *h)
+fuzz_payload_size(const struct chan_hdr *h, size_t plen)
 {
 	switch (h->type) {
 	case CHAN_SETUP:
@@ -34,6 +38,8 @@ fuzz_payload_size(const struct chan_hdr *h)
 		return sizeof(struct chan_state);
 	case CHAN_DIGEST:
 		return sizeof(uint64_t);
+	case CHAN_READY:
+		return plen != 0 ? sizeof(struct chan_ready) : 0;
 	default:
 		return 0;
 	}
@@ -50,6 +56,43 @@ fuzz_setup(const void *pl)
 	    !msg_name_valid(s.guest) || !msg_name_valid(s.src) ||
 	    s.memory_mib == 0 || s.verify > HV_VERIFY_FULL)
 		abort();
+}
+
+static void
+fuzz_ready(const void *pl)
+{
+	struct chan_ready	r;
+
+	memcpy(&r, pl, sizeof(r));
+	if (memchr(r.bulk, '\0', sizeof(r.bulk)) == NULL ||
+	    (r.bulk[0] != '\0' && strncmp(r.bulk, "tcp://", 6) != 0))
+		abort();
+}
+
+/* The input as a sealed frame: split at its first byte if bit 3 set. */
+static void
+fuzz_sealed(const uint8_t *data, size_t len)
+{
+	static struct seal	 s;
+	static bool		 keyed;
+	static const uint8_t	 key[SEAL_KEY] = { 0x4c, 0x47, 0x52 };
+	uint8_t			*buf;
+	size_t			 alen, blen, cut;
+
+	if (!keyed && seal_init(&s, key, false) == -1)
+		abort();
+	keyed = true;
+	if ((buf = malloc(len + 1)) == NULL)
+		return;
+	memcpy(buf, data, len);
+	cut = (data[0] & 8) != 0 && len > 1 ? data[1] % len : len;
+	alen = cut;
+	blen = len - cut;
+	if (seal_open(&s, sizeof(struct chan_hdr), buf, &alen,
+	    cut < len ? buf + cut : NULL, &blen) != -1 || s.rx != 0 ||
+	    alen != cut || blen != len - cut)
+		abort();
+	free(buf);
 }
 
 static void
@@ -86,6 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 
 	if (len == 0)
 		return 0;
+	fuzz_sealed(data, len);
 	if (chan_decode(data + 1, len - 1, &h, &pl, &plen) == -1)
 		return 0;
 	if (h.magic != CHAN_MAGIC || h.type < CHAN_SETUP ||
@@ -93,10 +137,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	    plen != len - 1 - sizeof(h))
 		abort();
 	if (h.type == CHAN_ERROR ? plen > CHAN_ERROR_MAX :
-	    plen != fuzz_payload_size(&h))
+	    plen != fuzz_payload_size(&h, plen))
 		abort();
 	if (h.type == CHAN_SETUP)
 		fuzz_setup(pl);
+	if (h.type == CHAN_READY && plen != 0)
+		fuzz_ready(pl);
 	if (h.type == CHAN_PAGES)
 		fuzz_pages(&h, pl, (data[0] >> 1) & 3);
 	else if (chan_decode_data(&h, (data[0] & 1) != 0, 0) !=

@@ -162,6 +162,37 @@ test_flags(void **state)
 	assert_int_equal(errno, EBADMSG);
 }
 
+/* READY: empty (ipc), or a tcp:// bulk endpoint, terminated, or none. */
+static void
+test_ready(void **state)
+{
+	struct chan_ready	 r;
+	struct chan_hdr		 h;
+	const void		*pl;
+	uint8_t			 buf[sizeof(h) + sizeof(r)];
+	size_t			 plen;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	strcpy(r.bulk, "tcp://10.255.0.2:40001");
+	frame(buf, CHAN_MAGIC, CHAN_READY, 0, 0);
+	memcpy(buf + sizeof(h), &r, sizeof(r));
+	assert_int_equal(chan_decode(buf, sizeof(buf), &h, &pl, &plen), 0);
+	assert_int_equal(plen, sizeof(r));
+	assert_int_equal(chan_decode(buf, sizeof(buf) - 1, &h, &pl, &plen),
+	    -1);
+	strcpy(r.bulk, "ipc:///tmp/x");
+	memcpy(buf + sizeof(h), &r, sizeof(r));
+	assert_int_equal(chan_decode(buf, sizeof(buf), &h, &pl, &plen), -1);
+	memset(r.bulk, 'a', sizeof(r.bulk));	/* unterminated */
+	memcpy(r.bulk, "tcp://", 6);
+	memcpy(buf + sizeof(h), &r, sizeof(r));
+	assert_int_equal(chan_decode(buf, sizeof(buf), &h, &pl, &plen), -1);
+	memset(&r, 0, sizeof(r));		/* no bulk: the ipc way */
+	memcpy(buf + sizeof(h), &r, sizeof(r));
+	assert_int_equal(chan_decode(buf, sizeof(buf), &h, &pl, &plen), 0);
+}
+
 static void
 test_pages_valid(void **state)
 {
@@ -180,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_setup),
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_ready),
 		cmocka_unit_test(test_pages_valid),
 	};
 

@@ -379,6 +379,10 @@ bool			 digest_zero(const void *p);
  * PAGES is a message of two parts: the header with count page numbers,
  * then the count pages themselves, so that a run of consecutive pages
  * goes out straight from the guest's image.
+ *
+ * Over the underlay (hvd --listen) the channel is tcp:// and CURVE, and
+ * READY carries a struct chan_ready: the rest of the relocation goes to
+ * the target's bulk endpoint, every frame sealed (seal.c).
  */
 #define CHAN_MAGIC	0x32435648u	/* "HVC2" */
 #define CHAN_BATCH	256		/* pages per PAGES frame (1 MiB) */
@@ -422,6 +426,17 @@ struct chan_state {
 	uint64_t	 digest;	/* source's */
 };
 
+/* READY over the underlay: where the rest goes, and its key (seal.c). */
+#define SEAL_KEY	32
+#define SEAL_TAG	16
+#define SEAL_TO_TARGET	1u
+#define SEAL_TO_SOURCE	2u
+#define CHAN_EP_MAX	128
+struct chan_ready {
+	char		 bulk[CHAN_EP_MAX];	/* tcp://ADDR:PORT */
+	uint8_t		 key[SEAL_KEY];
+};
+
 #define CHAN_ERROR_MAX	256
 
 /*
@@ -442,9 +457,39 @@ int			 chan_decode_data(const struct chan_hdr *h, bool more,
 /* Every page number below npages? */
 bool			 chan_pages_valid(const void *payload, uint32_t count,
 			    size_t npages);
-int			 chan_send(void *sock, enum chan_type type,
-			    uint64_t rid, uint32_t count, uint32_t seq,
-			    const void *payload, size_t plen);
+struct seal;
+/* Send a frame of one part, sealed when seal is not NULL (seal.c). */
+int			 chan_send(void *sock, struct seal *seal,
+			    enum chan_type type, uint64_t rid, uint32_t count,
+			    uint32_t seq, const void *payload, size_t plen);
+
+/*
+ * seal.c: over the underlay, every frame after READY goes sealed to
+ * the target's bulk endpoint (AES-256-GCM, a one-time key from READY,
+ * the nonce the direction and the frame's count; the header clear and
+ * authenticated, the tag at the end of the last part).  One thread
+ * uses a seal.  seal_key_new: SEAL_KEY random bytes.  seal_begin,
+ * seal_data, seal_end: seal the next frame, its header as aad, its
+ * parts' bytes in order through seal_data, the tag last.  seal_open:
+ * see seal.c.
+ */
+struct seal {
+	void		*enc, *dec;	/* EVP_CIPHER_CTX */
+	uint64_t	 tx, rx;	/* frames sealed, opened */
+	uint32_t	 txdir, rxdir;
+};
+
+int			 seal_key_new(uint8_t key[SEAL_KEY]);
+int			 seal_init(struct seal *s, const uint8_t key[SEAL_KEY],
+			    bool source);
+void			 seal_free(struct seal *s);
+int			 seal_begin(struct seal *s, const void *aad,
+			    size_t alen);
+int			 seal_data(struct seal *s, void *out, const void *in,
+			    size_t n);
+int			 seal_end(struct seal *s, uint8_t tag[SEAL_TAG]);
+int			 seal_open(struct seal *s, size_t alen, uint8_t *a,
+			    size_t *alenp, uint8_t *b, size_t *blenp);
 
 /* replug.c: HiperSockets NIC host ends in the switch namespace. */
 struct replug {
@@ -522,6 +567,8 @@ struct reloc {
 	struct dir			*dir;
 	void				*zctx;	/* the relocation's own */
 	void				*sock;
+	struct seal			 bulk;
+	struct seal			*seal;	/* &bulk after a sealed READY */
 	struct guest			*g;
 	uint64_t			*hashes;
 	uint32_t			*list;

@@ -4,7 +4,10 @@
  * for each relocation the journal holds for this member it reserves a
  * memory image, stores the pages as they come (store.c), digests them,
  * and on RESUME commits the residency in the directory and starts the
- * guest.
+ * guest.  Over the underlay the ROUTER is tcp:// and CURVE, and a
+ * second one, the bulk endpoint, takes every frame after READY sealed
+ * with the session's one-time key (seal.c); the thread replies where
+ * the frame came from, sealed as it came.
  *
  * The sessions are the inbound thread's alone.
  */
@@ -45,6 +48,9 @@ struct inb_session {
 	uint64_t		 last_ms;	/* clock_ms() */
 	char			 src[HV_NAME];
 	int64_t			 token;		/* residency revision */
+	void			*sock;		/* where the source is */
+	struct seal		 seal;		/* keyed: READY sent one */
+	bool			 keyed, sealed;	/* sealed: on the bulk */
 	uint32_t		 ack;		/* last PAGES seq stored */
 	unsigned		 unacked;	/* frames stored since ACK */
 	bool			 urgent;	/* in its quiesce */
@@ -54,10 +60,14 @@ struct inbound {
 	struct hvd		*h;
 	struct dir		*dir;
 	void			*sock;
+	void			*bulk;		/* over the underlay */
+	char			 bulk_ep[CHAN_EP_MAX];
 	struct inb_session	 s[INB_SESSIONS];
+	void			*cur;		/* the frame's socket */
+	struct seal		*cur_seal;	/* and seal, if any */
 	uint8_t			 peer[INB_ID_MAX];
 	size_t			 peerlen;
-	time_t			 lastwarn;
+	time_t			 lastwarn, lastforged;
 	bool			 urgent;	/* at hvd's priority (prio.c) */
 };
 
@@ -69,9 +79,9 @@ static int
 inb_reply(struct inbound *ib, enum chan_type type, uint64_t rid,
     uint32_t seq, const void *pl, size_t plen)
 {
-	if (zmq_send(ib->sock, ib->peer, ib->peerlen, ZMQ_SNDMORE) == -1)
+	if (zmq_send(ib->cur, ib->peer, ib->peerlen, ZMQ_SNDMORE) == -1)
 		return -1;
-	return chan_send(ib->sock, type, rid, 0, seq, pl, plen);
+	return chan_send(ib->cur, ib->cur_seal, type, rid, 0, seq, pl, plen);
 }
 
 static void
@@ -118,6 +128,8 @@ inb_drop(struct inb_session *s, bool keep_mem)
 	store_close(s->store, s->mem, s->len);
 	if (!keep_mem)
 		guest_image_free(s->mem, s->len);
+	if (s->keyed)
+		seal_free(&s->seal);
 	free(s->hashes);
 	memset(s, 0, sizeof(*s));
 }
@@ -182,6 +194,32 @@ inb_image(struct inbound *ib, struct inb_session *s)
 	return madvise(s->mem, s->len, MADV_POPULATE_WRITE);
 }
 
+/*
+ * READY: over the underlay with the bulk endpoint and a new key, which
+ * the source alone learns (CURVE); else empty.
+ */
+static void
+inb_ready(struct inbound *ib, struct inb_session *s)
+{
+	struct chan_ready	rd;
+
+	memset(&rd, 0, sizeof(rd));
+	if (ib->bulk == NULL) {
+		inb_reply(ib, CHAN_READY, s->rid, 0, NULL, 0);
+		return;
+	}
+	if (seal_key_new(rd.key) == -1 || seal_init(&s->seal, rd.key,
+	    false) == -1) {
+		inb_error(ib, s->rid, "no key for the bulk");
+		inb_drop(s, false);
+		return;
+	}
+	s->keyed = true;
+	snprintf(rd.bulk, sizeof(rd.bulk), "%s", ib->bulk_ep);
+	inb_reply(ib, CHAN_READY, s->rid, 0, &rd, sizeof(rd));
+	explicit_bzero(rd.key, sizeof(rd.key));
+}
+
 static void
 inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 {
@@ -219,19 +257,26 @@ inb_setup(struct inbound *ib, uint64_t rid, const struct chan_setup *cs)
 	s->last_ms = clock_ms();
 	snprintf(s->src, sizeof(s->src), "%s", cs->src);
 	s->token = cs->token;
-	inb_reply(ib, CHAN_READY, rid, 0, NULL, 0);
+	s->sock = ib->cur;
+	inb_ready(ib, s);
+}
+
+static bool
+inb_pending_on(void *sock)
+{
+	size_t	len;
+	int	ev = 0;
+
+	len = sizeof(ev);
+	return sock != NULL && zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) ==
+	    0 && (ev & ZMQ_POLLIN) != 0;
 }
 
 /* More frames waiting already? */
 static bool
 inb_pending(struct inbound *ib)
 {
-	size_t	len;
-	int	ev = 0;
-
-	len = sizeof(ev);
-	return zmq_getsockopt(ib->sock, ZMQ_EVENTS, &ev, &len) == 0 &&
-	    (ev & ZMQ_POLLIN) != 0;
+	return inb_pending_on(ib->sock) || inb_pending_on(ib->bulk);
 }
 
 /*
@@ -241,13 +286,14 @@ inb_pending(struct inbound *ib)
  * window, so the source never waits for an ACK held back.
  */
 static void
-inb_ack(struct inbound *ib, struct inb_session *s)
+inb_ack(struct inb_session *s)
 {
 	if (s->unacked == 0)
 		return;
 	s->unacked = 0;
-	if (zmq_send(ib->sock, s->peer, s->peerlen, ZMQ_SNDMORE) != -1)
-		chan_send(ib->sock, CHAN_ACK, s->rid, 0, s->ack, NULL, 0);
+	if (zmq_send(s->sock, s->peer, s->peerlen, ZMQ_SNDMORE) != -1)
+		chan_send(s->sock, s->sealed ? &s->seal : NULL, CHAN_ACK,
+		    s->rid, 0, s->ack, NULL, 0);
 }
 
 static void
@@ -271,7 +317,7 @@ inb_pages(struct inbound *ib, struct inb_session *s,
 	}
 	s->ack = hdr->seq;
 	if (++s->unacked >= INB_ACK_MAX || !inb_pending(ib))
-		inb_ack(ib, s);
+		inb_ack(s);
 }
 
 static void
@@ -406,7 +452,7 @@ inb_drain(struct inbound *ib, zmq_msg_t *last)
 	if (!zmq_msg_more(last))
 		return false;
 	zmq_msg_init(&m);
-	while (zmq_msg_recv(&m, ib->sock, 0) != -1 && zmq_msg_more(&m))
+	while (zmq_msg_recv(&m, ib->cur, 0) != -1 && zmq_msg_more(&m))
 		;
 	zmq_msg_close(&m);
 	return true;
@@ -421,25 +467,74 @@ inb_from_server(zmq_msg_t *m)
 	return who != NULL && strcmp(who, "server") == 0;
 }
 
-/* One message: the peer's identity, a frame, at most one data part. */
+/*
+ * A frame on the bulk endpoint: the session its clear header names, if
+ * it has a key, and only if the frame opens with it (seal.c); in place,
+ * *mlen and *dlen lose the tag.  The source is then the bulk's peer.
+ * A frame that names a session but does not open is forged, or sent
+ * with another key: dropped, and an event says so (once a second).
+ */
+static bool
+inb_open(struct inbound *ib, zmq_msg_t *m, size_t *mlen, zmq_msg_t *d,
+    size_t *dlen, bool more)
+{
+	struct inb_session	*s = NULL;
+	struct chan_hdr		 hdr;
+	const char		*from;
+	size_t			 i;
+
+	if (*mlen < sizeof(hdr))
+		return false;
+	memcpy(&hdr, zmq_msg_data(m), sizeof(hdr));
+	for (i = 0; i < INB_SESSIONS && s == NULL; i++)
+		if (ib->s[i].used && ib->s[i].keyed && ib->s[i].rid == hdr.rid)
+			s = &ib->s[i];
+	if (s == NULL)
+		return false;
+	if (seal_open(&s->seal, sizeof(hdr), zmq_msg_data(m), mlen,
+	    more ? zmq_msg_data(d) : NULL, dlen) == -1) {
+		if (time(NULL) != ib->lastforged) {
+			from = zmq_msg_gets(m, "Peer-Address");
+			dir_event(ib->dir, "HV-CHAN-FORGED", ib->h->name,
+			    ib->h->conf->guests[s->gidx].name, "relocation "
+			    "%ju: a frame from %s on the bulk endpoint does "
+			    "not open with its key: dropped", (uintmax_t)s->rid,
+			    from != NULL ? from : "an unknown peer");
+			ib->lastforged = time(NULL);
+		}
+		return false;
+	}
+	s->sealed = true;
+	s->sock = ib->bulk;
+	memcpy(s->peer, ib->peer, ib->peerlen);
+	s->peerlen = ib->peerlen;
+	ib->cur_seal = &s->seal;
+	return true;
+}
+
+/* One message from sock: the peer's identity, a frame, one data part. */
 static void
-inb_recv(struct inbound *ib)
+inb_recv(struct inbound *ib, void *sock)
 {
 	zmq_msg_t	id, m, d;
+	size_t		mlen, dlen;
 	bool		more;
 
+	ib->cur = sock;
+	ib->cur_seal = NULL;
 	zmq_msg_init(&id);
 	zmq_msg_init(&m);
 	zmq_msg_init(&d);
-	if (zmq_msg_recv(&id, ib->sock, ZMQ_DONTWAIT) == -1)
+	if (zmq_msg_recv(&id, sock, ZMQ_DONTWAIT) == -1)
 		goto out;
 	if (zmq_msg_size(&id) > INB_ID_MAX || !zmq_msg_more(&id)) {
 		inb_drain(ib, &id);
 		goto out;
 	}
-	if (zmq_msg_recv(&m, ib->sock, 0) == -1)
+	if (zmq_msg_recv(&m, sock, 0) == -1)
 		goto out;
-	if (ib->h->opts.listen != NULL && !inb_from_server(&m)) {
+	if (sock == ib->sock && ib->h->opts.listen != NULL &&
+	    !inb_from_server(&m)) {
 		inb_drain(ib, &m);
 		if (time(NULL) != ib->lastwarn)
 			log_warnx("[HV-CHAN-AUTH] channel frame from a client "
@@ -451,13 +546,16 @@ inb_recv(struct inbound *ib)
 	}
 	memcpy(ib->peer, zmq_msg_data(&id), zmq_msg_size(&id));
 	ib->peerlen = zmq_msg_size(&id);
-	if ((more = zmq_msg_more(&m)) && zmq_msg_recv(&d, ib->sock, 0) == -1)
+	if ((more = zmq_msg_more(&m)) && zmq_msg_recv(&d, sock, 0) == -1)
 		goto out;
-	if (inb_drain(ib, more ? &d : &m))
-		inb_bad(ib, zmq_msg_size(&m));
+	mlen = zmq_msg_size(&m);
+	dlen = zmq_msg_size(&d);
+	if (inb_drain(ib, more ? &d : &m) || (sock == ib->bulk &&
+	    !inb_open(ib, &m, &mlen, &d, &dlen, more)))
+		inb_bad(ib, mlen);
 	else
-		inb_frame(ib, zmq_msg_data(&m), zmq_msg_size(&m), more,
-		    zmq_msg_data(&d), zmq_msg_size(&d));
+		inb_frame(ib, zmq_msg_data(&m), mlen, more, zmq_msg_data(&d),
+		    dlen);
 out:
 	zmq_msg_close(&d);
 	zmq_msg_close(&m);
@@ -484,7 +582,8 @@ static void *
 inb_run(void *arg)
 {
 	struct inbound	*ib = arg;
-	zmq_pollitem_t	 it = { ib->sock, 0, ZMQ_POLLIN, 0 };
+	zmq_pollitem_t	 it[2] = { { ib->sock, 0, ZMQ_POLLIN, 0 },
+	    { ib->bulk, 0, ZMQ_POLLIN, 0 } };
 	size_t		 i;
 
 	pthread_setname_np(pthread_self(), "inbound");
@@ -492,15 +591,45 @@ inb_run(void *arg)
 	/* The channel's own I/O thread (HVD_IO_CHANNEL), ZeroMQ's name. */
 	prio_set_named(ib->h, "ZMQbg/IO/1");
 	while (!ib->h->quit) {
-		if (zmq_poll(&it, 1, 200) > 0)
-			inb_recv(ib);
+		if (zmq_poll(it, ib->bulk != NULL ? 2 : 1, 200) > 0) {
+			if (it[0].revents & ZMQ_POLLIN)
+				inb_recv(ib, ib->sock);
+			if (ib->bulk != NULL && (it[1].revents & ZMQ_POLLIN))
+				inb_recv(ib, ib->bulk);
+		}
 		if (!inb_pending(ib))
 			for (i = 0; i < INB_SESSIONS; i++)
 				if (ib->s[i].used)
-					inb_ack(ib, &ib->s[i]);
+					inb_ack(&ib->s[i]);
 		inb_expire(ib);
 	}
 	return NULL;
+}
+
+/*
+ * The bulk endpoint: not CURVE (its frames are sealed with the keys
+ * READY handed out, and opened only with them), no message larger than
+ * a sealed PAGES frame's pages from anyone.
+ */
+static int
+inbound_bulk(struct inbound *ib, const char *ep)
+{
+	uint64_t	io = HVD_IO_CHANNEL;
+	int64_t		max = (int64_t)CHAN_BATCH * HV_PAGE + SEAL_TAG;
+	size_t		len = sizeof(ib->bulk_ep);
+	int		zero = 0;
+
+	if ((ib->bulk = zmq_socket(ib->h->zctx, ZMQ_ROUTER)) == NULL ||
+	    zmq_setsockopt(ib->bulk, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
+	    zmq_setsockopt(ib->bulk, ZMQ_AFFINITY, &io, sizeof(io)) == -1 ||
+	    zmq_setsockopt(ib->bulk, ZMQ_MAXMSGSIZE, &max, sizeof(max)) ==
+	    -1 || zmq_bind(ib->bulk, ep) == -1 ||
+	    zmq_getsockopt(ib->bulk, ZMQ_LAST_ENDPOINT, ib->bulk_ep, &len) ==
+	    -1) {
+		log_warn("bulk socket %s", ep);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -536,6 +665,8 @@ inbound_start(struct hvd *h)
 	if (zmq_getsockopt(inb.sock, ZMQ_LAST_ENDPOINT, h->chan_ep, &len) ==
 	    -1)
 		snprintf(h->chan_ep, sizeof(h->chan_ep), "%s", ep);
+	if (h->opts.listen != NULL && inbound_bulk(&inb, ep) == -1)
+		return -1;
 	if ((errno = pthread_create(&h->inbound, NULL, inb_run, &inb)) != 0)
 		return -1;
 	return 0;
@@ -551,5 +682,7 @@ inbound_stop(struct hvd *h)
 		if (inb.s[i].used)
 			inb_drop(&inb.s[i], false);
 	zmq_close(inb.sock);
+	if (inb.bulk != NULL)
+		zmq_close(inb.bulk);
 	dir_close(inb.dir);
 }

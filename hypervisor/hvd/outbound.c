@@ -2,6 +2,8 @@
  * outbound.c: the source's end of the relocation channel (chan.c): a
  * DEALER to the target's ROUTER, the SETUP handshake, PAGES frames in a
  * window of CHAN_WINDOW unacknowledged ones, kept to the rate limit.
+ * Over the underlay, after READY a second DEALER to the target's bulk
+ * endpoint carries every frame sealed (seal.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +24,7 @@ outbound_wait(struct reloc *r, enum chan_type want, void *out, size_t outlen,
 	zmq_pollitem_t	 it = { r->sock, 0, ZMQ_POLLIN, 0 };
 	struct chan_hdr	 hdr;
 	const void	*pl;
-	size_t		 plen;
+	size_t		 plen, len;
 	zmq_msg_t	 m;
 	int		 rc;
 
@@ -33,10 +35,14 @@ outbound_wait(struct reloc *r, enum chan_type want, void *out, size_t outlen,
 			return reloc_fail(r, HV_END_LOST_LINK, "no answer from "
 			    "%s within %d ms", r->dst, timeout_ms);
 		zmq_msg_init(&m);
+		len = 0;
 		if (zmq_msg_recv(&m, r->sock, 0) == -1 ||
-		    chan_decode(zmq_msg_data(&m), zmq_msg_size(&m), &hdr, &pl,
-		    &plen) == -1 || chan_decode_data(&hdr, zmq_msg_more(&m),
-		    0) == -1 || hdr.rid != (uint64_t)r->id) {
+		    ((len = zmq_msg_size(&m)), r->seal != NULL &&
+		    seal_open(r->seal, sizeof(hdr), zmq_msg_data(&m), &len,
+		    NULL, NULL) == -1) ||
+		    chan_decode(zmq_msg_data(&m), len, &hdr, &pl, &plen) ==
+		    -1 || chan_decode_data(&hdr, zmq_msg_more(&m), 0) == -1 ||
+		    hdr.rid != (uint64_t)r->id) {
 			zmq_msg_close(&m);
 			return reloc_fail(r, HV_END_FAILED, "bad frame from %s",
 			    r->dst);
@@ -75,37 +81,57 @@ outbound_throttle(struct reloc *r)
 
 /*
  * The pages of one PAGES frame: n consecutive ones go out from the image
- * itself, scattered ones are gathered into a copy.  A page the guest
- * writes while it is on its way is sent again by the next pass, and so
- * is its digest.  Frames from the image are constant messages, safe
- * because the image outlives them: post lets it go only once the target
- * has taken every frame, and after a rollback the guest keeps it until
- * reloc_free has ended the relocation's ZeroMQ context.
+ * itself, scattered ones are gathered into a copy; sealed, they are
+ * encrypted from the image into the frame, the tag after them.  A page
+ * the guest writes while it is on its way is sent again by the next
+ * pass, and so is its digest.  Frames from the image are constant
+ * messages, safe because the image outlives them: post lets it go only
+ * once the target has taken every frame, and after a rollback the guest
+ * keeps it until reloc_free has ended the relocation's ZeroMQ context.
  */
 static int
 outbound_batch_data(struct reloc *r, zmq_msg_t *d, const uint32_t *list,
     uint32_t n, bool run)
 {
-	const uint8_t	*mem = r->g->mem;
+	const uint8_t	*mem = r->g->mem, *src;
 	uint8_t		*p;
 	uint32_t	 i;
 
-	if (run) {
+	if (run && r->seal == NULL) {
 		p = r->g->mem + (size_t)list[0] * HV_PAGE;
 		zmq_msg_init_data(d, p, (size_t)n * HV_PAGE, NULL, NULL);
-	} else {
+	} else if (r->seal == NULL) {
 		if (zmq_msg_init_size(d, (size_t)n * HV_PAGE) == -1)
 			return reloc_fail(r, HV_END_FAILED, "out of memory");
 		p = zmq_msg_data(d);
 		for (i = 0; i < n; i++)
 			memcpy(p + (size_t)i * HV_PAGE, mem + (size_t)list[i] *
 			    HV_PAGE, HV_PAGE);
+	} else {
+		/* Each page digested as it is sealed, while it is cached. */
+		if (zmq_msg_init_size(d, (size_t)n * HV_PAGE + SEAL_TAG) == -1)
+			return reloc_fail(r, HV_END_FAILED, "out of memory");
+		p = zmq_msg_data(d);
+		for (i = 0; i < n; i++) {
+			src = mem + (size_t)list[i] * HV_PAGE;
+			if (seal_data(r->seal, p + (size_t)i * HV_PAGE, src,
+			    HV_PAGE) == -1)
+				goto sealfail;
+			if (r->verify != HV_VERIFY_FULL)
+				r->hashes[list[i]] = digest_page(src);
+		}
+		if (seal_end(r->seal, p + (size_t)n * HV_PAGE) == -1)
+			goto sealfail;
+		return 0;
 	}
 	if (r->verify != HV_VERIFY_FULL)
 		for (i = 0; i < n; i++)
 			r->hashes[list[i]] = digest_page(p + (size_t)i *
 			    HV_PAGE);
 	return 0;
+sealfail:
+	zmq_msg_close(d);
+	return reloc_fail(r, HV_END_FAILED, "pages cannot be sealed");
 }
 
 /* Send one PAGES frame: its header and page numbers, then the pages. */
@@ -121,7 +147,14 @@ outbound_send_batch(struct reloc *r, const uint32_t *list, uint32_t n, bool run)
 		return reloc_fail(r, HV_END_FAILED, "out of memory");
 	p = zmq_msg_data(&m);
 	memcpy(p, &hdr, sizeof(hdr));
-	memcpy(p + sizeof(hdr), list, n * sizeof(uint32_t));
+	if (r->seal == NULL)
+		memcpy(p + sizeof(hdr), list, n * sizeof(uint32_t));
+	else if (seal_begin(r->seal, &hdr, sizeof(hdr)) == -1 ||
+	    seal_data(r->seal, p + sizeof(hdr), list, n * sizeof(uint32_t)) ==
+	    -1) {
+		zmq_msg_close(&m);
+		return reloc_fail(r, HV_END_FAILED, "pages cannot be sealed");
+	}
 	if (outbound_batch_data(r, &d, list, n, run) == -1) {
 		zmq_msg_close(&m);
 		return -1;
@@ -176,12 +209,22 @@ outbound_send_list(struct reloc *r, const uint32_t *list, size_t n)
 	return 0;
 }
 
+static void
+outbound_sockopts(void *sock)
+{
+	int	zero = 0, hwm = CHAN_WINDOW * 2, tmo = RELOC_LINK_MS;
+	int	buf = RELOC_SNDBUF;
+
+	zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(sock, ZMQ_SNDTIMEO, &tmo, sizeof(tmo));
+	zmq_setsockopt(sock, ZMQ_SNDBUF, &buf, sizeof(buf));
+}
+
 static int
 outbound_connect(struct reloc *r)
 {
 	char	ep[600], ctl[600];
-	int	zero = 0, hwm = CHAN_WINDOW * 2, tmo = RELOC_LINK_MS;
-	int	buf = RELOC_SNDBUF;
 
 	if ((r->zctx = zmq_ctx_new()) == NULL ||
 	    (r->sock = zmq_socket(r->zctx, ZMQ_DEALER)) == NULL)
@@ -191,10 +234,7 @@ outbound_connect(struct reloc *r)
 	if (dir_member_endpoints(r->dir, r->dst, ctl, ep, sizeof(ep)) != 1 ||
 	    ep[0] == '\0')
 		snprintf(ep, sizeof(ep), "ipc://%s/%s", r->h->chandir, r->dst);
-	zmq_setsockopt(r->sock, ZMQ_LINGER, &zero, sizeof(zero));
-	zmq_setsockopt(r->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	zmq_setsockopt(r->sock, ZMQ_SNDTIMEO, &tmo, sizeof(tmo));
-	zmq_setsockopt(r->sock, ZMQ_SNDBUF, &buf, sizeof(buf));
+	outbound_sockopts(r->sock);
 	if (strncmp(ep, "tcp://", 6) == 0 &&
 	    keys_client_setup(r->sock, &r->h->chan_kc) == -1)
 		return reloc_fail(r, HV_END_FAILED, "CURVE keys: %s",
@@ -205,10 +245,42 @@ outbound_connect(struct reloc *r)
 	return 0;
 }
 
+/*
+ * A READY over the underlay names the target's bulk endpoint and a key:
+ * the CURVE socket has done its part, every later frame goes sealed to
+ * the bulk endpoint (seal.c).
+ */
+static int
+outbound_bulk(struct reloc *r, struct chan_ready *rd)
+{
+	void	*sock;
+	int	 rc = 0;
+
+	if ((sock = zmq_socket(r->zctx, ZMQ_DEALER)) == NULL)
+		return reloc_fail(r, HV_END_FAILED, "socket: %s",
+		    zmq_strerror(errno));
+	outbound_sockopts(sock);
+	if (zmq_connect(sock, rd->bulk) == -1) {
+		rc = reloc_fail(r, HV_END_LOST_LINK, "connect %s: %s",
+		    rd->bulk, zmq_strerror(errno));
+		zmq_close(sock);
+	} else if (seal_init(&r->bulk, rd->key, true) == -1) {
+		rc = reloc_fail(r, HV_END_FAILED, "no cipher for the bulk");
+		zmq_close(sock);
+	} else {
+		zmq_close(r->sock);
+		r->sock = sock;
+		r->seal = &r->bulk;
+	}
+	explicit_bzero(rd->key, sizeof(rd->key));
+	return rc;
+}
+
 int
 outbound_setup(struct reloc *r)
 {
 	struct chan_setup	s;
+	struct chan_ready	rd;
 	uint64_t		zero;
 	size_t			i;
 
@@ -224,12 +296,15 @@ outbound_setup(struct reloc *r)
 	zero = digest_page(outbound_zero_page);
 	for (i = 0; i < r->g->npages; i++)
 		r->hashes[i] = zero;
+	memset(&rd, 0, sizeof(rd));
 	if (outbound_connect(r) == -1 ||
-	    chan_send(r->sock, CHAN_SETUP, (uint64_t)r->id, 0, 0, &s,
+	    chan_send(r->sock, NULL, CHAN_SETUP, (uint64_t)r->id, 0, 0, &s,
 	    sizeof(s)) == -1 ||
-	    outbound_wait(r, CHAN_READY, NULL, 0, RELOC_LINK_MS) == -1)
+	    outbound_wait(r, CHAN_READY, &rd, sizeof(rd), RELOC_LINK_MS) == -1)
 		return reloc_fail(r, HV_END_LOST_LINK, "setup on %s failed",
 		    r->dst);
+	if (rd.bulk[0] != '\0' && outbound_bulk(r, &rd) == -1)
+		return -1;
 	r->has_rp = false;
 	switch (replug_open(&r->rp, r->h->conf->lab, r->def, r->dst_idx)) {
 	case 0:

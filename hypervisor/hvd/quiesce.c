@@ -69,9 +69,9 @@ quiesce_final(struct reloc *r)
 	    digest_memory(r->g->mem, r->g->npages) :
 	    digest_pages(r->hashes, r->g->npages);
 	r->digest_src = cs.digest;
-	if (chan_send(r->sock, CHAN_STATE, (uint64_t)r->id, 0, 0, &cs,
-	    sizeof(cs)) == -1 || outbound_wait(r, CHAN_DIGEST, &r->digest_dst,
-	    sizeof(r->digest_dst), RELOC_LINK_MS) == -1)
+	if (chan_send(r->sock, r->seal, CHAN_STATE, (uint64_t)r->id, 0, 0,
+	    &cs, sizeof(cs)) == -1 || outbound_wait(r, CHAN_DIGEST,
+	    &r->digest_dst, sizeof(r->digest_dst), RELOC_LINK_MS) == -1)
 		return reloc_fail(r, HV_END_LOST_LINK, "no digest from %s",
 		    r->dst);
 	log_debug("relocation %jd last pages: collect %.2f ms (%zd pages), "
@@ -132,8 +132,9 @@ quiesce_run(struct reloc *r)
 	    reloc_limits(r) == -1)
 		goto fail;
 	t[1] = reloc_now();
-	if (chan_send(r->sock, CHAN_RESUME, (uint64_t)r->id, 0, 0, NULL, 0) ==
-	    -1 || outbound_wait(r, CHAN_RESUMED, NULL, 0, RELOC_LINK_MS) == -1)
+	if (chan_send(r->sock, r->seal, CHAN_RESUME, (uint64_t)r->id, 0, 0,
+	    NULL, 0) == -1 || outbound_wait(r, CHAN_RESUMED, NULL, 0,
+	    RELOC_LINK_MS) == -1)
 		goto fail;
 	r->quiesce_ms = reloc_now() - tq0;
 	log_debug("relocation %jd quiesce from %.1f ms (monotonic): stun "

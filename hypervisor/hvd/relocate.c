@@ -155,7 +155,8 @@ reloc_rollback(struct reloc *r)
 	struct dir_history	hist;
 
 	if (r->sock != NULL)
-		chan_send(r->sock, CHAN_ABORT, (uint64_t)r->id, 0, 0, NULL, 0);
+		chan_send(r->sock, r->seal, CHAN_ABORT, (uint64_t)r->id, 0, 0,
+		    NULL, 0);
 	if (r->replugged && replug_restore(&r->rp) == -1)
 		log_warnx("[HV-REPLUG] guest %s: NICs not restored",
 		    r->def->name);
@@ -187,6 +188,8 @@ reloc_free(struct reloc *r)
 		zmq_close(r->sock);
 	if (r->zctx != NULL)
 		zmq_ctx_term(r->zctx);
+	if (r->seal != NULL)
+		seal_free(r->seal);
 	/* The guest may go now; unless it came back meanwhile (the image
 	 * is taken apart after the journal ended) and left again. */
 	pthread_mutex_lock(&r->h->lock);
