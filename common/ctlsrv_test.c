@@ -314,6 +314,60 @@ test_no_daemon(void **state)
 	assert_true(t_open_fails(ep, &kc, 300, ETIMEDOUT, "stale.ctl") >= 300);
 }
 
+/* How many more sockets ctx takes (closed again, and reaped). */
+static int
+t_room(void *ctx)
+{
+	void	*s[64];
+	int	 n = 0, i;
+
+	usleep(100 * 1000);	/* the reaper's pace */
+	while (n < 64 && (s[n] = zmq_socket(ctx, ZMQ_PAIR)) != NULL)
+		n++;
+	for (i = 0; i < n; i++)
+		zmq_close(s[i]);
+	usleep(100 * 1000);
+	return n;
+}
+
+/*
+ * A daemon at its context's socket limit (lgrd during a large wave):
+ * the clients it cannot open fail, and take no socket away for good.
+ */
+static void
+test_socket_limit(void **state)
+{
+	struct fixture		*f = *state;
+	struct keys_client	 kc = t_keys(f, "viewer");
+	struct ctlclient	*c;
+	void			*ctx = zmq_ctx_new(), *fill[64];
+	int			 room, n = 0, i;
+
+	assert_non_null(ctx);
+	assert_int_equal(zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 16), 0);
+	c = ctlclient_open(ctx, f->sd.endpoint, &kc, 2000);
+	assert_non_null(c);		/* the context's threads are up */
+	ctlclient_close(c);
+	room = t_room(ctx);
+	assert_true(room > 4);
+	/* Room for one or two sockets: a client takes three. */
+	for (int free = 1; free <= 2; free++) {
+		usleep(100 * 1000);
+		while (n < room - free)
+			fill[n++] = zmq_socket(ctx, ZMQ_PAIR);
+		for (i = 0; i < 5; i++)
+			assert_null(ctlclient_open(ctx, f->sd.endpoint, &kc,
+			    300));
+		while (n > 0)
+			zmq_close(fill[--n]);
+	}
+	assert_int_equal(t_room(ctx), room);
+	c = ctlclient_open(ctx, f->sd.endpoint, &kc, 2000);
+	assert_non_null(c);
+	ctlclient_close(c);
+	zmq_ctx_term(ctx);
+}
+
 /* Closing the server removes its socket file; a bind in use fails. */
 static void
 test_close(void **state)
@@ -354,6 +408,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_daemon, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_limit, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

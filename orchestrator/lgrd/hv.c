@@ -118,8 +118,13 @@ hv_ask(struct hv *h, int m, const struct hv_request *rq,
 again:
 	*rows = json_object_new_array();
 	if ((s = hv_sock(h, m)) == NULL || (req = hv_request_encode(rq)) ==
-	    NULL)
+	    NULL) {
+		snprintf(err, len, "hvd of %s: no socket: %s",
+		    h->d->topo->members[m].name, zmq_strerror(zmq_errno()));
+		json_object_put(*rows);
+		*rows = NULL;
 		return -1;
+	}
 	t = msg_send_json(s, req, 0);
 	json_object_put(req);
 	if (t == -1)

@@ -2,6 +2,7 @@
  * lgrd.c: the lab's relocation orchestrator (lgrd(8)): options, the
  * lab's topology and keys, the journal, the control socket loop.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "sig.h"
 
 #define LGRD_PREPARE_MIN_MS	5000	/* prepare time-out, at least */
+#define LGRD_MAX_SOCKETS	32768	/* ZeroMQ sockets, at most */
 #define LGRD_PREPARE_SLACK_MS	2000	/* beyond the area's timers */
 
 /* Set by the signal handler, read by the main loop: nothing else. */
@@ -191,6 +193,34 @@ lgrd_load(struct lgrd *d)
 	return 0;
 }
 
+/*
+ * ZeroMQ allows 1023 sockets a context unless told otherwise, and a wave
+ * needs more: each move watches every router of its HiperSockets LAN,
+ * a socket each (converge.c), so a wave of 16 onto LANs of 25 guests
+ * holds over 400 at once beside the agents' and hvd's clients; at the
+ * limit every new client fails (an hvd, an agent, a router "does not
+ * answer").  As many as the descriptors allow, at two each (a socket's
+ * mailbox and its connection), the soft limit raised to the hard one.
+ */
+static void
+lgrd_max_sockets(void *zctx)
+{
+	struct rlimit	rl;
+	rlim_t		max = LGRD_MAX_SOCKETS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 2 < max)
+		max = rl.rlim_cur / 2;
+	if (max > 1023 && zmq_ctx_set(zctx, ZMQ_MAX_SOCKETS, (int)max) == -1)
+		log_warn("ZeroMQ sockets: %ju", (uintmax_t)max);
+}
+
 static int
 lgrd_open(struct lgrd *d)
 {
@@ -201,6 +231,7 @@ lgrd_open(struct lgrd *d)
 		return -1;
 	if ((d->zctx = zmq_ctx_new()) == NULL)
 		return -1;
+	lgrd_max_sockets(d->zctx);
 	pthread_mutex_init(&d->lock, NULL);
 	if (web_open(d) == -1)
 		return -1;

@@ -60,8 +60,12 @@ echo "  lgrd's journal says: $("$LGRCTL" -l "$LAB" -j status "$id" |
 kill -9 "$(lgrd_pid "$LAB")"
 check "lgrd killed (SIGKILL) while the hypervisor says RELOCATING" \
     [ "$(hv -j where LITDCON1 | jq -r '.[0].state')" = RELOCATING ]
-"$LGRD" -d -D "$(labdir "$LAB")" >"$LABTEST_TMP/lgrd2.log" 2>&1 &
-orch_note_pid $!
+# Started with a soft descriptor limit under its hard one, as a login
+# shell may give it: lgrd raises it (its ZeroMQ sockets, two each).
+prlimit --nofile=4096:8192 "$LGRD" -d -D "$(labdir "$LAB")" \
+    >"$LABTEST_TMP/lgrd2.log" 2>&1 &
+LGRD2=$!
+orch_note_pid $LGRD2
 resumed() {
 	"$LGRCTL" -l "$LAB" events "$id" 2>/dev/null | grep -q LGR-RESUME
 }
@@ -70,6 +74,8 @@ for ((i = 0; i < 300; i++)); do
 	sleep 0.1
 done
 check "restarted lgrd takes the move over (LGR-RESUME)" resumed
+check "restarted lgrd raised its descriptor limit to the hard one (8192)" \
+    bash -c "grep '^Max open files' /proc/$LGRD2/limits | awk '{ exit !(\$4 == 8192 && \$5 == 8192) }'"
 "$LGRCTL" -l "$LAB" events "$id" 2>/dev/null | grep LGR-RESUME | sed 's/^/  /'
 check "it takes over at the relocate step, where the hypervisor is" \
     bash -c "\"$LGRCTL\" -l $LAB events $id | grep LGR-RESUME |
