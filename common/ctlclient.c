@@ -56,10 +56,19 @@ ctlclient_close(struct ctlclient *c)
 {
 	if (c == NULL)
 		return;
+	/*
+	 * The monitor first.  ZeroMQ's I/O thread sends the monitor's events
+	 * and waits while nobody can take them: a handshake that ends after
+	 * we gave up on it (a busy daemon) would find our end closed and
+	 * block the context's I/O thread for good, and with it every socket
+	 * of the process.
+	 */
 	if (c->sock != NULL)
-		zmq_close(c->sock);
+		zmq_socket_monitor(c->sock, NULL, 0);
 	if (c->mon != NULL)
 		zmq_close(c->mon);
+	if (c->sock != NULL)
+		zmq_close(c->sock);
 	if (c->ctx != NULL)
 		zmq_ctx_term(c->ctx);
 	free(c);

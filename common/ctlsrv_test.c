@@ -368,6 +368,35 @@ test_socket_limit(void **state)
 	zmq_ctx_term(ctx);
 }
 
+/*
+ * A client that gives up before its handshake ends (a busy daemon)
+ * leaves the context working: ZeroMQ's I/O thread, which reports the
+ * handshake to the client's monitor, must not wait for an end that is
+ * gone.  Then a patient client of the same context is answered.
+ */
+static void
+test_gave_up(void **state)
+{
+	struct fixture		*f = *state;
+	struct keys_client	 kc = t_keys(f, "viewer");
+	struct ctlclient	*c;
+	void			*ctx = zmq_ctx_new();
+	int			 i, rows, code;
+	char			 text[64];
+
+	assert_non_null(ctx);
+	for (i = 0; i < 200; i++)
+		ctlclient_close(ctlclient_open(ctx, f->sd.endpoint, &kc, 1));
+	usleep(200 * 1000);	/* the late handshakes end */
+	if ((c = ctlclient_open(ctx, f->sd.endpoint, &kc, 2000)) == NULL)
+		fail_msg("after clients that gave up: %s",
+		    ctlclient_errtext());	/* ctx left: it hangs */
+	assert_int_equal(t_ask(c, "{\"req\":\"read\"}", &rows, &code, text,
+	    sizeof(text)), 0);
+	ctlclient_close(c);
+	zmq_ctx_term(ctx);
+}
+
 /* Closing the server removes its socket file; a bind in use fails. */
 static void
 test_close(void **state)
@@ -410,6 +439,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_limit, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_gave_up, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
