@@ -11,11 +11,15 @@ fault_require
 
 LAB=fl4$$
 
-fault_begin_evacuation "$LAB" \
+# lgrd's pid and how to start it again, taken before the job: taken
+# after, on a busy machine the job was over before the kill.
+snapshot_lgrd() {
+	pid=$(fault_pid "$1" lgrd)
+	fault_snapshot "$pid" lgrd
+}
+FAULT_BEFORE_JOB=snapshot_lgrd fault_begin_evacuation "$LAB" \
     'LIT(DCON1|SWAS1|DAT01):(prepare|relocate|complete|converge)'
 id=$FAULT_JOB
-pid=$(fault_pid "$LAB" lgrd)
-fault_snapshot "$pid" lgrd
 check "lgrd ($pid) killed" fault_kill "$pid" KILL
 sleep 1
 fault_respawn lgrd "$(labdir "$LAB")/lgrd.log" >/dev/null

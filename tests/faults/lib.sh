@@ -49,12 +49,16 @@ fault_lab_up() {
 
 # fault_begin LAB WHAT LGRCTL-ARGS...: the reference lab as LAB,
 # settled, probes between every pair of VIPAs, and the job of "lgrctl
-# LGRCTL-ARGS" started ("WHAT started"); its id in FAULT_JOB.
+# LGRCTL-ARGS" started ("WHAT started"); its id in FAULT_JOB.  With
+# FAULT_BEFORE_JOB=FUNCTION, FUNCTION LAB runs just before the job
+# starts (what a fault needs ready, so that it strikes at once when the
+# job reaches its step: the job may end within a second or two).
 fault_begin() {
 	local lab=$1 what=$2
 	shift 2
 	check "reference lab up and settled" fault_lab_up "$lab"
 	check "probes between every pair of VIPAs start" probe_start "$lab"
+	[ -n "${FAULT_BEFORE_JOB:-}" ] && "$FAULT_BEFORE_JOB" "$lab"
 	FAULT_JOB=$(fault_job "$lab" "$@")
 	check "$what started (job $FAULT_JOB)" [ -n "$FAULT_JOB" ]
 }
@@ -114,10 +118,8 @@ fault_pid() {
 fault_snapshot() {
 	local pid=$1 f=$LABTEST_TMP/proc-$2 ns="" n cg
 	cp "/proc/$pid/cmdline" "$f.argv" || return 1
-	for n in /run/netns/*; do
-		[ "$(stat -L -c %i "$n" 2>/dev/null)" = \
-		    "$(stat -L -c %i "/proc/$pid/ns/net")" ] && ns=$n
-	done
+	n=$(ip netns identify "$pid" 2>/dev/null)
+	[ -n "$n" ] && ns=/run/netns/$n
 	cg=$(awk -F: '$2 == "freezer" { print $3 }' "/proc/$pid/cgroup")
 	[ "$cg" = / ] && cg="" || cg=/sys/fs/cgroup/freezer$cg
 	printf '%s\n%s\n%s\n%s\n' "$ns" "$cg" "$(ps -o ni= -p "$pid")" \
