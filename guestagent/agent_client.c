@@ -20,7 +20,8 @@ struct agent_client {
 };
 
 struct agent_client *
-agent_client_open(void *zctx, const char *path, const struct keys_client *kc)
+agent_client_open(void *zctx, const char *path, const struct keys_client *kc,
+    int connect_ms)
 {
 	struct agent_client	*c;
 	char			 ep[PATH_MAX + 8];
@@ -29,7 +30,7 @@ agent_client_open(void *zctx, const char *path, const struct keys_client *kc)
 		return NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	if ((c->cc = ctlclient_open(zctx, ep, kc, CTLCLIENT_CONNECT_MS)) ==
+	if ((c->cc = ctlclient_open(zctx, ep, kc, connect_ms)) ==
 	    NULL) {
 		free(c);
 		return NULL;

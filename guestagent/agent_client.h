@@ -105,7 +105,8 @@ bool		 agent_may(enum keys_role role, int type, bool writes);
  *
  * agent_client_open() connects to the agent's control socket at path
  * (labname_agent_sock(): LABDIR/GUEST/agent.ctl) as CURVE client kc and
- * waits for the handshake (common/ctlclient.h, CTLCLIENT_CONNECT_MS).
+ * waits up to connect_ms for the handshake (common/ctlclient.h; 0:
+ * CTLCLIENT_CONNECT_MS); ctlclient_errtext() says why it failed.
  * zctx is the caller's ZeroMQ context (NULL: the client makes its own).
  * Returns NULL with errno ENOENT (no socket file: is the agent
  * running?), ETIMEDOUT (no agent answers), EACCES (the agent refused
@@ -114,7 +115,7 @@ bool		 agent_may(enum keys_role role, int type, bool writes);
 struct agent_client;
 
 struct agent_client	*agent_client_open(void *zctx, const char *path,
-			    const struct keys_client *kc);
+			    const struct keys_client *kc, int connect_ms);
 void			 agent_client_close(struct agent_client *c);
 /*
  * Send rq and wait up to timeout_ms for each frame of the answer (the

@@ -83,7 +83,7 @@ client(struct fake *f, const char *role)
 	struct agent_client	*c;
 
 	assert_int_equal(keys_load_client(f->sd.dir, role, NULL, &kc), 0);
-	c = agent_client_open(NULL, f->path, &kc);
+	c = agent_client_open(NULL, f->path, &kc, 0);
 	assert_non_null(c);
 	return c;
 }
@@ -146,7 +146,7 @@ test_unknown_key(void **state)
 	assert_int_equal(keys_load_client(f->sd.dir, "viewer", NULL, &kc), 0);
 	assert_int_equal(zmq_curve_keypair(pub, kc.secret), 0);
 	memcpy(kc.public, pub, sizeof(pub));
-	assert_null(agent_client_open(NULL, f->path, &kc));
+	assert_null(agent_client_open(NULL, f->path, &kc, 0));
 	assert_int_equal(errno, EACCES);
 }
 
@@ -165,7 +165,7 @@ test_caller_context(void **state)
 	assert_int_equal(keys_load_client(f->sd.dir, "orchestrator", NULL, &kc),
 	    0);
 	for (i = 0; i < 2; i++) {
-		assert_non_null(c = agent_client_open(ctx, f->path, &kc));
+		assert_non_null(c = agent_client_open(ctx, f->path, &kc, 0));
 		agent_request_init(&rq, AGENT_REQ_STATUS);
 		assert_int_equal(agent_client_request(c, &rq, 5000, &data), 0);
 		assert_non_null(data);
@@ -184,7 +184,7 @@ test_no_socket(void **state)
 
 	assert_int_equal(keys_load_client(f->sd.dir, "viewer", NULL, &kc), 0);
 	snprintf(path, sizeof(path), "%s/nothing.ctl", f->sd.dir);
-	assert_null(agent_client_open(NULL, path, &kc));
+	assert_null(agent_client_open(NULL, path, &kc, 0));
 	assert_int_equal(errno, ENOENT);
 	assert_non_null(strstr(ctlclient_errtext(), path));
 	assert_non_null(labname_agent_sock("/run/nslab/ref", "LITDCON1", path,

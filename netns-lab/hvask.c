@@ -165,7 +165,7 @@ hvask_agent(const char *labdir, const char *guest, char *why, size_t len)
 		return -1;
 	}
 	if (labname_agent_sock(labdir, guest, path, sizeof(path)) == NULL ||
-	    (c = agent_client_open(NULL, path, &kc)) == NULL) {
+	    (c = agent_client_open(NULL, path, &kc, 0)) == NULL) {
 		snprintf(why, len, "%s", ctlclient_errtext());
 		return -1;
 	}

@@ -167,7 +167,7 @@ agentctl_run(struct agentctl *c)
 		    KEYS_DIR, strerror(errno));
 		return AGENTCTL_USAGE;
 	}
-	if ((ac = agent_client_open(NULL, c->path, &kc)) == NULL)
+	if ((ac = agent_client_open(NULL, c->path, &kc, 0)) == NULL)
 		return agentctl_failure(NULL, c);
 	rc = AGENTCTL_OK;
 	if (agent_client_request(ac, &c->pr.rq, agentctl_timeout(c),

@@ -13,10 +13,12 @@
 #include <json-c/json.h>
 
 #include "agent_client.h"
+#include "ctlclient.h"
 #include "lgrd.h"
 #include "log.h"
 
 #define AGENT_SLACK_MS	5000	/* beyond the request's own timeout */
+#define AGENT_MIN_MS	1000	/* for the answer, after a slow handshake */
 
 static const char *
 agent_str(struct json_object *o, const char *key)
@@ -59,15 +61,31 @@ agent_request(struct lgrd *d, const char *guest, const struct agent_request *rq,
 	struct json_object	*data = NULL;
 	const char		*text;
 	char			 path[PATH_MAX];
+	double			 t0 = lgrd_now_ms();
+	int			 left;
 
 	memset(r, 0, sizeof(*r));
 	if (labname_agent_sock(d->opts.labdir, guest, path, sizeof(path)) ==
-	    NULL || (c = agent_client_open(d->zctx, path, &d->kc)) == NULL) {
+	    NULL) {
 		snprintf(r->error, sizeof(r->error), "agent of %s: %s", guest,
 		    strerror(errno));
 		return -1;
 	}
-	if (agent_client_request(c, rq, timeout_ms, &data) == -1) {
+	/*
+	 * The handshake shares the request's budget: on a busy machine a
+	 * CURVE handshake can take seconds, and a prepare or complete
+	 * that gives up there leaves the guest's routing undone.
+	 */
+	if ((c = agent_client_open(d->zctx, path, &d->kc, timeout_ms)) ==
+	    NULL) {
+		snprintf(r->error, sizeof(r->error), "agent of %s: %s", guest,
+		    ctlclient_errtext());
+		return -1;
+	}
+	left = timeout_ms - (int)(lgrd_now_ms() - t0);
+	if (left < AGENT_MIN_MS)
+		left = AGENT_MIN_MS;
+	if (agent_client_request(c, rq, left, &data) == -1) {
 		if (errno == EREMOTEIO) {
 			int	code = agent_client_error(c, &text);
 
