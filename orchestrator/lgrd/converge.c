@@ -12,7 +12,12 @@
  * peer -> guest's VIPA and guest -> peer's VIPA, has the cost and the
  * next-hop interfaces the topology expects for the new residency.
  * Since a subscription can miss what happens while it is being set up,
- * the tables are read again when nothing arrived for a while.
+ * the tables are read again when nothing arrived for a while: after
+ * CONVERGE_REREAD_MS, then twice as long each time nothing changed, up
+ * to CONVERGE_REREAD_MAX_MS (a wave waiting on one slow guest must not
+ * keep every router busy dumping its table).  Each router's control
+ * connection stays open while we watch it: one CURVE handshake per
+ * router, not one per read.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +34,7 @@
 #include "log.h"
 
 #define CONVERGE_REREAD_MS	500	/* no event for this long: re-read */
+#define CONVERGE_REREAD_MAX_MS	4000	/* the longest wait between re-reads */
 #define CONVERGE_CTL_MS		3000
 
 /* One route we watch: on router r, to prefix (a VIPA /32). */
@@ -45,6 +51,7 @@ struct cv_route {
 struct cv_router {
 	int		 guest;
 	void		*sub;
+	void		*ctl;		/* REQ to its control socket, or NULL */
 };
 
 struct converge {
@@ -142,9 +149,12 @@ converge_close(struct converge *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->nrouters; i++)
+	for (size_t i = 0; i < c->nrouters; i++) {
 		if (c->routers[i].sub != NULL)
 			zmq_close(c->routers[i].sub);
+		if (c->routers[i].ctl != NULL)
+			zmq_close(c->routers[i].ctl);
+	}
 	free(c->routers);
 	free(c->routes);
 	free(c->residency);
@@ -306,29 +316,31 @@ cv_ctl_frame(void *s, struct json_object *table, int *more)
 	return rc;
 }
 
-/* The router's OSPF table: a new array, or NULL. */
+/*
+ * The router's OSPF table: a new array, or NULL.  *sp is the connection
+ * to its control socket, made when NULL and kept for the next read; a
+ * read that fails closes it (a REQ socket without its answer takes no
+ * other request).
+ */
 static struct json_object *
-cv_routes(struct lgrd *d, const char *node)
+cv_routes(struct lgrd *d, const char *node, void **sp)
 {
 	struct json_object	*table;
 	uint8_t			 buf[LGR_HDR_LEN];
 	ssize_t			 n;
-	void			*s;
 	int			 more = 1, rc = 0, end = 0;
 
-	if ((s = cv_ctl_connect(d, node)) == NULL)
+	if (*sp == NULL && (*sp = cv_ctl_connect(d, node)) == NULL)
 		return NULL;
 	n = lgr_msg_encode(buf, sizeof(buf), LGR_ROUTES, NULL, 0);
-	if (n == -1 || zmq_send(s, buf, (size_t)n, 0) == -1) {
-		zmq_close(s);
-		return NULL;
-	}
 	table = json_object_new_array();
-	while (more && rc != -1)
-		if ((rc = cv_ctl_frame(s, table, &more)) == 1)
-			end = 1;
-	zmq_close(s);
+	if (n != -1 && zmq_send(*sp, buf, (size_t)n, 0) != -1)
+		while (more && rc != -1)
+			if ((rc = cv_ctl_frame(*sp, table, &more)) == 1)
+				end = 1;
 	if (!end) {
+		zmq_close(*sp);
+		*sp = NULL;
 		json_object_put(table);
 		return NULL;
 	}
@@ -338,8 +350,11 @@ cv_routes(struct lgrd *d, const char *node)
 int
 converge_ping(struct lgrd *d, const char *router)
 {
-	struct json_object	*t = cv_routes(d, router);
+	void			*s = NULL;
+	struct json_object	*t = cv_routes(d, router, &s);
 
+	if (s != NULL)
+		zmq_close(s);
 	json_object_put(t);
 	return t != NULL ? 0 : -1;
 }
@@ -352,7 +367,8 @@ cv_read_all(struct converge *c)
 	struct json_object	*t;
 
 	for (size_t i = 0; i < c->nrouters; i++) {
-		t = cv_routes(c->d, c->d->topo->guests[c->routers[i].guest].name);
+		t = cv_routes(c->d, c->d->topo->guests[c->routers[i].guest].name,
+		    &c->routers[i].ctl);
 		if (t != NULL)
 			cv_table(c, (int)i, t);
 		json_object_put(t);
@@ -417,6 +433,7 @@ converge_wait(struct converge *c, unsigned timeout_ms, char *reason,
 {
 	zmq_pollitem_t	*it;
 	double		 t0 = lgrd_now_ms(), last = t0, now;
+	unsigned	 reread = CONVERGE_REREAD_MS;
 	int		 n;
 
 	if ((it = calloc(c->nrouters + 1, sizeof(*it))) == NULL)
@@ -432,10 +449,13 @@ converge_wait(struct converge *c, unsigned timeout_ms, char *reason,
 			if (it[i].revents & ZMQ_POLLIN) {
 				cv_events(c, (int)i);
 				last = lgrd_now_ms();
+				reread = CONVERGE_REREAD_MS;
 			}
-		if (lgrd_now_ms() - last >= CONVERGE_REREAD_MS) {
+		if (lgrd_now_ms() - last >= reread) {
 			cv_read_all(c);
 			last = lgrd_now_ms();
+			if ((reread *= 2) > CONVERGE_REREAD_MAX_MS)
+				reread = CONVERGE_REREAD_MAX_MS;
 		}
 	}
 	free(it);

@@ -22,6 +22,7 @@
 
 #define LGRD_PREPARE_MIN_MS	5000	/* prepare time-out, at least */
 #define LGRD_MAX_SOCKETS	32768	/* ZeroMQ sockets, at most */
+#define LGRD_IO_THREADS		2	/* ZeroMQ I/O threads */
 #define LGRD_PREPARE_SLACK_MS	2000	/* beyond the area's timers */
 
 /* Set by the signal handler, read by the main loop: nothing else. */
@@ -231,6 +232,12 @@ lgrd_open(struct lgrd *d)
 		return -1;
 	if ((d->zctx = zmq_ctx_new()) == NULL)
 		return -1;
+	/*
+	 * Two I/O threads: a wave's hundreds of CURVE connections (agents,
+	 * routers, hvd) handshake and encrypt there, and one thread on a
+	 * busy core made agents' handshakes time out.
+	 */
+	zmq_ctx_set(d->zctx, ZMQ_IO_THREADS, LGRD_IO_THREADS);
 	lgrd_max_sockets(d->zctx);
 	pthread_mutex_init(&d->lock, NULL);
 	if (web_open(d) == -1)
