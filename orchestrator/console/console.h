@@ -208,6 +208,9 @@ int		 console_url(struct console *c, enum console_role role,
  */
 int		 console_publish(struct console *c, const char *type,
 		    struct json_object *data);
+/* How many /api/stream are open now: someone watches the pages (a
+ * provider may skip work nobody would see while it is 0). */
+unsigned	 console_watchers(struct console *c);
 
 /*
  * -- metrics (metrics.c) -------------------------------------------------

@@ -133,6 +133,8 @@ void		 stream_free(struct stream *st);
 void		 stream_stop(struct stream *st);
 int		 stream_publish(struct stream *st, const char *type,
 		    struct json_object *data);
+/* Streams open now. */
+unsigned	 stream_readers(struct stream *st);
 /* A response that follows the ring from after last_id (0: from now). */
 struct MHD_Response *stream_response(struct stream *st, struct console *c,
 		    const struct session_info *s, uint64_t last_id);

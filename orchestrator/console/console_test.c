@@ -674,8 +674,10 @@ test_stream(void **state)
 	pthread_t		 t;
 
 	login(&s.cl, c, CONSOLE_VIEWER);
+	assert_int_equal(console_watchers(c), 0);
 	assert_int_equal(pthread_create(&t, NULL, sse_run, &s), 0);
 	assert_true(sse_wait(&s, false));
+	assert_int_equal(console_watchers(c), 1);
 	au = json_tokener_parse("{\"id\":3,\"action\":\"evacuate\"}");
 	ev = json_tokener_parse("{\"guest\":\"LITSWAS1\",\"phase\":"
 	    "\"precopy\",\"pass\":2,\"left_mib\":12.5}");
@@ -693,6 +695,10 @@ test_stream(void **state)
 	assert_null(strstr(s.buf, "event: audit"));
 	json_object_put(au);
 	json_object_put(ev);
+	/* The client went: nobody watches once the server has noticed. */
+	for (int i = 0; i < 100 && console_watchers(c) > 0; i++)
+		usleep(20000);
+	assert_int_equal(console_watchers(c), 0);
 }
 
 static void

@@ -637,3 +637,9 @@ console_publish(struct console *c, const char *type, struct json_object *data)
 {
 	return stream_publish(c->stream, type, data);
 }
+
+unsigned
+console_watchers(struct console *c)
+{
+	return c->stream != NULL ? stream_readers(c->stream) : 0;
+}

@@ -33,6 +33,7 @@ struct stream {
 	struct stream_msg	 ring[STREAM_RING];
 	uint64_t		 first;		/* oldest id in the ring */
 	uint64_t		 next;		/* id of the next message */
+	unsigned		 readers;	/* streams open */
 	unsigned		 keepalive;
 	bool			 stop;
 };
@@ -200,9 +201,23 @@ stream_reader_free(void *cls)
 {
 	struct stream_reader	*r = cls;
 
+	pthread_mutex_lock(&r->st->lock);
+	r->st->readers--;
+	pthread_mutex_unlock(&r->st->lock);
 	free(r->buf);
 	explicit_bzero(r, sizeof(*r));
 	free(r);
+}
+
+unsigned
+stream_readers(struct stream *st)
+{
+	unsigned	n;
+
+	pthread_mutex_lock(&st->lock);
+	n = st->readers;
+	pthread_mutex_unlock(&st->lock);
+	return n;
 }
 
 struct MHD_Response *
@@ -219,6 +234,7 @@ stream_response(struct stream *st, struct console *c,
 	r->s = *s;
 	pthread_mutex_lock(&st->lock);
 	r->next = last_id > 0 && last_id < st->next ? last_id + 1 : st->next;
+	st->readers++;
 	pthread_mutex_unlock(&st->lock);
 	/* The first bytes tell the browser how soon to reconnect. */
 	if ((r->buf = strdup("retry: 3000\n: hello\n\n")) != NULL)

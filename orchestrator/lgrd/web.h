@@ -32,6 +32,10 @@ struct web {
 	bool			 checking;	/* a routecheck runs */
 	struct json_object	**status;	/* per topology guest: its
 						   agent's, NULL unknown */
+	/* the agents' thread (web_hsi.c); not under the lock */
+	atomic_llong		 hsi_asked;	/* ms: links last asked for */
+	atomic_llong		 hsi_round_ms;	/* ms: last round's end */
+	atomic_ullong		 hsi_rounds;	/* rounds done */
 };
 
 /* web.c: the provider's table, start and stop, and small helpers. */
@@ -79,6 +83,9 @@ void		 web_residency(struct hv *h, char *buf, size_t len);
 /* web_hsi.c: the guests' HSI links as their agents report them. */
 int		 web_hsi_start(struct web *w);
 void		 web_hsi_stop(struct web *w);
+/* Links are about to be read: wait (a while) for a fresh round when
+ * the agents were not asked lately. */
+void		 web_hsi_fresh(struct web *w);
 /* Guest g's links for the page ([{ifname, lan, state, foreign}]),
  * member the one it runs on. */
 struct json_object *web_hsi(struct web *w, int g, const char *member);

@@ -146,6 +146,7 @@ web_cluster(void *arg, struct console_err *err)
 	struct web_moves	 mv;
 	struct hv		*h;
 
+	web_hsi_fresh(d->web);
 	if ((h = hv_open(d)) != NULL) {
 		members = hv_members(h);
 		guests = hv_guests(h);

@@ -9,9 +9,15 @@
  *
  * The agents' thread asks every agent once a WEB_HSI_MS, keeps the
  * answers in w->status (under w->lock) and publishes "cluster" when a
- * link changed; the pages' requests read only what it keeps.
+ * link changed; the pages' requests read only what it keeps.  It asks
+ * only while someone looks: a page's event stream is open, or the
+ * cluster view was read within WEB_HSI_WANT_MS.  Every question is a
+ * CURVE connection to an agent: in a lab of 50 guests, asking nobody's
+ * question took a tenth of a core from the agents and lgrd.  A read
+ * after a pause waits for one fresh round (web_hsi_fresh).
  */
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -19,6 +25,9 @@
 
 #define WEB_HSI_MS		1000	/* how often the agents are asked */
 #define WEB_HSI_TIMEOUT_MS	1000	/* one agent's answer */
+#define WEB_HSI_WANT_MS		30000	/* asked while read this lately */
+#define WEB_HSI_IDLE_MS		100	/* nobody looks: check this often */
+#define WEB_HSI_FRESH_MS	3000	/* the longest wait for a round */
 
 static bool
 web_hsi_bool(struct json_object *o, const char *key)
@@ -135,6 +144,29 @@ web_hsi_poll(struct web *w, size_t g)
 	return changed;
 }
 
+static bool
+web_hsi_wanted(struct web *w)
+{
+	return console_watchers(w->c) > 0 || (long long)lgrd_now_ms() -
+	    atomic_load(&w->hsi_asked) < WEB_HSI_WANT_MS;
+}
+
+void
+web_hsi_fresh(struct web *w)
+{
+	long long		 now = (long long)lgrd_now_ms();
+	unsigned long long	 r = atomic_load(&w->hsi_rounds);
+	struct timespec		 ts = { 0, 20 * 1000000L };
+
+	atomic_store(&w->hsi_asked, now);
+	if (!w->polling || now - atomic_load(&w->hsi_round_ms) <=
+	    2 * WEB_HSI_MS)
+		return;
+	while (atomic_load(&w->hsi_rounds) == r && !atomic_load(&w->quit) &&
+	    (long long)lgrd_now_ms() - now < WEB_HSI_FRESH_MS)
+		nanosleep(&ts, NULL);
+}
+
 static void *
 web_hsi_thread(void *arg)
 {
@@ -144,11 +176,17 @@ web_hsi_thread(void *arg)
 	int			 changed;
 
 	while (!atomic_load(&w->quit)) {
+		if (!web_hsi_wanted(w)) {
+			web_sleep(w, WEB_HSI_IDLE_MS);
+			continue;
+		}
 		changed = 0;
 		for (size_t g = 0; g < t->nguests && !atomic_load(&w->quit);
 		    g++)
 			if (web_hsi_has(&t->guests[g]))
 				changed |= web_hsi_poll(w, g);
+		atomic_store(&w->hsi_round_ms, (long long)lgrd_now_ms());
+		atomic_fetch_add(&w->hsi_rounds, 1);
 		if (changed) {
 			o = json_object_new_object();
 			console_publish(w->c, "cluster", o);
