@@ -40,8 +40,4 @@ fault_respawn agent "$LOG" >/dev/null
 check "the job ends" fault_job_end "$LAB" "$id" 120
 check "$G moved" [ "$(fault_move_of "$LAB" "$id" $G result)" = moved ]
 check "$G on VM2" [ "$(where "$LAB" $G)" = VM2 ]
-sleep 2
-probe_stop "$LAB" >/dev/null
-inv_check "$LAB" 0
-fault_logs_on_failure "$LAB"
-labtest_summary
+fault_finish "$LAB"

@@ -41,8 +41,4 @@ r=$(fault_move_of "$LAB" "$id" $G result)
 echo "  $G: $r, on $(where "$LAB" $G)"
 check "$G moved and on VM2, or not moved and on VM9" bash -c \
     "[ '$r:$(where "$LAB" $G)' = moved:VM2 ] || [ '$r:$(where "$LAB" $G)' = not-moved:VM9 ]"
-sleep 2
-probe_stop "$LAB" >/dev/null
-inv_check "$LAB" 0
-fault_logs_on_failure "$LAB"
-labtest_summary
+fault_finish "$LAB"

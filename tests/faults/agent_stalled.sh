@@ -28,8 +28,4 @@ check "$G moved" [ "$(fault_move_of "$LAB" "$id" $G result)" = moved ]
 reason=$(fault_move_of "$LAB" "$id" $G reason)
 check "its complete done, no reason given (${reason:-none})" [ -z "$reason" ]
 check "$G on VM2" [ "$(where "$LAB" $G)" = VM2 ]
-sleep 2
-probe_stop "$LAB" >/dev/null
-inv_check "$LAB" 0
-fault_logs_on_failure "$LAB"
-labtest_summary
+fault_finish "$LAB"

@@ -27,8 +27,4 @@ check "lgrd restarted answers" inv_wait 10 "$LGRCTL" -l "$LAB" status
 check "the job ends" fault_job_end "$LAB" "$id" 180
 check "the job was taken over (LGR-JOB-RESUME)" bash -c \
     "\"$LGRCTL\" -l $LAB events $id | grep -q LGR-JOB-RESUME"
-sleep 2
-probe_stop "$LAB" >/dev/null
-inv_check "$LAB" 0
-fault_logs_on_failure "$LAB"
-labtest_summary
+fault_finish "$LAB"

@@ -232,6 +232,20 @@ fault_move_of() {
 	    jq -r --arg g "$3" --arg f "$4" '.[0].moves[] | select(.guest == $g) | .[$f]'
 }
 
+# fault_finish LAB [GUEST=N ...]: the end of a one-host fault test: the
+# probes stopped 2 s after the last move, the invariants checked (0
+# probes lost a flow, or each GUEST's flows N), the logs after a
+# failure, the summary (its status is the test's).
+fault_finish() {
+	local lab=$1
+	shift
+	sleep 2
+	probe_stop "$lab" >/dev/null
+	inv_check "$lab" 0 "$@"
+	fault_logs_on_failure "$lab"
+	labtest_summary
+}
+
 # After a failure, the end of the daemons' logs.
 fault_logs_on_failure() {
 	local d f

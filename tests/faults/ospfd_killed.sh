@@ -29,8 +29,4 @@ check "the job ends" fault_job_end "$LAB" "$id" 180
 for g in LITSHA22 LITDCON1 LITSWAS1 LITDAT01; do
 	check "$g moved to VM2" [ "$(where "$LAB" $g)" = VM2 ]
 done
-sleep 2
-probe_stop "$LAB" >/dev/null
-inv_check "$LAB" 0 "$peer=1000"
-fault_logs_on_failure "$LAB"
-labtest_summary
+fault_finish "$LAB" "$peer=1000"
