@@ -31,7 +31,7 @@ static const struct cli_option parse_options[] = {
 	{ O_MAX_TOTAL, 0, "max-total", CLI_U64, "S", 1, HV_MAX_TOTAL_S, NULL },
 	{ O_MAX_QUIESCE, 0, "max-quiesce", CLI_U64, "MS", 0,
 	    HV_MAX_QUIESCE_MS, NULL },
-	{ O_MAX_RATE, 0, "max-rate", CLI_U64, "MIB", 1, HV_MAX_RATE_MIB,
+	{ O_MAX_RATE, 0, "max-rate", CLI_U64, "MIB", 0, HV_MAX_RATE_MIB,
 	    NULL },
 	{ O_IMMEDIATE, 0, "immediate", CLI_FLAG, NULL, 0, 0, NULL },
 	{ O_FORCE, 0, "force", CLI_CHOICE, "WHAT", 0, 0, parse_force_words },

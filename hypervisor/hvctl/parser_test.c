@@ -137,6 +137,10 @@ test_values(void **state)
 	assert_int_equal(hv_request_force(&res.rq), HV_FORCE_STORAGE);
 	assert_int_equal(res.rq.verify, HV_VERIFY_FULL);
 	assert_true(res.flags & PARSE_ASYNC);
+	/* 0: no cap (given, unlike an absent option) */
+	argc = split("set-limits G1 --max-rate 0", buf, sizeof(buf), argv);
+	assert_int_equal(parse(argc, argv, &res, err, sizeof(err)), 0);
+	assert_int_equal(res.rq.max_rate_mib, 0);
 	argc = split("check G1 VM2 --force storage --force domain", buf,
 	    sizeof(buf), argv);
 	assert_int_equal(parse(argc, argv, &res, err, sizeof(err)), 0);

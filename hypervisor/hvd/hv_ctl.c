@@ -30,7 +30,7 @@ static const struct codec_arg hv_args_reloc[] = {
 	CODEC_U64_ARG("max_total", RQ, max_total_s, false, 1, HV_MAX_TOTAL_S),
 	CODEC_U64_ARG("max_quiesce", RQ, max_quiesce_ms, false, 0,
 	    HV_MAX_QUIESCE_MS),
-	CODEC_U64_ARG("max_rate", RQ, max_rate_mib, false, 1, HV_MAX_RATE_MIB),
+	CODEC_U64_ARG("max_rate", RQ, max_rate_mib, false, 0, HV_MAX_RATE_MIB),
 	CODEC_BOOL_ARG("immediate", RQ, immediate),
 	CODEC_BOOL_ARG("force_domain", RQ, force_domain),
 	CODEC_BOOL_ARG("force_storage", RQ, force_storage),
@@ -43,7 +43,7 @@ static const struct codec_arg hv_args_set_limits[] = {
 	CODEC_U64_ARG("max_total", RQ, max_total_s, false, 1, HV_MAX_TOTAL_S),
 	CODEC_U64_ARG("max_quiesce", RQ, max_quiesce_ms, false, 0,
 	    HV_MAX_QUIESCE_MS),
-	CODEC_U64_ARG("max_rate", RQ, max_rate_mib, false, 1, HV_MAX_RATE_MIB),
+	CODEC_U64_ARG("max_rate", RQ, max_rate_mib, false, 0, HV_MAX_RATE_MIB),
 	CODEC_END,
 };
 

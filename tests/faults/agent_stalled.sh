@@ -19,7 +19,7 @@ fault_begin_precopy "$LAB" $G VM2
 id=$FAULT_JOB
 pid=$(fault_pid "$LAB" guestagentd $G)
 check "$G's agent ($pid) stopped (SIGSTOP)" kill -STOP "$pid"
-check "the pre-copy uncapped" fault_cap "$LAB" $G 100000
+check "the pre-copy uncapped" fault_cap "$LAB" $G 0
 check "the relocation ends OK" [ "$(fault_wait_end "$LAB" $G 60)" = OK ]
 sleep 4
 check "$G's agent continued (SIGCONT) 4 s later" kill -CONT "$pid"
