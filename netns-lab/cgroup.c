@@ -4,13 +4,17 @@
  * the cgroup of each host.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "labname.h"
 #include "log.h"
 #include "nslab.h"
+
+#define CGROUP_KEEPER	"keeper.frozen"	/* topology names have no dot */
 
 /* mkdir that records the directory when this call created it. */
 static int
@@ -25,7 +29,37 @@ cgroup_mkdir(struct lab_state *st, const char *path)
 	return 0;
 }
 
-/* LABNAME_CGROUP/LAB and its parent, noted. */
+/*
+ * An empty cgroup of the lab kept FROZEN.  The kernel counts the freezer
+ * cgroups that are freezing behind a static key, and patches its code
+ * each time the count goes from 0 to 1 and back: with no other guest
+ * frozen, every quiesce paid that twice, on both CPUs (freeze 2.0 ms,
+ * thaw 1.8 ms, medians here, against 0.35 and 0.08 with the count held
+ * above 0).  Noted like the others: `down` removes it.
+ */
+static int
+cgroup_make_keeper(struct lab_state *st, const char *lab)
+{
+	char	dir[512], path[600];
+	int	fd;
+
+	snprintf(dir, sizeof(dir), "%s/%s/%s", LABNAME_CGROUP, lab,
+	    CGROUP_KEEPER);
+	if (cgroup_mkdir(st, dir) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s/freezer.state", dir);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1 ||
+	    write(fd, "FROZEN", 6) != 6) {
+		log_warn("[NSLAB-CGROUP] %s", path);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* LABNAME_CGROUP/LAB, its parent and its keeper, noted. */
 static int
 cgroup_make_lab(struct lab_state *st, const char *lab)
 {
@@ -35,7 +69,9 @@ cgroup_make_lab(struct lab_state *st, const char *lab)
 	if (cgroup_mkdir(st, dir) == -1)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/%s", LABNAME_CGROUP, lab);
-	return cgroup_mkdir(st, dir);
+	if (cgroup_mkdir(st, dir) == -1)
+		return -1;
+	return cgroup_make_keeper(st, lab);
 }
 
 /*

@@ -18,6 +18,11 @@ namespaces=$(awk '$1 == "netns" { print $2 }' "$man" | sort -u)
 cgroups=$(awk '$1 == "cgroup" { print $2 }' "$man" | sort -u | grep "/$LAB")
 nbr=$(awk '$1 == "bridge"' "$man" | wc -l)
 pids=$(lab_pids $LAB)
+keeper=/sys/fs/cgroup/freezer/nslab/$LAB/keeper.frozen
+check "the lab's empty cgroup that keeps the freezer on is FROZEN" \
+    [ "$(cat "$keeper/freezer.state" 2>/dev/null)" = FROZEN ]
+check "... and holds no process" [ -z "$(cat "$keeper/cgroup.procs" 2>/dev/null)" ]
+check "... and is in the manifest" grep -qx "$keeper" <<<"$cgroups"
 nproc=0
 for pid in $pids; do kill -0 "$pid" 2>/dev/null && nproc=$((nproc + 1)); done
 
