@@ -85,6 +85,9 @@ frr_router(const struct topo *t, struct in_addr router_id, bool abr,
 	fprintf(out, "router ospf\n");
 	fprintf(out, " ospf router-id %s\n", topo_ntoa(router_id, id,
 	    sizeof(id)));
+	/* Every neighbour state change in ospfd.log: what an engineer
+	 * reads first when an adjacency takes long. */
+	fprintf(out, " log-adjacency-changes detail\n");
 	if (a->stub)
 		fprintf(out, " area %s stub%s\n", area,
 		    a->no_summary ? " no-summary" : "");

@@ -49,6 +49,7 @@ static const char *const litdcon1_blocks[] = {
 	    " ip ospf retransmit-interval 1\n"
 	    " ip ospf dead-interval minimal hello-multiplier 4\n!\n",
 	"router ospf\n ospf router-id 10.20.7.100\n"
+	    " log-adjacency-changes detail\n"
 	    " area 4.4.4.4 stub no-summary\n"
 	    " timers throttle spf 20 20 200\n"
 	    " timers throttle lsa all 100\n"
@@ -89,6 +90,7 @@ test_abr_ospfd(void **state)
 	    " ip ospf cost 10\n ip ospf priority 1\n");
 	assert_has(text, "interface bb0\n ip ospf area 0.0.0.0\n");
 	assert_has(text, "router ospf\n ospf router-id 10.20.0.1\n"
+	    " log-adjacency-changes detail\n"
 	    " area 4.4.4.4 stub no-summary\n"
 	    " area 4.4.4.4 default-cost 10\n");
 	assert_int_equal(count(text, "interface "), 3);

@@ -259,6 +259,12 @@ struct evidence_if {
 
 int		 evidence_iface(struct json_object *state, const char *ifname,
 		    struct evidence_if *e);
+/*
+ * Has ospfd brought the interface up: its link up and its ISM state past
+ * Waiting?  Until then a priority given back would be the one it comes
+ * up with, and it would wait a dead interval to elect.
+ */
+bool		 evidence_iface_up(const struct evidence_if *e);
 /* Router ids of the neighbours on ifname; returns the count. */
 size_t		 evidence_neighbors(struct json_object *state,
 		    const char *ifname, char (*rid)[INET_ADDRSTRLEN],

@@ -151,11 +151,14 @@ engine_drain_before_up(struct agent *a, int i)
 }
 
 /*
- * Undrain every HSI interface the plugin shows drained.  An interface
- * drained by our record that is up but not shown yet (ospfd has not
- * seen it come up) is pending; one that is down stays drained until it
- * comes up again.  Returns 0 when done, 1 when something is pending,
- * -1 when the plugin did not answer or refused.
+ * Undrain every HSI interface the plugin shows drained.  One we brought
+ * up that ospfd has not brought up yet (not shown, or shown Down or
+ * Waiting: zebra tells ospfd of the link after us) is pending: given
+ * back its priority before ospfd sees it come up, it would come up
+ * undrained, wait a whole dead interval (40 s with FRR's defaults)
+ * before electing a DR, and no neighbour there could become Full
+ * meanwhile.  Returns 0 when done, 1 when something is pending, -1
+ * when the plugin did not answer or refused.
  */
 int
 engine_undrain(struct agent *a)
@@ -180,6 +183,11 @@ engine_undrain(struct agent *a)
 		}
 		if (!e.drained)
 			continue;
+		if (fi->admin_up && !evidence_iface_up(&e)) {
+			if (rc == 0)
+				rc = 1;
+			continue;
+		}
 		if (engine_drain_one(a, LGR_UNDRAIN, fi->name) == -1)
 			rc = -1;
 		else {

@@ -121,6 +121,21 @@ evidence_iface(struct json_object *state, const char *ifname,
 	return e->found ? 0 : -1;
 }
 
+bool
+evidence_iface_up(const struct evidence_if *e)
+{
+	static const char *const	 before[] = { "DependUpon", "Down",
+					    "Loopback", "Waiting" };
+	size_t				 i;
+
+	if (!e->found || !e->link_up || e->state[0] == '\0')
+		return false;
+	for (i = 0; i < sizeof(before) / sizeof(before[0]); i++)
+		if (strcmp(e->state, before[i]) == 0)
+			return false;
+	return true;
+}
+
 size_t
 evidence_neighbors(struct json_object *state, const char *ifname,
     char (*rid)[INET_ADDRSTRLEN], size_t max)

@@ -85,6 +85,27 @@ test_iface_drained(void **state)
 	assert_int_equal(evidence_iface(st, "hsi1", &e), 0);
 	assert_false(e.link_up);
 	assert_string_equal(e.state, "Down");
+	assert_false(evidence_iface_up(&e));
+	json_object_put(st);
+}
+
+/* Up for ospfd: link up and past Waiting; not found is not up. */
+static void
+test_iface_up(void **state)
+{
+	struct json_object	*st = fixture("state_dat01_drained.json");
+	struct evidence_if	 e;
+
+	(void)state;
+	assert_int_equal(evidence_iface(st, "hsi0", &e), 0);
+	assert_true(evidence_iface_up(&e));
+	snprintf(e.state, sizeof(e.state), "Waiting");
+	assert_false(evidence_iface_up(&e));
+	snprintf(e.state, sizeof(e.state), "DROther");
+	e.link_up = false;
+	assert_false(evidence_iface_up(&e));
+	assert_int_equal(evidence_iface(st, "eth7", &e), -1);
+	assert_false(evidence_iface_up(&e));
 	json_object_put(st);
 }
 
@@ -185,6 +206,7 @@ main(void)
 		cmocka_unit_test(test_iface_dr_alone),
 		cmocka_unit_test(test_iface_full_and_neighbors),
 		cmocka_unit_test(test_iface_drained),
+		cmocka_unit_test(test_iface_up),
 		cmocka_unit_test(test_route_avoids),
 		cmocka_unit_test(test_routes_avoid_except_lans),
 		cmocka_unit_test(test_malformed_state),
