@@ -152,6 +152,13 @@ again:
 	}
 	return t == -1 ? code : 0;
 lost:
+	if (zmq_errno() == ETERM) {	/* lgrd stops: the context ended */
+		snprintf(err, len, "lgrd is stopping");
+		json_object_put(*rows);
+		*rows = NULL;
+		errno = ETERM;
+		return -1;
+	}
 	if (dir_hvd_endpoint(h->d->opts.labdir, h->d->topo->members[m].name,
 	    ep, sizeof(ep)) == -1)
 		ep[0] = '\0';
@@ -179,7 +186,10 @@ hv_rows(struct hv *h, enum hv_req type, const char *guest, const char *member)
 		snprintf(rq.member, sizeof(rq.member), "%s", member);
 	rc = hv_ask(h, 0, &rq, &rows, err, sizeof(err));
 	if (rc != 0) {
-		log_warnx("hvd %s: %s", hv_req_name(type), err);
+		if (rc == -1 && errno == ETERM)
+			log_debug("hvd %s: %s", hv_req_name(type), err);
+		else
+			log_warnx("hvd %s: %s", hv_req_name(type), err);
 		snprintf(h->err, sizeof(h->err), "%s", err);
 		json_object_put(rows);
 		return NULL;

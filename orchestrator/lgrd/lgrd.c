@@ -306,6 +306,13 @@ main(int argc, char **argv)
 		    "next lgrd", running);
 		_exit(0);
 	}
+	/*
+	 * The console's threads may be waiting in a request to hvd or an
+	 * agent that stops with us (nslab down stops the whole lab at
+	 * once), up to its time-out: end every ZeroMQ call of the context
+	 * now, so that they return and web_close joins them at once.
+	 */
+	zmq_ctx_shutdown(d.zctx);
 	web_close(&d);
 	log_info("[LGR-STOP] stopped");
 	journal_close(d.db);
