@@ -318,40 +318,71 @@ state_report(struct state_report *r, const char *fmt, ...)
 	fputc('\n', r->f);
 }
 
-/* SIGTERM to every process alive; true in alive[] for those. */
+#define STATE_TERM_MS	3000	/* SIGTERM's grace, then SIGKILL */
+
+/*
+ * SIGTERM to the selected processes that are alive (true in alive[] for
+ * those), then wait for them, at most STATE_TERM_MS.
+ */
 static void
-state_term_procs(const struct lab_proc *p, size_t n, bool *alive)
+state_term_wait(const struct lab_proc *p, size_t n, const bool *sel,
+    bool *alive)
 {
-	for (size_t i = 0; i < n; i++)
-		if ((alive[i] = proc_alive(p[i].pid, p[i].start)))
+	size_t	i, left;
+	int	waited;
+
+	for (i = 0; i < n; i++)
+		if (sel[i] && (alive[i] = proc_alive(p[i].pid, p[i].start)))
 			kill(p[i].pid, SIGTERM);
-}
-
-/* Stop every process: SIGTERM to all, then SIGKILL to what remains. */
-static int
-state_stop_procs(const struct lab_state *st, struct state_report *r)
-{
-	struct lab_proc	*p;
-	size_t		 n, i, left;
-	bool		*alive;
-	int		 waited, rc = 0;
-
-	if (state_procs(st, &p, &n) == -1)
-		return -1;
-	if ((alive = calloc(n + 1, sizeof(*alive))) == NULL) {
-		free(p);
-		return -1;
-	}
-	state_term_procs(p, n, alive);
-	for (waited = 0; waited < 3000; waited += 10) {
-		for (i = 0, left = 0; i < n; i++) {
-			waitpid(p[i].pid, NULL, WNOHANG);
-			left += proc_alive(p[i].pid, p[i].start);
-		}
+	for (waited = 0; waited < STATE_TERM_MS; waited += 10) {
+		for (i = 0, left = 0; i < n; i++)
+			if (sel[i]) {
+				waitpid(p[i].pid, NULL, WNOHANG);
+				left += proc_alive(p[i].pid, p[i].start);
+			}
 		if (left == 0)
 			break;
 		proc_sleep_ms(10);
 	}
+}
+
+/*
+ * Stop every process: SIGTERM to all but the etcd nodes at once, then
+ * to the etcd nodes one at a time, SIGKILL to what remains.  The etcd
+ * nodes last: hvd may still write to the directory on its way out.  One
+ * at a time: an etcd leader that stops hands its role to a member still
+ * running, and waits for it up to its request time-out (seconds) when
+ * that member is stopping too; the last one has nobody to hand it to.
+ */
+static int
+state_stop_procs(const struct lab_state *st, struct state_report *r)
+{
+	struct lab_proc	*p;
+	size_t		 n, i;
+	bool		*alive, *sel;
+	int		 rc = 0;
+
+	if (state_procs(st, &p, &n) == -1)
+		return -1;
+	alive = calloc(n + 1, sizeof(*alive));
+	sel = calloc(n + 1, sizeof(*sel));
+	if (alive == NULL || sel == NULL) {
+		free(alive);
+		free(sel);
+		free(p);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		sel[i] = strcmp(p[i].what, "etcd") != 0;
+	state_term_wait(p, n, sel, alive);
+	for (i = 0; i < n; i++) {
+		if (strcmp(p[i].what, "etcd") != 0)
+			continue;
+		memset(sel, 0, n * sizeof(*sel));
+		sel[i] = true;
+		state_term_wait(p, n, sel, alive);
+	}
+	free(sel);
 	for (i = 0; i < n; i++) {
 		if (proc_alive(p[i].pid, p[i].start)) {
 			if (r->verbose)
