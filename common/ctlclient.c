@@ -98,6 +98,13 @@ ctlclient_event(struct ctlclient *c, int ms)
 	return ev;
 }
 
+static bool
+ctlclient_auth_failed(int ev)
+{
+	return ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
+	    ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+}
+
 /* Wait for the CURVE handshake: 0, or -1 (ETIMEDOUT, EACCES). */
 static int
 ctlclient_handshake(struct ctlclient *c, int ms)
@@ -113,8 +120,7 @@ ctlclient_handshake(struct ctlclient *c, int ms)
 		ev = ctlclient_event(c, (int)(deadline - now));
 		if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
 			return 0;
-		if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
-		    ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+		if (ctlclient_auth_failed(ev))
 			return ctlclient_fail(EACCES, "%s refused our key: "
 			    "authentication failed", c->endpoint);
 	}
@@ -138,7 +144,8 @@ ctlclient_connect(struct ctlclient *c, void *zctx,
 	    zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
 	    zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
 	    ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-	    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) == -1 ||
+	    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+	    ZMQ_EVENT_DISCONNECTED) == -1 ||
 	    (c->mon = zmq_socket(zctx, ZMQ_PAIR)) == NULL ||
 	    zmq_connect(c->mon, mon) == -1 ||
 	    zmq_connect(c->sock, c->endpoint) == -1)
@@ -184,6 +191,17 @@ fail:
 int
 ctlclient_send(struct ctlclient *c, struct json_object *req)
 {
+	int	ev;
+
+	/*
+	 * What happened to the connection since the last answer is no
+	 * reason to fail this request (the daemon restarted in between: its
+	 * old session ended, ZeroMQ connects again), but a key refused is.
+	 */
+	while ((ev = ctlclient_event(c, 0)) != -1)
+		if (ctlclient_auth_failed(ev))
+			return ctlclient_fail(EACCES, "%s refused our key: "
+			    "authentication failed", c->endpoint);
 	if (msg_send_json(c->sock, req, 0) == -1)
 		return ctlclient_fail(zmq_errno(), "%s: send: %s", c->endpoint,
 		    zmq_strerror(zmq_errno()));
@@ -212,11 +230,18 @@ ctlclient_recv(struct ctlclient *c, int timeout_ms)
 		}
 		if (it[0].revents & ZMQ_POLLIN)
 			break;
-		ev = ctlclient_event(c, 0);	/* a reconnect's handshake */
-		if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
-		    ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+		ev = ctlclient_event(c, 0);
+		if (ctlclient_auth_failed(ev)) {	/* a reconnect's */
 			ctlclient_fail(EACCES, "%s refused our key: "
 			    "authentication failed", c->endpoint);
+			return NULL;
+		}
+		/* The session that carried the request ended: its answer
+		 * cannot come, whatever time is left. */
+		if (ev == ZMQ_EVENT_DISCONNECTED) {
+			ctlclient_fail(ECONNRESET, "%s went away before it "
+			    "answered (the daemon stopped or restarted)",
+			    c->endpoint);
 			return NULL;
 		}
 	}

@@ -2,7 +2,8 @@
  * ctlsrv_test.c: the control socket core and its client over real
  * ZeroMQ sockets with the lab's CURVE keys: answers, roles, refusals,
  * audit, deferred answers, bad frames, and the client's failures (no
- * daemon, a refused key) within its connect time.
+ * daemon, a refused key) within its connect time, and at once when the
+ * daemon stops before it answered.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -397,6 +398,43 @@ test_gave_up(void **state)
 	zmq_ctx_term(ctx);
 }
 
+/*
+ * A daemon that stops with a request in flight: the client says so at
+ * once (ECONNRESET), not after its time-out.  A client idle across the
+ * daemon's restart is answered by the new one (the old connection's end
+ * is no reason to fail its next request).
+ */
+static void
+test_went_away(void **state)
+{
+	struct fixture		*f = *state;
+	struct ctlclient	*a = t_open(f, "operator");
+	struct ctlclient	*b = t_open(f, "viewer");
+	struct json_object	*o = json_tokener_parse("{\"req\":\"peers\"}");
+	char			 path[128], text[64];
+	int			 rows, code;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(ctlclient_send(a, o), 0);
+	json_object_put(o);
+	assert_null(ctlclient_recv(a, 200));	/* deferred: in flight */
+	assert_int_equal(errno, ETIMEDOUT);
+	ctlstandin_halt(&f->sd);
+	ctlsrv_conn_release(&f->later);
+	assert_null(ctlclient_recv(a, 10000));
+	assert_int_equal(errno, ECONNRESET);
+	assert_non_null(strstr(ctlclient_errtext(), "went away before it "
+	    "answered"));
+	ctlclient_close(a);
+	snprintf(path, sizeof(path), "%s/t.ctl", f->sd.dir);
+	assert_int_equal(ctlstandin_start(&f->sd, path), 0);
+	assert_int_equal(t_ask(b, "{\"req\":\"read\"}", &rows, &code, text,
+	    sizeof(text)), 0);
+	assert_int_equal(rows, 1);
+	ctlclient_close(b);
+}
+
 /* Closing the server removes its socket file; a bind in use fails. */
 static void
 test_close(void **state)
@@ -440,6 +478,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_socket_limit, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_gave_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_went_away, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

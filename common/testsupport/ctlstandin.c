@@ -55,6 +55,8 @@ ctlstandin_start(struct ctlstandin *sd, const char *path)
 {
 	int	rc;
 
+	sd->ready = 0;
+	sd->stop = 0;
 	snprintf(sd->endpoint, sizeof(sd->endpoint), "ipc://%s", path);
 	sd->conf.endpoint = sd->endpoint;
 	sd->conf.keys = &sd->keys;
@@ -69,14 +71,20 @@ ctlstandin_start(struct ctlstandin *sd, const char *path)
 	return sd->ready == 1 ? 0 : -1;
 }
 
+void
+ctlstandin_halt(struct ctlstandin *sd)
+{
+	sd->stop = 1;
+	pthread_join(sd->thread, NULL);
+	zmq_ctx_term(sd->ctx);
+}
+
 int
 ctlstandin_stop(struct ctlstandin *sd)
 {
 	char	cmd[128];
 
-	sd->stop = 1;
-	pthread_join(sd->thread, NULL);
-	zmq_ctx_term(sd->ctx);
+	ctlstandin_halt(sd);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", sd->dir);
 	return system(cmd) == 0 ? 0 : -1;
 }

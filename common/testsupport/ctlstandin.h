@@ -45,7 +45,10 @@ int	ctlstandin_init(struct ctlstandin *sd, const char *name);
  * ctlstandin_stop(): 0 once the socket is bound, -1 when it could not be.
  */
 int	ctlstandin_start(struct ctlstandin *sd, const char *path);
-/* Stop the thread and the context, remove the directory: 0 or -1. */
+/* Stop the thread and the context, as a daemon that stops; the keys
+ * stay: ctlstandin_start() serves again, as a daemon restarted. */
+void	ctlstandin_halt(struct ctlstandin *sd);
+/* Halt and remove the directory: 0 or -1. */
 int	ctlstandin_stop(struct ctlstandin *sd);
 
 #endif
