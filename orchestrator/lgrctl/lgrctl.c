@@ -24,6 +24,7 @@
 
 #define LGRCTL_POLL_MS		200	/* a followed job's status */
 #define LGRCTL_EVENTS_MS	250	/* events -f */
+#define LGRCTL_GONE_MAX		5	/* lgrd gone in a row while following */
 
 struct lgrctl {
 	struct parse_result	 pr;
@@ -35,6 +36,8 @@ struct lgrctl {
 	bool			 begun;		/* the formatter's begin done */
 	int			 bad;		/* ineligible plan rows */
 	int64_t			 since;		/* last event id seen */
+	bool			 gone;		/* lgrd went away unanswering */
+	int			 ngone;		/* ... in a row, following */
 	struct json_object	*last;		/* last row kept */
 };
 
@@ -61,9 +64,12 @@ lgrctl_request(struct lgrctl *c, const struct lgrd_request *rq,
 	    text, sizeof(text));
 	json_object_put(req);
 	if (rc == -1) {
+		rc = errno;
+		c->gone = rc == ECONNRESET;
 		fprintf(stderr, "lgrctl: %s\n", ctlclient_errtext());
-		return errno == EACCES ? LGRCTL_DENIED : LGRCTL_UNREACHABLE;
+		return rc == EACCES ? LGRCTL_DENIED : LGRCTL_UNREACHABLE;
 	}
+	c->ngone = 0;
 	if (rc == 1) {
 		fprintf(stderr, "lgrctl: %s\n", text);
 		return parse_exit_code(code);
@@ -142,6 +148,23 @@ lgrctl_progress(struct json_object *rep)
 	fprintf(stderr, "\r\033[K%.*s", width, line);
 }
 
+/*
+ * While following: lgrd went away before it answered (stopped, or killed
+ * and started again: its journal has the job and the next lgrd takes it
+ * over).  Say so and go on; the next request waits for the new lgrd up
+ * to the time-out.  Not more than LGRCTL_GONE_MAX times in a row.
+ */
+static bool
+lgrctl_follow_on(struct lgrctl *c, int status, const char *what)
+{
+	if (status != LGRCTL_UNREACHABLE || !c->gone ||
+	    ++c->ngone > LGRCTL_GONE_MAX)
+		return false;
+	fprintf(stderr, "lgrctl: following %s again once lgrd is back\n",
+	    what);
+	return true;
+}
+
 /* Follow job id: progress and events until it ends, then the report. */
 static int
 lgrctl_follow(struct lgrctl *c, int64_t id)
@@ -149,19 +172,24 @@ lgrctl_follow(struct lgrctl *c, int64_t id)
 	struct lgrd_request	st, ev;
 	int			status;
 	bool			tty = isatty(STDERR_FILENO) && !c->pr.quiet;
+	char			what[64];
 
 	lgrd_request_init(&st, LGRD_REQ_STATUS);
 	st.id = (uint64_t)id;
 	lgrd_request_init(&ev, LGRD_REQ_EVENTS);
 	ev.id = (uint64_t)id;
+	snprintf(what, sizeof(what), "job %jd", (intmax_t)id);
 	sig_setup(lgrctl_signal, false);
 	while (!lgrctl_stop) {
 		ev.since = (uint64_t)c->since;
 		if (tty)
 			fprintf(stderr, "\r\033[K");
 		if ((status = lgrctl_request(c, &ev, lgrctl_event)) != 0 ||
-		    (status = lgrctl_request(c, &st, lgrctl_keep)) != 0)
+		    (status = lgrctl_request(c, &st, lgrctl_keep)) != 0) {
+			if (lgrctl_follow_on(c, status, what))
+				continue;
 			return status;
+		}
 		if (strcmp(lgrd_row_str(json_object_object_get(c->last,
 		    "job"), "state", ""), "RUNNING") != 0)
 			break;
@@ -214,8 +242,12 @@ lgrctl_events_follow(struct lgrctl *c)
 	output_text.begin(LGRD_REQ_EVENTS);
 	while (!lgrctl_stop) {
 		c->pr.rq.since = (uint64_t)c->since;
-		if ((status = lgrctl_request(c, &c->pr.rq, lgrctl_event)) != 0)
+		if ((status = lgrctl_request(c, &c->pr.rq, lgrctl_event)) !=
+		    0) {
+			if (lgrctl_follow_on(c, status, "the events"))
+				continue;
 			return status;
+		}
 		fflush(stdout);
 		usleep(LGRCTL_EVENTS_MS * 1000);
 	}

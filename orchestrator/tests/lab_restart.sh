@@ -6,7 +6,8 @@
 # lgrd's journal says, and started again.  The restarted lgrd must take
 # over at the relocate step, follow the hypervisor's relocation to its
 # end and report the guest moved, with hsi1 up and hsi0 down on VM2 and
-# the routes clean.
+# the routes clean; `lgrctl events -f` started before the kill follows
+# the job's events on through the restart.
 # usage: lab_restart.sh BUILDDIR SRCDIR
 set -u
 BIN=$1
@@ -57,6 +58,16 @@ done
 check "lgrd's relocation of LITDCON1 runs, capped at 16 MiB/s (job $id)" $capped
 echo "  lgrd's journal says: $("$LGRCTL" -l "$LAB" -j status "$id" |
     jq -r '.[0].moves[] | "\(.guest):\(.step)"')"
+# An operator following the job's events: lgrctl must follow them on
+# across lgrd's death and restart, not give up.  lgrd is stopped first,
+# so that the follower's next request is unanswered when lgrd dies.
+"$LGRCTL" -l "$LAB" events -f "$id" >"$LABTEST_TMP/follow.out" \
+    2>"$LABTEST_TMP/follow.err" &
+FOLLOW=$!
+orch_note_pid $FOLLOW
+sleep 0.5
+kill -STOP "$(lgrd_pid "$LAB")"
+sleep 0.6
 kill -9 "$(lgrd_pid "$LAB")"
 check "lgrd killed (SIGKILL) while the hypervisor says RELOCATING" \
     [ "$(hv -j where LITDCON1 | jq -r '.[0].state')" = RELOCATING ]
@@ -85,6 +96,16 @@ check "the relocation still ran when lgrd took over" \
 echo "  hypervisor: $(hv -j status LITDCON1 | jq -c '.[0] | {phase, sent_mib, left_mib}')"
 hv set-limits LITDCON1 --max-rate 1048576 >/dev/null
 check "the restarted lgrd finishes the job" job_wait "$LAB" "$id" 300
+check "lgrctl events -f still follows the job" kill -0 "$FOLLOW"
+sed 's/^/  | /' "$LABTEST_TMP/follow.err"
+check "... it said lgrd went away and followed on" \
+    grep -q 'following the events again once lgrd is back' \
+    "$LABTEST_TMP/follow.err"
+check "... and has the restarted lgrd's events (LGR-RESUME, the end)" \
+    bash -c "for i in \$(seq 50); do
+    grep -q LGR-RESUME '$LABTEST_TMP/follow.out' &&
+    grep -q LGR-JOB-DONE '$LABTEST_TMP/follow.out' && exit 0; sleep 0.1
+    done; exit 1"
 "$LGRCTL" -l "$LAB" report "$id" | sed 's/^/  /'
 check "the job reports LITDCON1 moved" \
     [ "$(job_field "$LAB" "$id" moved)" = 1 ]
