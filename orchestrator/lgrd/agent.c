@@ -87,10 +87,9 @@ agent_request(struct lgrd *d, const char *guest, const struct agent_request *rq,
 		left = AGENT_MIN_MS;
 	if (agent_client_request(c, rq, left, &data) == -1) {
 		if (errno == EREMOTEIO) {
-			int	code = agent_client_error(c, &text);
-
+			r->code = agent_client_error(c, &text);
 			snprintf(r->error, sizeof(r->error), "agent of %s: %s "
-			    "(%d)", guest, text, code);
+			    "(%d)", guest, text, r->code);
 		} else
 			snprintf(r->error, sizeof(r->error), "agent of %s: %s "
 			    "(%s within %d ms)", guest, strerror(errno),

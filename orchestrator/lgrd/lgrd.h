@@ -273,6 +273,7 @@ const char	*hv_error(struct hv *h);
 /* agent.c: client of the guest agents (one per call). */
 struct agent_result {
 	bool		 ok;
+	int		 code;			/* the agent's error code, or 0 */
 	char		 error[256];
 	char		 up[16];		/* complete: interface up */
 	double		 ms;

@@ -50,6 +50,7 @@
 #define MOVE_FOLLOW_US		20000
 #define MOVE_PROGRESS_MS	250	/* journaled progress, same pass */
 #define MOVE_CANCEL_GRACE_MS	30000	/* a cancelled relocation's end */
+#define MOVE_PREPARE_RETRY_MS	500	/* an agent whose router is back */
 
 struct move_ctx {
 	struct job	*j;
@@ -302,20 +303,45 @@ move_check(struct move_ctx *c)
 	return true;
 }
 
+/*
+ * The agent refused the prepare as unavailable: its ospfd_lgr did not
+ * answer, nothing changed.  An ospfd that was restarted answers again
+ * within seconds: ask again, within the prepare's time-out.
+ */
+static bool
+move_prepare_again(struct move_ctx *c, const struct agent_result *r,
+    double t0, int *tries)
+{
+	if (r->code != REPLY_E_UNAVAILABLE || move_cancelled(c) ||
+	    lgrd_now_ms() - t0 + MOVE_PREPARE_RETRY_MS >=
+	    c->d->opts.prepare_timeout_ms)
+		return false;
+	if ((*tries)++ == 0)
+		journal_event(c->d->db, c->j->id, c->m->guest,
+		    "LGR-PREPARE-RETRY", "%s; asked again every %d ms for "
+		    "up to %u ms", r->error, MOVE_PREPARE_RETRY_MS,
+		    c->d->opts.prepare_timeout_ms);
+	usleep(MOVE_PREPARE_RETRY_MS * 1000);
+	return true;
+}
+
 static bool
 move_prepare(struct move_ctx *c, const int *res)
 {
 	struct agent_result	 r;
 	const char		*peers[TOPO_NAME_MAX * 8];
 	size_t			 n;
+	double			 t0 = lgrd_now_ms();
+	int			 tries = 0;
 
 	move_step(c, LGRD_STEP_PREPARE);
 	n = move_peers(c, res, peers, sizeof(peers) / sizeof(peers[0]));
-	if (agent_prepare(c->d, c->m->guest, peers, n,
-	    c->d->opts.prepare_timeout_ms, &r) == -1) {
-		move_reason(c, "prepare: %s", r.error);
-		return false;
-	}
+	while (agent_prepare(c->d, c->m->guest, peers, n,
+	    c->d->opts.prepare_timeout_ms, &r) == -1)
+		if (!move_prepare_again(c, &r, t0, &tries)) {
+			move_reason(c, "prepare: %s", r.error);
+			return false;
+		}
 	c->m->prepare_ms = r.ms;
 	if (r.timed_out)
 		journal_event(c->d->db, c->j->id, c->m->guest, "LGR-PREPARE-SLOW",
