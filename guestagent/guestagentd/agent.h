@@ -285,18 +285,33 @@ bool		 evidence_routes_avoid(struct json_object *routes,
 		    const char **first);
 
 /*
+ * pace.c: when to ask a router again while waiting for evidence (pure).
+ */
+struct pace {
+	int		 watch;		/* its event subscription, -1 none */
+	int64_t		 next;		/* monotonic ms: due from then */
+	int		 step;		/* back-off, ms */
+};
+
+void		 pace_init(struct pace *p, int watch);
+bool		 pace_due(const struct pace *p, bool fired, int64_t now);
+void		 pace_wait(struct pace *p, int64_t now);
+
+/*
  * The running daemon.  Everything below does I/O.
  */
 struct plugin;
 
+
 struct op_peer {
-	struct plugin	*plugin;	/* its ospfd_lgr */
+	struct plugin	*plugin;	/* its ospfd_lgr (plugin_peer) */
 	char		 name[TOPO_NAME_MAX];
 	int		 guest;		/* topology index */
 	const char	*ifs[TOPO_MAX_NICS];	/* its HSI interfaces */
 	size_t		 nifs;
 	bool		 moved;		/* routes our VIPA off HSI */
 	bool		 answered;	/* its plugin answered at least once */
+	struct pace	 pace;
 };
 
 enum op_phase {
@@ -322,6 +337,9 @@ struct op {
 	char			 drained[FSM_MAX_IFS][TOPO_IFNAME_MAX];
 	size_t			 ndrained;
 	bool			 own_ok;	/* our drain in effect */
+	bool			 own_ospf_ok;	/* ... in ospfd (the kernel's
+						   table may lag) */
+	struct pace		 own;		/* asking our ospfd_lgr */
 	bool			 timed_out;
 	double			 drain_ms;
 	/* complete */
@@ -353,9 +371,14 @@ struct agent {
 	char			 nodedir[PATH_MAX];
 	char			 journal_path[PATH_MAX];
 	struct plugin		*own;		/* this guest's ospfd_lgr */
+	struct plugin		**peers;	/* others', by guest index */
 	struct op		 op;
 	void			*watch[WATCH_MAX];	/* SUB on lgr.ev */
+	bool			 fired[WATCH_MAX];	/* an event since
+							   last asked */
 	size_t			 nwatch;
+	void			*hv_sock;	/* to an hvd (residency.c) */
+	size_t			 hv_member;	/* ... of that member */
 	int64_t			 next_residency;	/* monotonic */
 	bool			 residency_hint;	/* ask now (a carrier changed) */
 	int64_t			 next_retry;
@@ -391,6 +414,8 @@ int		 links_fib_avoids_hsi(struct agent *a,
 /* plugin.c: clients of ospfd_lgr's control socket */
 struct plugin	*plugin_open(struct agent *a, const char *node);
 void		 plugin_close(struct plugin *p);
+struct plugin	*plugin_peer(struct agent *a, int g);
+void		 plugin_close_peers(struct agent *a);
 const char	*plugin_node(const struct plugin *p);
 int		 plugin_request(struct plugin *p, int type,
 		    const char *const *args, int nargs, int timeout_ms,
@@ -401,13 +426,15 @@ int		 plugin_error(const struct plugin *p, const char **text);
 int		 residency_where(struct agent *a, char *state, size_t len);
 int		 residency_guests_on(struct agent *a, int member, bool *on,
 		    size_t n);
+void		 residency_close(struct agent *a);
 
 /* watch.c: event subscriptions (lgr.ev) that wake the loop */
-int		 watch_add(struct agent *a, const char *node);
+int		 watch_add(struct agent *a, const char *node, bool own);
 void		 watch_clear(struct agent *a);
 size_t		 watch_items(struct agent *a, zmq_pollitem_t *it, size_t max);
 bool		 watch_read(struct agent *a, const zmq_pollitem_t *it,
 		    size_t n);
+bool		 watch_fired(struct agent *a, int i);
 
 /* engine.c: start-up, link events, timers, applying the fsm's plans */
 void		 engine_start(struct agent *a);

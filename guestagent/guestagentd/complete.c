@@ -36,7 +36,6 @@
 #include "lgr_ctl.h"
 #include "log.h"
 
-#define COMPLETE_POLL_MS	10	/* events wake us sooner */
 #define COMPLETE_ASK_MS		500
 #define COMPLETE_RETRY_MS	2000
 
@@ -122,14 +121,10 @@ complete_alone(struct agent *a, int m)
 		    (nic = topo_guest_hsi_for(&a->conf.topo->guests[g], m)) ==
 		    NULL)
 			continue;
-		if ((p = plugin_open(a, a->conf.topo->guests[g].name)) == NULL)
+		if ((p = plugin_peer(a, (int)g)) == NULL ||
+		    plugin_request(p, LGR_STATE, NULL, 0, COMPLETE_ASK_MS,
+		    &st) == -1)
 			return false;
-		if (plugin_request(p, LGR_STATE, NULL, 0, COMPLETE_ASK_MS,
-		    &st) == -1) {
-			plugin_close(p);
-			return false;
-		}
-		plugin_close(p);
 		if (evidence_iface(st, nic->name, &e) == 0 && e.link_up) {
 			json_object_put(st);
 			return false;
@@ -198,7 +193,8 @@ complete_wait(struct agent *a)
 {
 	int64_t	now = clock_ms();
 
-	watch_add(a, config_guest_name(&a->conf));
+	pace_init(&a->op.own, watch_add(a, config_guest_name(&a->conf),
+	    true));
 	a->op.deadline = now + (int64_t)a->op.full_timeout_ms;
 	a->op.next_poll = now;
 	if (a->opts.mode == AGENT_MODE_NAIVE) {
@@ -274,8 +270,16 @@ complete_step(struct agent *a)
 		}
 		return;
 	case OP_COMPLETE_FULL:
-		if (now < a->op.next_poll)
+		/* Our ospfd_lgr is asked when it published an event (an
+		 * interface or neighbour state, a drain) or its back-off
+		 * ran out (watch.c). */
+		if (now < a->op.next_poll || (!pace_due(&a->op.own,
+		    watch_fired(a, a->op.own.watch), now) &&
+		    now < a->op.deadline)) {
+			a->op.next_poll = a->op.own.next < a->op.deadline ?
+			    a->op.own.next : a->op.deadline;
 			return;
+		}
 		if (!a->op.alone)
 			complete_full(a);
 		if (a->undrain_pending && (a->op.alone || a->op.heard ||
@@ -286,7 +290,9 @@ complete_step(struct agent *a)
 			complete_finish(a);
 			return;
 		}
-		a->op.next_poll = now + COMPLETE_POLL_MS;
+		pace_wait(&a->op.own, now);
+		a->op.next_poll = a->op.own.next < a->op.deadline ?
+		    a->op.own.next : a->op.deadline;
 		return;
 	default:
 		return;

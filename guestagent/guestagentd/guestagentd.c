@@ -231,6 +231,8 @@ agent_shutdown(struct agent *a)
 		    "of %s is stopping; %s not finished",
 		    config_guest_name(&a->conf), fsm_op_name(a->fsm.op));
 	watch_clear(a);
+	residency_close(a);
+	plugin_close_peers(a);
 	plugin_close(a->own);
 	control_close(a);
 	links_close();

@@ -62,6 +62,37 @@ plugin_close(struct plugin *p)
 	free(p);
 }
 
+/*
+ * Guest g's ospfd_lgr, opened at the first question and kept open: a
+ * prepare asks every HSI neighbour, a complete every guest on the LAN,
+ * and a CURVE handshake per operation and router cost the agent and the
+ * routers more than the questions.  NULL: it could not be opened (asked
+ * again next time).
+ */
+struct plugin *
+plugin_peer(struct agent *a, int g)
+{
+	if (g < 0 || (size_t)g >= a->conf.topo->nguests)
+		return NULL;
+	if (a->peers == NULL && (a->peers = calloc(a->conf.topo->nguests,
+	    sizeof(*a->peers))) == NULL)
+		return NULL;
+	if (a->peers[g] == NULL)
+		a->peers[g] = plugin_open(a, a->conf.topo->guests[g].name);
+	return a->peers[g];
+}
+
+void
+plugin_close_peers(struct agent *a)
+{
+	size_t	i;
+
+	for (i = 0; a->peers != NULL && i < a->conf.topo->nguests; i++)
+		plugin_close(a->peers[i]);
+	free(a->peers);
+	a->peers = NULL;
+}
+
 const char *
 plugin_node(const struct plugin *p)
 {

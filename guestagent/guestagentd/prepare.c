@@ -2,8 +2,9 @@
  * prepare.c: the prepare operation.
  *
  * Drain mode: ask this guest's ospfd_lgr to drain every HSI interface
- * that is up, then wait for evidence, asked again whenever a router
- * publishes an event and at least every PREPARE_POLL_MS:
+ * that is up, then wait for evidence, each router asked again when it
+ * published an event (a peer: an SPF run) or its back-off ran out
+ * (watch.c), our kernel's table every PREPARE_POLL_MS:
  *   - our drain is in effect: the plugin reports the interfaces drained
  *     and none of our own routes leaves through an HSI interface (but
  *     the HSI LANs themselves, still attached);
@@ -26,17 +27,14 @@
 #include "lgr_ctl.h"
 #include "log.h"
 
-#define PREPARE_POLL_MS		10	/* short: a prepare waits tens of ms */
+#define PREPARE_POLL_MS		10	/* our kernel's table, once ospfd's is
+					   right: zebra lags by milliseconds */
 #define PREPARE_PLUGIN_MS	2000	/* drain request */
 #define PREPARE_ASK_MS		500	/* each evidence request */
 
 static void
 prepare_cleanup(struct agent *a)
 {
-	size_t	i;
-
-	for (i = 0; i < a->op.npeers; i++)
-		plugin_close(a->op.peers[i].plugin);
 	a->op.npeers = 0;
 	watch_clear(a);
 }
@@ -62,9 +60,9 @@ prepare_add_peer(struct agent *a, int g)
 	p->nifs = config_guest_hsi(&a->conf, g, p->ifs, TOPO_MAX_NICS);
 	/* A peer without HSI interfaces cannot route us over them. */
 	p->moved = p->nifs == 0;
-	p->plugin = p->moved ? NULL : plugin_open(a, p->name);
-	if (p->plugin != NULL)
-		watch_add(a, p->name);
+	p->plugin = p->moved ? NULL : plugin_peer(a, g);
+	pace_init(&p->pace, p->plugin != NULL ? watch_add(a, p->name, false) :
+	    -1);
 	return 0;
 }
 
@@ -133,17 +131,29 @@ prepare_finish(struct agent *a)
 	prepare_cleanup(a);
 }
 
-/*
- * Our drain: the plugin says drained, our OSPF routes avoid HSI, and so
- * does our kernel's table (zebra installed them).
- */
+/* The HSI LANs' own prefixes, the routes that may stay on HSI. */
+static void
+prepare_hsi_lans(struct agent *a, const char **ifs, const char **lans,
+    char (*lanbuf)[24])
+{
+	size_t	i;
+
+	for (i = 0; i < a->conf.nhsi; i++) {
+		ifs[i] = a->conf.hsi[i].name;
+		topo_prefix_str(&a->conf.topo->members[a->conf.hsi[i].member].
+		    hsi_lan, lanbuf[i], sizeof(lanbuf[i]));
+		lans[i] = lanbuf[i];
+	}
+}
+
+/* Our drain in ospfd: the plugin says drained, our routes avoid HSI. */
 static bool
-prepare_own_ok(struct agent *a)
+prepare_own_ospf_ok(struct agent *a)
 {
 	struct json_object	*st = NULL, *routes = NULL;
 	struct evidence_if	 e;
 	const char		*ifs[FSM_MAX_IFS], *lans[FSM_MAX_IFS], *first;
-	char			 lanbuf[FSM_MAX_IFS][24], fib[64];
+	char			 lanbuf[FSM_MAX_IFS][24];
 	size_t			 i;
 	bool			 ok = true;
 
@@ -155,25 +165,31 @@ prepare_own_ok(struct agent *a)
 		if (evidence_iface(st, a->op.drained[i], &e) == -1 ||
 		    !e.drained)
 			ok = false;
-	for (i = 0; i < a->conf.nhsi; i++) {
-		ifs[i] = a->conf.hsi[i].name;
-		topo_prefix_str(&a->conf.topo->members[a->conf.hsi[i].member].
-		    hsi_lan, lanbuf[i], sizeof(lanbuf[i]));
-		lans[i] = lanbuf[i];
-	}
+	prepare_hsi_lans(a, ifs, lans, lanbuf);
 	if (ok && !evidence_routes_avoid(routes, ifs, a->conf.nhsi, lans,
 	    a->conf.nhsi, &first)) {
 		log_debug("prepare: own route %s still over HSI", first);
 		ok = false;
 	}
-	if (ok && links_fib_avoids_hsi(a, lans, a->conf.nhsi, fib,
-	    sizeof(fib)) != 1) {
-		log_debug("prepare: kernel route %s still over HSI", fib);
-		ok = false;
-	}
 	json_object_put(st);
 	json_object_put(routes);
 	return ok;
+}
+
+/* ... and in our kernel's table (zebra installed it). */
+static bool
+prepare_own_fib_ok(struct agent *a)
+{
+	const char	*ifs[FSM_MAX_IFS], *lans[FSM_MAX_IFS];
+	char		 lanbuf[FSM_MAX_IFS][24], fib[64];
+
+	prepare_hsi_lans(a, ifs, lans, lanbuf);
+	if (links_fib_avoids_hsi(a, lans, a->conf.nhsi, fib, sizeof(fib)) !=
+	    1) {
+		log_debug("prepare: kernel route %s still over HSI", fib);
+		return false;
+	}
+	return true;
 }
 
 static bool
@@ -182,7 +198,8 @@ prepare_peer_moved(struct agent *a, struct op_peer *p)
 	struct json_object	*routes;
 	int			 rc;
 
-	if (p->plugin == NULL && (p->plugin = plugin_open(a, p->name)) == NULL)
+	if (p->plugin == NULL && (p->plugin = plugin_peer(a, p->guest)) ==
+	    NULL)
 		return false;
 	if (plugin_request(p->plugin, LGR_ROUTES, NULL, 0, PREPARE_ASK_MS,
 	    &routes) == -1) {
@@ -195,21 +212,46 @@ prepare_peer_moved(struct agent *a, struct op_peer *p)
 	return rc == 1;
 }
 
+/* Ask whoever is due; true once everything is there. */
 static bool
-prepare_evidence(struct agent *a)
+prepare_evidence(struct agent *a, int64_t now)
 {
-	size_t	i;
-	bool	all = true;
+	struct op_peer	*p;
+	size_t		 i;
+	bool		 all = true;
 
-	if (!a->op.own_ok)
-		a->op.own_ok = prepare_own_ok(a);
+	if (!a->op.own_ospf_ok && pace_due(&a->op.own,
+	    watch_fired(a, a->op.own.watch), now) &&
+	    !(a->op.own_ospf_ok = prepare_own_ospf_ok(a)))
+		pace_wait(&a->op.own, now);
+	if (a->op.own_ospf_ok && !a->op.own_ok)
+		a->op.own_ok = prepare_own_fib_ok(a);
 	for (i = 0; i < a->op.npeers; i++) {
-		if (!a->op.peers[i].moved)
-			a->op.peers[i].moved = prepare_peer_moved(a,
-			    &a->op.peers[i]);
-		all &= a->op.peers[i].moved;
+		p = &a->op.peers[i];
+		if (!p->moved && pace_due(&p->pace,
+		    watch_fired(a, p->pace.watch), now) &&
+		    !(p->moved = prepare_peer_moved(a, p)))
+			pace_wait(&p->pace, now);
+		all &= p->moved;
 	}
 	return a->op.own_ok && all;
+}
+
+/* The next time someone is due (an event wakes us sooner). */
+static int64_t
+prepare_next_ask(struct agent *a, int64_t now)
+{
+	int64_t	t = a->op.deadline;
+	size_t	i;
+
+	if (!a->op.own_ospf_ok && a->op.own.next < t)
+		t = a->op.own.next;
+	if (a->op.own_ospf_ok && !a->op.own_ok && now + PREPARE_POLL_MS < t)
+		t = now + PREPARE_POLL_MS;
+	for (i = 0; i < a->op.npeers; i++)
+		if (!a->op.peers[i].moved && a->op.peers[i].pace.next < t)
+			t = a->op.peers[i].pace.next;
+	return t;
 }
 
 static void
@@ -246,10 +288,10 @@ prepare_step(struct agent *a)
 	}
 	if (now < a->op.next_poll)
 		return;
-	done = prepare_evidence(a);
+	done = prepare_evidence(a, now);
 	now = clock_ms();		/* asking took time */
 	if (!done && now < a->op.deadline) {
-		a->op.next_poll = now + PREPARE_POLL_MS;
+		a->op.next_poll = prepare_next_ask(a, now);
 		return;
 	}
 	a->op.drain_ms = (double)(clock_us() - a->op.t0_us) / 1000.0;
@@ -311,12 +353,14 @@ prepare_start_drain(struct agent *a, const struct agent_request *rq)
 	char			 dbuf[128], pbuf[512];
 	size_t			 i;
 
+	/* Watching before the drain: its first events are not missed. */
+	pace_init(&a->op.own, watch_add(a, config_guest_name(&a->conf),
+	    true));
 	if (prepare_drain(a, &state) == -1) {
 		fsm_prepare_abort(&a->fsm);
 		prepare_cleanup(a);
 		return;
 	}
-	watch_add(a, config_guest_name(&a->conf));
 	if (rq->peers_given) {
 		for (i = 0; i < rq->npeers; i++)
 			prepare_add_peer(a, topo_guest_find(a->conf.topo,

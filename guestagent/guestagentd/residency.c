@@ -4,6 +4,11 @@
  * a DEALER socket to ipc://LABDIR/hvd-MEMBER.ctl of the first member,
  * in topology order, whose hvd runs and answers.  Every member reads
  * the same cluster directory, so any one of them knows.
+ *
+ * The socket stays open between questions (the engine asks every few
+ * seconds: a CURVE handshake each time cost hvd and the agents more
+ * than the questions) and is closed when an answer did not come, so
+ * that a late one never answers the next question.
  */
 #include <errno.h>
 #include <limits.h>
@@ -54,6 +59,27 @@ residency_connect(struct agent *a, const char *member)
 	return s;
 }
 
+void
+residency_close(struct agent *a)
+{
+	if (a->hv_sock != NULL)
+		zmq_close(a->hv_sock);
+	a->hv_sock = NULL;
+}
+
+/* The open socket to member i's hvd, or a new one. */
+static void *
+residency_socket(struct agent *a, size_t i)
+{
+	if (a->hv_sock != NULL && a->hv_member == i)
+		return a->hv_sock;
+	residency_close(a);
+	if ((a->hv_sock = residency_connect(a, a->conf.topo->members[i].
+	    name)) != NULL)
+		a->hv_member = i;
+	return a->hv_sock;
+}
+
 /* Every data row to cb; 0 at the end, -1 on error or silence. */
 static int
 residency_answer(void *s, const char *member, residency_row_cb cb, void *arg)
@@ -102,11 +128,12 @@ residency_ask(struct agent *a, const struct hv_request *rq,
 	for (i = 0; i < a->conf.topo->nmembers; i++) {
 		member = a->conf.topo->members[i].name;
 		if (!residency_member_alive(a, member, &any) ||
-		    (s = residency_connect(a, member)) == NULL)
+		    (s = residency_socket(a, i)) == NULL)
 			continue;
-		rc = msg_send_json(s, req, 0) == -1 ? -1 :
+		rc = msg_send_json(s, req, ZMQ_DONTWAIT) == -1 ? -1 :
 		    residency_answer(s, member, cb, arg);
-		zmq_close(s);
+		if (rc == -1)
+			residency_close(a);
 		if (rc == 0) {
 			json_object_put(req);
 			return 0;

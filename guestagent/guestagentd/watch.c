@@ -1,7 +1,8 @@
 /*
  * watch.c: subscriptions to routers' event sockets (ipc://LABDIR/NODE/
  * lgr.ev, routing/lgr_ctl.h) while an operation waits for evidence.  An
- * event only wakes the loop, which then asks the routers again: the
+ * event only wakes the
+ * loop and marks its router (pace.c says when to ask it again): the
  * events are hints, the answers are the evidence (a subscriber can miss
  * events, never answers).
  */
@@ -13,8 +14,13 @@
 #include "lgr_ctl.h"
 #include "log.h"
 
+/*
+ * Subscribe to node's events: every topic the agent reads (own), or
+ * only SPF runs (a peer: only its routes matter).  Returns the watch's
+ * index, or -1 (not watched: the pace alone asks it).
+ */
 int
-watch_add(struct agent *a, const char *node)
+watch_add(struct agent *a, const char *node, bool own)
 {
 	char	path[PATH_MAX], ep[PATH_MAX + 8];
 	void	*s;
@@ -28,20 +34,21 @@ watch_add(struct agent *a, const char *node)
 		return -1;
 	if (zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero)) == -1 ||
 	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, LGR_EV_SPF,
-	    sizeof(LGR_EV_SPF) - 1) == -1 ||
-	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, LGR_EV_NSM,
+	    sizeof(LGR_EV_SPF) - 1) == -1 || (own &&
+	    (zmq_setsockopt(s, ZMQ_SUBSCRIBE, LGR_EV_NSM,
 	    sizeof(LGR_EV_NSM) - 1) == -1 ||
 	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, LGR_EV_ISM,
 	    sizeof(LGR_EV_ISM) - 1) == -1 ||
 	    zmq_setsockopt(s, ZMQ_SUBSCRIBE, LGR_EV_DRAIN,
-	    sizeof(LGR_EV_DRAIN) - 1) == -1 || zmq_connect(s, ep) == -1) {
+	    sizeof(LGR_EV_DRAIN) - 1) == -1)) || zmq_connect(s, ep) == -1) {
 		log_debug("%s events of %s: %s", GA_MSG_PLUGIN, node,
 		    zmq_strerror(zmq_errno()));
 		zmq_close(s);
 		return -1;
 	}
+	a->fired[a->nwatch] = false;
 	a->watch[a->nwatch++] = s;
-	return 0;
+	return (int)a->nwatch - 1;
 }
 
 void
@@ -64,7 +71,7 @@ watch_items(struct agent *a, zmq_pollitem_t *it, size_t max)
 	return i;
 }
 
-/* Drop whatever arrived; true when anything did. */
+/* Drop whatever arrived, marking its router; true when anything did. */
 bool
 watch_read(struct agent *a, const zmq_pollitem_t *it, size_t n)
 {
@@ -72,14 +79,26 @@ watch_read(struct agent *a, const zmq_pollitem_t *it, size_t n)
 	size_t		i;
 	bool		any = false;
 
-	(void)a;
 	for (i = 0; i < n; i++) {
 		if (!(it[i].revents & ZMQ_POLLIN))
 			continue;
 		zmq_msg_init(&m);
 		while (zmq_msg_recv(&m, it[i].socket, ZMQ_DONTWAIT) != -1)
-			any = true;
+			any = a->fired[i] = true;
 		zmq_msg_close(&m);
 	}
 	return any;
+}
+
+/* Did watch i's router publish an event since last asked?  Clears it. */
+bool
+watch_fired(struct agent *a, int i)
+{
+	bool	fired;
+
+	if (i < 0 || (size_t)i >= a->nwatch)
+		return false;
+	fired = a->fired[i];
+	a->fired[i] = false;
+	return fired;
 }

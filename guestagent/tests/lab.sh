@@ -35,6 +35,19 @@ agent_pid() {
 	fi
 }
 
+# The connections that the process PID holds to the unix socket PATH
+# (ipc://PATH): "accepted-inode:own-inode" each, sorted.  A socket kept
+# open keeps its inodes.  The accepted end of a unix connection belongs
+# to the connecting process's network namespace: ss looks there.
+unix_conns() {
+	local path=$1 pid=$2 ids
+	ids=" $(find "/proc/$pid/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
+	    tr -dc '0-9\n' | tr '\n' ' ')"
+	nsenter --net="/proc/$pid/ns/net" ss -xH 2>/dev/null |
+	    awk -v p="$path" -v ids="$ids" '$5 == p && index(ids, " " $8 " ") {
+	    print $6 ":" $8 }' | sort
+}
+
 # Stop GUEST's agent with a signal (default KILL) and wait for it.
 agent_kill() {
 	local lab=$1 guest=$2 sig=${3:-KILL} pid

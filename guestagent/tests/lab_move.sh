@@ -5,7 +5,8 @@
 #   LITDCON1 moved to VM2 by hvctl, complete: hsi1 up alone on VM2's LAN
 #     (DR, reported rather than waited for), hsi0 down, routes clean;
 #   LITSWAS1 follows: a Full adjacency between the two on VM2's LAN;
-#   complete without a move (LITDAT01): hsi0 back.
+#   complete without a move (LITDAT01): hsi0 back; twice, the agent
+#     keeping its connections to a peer's ospfd_lgr and to hvd.
 # usage: lab_move.sh NSLAB SRCDIR AGENTCTL GUESTAGENTD HVCTL DRAINCTL
 #        KEYGEN ROUTECHECK|none
 set -u
@@ -101,16 +102,36 @@ check "LITDCON1 reaches LITSWAS1's VIPA over hsi1" wait_for 20 \
     bash -c "[ \"\$(route_devs $LAB LITDCON1 10.20.7.101)\" = hsi1 ]"
 check "routecheck clean after LITSWAS1 followed" routes_clean
 
-# --- complete without a move: hsi0 back --------------------------------
-agent "$LAB" LITDAT01 -j prepare >"$OUT"
-check "prepare LITDAT01: both down" bash -c "[ -z \"\$(hsi_up $LAB LITDAT01)\" ]"
-agent "$LAB" LITDAT01 -j complete >"$OUT"
-check "complete without a move: hsi0 back on VM9, hsi1 down" jqe \
-    '.member == "VM9" and .up == "hsi0" and .down == ["hsi1"]' "$OUT"
-check "LITDAT01: hsi0 up" bash -c "[ \"\$(hsi_up $LAB LITDAT01)\" = hsi0 ]"
-check "LITDAT01: hsi0 undrained, journal IDLE" bash -c \
-    "agent $LAB LITDAT01 -j status | jq -e '.journal == \"IDLE\" and
-    ([.interfaces[] | select(.drained)] | length == 0)' >/dev/null"
+# --- complete without a move: hsi0 back, twice -------------------------
+# The agent keeps its connections to the routers it asks and to hvd: the
+# second round must use the sockets of the first (no new handshake).
+DIR=$(labdir "$LAB")
+for round in 1 2; do
+	agent "$LAB" LITDAT01 -j prepare --peers LITSWAS1 >"$OUT"
+	check "round $round: prepare LITDAT01: both down, LITSWAS1 moved" \
+	    jqe '.peers_moved and (.down | sort) == ["hsi0", "hsi1"]' "$OUT"
+	check "prepare LITDAT01: both down" bash -c "[ -z \"\$(hsi_up $LAB LITDAT01)\" ]"
+	agent "$LAB" LITDAT01 -j complete >"$OUT"
+	check "complete without a move: hsi0 back on VM9, hsi1 down" jqe \
+	    '.member == "VM9" and .up == "hsi0" and .down == ["hsi1"]' "$OUT"
+	check "LITDAT01: hsi0 up" bash -c "[ \"\$(hsi_up $LAB LITDAT01)\" = hsi0 ]"
+	check "LITDAT01: hsi0 undrained, journal IDLE" bash -c \
+	    "agent $LAB LITDAT01 -j status | jq -e '.journal == \"IDLE\" and
+	    ([.interfaces[] | select(.drained)] | length == 0)' >/dev/null"
+	unix_conns "$DIR/LITSWAS1/lgr.ctl" "$(agent_pid "$LAB" LITDAT01)" \
+	    >"$LABTEST_TMP/peer.$round"
+	unix_conns "$DIR/hvd-VM9.ctl" "$(agent_pid "$LAB" LITDAT01)" \
+	    >"$LABTEST_TMP/hv.$round"
+	[ "$round" = 1 ] && sleep 5	# the agent asks hvd every 2 s
+done
+check "LITDAT01's agent keeps one connection to LITSWAS1's ospfd_lgr" \
+    bash -c "[ \$(wc -l <\"$LABTEST_TMP/peer.1\") = 1 ] &&
+    cmp -s \"$LABTEST_TMP/peer.1\" \"$LABTEST_TMP/peer.2\""
+check "... and one to hvd of VM9 across its residency questions" \
+    bash -c "[ \$(wc -l <\"$LABTEST_TMP/hv.1\") = 1 ] &&
+    cmp -s \"$LABTEST_TMP/hv.1\" \"$LABTEST_TMP/hv.2\""
+sed 's/^/  LITSWAS1 ospfd_lgr: /' "$LABTEST_TMP/peer.1" "$LABTEST_TMP/peer.2"
+sed 's/^/  hvd VM9: /' "$LABTEST_TMP/hv.1" "$LABTEST_TMP/hv.2"
 check "routecheck clean at the end" routes_clean
 
 agent_logs_on_failure "$LAB"
