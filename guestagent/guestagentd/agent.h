@@ -339,7 +339,6 @@ struct op {
 	bool			 own_ok;	/* our drain in effect */
 	bool			 own_ospf_ok;	/* ... in ospfd (the kernel's
 						   table may lag) */
-	struct pace		 own;		/* asking our ospfd_lgr */
 	bool			 timed_out;
 	double			 drain_ms;
 	/* complete */

@@ -36,6 +36,8 @@
 #include "lgr_ctl.h"
 #include "log.h"
 
+#define COMPLETE_POLL_MS	10	/* our own router: events wake us
+					   sooner */
 #define COMPLETE_ASK_MS		500
 #define COMPLETE_RETRY_MS	2000
 
@@ -193,8 +195,7 @@ complete_wait(struct agent *a)
 {
 	int64_t	now = clock_ms();
 
-	pace_init(&a->op.own, watch_add(a, config_guest_name(&a->conf),
-	    true));
+	watch_add(a, config_guest_name(&a->conf), true);
 	a->op.deadline = now + (int64_t)a->op.full_timeout_ms;
 	a->op.next_poll = now;
 	if (a->opts.mode == AGENT_MODE_NAIVE) {
@@ -270,16 +271,8 @@ complete_step(struct agent *a)
 		}
 		return;
 	case OP_COMPLETE_FULL:
-		/* Our ospfd_lgr is asked when it published an event (an
-		 * interface or neighbour state, a drain) or its back-off
-		 * ran out (watch.c). */
-		if (now < a->op.next_poll || (!pace_due(&a->op.own,
-		    watch_fired(a, a->op.own.watch), now) &&
-		    now < a->op.deadline)) {
-			a->op.next_poll = a->op.own.next < a->op.deadline ?
-			    a->op.own.next : a->op.deadline;
+		if (now < a->op.next_poll)
 			return;
-		}
 		if (!a->op.alone)
 			complete_full(a);
 		if (a->undrain_pending && (a->op.alone || a->op.heard ||
@@ -290,9 +283,7 @@ complete_step(struct agent *a)
 			complete_finish(a);
 			return;
 		}
-		pace_wait(&a->op.own, now);
-		a->op.next_poll = a->op.own.next < a->op.deadline ?
-		    a->op.own.next : a->op.deadline;
+		a->op.next_poll = now + COMPLETE_POLL_MS;
 		return;
 	default:
 		return;

@@ -2,9 +2,9 @@
  * prepare.c: the prepare operation.
  *
  * Drain mode: ask this guest's ospfd_lgr to drain every HSI interface
- * that is up, then wait for evidence, each router asked again when it
- * published an event (a peer: an SPF run) or its back-off ran out
- * (watch.c), our kernel's table every PREPARE_POLL_MS:
+ * that is up, then wait for evidence, our own router and kernel asked
+ * again every PREPARE_POLL_MS and whenever it publishes an event, each
+ * peer when it published an SPF run or its back-off ran out (pace.c):
  *   - our drain is in effect: the plugin reports the interfaces drained
  *     and none of our own routes leaves through an HSI interface (but
  *     the HSI LANs themselves, still attached);
@@ -27,8 +27,7 @@
 #include "lgr_ctl.h"
 #include "log.h"
 
-#define PREPARE_POLL_MS		10	/* our kernel's table, once ospfd's is
-					   right: zebra lags by milliseconds */
+#define PREPARE_POLL_MS		10	/* our own router and kernel */
 #define PREPARE_PLUGIN_MS	2000	/* drain request */
 #define PREPARE_ASK_MS		500	/* each evidence request */
 
@@ -220,10 +219,8 @@ prepare_evidence(struct agent *a, int64_t now)
 	size_t		 i;
 	bool		 all = true;
 
-	if (!a->op.own_ospf_ok && pace_due(&a->op.own,
-	    watch_fired(a, a->op.own.watch), now) &&
-	    !(a->op.own_ospf_ok = prepare_own_ospf_ok(a)))
-		pace_wait(&a->op.own, now);
+	if (!a->op.own_ospf_ok)
+		a->op.own_ospf_ok = prepare_own_ospf_ok(a);
 	if (a->op.own_ospf_ok && !a->op.own_ok)
 		a->op.own_ok = prepare_own_fib_ok(a);
 	for (i = 0; i < a->op.npeers; i++) {
@@ -244,9 +241,7 @@ prepare_next_ask(struct agent *a, int64_t now)
 	int64_t	t = a->op.deadline;
 	size_t	i;
 
-	if (!a->op.own_ospf_ok && a->op.own.next < t)
-		t = a->op.own.next;
-	if (a->op.own_ospf_ok && !a->op.own_ok && now + PREPARE_POLL_MS < t)
+	if (!a->op.own_ok && now + PREPARE_POLL_MS < t)
 		t = now + PREPARE_POLL_MS;
 	for (i = 0; i < a->op.npeers; i++)
 		if (!a->op.peers[i].moved && a->op.peers[i].pace.next < t)
@@ -354,8 +349,7 @@ prepare_start_drain(struct agent *a, const struct agent_request *rq)
 	size_t			 i;
 
 	/* Watching before the drain: its first events are not missed. */
-	pace_init(&a->op.own, watch_add(a, config_guest_name(&a->conf),
-	    true));
+	watch_add(a, config_guest_name(&a->conf), true);
 	if (prepare_drain(a, &state) == -1) {
 		fsm_prepare_abort(&a->fsm);
 		prepare_cleanup(a);
