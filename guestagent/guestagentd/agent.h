@@ -373,6 +373,7 @@ struct agent {
 	struct plugin		**peers;	/* others', by guest index */
 	struct op		 op;
 	void			*watch[WATCH_MAX];	/* SUB on lgr.ev */
+	int			 watch_fd[WATCH_MAX];	/* its ZMQ_FD */
 	bool			 fired[WATCH_MAX];	/* an event since
 							   last asked */
 	size_t			 nwatch;
