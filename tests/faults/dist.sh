@@ -133,17 +133,25 @@ dist_all_on() {
 }
 
 # dist_sampler_start LAB OUT: every 10 ms, which hvd runs which guest,
-# into OUT as JSON lines {"t": seconds, "runs": {GUEST: [MEMBER...]}}
-# (only samples that differ from the previous one, and the last).
+# and which of those guests' freezer cgroups are FROZEN, into OUT as
+# JSON lines {"t": seconds, "runs": {GUEST: [MEMBER...]}, "frozen":
+# [GUEST...]} (only samples that differ from the previous one, and the
+# last).
 # dist_sampler_stop stops it.
 dist_sampler_start() {
 	local pids
 	pids=$(inv_procs "$1" | awk '$1 == "hvd" { printf "%s=%s ", $2, $3 }')
 	rm -f "$LABTEST_TMP/sampler-stop"
-	python3 - "$2" "$LABTEST_TMP/sampler-stop" $pids <<'PY' &
+	python3 - "$2" "$LABTEST_TMP/sampler-stop" "$1" $pids <<'PY' &
 import glob, json, os, sys, time
-out, stop = sys.argv[1], sys.argv[2]
-hvds = dict(a.split("=") for a in sys.argv[3:])
+out, stop, lab = sys.argv[1], sys.argv[2], sys.argv[3]
+hvds = dict(a.split("=") for a in sys.argv[4:])
+cg = "/sys/fs/cgroup/freezer/nslab/%s/%%s/freezer.state" % lab
+def frozen(g):
+	try:
+		return open(cg % g).read().strip() == "FROZEN"
+	except OSError:
+		return False
 prev, n = None, 0
 with open(out, "w") as f:
 	while not os.path.exists(stop):
@@ -156,14 +164,16 @@ with open(out, "w") as f:
 					continue
 				if name.startswith("g:"):
 					runs.setdefault(name[2:], []).append(m)
+		now = (runs, sorted(g for g in runs if frozen(g)))
 		n += 1
-		if runs != prev:
-			f.write(json.dumps({"t": time.time(), "runs": runs}) + "\n")
+		if now != prev:
+			f.write(json.dumps({"t": time.time(), "runs": now[0],
+			    "frozen": now[1]}) + "\n")
 			f.flush()
-			prev = runs
+			prev = now
 		time.sleep(0.01)
-	f.write(json.dumps({"t": time.time(), "runs": prev or {},
-	    "samples": n}) + "\n")
+	f.write(json.dumps({"t": time.time(), "runs": prev[0] if prev else {},
+	    "frozen": prev[1] if prev else [], "samples": n}) + "\n")
 PY
 	DIST_SAMPLER=$!
 	FAULT_PIDS+=("$DIST_SAMPLER")
@@ -191,7 +201,9 @@ PY
 }
 
 # dist_first OUT WHAT MEMBER [GUEST...]: the first sample time at which
-# MEMBER runs none of the guests (WHAT=none) or all of them (WHAT=all).
+# MEMBER runs none of the guests (WHAT=none), all of them (WHAT=all), or
+# none unfrozen (WHAT=stopped: each gone or its freezer cgroup FROZEN,
+# what a fencing member does at its deadline before it stops them).
 dist_first() {
 	python3 - "$@" <<'PY'
 import json, sys
@@ -199,7 +211,13 @@ out, what, m, gs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 for l in open(out):
 	r = json.loads(l)
 	on = [g for g in gs if m in r["runs"].get(g, [])]
-	if (what == "none" and not on) or (what == "all" and len(on) == len(gs)):
+	if what == "stopped":
+		on = [g for g in on if g not in r.get("frozen", [])]
+		what_ok = not on
+	else:
+		what_ok = (what == "none" and not on) or \
+		    (what == "all" and len(on) == len(gs))
+	if what_ok:
 		print("%.3f" % r["t"])
 		sys.exit(0)
 sys.exit(1)
