@@ -122,6 +122,43 @@ test_vcpu_dirties(void **state)
 }
 
 /*
+ * A halted vCPU (a fence) writes nothing more, and a resume (a relocation
+ * rolling back) does not start it again; it still stops when freed.
+ */
+static void
+test_vcpu_halted(void **state)
+{
+	struct vcpu_state	 st, st2;
+	struct guest		*g;
+	uint32_t		*list;
+
+	(void)state;
+	g = guest_new(&def, NULL, NULL);
+	list = calloc(g->npages, sizeof(*list));
+	if (dirty_start(g) == -1) {
+		guest_free(g, false);
+		free(list);
+		skip();
+	}
+	guest_set_workload(g, 64, 1);
+	assert_int_equal(guest_start(g), 0);
+	usleep(20000);
+	guest_halt(g);
+	assert_true(g->paused);
+	guest_get_state(g, &st);
+	assert_true(st.writes > 0);
+	dirty_collect(g, list);
+	guest_pause(g);		/* a relocation's quiesce, then its rollback */
+	guest_resume(g);
+	usleep(30000);
+	guest_get_state(g, &st2);
+	assert_int_equal(st2.writes, st.writes);
+	assert_int_equal(dirty_collect(g, list), 0);
+	guest_free(g, false);
+	free(list);
+}
+
+/*
  * A restarted guest's vCPU fills its image as it runs: the same image as
  * guest_fill's once done, no filling while paused, and every filled page
  * seen by the dirty tracking started before (relocating it mid-fill
@@ -254,6 +291,7 @@ main(void)
 		cmocka_unit_test(test_written_pages),
 		cmocka_unit_test(test_stop_restart),
 		cmocka_unit_test(test_vcpu_dirties),
+		cmocka_unit_test(test_vcpu_halted),
 		cmocka_unit_test(test_fill_boot),
 		cmocka_unit_test(test_protect_pieces),
 		cmocka_unit_test(test_digest),

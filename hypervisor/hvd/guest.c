@@ -5,7 +5,8 @@
  * freezer cgroup, which holds every process of the guest.
  *
  * The vCPU thread owns st while it runs; others read or change it only
- * under mtx (guest_get_state, guest_set_workload) or while paused.
+ * under mtx (guest_get_state, guest_set_workload) or while paused.  A
+ * halted vCPU (a fence) stays paused whatever resumes it, until freed.
  */
 #include <sys/mman.h>
 
@@ -165,10 +166,10 @@ guest_vcpu(void *arg)
 
 	pthread_mutex_lock(&g->mtx);
 	while (!g->stop) {
-		if (g->pause_req) {
+		if (g->pause_req || g->halted) {
 			g->paused = true;
 			pthread_cond_broadcast(&g->cv);
-			while (g->pause_req && !g->stop)
+			while ((g->pause_req || g->halted) && !g->stop)
 				pthread_cond_wait(&g->cv, &g->mtx);
 			g->paused = false;
 			continue;
@@ -219,6 +220,21 @@ guest_pause(struct guest *g)
 {
 	pthread_mutex_lock(&g->mtx);
 	g->pause_req = true;
+	pthread_cond_broadcast(&g->cv);
+	while (g->running && !g->paused)
+		pthread_cond_wait(&g->cv, &g->mtx);
+	pthread_mutex_unlock(&g->mtx);
+}
+
+/*
+ * Pause the vCPU for good (a fence): no resume lets it run again, only
+ * guest_free ends it.  Returns once it has stopped between two writes.
+ */
+void
+guest_halt(struct guest *g)
+{
+	pthread_mutex_lock(&g->mtx);
+	g->halted = true;
 	pthread_cond_broadcast(&g->cv);
 	while (g->running && !g->paused)
 		pthread_cond_wait(&g->cv, &g->mtx);

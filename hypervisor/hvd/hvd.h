@@ -294,6 +294,7 @@ struct guest {
 	pthread_mutex_t		 mtx;
 	pthread_cond_t		 cv;
 	bool			 pause_req, paused, stop;
+	bool			 halted;	/* guest_halt: paused for good */
 	struct vcpu_state	 st;	/* under mtx while running */
 	/* guest_fill_boot: pages the vCPU has still to fill, under mtx */
 	size_t			 fill_next, fill_end;
@@ -313,6 +314,7 @@ void			 guest_fill_boot(struct guest *g, unsigned pct,
 int			 guest_start(struct guest *g);
 void			 guest_pause(struct guest *g);
 void			 guest_resume(struct guest *g);
+void			 guest_halt(struct guest *g);
 void			 guest_get_state(struct guest *g,
 			    struct vcpu_state *st);
 void			 guest_set_workload(struct guest *g, uint64_t rate,

@@ -138,8 +138,11 @@ member_freeze_all(struct hvd *h)
 	bool	runs;
 
 	for (i = 0; i < h->conf->nguests; i++) {
+		/* Its vCPU (hvd's own thread) first, under the lock that
+		 * keeps the guest from being freed meanwhile. */
 		pthread_mutex_lock(&h->lock);
-		runs = h->guests[i] != NULL;
+		if ((runs = h->guests[i] != NULL))
+			guest_halt(h->guests[i]);
 		pthread_mutex_unlock(&h->lock);
 		if (runs && guest_freeze(h->conf->lab, h->conf->guests[i].name,
 		    true) == -1)
@@ -160,8 +163,8 @@ member_fence_set(struct hvd *h, const char *why)
 	h->fence_done = false;
 	h->fenced = true;
 	member_freeze_all(h);
-	log_warnx("[HV-FENCED] member %s: %s (its guests frozen)", h->name,
-	    why);
+	log_warnx("[HV-FENCED] member %s: %s (its guests frozen, their vCPUs "
+	    "halted)", h->name, why);
 }
 
 /*
