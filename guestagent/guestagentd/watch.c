@@ -1,10 +1,9 @@
 /*
  * watch.c: subscriptions to routers' event sockets (ipc://LABDIR/NODE/
  * lgr.ev, routing/lgr_ctl.h) while an operation waits for evidence.  An
- * event only wakes the
- * loop and marks its router (pace.c says when to ask it again): the
- * events are hints, the answers are the evidence (a subscriber can miss
- * events, never answers).
+ * event only wakes the loop and marks its router (pace.c says when to
+ * ask it again): the events are hints, the answers are the evidence (a
+ * subscriber can miss events, never answers).
  */
 #include <limits.h>
 #include <stdio.h>
