@@ -320,32 +320,33 @@ control_set_limits(struct control *x)
 }
 
 static int
-control_recover_check(struct control *x, int g, char *old, size_t len)
+control_recover_check(struct control *x, int g, struct dir_residency *r)
 {
 	const struct hv_guestdef	*def = &x->h->conf->guests[g];
 	struct hvd			*h = x->h;
-	struct dir_residency		 r;
 	int				 alive = 0;
 
 	if (strcmp(x->rq.member, h->name) != 0)
 		return control_redirect(x, x->rq.member, "recover");
-	switch (dir_residency(h->dir, def->name, &r)) {
+	switch (dir_residency(h->dir, def->name, r)) {
 	case -1:
 		return control_dir_error(x, "where the guest runs: unknown");
 	case 0:
 		return ctlsrv_error(&x->c, REPLY_E_NOTFOUND, "guest %s has no "
 		    "residency", def->name);
 	}
-	snprintf(old, len, "%s", r.member);
-	if (strcmp(old, h->name) == 0 && h->guests[g] != NULL)
+	if (strcmp(r->member, h->name) == 0 && h->guests[g] != NULL)
 		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "guest %s already "
-		    "runs on %s", def->name, old);
-	if (strcmp(old, h->name) != 0 && (alive = dir_member_alive(h->dir, old,
-	    h->opts.down_ms, NULL)) != 0)
+		    "runs on %s", def->name, r->member);
+	/* A LOST guest's member was declared DOWN, and fenced if it lived:
+	 * joined again, it never takes the guest back (hvd(8)). */
+	if (strcmp(r->member, h->name) != 0 && strcmp(r->state, "LOST") != 0 &&
+	    (alive = dir_member_alive(h->dir, r->member, h->opts.down_ms,
+	    NULL)) != 0)
 		return alive == -1 ? control_dir_error(x, "liveness of the "
 		    "guest's member unknown") : ctlsrv_error(&x->c,
 		    REPLY_E_REFUSED, "member %s of guest %s is alive: relocate "
-		    "the guest instead", old, def->name);
+		    "the guest instead", r->member, def->name);
 	if (!elig_in_domain(def, h->name))
 		return ctlsrv_error(&x->c, REPLY_E_REFUSED, "member %s is "
 		    "outside guest %s's relocation domain", h->name, def->name);
@@ -365,9 +366,10 @@ control_recover(struct control *x)
 	int			g;
 
 	if ((g = control_guest(x)) == -1 || control_fenced(x) == -1 ||
-	    control_recover_check(x, g, old, sizeof(old)) == -1)
+	    control_recover_check(x, g, &r) == -1)
 		return -1;
-	if ((strcmp(old, x->h->name) != 0 &&
+	snprintf(old, sizeof(old), "%s", r.member);
+	if ((strcmp(old, x->h->name) != 0 && strcmp(r.state, "LOST") != 0 &&
 	    dir_member_down(x->h->dir, old, "recover") == -1) ||
 	    dir_residency(x->h->dir, x->rq.guest, &r) != 1)
 		return ctlsrv_error(&x->c, REPLY_E_INTERNAL, "member %s could "

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "hvd.h"
 
@@ -131,6 +132,7 @@ test_vcpu_halted(void **state)
 	struct vcpu_state	 st, st2;
 	struct guest		*g;
 	uint32_t		*list;
+	char			 name[16];
 
 	(void)state;
 	g = guest_new(&def, NULL, NULL);
@@ -143,8 +145,12 @@ test_vcpu_halted(void **state)
 	guest_set_workload(g, 64, 1);
 	assert_int_equal(guest_start(g), 0);
 	usleep(20000);
+	assert_int_equal(pthread_getname_np(g->vcpu, name, sizeof(name)), 0);
+	assert_string_equal(name, "g:T");	/* runs (read by fault tests) */
 	guest_halt(g);
 	assert_true(g->paused);
+	assert_int_equal(pthread_getname_np(g->vcpu, name, sizeof(name)), 0);
+	assert_string_equal(name, "p:T");
 	guest_get_state(g, &st);
 	assert_true(st.writes > 0);
 	dirty_collect(g, list);

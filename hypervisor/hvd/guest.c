@@ -156,6 +156,20 @@ guest_next_tick(struct timespec *ts, long ns)
 	}
 }
 
+/*
+ * The vCPU thread's name: g:GUEST while it runs, p:GUEST while paused,
+ * so that which member runs a guest can be read from /proc (the fault
+ * tests sample it); the kernel keeps 15 characters.
+ */
+static void
+guest_vcpu_name(const struct guest *g, pthread_t t, char state)
+{
+	char	name[16];
+
+	snprintf(name, sizeof(name), "%c:%.13s", state, g->def->name);
+	pthread_setname_np(t, name);
+}
+
 static void *
 guest_vcpu(void *arg)
 {
@@ -167,11 +181,13 @@ guest_vcpu(void *arg)
 	pthread_mutex_lock(&g->mtx);
 	while (!g->stop) {
 		if (g->pause_req || g->halted) {
+			guest_vcpu_name(g, pthread_self(), 'p');
 			g->paused = true;
 			pthread_cond_broadcast(&g->cv);
 			while ((g->pause_req || g->halted) && !g->stop)
 				pthread_cond_wait(&g->cv, &g->mtx);
 			g->paused = false;
+			guest_vcpu_name(g, pthread_self(), 'g');
 			continue;
 		}
 		if (g->fill_next < g->fill_end) {
@@ -196,21 +212,20 @@ int
 guest_start(struct guest *g)
 {
 	pthread_condattr_t	ca;
-	char			name[16];
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_destroy(&g->cv);
 	pthread_cond_init(&g->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if ((errno = pthread_create(&g->vcpu, NULL, guest_vcpu, g)) != 0)
+	pthread_mutex_lock(&g->mtx);	/* named before it may pause */
+	if ((errno = pthread_create(&g->vcpu, NULL, guest_vcpu, g)) != 0) {
+		pthread_mutex_unlock(&g->mtx);
 		return -1;
-	/* "g:GUEST": which hvd runs a guest, seen in /proc (fault tests). */
-	name[0] = 'g';
-	name[1] = ':';
-	snprintf(name + 2, sizeof(name) - 2, "%.13s", g->def->name);
-	pthread_setname_np(g->vcpu, name);
+	}
+	guest_vcpu_name(g, g->vcpu, 'g');
 	g->running = true;
+	pthread_mutex_unlock(&g->mtx);
 	return 0;
 }
 

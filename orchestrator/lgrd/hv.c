@@ -5,7 +5,11 @@
  * endpoint published in the cluster directory for a member on another
  * machine (dir_hvd_endpoint).  One struct hv per thread: it owns its
  * sockets.
- * A request that hvd redirects to another member is sent there.
+ * A request that hvd redirects to another member is sent there.  A
+ * directory read (status, history, where, guests, members) goes to the
+ * other members in turn when the one asked does not answer or cannot
+ * read the directory (a member cut off with a minority of the etcd
+ * nodes answers UNAVAILABLE): any member reads the same directory.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,11 +25,14 @@
 #include "log.h"
 
 #define HV_TIMEOUT_MS	10000
+#define HV_AVOID_MS	5000	/* a member whose read failed: asked last */
 
 struct hv {
 	struct lgrd	*d;
 	void		**socks;	/* per topo member, lazily */
 	char		 err[256];	/* what hvd said last time it failed */
+	int		 good;		/* the member that read last */
+	double		*failed_ms;	/* per member: its last failed read */
 };
 
 struct hv *
@@ -36,10 +43,15 @@ hv_open(struct lgrd *d)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	h->d = d;
-	if ((h->socks = calloc(d->topo->nmembers, sizeof(void *))) == NULL) {
+	if ((h->socks = calloc(d->topo->nmembers, sizeof(void *))) == NULL ||
+	    (h->failed_ms = calloc(d->topo->nmembers, sizeof(double))) ==
+	    NULL) {
+		free(h->socks);
 		free(h);
 		return NULL;
 	}
+	for (size_t i = 0; i < d->topo->nmembers; i++)
+		h->failed_ms[i] = -HV_AVOID_MS;
 	return h;
 }
 
@@ -59,6 +71,7 @@ hv_close(struct hv *h)
 	for (size_t i = 0; i < h->d->topo->nmembers; i++)
 		hv_drop(h, (int)i);
 	free(h->socks);
+	free(h->failed_ms);
 	free(h);
 }
 
@@ -171,6 +184,41 @@ lost:
 	return -1;
 }
 
+/*
+ * A directory read: member m first, unless it failed one within the
+ * last HV_AVOID_MS (then the one that read last), then each other one,
+ * until one reads it.  Returns as hv_ask, for the last member asked.
+ */
+static int
+hv_read(struct hv *h, int m, const struct hv_request *rq,
+    struct json_object **rows, char *err, size_t len)
+{
+	size_t	n = h->d->topo->nmembers, i;
+	int	rc = -1, k;
+
+	if (lgrd_now_ms() - h->failed_ms[m] < HV_AVOID_MS)
+		m = h->good;
+	*rows = NULL;
+	for (i = 0; i <= n; i++) {
+		k = i == 0 ? m : (h->good + (int)i - 1) % (int)n;
+		if (i > 0 && k == m)
+			continue;
+		if (i > 0)
+			log_debug("hvd read: %s; asking %s", err,
+			    h->d->topo->members[k].name);
+		json_object_put(*rows);
+		if ((rc = hv_ask(h, k, rq, rows, err, len)) == 0) {
+			h->good = k;
+			return 0;
+		}
+		if ((rc == -1 && errno == ETERM) || (rc != -1 &&
+		    rc != REPLY_E_UNAVAILABLE))
+			return rc;
+		h->failed_ms[k] = lgrd_now_ms();
+	}
+	return rc;
+}
+
 static struct json_object *
 hv_rows(struct hv *h, enum hv_req type, const char *guest, const char *member)
 {
@@ -184,7 +232,7 @@ hv_rows(struct hv *h, enum hv_req type, const char *guest, const char *member)
 		snprintf(rq.guest, sizeof(rq.guest), "%s", guest);
 	if (member != NULL)
 		snprintf(rq.member, sizeof(rq.member), "%s", member);
-	rc = hv_ask(h, 0, &rq, &rows, err, sizeof(err));
+	rc = hv_read(h, h->good, &rq, &rows, err, sizeof(err));
 	if (rc != 0) {
 		if (rc == -1 && errno == ETERM)
 			log_debug("hvd %s: %s", hv_req_name(type), err);
@@ -301,7 +349,7 @@ hv_status(struct hv *h, const char *member, const char *guest, int64_t *id,
 
 	hv_request_init(&rq, HV_REQ_STATUS);
 	snprintf(rq.guest, sizeof(rq.guest), "%s", guest);
-	if ((rc = hv_ask(h, hv_member(h, member), &rq, &rows, err,
+	if ((rc = hv_read(h, hv_member(h, member), &rq, &rows, err,
 	    sizeof(err))) != 0) {
 		json_object_put(rows);
 		return -1;
@@ -328,7 +376,7 @@ hv_result(struct hv *h, const char *member, const char *guest, int64_t id,
 
 	hv_request_init(&rq, HV_REQ_HISTORY);
 	snprintf(rq.guest, sizeof(rq.guest), "%s", guest);
-	if (hv_ask(h, hv_member(h, member), &rq, &rows, err, sizeof(err)) !=
+	if (hv_read(h, hv_member(h, member), &rq, &rows, err, sizeof(err)) !=
 	    0) {
 		json_object_put(rows);
 		return -1;

@@ -374,17 +374,27 @@ move_progress(struct move_ctx *c, const struct hv_progress *p,
 	web_progress(c->d, c->j, c->m, p);
 }
 
+/*
+ * The relocation's history row, written by its source as it ends; p: the
+ * journal row that said it ended, whose end stands when no history row
+ * comes (a source declared DOWN wrote none: its journal was ended for it).
+ */
 static void
-move_hv_result(struct move_ctx *c, const char *member)
+move_hv_result(struct move_ctx *c, const char *member,
+    const struct hv_progress *p)
 {
 	char	end[16] = "", text[256] = "";
 	double	total = -1, quiesce = -1;
+	int	rc = 0;
 
-	for (int i = 0; i < 400; i++) {
-		if (hv_result(c->hv, member, c->m->guest, c->m->hv_id, &total,
-		    &quiesce, end, sizeof(end), text, sizeof(text)) == 1)
-			break;
-		usleep(MOVE_POLL_US);
+	for (int i = 0; i < 400 && rc == 0; i++)
+		if ((rc = hv_result(c->hv, member, c->m->guest, c->m->hv_id,
+		    &total, &quiesce, end, sizeof(end), text, sizeof(text))) ==
+		    0)
+			usleep(MOVE_POLL_US);
+	if (rc != 1 && p != NULL) {
+		snprintf(end, sizeof(end), "%s", p->end_code);
+		snprintf(text, sizeof(text), "%s", p->text);
 	}
 	c->m->reloc_ms = total;
 	c->m->quiesce_ms = quiesce;
@@ -427,7 +437,7 @@ move_follow(struct move_ctx *c)
 	}
 	c->m->progress[0] = '\0';
 	journal_move_progress(c->d->db, c->m);
-	move_hv_result(c, c->m->src);
+	move_hv_result(c, c->m->src, &p);
 }
 
 static bool
@@ -640,6 +650,30 @@ move_arriving(struct move_ctx *c, const int *res, const char **names,
 	return n;
 }
 
+/*
+ * Did the cluster end the relocation with the guest LOST (its source
+ * member declared DOWN: cut off or dead)?  Then nothing of it runs to
+ * complete or converge: its routers are stopped with it.
+ */
+static bool
+move_lost(struct move_ctx *c)
+{
+	struct json_object	*rows, *r;
+	bool			 lost = false;
+
+	if (c->m->end_code[0] == '\0' || strcmp(c->m->end_code, "OK") == 0 ||
+	    (rows = hv_guests(c->hv)) == NULL)
+		return false;
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		r = json_object_array_get_idx(rows, i);
+		if (strcmp(lgrd_row_str(r, "name", ""), c->m->guest) == 0)
+			lost = strcmp(lgrd_row_str(r, "state", ""), "LOST") ==
+			    0;
+	}
+	json_object_put(rows);
+	return lost;
+}
+
 /* complete, converge, verify: the part that runs whatever happened,
  * once every relocation of the wave has ended; the wave's agents
  * complete at once. */
@@ -666,9 +700,15 @@ move_finish(struct move_ctx *c)
 	}
 	free(res);
 	move_wave(c, LGRD_WAVE_READY);
-	move_complete(c, arriving, narriving);
-	c->moved = move_moved(c);
-	move_converge(c, cv);
+	if (move_lost(c)) {
+		move_reason(c, "guest LOST on %s (member DOWN): not completed",
+		    c->m->src);
+		c->moved = false;
+	} else {
+		move_complete(c, arriving, narriving);
+		c->moved = move_moved(c);
+		move_converge(c, cv);
+	}
 	converge_close(cv);
 	move_probe_stop(c);
 	move_verify(c);
@@ -782,7 +822,7 @@ move_resume(struct move_ctx *c)
 		}
 		if (hv_status(c->hv, c->m->src, c->m->guest, &id, &p) == 1 &&
 		    id == c->m->hv_id && p.end_code[0] != '\0')
-			move_hv_result(c, c->m->src);
+			move_hv_result(c, c->m->src, &p);
 		else {
 			move_slot_take(c);
 			move_follow(c);

@@ -39,8 +39,10 @@ probe_responder(void *arg)
 	struct probe_target	*t = arg;
 	struct pollfd		 pfd = { .fd = t->fd, .events = POLLIN };
 
-	if (t->p->o.stun)
+	if (t->p->o.stun) {
+		atomic_store(&t->tid, gettid());
 		probe_join_cgroup(t);
+	}
 	while (!atomic_load(&t->p->done)) {
 		if (t->tcp)
 			probe_tcp_echo_poll(t);
@@ -48,7 +50,7 @@ probe_responder(void *arg)
 			probe_udp_echo(t->fd);
 	}
 	if (t->p->o.stun)
-		probe_leave_cgroup();
+		probe_leave_cgroup(gettid());
 	return NULL;
 }
 

@@ -120,24 +120,28 @@ probe_join_cgroup(struct probe_target *t)
 	snprintf(path, sizeof(path), "%s/tasks", dir);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
 		return;		/* a guest without a cgroup: not stunned */
-	snprintf(tid, sizeof(tid), "%d", gettid());
+	snprintf(tid, sizeof(tid), "%d", (int)t->tid);
 	if (write(fd, tid, strlen(tid)) == -1)
 		(void)0;	/* best effort, as above */
 	close(fd);
 }
 
-/* Leave it again, so that the lab can remove the cgroup later. */
+/*
+ * Take thread tid out of its guest's cgroup again, so that the lab can
+ * remove the cgroup later; the freezer thaws a thread that leaves a
+ * frozen cgroup, as a fenced guest's stays.
+ */
 void
-probe_leave_cgroup(void)
+probe_leave_cgroup(pid_t tid)
 {
-	char	path[600], tid[32];
+	char	path[600], id[32];
 	int	fd;
 
 	snprintf(path, sizeof(path), "%s/../tasks", LABNAME_CGROUP);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
 		return;
-	snprintf(tid, sizeof(tid), "%d", gettid());
-	if (write(fd, tid, strlen(tid)) == -1)
+	snprintf(id, sizeof(id), "%d", (int)tid);
+	if (write(fd, id, strlen(id)) == -1)
 		(void)0;
 	close(fd);
 }

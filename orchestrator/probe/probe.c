@@ -154,14 +154,36 @@ probe_close_all(struct probe *p)
 	}
 }
 
+/*
+ * A responder in its guest's cgroup is taken out of it until it ends: a
+ * guest whose member fenced stays frozen for good, and a responder that
+ * joined it late would stay with it.
+ */
 static void
 probe_join(struct probe *p)
 {
-	for (size_t i = 0; i < p->ntargets; i++)
-		if (p->targets[i].started) {
-			pthread_join(p->targets[i].thread, NULL);
-			p->targets[i].started = false;
+	struct probe_target	*t;
+	struct timespec		 ts;
+	pid_t			 tid;
+
+	for (size_t i = 0; i < p->ntargets; i++) {
+		if (!(t = &p->targets[i])->started)
+			continue;
+		for (;;) {
+			if ((tid = atomic_load(&t->tid)) != 0)
+				probe_leave_cgroup(tid);
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_nsec += PROBE_POLL_MS * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (pthread_clockjoin_np(t->thread, NULL,
+			    CLOCK_MONOTONIC, &ts) != ETIMEDOUT)
+				break;
 		}
+		t->started = false;
+	}
 }
 
 int
@@ -178,6 +200,7 @@ probe_start(struct probe *p)
 	if (probe_open_all(p) == -1)
 		goto fail;
 	for (size_t i = 0; i < p->ntargets; i++) {
+		atomic_store(&p->targets[i].tid, 0);
 		if ((err = pthread_create(&p->targets[i].thread, NULL,
 		    probe_responder, &p->targets[i])) != 0) {
 			probe_fail(p, err, "responder thread");

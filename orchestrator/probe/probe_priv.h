@@ -66,6 +66,7 @@ struct probe_target {
 	bool			 tcp;		/* a stream ends here */
 	pthread_t		 thread;
 	bool			 started;
+	_Atomic pid_t		 tid;		/* the responder, in a cgroup */
 };
 
 struct probe {
@@ -105,7 +106,7 @@ int	probe_socket_in(struct probe *p, const char *guest, int type,
 int	probe_open_target(struct probe *p, struct probe_target *t);
 int	probe_open_flow(struct probe *p, struct probe_flow *f);
 void	probe_join_cgroup(struct probe_target *t);
-void	probe_leave_cgroup(void);
+void	probe_leave_cgroup(pid_t tid);
 
 /* echo.c: the threads' bodies. */
 void	 probe_udp_echo(int fd);

@@ -6,8 +6,10 @@
 #	. "$2/tests/faults/lib.sh" "$@"
 #	. "$2/tests/faults/dist.sh"
 # Which member runs a guest is read from outside: each hvd names a
-# guest's vCPU thread g:GUEST (hvd(8)), so a sampler reading
-# /proc/PID/task/*/comm of every hvd sees both sides of a partition.
+# guest's vCPU thread g:GUEST while it runs, p:GUEST while paused (a
+# quiesce, a fence: hvd(8)), so a sampler reading /proc/PID/task/*/comm
+# of every hvd sees both sides of a partition, and a relocation's source
+# paused while its target already runs does not count twice.
 
 REFH=$SRC/netns-lab/topologies/reference-hosts.yaml
 DIST_TTL=5
