@@ -582,8 +582,10 @@ move_wave_check(struct move_ctx *c, const char *const *movers, size_t n,
 	return rc;
 }
 
+/* lost: the guest is LOST, its routers stopped with it: no routecheck
+ * can read them (it would wait for each), nothing is verified. */
 static void
-move_verify(struct move_ctx *c)
+move_verify(struct move_ctx *c, bool lost)
 {
 	const char	*movers[64];
 	char		 summary[300];
@@ -594,6 +596,10 @@ move_verify(struct move_ctx *c)
 	move_wave(c, LGRD_WAVE_CONVERGED);
 	n = move_in_flight(c, movers, sizeof(movers) / sizeof(movers[0]));
 	move_step(c, LGRD_STEP_VERIFY);
+	if (lost) {
+		snprintf(c->m->routecheck, sizeof(c->m->routecheck), "skipped");
+		return;
+	}
 	/* The wave's run; what it finds on this guest (or could not run)
 	 * is asked again on the guest alone, a few times (verify_guest). */
 	if ((rc = move_wave_check(c, movers, n, summary, sizeof(summary))) !=
@@ -684,6 +690,7 @@ move_finish(struct move_ctx *c)
 	const char	*arriving[TOPO_NAME_MAX * 8];
 	size_t		 narriving = 0;
 	int		*res;
+	bool		 lost;
 
 	move_wave(c, LGRD_WAVE_MOVED);
 	/* Every relocation of the wave has ended: the residency of the
@@ -700,7 +707,7 @@ move_finish(struct move_ctx *c)
 	}
 	free(res);
 	move_wave(c, LGRD_WAVE_READY);
-	if (move_lost(c)) {
+	if ((lost = move_lost(c))) {
 		move_reason(c, "guest LOST on %s (member DOWN): not completed",
 		    c->m->src);
 		c->moved = false;
@@ -711,7 +718,7 @@ move_finish(struct move_ctx *c)
 	}
 	converge_close(cv);
 	move_probe_stop(c);
-	move_verify(c);
+	move_verify(c, lost);
 }
 
 static void

@@ -51,7 +51,7 @@ check "lgrctl answered (5 status requests, 4 s each) during the fault" \
     answered
 check "VM2 sees VM9 DOWN" dist_wait_down "$LAB" VM2 VM9 30
 down=$(dist_event_after "$LAB" VM2 HV-MEMBER-DOWN "member VM9 " "$t0")
-check "the job ends within 60 s of the cut" fault_job_end "$LAB" "$JOB" 60
+check "the job ends within 30 s of the cut" fault_job_end "$LAB" "$JOB" 30
 tend=$(dist_now)
 python3 -c "print('  after the cut: VM9 DOWN by %.1f s, the job ended by \
 %.1f s' % (${down:-0}, $tend - $t0))"
