@@ -62,6 +62,10 @@ check "$G: its relocation ended by the cluster, the guest LOST ($reason)" \
     grep -q "LOSTLINK.*LOST on VM9" <<<"$reason"
 check "$G: no complete asked of its frozen agent" \
     python3 -c "import sys; sys.exit('complete:' in sys.argv[1])" "$reason"
+for f in converge_ms verify_ms; do
+	check "$G: no ${f%_ms} waited for (its routers stopped with it)" \
+	    [ "$(fault_move_of "$LAB" "$JOB" $G $f)" = null ]
+done
 for g in LITDAT01 LITSHA22; do
 	r=$(fault_move_of "$LAB" "$JOB" $g reason)
 	check "$g not moved: LOST on VM9 ($r)" grep -q "LOST on VM9" <<<"$r"
