@@ -91,6 +91,26 @@ test_stop_restart(void **state)
 	free(list);
 }
 
+/* A guest whose vCPU dirties 64 MiB/s of 1 MiB, tracked from the start;
+ * *list: room for its page numbers.  Skips where tracking is missing. */
+static struct guest *
+vcpu_running(uint32_t **list)
+{
+	struct guest	*g;
+
+	g = guest_new(&def, NULL, NULL);
+	assert_non_null(g);
+	*list = calloc(g->npages, sizeof(**list));
+	if (dirty_start(g) == -1) {
+		guest_free(g, false);
+		free(*list);
+		skip();
+	}
+	guest_set_workload(g, 64, 1);
+	assert_int_equal(guest_start(g), 0);
+	return g;
+}
+
 static void
 test_vcpu_dirties(void **state)
 {
@@ -100,15 +120,7 @@ test_vcpu_dirties(void **state)
 	ssize_t			 n;
 
 	(void)state;
-	g = guest_new(&def, NULL, NULL);
-	list = calloc(g->npages, sizeof(*list));
-	if (dirty_start(g) == -1) {
-		guest_free(g, false);
-		free(list);
-		skip();
-	}
-	guest_set_workload(g, 64, 1);
-	assert_int_equal(guest_start(g), 0);
+	g = vcpu_running(&list);
 	usleep(50000);
 	guest_pause(g);
 	guest_get_state(g, &st);
@@ -135,15 +147,7 @@ test_vcpu_halted(void **state)
 	char			 name[16];
 
 	(void)state;
-	g = guest_new(&def, NULL, NULL);
-	list = calloc(g->npages, sizeof(*list));
-	if (dirty_start(g) == -1) {
-		guest_free(g, false);
-		free(list);
-		skip();
-	}
-	guest_set_workload(g, 64, 1);
-	assert_int_equal(guest_start(g), 0);
+	g = vcpu_running(&list);
 	usleep(20000);
 	assert_int_equal(pthread_getname_np(g->vcpu, name, sizeof(name)), 0);
 	assert_string_equal(name, "g:T");	/* runs (read by fault tests) */

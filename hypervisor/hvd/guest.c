@@ -229,16 +229,23 @@ guest_start(struct guest *g)
 	return 0;
 }
 
-/* Returns once the vCPU has stopped between two writes. */
-void
-guest_pause(struct guest *g)
+/* Set *flag (g's pause_req or halted); wait until the vCPU stopped. */
+static void
+guest_stop_vcpu(struct guest *g, bool *flag)
 {
 	pthread_mutex_lock(&g->mtx);
-	g->pause_req = true;
+	*flag = true;
 	pthread_cond_broadcast(&g->cv);
 	while (g->running && !g->paused)
 		pthread_cond_wait(&g->cv, &g->mtx);
 	pthread_mutex_unlock(&g->mtx);
+}
+
+/* Returns once the vCPU has stopped between two writes. */
+void
+guest_pause(struct guest *g)
+{
+	guest_stop_vcpu(g, &g->pause_req);
 }
 
 /*
@@ -248,12 +255,7 @@ guest_pause(struct guest *g)
 void
 guest_halt(struct guest *g)
 {
-	pthread_mutex_lock(&g->mtx);
-	g->halted = true;
-	pthread_cond_broadcast(&g->cv);
-	while (g->running && !g->paused)
-		pthread_cond_wait(&g->cv, &g->mtx);
-	pthread_mutex_unlock(&g->mtx);
+	guest_stop_vcpu(g, &g->halted);
 }
 
 void
