@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,19 +195,42 @@ fault_heal(struct fault *f, char **a)
 	return fault_underlay(f, a[0], true, "heal");
 }
 
-/* SIGKILL every process of a cgroup; returns how many. */
+/* Is thread tid the main thread of its process? */
+static bool
+fault_main_thread(int tid)
+{
+	char	path[64], line[128];
+	FILE	*fp;
+	int	tgid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return false;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(fp);
+	return tgid == tid;
+}
+
+/*
+ * SIGKILL every process whose main thread is in a cgroup; returns how
+ * many.  A thread of another process placed there (a probe's responder,
+ * which stalls with the guest: lgrprobe(8), lgrd's moves) is not the
+ * host's: killing it would kill its process, lgrd included.
+ */
 static int
 fault_kill_cgroup(const char *dir)
 {
 	char	path[600];
 	FILE	*fp;
-	int	pid, n = 0;
+	int	tid, n = 0;
 
 	snprintf(path, sizeof(path), "%s/tasks", dir);
 	if ((fp = fopen(path, "r")) == NULL)
 		return 0;
-	while (fscanf(fp, "%d", &pid) == 1)
-		if (kill(pid, SIGKILL) == 0)
+	while (fscanf(fp, "%d", &tid) == 1)
+		if (fault_main_thread(tid) && kill(tid, SIGKILL) == 0)
 			n++;
 	fclose(fp);
 	return n;

@@ -2,11 +2,12 @@
 # Fault (multi-host lab, directory on etcd): a whole host dies.  CPC9 is
 # cut from the underlay and every process of it is killed: VM9's hvd, the
 # etcd node of CPC9 and the five guests that run on VM9 (their routers
-# and agents; their memory is VM9's).  Promise: VM2 declares VM9 DOWN
-# within the lease TTL + 1 s and restarts each guest exactly once
-# (ha: restart), never on two members; once each guest's own processes
-# start again (nslab restart LAB guest GUEST, the guest's boot), its
-# agent brings up the HSI interface of VM2's LAN and the routes
+# and agents; their memory is VM9's), not a thread of another process
+# placed in a guest's cgroup (a prober's responder).  Promise: VM2
+# declares VM9 DOWN within the lease TTL + 1 s and restarts each guest
+# exactly once (ha: restart), never on two members; once each guest's
+# own processes start again (nslab restart LAB guest GUEST, the guest's
+# boot), its agent brings up the HSI interface of VM2's LAN and the routes
 # converge; probes then lose nothing; CPC9 healed and its etcd node and
 # hvd started again, VM9 joins without them.
 # usage: host_killed.sh BUILDDIR SRCDIR
@@ -39,8 +40,16 @@ extra=0
 [ "$leader" = CPC9 ] && extra=3
 echo "  the etcd leader is on ${leader:-?}"
 dist_sampler_start "$LAB" "$LABTEST_TMP/runs"
+# lgrprobe's responders sit in the guests' cgroups (they stall with the
+# guests), as lgrd's do in a move: threads of a process that does not
+# run on the host, which the kill must leave alone.
+check "probes between every pair of VIPAs start (before the kill)" \
+    probe_start "$LAB"
 check "host CPC9 killed" dist_fault "$LAB" kill-host CPC9
 t0=$DIST_AT
+check "the prober, whose responders were in the guests' cgroups, lives" \
+    kill -0 "$PROBE_PID"
+probe_stop "$LAB" >/dev/null
 check "the guests' routers and agents died with it" \
     host_guests_dead "$LAB" $GUESTS
 dist_check_down "$LAB" VM2 VM9 kill "$extra"
